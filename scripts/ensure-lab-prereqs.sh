@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Makes sure the test lab's prerequisites are present: docker (with a running dockerd), vagrant,
+# debootstrap, ssh and ssh-keyscan, tar. On Debian/Ubuntu as root, missing packages are installed
+# (apt-get update first) and dockerd is started when it does not answer. Otherwise this prints
+# exactly what to install or start, and exits non-zero.
+#
+# Usage: scripts/ensure-lab-prereqs.sh [--check]   (--check: report only, change nothing)
+set -euo pipefail
+# debootstrap and dockerd live in sbin, which a non-login PATH may lack.
+export PATH="$PATH:/usr/sbin:/sbin"
+
+CHECK_ONLY=0
+[ "${1:-}" = "--check" ] && CHECK_ONLY=1
+
+say() { printf 'lab-prereqs: %s\n' "$*"; }
+fail() {
+  printf 'lab-prereqs: ERROR: %s\n' "$*" >&2
+  exit 1
+}
+
+is_root() { [ "$(id -u)" = 0 ]; }
+is_debian() { [ -r /etc/debian_version ] && command -v apt-get >/dev/null 2>&1; }
+can_fix() { [ "$CHECK_ONLY" = 0 ] && is_root && is_debian; }
+
+# command -> Debian package providing it
+declare -A PACKAGE_OF=(
+  [docker]=docker.io
+  [vagrant]=vagrant
+  [debootstrap]=debootstrap
+  [ssh]=openssh-client
+  [ssh-keyscan]=openssh-client
+  [tar]=tar
+)
+
+missing_packages=()
+for cmd in docker vagrant debootstrap ssh ssh-keyscan tar; do
+  if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then
+    pkg="${PACKAGE_OF[$cmd]}"
+    [[ " ${missing_packages[*]} " == *" $pkg "* ]] || missing_packages+=("$pkg")
+  fi
+done
+
+if [ "${#missing_packages[@]}" -gt 0 ]; then
+  if can_fix; then
+    say "installing ${missing_packages[*]}"
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing_packages[@]}"
+  else
+    fail "missing: ${missing_packages[*]}. Fix (as root on Debian/Ubuntu): apt-get update && apt-get install -y ${missing_packages[*]}"
+  fi
+fi
+
+# Several docker clients may be installed (/usr/local/bin/docker may shadow /usr/bin/docker); any
+# of them works against dockerd 20.10 because the client negotiates the API version down.
+if ! docker info >/dev/null 2>&1; then
+  if can_fix; then
+    say "dockerd does not answer: starting it (log: /var/log/dockerd.log)"
+    dockerd >/var/log/dockerd.log 2>&1 &
+    for _ in $(seq 1 60); do
+      docker info >/dev/null 2>&1 && break
+      sleep 1
+    done
+    docker info >/dev/null 2>&1 || fail "dockerd did not come up within 60 s; see /var/log/dockerd.log"
+  else
+    fail "dockerd does not answer ($(docker info 2>&1 | tail -n 1)). Fix (as root): dockerd > /var/log/dockerd.log 2>&1 &   (or: systemctl start docker)"
+  fi
+fi
+
+is_root || fail "the lab's image build runs debootstrap, which needs root. Fix: run the tests as root (or build the images once as root: sudo scripts/lab-images.sh)"
+
+say "ok: $(docker version --format 'docker client {{.Client.Version}} (API {{.Client.APIVersion}}), dockerd {{.Server.Version}}'), $(vagrant --version), debootstrap $(dpkg-query -W -f '${Version}' debootstrap 2>/dev/null || echo present)"

@@ -1,0 +1,79 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CommandModule } from 'yargs';
+import type { LoadBalancer } from '../../domain/types.js';
+import { errorsOf } from '../../input/diagnostics.js';
+import { loadInventory } from '../../inventory/load-inventory.js';
+import { decideEdition, renderConfig } from '../../patterns/index.js';
+import { EXIT, printDiagnostics } from '../../report/index.js';
+import { useColor } from '../terminal.js';
+
+interface Args {
+  inventory: string;
+  host?: string;
+  'nginx-version': string;
+  out?: string;
+}
+
+/** The conf.d file a load balancer gets, for the nginx version given (what `apply` would write). */
+export function renderFor(lb: LoadBalancer, nginxVersion: string) {
+  const decision = decideEdition(lb.deployment, lb.editionChoice, {
+    plusLicenceGiven: lb.plusLicence !== undefined,
+    ossNginxVersion: nginxVersion,
+  });
+  const rendered = renderConfig(lb.deployment, {
+    edition: decision.edition,
+    nginxVersion,
+    ...(decision.sticky ? { sticky: decision.sticky } : {}),
+    confPrefix: '/etc/nginx',
+  });
+  return { decision, rendered };
+}
+
+export function renderCommand(setCode: (c: number) => void): CommandModule<object, Args> {
+  return {
+    command: 'render <inventory>',
+    describe: 'Print (or write) the nginx conf.d file each load balancer gets; contacts no host',
+    builder: (y) =>
+      y
+        .positional('inventory', { type: 'string', demandOption: true })
+        .option('host', { type: 'string', describe: 'only this load balancer' })
+        .option('nginx-version', {
+          type: 'string',
+          default: '1.22.1',
+          describe: 'nginx version to render for (syntax, open-source sticky from 1.29.6)',
+        })
+        .option('out', { type: 'string', describe: 'write <out>/<host>/<file> instead of printing' }),
+    handler: (args) => {
+      if (!/^\d+\.\d+\.\d+$/.test(args['nginx-version'])) {
+        process.stderr.write(`--nginx-version must look like 1.22.1, not '${args['nginx-version']}'\n`);
+        return setCode(EXIT.USAGE);
+      }
+      const { inventory, diagnostics } = loadInventory(args.inventory);
+      if (diagnostics.length > 0) printDiagnostics(diagnostics, process.stderr, useColor(process.stderr));
+      if (!inventory || errorsOf(diagnostics).length > 0) return setCode(EXIT.INVALID_INPUT);
+      const lbs = inventory.loadBalancers.filter((lb) => !args.host || lb.host.name === args.host);
+      if (lbs.length === 0) {
+        process.stderr.write(`no load balancer named '${args.host}' in ${args.inventory}\n`);
+        return setCode(EXIT.USAGE);
+      }
+      for (const lb of lbs) {
+        const { decision, rendered } = renderFor(lb, args['nginx-version']);
+        for (const w of [...decision.warnings, ...rendered.warnings])
+          process.stderr.write(`[WARNING] ${lb.host.name}: ${w}\n`);
+        if (args.out) {
+          const dir = join(args.out, lb.host.name);
+          mkdirSync(dir, { recursive: true });
+          const file = join(dir, lb.deployment.confFileName);
+          writeFileSync(file, rendered.content);
+          process.stderr.write(`${lb.host.name}: wrote ${file} (edition ${decision.edition})\n`);
+        } else {
+          process.stdout.write(
+            `# ===== ${lb.host.name}: ${rendered.path} (edition ${decision.edition}) =====\n${rendered.content}`,
+          );
+        }
+      }
+      setCode(EXIT.OK);
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { parseTransactionResult, transactionScript, type TransactionResult } from '../remote/index.js';
+import type { HostSession } from './host-session.js';
+import { runPrivateScript } from './remote-run.js';
+import { REMOTE_STATE_DIR } from './run-options.js';
+
+export interface CommitOutcome {
+  result: TransactionResult;
+  /** Human text: what happened, with nginx's own error lines on failure. */
+  message: string;
+}
+
+export function newRunId(): string {
+  return `${new Date()
+    .toISOString()
+    .replace(/[-:T.Z]/g, '')
+    .slice(0, 14)}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * Makes the staged files live in one transaction on the host: stage, nginx -t on the candidate,
+ * snapshot, swap, nginx -t, reload and confirm; anything failing restores the previous files and
+ * running configuration. `reload` asks for the reload even when no file changed (a pending one).
+ */
+export async function commitStaged(session: HostSession, reload: boolean): Promise<CommitOutcome> {
+  const { staged, facts } = session;
+  const nginx = facts.nginx;
+  const spec = {
+    runId: newRunId(),
+    stateDir: REMOTE_STATE_DIR,
+    confPrefix: session.confPrefix,
+    confPath: nginx?.confPath ?? `${session.confPrefix}/nginx.conf`,
+    nginxBinary: nginx?.binary ?? 'nginx',
+    serviceManager: facts.serviceManager,
+    files: [...staged.files.values()].map(({ desired, expectedSha256 }) => ({
+      path: desired.path,
+      content: desired.content,
+      mode: desired.mode,
+      owner: desired.owner,
+      group: desired.group,
+      expectedSha256,
+    })),
+    directories: [...staged.directories.values()],
+    deletes: [...staged.deletes.entries()].map(([path, expectedSha256]) => ({ path, expectedSha256 })),
+    managedFiles: [...session.managedPaths].sort(),
+    reload: reload && nginx !== undefined,
+    validate: nginx !== undefined,
+    snapshotsToKeep: session.options.snapshotsToKeep,
+    lockWaitSeconds: 120,
+  };
+  const out = await runPrivateScript(
+    session.conn,
+    transactionScript(spec),
+    `commit-${spec.runId}.sh`,
+    session.become,
+  );
+  const result = parseTransactionResult(out.stdout, out.stderr);
+  staged.clear();
+  if (result.status === 'committed' || result.status === 'unchanged') session.pendingReload = false;
+  return { result, message: describe(result, out.code) };
+}
+
+function describe(result: TransactionResult, code: number): string {
+  const nginxLines = result.nginxOutput?.trim();
+  switch (result.status) {
+    case 'committed':
+      return result.reloaded ? 'configuration live (nginx reloaded and confirmed)' : 'files live';
+    case 'unchanged':
+      return 'nothing to change';
+    case 'validate_failed':
+      return `nginx -t refused the candidate configuration; nothing was changed on the host:\n${nginxLines ?? ''}`;
+    case 'reload_failed':
+      return `nginx did not accept the new configuration on reload; ${
+        result.rolledBack
+          ? 'the previous files were restored and nginx serves the previous configuration'
+          : 'ROLLBACK FAILED'
+      }:\n${nginxLines ?? ''}`;
+    case 'conflict':
+      return `files changed on the host since they were read (${result.conflicts.join(', ')}); nothing was changed: run again`;
+    case 'locked':
+      return 'another apply holds the lock on this host; nothing was changed: run again when it has finished';
+    default:
+      return `the transaction failed (exit ${code}): ${[...result.messages, nginxLines ?? ''].join('\n').trim()}`;
+  }
+}

@@ -1,0 +1,40 @@
+import type { Deployment, EditionDecision, RenderedConfig } from '../domain/types.js';
+import { decideEdition, renderConfig } from '../patterns/index.js';
+import type { HostSession } from './host-session.js';
+import { FALLBACK_NGINX_VERSION } from './run-options.js';
+
+/** The pattern's plan for one load balancer, computed from the inventory and this host's facts. */
+export interface LoadBalancerPlan {
+  deployment: Deployment;
+  decision: EditionDecision;
+  nginxVersion: string;
+  rendered: RenderedConfig;
+}
+
+/** Moves the certificate paths under the host's conf prefix when nginx -V reports another one. */
+function rebase(d: Deployment, confPrefix: string): Deployment {
+  const move = (p: string) => p.replace(/^\/etc\/nginx(?=\/)/, confPrefix);
+  return { ...d, tlsPaths: { certificate: move(d.tlsPaths.certificate), key: move(d.tlsPaths.key) } };
+}
+
+export function planLoadBalancer(session: HostSession): LoadBalancerPlan {
+  const lb = session.loadBalancer;
+  if (!lb)
+    throw new Error(`host ${session.host.name} is not in the loadbalancers group: no WSO2 pattern to apply`);
+  const nginx = session.facts.nginx;
+  // Rendering follows the nginx that is (or, after the install task, will be) on the host.
+  const nginxVersion = nginx?.version ?? session.facts.nginxCandidateVersion ?? FALLBACK_NGINX_VERSION;
+  const ossVersion = nginx && !nginx.plus ? nginx.version : session.facts.nginxCandidateVersion;
+  const decision = decideEdition(lb.deployment, lb.editionChoice, {
+    plusLicenceGiven: lb.plusLicence !== undefined,
+    ...(ossVersion ? { ossNginxVersion: ossVersion } : {}),
+  });
+  const deployment = rebase(lb.deployment, session.confPrefix);
+  const rendered = renderConfig(deployment, {
+    edition: decision.edition,
+    nginxVersion,
+    ...(decision.sticky ? { sticky: decision.sticky } : {}),
+    confPrefix: session.confPrefix,
+  });
+  return { deployment, decision, nginxVersion, rendered };
+}

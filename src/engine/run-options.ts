@@ -1,0 +1,35 @@
+/** Options of one `apply` run, as the CLI parsed them. */
+export interface RunOptions {
+  check: boolean;
+  diff: boolean;
+  /** Hosts worked on at once. */
+  forks: number;
+  /** Batch size (`N` or `N%`): a batch finishes before the next starts. */
+  serial?: number | string;
+  maxFailPercentage?: number;
+  /** `--limit` patterns. */
+  limit?: string[];
+  /** `--tags` / `--skip-tags`. */
+  tags?: string[];
+  skipTags?: string[];
+  knownHostsFiles: string[];
+  acceptNewHostKeys: boolean;
+  /** From `-K`: overrides every host's become password. */
+  becomePassword?: import('../domain/secret.js').Secret;
+  /** Where the generated local CA lives (defaults next to the inventory). */
+  pkiDir: string;
+  /** Snapshots kept on each host for rollback. */
+  snapshotsToKeep: number;
+  /** Set by Ctrl-C: no new change starts once it is true. */
+  signal: AbortSignal;
+}
+
+/** Where the tool keeps its state on a host: outside any nginx include glob. */
+export const REMOTE_STATE_DIR = '/var/lib/apim-provision';
+/** The conf prefix every supported package uses; the facts correct it when nginx -V says otherwise. */
+export const DEFAULT_CONF_PREFIX = '/etc/nginx';
+/**
+ * nginx version assumed for rendering when none is installed yet and the package's candidate is
+ * unknown (check mode on a bare host): the oldest syntax we generate works on every version.
+ */
+export const FALLBACK_NGINX_VERSION = '1.22.1';

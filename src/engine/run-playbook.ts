@@ -1,0 +1,163 @@
+import type { Host, Inventory } from '../domain/types.js';
+import { selectHosts } from '../inventory/select-hosts.js';
+import type { Play, Playbook } from '../playbook/types.js';
+import {
+  ConnectionPool,
+  UnreachableError,
+  type ConnectOptions,
+  type HostConnection,
+} from '../transport/index.js';
+import { BecomeError, HostKeyError } from '../transport/types.js';
+import { apimPaths } from './apim-paths.js';
+import { batches, mapWithLimit } from './batches.js';
+import { gatherFacts } from './gather-facts.js';
+import { HostSession } from './host-session.js';
+import { runPlayOnHost } from './run-play-on-host.js';
+import type { RunOptions } from './run-options.js';
+import type { HostResult, HostStatus, RunObserver, RunSummary, TaskResult } from './types.js';
+
+interface HostState {
+  result: HostResult;
+  started: number;
+}
+
+/**
+ * Runs every play on its hosts: `forks` hosts at once, in `serial` batches, each host over one
+ * SSH connection for the whole run. One host failing never stops the others, except that with
+ * `serial` (or `max_fail_percentage`) a failing batch stops the rollout before the next batch.
+ */
+export async function runPlaybook(
+  inventory: Inventory,
+  playbook: Playbook,
+  options: RunOptions,
+  observer: RunObserver,
+  connectOptions: ConnectOptions,
+): Promise<RunSummary> {
+  const startedAt = new Date();
+  const pool = new ConnectionPool(connectOptions);
+  const states = new Map<string, HostState>();
+  const plays = playbook.plays.map((play) => ({ play, hosts: hostsFor(inventory, play, options) }));
+  const allHosts = [...new Set(plays.flatMap((p) => p.hosts.map((h) => h.name)))];
+  observer.runStarted(allHosts, { check: options.check, diff: options.diff });
+  let stopped = false;
+  try {
+    for (const { play, hosts } of plays) {
+      const serial = play.serial ?? options.serial;
+      const maxFail =
+        play.maxFailPercentage ?? options.maxFailPercentage ?? (serial !== undefined ? 0 : undefined);
+      for (const batch of batches(hosts, serial)) {
+        if (stopped || options.signal.aborted) break;
+        const outcomes = await mapWithLimit(batch, options.forks, (host) =>
+          runHost(host, play, inventory, options, observer, pool, states),
+        );
+        const bad = outcomes.filter((s) => s === 'failed' || s === 'unreachable').length;
+        if (play.anyErrorsFatal && bad > 0) stopped = true;
+        if (maxFail !== undefined && (bad * 100) / batch.length > maxFail) stopped = true;
+      }
+    }
+  } finally {
+    const trips = await pool.roundTrips();
+    await pool.closeAll();
+    for (const [name, state] of states) state.result.roundTrips = trips.get(name) ?? state.result.roundTrips;
+  }
+  const results = allHosts.map((name) => finish(name, states.get(name)));
+  for (const r of results) if (!states.has(r.host)) observer.hostFinished(r);
+  const summary: RunSummary = {
+    command: 'apply',
+    check: options.check,
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    hosts: results,
+    interrupted: options.signal.aborted,
+    warnings: stopped
+      ? [
+          'the rollout stopped after a failed batch (serial / max_fail_percentage): later hosts were not changed',
+        ]
+      : [],
+  };
+  await observer.runFinished(summary);
+  return summary;
+}
+
+function hostsFor(inventory: Inventory, play: Play, options: RunOptions): Host[] {
+  const all = [...inventory.hosts.values()];
+  const inPlay = selectHosts(inventory, play.hosts.split(/[,:]/).filter(Boolean), all);
+  return options.limit?.length ? selectHosts(inventory, options.limit, inPlay) : inPlay;
+}
+
+/** A host that never started (interrupted, or stopped by a failed batch) is reported as skipped. */
+function finish(name: string, state: HostState | undefined): HostResult {
+  if (state) return state.result;
+  return { host: name, status: 'skipped', tasks: [], durationMs: 0, roundTrips: 0, error: 'not started' };
+}
+
+async function runHost(
+  host: Host,
+  play: Play,
+  inventory: Inventory,
+  options: RunOptions,
+  observer: RunObserver,
+  pool: ConnectionPool,
+  states: Map<string, HostState>,
+): Promise<HostStatus> {
+  let state = states.get(host.name);
+  if (state && (state.result.status === 'failed' || state.result.status === 'unreachable'))
+    return state.result.status;
+  if (options.signal.aborted) return 'skipped';
+  if (!state) {
+    state = {
+      started: Date.now(),
+      result: { host: host.name, status: 'ok', tasks: [], durationMs: 0, roundTrips: 0 },
+    };
+    states.set(host.name, state);
+    observer.hostStarted(host.name);
+  }
+  const result = state.result;
+  const connection = options.becomePassword
+    ? { ...host.connection, becomePassword: options.becomePassword }
+    : host.connection;
+  let conn: HostConnection;
+  try {
+    conn = await pool.get({ name: host.name, connection });
+  } catch (err) {
+    return done(
+      state,
+      observer,
+      err instanceof UnreachableError || err instanceof HostKeyError ? 'unreachable' : 'failed',
+      err,
+    );
+  }
+  try {
+    const lb = inventory.loadBalancers.find((l) => l.host.name === host.name);
+    const facts = await gatherFacts(conn, lb ? apimPaths(lb) : [], host.connection.become);
+    const session = new HostSession(host, inventory, lb, conn, facts, options);
+    const outcome = await runPlayOnHost(play, session, observer);
+    result.tasks.push(...outcome.tasks);
+    const status = outcome.failed ? 'failed' : summarise(result.tasks);
+    const failedTask = outcome.tasks.find((t) => t.status === 'failed');
+    if (failedTask) result.rolledBack = /restored|rolled back/i.test(failedTask.message ?? '');
+    return done(
+      state,
+      observer,
+      status,
+      failedTask ? new Error(`${failedTask.task}: ${failedTask.message ?? ''}`) : undefined,
+    );
+  } catch (err) {
+    const status =
+      err instanceof BecomeError ? 'failed' : err instanceof UnreachableError ? 'unreachable' : 'failed';
+    return done(state, observer, status, err);
+  }
+}
+
+function summarise(tasks: TaskResult[]): HostStatus {
+  return tasks.some((t) => t.status === 'changed') ? 'changed' : 'ok';
+}
+
+function done(state: HostState, observer: RunObserver, status: HostStatus, err?: unknown): HostStatus {
+  const r = state.result;
+  r.status = status;
+  r.durationMs = Date.now() - state.started;
+  if (err) r.error = err instanceof Error ? err.message : String(err);
+  observer.hostFinished(r);
+  return status;
+}

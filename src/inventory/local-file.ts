@@ -1,0 +1,23 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+
+/** Resolves a path written in the inventory: `~` is the home folder, relative is from the inventory folder. */
+export function resolveInventoryPath(written: string, inventoryDir: string, home: string): string {
+  if (written === '~') return home;
+  if (written.startsWith('~/')) return join(home, written.slice(2));
+  return isAbsolute(written) ? written : resolve(inventoryDir, written);
+}
+
+/** Why a local file cannot be read, or undefined when it can. */
+export function unreadableReason(file: string): string | undefined {
+  try {
+    if (!statSync(file).isFile()) return 'is not a regular file';
+    accessSync(file, constants.R_OK);
+    return undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'does not exist';
+    if (code === 'EACCES') return 'is not readable by the current user';
+    return `cannot be read (${code ?? 'error'})`;
+  }
+}

@@ -1,0 +1,55 @@
+import type { TlsSource } from '../domain/types.js';
+import type { VarReader } from './var-reader.js';
+
+const GENERATE_ONLY = ['tls_key_type', 'tls_rsa_bits', 'tls_days', 'tls_use_ca'];
+const FILES_ONLY = ['tls_certificate_file', 'tls_key_file', 'tls_chain_file', 'tls_key_passphrase'];
+
+/** The load balancer's TLS material: generated here, or existing files (their content is checked by certs/). */
+export function tlsSource(r: VarReader): TlsSource {
+  const mode = r.oneOf('tls_mode', ['generate', 'files'] as const, 'generate');
+  const unused = (mode === 'generate' ? FILES_ONLY : GENERATE_ONLY).filter((n) => r.has(n));
+  for (const name of unused) {
+    r.report(
+      name,
+      `${name} has no effect with tls_mode: ${mode}`,
+      mode === 'generate' ? `set tls_mode: files to use existing files, or remove ${name}` : `remove ${name}`,
+      'warning',
+    );
+  }
+  if (mode === 'generate') {
+    const keyType = r.oneOf('tls_key_type', ['rsa', 'ecdsa'] as const, 'rsa');
+    const rsaBits = r.int(
+      'tls_rsa_bits',
+      2048,
+      2048,
+      16384,
+      'current OpenSSL refuses smaller RSA keys ("ee key too small"); use 2048, 3072 or 4096, or tls_key_type: ecdsa',
+    );
+    const days = r.int('tls_days', 365, 1, 100000);
+    if (days > 366) {
+      r.report(
+        'tls_days',
+        `tls_days ${days} is longer than a year: browsers reject certificates valid for more than 398 days`,
+        'use at most 366 days and renew yearly (renewal is one command)',
+        'warning',
+      );
+    }
+    return { mode, keyType, rsaBits, days, useCa: r.bool('tls_use_ca', true) };
+  }
+  const required = ['tls_certificate_file', 'tls_key_file'].filter((n) => !r.has(n));
+  for (const name of required) {
+    r.report(
+      'tls_mode',
+      `tls_mode: files needs ${name}, which is not set for ${r.ctx.hostName}`,
+      `set ${name} to a local PEM file (relative to the inventory folder), or use tls_mode: generate`,
+    );
+  }
+  const certificateFile = r.readableFile('tls_certificate_file') ?? '';
+  const keyFile = r.readableFile('tls_key_file') ?? '';
+  const source: TlsSource = { mode, certificateFile, keyFile };
+  const chainFile = r.readableFile('tls_chain_file');
+  if (chainFile) source.chainFile = chainFile;
+  const keyPassphrase = r.secret('tls_key_passphrase');
+  if (keyPassphrase) source.keyPassphrase = keyPassphrase;
+  return source;
+}

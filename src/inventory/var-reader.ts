@@ -1,0 +1,238 @@
+import { readFileSync } from 'node:fs';
+import type { Diagnostic } from '../input/diagnostics.js';
+import { Secret } from '../domain/secret.js';
+import type { DiagnosticBag } from './diagnostic-bag.js';
+import {
+  describeType,
+  isPlainObject,
+  type Origin,
+  type ScopedVars,
+  type VarValue,
+} from './inventory-tree.js';
+import { resolveInventoryPath, unreadableReason } from './local-file.js';
+import { ANSIBLE_ALIASES, SECRET_VARS } from './vars-schema.js';
+
+export interface ReaderContext {
+  hostName: string;
+  /** Where the host is first listed: the place to report a missing variable. */
+  hostOrigin: Origin;
+  inventoryDir: string;
+  env: NodeJS.ProcessEnv;
+  home: string;
+}
+
+const TRUE_WORDS = ['true', 'yes', 'on', 'y'];
+const FALSE_WORDS = ['false', 'no', 'off', 'n'];
+
+/**
+ * Typed access to one host's merged variables. Every problem becomes a diagnostic located where the
+ * offending value was written; the accessor then returns the default (or undefined) so that checking
+ * can go on and report everything at once.
+ */
+export class VarReader {
+  constructor(
+    readonly vars: ScopedVars,
+    readonly bag: DiagnosticBag,
+    readonly ctx: ReaderContext,
+  ) {}
+
+  /** The variable, or the Ansible alias of it when only the alias is set. */
+  get(name: string): VarValue | undefined {
+    const direct = this.vars.get(name);
+    if (direct) return direct;
+    for (const [alias, canonical] of Object.entries(ANSIBLE_ALIASES)) {
+      if (canonical === name && this.vars.has(alias)) return this.vars.get(alias);
+    }
+    return undefined;
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+
+  /** A diagnostic at the variable's definition (or at the host when it is not set). */
+  at(name: string, message: string, fix: string, severity: Diagnostic['severity'] = 'error'): Diagnostic {
+    const v = this.get(name);
+    const origin = v?.origin ?? this.ctx.hostOrigin;
+    return origin.source.diagnostic(origin.path, message, fix, severity);
+  }
+
+  /** A diagnostic at the place the host is first listed. */
+  atHost(message: string, fix: string, severity: Diagnostic['severity'] = 'error'): Diagnostic {
+    const { source, path } = this.ctx.hostOrigin;
+    return source.diagnostic(path, message, fix, severity);
+  }
+
+  report(name: string, message: string, fix: string, severity: Diagnostic['severity'] = 'error'): void {
+    this.bag.push(this.at(name, message, fix, severity));
+  }
+
+  /** The value as shown in messages; secret values are never shown. */
+  show(name: string, value: unknown): string {
+    if (SECRET_VARS.includes(name)) return describeType(value);
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  }
+
+  private wrongType(name: string, expected: string, value: unknown, fix: string): void {
+    this.report(name, `${name} must be ${expected}, got ${this.show(name, value)}`, fix);
+  }
+
+  string(name: string): string | undefined {
+    const v = this.get(name);
+    if (v === undefined || v.value === null) return undefined;
+    if (typeof v.value === 'string') return v.value;
+    this.wrongType(name, 'a string', v.value, `write ${name}: "<text>" (quote it)`);
+    return undefined;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const v = this.get(name);
+    if (v === undefined || v.value === null) return fallback;
+    if (typeof v.value === 'boolean') return v.value;
+    // Ansible reads YAML 1.1, where yes/no/on/off are booleans; accept them as Ansible users write them.
+    if (typeof v.value === 'string') {
+      const w = v.value.toLowerCase();
+      if (TRUE_WORDS.includes(w)) return true;
+      if (FALSE_WORDS.includes(w)) return false;
+    }
+    this.wrongType(name, 'a boolean', v.value, `write ${name}: true or ${name}: false`);
+    return fallback;
+  }
+
+  /** An integer in [min, max]; digit strings are accepted as Ansible converts them. */
+  int(name: string, fallback: number, min: number, max: number, why = ''): number {
+    const v = this.get(name);
+    if (v === undefined || v.value === null) return fallback;
+    const n =
+      typeof v.value === 'number'
+        ? v.value
+        : typeof v.value === 'string' && /^\d+$/.test(v.value)
+          ? Number(v.value)
+          : NaN;
+    if (!Number.isInteger(n)) {
+      this.wrongType(
+        name,
+        'an integer',
+        v.value,
+        `write ${name}: <number> with a whole number from ${min} to ${max}`,
+      );
+      return fallback;
+    }
+    if (n < min || n > max) {
+      this.report(
+        name,
+        `${name} must be from ${min} to ${max}, got ${n}${why ? `: ${why}` : ''}`,
+        `set ${name} to a whole number from ${min} to ${max}`,
+      );
+      return fallback;
+    }
+    return n;
+  }
+
+  /** A positive number (integers or decimals). */
+  positiveNumber(name: string, fallback: number): number {
+    const v = this.get(name);
+    if (v === undefined || v.value === null) return fallback;
+    const n =
+      typeof v.value === 'number'
+        ? v.value
+        : typeof v.value === 'string' && /^\d+(\.\d+)?$/.test(v.value)
+          ? Number(v.value)
+          : NaN;
+    if (!Number.isFinite(n) || n <= 0) {
+      this.wrongType(
+        name,
+        'a positive number',
+        v.value,
+        `write ${name}: <number>, e.g. ${name}: ${fallback}`,
+      );
+      return fallback;
+    }
+    return n;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const v = this.get(name);
+    if (v === undefined || v.value === null) return fallback;
+    if (typeof v.value === 'string' && (allowed as readonly string[]).includes(v.value)) return v.value as T;
+    this.report(
+      name,
+      `${name} must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${this.show(name, v.value)}`,
+      `set ${name} to one of: ${allowed.join(', ')}`,
+    );
+    return fallback;
+  }
+
+  /** A local file path (resolved from the inventory folder, `~` expanded) that must be readable. */
+  readableFile(name: string): string | undefined {
+    const written = this.string(name);
+    if (written === undefined) return undefined;
+    if (written.trim() === '') {
+      this.report(name, `${name} is empty`, `set ${name} to a file path, or remove it`);
+      return undefined;
+    }
+    const file = resolveInventoryPath(written, this.ctx.inventoryDir, this.ctx.home);
+    const reason = unreadableReason(file);
+    if (reason) {
+      this.report(
+        name,
+        `${name}: file ${file} ${reason}`,
+        `create the file or correct the path (relative paths start at the inventory folder ${this.ctx.inventoryDir})`,
+      );
+      return undefined;
+    }
+    return file;
+  }
+
+  /** A secret: a string, `{ env: NAME }` or `{ file: PATH }`. The value never reaches a message. */
+  secret(name: string, v: VarValue | undefined = this.get(name)): Secret | undefined {
+    if (v === undefined || v.value === null) return undefined;
+    const value = v.value;
+    if (typeof value === 'string') {
+      if (value.startsWith('$ANSIBLE_VAULT')) {
+        this.report(
+          name,
+          `${name} is Ansible Vault encrypted, which apim-provision cannot decrypt`,
+          `use ${name}: { env: VARIABLE } or ${name}: { file: path/to/secret } instead`,
+        );
+        return undefined;
+      }
+      return new Secret(value);
+    }
+    if (isPlainObject(value)) {
+      const keys = Object.keys(value);
+      if (keys.length === 1 && keys[0] === 'env' && typeof value.env === 'string' && value.env !== '') {
+        const fromEnv = this.ctx.env[value.env];
+        if (fromEnv === undefined) {
+          this.report(
+            name,
+            `${name} comes from environment variable ${value.env}, which is not set`,
+            `export ${value.env}=... before running (or read it from a file with { file: PATH })`,
+          );
+          return undefined;
+        }
+        return new Secret(fromEnv);
+      }
+      if (keys.length === 1 && keys[0] === 'file' && typeof value.file === 'string' && value.file !== '') {
+        const file = resolveInventoryPath(value.file, this.ctx.inventoryDir, this.ctx.home);
+        const reason = unreadableReason(file);
+        if (reason) {
+          this.report(
+            name,
+            `${name} comes from file ${file}, which ${reason}`,
+            `create the file (mode 0600) or correct the path (relative paths start at ${this.ctx.inventoryDir})`,
+          );
+          return undefined;
+        }
+        return new Secret(readFileSync(file, 'utf8').replace(/[\r\n]+$/, ''));
+      }
+    }
+    this.report(
+      name,
+      `${name} must be a string, { env: NAME } or { file: PATH }, got ${describeType(value)}`,
+      `write ${name}: { env: MY_VARIABLE } to read it from the environment (or quote a literal string)`,
+    );
+    return undefined;
+  }
+}

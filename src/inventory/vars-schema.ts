@@ -1,0 +1,187 @@
+import type { DiagnosticBag } from './diagnostic-bag.js';
+import { didYouMean } from './did-you-mean.js';
+import type { ScopedVars } from './inventory-tree.js';
+
+/*
+ * Inventory variables apim-provision reads. Set them anywhere Ansible allows (inline `vars:`,
+ * group_vars/, host_vars/, inline host variables); precedence is all < parent group < child group <
+ * host, and a group_vars file wins over the inline `vars:` of the same group. Paths are relative to
+ * the inventory folder; `~` is the user's home. Secret values take a string, `{ env: NAME }` or
+ * `{ file: PATH }` (the file's content, trailing newline removed).
+ *
+ * | variable | applies to | type | default | meaning |
+ * |---|---|---|---|---|
+ * | `ansible_host` | every host | address | inventory name | SSH address; also the node address if `apim_address` is unset |
+ * | `ansible_port` | every host | 1..65535 | 22 | SSH port |
+ * | `ansible_user` | every host | string | local user name | SSH login user |
+ * | `ansible_ssh_private_key_file` | every host | path | (agent/default keys) | private key for SSH |
+ * | `ansible_ssh_private_key_passphrase` | every host | secret | | passphrase of that key |
+ * | `ansible_password` | every host | secret | | SSH password |
+ * | `ansible_become` | every host | bool | false | run privileged commands through sudo |
+ * | `ansible_become_user` | every host | string | root | sudo target user |
+ * | `ansible_become_password` | every host | secret | | sudo password |
+ * | `ansible_become_method` | every host | `sudo` | sudo | only sudo is supported |
+ * | `ansible_ssh_common_args`, `ansible_ssh_extra_args` | every host | string | | only `-o ProxyJump=...` / `-J ...` (jump hosts) and harmless `-o` options |
+ * | `ansible_timeout` | every host | seconds | 10 | SSH connect timeout |
+ * | `apim_address` | API-M node | address | `ansible_host`, else name | address the load balancer proxies to |
+ * | `apim_port_offset` | API-M node | 0..10000 | 0 | the node's WSO2 port offset |
+ * | `apim_version` | load balancer | `2.6`, `3.x`, `4.x` (or 3.2, "4.2.0", ...) | 3.x | WSO2 documentation layout |
+ * | `apim_pattern` | load balancer | `single-node`, `active-active`, `distributed` | (required) | deployment pattern |
+ * | `apim_hostnames` | load balancer | map of api, gw, mgtgw, publisher, store, km, cp, tm | `<key>.am.wso2.com` (mgtgw: `gwm` on 4.x) | server names |
+ * | `apim_components` | load balancer | list of roles | every role group present | roles this load balancer fronts (distributed) |
+ * | `apim_websocket` | load balancer | bool | false | WebSocket listeners 9099/8099 |
+ * | `apim_passthrough` | load balancer | bool | false | pass-through listeners 8243/8280 |
+ * | `apim_hsts` | load balancer | bool | true | HSTS header on portal servers |
+ * | `apim_conf_file` | load balancer | file name ending in .conf | apim.conf | conf.d file written |
+ * | `nginx_edition` | load balancer | `auto`, `oss`, `plus` | auto | NGINX edition |
+ * | `nginx_oss_source` | load balancer | `distro`, `nginx.org` | distro | where NGINX Community comes from |
+ * | `nginx_repo_url` | load balancer | http(s) URL | vendor repository | repository mirror |
+ * | `nginx_repo_signing_key` | load balancer | path | vendor key | armored signing key of that repository |
+ * | `nginx_repo_ca_file` | load balancer | path | system CAs | CA of an HTTPS mirror / stand-in repository |
+ * | `nginx_repo_signing_key_fingerprint` | load balancer | 40 hex digits | nginx.org's | pinned fingerprint of `nginx_repo_signing_key` |
+ * | `nginx_plus_repo_cert`, `nginx_plus_repo_key` | load balancer | path | | NGINX Plus repository certificate and key |
+ * | `nginx_plus_jwt` | load balancer | path | | NGINX Plus licence JWT (R33+) |
+ * | `nginx_plus_keep_repo_credentials` | load balancer | bool | false | keep the repository certificate/key on the host |
+ * | `tls_mode` | load balancer | `generate`, `files` | generate | create the certificate or use given files |
+ * | `tls_key_type` | load balancer | `rsa`, `ecdsa` | rsa | generated key type |
+ * | `tls_rsa_bits` | load balancer | >= 2048 | 2048 | generated RSA key size |
+ * | `tls_days` | load balancer | 1..366 (more: warning) | 365 | generated certificate validity |
+ * | `tls_use_ca` | load balancer | bool | true | sign with a local CA kept next to the inventory |
+ * | `tls_certificate_file`, `tls_key_file` | load balancer | path | | certificate and key (files mode) |
+ * | `tls_chain_file` | load balancer | path | | intermediates (files mode) |
+ * | `tls_key_passphrase` | load balancer | secret | | passphrase of `tls_key_file` |
+ */
+
+/** Variables whose values are secrets: never echoed, turned into `Secret` objects. */
+export const SECRET_VARS: readonly string[] = [
+  'ansible_password',
+  'ansible_become_password',
+  'ansible_ssh_private_key_passphrase',
+  'tls_key_passphrase',
+];
+
+export const CONNECTION_VARS: readonly string[] = [
+  'ansible_host',
+  'ansible_port',
+  'ansible_user',
+  'ansible_ssh_private_key_file',
+  'ansible_ssh_private_key_passphrase',
+  'ansible_password',
+  'ansible_become',
+  'ansible_become_user',
+  'ansible_become_password',
+  'ansible_become_method',
+  'ansible_ssh_common_args',
+  'ansible_ssh_extra_args',
+  'ansible_timeout',
+];
+
+/** Ansible's older spellings, read as the canonical variable when that one is not set. */
+export const ANSIBLE_ALIASES: Readonly<Record<string, string>> = {
+  ansible_ssh_host: 'ansible_host',
+  ansible_ssh_port: 'ansible_port',
+  ansible_ssh_user: 'ansible_user',
+  ansible_ssh_pass: 'ansible_password',
+  ansible_private_key_file: 'ansible_ssh_private_key_file',
+  ansible_become_pass: 'ansible_become_password',
+  ansible_sudo_pass: 'ansible_become_password',
+};
+
+/** Ansible variables that mean something to Ansible but nothing here: accepted with a warning. */
+export const IGNORED_ANSIBLE_VARS: readonly string[] = [
+  'ansible_connection',
+  'ansible_python_interpreter',
+  'ansible_shell_type',
+  'ansible_shell_executable',
+  'ansible_ssh_executable',
+  'ansible_scp_extra_args',
+  'ansible_sftp_extra_args',
+  'ansible_ssh_pipelining',
+  'ansible_pipelining',
+  'ansible_host_key_checking',
+  'ansible_ssh_host_key_checking',
+  'ansible_ssh_retries',
+  'ansible_remote_tmp',
+  'ansible_become_exe',
+  'ansible_become_flags',
+  'ansible_ssh_transfer_method',
+  'ansible_scp_if_ssh',
+  'ansible_network_os',
+];
+
+export const NODE_VARS: readonly string[] = ['apim_address', 'apim_port_offset'];
+
+export const LOAD_BALANCER_VARS: readonly string[] = [
+  'apim_version',
+  'apim_pattern',
+  'apim_hostnames',
+  'apim_components',
+  'apim_websocket',
+  'apim_passthrough',
+  'apim_hsts',
+  'apim_conf_file',
+  'nginx_edition',
+  'nginx_oss_source',
+  'nginx_repo_url',
+  'nginx_repo_signing_key',
+  'nginx_repo_ca_file',
+  'nginx_repo_signing_key_fingerprint',
+  'nginx_plus_repo_cert',
+  'nginx_plus_repo_key',
+  'nginx_plus_jwt',
+  'nginx_plus_keep_repo_credentials',
+  'tls_mode',
+  'tls_key_type',
+  'tls_rsa_bits',
+  'tls_days',
+  'tls_use_ca',
+  'tls_certificate_file',
+  'tls_key_file',
+  'tls_chain_file',
+  'tls_key_passphrase',
+];
+
+const KNOWN = new Set([
+  ...CONNECTION_VARS,
+  ...NODE_VARS,
+  ...LOAD_BALANCER_VARS,
+  ...Object.keys(ANSIBLE_ALIASES),
+]);
+/** Prefixes reserved for this tool (and Ansible): a misspelt name there must not pass silently. */
+const RESERVED_PREFIXES = ['apim_', 'nginx_', 'tls_', 'ansible_'];
+
+/**
+ * Checks the names of one scope's variables where they are written: reserved-prefix names must be
+ * known; Ansible-only names are accepted with a warning. Other names are free template variables.
+ */
+export function checkVarNames(vars: ScopedVars, bag: DiagnosticBag): void {
+  for (const [name, { origin }] of vars) {
+    if (KNOWN.has(name)) continue;
+    if (IGNORED_ANSIBLE_VARS.includes(name)) {
+      bag.push(
+        origin.source.diagnostic(
+          origin.path,
+          `${name} is an Ansible setting that apim-provision ignores (it always connects with its own SSH client)`,
+          `remove ${name} if the inventory is only used with apim-provision; otherwise nothing to do`,
+          'warning',
+        ),
+      );
+      continue;
+    }
+    const prefix = RESERVED_PREFIXES.find((p) => name.startsWith(p));
+    if (!prefix) continue;
+    const known = [...KNOWN, ...IGNORED_ANSIBLE_VARS];
+    bag.push(
+      origin.source.diagnostic(
+        origin.path,
+        `unknown variable ${name}${didYouMean(name, known)}`,
+        `variables starting with "${prefix}" are reserved; use a known one (${known
+          .filter((k) => k.startsWith(prefix))
+          .slice(0, 12)
+          .join(
+            ', ',
+          )}${known.filter((k) => k.startsWith(prefix)).length > 12 ? ', ...' : ''}) or rename your own variable`,
+      ),
+    );
+  }
+}

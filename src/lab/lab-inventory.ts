@@ -1,0 +1,101 @@
+import { stringify } from 'yaml';
+import type { ApimVersion, ComponentRole, PatternName } from '../domain/types.js';
+import type { InventoryOverrides, LabMachine, LabPattern, StandinSpec } from './types.js';
+
+/** How a lab pattern maps onto the tool's inventory: version, pattern and stand-ins per role group. */
+export interface LabPatternLayout {
+  version: ApimVersion;
+  pattern: PatternName;
+  groups: Partial<Record<ComponentRole, string[]>>;
+}
+
+/** Stand-in names refer to DEFAULT_LAB_SPEC: `<prefix><n>` lives on apim<n>. */
+export const LAB_PATTERN_LAYOUTS: Record<LabPattern, LabPatternLayout> = {
+  'single-node': { version: '3.x', pattern: 'single-node', groups: { all_in_one: ['aio1'] } },
+  'active-active': { version: '3.x', pattern: 'active-active', groups: { all_in_one: ['aio1', 'aio2'] } },
+  'ha-gateway': {
+    version: '3.x',
+    pattern: 'distributed',
+    groups: { gateway_manager: ['gwm1'], gateway: ['gw1', 'gw2'] },
+  },
+  'ha-gateway-multi': {
+    version: '3.x',
+    pattern: 'distributed',
+    groups: { gateway_manager: ['gwm1', 'gwm2'], gateway: ['gw1', 'gw2'] },
+  },
+  'ha-publisher': { version: '3.x', pattern: 'distributed', groups: { publisher: ['pub1', 'pub2'] } },
+  'ha-store': { version: '3.x', pattern: 'distributed', groups: { devportal: ['store1', 'store2'] } },
+  'ha-keymanager': { version: '3.x', pattern: 'distributed', groups: { keymanager: ['km1', 'km2'] } },
+  // 4.x: the gateway nodes also serve the gateway manager host (gwm, 9443, second node backup).
+  '4x-distributed': {
+    version: '4.x',
+    pattern: 'distributed',
+    groups: {
+      gateway: ['gw1', 'gw2'],
+      gateway_manager: ['gw1', 'gw2'],
+      control_plane: ['cp1', 'cp2'],
+      traffic_manager: ['tm1', 'tm2'],
+    },
+  },
+};
+
+export interface LabInventoryInput {
+  pattern: LabPattern;
+  /** Load balancer machines to list, in order. */
+  loadBalancers: LabMachine[];
+  machines: Record<string, LabMachine>;
+  standins: StandinSpec[];
+  knownHostsFile: string;
+  overrides?: InventoryOverrides;
+}
+
+type Vars = Record<string, unknown>;
+
+/**
+ * An Ansible-style inventory (as pyinfra's Vagrant connector would write it) for one pattern:
+ * load balancers reached over their SSH endpoint from `vagrant ssh-config`, stand-in API-M nodes
+ * listed with the address and port offset the load balancer proxies to. Pure: returns the YAML.
+ */
+export function labInventoryYaml(input: LabInventoryInput): string {
+  const layout = LAB_PATTERN_LAYOUTS[input.pattern];
+  const overrides = input.overrides ?? {};
+  const hostVars = overrides.hostVars ?? {};
+  const standins = new Map(input.standins.map((s) => [s.name, s]));
+
+  const lbHosts: Record<string, Vars> = {};
+  for (const lb of input.loadBalancers) {
+    lbHosts[lb.name] = {
+      ansible_host: lb.sshHost,
+      ansible_port: lb.sshPort,
+      ansible_user: lb.user,
+      ansible_ssh_private_key_file: lb.keyFile,
+      ansible_become: true,
+      ...hostVars[lb.name],
+    };
+  }
+
+  const children: Record<string, { hosts: Record<string, Vars>; vars?: Vars }> = {
+    loadbalancers: {
+      hosts: lbHosts,
+      vars: { apim_version: layout.version, apim_pattern: layout.pattern, ...overrides.vars },
+    },
+  };
+  for (const [role, names] of Object.entries(layout.groups) as Array<[ComponentRole, string[]]>) {
+    const hosts: Record<string, Vars> = {};
+    for (const name of names) {
+      const standin = standins.get(name);
+      if (!standin) throw new Error(`pattern ${input.pattern} needs stand-in ${name}, which the lab spec lacks`);
+      const machine = input.machines[standin.machine];
+      if (!machine) throw new Error(`stand-in ${name} runs on ${standin.machine}, which the lab lacks`);
+      hosts[name] = { apim_address: machine.ip, apim_port_offset: standin.offset, ...hostVars[name] };
+    }
+    children[`apim_${role}`] = { hosts };
+  }
+
+  const header = [
+    `# apim-provision test lab inventory, pattern ${input.pattern} (written by src/lab; do not edit).`,
+    `# The apim_* hosts are STAND-IN API-M nodes (vagrant/standin/apim_standin.py), not WSO2 API-M.`,
+    `# Host keys of the load balancers: --known-hosts ${input.knownHostsFile}`,
+  ].join('\n');
+  return `${header}\n${stringify({ all: { children } })}`;
+}

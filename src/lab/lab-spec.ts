@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { COMPONENT_ROLES, type ComponentRole } from '../domain/types.js';
+import { LAB_ROLES, LAB_SUITES, type LabSpec, type StandinSpec } from './types.js';
+
+/**
+ * The default lab: five machines reused by every pattern (CI has two cores). Each apim machine runs
+ * one stand-in per API-M role at a role-specific port offset, so every pattern finds two nodes per
+ * role on two different hosts and balancing really crosses hosts.
+ */
+const ROLE_OFFSETS: ReadonlyArray<[ComponentRole, string, number]> = [
+  ['all_in_one', 'aio', 0],
+  ['gateway_manager', 'gwm', 10],
+  ['gateway', 'gw', 20],
+  ['publisher', 'pub', 30],
+  ['devportal', 'store', 40],
+  ['keymanager', 'km', 50],
+  ['control_plane', 'cp', 60],
+  ['traffic_manager', 'tm', 70],
+];
+
+function standinsOn(machine: string, index: number): StandinSpec[] {
+  return ROLE_OFFSETS.map(([role, prefix, offset]) => ({ name: `${prefix}${index}`, machine, offset, role }));
+}
+
+export const DEFAULT_LAB_SPEC: LabSpec = {
+  machines: [
+    { name: 'lb-bookworm', suite: 'bookworm', role: 'lb', ip: '192.168.56.11' },
+    { name: 'lb-sid', suite: 'sid', role: 'lb', ip: '192.168.56.12' },
+    { name: 'apim1', suite: 'bookworm', role: 'apim', ip: '192.168.56.21' },
+    { name: 'apim2', suite: 'bookworm', role: 'apim', ip: '192.168.56.22' },
+    { name: 'plusrepo', suite: 'sid', role: 'plusrepo', ip: '192.168.56.31' },
+  ],
+  standins: [...standinsOn('apim1', 1), ...standinsOn('apim2', 2)],
+};
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+const labSpecSchema = z
+  .object({
+    machines: z
+      .array(
+        z.object({
+          name: z.string().regex(NAME),
+          suite: z.enum(LAB_SUITES as [string, ...string[]]),
+          role: z.enum(LAB_ROLES as [string, ...string[]]),
+          ip: z.ipv4(),
+        }),
+      )
+      .min(1),
+    standins: z.array(
+      z.object({
+        name: z.string().regex(NAME),
+        machine: z.string(),
+        offset: z.number().int().min(0).max(10000),
+        role: z.enum(COMPONENT_ROLES as [string, ...string[]]),
+      }),
+    ),
+  })
+  .superRefine((spec, ctx) => {
+    const roles = new Map(spec.machines.map((m) => [m.name, m.role]));
+    if (roles.size !== spec.machines.length) ctx.addIssue({ code: 'custom', message: 'machine names must be unique' });
+    const names = new Set<string>();
+    const offsets = new Set<string>();
+    for (const s of spec.standins) {
+      if (names.has(s.name)) ctx.addIssue({ code: 'custom', message: `stand-in ${s.name} is listed twice` });
+      names.add(s.name);
+      if (roles.get(s.machine) !== 'apim')
+        ctx.addIssue({ code: 'custom', message: `stand-in ${s.name}: ${s.machine} is not an apim machine` });
+      const key = `${s.machine}/${s.offset}`;
+      if (offsets.has(key))
+        ctx.addIssue({ code: 'custom', message: `stand-in ${s.name}: offset ${s.offset} is taken on ${s.machine}` });
+      offsets.add(key);
+    }
+  });
+
+/** Validates a lab spec (e.g. one read from a JSON file); throws with every problem listed. */
+export function parseLabSpec(value: unknown): LabSpec {
+  const result = labSpecSchema.safeParse(value);
+  if (!result.success) {
+    throw new Error(`invalid lab spec:\n${result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+  }
+  return result.data as LabSpec;
+}

@@ -1,0 +1,119 @@
+import type { ComponentRole } from '../domain/types.js';
+
+/** Debian suites the lab builds images for (sid has nginx >= 1.29.6, bookworm 1.22). */
+export type LabSuite = 'bookworm' | 'sid';
+export const LAB_SUITES: readonly LabSuite[] = ['bookworm', 'sid'];
+
+/** What a lab machine is for: a load balancer the tool provisions, a host of API-M stand-ins, or the Plus stand-in repository. */
+export type LabRole = 'lb' | 'apim' | 'plusrepo';
+export const LAB_ROLES: readonly LabRole[] = ['lb', 'apim', 'plusrepo'];
+
+export type LabProvider = 'docker' | 'virtualbox' | 'libvirt';
+export const LAB_PROVIDERS: readonly LabProvider[] = ['docker', 'virtualbox', 'libvirt'];
+
+export interface LabMachineSpec {
+  name: string;
+  suite: LabSuite;
+  role: LabRole;
+  /** private_network address for VirtualBox/libvirt; docker machines use their bridge address. */
+  ip: string;
+}
+
+/** One stand-in API-M node process: runs on an `apim` machine, listens on every WSO2 port + offset. */
+export interface StandinSpec {
+  name: string;
+  machine: string;
+  offset: number;
+  role: ComponentRole;
+}
+
+export interface LabSpec {
+  machines: LabMachineSpec[];
+  standins: StandinSpec[];
+}
+
+/** WSO2 deployments the lab can write an inventory for (all reuse the same machines). */
+export type LabPattern =
+  | 'single-node'
+  | 'active-active'
+  | 'ha-gateway'
+  | 'ha-gateway-multi'
+  | 'ha-publisher'
+  | 'ha-store'
+  | 'ha-keymanager'
+  | '4x-distributed';
+export const LAB_PATTERNS: readonly LabPattern[] = [
+  'single-node',
+  'active-active',
+  'ha-gateway',
+  'ha-gateway-multi',
+  'ha-publisher',
+  'ha-store',
+  'ha-keymanager',
+  '4x-distributed',
+];
+
+/** How to reach one running lab machine. */
+export interface LabMachine {
+  name: string;
+  role: LabRole;
+  suite: LabSuite;
+  /** SSH endpoint from `vagrant ssh-config` (127.0.0.1 and a forwarded port with docker). */
+  sshHost: string;
+  sshPort: number;
+  user: string;
+  keyFile: string;
+  /** Address other lab machines and the tests reach the machine at (container IP with docker). */
+  ip: string;
+}
+
+/** The stand-in NGINX Plus repository's client files, on the controller. */
+export interface PlusRepoFiles {
+  /** Base URL for `deb [signed-by=...] <url> <codename> nginx-plus`. */
+  repoUrl: string;
+  /** Codenames the repository serves. */
+  codenames: string[];
+  certificateFile: string;
+  keyFile: string;
+  jwtFile: string;
+  signingKeyFile: string;
+  caFile: string;
+  /** Fingerprint of the repository signing key. */
+  fingerprint: string;
+}
+
+/** A user whose sudo asks for a password (for become-password tests); present on every machine. */
+export interface PasswordSudoUser {
+  user: string;
+  password: string;
+}
+
+/** Everything needed to use a running lab, saved as `state.json` in the lab folder. */
+export interface LabState {
+  dir: string;
+  provider: LabProvider;
+  specFile: string;
+  /** known_hosts file with every machine's host keys, for `--known-hosts`. */
+  knownHostsFile: string;
+  machines: Record<string, LabMachine>;
+  standins: StandinSpec[];
+  plusRepo?: PlusRepoFiles;
+  passwordSudo: PasswordSudoUser;
+}
+
+export interface InventoryOverrides {
+  /** Load balancer machines to list (default: every `lb` machine). */
+  loadBalancers?: string[];
+  /** Extra variables for group `loadbalancers` (win over the pattern's). */
+  vars?: Record<string, unknown>;
+  /** Extra variables per host (load balancers or stand-in nodes). */
+  hostVars?: Record<string, Record<string, unknown>>;
+  /** File name in `<lab dir>/inventories/` (default `<pattern>.yml`). */
+  fileName?: string;
+}
+
+export interface LabExecOptions {
+  /** Run through `sudo -n` as root. */
+  root?: boolean;
+  stdin?: string | Buffer;
+}

@@ -1,0 +1,68 @@
+import { posix } from 'node:path';
+import type nunjucks from 'nunjucks';
+import { stringify as toYaml } from 'yaml';
+
+/** Name of the error `mandatory` throws; the renderer turns it into a TemplateError. */
+export const MANDATORY_ERROR_NAME = 'MandatoryVariableError';
+
+class MandatoryError extends Error {
+  override name = MANDATORY_ERROR_NAME;
+}
+
+const TRUE_WORDS = new Set(['yes', 'on', '1', 'true', 'y']);
+
+/** Ansible's `bool`: true for true, 1 and the strings yes/on/1/true/y (any case). */
+export function toBool(value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number') return value === 1;
+  if (typeof value === 'string') return TRUE_WORDS.has(value.trim().toLowerCase());
+  return false;
+}
+
+/** Python `re.sub` replacement syntax (`\1`, `\g<name>`) to JavaScript's (`$1`, `$<name>`). */
+function pythonReplacement(replacement: string): string {
+  return replacement
+    .replace(/\$/g, '$$$$')
+    .replace(/\\g<(\w+)>/g, (_, g: string) => (/^\d+$/.test(g) ? `$${g}` : `$<${g}>`))
+    .replace(/\\(\d+)/g, '$$$1');
+}
+
+/** Python named groups `(?P<name>...)` to JavaScript's `(?<name>...)`. */
+function pythonPattern(pattern: string): string {
+  return pattern.replace(/\(\?P<(\w+)>/g, '(?<$1>');
+}
+
+/** POSIX shell single-quoting, for values put on a command line. */
+function shellQuote(value: unknown): string {
+  const s = String(value);
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'"'"'`)}'`;
+}
+
+/** Adds the Ansible filters playbook authors reach for most. */
+export function addAnsibleFilters(env: nunjucks.Environment): void {
+  const builtinDefault = (env as unknown as { getFilter(n: string): (...a: unknown[]) => unknown }).getFilter(
+    'default',
+  );
+  env.addFilter('d', (...args: unknown[]) => builtinDefault(...args));
+  env.addFilter('bool', toBool);
+  env.addFilter('to_json', (v: unknown) => JSON.stringify(v));
+  env.addFilter('to_nice_json', (v: unknown, indent = 4) => JSON.stringify(v, null, Number(indent)));
+  env.addFilter('to_yaml', (v: unknown) => toYaml(v));
+  env.addFilter('to_nice_yaml', (v: unknown) => toYaml(v));
+  env.addFilter('b64encode', (v: unknown) => Buffer.from(String(v), 'utf8').toString('base64'));
+  env.addFilter('b64decode', (v: unknown) => Buffer.from(String(v), 'base64').toString('utf8'));
+  env.addFilter('basename', (v: unknown) => posix.basename(String(v)));
+  env.addFilter('dirname', (v: unknown) => posix.dirname(String(v)));
+  env.addFilter('quote', shellQuote);
+  env.addFilter(
+    'regex_replace',
+    (v: unknown, pattern: string, replacement = '', ignorecase = false, multiline = false) => {
+      const flags = `g${ignorecase ? 'i' : ''}${multiline ? 'm' : ''}`;
+      return String(v).replace(new RegExp(pythonPattern(pattern), flags), pythonReplacement(replacement));
+    },
+  );
+  env.addFilter('mandatory', (v: unknown, msg?: string) => {
+    if (v === undefined) throw new MandatoryError(msg ?? 'mandatory variable not defined');
+    return v;
+  });
+}

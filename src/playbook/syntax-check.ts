@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import type { KeyPath } from '../input/yaml-source.js';
+import type { LoadContext } from './load-context.js';
+import { parseTemplate, TemplateSyntaxError } from './template-references.js';
+
+/** `when:` holds a bare expression; parse it the way evaluateWhen renders it. */
+export function whenAsTemplate(expr: string): string {
+  const trimmed = expr.trim();
+  return trimmed.startsWith('{{') ? trimmed : `{{ (${expr}) }}`;
+}
+
+/** Reports Jinja syntax errors in every string under `value` (deeply), at the string's position. */
+export function checkTemplateSyntax(ctx: LoadContext, value: unknown, path: KeyPath): boolean {
+  const isWhen = path.includes('when');
+  if (typeof value === 'string') {
+    if (!isWhen && !/\{\{|\{%|\{#/.test(value)) return true;
+    try {
+      parseTemplate(isWhen ? whenAsTemplate(value) : value);
+      return true;
+    } catch (err) {
+      if (!(err instanceof TemplateSyntaxError)) throw err;
+      ctx.error(path, `template syntax error: ${err.message}`, syntaxFix(isWhen));
+      return false;
+    }
+  }
+  if (Array.isArray(value))
+    return value.map((v, i) => checkTemplateSyntax(ctx, v, [...path, i])).every(Boolean);
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value)
+      .map(([k, v]) => checkTemplateSyntax(ctx, v, [...path, k]))
+      .every(Boolean);
+  }
+  return true;
+}
+
+function syntaxFix(isWhen: boolean): string {
+  return isWhen
+    ? "write a Jinja expression without braces, e.g. when: nginx_edition == 'plus'"
+    : 'close every {{ with }} and every {% tag %}; quote literal strings inside the braces';
+}
+
+/** Reports a `template` source file that does not parse, with the line inside that file. */
+export function checkTemplateFileSyntax(ctx: LoadContext, file: string, path: KeyPath): boolean {
+  try {
+    parseTemplate(readFileSync(file, 'utf8'));
+    return true;
+  } catch (err) {
+    if (err instanceof TemplateSyntaxError) {
+      ctx.error(
+        path,
+        `template syntax error in ${file}:${err.line}:${err.column}: ${err.message}`,
+        syntaxFix(false),
+      );
+    } else {
+      ctx.error(
+        path,
+        `cannot read template ${file}: ${(err as Error).message}`,
+        'check the file permissions',
+      );
+    }
+    return false;
+  }
+}

@@ -1,0 +1,282 @@
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import nunjucks from 'nunjucks';
+import { addAnsibleFilters, MANDATORY_ERROR_NAME, toBool } from './filters.js';
+import { collectReferences, TemplateSyntaxError, type TemplateReference } from './template-references.js';
+import type { SourceLoc } from './types.js';
+
+/** Where a template came from, for error messages: the task (or play) location and name. */
+export type TemplateSite = SourceLoc & { task?: string };
+
+/** A template failed: syntax, an undefined variable, or a filter error. */
+export class TemplateError extends Error {
+  constructor(
+    message: string,
+    readonly variable?: string,
+    readonly loc?: TemplateSite,
+  ) {
+    super(message + describeSite(loc));
+    this.name = 'TemplateError';
+  }
+}
+
+function describeSite(loc?: TemplateSite): string {
+  if (!loc) return '';
+  const task = loc.task !== undefined ? ` in task "${loc.task}"` : '';
+  return `${task} at ${loc.file}:${loc.line}:${loc.column}`;
+}
+
+/** Capture hook for whole-value templates: nunjucks only returns strings, this keeps the value. */
+const CAPTURE = '__apim_capture__';
+
+function configure(env: nunjucks.Environment): nunjucks.Environment {
+  addAnsibleFilters(env);
+  // Python spellings of the constants, which Ansible users write in `when:`.
+  env.addGlobal('True', true);
+  env.addGlobal('False', false);
+  env.addGlobal('None', null);
+  env.addGlobal(CAPTURE, (v: unknown) => {
+    captured = v;
+    return '';
+  });
+  // addTest exists at run time but is missing from @types/nunjucks.
+  (env as unknown as { addTest(name: string, fn: (v: unknown) => boolean): void }).addTest(
+    'none',
+    (v) => v === null || v === undefined,
+  );
+  return env;
+}
+
+const OPTIONS = { autoescape: false, throwOnUndefined: true } as const;
+/** No loader: playbook strings cannot include files from anywhere. */
+const stringEnv = configure(new nunjucks.Environment([], OPTIONS));
+const fileEnvs = new Map<string, nunjucks.Environment>();
+
+/** Template files may include their neighbours, and only those. */
+function fileEnv(dir: string): nunjucks.Environment {
+  let env = fileEnvs.get(dir);
+  if (!env) {
+    env = configure(new nunjucks.Environment(new nunjucks.FileSystemLoader(dir), OPTIONS));
+    fileEnvs.set(dir, env);
+  }
+  return env;
+}
+
+function isTemplate(text: string): boolean {
+  return text.includes('{{') || text.includes('{%') || text.includes('{#');
+}
+
+/** The first read of an undefined variable or attribute, as a dotted path. */
+export function firstUndefined(
+  refs: readonly TemplateReference[],
+  vars: Record<string, unknown>,
+): (TemplateReference & { missing: string }) | undefined {
+  for (const ref of refs) {
+    if (ref.guarded) continue;
+    let cur: unknown = vars;
+    for (let i = 0; i < ref.path.length; i++) {
+      const seg = ref.path[i]!;
+      const holder = i === 0 ? cur : Object(cur);
+      if (cur === null || cur === undefined || !(seg in (holder as object))) {
+        return { ...ref, missing: ref.path.slice(0, i + 1).join('.') };
+      }
+      cur = (holder as Record<string, unknown>)[seg];
+    }
+  }
+  return undefined;
+}
+
+function checkDefined(
+  text: string,
+  vars: Record<string, unknown>,
+  where?: TemplateSite,
+  file?: string,
+): void {
+  let refs: TemplateReference[];
+  try {
+    refs = collectReferences(text);
+  } catch (err) {
+    if (err instanceof TemplateSyntaxError) {
+      const inFile = file ? ` (${file} line ${err.line}, column ${err.column})` : '';
+      throw new TemplateError(`template syntax error: ${err.message}${inFile}`, undefined, where);
+    }
+    throw err;
+  }
+  const missing = firstUndefined(refs, vars);
+  if (missing) {
+    const inFile = file ? ` (${file} line ${missing.line})` : '';
+    throw new TemplateError(`undefined variable '${missing.missing}'${inFile}`, missing.missing, where);
+  }
+}
+
+/** nunjucks messages start with "(unknown path) [Line 1, Column 3]" and repeat "Error:". */
+function cleanMessage(err: unknown): string {
+  const raw = err instanceof Error ? err.message : String(err);
+  return raw
+    .replace(/^\(unknown path\)\s*/, '')
+    .replace(/^\([^)]*\)\s*/, '')
+    .replace(/\s*Error:\s*/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+function run(render: () => string, where?: TemplateSite): string {
+  try {
+    return render();
+  } catch (err) {
+    if (err instanceof TemplateError) throw err;
+    // nunjucks re-creates errors thrown by filters as "<name>: <message>", losing the class.
+    const message = err instanceof Error ? err.message : String(err);
+    const mandatory = new RegExp(`${MANDATORY_ERROR_NAME}: (.*)`).exec(message);
+    if (mandatory) throw new TemplateError(mandatory[1]!.trim(), undefined, where);
+    throw new TemplateError(`template error: ${cleanMessage(err)}`, undefined, where);
+  }
+}
+
+/** Renders `text` as a string. Undefined variables are an error, named in the message. */
+export function renderString(text: string, vars: Record<string, unknown>, where?: TemplateSite): string {
+  if (!isTemplate(text)) return text;
+  checkDefined(text, vars, where);
+  return run(() => stringEnv.renderString(text, vars), where);
+}
+
+const WHOLE_VALUE = /^\{\{(?<expr>(?:(?!\{\{|\}\}|\{%).)*)\}\}$/s;
+
+/** Set by the capture global during one (synchronous) render. */
+let captured: unknown;
+
+/** Evaluates a Jinja expression to its value (not its string form). */
+function evaluate(expr: string, vars: Record<string, unknown>, where?: TemplateSite): unknown {
+  checkDefined(`{{ (${expr}) }}`, vars, where);
+  captured = undefined;
+  run(() => stringEnv.renderString(`{{ ${CAPTURE}((${expr})) }}`, vars), where);
+  const value = captured;
+  captured = undefined;
+  return value;
+}
+
+/**
+ * Renders one value. A string that is exactly one `{{ expr }}` keeps the type of the result
+ * (list, number, boolean), as Ansible does; other strings render to strings.
+ */
+export function renderValue(value: unknown, vars: Record<string, unknown>, where?: TemplateSite): unknown {
+  if (typeof value === 'string') {
+    const whole = WHOLE_VALUE.exec(value);
+    if (whole?.groups) {
+      const result = evaluate(whole.groups.expr!, vars, where);
+      if (result === undefined)
+        throw new TemplateError(`'${value}' rendered to an undefined value`, undefined, where);
+      return result;
+    }
+    return renderString(value, vars, where);
+  }
+  if (Array.isArray(value)) return value.map((v) => renderValue(v, vars, where));
+  if (isPlainObject(value)) return renderArgs(value, vars, where);
+  return value;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Renders every string inside module arguments (deeply). Class instances (e.g. Secret) pass through. */
+export function renderArgs(
+  args: Record<string, unknown>,
+  vars: Record<string, unknown>,
+  where?: TemplateSite,
+): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, renderValue(v, vars, where)]));
+}
+
+/** Jinja truthiness, plus Ansible's reading of the strings "yes"/"no"/"true"/"false". */
+function truthy(value: unknown): boolean {
+  if (typeof value === 'string') {
+    const word = value.trim().toLowerCase();
+    if (['false', 'no', 'off', ''].includes(word)) return false;
+    if (['true', 'yes', 'on'].includes(word)) return true;
+    return true;
+  }
+  if (Array.isArray(value)) return value.length > 0;
+  if (isPlainObject(value)) return Object.keys(value).length > 0;
+  return Boolean(value);
+}
+
+/**
+ * Evaluates a `when:` condition (a Jinja expression without braces; a list means all must hold).
+ * Reading an undefined variable is an error, unless guarded (`x is defined`, `x | default(...)`).
+ */
+export function evaluateWhen(
+  expr: string | string[],
+  vars: Record<string, unknown>,
+  where?: TemplateSite,
+): boolean {
+  const conditions = Array.isArray(expr) ? expr : [expr];
+  return conditions.every((c) => {
+    // Ansible tolerates (and warns about) braces in `when`; strip a whole-value pair.
+    const bare = WHOLE_VALUE.exec(c.trim())?.groups?.expr ?? c;
+    return truthy(evaluate(bare, vars, where));
+  });
+}
+
+/** Renders a `template` module source file. It may `{% include %}` files of its own folder. */
+export function renderTemplateFile(
+  file: string,
+  vars: Record<string, unknown>,
+  where?: TemplateSite,
+): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new TemplateError(`cannot read template ${file} (${code})`, undefined, where);
+  }
+  checkDefined(text, vars, where, file);
+  return run(() => fileEnv(dirname(file)).renderString(text, vars), where);
+}
+
+/** True when a value holds a `{{ }}` or `{% %}` template anywhere inside. */
+function holdsTemplate(value: unknown): boolean {
+  if (typeof value === 'string') return isTemplate(value);
+  if (Array.isArray(value)) return value.some(holdsTemplate);
+  if (isPlainObject(value)) return Object.values(value).some(holdsTemplate);
+  return false;
+}
+
+/**
+ * Variables whose templated values (`url: "https://{{ host }}"`) render when first read, against
+ * the same variables, as Ansible resolves vars lazily: a variable nobody reads may stay
+ * unrenderable. A variable that reads itself (directly or not) is an error.
+ */
+export function withLazyTemplates(vars: Record<string, unknown>, where?: TemplateSite): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const cache = new Map<string, unknown>();
+  const resolving = new Set<string>();
+  for (const [name, raw] of Object.entries(vars)) {
+    if (!holdsTemplate(raw)) {
+      out[name] = raw;
+      continue;
+    }
+    Object.defineProperty(out, name, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        if (cache.has(name)) return cache.get(name);
+        if (resolving.has(name)) throw new TemplateError(`variable '${name}' refers to itself`, name, where);
+        resolving.add(name);
+        try {
+          const value = renderValue(raw, out, where);
+          cache.set(name, value);
+          return value;
+        } finally {
+          resolving.delete(name);
+        }
+      },
+    });
+  }
+  return out;
+}
+
+export { toBool };

@@ -1,0 +1,149 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { Diagnostic } from '../input/diagnostics.js';
+import { isTemplated } from './module-schemas.js';
+import { whenAsTemplate } from './syntax-check.js';
+import { collectReferences, TEMPLATE_GLOBALS, TemplateSyntaxError } from './template-references.js';
+import type { Play, Playbook, SourceLoc, Task } from './types.js';
+
+/**
+ * Variables the engine defines for every host before rendering, besides inventory and play vars.
+ * The engine must provide each of them.
+ */
+export const BUILTIN_VARS: readonly string[] = [
+  'inventory_hostname',
+  'groups',
+  'group_names',
+  'hostvars',
+  'ansible_facts',
+  'nginx_version',
+  'nginx_conf_prefix',
+  'nginx_edition',
+  'apim_pattern',
+  'apim_version',
+];
+
+/** One templated string of a play, and where to point at when it is wrong. */
+interface TemplatedText {
+  text: string;
+  loc: SourceLoc;
+  key: string;
+  /** "task \"X\"", "play vars" ... for the message. */
+  owner: string;
+  /** Set for template module files: the message names the file and line inside it. */
+  file?: string;
+}
+
+/**
+ * Finds, before any host is contacted, every variable a play's templates read that neither the
+ * play, nor a host's variables, nor the built-ins define. Guarded reads (`| default`, `is defined`)
+ * are fine. Template syntax errors are reported too.
+ */
+export function checkUndefinedVariables(
+  playbook: Playbook,
+  varsByHost: Map<string, Record<string, unknown>>,
+): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  playbook.plays.forEach((play, pi) => {
+    const base = new Set([...Object.keys(play.vars), ...BUILTIN_VARS, ...TEMPLATE_GLOBALS]);
+    const hosts = [...varsByHost.entries()];
+    const reported = new Set<string>();
+    for (const t of templatedTexts(play, pi)) {
+      let refs;
+      try {
+        refs = collectReferences(t.text);
+      } catch (err) {
+        if (!(err instanceof TemplateSyntaxError)) throw err;
+        const where = t.file ? ` in ${t.file}:${err.line}:${err.column}` : '';
+        diagnostics.push(
+          diag(
+            t,
+            `template syntax error${where}: ${err.message}`,
+            'close every {{ }} and {% %}, quote literal strings',
+          ),
+        );
+        continue;
+      }
+      for (const ref of refs) {
+        if (ref.guarded || base.has(ref.name)) continue;
+        const missingOn = hosts.filter(([, vars]) => !Object.hasOwn(vars, ref.name)).map(([h]) => h);
+        if (hosts.length > 0 && missingOn.length === 0) continue;
+        const dedupe = `${t.owner}\0${ref.name}`;
+        if (reported.has(dedupe)) continue;
+        reported.add(dedupe);
+        const forHosts =
+          hosts.length > 0 && missingOn.length < hosts.length
+            ? ` for host${plural(missingOn)} ${missingOn.join(', ')}`
+            : '';
+        const inFile = t.file ? ` (${t.file} line ${ref.line})` : '';
+        diagnostics.push(
+          diag(
+            t,
+            `undefined variable '${ref.name}' in ${t.owner}${inFile}${forHosts}`,
+            `define it in the play's vars, in group_vars/ or host_vars/ of the inventory, or give it a default: {{ ${ref.name} | default('...') }}`,
+          ),
+        );
+      }
+    }
+  });
+  return diagnostics;
+}
+
+function plural(list: unknown[]): string {
+  return list.length === 1 ? '' : 's';
+}
+
+function diag(t: TemplatedText, message: string, fix: string): Diagnostic {
+  return {
+    file: t.loc.file,
+    line: t.loc.line,
+    column: t.loc.column,
+    key: t.key,
+    message,
+    fix,
+    severity: 'error',
+  };
+}
+
+function* templatedTexts(play: Play, pi: number): Generator<TemplatedText> {
+  for (const [name, value] of Object.entries(play.vars)) {
+    for (const text of strings(value)) {
+      yield { text, loc: play.loc, key: `${pi}.vars.${name}`, owner: `play vars (${name})` };
+    }
+  }
+  const sections: [string, Task[]][] = [
+    ['tasks', play.tasks],
+    ['handlers', play.handlers],
+  ];
+  for (const [section, tasks] of sections) {
+    for (const [ti, task] of tasks.entries()) {
+      const key = `${pi}.${section}.${ti}`;
+      const owner = `${section === 'tasks' ? 'task' : 'handler'} "${task.name}"`;
+      if (isTemplated(task.name)) yield { text: task.name, loc: task.loc, key: `${key}.name`, owner };
+      if (task.when !== undefined)
+        yield { text: whenAsTemplate(task.when), loc: task.loc, key: `${key}.when`, owner };
+      for (const [arg, value] of Object.entries(task.args)) {
+        for (const text of strings(value))
+          yield { text, loc: task.loc, key: `${key}.${task.module}.${arg}`, owner };
+      }
+      const src = task.args.src;
+      if (task.module === 'template' && typeof src === 'string' && !isTemplated(src) && existsSync(src)) {
+        yield {
+          text: readFileSync(src, 'utf8'),
+          loc: task.loc,
+          key: `${key}.template.src`,
+          owner,
+          file: src,
+        };
+      }
+    }
+  }
+}
+
+/** Templated strings anywhere inside a value. */
+function* strings(value: unknown): Generator<string> {
+  if (isTemplated(value)) yield value;
+  else if (Array.isArray(value)) for (const v of value) yield* strings(v);
+  else if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const v of Object.values(value)) yield* strings(v);
+  }
+}

@@ -1,0 +1,35 @@
+import type { RunSummary } from '../engine/types.js';
+import { countsFor } from './host-counts.js';
+
+/** Process exit codes (docs/architecture.md). 1, 4 and 5 are decided by the CLI. */
+export const EXIT = {
+  OK: 0,
+  UNEXPECTED: 1,
+  HOST_FAILED: 2,
+  UNREACHABLE: 3,
+  INVALID_INPUT: 4,
+  USAGE: 5,
+  CHANGES_PENDING: 6,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/**
+ * Exit code for a finished run: a failure outranks unreachable hosts (Ansible documents 3 for
+ * unreachable but returns 4; we return 3), and only a clean `--check --detailed-exitcode` run
+ * reports pending changes.
+ */
+export function exitCodeFor(
+  summary: RunSummary,
+  options: { check: boolean; detailedExitcode: boolean },
+): number {
+  const counts = summary.hosts.map(countsFor);
+  if (summary.hosts.some((h) => h.status === 'failed') || counts.some((c) => c.failed > 0))
+    return EXIT.HOST_FAILED;
+  if (summary.hosts.some((h) => h.status === 'unreachable') || counts.some((c) => c.unreachable > 0)) {
+    return EXIT.UNREACHABLE;
+  }
+  const pending = summary.hosts.some((h) => h.status === 'changed') || counts.some((c) => c.changed > 0);
+  if (options.check && options.detailedExitcode && pending) return EXIT.CHANGES_PENDING;
+  return EXIT.OK;
+}

@@ -1,0 +1,54 @@
+import type { HostResult, RunObserver, RunSummary, TaskResult } from '../engine/types.js';
+import { paint } from './ansi.js';
+import { renderRecap } from './recap.js';
+import { warningLine, type ReporterOptions } from './reporter-options.js';
+import { hostErrorLine, renderTaskResult, rollbackLine } from './task-line.js';
+
+/**
+ * Ansible-like lines for pipes and CI: nothing is redrawn, every finished task is one line (plus its
+ * changes), so logs stay readable when several hosts run at once.
+ */
+export class PlainReporter implements RunObserver {
+  readonly #o: ReporterOptions;
+
+  constructor(options: ReporterOptions) {
+    this.#o = options;
+  }
+
+  #write(stream: NodeJS.WritableStream, text: string): void {
+    stream.write(`${this.#o.redactor.scrub(text)}\n`);
+  }
+
+  runStarted(hosts: string[], options: { check: boolean; diff: boolean }): void {
+    const mode = options.check ? ' (check mode: nothing will be changed)' : '';
+    this.#write(this.#o.out, paint('bold', `PLAY [${hosts.join(', ')}]${mode}`, this.#o.color));
+  }
+
+  hostStarted(host: string): void {
+    if (this.#o.verbose >= 1) this.#write(this.#o.out, paint('dim', `start: [${host}]`, this.#o.color));
+  }
+
+  taskStarted(host: string, task: string): void {
+    if (this.#o.verbose >= 2)
+      this.#write(this.#o.out, paint('dim', `task: [${host}] ${task}`, this.#o.color));
+  }
+
+  taskFinished(host: string, result: TaskResult): void {
+    this.#write(this.#o.out, renderTaskResult(host, result, this.#o));
+  }
+
+  hostFinished(result: HostResult): void {
+    for (const line of [hostErrorLine(result, this.#o.color), rollbackLine(result, this.#o.color)]) {
+      if (line !== undefined) this.#write(this.#o.out, line);
+    }
+  }
+
+  warning(message: string, host?: string): void {
+    this.#write(this.#o.err ?? this.#o.out, paint('magenta', warningLine(message, host), this.#o.color));
+  }
+
+  runFinished(summary: RunSummary): void {
+    this.#o.out.write('\n');
+    this.#o.out.write(this.#o.redactor.scrub(renderRecap(summary, this.#o.color)));
+  }
+}

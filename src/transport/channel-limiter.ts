@@ -1,0 +1,23 @@
+/**
+ * Caps how many channels run at once on one connection: sshd refuses sessions beyond its
+ * MaxSessions (10 by default), and the SFTP session needs one too.
+ */
+export class ChannelLimiter {
+  #active = 0;
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(readonly limit: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#active >= this.limit) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    else this.#active++;
+    try {
+      return await task();
+    } finally {
+      const next = this.#waiting.shift();
+      // The slot passes straight to the next waiter, so #active stays the same.
+      if (next) next();
+      else this.#active--;
+    }
+  }
+}

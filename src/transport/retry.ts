@@ -1,0 +1,39 @@
+export interface RetryPolicy {
+  /** Attempts after the first one. */
+  retries: number;
+  /** Delay before the first retry; doubles each time, with ±25 % jitter so hosts do not retry in step. */
+  baseDelayMs: number;
+  isRetryable(error: unknown): boolean;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+/** The last error of a retried operation and how many attempts were made. */
+export class RetriesExhausted extends Error {
+  constructor(
+    readonly lastError: unknown,
+    readonly attempts: number,
+  ) {
+    super(lastError instanceof Error ? lastError.message : String(lastError));
+    this.name = 'RetriesExhausted';
+  }
+}
+
+export function backoffDelay(retry: number, baseDelayMs: number, random: () => number): number {
+  return Math.round(baseDelayMs * 2 ** retry * (0.75 + random() * 0.5));
+}
+
+/** Runs `operation` until it succeeds, fails with a non-retryable error, or runs out of retries. */
+export async function withRetries<T>(operation: () => Promise<T>, policy: RetryPolicy): Promise<T> {
+  const sleep = policy.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const random = policy.random ?? Math.random;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await operation();
+    } catch (error) {
+      if (!policy.isRetryable(error)) throw error;
+      if (attempt >= policy.retries) throw new RetriesExhausted(error, attempt + 1);
+      await sleep(backoffDelay(attempt, policy.baseDelayMs, random));
+    }
+  }
+}

@@ -1,0 +1,110 @@
+import type { Duplex } from 'node:stream';
+
+import ssh2, { type Client } from 'ssh2';
+
+import { authFailureMessage, type AuthAttempt, type AuthPlan } from './auth-plan.js';
+import type { ConnectOptions } from './connect-options.js';
+import { createHostKeyGuard } from './host-key-verifier.js';
+import { UnreachableError } from './types.js';
+
+// ssh2 is CommonJS: Node's ESM loader only exposes its default export.
+const { Client: SshClient } = ssh2;
+
+/** One SSH server on the way to a host (a jump host or the host itself). */
+export interface Hop {
+  host: string;
+  port: number;
+  user: string;
+}
+
+/** A network-level failure during setup: worth retrying. */
+export class NetworkSetupError extends Error {
+  override readonly name = 'NetworkSetupError';
+}
+
+export function describeHop(hop: Hop): string {
+  return `${hop.host}:${hop.port}`;
+}
+
+export interface OpenHopParams {
+  hostName: string;
+  hop: Hop;
+  /** A stream forwarded through the previous hop; absent for the first hop (plain TCP). */
+  sock?: Duplex;
+  plan: AuthPlan;
+  options: ConnectOptions;
+  readyTimeoutMs: number;
+}
+
+/** Keepalives make a silently dead peer surface as a lost connection instead of a hang. */
+const KEEPALIVE_INTERVAL_MS = 15_000;
+const KEEPALIVE_COUNT_MAX = 3;
+
+/**
+ * Connects, verifies the host key and authenticates one hop. Rejects with HostKeyError,
+ * UnreachableError (authentication, protocol) or NetworkSetupError (retryable).
+ */
+export async function openHop(params: OpenHopParams): Promise<Client> {
+  const { hostName, hop, sock, plan, options, readyTimeoutMs } = params;
+  const guard = await createHostKeyGuard(hostName, hop.host, hop.port, options);
+  const attempt: AuthAttempt = { tried: [] };
+  const where = describeHop(hop);
+  const client = new SshClient();
+  // ssh2 may emit several errors while tearing down; later ones must not crash the process.
+  client.on('error', () => undefined);
+
+  return new Promise<Client>((resolve, reject) => {
+    let settled = false;
+    const fail = (error: Error): void => {
+      if (settled) return;
+      settled = true;
+      client.end();
+      sock?.destroy();
+      reject(error);
+    };
+    client.once('ready', () => {
+      settled = true;
+      resolve(client);
+    });
+    client.once('error', (error: Error & { level?: string; code?: string }) => {
+      const hostKeyFailure = guard.failure();
+      if (hostKeyFailure) fail(hostKeyFailure);
+      else if (error.level === 'client-authentication') {
+        fail(new UnreachableError(hostName, authFailureMessage(where, hop.user, plan, attempt)));
+      } else if (error.level === 'client-socket' || error.level === 'client-timeout') {
+        const reason = error.level === 'client-timeout' ? `no SSH handshake within ${readyTimeoutMs} ms` : error.message;
+        fail(new NetworkSetupError(`cannot reach ${where}: ${reason}`));
+      } else {
+        fail(new UnreachableError(hostName, `SSH setup with ${where} failed: ${error.message}`));
+      }
+    });
+    client.once('close', () => fail(new NetworkSetupError(`${where} closed the connection during SSH setup`)));
+    client.connect({
+      host: hop.host,
+      port: hop.port,
+      ...(sock ? { sock } : {}),
+      username: hop.user,
+      readyTimeout: readyTimeoutMs,
+      keepaliveInterval: KEEPALIVE_INTERVAL_MS,
+      keepaliveCountMax: KEEPALIVE_COUNT_MAX,
+      algorithms: { serverHostKey: guard.algorithms },
+      hostVerifier: guard.verify,
+      authHandler: plan.handler(hop.user, attempt),
+    });
+  });
+}
+
+/** Opens a direct-tcpip channel from `client` to the next hop, to carry its SSH connection. */
+export function forwardTo(client: Client, from: Hop, to: Hop): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    client.forwardOut('127.0.0.1', 0, to.host, to.port, (error, stream) => {
+      if (error) {
+        reject(
+          new NetworkSetupError(
+            `jump host ${describeHop(from)} could not open a connection to ${describeHop(to)}: ${error.message}`,
+          ),
+        );
+      } else resolve(stream);
+    });
+  });
+}

@@ -1,0 +1,142 @@
+import type { Client } from 'ssh2';
+
+import { detectBecome, type BecomeMode, type BecomeTarget } from './become-detect.js';
+import { ChannelLimiter } from './channel-limiter.js';
+import { execOnChannel, type ChannelResult } from './channel-exec.js';
+import { PrivateUploader } from './private-upload.js';
+import { newSudoPrompt, scrubSecret, shCommand, stripPrompt, sudoCommand } from './sudo-command.js';
+import { ConnectionLostError, type ExecOptions, type ExecResult, type HostConnection } from './types.js';
+
+/** Channels one connection runs at once (sshd's MaxSessions default is 10; SFTP takes one). */
+export const MAX_CHANNELS = 6;
+
+/**
+ * An authenticated SSH connection (through its jump hosts, if any). Execs run in parallel on
+ * their own channels; when any hop drops, running and later calls fail with ConnectionLostError.
+ */
+export class SshHostConnection implements HostConnection {
+  #roundTrips = 0;
+  #lost: string | undefined;
+  #closed = false;
+  #become: Promise<BecomeMode> | undefined;
+  readonly #limiter = new ChannelLimiter(MAX_CHANNELS);
+  readonly #uploader: PrivateUploader;
+  readonly #pending = new Set<(error: Error) => void>();
+
+  /** `hops` are the jump clients in order, then the target's client. */
+  constructor(
+    readonly hostName: string,
+    private readonly hops: readonly Client[],
+    private readonly becomeTarget: BecomeTarget,
+  ) {
+    this.#uploader = new PrivateUploader(this.#target);
+    for (const client of hops) {
+      client.on('error', (error: Error) => this.#markLost(error.message));
+      client.on('close', () => this.#markLost('the connection closed'));
+    }
+  }
+
+  get roundTrips(): number {
+    return this.#roundTrips;
+  }
+
+  get #target(): Client {
+    return this.hops[this.hops.length - 1]!;
+  }
+
+  /** Runs sudo detection now (connect does this when the host has `ansible_become`). */
+  prepareBecome(): Promise<BecomeMode> {
+    return (this.#become ??= detectBecome(this.becomeTarget, (line, stdin) => this.#execLine(line, stdin)));
+  }
+
+  async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    const stdin = options.stdin === undefined ? undefined : Buffer.from(options.stdin);
+    if (!options.become) return this.#execLine(shCommand(command), stdin, options.timeoutMs);
+    const mode = await this.prepareBecome();
+    if (mode.kind === 'direct') return this.#execLine(shCommand(command), stdin, options.timeoutMs);
+    if (mode.kind === 'passwordless') {
+      return this.#execLine(sudoCommand(command, mode.becomeUser), stdin, options.timeoutMs);
+    }
+    const prompt = newSudoPrompt();
+    const password = Buffer.from(`${mode.password.reveal()}\n`);
+    const result = await this.#execLine(
+      sudoCommand(command, mode.becomeUser, prompt),
+      stdin ? Buffer.concat([password, stdin]) : password,
+      options.timeoutMs,
+    );
+    return { ...result, stderr: stripPrompt(result.stderr, prompt) };
+  }
+
+  async uploadPrivate(data: Buffer, name: string): Promise<string> {
+    this.#ensureUsable();
+    this.#roundTrips++;
+    return this.#guard(this.#uploader.upload(data, name));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#uploader.end();
+    // Target first, then the jump hosts it was tunnelled through.
+    for (const client of [...this.hops].reverse()) {
+      await new Promise<void>((resolve) => {
+        client.once('close', () => resolve());
+        client.end();
+        setTimeout(resolve, 2000).unref();
+      });
+    }
+  }
+
+  async #execLine(line: string, stdin?: Buffer, timeoutMs?: number): Promise<ExecResult> {
+    this.#ensureUsable();
+    this.#roundTrips++;
+    const result: ChannelResult = await this.#limiter.run(() =>
+      this.#guard(execOnChannel(this.#target, line, stdin, timeoutMs)),
+    );
+    // The channel closes without an exit status when the connection dropped under it.
+    if (!result.exitReported && !result.timedOut) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.#lost !== undefined) throw this.#lostError();
+    }
+    const secret = this.becomeTarget.becomePassword?.reveal();
+    const stderr = result.timedOut
+      ? `${result.stderr}\napim-provision: command timed out after ${timeoutMs} ms and was killed\n`.trimStart()
+      : result.stderr;
+    return { code: result.code, stdout: scrubSecret(result.stdout, secret), stderr: scrubSecret(stderr, secret) };
+  }
+
+  /** Rejects the operation with ConnectionLostError as soon as the connection drops. */
+  #guard<T>(operation: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const onLost = (error: Error): void => reject(error);
+      this.#pending.add(onLost);
+      operation.then(
+        (value) => {
+          this.#pending.delete(onLost);
+          resolve(value);
+        },
+        (error: Error) => {
+          this.#pending.delete(onLost);
+          reject(this.#lost !== undefined ? this.#lostError() : error);
+        },
+      );
+    });
+  }
+
+  #ensureUsable(): void {
+    if (this.#closed) throw new ConnectionLostError(this.hostName, `The connection to ${this.hostName} was closed`);
+    if (this.#lost !== undefined) throw this.#lostError();
+  }
+
+  #markLost(reason: string): void {
+    if (this.#closed || this.#lost !== undefined) return;
+    this.#lost = reason;
+    const error = this.#lostError();
+    for (const reject of this.#pending) reject(error);
+    this.#pending.clear();
+  }
+
+  #lostError(): ConnectionLostError {
+    return new ConnectionLostError(this.hostName, `Lost the SSH connection to ${this.hostName}: ${this.#lost}`);
+  }
+}

@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+
+import { shellQuote } from './shell-quote.js';
+
+/** A prompt no command prints by accident, so it can be told apart from the command's stderr. No `%`: sudo expands it. */
+export function newSudoPrompt(): string {
+  return `[apim-provision sudo ${randomBytes(8).toString('hex')}] password:`;
+}
+
+/** The line sent to the host for a plain command: `sh -c` whatever the login shell is. */
+export function shCommand(command: string): string {
+  return `sh -c ${shellQuote(command)}`;
+}
+
+/**
+ * The line that runs `command` as `becomeUser`. `-k` makes sudo ignore cached credentials: with a
+ * password it then always reads the password line from stdin (otherwise that line would reach the
+ * command's stdin), and without one only a real NOPASSWD rule lets it run. Without a prompt, `-n`
+ * makes sudo fail rather than read the caller's stdin as a password.
+ */
+export function sudoCommand(command: string, becomeUser: string, prompt?: string): string {
+  const auth = prompt === undefined ? '-n' : `-S -p ${shellQuote(prompt)}`;
+  return `sudo -H -k ${auth} -u ${shellQuote(becomeUser)} -- ${shCommand(command)}`;
+}
+
+/** sudo writes its prompt to stderr without a newline; remove it wherever it appears. */
+export function stripPrompt(stderr: string, prompt: string): string {
+  return stderr.split(prompt).join('');
+}
+
+/** Defence in depth: a secret that somehow reached output is replaced by the placeholder. */
+export function scrubSecret(text: string, secret: string | undefined): string {
+  if (!secret) return text;
+  return text.split(secret).join('********');
+}

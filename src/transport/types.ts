@@ -1,0 +1,75 @@
+/** What a command run on a host returned. */
+export interface ExecResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ExecOptions {
+  /** Data written to the command's stdin (after the sudo password, when one is needed). */
+  stdin?: string | Buffer;
+  /** Run through sudo as the host's become user (`ansible_become`). */
+  become?: boolean;
+  /** Kill the command after this long (default: no limit). */
+  timeoutMs?: number;
+}
+
+/** One open connection to one host, reused by every task of a run. */
+export interface HostConnection {
+  readonly hostName: string;
+  /** Runs a `sh` command line. Never throws for a non-zero exit; throws ConnectionLostError. */
+  exec(command: string, options?: ExecOptions): Promise<ExecResult>;
+  /**
+   * Uploads data over SFTP into a private (0700) folder of the login user, creating the file with
+   * mode 0600 from the start; returns its absolute remote path.
+   */
+  uploadPrivate(data: Buffer, name: string): Promise<string>;
+  close(): Promise<void>;
+  /** Round trips made so far (execs + uploads), for the report and benchmarks. */
+  readonly roundTrips: number;
+}
+
+/** The host could not be reached or authenticated: reported as `unreachable`. */
+export class UnreachableError extends Error {
+  constructor(
+    readonly hostName: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'UnreachableError';
+  }
+}
+
+/** The connection dropped while a command was running. */
+export class ConnectionLostError extends Error {
+  constructor(
+    readonly hostName: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConnectionLostError';
+  }
+}
+
+/** sudo is missing, refuses the user, or the become password is wrong. */
+export class BecomeError extends Error {
+  constructor(
+    readonly hostName: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BecomeError';
+  }
+}
+
+/** The host key is unknown (and not accepted) or has changed. */
+export class HostKeyError extends Error {
+  constructor(
+    readonly hostName: string,
+    message: string,
+    readonly fingerprint: string,
+  ) {
+    super(message);
+    this.name = 'HostKeyError';
+  }
+}

@@ -1,0 +1,310 @@
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  factsScript,
+  parseFacts,
+  parseReadFiles,
+  parseRollbackResult,
+  parseTransactionResult,
+  readFilesScript,
+  rollbackScript,
+  sha256Hex,
+  transactionScript,
+  type TransactionFile,
+  type TransactionResult,
+  type TransactionSpec,
+} from '../../src/remote/index.js';
+import { NGINX_BINARY, freePort, runShell, startLocalNginx, type LocalNginx } from './support/local-nginx.js';
+
+let lb: LocalNginx;
+let runCounter = 0;
+
+beforeEach(async () => {
+  lb = await startLocalNginx();
+});
+afterEach(() => lb.stop());
+
+function spec(overrides: Partial<TransactionSpec> = {}): TransactionSpec {
+  runCounter += 1;
+  return {
+    runId: `run-${Date.now()}-${runCounter}`,
+    stateDir: lb.stateDir,
+    confPrefix: lb.prefix,
+    confPath: lb.confPath,
+    nginxBinary: NGINX_BINARY,
+    nginxPrefix: `${lb.prefix}/`,
+    serviceManager: 'none',
+    files: [],
+    directories: [],
+    deletes: [],
+    managedFiles: [],
+    reload: true,
+    validate: true,
+    snapshotsToKeep: 3,
+    lockWaitSeconds: 30,
+    ...overrides,
+  };
+}
+
+function siteFile(body: string, expected: string | null, port = lb.port): TransactionFile {
+  return {
+    path: lb.siteConf,
+    content: Buffer.from(lb.siteConfig(body, port)),
+    mode: '0644',
+    owner: 'root',
+    group: 'root',
+    expectedSha256: expected,
+  };
+}
+
+const v1 = () => sha256Hex(readFileSync(lb.siteConf));
+
+async function commit(s: TransactionSpec, shell = 'sh'): Promise<TransactionResult & { code: number | null }> {
+  const out = await runShell(transactionScript(s), { shell }).done;
+  return { ...parseTransactionResult(out.stdout, out.stderr), code: out.code };
+}
+
+describe('facts and read-files against a real nginx', () => {
+  it('reports the nginx build, the running master and file states', async () => {
+    const out = await runShell(
+      factsScript({ paths: [lb.siteConf, lb.prefix, join(lb.prefix, 'missing.conf')], stateDir: lb.stateDir, confPath: lb.confPath }),
+    ).done;
+    expect(out.code).toBe(0);
+    const facts = parseFacts(out.stdout);
+    expect(facts.os.family).toBe('debian');
+    expect(facts.packageManager).toBe('apt');
+    expect(facts.user.uid).toBe(0);
+    expect(facts.nginx?.version).toMatch(/^1\.\d+\.\d+$/);
+    expect(facts.nginx?.modules).toContain('http_ssl_module');
+    expect(facts.nginx?.running).toBe(true);
+    expect(facts.nginx?.masterPid).toBe(lb.masterPid());
+    expect(facts.nginx?.pidPath).toBe(lb.pidFile);
+    expect(facts.files[lb.siteConf]).toMatchObject({ exists: true, type: 'file', sha256: v1(), mode: '0644', owner: 'root' });
+    expect(facts.files[lb.prefix]).toMatchObject({ exists: true, type: 'directory' });
+    expect(facts.files[join(lb.prefix, 'missing.conf')]).toEqual({ exists: false });
+    expect(facts.state).toEqual({ pendingReload: false, managedFiles: [], snapshots: [], locked: false });
+  });
+
+  it('reads file contents back, null for missing files', async () => {
+    const out = await runShell(readFilesScript([lb.siteConf, '/nonexistent/x y'])).done;
+    const files = parseReadFiles(out.stdout);
+    expect(files.get(lb.siteConf)?.toString()).toBe(lb.siteConfig('v1'));
+    expect(files.get('/nonexistent/x y')).toBeNull();
+  });
+});
+
+describe('transaction commit against a real nginx', () => {
+  it('commits, reloads with new workers under the same master, then reports unchanged', async () => {
+    const master = lb.masterPid();
+    const workers = lb.workerPids();
+    const s = spec({ files: [siteFile('v2', v1())], managedFiles: [lb.siteConf] });
+    const result = await commit(s);
+    expect(result.status, result.messages.join('\n')).toBe('committed');
+    expect(result.code).toBe(0);
+    expect(result.reloaded).toBe(true);
+    expect(result.snapshotId).toBe(s.runId);
+    expect((await lb.get()).body).toBe('v2');
+    expect(lb.masterPid()).toBe(master);
+    expect(lb.workerPids().some((w) => !workers.includes(w))).toBe(true);
+    expect(existsSync(join(lb.stateDir, 'pending-reload'))).toBe(false);
+    expect(readFileSync(join(lb.stateDir, 'managed-files'), 'utf8')).toBe(`${lb.siteConf}\n`);
+    expect(readFileSync(join(lb.stateDir, 'runs', `${s.runId}.log`), 'utf8')).toContain('@@APIM committed 1');
+    expect(existsSync(join(lb.stateDir, 'stage', s.runId))).toBe(false);
+
+    const again = await commit(spec({ files: [siteFile('v2', v1())], managedFiles: [lb.siteConf] }));
+    expect(again.status).toBe('unchanged');
+    expect(again.reloaded).toBe(false);
+  });
+
+  it('runs under bash as well as dash', async () => {
+    const result = await commit(spec({ files: [siteFile('bash', v1())] }), 'bash');
+    expect(result.status, result.messages.join('\n')).toBe('committed');
+    expect((await lb.get()).body).toBe('bash');
+  });
+
+  it('refuses a configuration the staged nginx -t rejects and changes nothing live', async () => {
+    const before = readFileSync(lb.siteConf);
+    const bad = { ...siteFile('v2', v1()), content: Buffer.from('bogus_directive on;\n') };
+    const s = spec({ files: [bad] });
+    const result = await commit(s);
+    expect(result.status).toBe('validate_failed');
+    expect(result.code).not.toBe(0);
+    expect(result.nginxOutput).toContain('unknown directive "bogus_directive"');
+    // nginx's error names the live file, not the stage copy
+    expect(result.nginxOutput).toContain(lb.siteConf);
+    expect(readFileSync(lb.siteConf).equals(before)).toBe(true);
+    expect((await lb.get()).body).toBe('v1');
+    expect(existsSync(join(lb.stateDir, 'pending-reload'))).toBe(false);
+    expect(existsSync(join(lb.stateDir, 'snapshots', s.runId))).toBe(false);
+  });
+
+  it('rolls back when the reload fails (port taken), and nginx keeps serving the old config', async () => {
+    const busyPort = await freePort();
+    const blocker: Server = createServer();
+    await new Promise<void>((r) => blocker.listen(busyPort, '127.0.0.1', () => r()));
+    try {
+      const second: TransactionFile = {
+        path: join(lb.prefix, 'conf.d', 'second.conf'),
+        content: Buffer.from(lb.siteConfig('taken', busyPort)),
+        mode: '0644',
+        owner: 'root',
+        group: 'root',
+        expectedSha256: null,
+      };
+      const result = await commit(spec({ files: [siteFile('v2', v1()), second] }));
+      expect(result.status).toBe('reload_failed');
+      expect(result.rolledBack, JSON.stringify(result)).toBe(true);
+      expect(result.nginxOutput).toMatch(/\[emerg\].*bind\(\)/);
+      expect(existsSync(second.path)).toBe(false);
+      expect(readFileSync(lb.siteConf, 'utf8')).toBe(lb.siteConfig('v1'));
+      expect((await lb.get()).body).toBe('v1');
+      expect(existsSync(join(lb.stateDir, 'pending-reload'))).toBe(false);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('rolls back when the health check through the load balancer gets no answer', async () => {
+    const deadPort = await freePort();
+    const result = await commit(
+      spec({ files: [siteFile('v2', v1())], healthCheck: { url: `http://127.0.0.1:${deadPort}/`, hostHeader: 'lb.example' } }),
+    );
+    expect(result.status).toBe('reload_failed');
+    expect(result.rolledBack).toBe(true);
+    expect(result.nginxOutput).toContain('health check');
+    expect((await lb.get()).body).toBe('v1');
+  });
+
+  it('detects a file changed on the host since the plan and changes nothing', async () => {
+    const planned = v1();
+    writeFileSync(lb.siteConf, lb.siteConfig('edited by hand'));
+    const result = await commit(spec({ files: [siteFile('v2', planned)] }));
+    expect(result.status).toBe('conflict');
+    expect(result.conflicts).toEqual([lb.siteConf]);
+    expect(readFileSync(lb.siteConf, 'utf8')).toBe(lb.siteConfig('edited by hand'));
+  });
+
+  it('removes stale managed files (only ones it recorded) and validates without them', async () => {
+    const old = join(lb.prefix, 'conf.d', 'old.conf');
+    const other = join(lb.prefix, 'conf.d', 'not-ours.conf');
+    writeFileSync(other, '# not managed by the tool\n');
+    const oldFile: TransactionFile = { ...siteFile('x', null), path: old, content: Buffer.from('# old vhost\n') };
+    const first = await commit(spec({ files: [oldFile, siteFile('v2', v1())], managedFiles: [old, lb.siteConf] }));
+    expect(first.status, first.messages.join('\n')).toBe('committed');
+    expect(existsSync(old)).toBe(true);
+    const second = await commit(spec({ files: [siteFile('v3', v1())], managedFiles: [lb.siteConf] }));
+    expect(second.status, second.messages.join('\n')).toBe('committed');
+    expect(second.staleRemoved).toEqual([old]);
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(other)).toBe(true);
+    expect((await lb.get()).body).toBe('v3');
+  });
+
+  it('heals a pending reload left by an interrupted run', async () => {
+    // An earlier run swapped the file but died before reloading.
+    writeFileSync(lb.siteConf, lb.siteConfig('pending'));
+    mkdirSync(lb.stateDir, { recursive: true });
+    writeFileSync(join(lb.stateDir, 'pending-reload'), 'run-earlier\n');
+    expect((await lb.get()).body).toBe('v1');
+    const facts = parseFacts((await runShell(factsScript({ paths: [], stateDir: lb.stateDir })).done).stdout);
+    expect(facts.state.pendingReload).toBe(true);
+    expect(facts.state.pendingReason).toBe('run-earlier');
+    const result = await commit(spec({ reload: false }));
+    expect(result.status, result.messages.join('\n')).toBe('committed');
+    expect(result.pendingFound).toBe(true);
+    expect(result.reloaded).toBe(true);
+    expect(existsSync(join(lb.stateDir, 'pending-reload'))).toBe(false);
+    expect((await lb.get()).body).toBe('pending');
+  });
+
+  it('serializes two concurrent transactions with the lock', async () => {
+    const a = { ...siteFile('a', null), path: join(lb.prefix, 'conf.d', 'a.conf'), content: Buffer.from('# a\n') };
+    const b = { ...siteFile('b', null), path: join(lb.prefix, 'conf.d', 'b.conf'), content: Buffer.from('# b\n') };
+    let firstPaused!: () => void;
+    const paused = new Promise<void>((r) => (firstPaused = r));
+    let firstDoneAt = 0;
+    let secondLockedAt = 0;
+    const first = runShell(transactionScript(spec({ files: [a] })), {
+      env: { APIM_TEST_PAUSE_SECONDS: '2' },
+      onStdout: (c) => c.includes('@@APIM paused') && firstPaused(),
+    });
+    const firstDone = first.done.then((r) => ((firstDoneAt = Date.now()), r));
+    await paused;
+    const second = runShell(transactionScript(spec({ files: [b] })), {
+      onStdout: (c) => {
+        if (c.includes('@@APIM lock_acquired')) secondLockedAt = Date.now();
+      },
+    });
+    const [r1, r2] = await Promise.all([firstDone, second.done]);
+    expect(parseTransactionResult(r1.stdout, r1.stderr).status).toBe('committed');
+    expect(parseTransactionResult(r2.stdout, r2.stderr).status).toBe('committed');
+    expect(r2.stdout).toContain('@@APIM lock_busy 1');
+    expect(secondLockedAt).toBeGreaterThanOrEqual(firstDoneAt - 50);
+    expect(existsSync(a.path) && existsSync(b.path)).toBe(true);
+  });
+
+  it('keeps going when SIGHUP hits mid-way (dropped SSH connection)', async () => {
+    const s = spec({ files: [siteFile('after-hup', v1())] });
+    let resume!: () => void;
+    const paused = new Promise<void>((r) => (resume = r));
+    const run = runShell(transactionScript(s), {
+      env: { APIM_TEST_PAUSE_SECONDS: '1' },
+      onStdout: (c) => c.includes('@@APIM paused') && resume(),
+    });
+    await paused;
+    process.kill(-run.pid, 'SIGHUP');
+    const out = await run.done;
+    expect(parseTransactionResult(out.stdout, out.stderr).status).toBe('committed');
+    expect((await lb.get()).body).toBe('after-hup');
+    expect(readFileSync(join(lb.stateDir, 'runs', `${s.runId}.log`), 'utf8')).toContain('@@APIM status committed');
+  });
+
+  it('writes keys with their final mode (0600) and creates directories', async () => {
+    const dir = join(lb.prefix, 'ssl');
+    const key: TransactionFile = {
+      path: join(dir, 'lb.key'),
+      content: Buffer.from('-----BEGIN PRIVATE KEY-----\nnot really\n-----END PRIVATE KEY-----\n'),
+      mode: '0600',
+      owner: 'root',
+      group: 'root',
+      expectedSha256: null,
+    };
+    const s = spec({ files: [key], directories: [{ path: dir, mode: '0750', owner: 'root', group: 'root' }] });
+    const script = transactionScript(s);
+    expect(script).toMatch(/\(umask 077 && : >"\$apim_pf_tmp"\)[\s\S]*chmod "\$3" "\$apim_pf_tmp"[\s\S]*cat "\$1" >"\$apim_pf_tmp"/);
+    const result = await commit(s);
+    expect(result.status, result.messages.join('\n')).toBe('committed');
+    expect(statSync(key.path).mode & 0o7777).toBe(0o600);
+    expect(statSync(dir).mode & 0o7777).toBe(0o750);
+  });
+
+  it('rolls back to the previous snapshot on demand', async () => {
+    const r2 = await commit(spec({ files: [siteFile('v2', v1())] }));
+    expect(r2.status).toBe('committed');
+    const r3 = await commit(spec({ files: [siteFile('v3', v1())] }));
+    expect(r3.status).toBe('committed');
+    expect((await lb.get()).body).toBe('v3');
+    const opts = {
+      stateDir: lb.stateDir,
+      confPrefix: lb.prefix,
+      confPath: lb.confPath,
+      nginxBinary: NGINX_BINARY,
+      nginxPrefix: `${lb.prefix}/`,
+      serviceManager: 'none' as const,
+    };
+    const out = await runShell(rollbackScript(opts)).done;
+    const rb = parseRollbackResult(out.stdout, out.stderr);
+    expect(rb.status, rb.messages.join('\n')).toBe('rolled_back');
+    expect(rb.restoredSnapshots).toEqual([r3.snapshotId]);
+    expect(rb.reloaded).toBe(true);
+    expect((await lb.get()).body).toBe('v2');
+    // Back to before r2 as well: the next rollback goes one further.
+    const out2 = await runShell(rollbackScript(opts)).done;
+    expect(parseRollbackResult(out2.stdout, out2.stderr).status).toBe('rolled_back');
+    expect((await lb.get()).body).toBe('v1');
+    const none = parseRollbackResult(...Object.values(await runShell(rollbackScript(opts)).done).slice(1) as [string, string]);
+    expect(none.status).toBe('no_snapshot');
+  });
+});

@@ -1,0 +1,385 @@
+/**
+ * The transport against real OpenSSH servers on loopback (see support/local-sshd.ts, which creates
+ * local test users and sudoers rules: these tests need root).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { Secret } from '../../src/domain/secret.js';
+import type { ConnectionSpec } from '../../src/domain/types.js';
+import { connect } from '../../src/transport/connect.js';
+import type { ConnectOptions, NewHostKeyEvent } from '../../src/transport/connect-options.js';
+import { ConnectionPool } from '../../src/transport/connection-pool.js';
+import {
+  BecomeError,
+  ConnectionLostError,
+  HostKeyError,
+  UnreachableError,
+  type HostConnection,
+} from '../../src/transport/types.js';
+import {
+  createClientKey,
+  ensureTestUsers,
+  freePort,
+  LocalSshd,
+  requireSshd,
+  SUDO_WITH_PASSWORD,
+  SUDO_WITHOUT_PASSWORD,
+} from './support/local-sshd.js';
+
+const run = promisify(execFile);
+
+let work: string;
+let key: { privateKeyFile: string; publicKey: string };
+let encryptedKey: { privateKeyFile: string; publicKey: string };
+let sshd: LocalSshd;
+let jump: LocalSshd;
+let knownHosts: string;
+const opened: HostConnection[] = [];
+const servers: LocalSshd[] = [];
+
+const KEY_PASSPHRASE = 'key passphrase 51e0';
+
+beforeAll(async () => {
+  requireSshd();
+  await ensureTestUsers();
+  work = await mkdtemp(join(tmpdir(), 'apim-transport-'));
+  key = await createClientKey(work, 'client_ed25519');
+  encryptedKey = await createClientKey(work, 'client_encrypted', { passphrase: KEY_PASSPHRASE });
+  const authorizedKeys = [key.publicKey, encryptedKey.publicKey];
+  sshd = await startServer({ authorizedKeys });
+  jump = await startServer({ authorizedKeys, hostKeyTypes: ['ed25519'] });
+  knownHosts = join(work, 'known_hosts');
+  await writeFile(knownHosts, (await sshd.knownHostsLines()) + (await jump.knownHostsLines()), { mode: 0o600 });
+});
+
+afterAll(async () => {
+  await Promise.all(opened.map((connection) => connection.close()));
+  await Promise.all(servers.map((server) => server.dispose()));
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+async function startServer(options: Parameters<typeof LocalSshd.start>[0]): Promise<LocalSshd> {
+  const server = await LocalSshd.start(options);
+  servers.push(server);
+  return server;
+}
+
+function spec(overrides: Partial<ConnectionSpec> = {}): ConnectionSpec {
+  return {
+    host: '127.0.0.1',
+    port: sshd.port,
+    user: SUDO_WITHOUT_PASSWORD.name,
+    privateKeyFile: key.privateKeyFile,
+    become: false,
+    becomeUser: 'root',
+    jumpHosts: [],
+    connectTimeoutMs: 5000,
+    ...overrides,
+  };
+}
+
+/** No agent and no default keys: only what each test configures is tried. */
+function options(overrides: Partial<ConnectOptions> = {}): ConnectOptions {
+  return { knownHostsFiles: [knownHosts], acceptNewHostKeys: false, agentSocket: '', defaultKeyFiles: [], ...overrides };
+}
+
+async function open(connection: Partial<ConnectionSpec> = {}, connectOptions?: Partial<ConnectOptions>) {
+  const result = await connect({ name: 'lb1', connection: spec(connection) }, options(connectOptions));
+  opened.push(result);
+  return result;
+}
+
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  const outcome = await promise.then(
+    (value) => ({ value }),
+    (error: Error) => ({ error }),
+  );
+  if (!('error' in outcome)) throw new Error('expected a failure, got a connection');
+  return outcome.error;
+}
+
+describe('authentication', () => {
+  it('logs in with a private key', async () => {
+    const connection = await open();
+    expect(await connection.exec('id -un')).toEqual({ code: 0, stdout: `${SUDO_WITHOUT_PASSWORD.name}\n`, stderr: '' });
+    expect(connection.roundTrips).toBe(1);
+  });
+
+  it('logs in with an encrypted private key and its passphrase', async () => {
+    const connection = await open({
+      privateKeyFile: encryptedKey.privateKeyFile,
+      privateKeyPassphrase: new Secret(KEY_PASSPHRASE),
+    });
+    expect((await connection.exec('id -un')).stdout).toBe(`${SUDO_WITHOUT_PASSWORD.name}\n`);
+  });
+
+  it('logs in with a password', async () => {
+    const connection = await open({
+      user: SUDO_WITH_PASSWORD.name,
+      privateKeyFile: undefined,
+      password: new Secret(SUDO_WITH_PASSWORD.password),
+    });
+    expect((await connection.exec('id -un')).stdout).toBe(`${SUDO_WITH_PASSWORD.name}\n`);
+  });
+
+  it('reports the methods tried, never the password, when authentication fails', async () => {
+    const error = await failure(
+      open({ user: SUDO_WITH_PASSWORD.name, privateKeyFile: undefined, password: new Secret('wrong-password-x1') }),
+    );
+    expect(error).toBeInstanceOf(UnreachableError);
+    expect(error.message).toContain('Authentication failed');
+    expect(error.message).toContain('password (ansible_password)');
+    expect(error.message).toContain('PasswordAuthentication');
+    expect(error.message).not.toContain('wrong-password-x1');
+  });
+
+  it('refuses an encrypted key without its passphrase, saying so', async () => {
+    const error = await failure(open({ privateKeyFile: encryptedKey.privateKeyFile }));
+    expect(error).toBeInstanceOf(UnreachableError);
+    expect(error.message).toContain(encryptedKey.privateKeyFile);
+    expect(error.message).toContain('passphrase');
+  });
+});
+
+describe('exec', () => {
+  let connection: HostConnection;
+  beforeAll(async () => {
+    connection = await open();
+  });
+
+  it('returns exit codes, stdout and stderr separately', async () => {
+    expect(await connection.exec('echo out; echo err >&2; exit 3')).toEqual({ code: 3, stdout: 'out\n', stderr: 'err\n' });
+  });
+
+  it('passes stdin and keeps UTF-8 intact', async () => {
+    const input = 'ligne 1 — é\nline 2 ✓\n';
+    expect((await connection.exec('cat', { stdin: input })).stdout).toBe(input);
+    expect((await connection.exec('wc -c', { stdin: Buffer.alloc(300_000, 97) })).stdout.trim()).toBe('300000');
+  });
+
+  it('runs the command through sh -c with quotes and newlines intact', async () => {
+    const result = await connection.exec(`printf '%s|' "it's" 'a "b"'\necho "$0"`);
+    expect(result.stdout).toBe(`it's|a "b"|sh\n`);
+  });
+
+  it('maps a signal to 128 + its number', async () => {
+    expect((await connection.exec('kill -TERM $$')).code).toBe(143);
+  });
+
+  it('kills a command that runs past its timeout', async () => {
+    const started = Date.now();
+    const result = await connection.exec('sleep 21', { timeoutMs: 300 });
+    expect(result.code).toBe(124);
+    expect(result.stderr).toContain('timed out after 300 ms');
+    expect(Date.now() - started).toBeLessThan(5000);
+    // The command itself was killed on the host, not just abandoned.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await connection.exec('pgrep -f "sleep 2[1]"')).code).toBe(1);
+  });
+
+  it('runs many commands concurrently on one connection', async () => {
+    const before = connection.roundTrips;
+    const started = Date.now();
+    const results = await Promise.all(
+      Array.from({ length: 24 }, (_, index) => connection.exec(`sleep 0.5; echo ${index}`)),
+    );
+    expect(results.map((result) => result.stdout)).toEqual(Array.from({ length: 24 }, (_, index) => `${index}\n`));
+    // One after another this takes 12 s; a few channels at a time take about 2 s.
+    expect(Date.now() - started).toBeLessThan(6000);
+    expect(connection.roundTrips - before).toBe(24);
+  });
+});
+
+describe('host keys', () => {
+  it('refuses an unknown host and shows its fingerprint and how to accept it', async () => {
+    const empty = join(work, 'empty_known_hosts');
+    await writeFile(empty, '');
+    const error = await failure(open({}, { knownHostsFiles: [empty] }));
+    expect(error).toBeInstanceOf(HostKeyError);
+    const fingerprint = await sshd.fingerprint('ed25519');
+    expect((error as HostKeyError).fingerprint).toBe(fingerprint);
+    expect(error.message).toContain(fingerprint);
+    expect(error.message).toContain('--accept-new-host-keys');
+    expect(error.message).toContain(`ssh-keyscan -p ${sshd.port} 127.0.0.1 >> ${empty}`);
+  });
+
+  it('records a new key with --accept-new-host-keys, then knows the host', async () => {
+    const file = join(work, 'fresh', '.ssh', 'known_hosts');
+    const events: NewHostKeyEvent[] = [];
+    await open({}, { knownHostsFiles: [file], acceptNewHostKeys: true, onNewHostKey: (event) => events.push(event) });
+    expect(events).toEqual([
+      expect.objectContaining({ hostName: 'lb1', port: sshd.port, keyType: 'ssh-ed25519', file }),
+    ]);
+    expect(events[0]!.fingerprint).toBe(await sshd.fingerprint('ed25519'));
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect((await stat(dirname(file))).mode & 0o777).toBe(0o700);
+    expect(await readFile(file, 'utf8')).toBe(await sshd.knownHostsLines(['ed25519']));
+    // ssh itself accepts the line we wrote.
+    const { stdout } = await run('ssh-keygen', ['-F', `[127.0.0.1]:${sshd.port}`, '-f', file]);
+    expect(stdout).toContain('ssh-ed25519');
+    const again = await open({}, { knownHostsFiles: [file] });
+    expect((await again.exec('true')).code).toBe(0);
+  });
+
+  it('asks for the key type it knows, so a host known by RSA only is not unknown', async () => {
+    const file = join(work, 'rsa_known_hosts');
+    await writeFile(file, await sshd.knownHostsLines(['rsa']));
+    const connection = await open({}, { knownHostsFiles: [file] });
+    expect((await connection.exec('true')).code).toBe(0);
+  });
+
+  it('reads hashed known_hosts entries', async () => {
+    const file = join(work, 'hashed_known_hosts');
+    await writeFile(file, await sshd.knownHostsLines(['ed25519']));
+    await run('ssh-keygen', ['-H', '-f', file]);
+    expect(await readFile(file, 'utf8')).toMatch(/^\|1\|/);
+    const connection = await open({}, { knownHostsFiles: [file] });
+    expect((await connection.exec('true')).code).toBe(0);
+  });
+
+  it('refuses a changed key loudly, even with --accept-new-host-keys', async () => {
+    const server = await startServer({ authorizedKeys: [key.publicKey], hostKeyTypes: ['ed25519'] });
+    const file = join(work, 'changing_known_hosts');
+    const recorded = await server.knownHostsLines();
+    await writeFile(file, recorded);
+    const first = await open({ port: server.port }, { knownHostsFiles: [file] });
+    await first.close();
+    await server.regenerateHostKeys();
+    const error = await failure(open({ port: server.port }, { knownHostsFiles: [file], acceptNewHostKeys: true }));
+    expect(error).toBeInstanceOf(HostKeyError);
+    expect(error.message).toContain('REMOTE HOST IDENTIFICATION HAS CHANGED');
+    expect(error.message).toContain(await server.fingerprint('ed25519'));
+    // Nothing was recorded: the old key stays until the user removes it.
+    expect(await readFile(file, 'utf8')).toBe(recorded);
+  });
+});
+
+describe('become', () => {
+  const password = SUDO_WITH_PASSWORD.password;
+
+  it('uses passwordless sudo without sending a password', async () => {
+    const connection = await open({ become: true });
+    expect((await connection.exec('id -u', { become: true })).stdout).toBe('0\n');
+    expect((await connection.exec('cat', { become: true, stdin: 'clean stdin\n' })).stdout).toBe('clean stdin\n');
+    expect((await connection.exec('id -u')).stdout).not.toBe('0\n');
+  });
+
+  it('sends the sudo password on stdin and never returns it', async () => {
+    const connection = await open({
+      user: SUDO_WITH_PASSWORD.name,
+      become: true,
+      becomePassword: new Secret(password),
+    });
+    const results = [
+      await connection.exec('id -u', { become: true }),
+      await connection.exec('cat', { become: true, stdin: 'payload\n' }),
+      await connection.exec('cat', { become: true }),
+      await connection.exec('ls /nonexistent-apim; ps -eo args', { become: true }),
+    ];
+    expect(results[0]).toEqual({ code: 0, stdout: '0\n', stderr: '' });
+    // Exactly the caller's stdin: the password line went to sudo, even though sudo ran just before.
+    expect(results[1]!.stdout).toBe('payload\n');
+    expect(results[2]!.stdout).toBe('');
+    expect(results[3]!.code).toBe(0);
+    expect(results[3]!.stderr).toContain('nonexistent-apim');
+    for (const result of results) {
+      expect(JSON.stringify(result)).not.toContain(password);
+      expect(result.stderr).not.toContain('apim-provision sudo');
+    }
+  });
+
+  it('refuses a wrong sudo password at connect time, before any command', async () => {
+    const error = await failure(
+      open({ user: SUDO_WITH_PASSWORD.name, become: true, becomePassword: new Secret('not-the-password-9') }),
+    );
+    expect(error).toBeInstanceOf(BecomeError);
+    expect(error.message).toContain(`sudo refused the become password for user ${SUDO_WITH_PASSWORD.name}`);
+    expect(error.message).toContain('ansible_become_password');
+    expect(error.message).not.toContain('not-the-password-9');
+  });
+
+  it('asks for -K when sudo needs a password and none was given', async () => {
+    const error = await failure(open({ user: SUDO_WITH_PASSWORD.name, become: true }));
+    expect(error).toBeInstanceOf(BecomeError);
+    expect(error.message).toContain('-K');
+  });
+});
+
+describe('uploadPrivate', () => {
+  it('creates a 0600 file in a 0700 folder of the login home', async () => {
+    const connection = await open();
+    const path = await connection.uploadPrivate(Buffer.from('secret key material\n'), 'lb.key');
+    const other = await connection.uploadPrivate(Buffer.from('x'), 'lb.key');
+    expect(path).toMatch(new RegExp(`^/home/${SUDO_WITHOUT_PASSWORD.name}/\\.apim-provision/tmp/lb\\.key\\.[0-9a-f]+$`));
+    expect(other).not.toBe(path);
+    const check = await connection.exec(
+      `stat -c '%a %U' "$1" "$(dirname "$1")" "$(dirname "$(dirname "$1")")"; cat "$1"`.replace(/"\$1"/g, `'${path}'`),
+    );
+    expect(check.stdout).toBe(
+      `600 ${SUDO_WITHOUT_PASSWORD.name}\n700 ${SUDO_WITHOUT_PASSWORD.name}\n700 ${SUDO_WITHOUT_PASSWORD.name}\nsecret key material\n`,
+    );
+    expect(connection.roundTrips).toBe(3);
+  });
+});
+
+describe('jump hosts', () => {
+  it('reaches a host through a jump host and closes both', async () => {
+    const connection = await open({ jumpHosts: [{ host: '127.0.0.1', port: jump.port }] });
+    expect((await connection.exec('echo "$SSH_CONNECTION"')).stdout).toMatch(new RegExp(` ${sshd.port}\\n$`));
+    await connection.close();
+    await connection.close();
+    await expect(connection.exec('true')).rejects.toBeInstanceOf(ConnectionLostError);
+  });
+
+  it("verifies the jump host's key too", async () => {
+    const file = join(work, 'target_only_known_hosts');
+    await writeFile(file, await sshd.knownHostsLines());
+    const error = await failure(open({ jumpHosts: [{ host: '127.0.0.1', port: jump.port }] }, { knownHostsFiles: [file] }));
+    expect(error).toBeInstanceOf(HostKeyError);
+    expect(error.message).toContain(`127.0.0.1 port ${jump.port}`);
+  });
+});
+
+describe('failures', () => {
+  it('reports a refused connection as unreachable after the retries', async () => {
+    const port = await freePort();
+    const started = Date.now();
+    const error = await failure(open({ port }));
+    expect(error).toBeInstanceOf(UnreachableError);
+    expect(error.message).toContain('after 3 attempts');
+    expect(error.message).toContain('ECONNREFUSED');
+    // Two backoffs: about 500 ms then 1000 ms, each ±25 %.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1100);
+  });
+
+  it('reports a connection dropped mid-command as lost', async () => {
+    const server = await startServer({ authorizedKeys: [key.publicKey], hostKeyTypes: ['ed25519'] });
+    const file = join(work, 'dropping_known_hosts');
+    await writeFile(file, await server.knownHostsLines());
+    const connection = await open({ port: server.port }, { knownHostsFiles: [file] });
+    const running = connection.exec('sleep 30');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await server.kill();
+    await expect(running).rejects.toBeInstanceOf(ConnectionLostError);
+    await expect(connection.exec('true')).rejects.toBeInstanceOf(ConnectionLostError);
+  });
+});
+
+describe('ConnectionPool', () => {
+  it('connects once per host and closes everything', async () => {
+    const pool = new ConnectionPool(options());
+    const target = { name: 'lb1', connection: spec() };
+    const [a, b] = await Promise.all([pool.get(target), pool.get(target)]);
+    expect(a).toBe(b);
+    await a.exec('true');
+    expect((await pool.roundTrips()).get('lb1')).toBe(1);
+    await pool.closeAll();
+    await expect(a.exec('true')).rejects.toBeInstanceOf(ConnectionLostError);
+  });
+});

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { certificateNeedsRenewal, createCertificate, inspectCertificate } from '../../../src/certs/index.js';
+import { DAY_MS } from './openssl.js';
+
+const ECDSA = { keyType: 'ecdsa', rsaBits: 2048 } as const;
+const NAMES = ['api.am.wso2.com', 'gw.am.wso2.com'];
+
+describe('certificateNeedsRenewal', () => {
+  const current = createCertificate({ hostnames: NAMES, key: ECDSA, days: 365 });
+  const notAfter = new Date(inspectCertificate(current.certPem).notAfter).getTime();
+
+  it('keeps a certificate that still fits (idempotent runs)', () => {
+    expect(certificateNeedsRenewal(current.certPem, current.keyPem, NAMES)).toBeUndefined();
+    expect(certificateNeedsRenewal(current.certPem, undefined, ['GW.am.wso2.com'])).toBeUndefined();
+  });
+
+  it('asks for a new certificate when a server name is missing', () => {
+    expect(certificateNeedsRenewal(current.certPem, current.keyPem, [...NAMES, 'km.am.wso2.com'])).toMatch(
+      /does not cover km\.am\.wso2\.com/,
+    );
+  });
+
+  it('asks for a new certificate within minDays of expiry, or after it', () => {
+    const in20Days = new Date(notAfter - 20 * DAY_MS);
+    expect(certificateNeedsRenewal(current.certPem, undefined, NAMES, in20Days)).toMatch(
+      /expires in 20 day\(s\)/,
+    );
+    expect(certificateNeedsRenewal(current.certPem, undefined, NAMES, in20Days, 14)).toBeUndefined();
+    expect(certificateNeedsRenewal(current.certPem, undefined, NAMES, new Date(notAfter + DAY_MS))).toMatch(
+      /expired/,
+    );
+  });
+
+  it('asks for a new certificate when the deployed key is another one or unreadable', () => {
+    const other = createCertificate({ hostnames: NAMES, key: ECDSA });
+    expect(certificateNeedsRenewal(current.certPem, other.keyPem, NAMES)).toMatch(/key does not match/);
+    expect(certificateNeedsRenewal(current.certPem, 'garbage', NAMES)).toMatch(/key cannot be read/);
+  });
+
+  it('asks for a new certificate when the deployed one cannot be parsed', () => {
+    expect(certificateNeedsRenewal('garbage', undefined, NAMES)).toMatch(/cannot be parsed/);
+  });
+});

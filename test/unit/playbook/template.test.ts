@@ -1,0 +1,225 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Secret } from '../../../src/domain/secret.js';
+import {
+  evaluateWhen,
+  renderArgs,
+  renderString,
+  renderTemplateFile,
+  renderValue,
+  TemplateError,
+  withLazyTemplates,
+} from '../../../src/playbook/template.js';
+
+const vars = {
+  port: 8443,
+  names: ['api.am.wso2.com', 'gw.am.wso2.com'],
+  tls: { dir: '/etc/nginx/ssl', enabled: true },
+  text: 'hello world',
+  no_word: 'no',
+  html: '<b>&</b>',
+  empty: [],
+};
+const site = { file: 'site.yml', line: 12, column: 9, task: 'Write config' };
+
+function thrown(f: () => unknown): TemplateError {
+  try {
+    f();
+  } catch (err) {
+    if (err instanceof TemplateError) return err;
+    throw err;
+  }
+  throw new Error('expected a TemplateError');
+}
+
+describe('renderString', () => {
+  it('returns text without templates unchanged', () => {
+    expect(renderString('plain {not a template}', {})).toBe('plain {not a template}');
+  });
+
+  it('renders variables, attributes and loops, without HTML escaping', () => {
+    expect(renderString('https://{{ names[0] }}:{{ port }}{{ tls.dir }}', vars)).toBe(
+      'https://api.am.wso2.com:8443/etc/nginx/ssl',
+    );
+    expect(renderString('{% for n in names %}{{ loop.index }}={{ n }};{% endfor %}', vars)).toBe(
+      '1=api.am.wso2.com;2=gw.am.wso2.com;',
+    );
+    expect(renderString('{{ html }}', vars)).toBe('<b>&</b>');
+  });
+
+  it('names the undefined variable, the task and its position', () => {
+    const err = thrown(() => renderString('server_name {{ apim_hostname }};', vars, site));
+    expect(err.message).toBe(`undefined variable 'apim_hostname' in task "Write config" at site.yml:12:9`);
+    expect(err.variable).toBe('apim_hostname');
+    expect(err.loc).toEqual(site);
+  });
+
+  it('names undefined attributes by their path', () => {
+    expect(thrown(() => renderString('{{ tls.key }}', vars)).variable).toBe('tls.key');
+  });
+
+  it('lets default, is defined and if-guards handle undefined variables', () => {
+    expect(renderString("{{ missing | default('x') }}-{{ missing | d(port) }}", vars)).toBe('x-8443');
+    expect(renderString('{% if missing is defined %}{{ missing }}{% else %}none{% endif %}', vars)).toBe(
+      'none',
+    );
+    expect(renderString("{{ missing if missing is defined else 'fallback' }}", vars)).toBe('fallback');
+    expect(renderString('{% if missing is defined and missing.x %}y{% endif %}n', vars)).toBe('n');
+  });
+
+  it('reports syntax errors and unknown filters as TemplateErrors', () => {
+    expect(thrown(() => renderString('{{ port ', vars, site)).message).toMatch(
+      /^template syntax error: .* in task "Write config" at site\.yml:12:9$/,
+    );
+    expect(thrown(() => renderString('{{ port | nosuchfilter }}', vars)).message).toContain(
+      'filter not found: nosuchfilter',
+    );
+  });
+});
+
+describe('Ansible filters', () => {
+  it.each([
+    ["{{ 'yes' | bool }}", 'true'],
+    ['{{ no_word | bool }}', 'false'],
+    ['{{ tls | to_json }}', '{"dir":"/etc/nginx/ssl","enabled":true}'],
+    ['{{ names | to_yaml }}', '- api.am.wso2.com\n- gw.am.wso2.com\n'],
+    ['{{ text | b64encode }}', 'aGVsbG8gd29ybGQ='],
+    ["{{ 'aGVsbG8gd29ybGQ=' | b64decode }}", 'hello world'],
+    ["{{ '/etc/nginx/conf.d/apim.conf' | basename }}", 'apim.conf'],
+    ["{{ '/etc/nginx/conf.d/apim.conf' | dirname }}", '/etc/nginx/conf.d'],
+    ["{{ text | regex_replace('(\\\\w+) (\\\\w+)', '\\\\2 \\\\1') }}", 'world hello'],
+    ["{{ text | regex_replace('(?P<first>\\\\w+) .*', '\\\\g<first>!') }}", 'hello!'],
+    ["{{ 'A-b' | regex_replace('a', 'x', ignorecase=true) }}", 'x-b'],
+    ["{{ names | join(', ') }}", 'api.am.wso2.com, gw.am.wso2.com'],
+    ['{{ port | mandatory }}', '8443'],
+    ['{{ text | quote }}', "'hello world'"],
+  ])('%s -> %s', (template, expected) => {
+    expect(renderString(template, vars)).toBe(expected);
+  });
+
+  it('mandatory fails with its own message when its value is undefined at run time', () => {
+    expect(
+      thrown(() => renderString("{{ tls['nope'] | mandatory('set tls.nope') }}", vars)).message,
+    ).toContain("undefined variable 'tls.nope'");
+    expect(
+      thrown(() => renderString("{{ none_value | mandatory('set it') }}", { none_value: undefined })).message,
+    ).toBe('set it');
+  });
+});
+
+describe('renderValue and renderArgs', () => {
+  it('keeps the type of a whole-value template, as Ansible does', () => {
+    expect(renderValue('{{ names }}', vars)).toEqual(vars.names);
+    expect(renderValue('{{ port }}', vars)).toBe(8443);
+    expect(renderValue('{{ tls.enabled }}', vars)).toBe(true);
+    expect(renderValue('{{ port + 1 }}', vars)).toBe(8444);
+    expect(renderValue('{{ port }}/x', vars)).toBe('8443/x');
+    expect(renderValue(' {{ port }}', vars)).toBe(' 8443');
+  });
+
+  it('renders deeply through objects and lists, leaving other values alone', () => {
+    const secret = new Secret('s3cret');
+    const out = renderArgs(
+      {
+        dest: '{{ tls.dir }}/a.pem',
+        list: ['{{ port }}', 'x'],
+        nested: { n: '{{ names | length }}' },
+        n: 1,
+        secret,
+      },
+      vars,
+    );
+    expect(out).toEqual({ dest: '/etc/nginx/ssl/a.pem', list: [8443, 'x'], nested: { n: 2 }, n: 1, secret });
+    expect(out.secret).toBe(secret);
+  });
+
+  it('reports undefined variables in whole-value templates with the task', () => {
+    expect(thrown(() => renderArgs({ a: '{{ nope }}' }, vars, site)).message).toBe(
+      `undefined variable 'nope' in task "Write config" at site.yml:12:9`,
+    );
+  });
+});
+
+describe('evaluateWhen', () => {
+  it.each([
+    ['port == 8443', true],
+    ['port > 9000', false],
+    ["'api.am.wso2.com' in names", true],
+    ['tls.enabled and port == 8443', true],
+    ['tls.enabled == True', true],
+    ['no_word', false],
+    ['no_word | bool', false],
+    ['empty', false],
+    ['names', true],
+    ['missing is defined', false],
+    ['missing is not defined', true],
+    ['missing | default(false)', false],
+    ['{{ port == 8443 }}', true],
+    ['true', true],
+  ] as const)('%s -> %s', (expr, expected) => {
+    expect(evaluateWhen(expr, vars)).toBe(expected);
+  });
+
+  it('requires every condition of a list', () => {
+    expect(evaluateWhen(['port == 8443', 'tls.enabled'], vars)).toBe(true);
+    expect(evaluateWhen(['port == 8443', 'empty'], vars)).toBe(false);
+  });
+
+  it('fails on undefined variables instead of reading them as false', () => {
+    const err = thrown(() => evaluateWhen('nginx_edition == "plus"', vars, site));
+    expect(err.variable).toBe('nginx_edition');
+    expect(err.message).toContain('at site.yml:12:9');
+  });
+});
+
+describe('renderTemplateFile', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'apim-template-'));
+  writeFileSync(join(dir, 'main.j2'), 'upstream {\n{% include "servers.j2" %}}\n');
+  writeFileSync(join(dir, 'servers.j2'), '{% for n in names %}  server {{ n }}:{{ port }};\n{% endfor %}');
+  writeFileSync(join(dir, 'broken.j2'), 'a\nb {{ nope }}\n');
+
+  it('renders a file that includes its neighbours', () => {
+    expect(renderTemplateFile(join(dir, 'main.j2'), vars)).toBe(
+      'upstream {\n  server api.am.wso2.com:8443;\n  server gw.am.wso2.com:8443;\n}\n',
+    );
+  });
+
+  it('names the template file and line of an undefined variable', () => {
+    const err = thrown(() => renderTemplateFile(join(dir, 'broken.j2'), vars, site));
+    expect(err.message).toBe(
+      `undefined variable 'nope' (${join(dir, 'broken.j2')} line 2) in task "Write config" at site.yml:12:9`,
+    );
+  });
+
+  it('reports a missing file', () => {
+    expect(thrown(() => renderTemplateFile(join(dir, 'absent.j2'), vars)).message).toMatch(/ENOENT/);
+  });
+});
+
+describe('withLazyTemplates', () => {
+  it('renders templated variables when read, against the other variables, keeping types', () => {
+    const lazy = withLazyTemplates({
+      host: 'lb1',
+      url: 'https://{{ host }}:{{ port }}',
+      port: '{{ base_port + 443 }}',
+      base_port: 8000,
+      names: ['{{ host }}', 'localhost'],
+      broken: '{{ never_defined }}',
+    });
+    expect(renderString('{{ url }} {{ names | join(",") }}', lazy)).toBe('https://lb1:8443 lb1,localhost');
+    expect(renderValue('{{ port }}', lazy)).toBe(8443);
+  });
+
+  it('only fails for a broken variable when something reads it', () => {
+    const lazy = withLazyTemplates({ ok: 'yes', broken: '{{ never_defined }}' });
+    expect(renderString('{{ ok }}', lazy)).toBe('yes');
+    expect(thrown(() => renderString('{{ broken }}', lazy)).variable).toBe('never_defined');
+  });
+
+  it('reports variables that refer to themselves', () => {
+    const lazy = withLazyTemplates({ a: '{{ b }}', b: '{{ a }}' });
+    expect(thrown(() => renderString('{{ a }}', lazy)).message).toMatch(/variable '(a|b)' refers to itself/);
+  });
+});
