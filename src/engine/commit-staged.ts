@@ -64,7 +64,10 @@ function describe(result: TransactionResult, code: number): string {
   const nginxLines = result.nginxOutput?.trim();
   switch (result.status) {
     case 'committed':
-      return result.reloaded ? 'configuration live (nginx reloaded and confirmed)' : 'files live';
+      if (result.started) return 'configuration validated; nginx started with it';
+      return result.reloaded
+        ? 'configuration validated, live, nginx reloaded and confirmed'
+        : 'files live (nginx -t passed)';
     case 'unchanged':
       return 'nothing to change';
     case 'validate_failed':

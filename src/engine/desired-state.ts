@@ -44,7 +44,7 @@ export function planFile(desired: DesiredFile, fact: RemoteFileFact | undefined)
     return {
       ...base,
       action: 'create',
-      summary: `create (mode ${normaliseMode(desired.mode)}, ${desired.owner}:${desired.group})`,
+      summary: `mode ${normaliseMode(desired.mode)}, ${desired.owner}:${desired.group}`,
     };
   }
   if (fact.type !== 'file') {
@@ -68,7 +68,7 @@ export function planDirectory(
 ): Change | undefined {
   const base = { kind: 'directory' as const, target: desired.path };
   if (!fact || !fact.exists) {
-    return { ...base, action: 'create', summary: `create (mode ${normaliseMode(desired.mode)})` };
+    return { ...base, action: 'create', summary: `mode ${normaliseMode(desired.mode)}` };
   }
   if (fact.type !== 'directory')
     return { ...base, action: 'update', summary: `replace ${fact.type} with a folder` };
@@ -84,5 +84,5 @@ export function planDirectory(
 
 export function planDelete(path: string, fact: RemoteFileFact | undefined): Change | undefined {
   if (!fact || !fact.exists) return undefined;
-  return { kind: 'file', action: 'delete', target: path, summary: 'remove' };
+  return { kind: 'file', action: 'delete', target: path, summary: 'no longer wanted' };
 }

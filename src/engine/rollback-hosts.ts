@@ -1,6 +1,6 @@
 import type { Inventory } from '../domain/types.js';
 import { selectHosts } from '../inventory/select-hosts.js';
-import { parseRollbackResult, rollbackScript } from '../remote/index.js';
+import { parseRollbackResult, rollbackScript, type RollbackResult } from '../remote/index.js';
 import { ConnectionPool, UnreachableError, type ConnectOptions } from '../transport/index.js';
 import { HostKeyError } from '../transport/types.js';
 import { mapWithLimit } from './batches.js';
@@ -63,26 +63,20 @@ export async function rollbackHosts(
       });
       const out = await runScript(conn, script, host.connection.become);
       const result = parseRollbackResult(out.stdout, out.stderr);
+      const ok = result.status === 'rolled_back';
+      const message = describeRollback(result);
+      const summary = `restored snapshot(s) ${result.restoredSnapshots.join(', ')}`;
       const task: TaskResult = {
         task: TASK,
         module: 'rollback',
-        status: result.ok ? 'changed' : 'failed',
-        changes: result.ok
-          ? [
-              {
-                kind: 'reload',
-                action: 'reload',
-                target: 'nginx',
-                summary: `restored snapshot ${result.snapshotId ?? ''}`,
-              },
-            ]
-          : [],
+        status: ok ? 'changed' : 'failed',
+        changes: ok ? [{ kind: 'reload', action: 'reload', target: 'nginx', summary }] : [],
         durationMs: Date.now() - t0,
         warnings: [],
-        message: result.message,
+        message,
       };
       observer.taskFinished(host.name, task);
-      return finish(result.ok ? 'changed' : 'failed', task, result.ok ? undefined : result.message);
+      return finish(ok ? 'changed' : 'failed', task, ok ? undefined : message);
     } catch (err) {
       const unreachable = err instanceof UnreachableError || err instanceof HostKeyError;
       return finish(unreachable ? 'unreachable' : 'failed', undefined, (err as Error).message);
@@ -102,4 +96,21 @@ export async function rollbackHosts(
   };
   await observer.runFinished(summary);
   return summary;
+}
+
+function describeRollback(result: RollbackResult): string {
+  const nginx = result.nginxOutput ? `\n${result.nginxOutput.trim()}` : '';
+  switch (result.status) {
+    case 'rolled_back':
+      return `restored ${result.restoredSnapshots.join(', ')}; nginx ${result.reloaded ? 'reloaded and confirmed' : 'not running'}`;
+    case 'no_snapshot':
+      return 'no snapshot to roll back to on this host (no apply has changed it yet)';
+    case 'locked':
+      return 'an apply holds the lock on this host: try again when it has finished';
+    case 'validate_failed':
+    case 'reload_failed':
+      return `the snapshot was refused by nginx (${result.status}); ${result.keptCurrent ? 'the current configuration was kept' : 'CHECK THE HOST'}${nginx}`;
+    default:
+      return `rollback failed: ${result.messages.join('; ')}${nginx}`;
+  }
 }

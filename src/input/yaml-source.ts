@@ -41,7 +41,10 @@ export function readYamlFile(file: string): { source?: YamlSource; diagnostics: 
   return parseYamlText(file, text);
 }
 
-export function parseYamlText(file: string, text: string): { source?: YamlSource; diagnostics: Diagnostic[] } {
+export function parseYamlText(
+  file: string,
+  text: string,
+): { source?: YamlSource; diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const diagnostics: Diagnostic[] = [];
@@ -71,7 +74,9 @@ function makeSource(file: string, doc: Document, lineCounter: LineCounter): Yaml
     let offset = (doc.contents as Node | null)?.range?.[0] ?? 0;
     for (const seg of path) {
       if (isMap(node)) {
-        const pair = node.items.find((p) => String((p.key as { value?: unknown })?.value ?? p.key) === String(seg));
+        const pair = node.items.find(
+          (p) => String((p.key as { value?: unknown })?.value ?? p.key) === String(seg),
+        );
         if (!pair) break;
         const keyNode = pair.key as Node | null;
         const valueNode = pair.value as Node | null;

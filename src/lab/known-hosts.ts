@@ -16,7 +16,9 @@ export async function scanHostKeys(machine: LabMachine): Promise<string[]> {
     lastError = result.stderr.trim();
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error(`ssh-keyscan of ${machine.name} (${machine.sshHost}:${machine.sshPort}) found no host key: ${lastError}`);
+  throw new Error(
+    `ssh-keyscan of ${machine.name} (${machine.sshHost}:${machine.sshPort}) found no host key: ${lastError}`,
+  );
 }
 
 /** known_hosts text for every machine (one machine's keys after another, in the given order). */

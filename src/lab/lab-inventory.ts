@@ -84,7 +84,8 @@ export function labInventoryYaml(input: LabInventoryInput): string {
     const hosts: Record<string, Vars> = {};
     for (const name of names) {
       const standin = standins.get(name);
-      if (!standin) throw new Error(`pattern ${input.pattern} needs stand-in ${name}, which the lab spec lacks`);
+      if (!standin)
+        throw new Error(`pattern ${input.pattern} needs stand-in ${name}, which the lab spec lacks`);
       const machine = input.machines[standin.machine];
       if (!machine) throw new Error(`stand-in ${name} runs on ${standin.machine}, which the lab lacks`);
       hosts[name] = { apim_address: machine.ip, apim_port_offset: standin.offset, ...hostVars[name] };

@@ -15,7 +15,11 @@ function alive(pid: number): boolean {
  * machines up or down at once. The lock is a folder with the holder's pid; a dead holder's lock is
  * taken over.
  */
-export async function withLabLock<T>(labDir: string, work: () => Promise<T>, timeoutMs = 15 * 60_000): Promise<T> {
+export async function withLabLock<T>(
+  labDir: string,
+  work: () => Promise<T>,
+  timeoutMs = 15 * 60_000,
+): Promise<T> {
   const lock = join(labDir, '.lock');
   await mkdir(labDir, { recursive: true });
   const deadline = Date.now() + timeoutMs;
@@ -31,7 +35,8 @@ export async function withLabLock<T>(labDir: string, work: () => Promise<T>, tim
         await rm(lock, { recursive: true, force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`lab folder ${labDir} stayed locked by pid ${holder}`);
+      if (Date.now() > deadline)
+        throw new Error(`lab folder ${labDir} stayed locked by pid ${holder}`, { cause: error });
       await new Promise((r) => setTimeout(r, 500));
     }
   }

@@ -8,7 +8,10 @@ export function projectRoot(): string {
   for (;;) {
     if (existsSync(join(dir, 'vagrant', 'Vagrantfile'))) return dir;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the project folder (vagrant/Vagrantfile) above ' + fileURLToPath(import.meta.url));
+    if (parent === dir)
+      throw new Error(
+        'cannot find the project folder (vagrant/Vagrantfile) above ' + fileURLToPath(import.meta.url),
+      );
     dir = parent;
   }
 }

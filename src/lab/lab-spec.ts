@@ -26,6 +26,10 @@ export const DEFAULT_LAB_SPEC: LabSpec = {
   machines: [
     { name: 'lb-bookworm', suite: 'bookworm', role: 'lb', ip: '192.168.56.11' },
     { name: 'lb-sid', suite: 'sid', role: 'lb', ip: '192.168.56.12' },
+    // Dedicated load balancers for the apply-behaviour and fault-injection suites, so that they
+    // never reconfigure the hosts the pattern suite is checking.
+    { name: 'lb-apply', suite: 'bookworm', role: 'lb', ip: '192.168.56.13' },
+    { name: 'lb-faults', suite: 'bookworm', role: 'lb', ip: '192.168.56.14' },
     { name: 'apim1', suite: 'bookworm', role: 'apim', ip: '192.168.56.21' },
     { name: 'apim2', suite: 'bookworm', role: 'apim', ip: '192.168.56.22' },
     { name: 'plusrepo', suite: 'sid', role: 'plusrepo', ip: '192.168.56.31' },
@@ -58,7 +62,8 @@ const labSpecSchema = z
   })
   .superRefine((spec, ctx) => {
     const roles = new Map(spec.machines.map((m) => [m.name, m.role]));
-    if (roles.size !== spec.machines.length) ctx.addIssue({ code: 'custom', message: 'machine names must be unique' });
+    if (roles.size !== spec.machines.length)
+      ctx.addIssue({ code: 'custom', message: 'machine names must be unique' });
     const names = new Set<string>();
     const offsets = new Set<string>();
     for (const s of spec.standins) {
@@ -68,7 +73,10 @@ const labSpecSchema = z
         ctx.addIssue({ code: 'custom', message: `stand-in ${s.name}: ${s.machine} is not an apim machine` });
       const key = `${s.machine}/${s.offset}`;
       if (offsets.has(key))
-        ctx.addIssue({ code: 'custom', message: `stand-in ${s.name}: offset ${s.offset} is taken on ${s.machine}` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `stand-in ${s.name}: offset ${s.offset} is taken on ${s.machine}`,
+        });
       offsets.add(key);
     }
   });
@@ -77,7 +85,9 @@ const labSpecSchema = z
 export function parseLabSpec(value: unknown): LabSpec {
   const result = labSpecSchema.safeParse(value);
   if (!result.success) {
-    throw new Error(`invalid lab spec:\n${result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+    throw new Error(
+      `invalid lab spec:\n${result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`,
+    );
   }
   return result.data as LabSpec;
 }

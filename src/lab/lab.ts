@@ -91,7 +91,9 @@ export async function labUp(
     log('starting stand-in API-M nodes and the stand-in Plus repository');
     const plusMachine = machineList.find((m) => m.role === 'plusrepo');
     const [plusRepo] = await Promise.all([
-      plusMachine ? setupPlusRepo(plusMachine, paths.knownHostsFile, paths.labDir) : Promise.resolve(undefined),
+      plusMachine
+        ? setupPlusRepo(plusMachine, paths.knownHostsFile, paths.labDir)
+        : Promise.resolve(undefined),
       ...machineList
         .filter((m) => m.role === 'apim')
         .map((m) =>
@@ -116,7 +118,9 @@ export async function labUp(
     };
     await writeFile(paths.stateFile, JSON.stringify(state, null, 2) + '\n');
     const timings = { images, vagrantUp, setup, total: Date.now() - started };
-    log(`lab up in ${(timings.total / 1000).toFixed(1)} s (images ${images} ms, vagrant up ${vagrantUp} ms, setup ${setup} ms)`);
+    log(
+      `lab up in ${(timings.total / 1000).toFixed(1)} s (images ${images} ms, vagrant up ${vagrantUp} ms, setup ${setup} ms)`,
+    );
     return { ...createLab(state), timings };
   });
 }
@@ -125,7 +129,8 @@ export async function labUp(
 export async function labDown(options: LabOptions = {}): Promise<void> {
   const paths = labPaths(options.dir);
   await withLabLock(paths.labDir, async () => {
-    if (!existsSync(paths.specFile)) await writeFile(paths.specFile, JSON.stringify(DEFAULT_LAB_SPEC, null, 2) + '\n');
+    if (!existsSync(paths.specFile))
+      await writeFile(paths.specFile, JSON.stringify(DEFAULT_LAB_SPEC, null, 2) + '\n');
     await vagrant(paths, ['destroy', '--force'], options.log ? { log: options.log } : {});
     await rm(paths.stateFile, { force: true });
     await rm(paths.knownHostsFile, { force: true });
@@ -160,7 +165,11 @@ async function buildImages(paths: LabPaths, log: (line: string) => void): Promis
   if (result.exitCode !== 0) throw new Error(`scripts/lab-images.sh failed:\n${result.all ?? ''}`);
 }
 
-async function readMachines(paths: LabPaths, spec: LabSpec, provider: LabProvider): Promise<Record<string, LabMachine>> {
+async function readMachines(
+  paths: LabPaths,
+  spec: LabSpec,
+  provider: LabProvider,
+): Promise<Record<string, LabMachine>> {
   const config = parseSshConfig(await vagrant(paths, ['ssh-config']));
   const machines: Record<string, LabMachine> = {};
   for (const m of spec.machines) {
@@ -183,7 +192,8 @@ async function readMachines(paths: LabPaths, spec: LabSpec, provider: LabProvide
 function createLab(state: LabState): Lab {
   const machine = (name: string): LabMachine => {
     const m = state.machines[name];
-    if (!m) throw new Error(`the lab has no machine ${name} (it has ${Object.keys(state.machines).join(', ')})`);
+    if (!m)
+      throw new Error(`the lab has no machine ${name} (it has ${Object.keys(state.machines).join(', ')})`);
     return m;
   };
   const standin = (name: string): StandinSpec => {
@@ -195,7 +205,10 @@ function createLab(state: LabState): Lab {
     ...state,
     inventoryFor(pattern, overrides = {}) {
       const lbNames =
-        overrides.loadBalancers ?? Object.values(state.machines).filter((m) => m.role === 'lb').map((m) => m.name);
+        overrides.loadBalancers ??
+        Object.values(state.machines)
+          .filter((m) => m.role === 'lb')
+          .map((m) => m.name);
       const yaml = labInventoryYaml({
         pattern,
         loadBalancers: lbNames.map(machine),

@@ -18,13 +18,18 @@ export async function labFilesTar(vagrantDir: string): Promise<Buffer> {
  * Installs the lab scripts on a machine and lets the password-sudo user log in with the same key
  * as `vagrant` (Vagrant replaced the insecure key with a generated one, so the key is per machine).
  */
-export async function prepareMachine(machine: LabMachine, knownHostsFile: string, files: Buffer): Promise<void> {
+export async function prepareMachine(
+  machine: LabMachine,
+  knownHostsFile: string,
+  files: Buffer,
+): Promise<void> {
   const { user } = PASSWORD_SUDO_USER;
   await sshRun(
     machine,
     knownHostsFile,
     [
-      `rm -rf ${REMOTE_LAB_DIR} && mkdir -p ${REMOTE_LAB_DIR} && tar -x -o -C ${REMOTE_LAB_DIR}`,
+      // Extracted over the previous copy (no rm): another test run may be using these scripts.
+      `mkdir -p ${REMOTE_LAB_DIR} && tar -x -o -C ${REMOTE_LAB_DIR}`,
       `install -d -m 0700 -o ${user} -g ${user} /home/${user}/.ssh`,
       `install -m 0600 -o ${user} -g ${user} /home/${machine.user}/.ssh/authorized_keys /home/${user}/.ssh/authorized_keys`,
     ].join(' && '),

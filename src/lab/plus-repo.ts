@@ -13,7 +13,11 @@ const OUT = '/srv/plusrepo/out';
  * (vagrant/plusrepo/setup-plusrepo.sh) and copies its client files (CA, "licence" certificate,
  * key and JWT, signing key) into `<labDir>/plus/`.
  */
-export async function setupPlusRepo(machine: LabMachine, knownHostsFile: string, labDir: string): Promise<PlusRepoFiles> {
+export async function setupPlusRepo(
+  machine: LabMachine,
+  knownHostsFile: string,
+  labDir: string,
+): Promise<PlusRepoFiles> {
   await sshRun(
     machine,
     knownHostsFile,
@@ -22,11 +26,21 @@ export async function setupPlusRepo(machine: LabMachine, knownHostsFile: string,
   );
   const dir = join(labDir, 'plus');
   await mkdir(dir, { recursive: true });
-  const fetch = (name: string): Promise<string> => sshRun(machine, knownHostsFile, `cat ${OUT}/${name}`, { root: true });
-  const names = ['ca.crt', 'nginx-repo.crt', 'nginx-repo.key', 'license.jwt', 'nginx_signing.key', 'fingerprint'];
+  const fetch = (name: string): Promise<string> =>
+    sshRun(machine, knownHostsFile, `cat ${OUT}/${name}`, { root: true });
+  const names = [
+    'ca.crt',
+    'nginx-repo.crt',
+    'nginx-repo.key',
+    'license.jwt',
+    'nginx_signing.key',
+    'fingerprint',
+  ];
   const contents = await Promise.all(names.map(fetch));
   await Promise.all(
-    names.map((name, i) => writeFile(join(dir, name), contents[i]!, { mode: name.endsWith('.key') ? 0o600 : 0o644 })),
+    names.map((name, i) =>
+      writeFile(join(dir, name), contents[i]!, { mode: name.endsWith('.key') ? 0o600 : 0o644 }),
+    ),
   );
   return {
     repoUrl: `https://${machine.ip}/plus/debian`,

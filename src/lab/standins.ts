@@ -9,15 +9,27 @@ function startCommand(s: StandinSpec): string {
 }
 
 /** Starts every stand-in of one machine in one SSH round trip (already running ones are left alone). */
-export async function startStandins(machine: LabMachine, knownHostsFile: string, standins: StandinSpec[]): Promise<void> {
+export async function startStandins(
+  machine: LabMachine,
+  knownHostsFile: string,
+  standins: StandinSpec[],
+): Promise<void> {
   if (standins.length === 0) return;
   await sshRun(machine, knownHostsFile, standins.map(startCommand).join(' && '), { root: true });
 }
 
-export async function startStandin(machine: LabMachine, knownHostsFile: string, standin: StandinSpec): Promise<void> {
+export async function startStandin(
+  machine: LabMachine,
+  knownHostsFile: string,
+  standin: StandinSpec,
+): Promise<void> {
   await sshRun(machine, knownHostsFile, startCommand(standin), { root: true });
 }
 
-export async function stopStandin(machine: LabMachine, knownHostsFile: string, standin: StandinSpec): Promise<void> {
+export async function stopStandin(
+  machine: LabMachine,
+  knownHostsFile: string,
+  standin: StandinSpec,
+): Promise<void> {
   await sshRun(machine, knownHostsFile, `${CTL} stop ${shellQuote(standin.name)}`, { root: true });
 }

@@ -86,12 +86,17 @@ export function firstUndefined(
   return undefined;
 }
 
-function checkDefined(
+/**
+ * Checks syntax and undefined reads, then returns the variables to render with. nunjucks copies
+ * every variable it is given, which would render every lazy (templated) variable: only the ones
+ * the template reads are resolved.
+ */
+function prepare(
   text: string,
   vars: Record<string, unknown>,
   where?: TemplateSite,
   file?: string,
-): void {
+): Record<string, unknown> {
   let refs: TemplateReference[];
   try {
     refs = collectReferences(text);
@@ -107,6 +112,25 @@ function checkDefined(
     const inFile = file ? ` (${file} line ${missing.line})` : '';
     throw new TemplateError(`undefined variable '${missing.missing}'${inFile}`, missing.missing, where);
   }
+  // Included files read variables this file's references do not show: resolve what can be.
+  const includes = file !== undefined && /\{%-?\s*(include|import|from|extends)\b/.test(text);
+  return materialise(vars, new Set(refs.map((r) => r.name)), includes);
+}
+
+function materialise(vars: Record<string, unknown>, read: ReadonlySet<string>, bestEffort: boolean) {
+  const out: Record<string, unknown> = {};
+  for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(vars))) {
+    if (!d.get) out[name] = d.value;
+    else if (read.has(name)) out[name] = vars[name];
+    else if (bestEffort) {
+      try {
+        out[name] = vars[name];
+      } catch {
+        // Unrenderable and maybe unused: an include that reads it reports it as undefined.
+      }
+    }
+  }
+  return out;
 }
 
 /** nunjucks messages start with "(unknown path) [Line 1, Column 3]" and repeat "Error:". */
@@ -136,8 +160,8 @@ function run(render: () => string, where?: TemplateSite): string {
 /** Renders `text` as a string. Undefined variables are an error, named in the message. */
 export function renderString(text: string, vars: Record<string, unknown>, where?: TemplateSite): string {
   if (!isTemplate(text)) return text;
-  checkDefined(text, vars, where);
-  return run(() => stringEnv.renderString(text, vars), where);
+  const ctx = prepare(text, vars, where);
+  return run(() => stringEnv.renderString(text, ctx), where);
 }
 
 const WHOLE_VALUE = /^\{\{(?<expr>(?:(?!\{\{|\}\}|\{%).)*)\}\}$/s;
@@ -147,9 +171,9 @@ let captured: unknown;
 
 /** Evaluates a Jinja expression to its value (not its string form). */
 function evaluate(expr: string, vars: Record<string, unknown>, where?: TemplateSite): unknown {
-  checkDefined(`{{ (${expr}) }}`, vars, where);
+  const ctx = prepare(`{{ (${expr}) }}`, vars, where);
   captured = undefined;
-  run(() => stringEnv.renderString(`{{ ${CAPTURE}((${expr})) }}`, vars), where);
+  run(() => stringEnv.renderString(`{{ ${CAPTURE}((${expr})) }}`, ctx), where);
   const value = captured;
   captured = undefined;
   return value;
@@ -233,8 +257,8 @@ export function renderTemplateFile(
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     throw new TemplateError(`cannot read template ${file} (${code})`, undefined, where);
   }
-  checkDefined(text, vars, where, file);
-  return run(() => fileEnv(dirname(file)).renderString(text, vars), where);
+  const ctx = prepare(text, vars, where, file);
+  return run(() => fileEnv(dirname(file)).renderString(text, ctx), where);
 }
 
 /** True when a value holds a `{{ }}` or `{% %}` template anywhere inside. */
@@ -250,7 +274,10 @@ function holdsTemplate(value: unknown): boolean {
  * the same variables, as Ansible resolves vars lazily: a variable nobody reads may stay
  * unrenderable. A variable that reads itself (directly or not) is an error.
  */
-export function withLazyTemplates(vars: Record<string, unknown>, where?: TemplateSite): Record<string, unknown> {
+export function withLazyTemplates(
+  vars: Record<string, unknown>,
+  where?: TemplateSite,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const cache = new Map<string, unknown>();
   const resolving = new Set<string>();

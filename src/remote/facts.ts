@@ -64,6 +64,11 @@ export interface HostFacts {
   serviceManager: ServiceManagerKind;
   user: { uid: number; name: string };
   nginx?: NginxFacts;
+  /**
+   * Version of the `nginx` package the distribution would install (apt's candidate), when nginx
+   * is not installed: rendering in check mode follows the nginx the install task will bring.
+   */
+  nginxCandidateVersion?: string;
   files: Record<string, RemoteFileFact>;
   state: StateFacts;
 }
@@ -146,6 +151,10 @@ if [ -n "$NGINX" ] && [ -x "$NGINX" ]; then
   apim_emit_b64 nginx_error_log "$elog"
   master=$(cat "$pid" 2>/dev/null | tr -cd '0-9')
   if [ -n "$master" ] && kill -0 "$master" 2>/dev/null; then apim_emit nginx_master "$master"; fi
+fi
+if [ -z "$NGINX" ] && command -v apt-cache >/dev/null 2>&1; then
+  candidate=$(apt-cache policy nginx 2>/dev/null | awk '/Candidate:/ {print $2; exit}')
+  [ -n "$candidate" ] && [ "$candidate" != "(none)" ] && apim_emit nginx_candidate "$candidate"
 fi
 plus_pkg=0
 if command -v dpkg-query >/dev/null 2>&1; then
@@ -291,6 +300,8 @@ export function parseFacts(stdout: string): HostFacts {
       locked: r.flag('locked'),
     },
   };
+  const candidate = /^(?:\d+:)?(\d+\.\d+\.\d+)/.exec(r.get('nginx_candidate') ?? '');
+  if (candidate?.[1]) facts.nginxCandidateVersion = candidate[1];
   const binary = r.text('nginx_binary');
   if (binary !== undefined) {
     const v = parseNginxV(r.text('nginx_v') ?? '');

@@ -35,7 +35,9 @@ export function repoHost(spec: InstallSpec): string {
 }
 
 export function aptListPath(spec: InstallSpec): string {
-  return spec.edition === 'plus' ? '/etc/apt/sources.list.d/nginx-plus.list' : '/etc/apt/sources.list.d/nginx.list';
+  return spec.edition === 'plus'
+    ? '/etc/apt/sources.list.d/nginx-plus.list'
+    : '/etc/apt/sources.list.d/nginx.list';
 }
 
 export function yumRepoPath(spec: InstallSpec): string {
@@ -49,7 +51,8 @@ export function repositoryFiles(spec: InstallSpec): RepoFile[] {
   const plus = spec.edition === 'plus';
   const files: RepoFile[] = [];
   if (spec.packageManager === 'apt') {
-    if (!spec.os.codename) throw new Error('the host reports no VERSION_CODENAME: cannot write an apt source');
+    if (!spec.os.codename)
+      throw new Error('the host reports no VERSION_CODENAME: cannot write an apt source');
     const component = plus ? 'nginx-plus' : 'nginx';
     files.push({
       path: aptListPath(spec),
@@ -64,7 +67,10 @@ export function repositoryFiles(spec: InstallSpec): RepoFile[] {
     });
     const auth: string[] = [];
     if (plus || spec.repoCaPem) {
-      auth.push(`Acquire::https::${host}::Verify-Peer "true";`, `Acquire::https::${host}::Verify-Host "true";`);
+      auth.push(
+        `Acquire::https::${host}::Verify-Peer "true";`,
+        `Acquire::https::${host}::Verify-Host "true";`,
+      );
     }
     if (plus) {
       auth.push(
@@ -73,7 +79,8 @@ export function repositoryFiles(spec: InstallSpec): RepoFile[] {
       );
     }
     if (spec.repoCaPem) auth.push(`Acquire::https::${host}::CaInfo "${REPO_CA_PATH}";`);
-    if (auth.length > 0) files.push({ path: APT_AUTH_CONF_PATH, content: `${auth.join('\n')}\n`, mode: '0644' });
+    if (auth.length > 0)
+      files.push({ path: APT_AUTH_CONF_PATH, content: `${auth.join('\n')}\n`, mode: '0644' });
   } else {
     const id = plus ? 'nginx-plus' : 'nginx-stable';
     const lines = [
@@ -101,7 +108,9 @@ export function pinnedFingerprints(spec: InstallSpec): string[] {
     .filter(Boolean)
     .map((f) => f.toUpperCase());
   if (fprs.length === 0 || fprs.some((f) => !/^[0-9A-F]{40}$/.test(f))) {
-    throw new Error(`signingKeyFingerprint must be 40-hex-digit fingerprints: ${JSON.stringify(spec.signingKeyFingerprint)}`);
+    throw new Error(
+      `signingKeyFingerprint must be 40-hex-digit fingerprints: ${JSON.stringify(spec.signingKeyFingerprint)}`,
+    );
   }
   return fprs;
 }

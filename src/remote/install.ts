@@ -1,5 +1,5 @@
 import { CORE_FUNCTIONS, PRELUDE, PUT_FILE_FUNCTION } from './shell-lib.js';
-import { Records, decodeText } from './output-protocol.js';
+import { Records } from './output-protocol.js';
 import type { OsFacts } from './facts.js';
 import {
   APT_AUTH_CONF_PATH,
@@ -37,7 +37,8 @@ export interface InstallSpec {
   startAfterInstall: boolean;
 }
 
-export type InstallFailure = 'prerequisites' | 'signing_key' | 'fingerprint' | 'repository' | 'package' | 'start';
+export type InstallFailure =
+  'prerequisites' | 'signing_key' | 'fingerprint' | 'repository' | 'package' | 'start';
 
 export interface InstallResult {
   ok: boolean;
@@ -72,7 +73,8 @@ export function installScript(spec: InstallSpec): string {
   const pkg = spec.packageName ?? (spec.edition === 'plus' ? 'nginx-plus' : 'nginx');
   if (!/^[a-z0-9][a-z0-9+.-]*$/.test(pkg)) throw new Error(`invalid package name ${JSON.stringify(pkg)}`);
   const signed = spec.edition === 'plus' || spec.ossSource === 'nginx.org';
-  if (spec.edition === 'plus' && !spec.plus) throw new Error('NGINX Plus needs the repository certificate and key');
+  if (spec.edition === 'plus' && !spec.plus)
+    throw new Error('NGINX Plus needs the repository certificate and key');
   const lines: string[] = [
     PRELUDE,
     'RUN_ID="install-$$"',
@@ -94,7 +96,9 @@ export function installScript(spec: InstallSpec): string {
     lines.push('apim_prerequisites');
     if (spec.repoCaPem) {
       lines.push(payload('repo-ca.crt', spec.repoCaPem));
-      lines.push(`apim_put_file "$WORK/repo-ca.crt" ${REPO_CA_PATH} 0644 root root || apim_fail repository "could not write ${REPO_CA_PATH}"`);
+      lines.push(
+        `apim_put_file "$WORK/repo-ca.crt" ${REPO_CA_PATH} 0644 root root || apim_fail repository "could not write ${REPO_CA_PATH}"`,
+      );
     }
     if (spec.signingKeyArmored) lines.push(payload('key.asc', spec.signingKeyArmored));
     else lines.push('apim_fetch_key');
@@ -124,13 +128,20 @@ export function installScript(spec: InstallSpec): string {
   }
   lines.push('apim_install_package');
   if (spec.plus && !spec.plus.keepRepoCredentials) {
-    const remove = [REPO_CERT_PATH, REPO_KEY_PATH, ...(spec.packageManager === 'apt' ? [APT_AUTH_CONF_PATH] : [])];
+    const remove = [
+      REPO_CERT_PATH,
+      REPO_KEY_PATH,
+      ...(spec.packageManager === 'apt' ? [APT_AUTH_CONF_PATH] : []),
+    ];
     // The repository refuses clients without the certificate: drop its definition too.
     remove.push(spec.packageManager === 'apt' ? aptListPath(spec) : yumRepoPath(spec));
     lines.push(`rm -f ${remove.map(shQuote).join(' ')} && apim_emit credentials_removed 1`);
   }
   lines.push(INSTALL_END);
-  return assembleScript('apim-provision nginx install: may contain repository credentials; keep private.', lines);
+  return assembleScript(
+    'apim-provision nginx install: may contain repository credentials; keep private.',
+    lines,
+  );
 }
 
 const INSTALL_FUNCTIONS = sh`
@@ -288,4 +299,3 @@ export function parseInstallResult(stdout: string, stderr: string): InstallResul
     message,
   };
 }
-

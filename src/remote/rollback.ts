@@ -19,7 +19,8 @@ export interface RollbackOptions {
   confirmTimeoutSeconds?: number;
 }
 
-export type RollbackStatus = 'rolled_back' | 'no_snapshot' | 'validate_failed' | 'reload_failed' | 'locked' | 'error';
+export type RollbackStatus =
+  'rolled_back' | 'no_snapshot' | 'validate_failed' | 'reload_failed' | 'locked' | 'error';
 
 export interface RollbackResult {
   status: RollbackStatus;

@@ -70,7 +70,8 @@ export function isWithin(path: string, dir: string): boolean {
 
 /** Octal mode text as the scripts compare it: 4 digits, e.g. `644` -> `0644`. */
 export function normalizeMode(mode: string): string {
-  if (!/^[0-7]{3,4}$/.test(mode)) throw new Error(`invalid file mode ${JSON.stringify(mode)}: use octal like 0644`);
+  if (!/^[0-7]{3,4}$/.test(mode))
+    throw new Error(`invalid file mode ${JSON.stringify(mode)}: use octal like 0644`);
   return mode.padStart(4, '0');
 }
 
@@ -88,5 +89,7 @@ export function assertAccountName(name: string, what: string): void {
  * and PIPE are ignored so a dropped SSH connection cannot stop the script half-way.
  */
 export function assembleScript(title: string, parts: string[]): string {
-  return ['#!/bin/sh', `# ${title}`, '{', "trap '' HUP PIPE", 'exec </dev/null', ...parts, '}', ''].join('\n');
+  return ['#!/bin/sh', `# ${title}`, '{', "trap '' HUP PIPE", 'exec </dev/null', ...parts, '}', ''].join(
+    '\n',
+  );
 }

@@ -1,13 +1,7 @@
 import { Records, decodeText } from './output-protocol.js';
 
 export type TransactionStatus =
-  | 'committed'
-  | 'unchanged'
-  | 'validate_failed'
-  | 'conflict'
-  | 'reload_failed'
-  | 'locked'
-  | 'error';
+  'committed' | 'unchanged' | 'validate_failed' | 'conflict' | 'reload_failed' | 'locked' | 'error';
 
 export interface TransactionResult {
   status: TransactionStatus;

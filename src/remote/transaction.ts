@@ -84,6 +84,7 @@ export function sha256Hex(data: Buffer | string): string {
  * snapshot, pending-reload marker, atomic swap, live `nginx -t`, reload with proof, rollback on any
  * failure, stale-file removal, snapshot pruning. File contents travel inside the script as base64
  * heredocs, so the script must be uploaded to a private file (it may contain keys).
+ * Exit codes: 0 committed/unchanged, 1 error, 3 locked, 4 conflict, 5 validate_failed, 6 reload_failed.
  */
 export function transactionScript(spec: TransactionSpec): string {
   checkSpec(spec);
@@ -173,7 +174,12 @@ export function transactionScript(spec: TransactionSpec): string {
 }
 
 function wrap64(content: Buffer): string {
-  return content.toString('base64').match(/.{1,64}/g)?.join('\n') ?? '';
+  return (
+    content
+      .toString('base64')
+      .match(/.{1,64}/g)
+      ?.join('\n') ?? ''
+  );
 }
 
 function checkSpec(spec: TransactionSpec): void {
@@ -187,7 +193,9 @@ function checkSpec(spec: TransactionSpec): void {
     throw new Error(`confPath ${spec.confPath} must lie inside confPrefix ${spec.confPrefix}`);
   }
   if (isWithin(spec.stateDir, spec.confPrefix) || isWithin(spec.confPrefix, spec.stateDir)) {
-    throw new Error(`stateDir ${spec.stateDir} and confPrefix ${spec.confPrefix} must not contain each other`);
+    throw new Error(
+      `stateDir ${spec.stateDir} and confPrefix ${spec.confPrefix} must not contain each other`,
+    );
   }
   if (!Number.isInteger(spec.snapshotsToKeep) || spec.snapshotsToKeep < 1) {
     throw new Error('snapshotsToKeep must be a positive integer');
@@ -196,7 +204,8 @@ function checkSpec(spec: TransactionSpec): void {
     throw new Error('lockWaitSeconds must be a non-negative integer');
   }
   const timeout = spec.confirmTimeoutSeconds ?? 10;
-  if (!Number.isInteger(timeout) || timeout < 1) throw new Error('confirmTimeoutSeconds must be a positive integer');
+  if (!Number.isInteger(timeout) || timeout < 1)
+    throw new Error('confirmTimeoutSeconds must be a positive integer');
   const seen = new Set<string>();
   for (const item of [...spec.files, ...spec.deletes, ...spec.directories]) {
     assertAbsolutePath(item.path, 'path');
@@ -433,7 +442,13 @@ DO_RELOAD=$RELOAD_REQUESTED
 [ "$PENDING" = 1 ] && DO_RELOAD=1
 apim_add_stale
 apim_compare || apim_finish conflict 4
-if [ "$CHANGED" = 0 ] && [ "$PENDING" = 0 ]; then
+# Nothing to change and nothing pending: done, unless a reload was asked for and nginx is stopped.
+NEED_START=0
+if [ "$CHANGED" = 0 ] && [ "$PENDING" = 0 ] && [ "$RELOAD_REQUESTED" = 1 ]; then
+  apim_nginx_paths
+  [ -n "$(apim_master_pid)" ] || NEED_START=1
+fi
+if [ "$CHANGED" = 0 ] && [ "$PENDING" = 0 ] && [ "$NEED_START" = 0 ]; then
   apim_write_managed
   apim_msg "every file already has the desired content, mode and owner; nothing to do"
   apim_finish unchanged 0

@@ -3,7 +3,12 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-import ssh2, { type AnyAuthMethod, type AuthHandlerMiddleware, type AuthenticationType } from 'ssh2';
+import ssh2, {
+  type AnyAuthMethod,
+  type AuthHandlerMiddleware,
+  type AuthenticationType,
+  type ParsedKey,
+} from 'ssh2';
 
 import type { ConnectionSpec } from '../domain/types.js';
 import { expandHome } from './known-hosts.js';
@@ -68,12 +73,13 @@ export async function buildAuthPlan(spec: ConnectionSpec, sources: AuthSources):
         `Cannot read private key ${file} (ansible_ssh_private_key_file): ${(error as Error).message}`,
       );
     }
-    const parsed = utils.parseKey(data, passphrase);
+    const parsed = parsePrivateKey(data, passphrase);
     if (parsed instanceof Error) {
-      const hint = passphrase === undefined ? 'if it is encrypted, give its passphrase' : 'check its passphrase';
+      const hint =
+        passphrase === undefined ? 'if it is encrypted, give its passphrase' : 'check its passphrase';
       throw new AuthSetupError(`Cannot use private key ${file}: ${parsed.message} (${hint})`);
     }
-    steps.push(keyStep(`private key ${file}`, data, passphrase));
+    steps.push(keyStep(`private key ${file}`, parsed));
   }
 
   const agentSocket = sources.agentSocket ?? process.env.SSH_AUTH_SOCK;
@@ -89,8 +95,9 @@ export async function buildAuthPlan(spec: ConnectionSpec, sources: AuthSources):
     for (const file of sources.defaultKeyFiles ?? defaultKeyFiles()) {
       const data = await readFile(expandHome(file)).catch(() => undefined);
       // Encrypted default keys without a passphrase are skipped, as ssh does in batch mode.
-      if (data === undefined || utils.parseKey(data, passphrase) instanceof Error) continue;
-      steps.push(keyStep(`default key ${file}`, data, passphrase));
+      const parsed = data === undefined ? undefined : parsePrivateKey(data, passphrase);
+      if (parsed === undefined || parsed instanceof Error) continue;
+      steps.push(keyStep(`default key ${file}`, parsed));
     }
   }
 
@@ -107,7 +114,8 @@ export async function buildAuthPlan(spec: ConnectionSpec, sources: AuthSources):
       build: (username) => ({
         type: 'keyboard-interactive',
         username,
-        prompt: (_name, _instructions, _lang, prompts, finish) => finish(prompts.map(() => password.reveal())),
+        prompt: (_name, _instructions, _lang, prompts, finish) =>
+          finish(prompts.map(() => password.reveal())),
       }),
     });
   }
@@ -131,16 +139,29 @@ export async function buildAuthPlan(spec: ConnectionSpec, sources: AuthSources):
   };
 }
 
-function keyStep(label: string, key: Buffer, passphrase: string | undefined): AuthStep {
-  return {
-    label,
-    serverMethod: 'publickey',
-    build: (username) => ({ type: 'publickey', username, key, ...(passphrase !== undefined ? { passphrase } : {}) }),
-  };
+/**
+ * Decrypts once, up front: a bad passphrase is reported before connecting, the (slow, bcrypt)
+ * key derivation is not repeated per hop, and the passphrase is not kept around.
+ */
+function parsePrivateKey(data: Buffer, passphrase: string | undefined): ParsedKey | Error {
+  const parsed = utils.parseKey(data, passphrase);
+  if (parsed instanceof Error) return parsed;
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (!key?.isPrivateKey()) return new Error('the file holds no private key');
+  return key;
+}
+
+function keyStep(label: string, key: ParsedKey): AuthStep {
+  return { label, serverMethod: 'publickey', build: (username) => ({ type: 'publickey', username, key }) };
 }
 
 /** The failure message: which methods were tried and what to check. Never contains a secret. */
-export function authFailureMessage(where: string, username: string, plan: AuthPlan, attempt: AuthAttempt): string {
+export function authFailureMessage(
+  where: string,
+  username: string,
+  plan: AuthPlan,
+  attempt: AuthAttempt,
+): string {
   if (plan.methods.length === 0) {
     return (
       `Cannot log in to ${where} as ${username}: no authentication method is available. ` +

@@ -13,7 +13,9 @@ export interface ChannelResult {
 
 /** Shell convention: a command killed by signal n exits 128 + n; unknown signals give 255. */
 export function signalExitCode(signal: string): number {
-  const number = (constants.signals as Record<string, number | undefined>)[`SIG${signal.replace(/^SIG/, '')}`];
+  const number = (constants.signals as Record<string, number | undefined>)[
+    `SIG${signal.replace(/^SIG/, '')}`
+  ];
   return number === undefined ? 255 : 128 + number;
 }
 

@@ -79,7 +79,9 @@ async function openChain(
     for (const [index, hop] of hops.entries()) {
       const previous = clients[index - 1];
       const sock = previous ? await forwardTo(previous, hops[index - 1]!, hop) : undefined;
-      clients.push(await openHop({ hostName, hop, ...(sock ? { sock } : {}), plan, options, readyTimeoutMs }));
+      clients.push(
+        await openHop({ hostName, hop, ...(sock ? { sock } : {}), plan, options, readyTimeoutMs }),
+      );
     }
     return clients;
   } catch (error) {

@@ -17,9 +17,14 @@ export function entriesForHost(entries: readonly KnownHostEntry[], name: string)
   return entries.filter((entry) => entry.marker === undefined && hostFieldMatches(entry.hosts, name));
 }
 
-export function checkHostKey(entries: readonly KnownHostEntry[], name: string, keyBlob: Buffer): HostKeyVerdict {
+export function checkHostKey(
+  entries: readonly KnownHostEntry[],
+  name: string,
+  keyBlob: Buffer,
+): HostKeyVerdict {
   const revoked = entries.find(
-    (entry) => entry.marker === 'revoked' && hostFieldMatches(entry.hosts, name) && entry.keyBlob.equals(keyBlob),
+    (entry) =>
+      entry.marker === 'revoked' && hostFieldMatches(entry.hosts, name) && entry.keyBlob.equals(keyBlob),
   );
   if (revoked) return { kind: 'revoked', entry: revoked };
   const forHost = entriesForHost(entries, name);

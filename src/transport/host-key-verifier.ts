@@ -62,7 +62,17 @@ export async function createHostKeyGuard(
         return;
       case 'unknown':
         if (!policy.acceptNewHostKeys) {
-          refuse(unknownKeyMessage(where, host, port, label, fingerprint, verdict.otherTypes, policy.knownHostsFiles));
+          refuse(
+            unknownKeyMessage(
+              where,
+              host,
+              port,
+              label,
+              fingerprint,
+              verdict.otherTypes,
+              policy.knownHostsFiles,
+            ),
+          );
           return;
         }
         appendKnownHost(firstFile(policy.knownHostsFiles), name, keyBlob).then(

@@ -27,7 +27,9 @@ export class PrivateUploader {
       let offset = 0;
       while (offset < data.length) {
         const length = Math.min(32 * 1024, data.length - offset);
-        await call<number>((cb) => sftp.write(handle, data, offset, length, offset, (err) => cb(err, length)));
+        await call<number>((cb) =>
+          sftp.write(handle, data, offset, length, offset, (err) => cb(err, length)),
+        );
         offset += length;
       }
     } finally {

@@ -72,13 +72,16 @@ export async function openHop(params: OpenHopParams): Promise<Client> {
       else if (error.level === 'client-authentication') {
         fail(new UnreachableError(hostName, authFailureMessage(where, hop.user, plan, attempt)));
       } else if (error.level === 'client-socket' || error.level === 'client-timeout') {
-        const reason = error.level === 'client-timeout' ? `no SSH handshake within ${readyTimeoutMs} ms` : error.message;
+        const reason =
+          error.level === 'client-timeout' ? `no SSH handshake within ${readyTimeoutMs} ms` : error.message;
         fail(new NetworkSetupError(`cannot reach ${where}: ${reason}`));
       } else {
         fail(new UnreachableError(hostName, `SSH setup with ${where} failed: ${error.message}`));
       }
     });
-    client.once('close', () => fail(new NetworkSetupError(`${where} closed the connection during SSH setup`)));
+    client.once('close', () =>
+      fail(new NetworkSetupError(`${where} closed the connection during SSH setup`)),
+    );
     client.connect({
       host: hop.host,
       port: hop.port,

@@ -22,6 +22,8 @@ export class SshHostConnection implements HostConnection {
   readonly #limiter = new ChannelLimiter(MAX_CHANNELS);
   readonly #uploader: PrivateUploader;
   readonly #pending = new Set<(error: Error) => void>();
+  /** Clients whose socket has closed (by us or by the network). */
+  readonly #ended = new Set<Client>();
 
   /** `hops` are the jump clients in order, then the target's client. */
   constructor(
@@ -32,7 +34,10 @@ export class SshHostConnection implements HostConnection {
     this.#uploader = new PrivateUploader(this.#target);
     for (const client of hops) {
       client.on('error', (error: Error) => this.#markLost(error.message));
-      client.on('close', () => this.#markLost('the connection closed'));
+      client.on('close', () => {
+        this.#ended.add(client);
+        this.#markLost('the connection closed');
+      });
     }
   }
 
@@ -79,6 +84,7 @@ export class SshHostConnection implements HostConnection {
     this.#uploader.end();
     // Target first, then the jump hosts it was tunnelled through.
     for (const client of [...this.hops].reverse()) {
+      if (this.#ended.has(client)) continue;
       await new Promise<void>((resolve) => {
         client.once('close', () => resolve());
         client.end();
@@ -102,7 +108,11 @@ export class SshHostConnection implements HostConnection {
     const stderr = result.timedOut
       ? `${result.stderr}\napim-provision: command timed out after ${timeoutMs} ms and was killed\n`.trimStart()
       : result.stderr;
-    return { code: result.code, stdout: scrubSecret(result.stdout, secret), stderr: scrubSecret(stderr, secret) };
+    return {
+      code: result.code,
+      stdout: scrubSecret(result.stdout, secret),
+      stderr: scrubSecret(stderr, secret),
+    };
   }
 
   /** Rejects the operation with ConnectionLostError as soon as the connection drops. */
@@ -124,7 +134,8 @@ export class SshHostConnection implements HostConnection {
   }
 
   #ensureUsable(): void {
-    if (this.#closed) throw new ConnectionLostError(this.hostName, `The connection to ${this.hostName} was closed`);
+    if (this.#closed)
+      throw new ConnectionLostError(this.hostName, `The connection to ${this.hostName} was closed`);
     if (this.#lost !== undefined) throw this.#lostError();
   }
 
@@ -137,6 +148,9 @@ export class SshHostConnection implements HostConnection {
   }
 
   #lostError(): ConnectionLostError {
-    return new ConnectionLostError(this.hostName, `Lost the SSH connection to ${this.hostName}: ${this.#lost}`);
+    return new ConnectionLostError(
+      this.hostName,
+      `Lost the SSH connection to ${this.hostName}: ${this.#lost}`,
+    );
   }
 }

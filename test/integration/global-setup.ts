@@ -6,7 +6,7 @@
  *
  * APIM_LAB_KEEP=1 keeps the lab running after the run (faster reruns while developing).
  */
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { DEFAULT_LAB_SPEC, labDown, labUp } from '../../src/lab/index.js';
@@ -20,13 +20,16 @@ export default async function setup(): Promise<() => Promise<void>> {
     all: true,
   });
   if (prereqs.exitCode !== 0) {
-    throw new Error(`the integration tests need the Vagrant lab, and its prerequisites are missing:\n${prereqs.all}`);
+    throw new Error(
+      `the integration tests need the Vagrant lab, and its prerequisites are missing:\n${prereqs.all}`,
+    );
   }
 
   mkdirSync(paths.labDir, { recursive: true });
   const logFile = join(paths.labDir, 'lab-up.log');
-  writeFileSync(logFile, '');
-  const log = (line: string): void => appendFileSync(logFile, line + '\n');
+  // Appended, not truncated: concurrent test runs share the lab folder.
+  const log = (line: string): void => appendFileSync(logFile, `[${process.pid}] ${line}\n`);
+  log(`--- test run started ${new Date().toISOString()}`);
   registerLabUser(paths.labDir);
   console.log(`lab: bringing the Vagrant lab up (log: ${logFile})`);
   try {
@@ -38,7 +41,9 @@ export default async function setup(): Promise<() => Promise<void>> {
     process.env.APIM_LAB_STATE = paths.stateFile;
   } catch (error) {
     unregisterLabUser(paths.labDir);
-    throw new Error(`bringing the lab up failed (full log: ${logFile}): ${(error as Error).message}`, { cause: error });
+    throw new Error(`bringing the lab up failed (full log: ${logFile}): ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 
   return async () => {

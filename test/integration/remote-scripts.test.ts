@@ -61,7 +61,10 @@ function siteFile(body: string, expected: string | null, port = lb.port): Transa
 
 const v1 = () => sha256Hex(readFileSync(lb.siteConf));
 
-async function commit(s: TransactionSpec, shell = 'sh'): Promise<TransactionResult & { code: number | null }> {
+async function commit(
+  s: TransactionSpec,
+  shell = 'sh',
+): Promise<TransactionResult & { code: number | null }> {
   const out = await runShell(transactionScript(s), { shell }).done;
   return { ...parseTransactionResult(out.stdout, out.stderr), code: out.code };
 }
@@ -69,7 +72,11 @@ async function commit(s: TransactionSpec, shell = 'sh'): Promise<TransactionResu
 describe('facts and read-files against a real nginx', () => {
   it('reports the nginx build, the running master and file states', async () => {
     const out = await runShell(
-      factsScript({ paths: [lb.siteConf, lb.prefix, join(lb.prefix, 'missing.conf')], stateDir: lb.stateDir, confPath: lb.confPath }),
+      factsScript({
+        paths: [lb.siteConf, lb.prefix, join(lb.prefix, 'missing.conf')],
+        stateDir: lb.stateDir,
+        confPath: lb.confPath,
+      }),
     ).done;
     expect(out.code).toBe(0);
     const facts = parseFacts(out.stdout);
@@ -81,7 +88,13 @@ describe('facts and read-files against a real nginx', () => {
     expect(facts.nginx?.running).toBe(true);
     expect(facts.nginx?.masterPid).toBe(lb.masterPid());
     expect(facts.nginx?.pidPath).toBe(lb.pidFile);
-    expect(facts.files[lb.siteConf]).toMatchObject({ exists: true, type: 'file', sha256: v1(), mode: '0644', owner: 'root' });
+    expect(facts.files[lb.siteConf]).toMatchObject({
+      exists: true,
+      type: 'file',
+      sha256: v1(),
+      mode: '0644',
+      owner: 'root',
+    });
     expect(facts.files[lb.prefix]).toMatchObject({ exists: true, type: 'directory' });
     expect(facts.files[join(lb.prefix, 'missing.conf')]).toEqual({ exists: false });
     expect(facts.state).toEqual({ pendingReload: false, managedFiles: [], snapshots: [], locked: false });
@@ -169,7 +182,10 @@ describe('transaction commit against a real nginx', () => {
   it('rolls back when the health check through the load balancer gets no answer', async () => {
     const deadPort = await freePort();
     const result = await commit(
-      spec({ files: [siteFile('v2', v1())], healthCheck: { url: `http://127.0.0.1:${deadPort}/`, hostHeader: 'lb.example' } }),
+      spec({
+        files: [siteFile('v2', v1())],
+        healthCheck: { url: `http://127.0.0.1:${deadPort}/`, hostHeader: 'lb.example' },
+      }),
     );
     expect(result.status).toBe('reload_failed');
     expect(result.rolledBack).toBe(true);
@@ -190,8 +206,14 @@ describe('transaction commit against a real nginx', () => {
     const old = join(lb.prefix, 'conf.d', 'old.conf');
     const other = join(lb.prefix, 'conf.d', 'not-ours.conf');
     writeFileSync(other, '# not managed by the tool\n');
-    const oldFile: TransactionFile = { ...siteFile('x', null), path: old, content: Buffer.from('# old vhost\n') };
-    const first = await commit(spec({ files: [oldFile, siteFile('v2', v1())], managedFiles: [old, lb.siteConf] }));
+    const oldFile: TransactionFile = {
+      ...siteFile('x', null),
+      path: old,
+      content: Buffer.from('# old vhost\n'),
+    };
+    const first = await commit(
+      spec({ files: [oldFile, siteFile('v2', v1())], managedFiles: [old, lb.siteConf] }),
+    );
     expect(first.status, first.messages.join('\n')).toBe('committed');
     expect(existsSync(old)).toBe(true);
     const second = await commit(spec({ files: [siteFile('v3', v1())], managedFiles: [lb.siteConf] }));
@@ -219,9 +241,29 @@ describe('transaction commit against a real nginx', () => {
     expect((await lb.get()).body).toBe('pending');
   });
 
+  it('starts nginx when it is stopped and a reload is requested, even with no file changes', async () => {
+    const master = lb.masterPid();
+    process.kill(master, 'SIGQUIT');
+    for (let i = 0; i < 100 && existsSync(lb.pidFile); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(lb.pidFile)).toBe(false);
+    const result = await commit(spec({ reload: true }));
+    expect(result.status, result.messages.join('\n')).toBe('committed');
+    expect(result.started).toBe(true);
+    expect(lb.masterPid()).not.toBe(master);
+    expect((await lb.get()).body).toBe('v1');
+  });
+
   it('serializes two concurrent transactions with the lock', async () => {
-    const a = { ...siteFile('a', null), path: join(lb.prefix, 'conf.d', 'a.conf'), content: Buffer.from('# a\n') };
-    const b = { ...siteFile('b', null), path: join(lb.prefix, 'conf.d', 'b.conf'), content: Buffer.from('# b\n') };
+    const a = {
+      ...siteFile('a', null),
+      path: join(lb.prefix, 'conf.d', 'a.conf'),
+      content: Buffer.from('# a\n'),
+    };
+    const b = {
+      ...siteFile('b', null),
+      path: join(lb.prefix, 'conf.d', 'b.conf'),
+      content: Buffer.from('# b\n'),
+    };
     let firstPaused!: () => void;
     const paused = new Promise<void>((r) => (firstPaused = r));
     let firstDoneAt = 0;
@@ -258,7 +300,9 @@ describe('transaction commit against a real nginx', () => {
     const out = await run.done;
     expect(parseTransactionResult(out.stdout, out.stderr).status).toBe('committed');
     expect((await lb.get()).body).toBe('after-hup');
-    expect(readFileSync(join(lb.stateDir, 'runs', `${s.runId}.log`), 'utf8')).toContain('@@APIM status committed');
+    expect(readFileSync(join(lb.stateDir, 'runs', `${s.runId}.log`), 'utf8')).toContain(
+      '@@APIM status committed',
+    );
   });
 
   it('writes keys with their final mode (0600) and creates directories', async () => {
@@ -271,9 +315,14 @@ describe('transaction commit against a real nginx', () => {
       group: 'root',
       expectedSha256: null,
     };
-    const s = spec({ files: [key], directories: [{ path: dir, mode: '0750', owner: 'root', group: 'root' }] });
+    const s = spec({
+      files: [key],
+      directories: [{ path: dir, mode: '0750', owner: 'root', group: 'root' }],
+    });
     const script = transactionScript(s);
-    expect(script).toMatch(/\(umask 077 && : >"\$apim_pf_tmp"\)[\s\S]*chmod "\$3" "\$apim_pf_tmp"[\s\S]*cat "\$1" >"\$apim_pf_tmp"/);
+    expect(script).toMatch(
+      /\(umask 077 && : >"\$apim_pf_tmp"\)[\s\S]*chmod "\$3" "\$apim_pf_tmp"[\s\S]*cat "\$1" >"\$apim_pf_tmp"/,
+    );
     const result = await commit(s);
     expect(result.status, result.messages.join('\n')).toBe('committed');
     expect(statSync(key.path).mode & 0o7777).toBe(0o600);
@@ -304,7 +353,9 @@ describe('transaction commit against a real nginx', () => {
     const out2 = await runShell(rollbackScript(opts)).done;
     expect(parseRollbackResult(out2.stdout, out2.stderr).status).toBe('rolled_back');
     expect((await lb.get()).body).toBe('v1');
-    const none = parseRollbackResult(...Object.values(await runShell(rollbackScript(opts)).done).slice(1) as [string, string]);
+    const none = parseRollbackResult(
+      ...(Object.values(await runShell(rollbackScript(opts)).done).slice(1) as [string, string]),
+    );
     expect(none.status).toBe('no_snapshot');
   });
 });

@@ -55,7 +55,9 @@ beforeAll(async () => {
   sshd = await startServer({ authorizedKeys });
   jump = await startServer({ authorizedKeys, hostKeyTypes: ['ed25519'] });
   knownHosts = join(work, 'known_hosts');
-  await writeFile(knownHosts, (await sshd.knownHostsLines()) + (await jump.knownHostsLines()), { mode: 0o600 });
+  await writeFile(knownHosts, (await sshd.knownHostsLines()) + (await jump.knownHostsLines()), {
+    mode: 0o600,
+  });
 });
 
 afterAll(async () => {
@@ -86,7 +88,13 @@ function spec(overrides: Partial<ConnectionSpec> = {}): ConnectionSpec {
 
 /** No agent and no default keys: only what each test configures is tried. */
 function options(overrides: Partial<ConnectOptions> = {}): ConnectOptions {
-  return { knownHostsFiles: [knownHosts], acceptNewHostKeys: false, agentSocket: '', defaultKeyFiles: [], ...overrides };
+  return {
+    knownHostsFiles: [knownHosts],
+    acceptNewHostKeys: false,
+    agentSocket: '',
+    defaultKeyFiles: [],
+    ...overrides,
+  };
 }
 
 async function open(connection: Partial<ConnectionSpec> = {}, connectOptions?: Partial<ConnectOptions>) {
@@ -107,7 +115,11 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
 describe('authentication', () => {
   it('logs in with a private key', async () => {
     const connection = await open();
-    expect(await connection.exec('id -un')).toEqual({ code: 0, stdout: `${SUDO_WITHOUT_PASSWORD.name}\n`, stderr: '' });
+    expect(await connection.exec('id -un')).toEqual({
+      code: 0,
+      stdout: `${SUDO_WITHOUT_PASSWORD.name}\n`,
+      stderr: '',
+    });
     expect(connection.roundTrips).toBe(1);
   });
 
@@ -130,7 +142,11 @@ describe('authentication', () => {
 
   it('reports the methods tried, never the password, when authentication fails', async () => {
     const error = await failure(
-      open({ user: SUDO_WITH_PASSWORD.name, privateKeyFile: undefined, password: new Secret('wrong-password-x1') }),
+      open({
+        user: SUDO_WITH_PASSWORD.name,
+        privateKeyFile: undefined,
+        password: new Secret('wrong-password-x1'),
+      }),
     );
     expect(error).toBeInstanceOf(UnreachableError);
     expect(error.message).toContain('Authentication failed');
@@ -154,13 +170,19 @@ describe('exec', () => {
   });
 
   it('returns exit codes, stdout and stderr separately', async () => {
-    expect(await connection.exec('echo out; echo err >&2; exit 3')).toEqual({ code: 3, stdout: 'out\n', stderr: 'err\n' });
+    expect(await connection.exec('echo out; echo err >&2; exit 3')).toEqual({
+      code: 3,
+      stdout: 'out\n',
+      stderr: 'err\n',
+    });
   });
 
   it('passes stdin and keeps UTF-8 intact', async () => {
     const input = 'ligne 1 — é\nline 2 ✓\n';
     expect((await connection.exec('cat', { stdin: input })).stdout).toBe(input);
-    expect((await connection.exec('wc -c', { stdin: Buffer.alloc(300_000, 97) })).stdout.trim()).toBe('300000');
+    expect((await connection.exec('wc -c', { stdin: Buffer.alloc(300_000, 97) })).stdout.trim()).toBe(
+      '300000',
+    );
   });
 
   it('runs the command through sh -c with quotes and newlines intact', async () => {
@@ -189,7 +211,9 @@ describe('exec', () => {
     const results = await Promise.all(
       Array.from({ length: 24 }, (_, index) => connection.exec(`sleep 0.5; echo ${index}`)),
     );
-    expect(results.map((result) => result.stdout)).toEqual(Array.from({ length: 24 }, (_, index) => `${index}\n`));
+    expect(results.map((result) => result.stdout)).toEqual(
+      Array.from({ length: 24 }, (_, index) => `${index}\n`),
+    );
     // One after another this takes 12 s; a few channels at a time take about 2 s.
     expect(Date.now() - started).toBeLessThan(6000);
     expect(connection.roundTrips - before).toBe(24);
@@ -212,7 +236,10 @@ describe('host keys', () => {
   it('records a new key with --accept-new-host-keys, then knows the host', async () => {
     const file = join(work, 'fresh', '.ssh', 'known_hosts');
     const events: NewHostKeyEvent[] = [];
-    await open({}, { knownHostsFiles: [file], acceptNewHostKeys: true, onNewHostKey: (event) => events.push(event) });
+    await open(
+      {},
+      { knownHostsFiles: [file], acceptNewHostKeys: true, onNewHostKey: (event) => events.push(event) },
+    );
     expect(events).toEqual([
       expect.objectContaining({ hostName: 'lb1', port: sshd.port, keyType: 'ssh-ed25519', file }),
     ]);
@@ -251,7 +278,9 @@ describe('host keys', () => {
     const first = await open({ port: server.port }, { knownHostsFiles: [file] });
     await first.close();
     await server.regenerateHostKeys();
-    const error = await failure(open({ port: server.port }, { knownHostsFiles: [file], acceptNewHostKeys: true }));
+    const error = await failure(
+      open({ port: server.port }, { knownHostsFiles: [file], acceptNewHostKeys: true }),
+    );
     expect(error).toBeInstanceOf(HostKeyError);
     expect(error.message).toContain('REMOTE HOST IDENTIFICATION HAS CHANGED');
     expect(error.message).toContain(await server.fingerprint('ed25519'));
@@ -266,7 +295,9 @@ describe('become', () => {
   it('uses passwordless sudo without sending a password', async () => {
     const connection = await open({ become: true });
     expect((await connection.exec('id -u', { become: true })).stdout).toBe('0\n');
-    expect((await connection.exec('cat', { become: true, stdin: 'clean stdin\n' })).stdout).toBe('clean stdin\n');
+    expect((await connection.exec('cat', { become: true, stdin: 'clean stdin\n' })).stdout).toBe(
+      'clean stdin\n',
+    );
     expect((await connection.exec('id -u')).stdout).not.toBe('0\n');
   });
 
@@ -316,10 +347,15 @@ describe('uploadPrivate', () => {
     const connection = await open();
     const path = await connection.uploadPrivate(Buffer.from('secret key material\n'), 'lb.key');
     const other = await connection.uploadPrivate(Buffer.from('x'), 'lb.key');
-    expect(path).toMatch(new RegExp(`^/home/${SUDO_WITHOUT_PASSWORD.name}/\\.apim-provision/tmp/lb\\.key\\.[0-9a-f]+$`));
+    expect(path).toMatch(
+      new RegExp(`^/home/${SUDO_WITHOUT_PASSWORD.name}/\\.apim-provision/tmp/lb\\.key\\.[0-9a-f]+$`),
+    );
     expect(other).not.toBe(path);
     const check = await connection.exec(
-      `stat -c '%a %U' "$1" "$(dirname "$1")" "$(dirname "$(dirname "$1")")"; cat "$1"`.replace(/"\$1"/g, `'${path}'`),
+      `stat -c '%a %U' "$1" "$(dirname "$1")" "$(dirname "$(dirname "$1")")"; cat "$1"`.replace(
+        /"\$1"/g,
+        `'${path}'`,
+      ),
     );
     expect(check.stdout).toBe(
       `600 ${SUDO_WITHOUT_PASSWORD.name}\n700 ${SUDO_WITHOUT_PASSWORD.name}\n700 ${SUDO_WITHOUT_PASSWORD.name}\nsecret key material\n`,
@@ -340,7 +376,9 @@ describe('jump hosts', () => {
   it("verifies the jump host's key too", async () => {
     const file = join(work, 'target_only_known_hosts');
     await writeFile(file, await sshd.knownHostsLines());
-    const error = await failure(open({ jumpHosts: [{ host: '127.0.0.1', port: jump.port }] }, { knownHostsFiles: [file] }));
+    const error = await failure(
+      open({ jumpHosts: [{ host: '127.0.0.1', port: jump.port }] }, { knownHostsFiles: [file] }),
+    );
     expect(error).toBeInstanceOf(HostKeyError);
     expect(error.message).toContain(`127.0.0.1 port ${jump.port}`);
   });

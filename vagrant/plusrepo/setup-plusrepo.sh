@@ -10,7 +10,8 @@
 #     distribution's open-source nginx (>= 1.29.6, the first with `sticky`; Debian sid has it).
 #
 # Usage (as root, on the plusrepo machine): setup-plusrepo.sh HOSTNAME IP
-# Writes the files a client needs into /srv/plusrepo/out. Idempotent: keys are made once.
+# Writes the files a client needs into /srv/plusrepo/out. Idempotent: keys, package and indexes are
+# made once; a running nginx is reloaded only when its certificate or configuration changed.
 set -eu
 
 HOST="$1"
@@ -33,11 +34,15 @@ if [ ! -s "$PKI/ca.key" ]; then
   openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj "/CN=apim-lab stand-in Plus repo CA" \
     -keyout "$PKI/ca.key" -out "$PKI/ca.crt" 2>/dev/null
 fi
-# The server certificate is remade each run: the machine's address may differ between lab runs.
-openssl req -newkey rsa:2048 -nodes -subj "/CN=$HOST" -keyout "$PKI/server.key" -out "$PKI/server.csr" 2>/dev/null
-printf 'subjectAltName=DNS:%s,IP:%s\nextendedKeyUsage=serverAuth\n' "$HOST" "$IP" >"$PKI/server.ext"
-openssl x509 -req -in "$PKI/server.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial -days 30 \
-  -extfile "$PKI/server.ext" -out "$PKI/server.crt" 2>/dev/null
+# The server certificate is remade when the machine's address changed (a recreated container).
+server_changed=0
+if ! openssl x509 -in "$PKI/server.crt" -noout -ext subjectAltName 2>/dev/null | grep -q "IP Address:$IP\$"; then
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=$HOST" -keyout "$PKI/server.key" -out "$PKI/server.csr" 2>/dev/null
+  printf 'subjectAltName=DNS:%s,IP:%s\nextendedKeyUsage=serverAuth\n' "$HOST" "$IP" >"$PKI/server.ext"
+  openssl x509 -req -in "$PKI/server.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial -days 30 \
+    -extfile "$PKI/server.ext" -out "$PKI/server.crt" 2>/dev/null
+  server_changed=1
+fi
 if [ ! -s "$PKI/client.key" ]; then
   openssl req -newkey rsa:2048 -nodes -subj "/CN=apim-lab stand-in Plus licence" \
     -keyout "$PKI/client.key" -out "$PKI/client.csr" 2>/dev/null
@@ -61,7 +66,10 @@ if ! gpg --batch --list-secret-keys 2>/dev/null | grep -q sec; then
 fi
 FPR="$(gpg --batch --with-colons --list-secret-keys | awk -F: '/^fpr:/ { print $10; exit }')"
 
-# --- the stand-in package ------------------------------------------------------------------
+# --- the stand-in package, indexes and signatures (made once: rebuilding the package while a
+# client holds the old index would give it a hash mismatch) ---------------------------------
+DEB="$REPO/pool/nginx-plus/n/nginx-plus/nginx-plus_${VERSION}_all.deb"
+if [ ! -s "$DEB" ] || [ ! -s "$REPO/dists/sid/InRelease" ]; then
 PKG="$BASE/pkg/nginx-plus"
 rm -rf "$PKG"
 mkdir -p "$PKG/DEBIAN" "$PKG/usr/share/doc/nginx-plus"
@@ -80,9 +88,8 @@ EOF
 printf 'This package is a stand-in for NGINX Plus, built by the apim-provision test lab.\n' \
   >"$PKG/usr/share/doc/nginx-plus/README.stand-in"
 mkdir -p "$REPO/pool/nginx-plus/n/nginx-plus"
-dpkg-deb --root-owner-group --build "$PKG" "$REPO/pool/nginx-plus/n/nginx-plus/nginx-plus_${VERSION}_all.deb" >/dev/null
+dpkg-deb --root-owner-group --build "$PKG" "$DEB" >/dev/null
 
-# --- indexes, Release, signatures ----------------------------------------------------------
 cd "$REPO"
 for codename in $CODENAMES; do
   for arch in $ARCHES; do
@@ -104,6 +111,7 @@ for codename in $CODENAMES; do
   gpg --batch --quiet --yes --default-key "$FPR" --clearsign -o "dists/$codename/InRelease" "dists/$codename/Release"
   gpg --batch --quiet --yes --default-key "$FPR" --armor --detach-sign -o "dists/$codename/Release.gpg" "dists/$codename/Release"
 done
+fi
 
 # --- files for clients (copied to the controller by the lab driver) --------------------------
 cp "$PKI/ca.crt" "$OUT/ca.crt"
@@ -115,7 +123,7 @@ printf '%s\n' "$FPR" >"$OUT/fingerprint"
 chmod 0644 "$OUT"/*
 
 # --- nginx: HTTPS with a required client certificate -----------------------------------------
-cat >/etc/nginx/sites-available/default <<EOF
+cat >"$BASE/site.conf" <<EOF
 # Stand-in NGINX Plus repository (apim-lab). Like pkgs.nginx.com: client certificate required.
 server {
     listen 443 ssl default_server;
@@ -129,11 +137,18 @@ server {
     autoindex on;
 }
 EOF
+if ! cmp -s "$BASE/site.conf" /etc/nginx/sites-available/default; then
+  cp "$BASE/site.conf" /etc/nginx/sites-available/default
+  server_changed=1
+fi
 ln -sf /etc/nginx/sites-available/default /etc/nginx/sites-enabled/default
-nginx -t 2>/dev/null || nginx -t
 if [ -s /run/nginx.pid ] && kill -0 "$(cat /run/nginx.pid)" 2>/dev/null; then
-  nginx -s reload
+  if [ "$server_changed" = 1 ]; then
+    nginx -t 2>/dev/null || nginx -t
+    nginx -s reload
+  fi
 else
+  nginx -t 2>/dev/null || nginx -t
   nginx
 fi
 echo "stand-in Plus repository ready: https://$IP/plus/debian ($CODENAMES nginx-plus), key $FPR"

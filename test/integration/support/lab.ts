@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { connect as netConnect, type Socket } from 'node:net';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { openLab, type Lab } from '../../../src/lab/index.js';
@@ -20,7 +20,8 @@ export function getLab(): Promise<Lab> {
 /** Runs a command on a lab machine and returns stdout; throws with stderr when it fails. */
 export async function labRun(lab: Lab, machine: string, command: string, root = false): Promise<string> {
   const result = await lab.exec(machine, command, { root });
-  if (result.code !== 0) throw new Error(`${machine}: \`${command}\` exited ${result.code}: ${result.stderr}`);
+  if (result.code !== 0)
+    throw new Error(`${machine}: \`${command}\` exited ${result.code}: ${result.stderr}`);
   return result.stdout;
 }
 
@@ -83,7 +84,13 @@ export function webSocketExchange(
     .digest('base64');
   return new Promise((resolve, reject) => {
     const socket: Socket = tls
-      ? tlsConnect({ host, port, rejectUnauthorized: false, servername: hostHeader })
+      ? // The stand-ins' certificates are self-signed; SNI only for names (RFC 6066 forbids addresses).
+        tlsConnect({
+          host,
+          port,
+          rejectUnauthorized: false,
+          ...(isIP(hostHeader) ? {} : { servername: hostHeader }),
+        })
       : netConnect({ host, port });
     let buffer = Buffer.alloc(0);
     let handshake: { statusLine: string; accept: string | undefined } | undefined;

@@ -31,7 +31,9 @@ export const SUDO_WITHOUT_PASSWORD: TestUser = { name: 'apimnopw', password: 'Ap
 /** Fails (never skips) when OpenSSH's server is not installed. */
 export function requireSshd(): void {
   if (!existsSync(SSHD)) {
-    throw new Error(`${SSHD} not found: install openssh-server (apt-get install openssh-server) to run these tests`);
+    throw new Error(
+      `${SSHD} not found: install openssh-server (apt-get install openssh-server) to run these tests`,
+    );
   }
 }
 
@@ -65,7 +67,17 @@ export async function createClientKey(
   options: { type?: KeyType; passphrase?: string } = {},
 ): Promise<{ privateKeyFile: string; publicKey: string }> {
   const privateKeyFile = join(dir, name);
-  await run('ssh-keygen', ['-q', '-t', options.type ?? 'ed25519', '-N', options.passphrase ?? '', '-C', name, '-f', privateKeyFile]);
+  await run('ssh-keygen', [
+    '-q',
+    '-t',
+    options.type ?? 'ed25519',
+    '-N',
+    options.passphrase ?? '',
+    '-C',
+    name,
+    '-f',
+    privateKeyFile,
+  ]);
   return { privateKeyFile, publicKey: (await readFile(`${privateKeyFile}.pub`, 'utf8')).trim() };
 }
 
@@ -107,7 +119,9 @@ export class LocalSshd {
       passwordAuthentication: true,
       ...options,
     });
-    await writeFile(join(dir, 'authorized_keys'), sshd.options.authorizedKeys.join('\n') + '\n', { mode: 0o644 });
+    await writeFile(join(dir, 'authorized_keys'), sshd.options.authorizedKeys.join('\n') + '\n', {
+      mode: 0o644,
+    });
     await sshd.#generateHostKeys();
     await sshd.#writeConfig();
     await sshd.#launch();
@@ -220,7 +234,10 @@ export class LocalSshd {
     });
     this.#child = child;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`sshd did not start within 10 s:\n${this.#log}`)), 10_000);
+      const timer = setTimeout(
+        () => reject(new Error(`sshd did not start within 10 s:\n${this.#log}`)),
+        10_000,
+      );
       child.stderr!.setEncoding('utf8');
       child.stderr!.on('data', (chunk: string) => {
         this.#log += chunk;
@@ -241,7 +258,9 @@ function exited(child: ChildProcess, name: string): Promise<void> {
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code, signal) =>
-      code === 0 || signal === 'SIGTERM' ? resolve() : reject(new Error(`${name} exited with ${code ?? signal}`)),
+      code === 0 || signal === 'SIGTERM'
+        ? resolve()
+        : reject(new Error(`${name} exited with ${code ?? signal}`)),
     );
   });
 }

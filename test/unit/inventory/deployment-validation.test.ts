@@ -353,7 +353,10 @@ describe('load balancer settings', () => {
       signingKeyFingerprint: '573BFD6B3D8FBC641079A6ABABF5BD827BD9BF62',
       repoCaFile: `${r.dir}/keys/ca.pem`,
     });
-    diag(base(['nginx_repo_signing_key_fingerprint: abc']).diagnostics, 'not a 40-hex-digit OpenPGP fingerprint');
+    diag(
+      base(['nginx_repo_signing_key_fingerprint: abc']).diagnostics,
+      'not a 40-hex-digit OpenPGP fingerprint',
+    );
     diag(base(['nginx_repo_url: ftp://x']).diagnostics, 'not an http:// or https:// URL');
     diag(
       base(['nginx_edition: community']).diagnostics,

@@ -9,13 +9,21 @@ const empty = { text: '', done: false, interrupted: false };
 describe('applyKeystrokes', () => {
   it('edits the line and ends it on Enter', () => {
     expect(applyKeystrokes(empty, 'pass')).toEqual({ text: 'pass', done: false, interrupted: false });
-    expect(applyKeystrokes(empty, 'paxx\u007f\u007fss\r')).toEqual({ text: 'pass', done: true, interrupted: false });
+    expect(applyKeystrokes(empty, 'paxx\u007f\u007fss\r')).toEqual({
+      text: 'pass',
+      done: true,
+      interrupted: false,
+    });
     expect(applyKeystrokes(empty, 'junk\u0015é✓\n').text).toBe('é✓');
     expect(applyKeystrokes(empty, 'a\u001bb\r').text).toBe('ab');
   });
 
   it('interrupts on Ctrl-C and ends an empty line on Ctrl-D', () => {
-    expect(applyKeystrokes({ ...empty, text: 'sec' }, '\u0003')).toEqual({ text: '', done: true, interrupted: true });
+    expect(applyKeystrokes({ ...empty, text: 'sec' }, '\u0003')).toEqual({
+      text: '',
+      done: true,
+      interrupted: true,
+    });
     expect(applyKeystrokes(empty, '\u0004')).toMatchObject({ text: '', done: true });
   });
 });

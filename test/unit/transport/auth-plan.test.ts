@@ -43,7 +43,10 @@ function spec(overrides: Partial<ConnectionSpec> = {}): ConnectionSpec {
 }
 
 /** Drives the handler like ssh2 does: first call with null, then with what the server allows. */
-function drive(plan: AuthPlan, serverMethods: AuthenticationType[]): { methods: AnyAuthMethod[]; attempt: AuthAttempt } {
+function drive(
+  plan: AuthPlan,
+  serverMethods: AuthenticationType[],
+): { methods: AnyAuthMethod[]; attempt: AuthAttempt } {
   const attempt: AuthAttempt = { tried: [] };
   const handler = plan.handler('deploy', attempt);
   const methods: AnyAuthMethod[] = [];
@@ -70,7 +73,12 @@ describe('buildAuthPlan', () => {
       'keyboard-interactive with the password',
     ]);
     const { methods } = drive(plan, ['publickey', 'password', 'keyboard-interactive']);
-    expect(methods.map((method) => method.type)).toEqual(['publickey', 'agent', 'password', 'keyboard-interactive']);
+    expect(methods.map((method) => method.type)).toEqual([
+      'publickey',
+      'agent',
+      'password',
+      'keyboard-interactive',
+    ]);
     expect(methods.every((method) => method.username === 'deploy')).toBe(true);
   });
 
@@ -92,9 +100,12 @@ describe('buildAuthPlan', () => {
   });
 
   it('decrypts a key with its passphrase and explains a missing or wrong one', async () => {
-    const ok = await buildAuthPlan(spec({ privateKeyFile: encryptedKey, privateKeyPassphrase: new Secret('key-pass') }), {
-      agentSocket: '',
-    });
+    const ok = await buildAuthPlan(
+      spec({ privateKeyFile: encryptedKey, privateKeyPassphrase: new Secret('key-pass') }),
+      {
+        agentSocket: '',
+      },
+    );
     expect(ok.methods).toEqual([`private key ${encryptedKey}`]);
     await expect(buildAuthPlan(spec({ privateKeyFile: encryptedKey }), { agentSocket: '' })).rejects.toThrow(
       /give its passphrase/,

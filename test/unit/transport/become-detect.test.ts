@@ -46,7 +46,9 @@ describe('detectBecome', () => {
     const host = fakeHost([[/command -v sudo/, () => ({ code: 127, stdout: '', stderr: '' })]]);
     const error = await detectBecome(target(), host.exec).catch((e: Error) => e);
     expect(error).toBeInstanceOf(BecomeError);
-    expect((error as Error).message).toMatch(/sudo is not installed on host lb1.*install sudo.*connect as root/);
+    expect((error as Error).message).toMatch(
+      /sudo is not installed on host lb1.*install sudo.*connect as root/,
+    );
   });
 
   it('detects passwordless sudo and never sends a password', async () => {
@@ -73,7 +75,10 @@ describe('detectBecome', () => {
     const host = fakeHost([
       [/command -v sudo/, () => ok()],
       [/sudo -H -k -n/, () => ({ code: 1, stdout: '', stderr: 'sudo: a password is required\n' })],
-      [/sudo -H -k -S -p/, (stdin) => (stdin === `${PASSWORD}\n` ? ok() : { code: 1, stdout: '', stderr: '' })],
+      [
+        /sudo -H -k -S -p/,
+        (stdin) => (stdin === `${PASSWORD}\n` ? ok() : { code: 1, stdout: '', stderr: '' }),
+      ],
     ]);
     const mode = await detectBecome(target({ becomePassword: new Secret(PASSWORD) }), host.exec);
     expect(mode.kind).toBe('password');
@@ -88,7 +93,11 @@ describe('detectBecome', () => {
       [
         /sudo -H -k -S -p/,
         // A misbehaving sudo that echoes what it read: the password must still not surface.
-        (stdin) => ({ code: 1, stdout: '', stderr: `Sorry, try again. (${stdin?.trim()})\nsudo: 1 incorrect password attempt\n` }),
+        (stdin) => ({
+          code: 1,
+          stdout: '',
+          stderr: `Sorry, try again. (${stdin?.trim()})\nsudo: 1 incorrect password attempt\n`,
+        }),
       ],
     ]);
     const error = await detectBecome(target({ becomePassword: new Secret(PASSWORD) }), host.exec).catch(

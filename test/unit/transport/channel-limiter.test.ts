@@ -10,14 +10,16 @@ describe('ChannelLimiter', () => {
     let peak = 0;
     const results = await Promise.all(
       Array.from({ length: 12 }, (_, index) =>
-        limiter.run(async () => {
-          active++;
-          peak = Math.max(peak, active);
-          await new Promise((resolve) => setTimeout(resolve, 5 + (index % 3)));
-          active--;
-          if (index === 4) throw new Error('task 4 failed');
-          return index;
-        }).catch((error: Error) => error.message),
+        limiter
+          .run(async () => {
+            active++;
+            peak = Math.max(peak, active);
+            await new Promise((resolve) => setTimeout(resolve, 5 + (index % 3)));
+            active--;
+            if (index === 4) throw new Error('task 4 failed');
+            return index;
+          })
+          .catch((error: Error) => error.message),
       ),
     );
     expect(peak).toBe(3);

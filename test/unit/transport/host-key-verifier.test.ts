@@ -32,13 +32,19 @@ describe('createHostKeyGuard', () => {
   writeFileSync(file, `[lb1]:2222 ${known.line}\n`);
 
   it('accepts the recorded key', async () => {
-    const guard = await createHostKeyGuard('lb1', 'lb1', 2222, { knownHostsFiles: [file], acceptNewHostKeys: false });
+    const guard = await createHostKeyGuard('lb1', 'lb1', 2222, {
+      knownHostsFiles: [file],
+      acceptNewHostKeys: false,
+    });
     expect(await verify(guard, known.blob)).toBe(true);
     expect(guard.failure()).toBeUndefined();
   });
 
   it('refuses an unknown key with its fingerprint and both ways to accept it', async () => {
-    const guard = await createHostKeyGuard('lb9', 'lb9', 22, { knownHostsFiles: [file], acceptNewHostKeys: false });
+    const guard = await createHostKeyGuard('lb9', 'lb9', 22, {
+      knownHostsFiles: [file],
+      acceptNewHostKeys: false,
+    });
     expect(await verify(guard, stranger.blob)).toBe(false);
     const failure = guard.failure()!;
     expect(failure).toBeInstanceOf(HostKeyError);
@@ -49,7 +55,10 @@ describe('createHostKeyGuard', () => {
   });
 
   it('refuses a changed key even when new keys are accepted, and records nothing', async () => {
-    const guard = await createHostKeyGuard('lb1', 'lb1', 2222, { knownHostsFiles: [file], acceptNewHostKeys: true });
+    const guard = await createHostKeyGuard('lb1', 'lb1', 2222, {
+      knownHostsFiles: [file],
+      acceptNewHostKeys: true,
+    });
     expect(await verify(guard, stranger.blob)).toBe(false);
     expect(guard.failure()!.message).toContain('REMOTE HOST IDENTIFICATION HAS CHANGED');
     expect(guard.failure()!.message).toContain(`${file}:1`);
@@ -82,7 +91,10 @@ describe('createHostKeyGuard', () => {
   it('refuses keys marked @revoked', async () => {
     const revoked = join(dir, 'revoked_known_hosts');
     writeFileSync(revoked, `@revoked * ${stranger.line}\n`);
-    const guard = await createHostKeyGuard('lb3', 'lb3', 22, { knownHostsFiles: [revoked], acceptNewHostKeys: true });
+    const guard = await createHostKeyGuard('lb3', 'lb3', 22, {
+      knownHostsFiles: [revoked],
+      acceptNewHostKeys: true,
+    });
     expect(await verify(guard, stranger.blob)).toBe(false);
     expect(guard.failure()!.message).toContain('@revoked');
   });

@@ -13,7 +13,10 @@ const dir = mkdtempSync(join(tmpdir(), 'apim-known-hosts-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A real public key line from ssh-keygen: `type base64`. */
-function generateKey(type: 'ed25519' | 'rsa' | 'ecdsa', name: string): { type: string; base64: string; blob: Buffer } {
+function generateKey(
+  type: 'ed25519' | 'rsa' | 'ecdsa',
+  name: string,
+): { type: string; base64: string; blob: Buffer } {
   const file = join(dir, name);
   execFileSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', name, '-f', file]);
   const [keyType, base64] = readFileSync(`${file}.pub`, 'utf8').split(' ');
@@ -81,9 +84,11 @@ describe('hostFieldMatches', () => {
 
 describe('checkHostKey', () => {
   const entries = parseKnownHosts(
-    [`lb1 ${ed.type} ${ed.base64}`, `lb1 ${rsa.type} ${rsa.base64}`, `@revoked * ${other.type} ${other.base64}`].join(
-      '\n',
-    ),
+    [
+      `lb1 ${ed.type} ${ed.base64}`,
+      `lb1 ${rsa.type} ${rsa.base64}`,
+      `@revoked * ${other.type} ${other.base64}`,
+    ].join('\n'),
     '/k',
   );
 
@@ -149,7 +154,9 @@ describe('appendKnownHost', () => {
     writeFileSync(file, `lb1 ${ed.type} ${ed.base64}`);
     await Promise.all([appendKnownHost(file, 'lb2', rsa.blob), appendKnownHost(file, 'lb3', other.blob)]);
     expect(readFileSync(file, 'utf8')).toBe(
-      `lb1 ${ed.type} ${ed.base64}\n` + formatKnownHostsLine('lb2', rsa.blob) + formatKnownHostsLine('lb3', other.blob),
+      `lb1 ${ed.type} ${ed.base64}\n` +
+        formatKnownHostsLine('lb2', rsa.blob) +
+        formatKnownHostsLine('lb3', other.blob),
     );
     expect(parseKnownHosts(readFileSync(file, 'utf8'), file)).toHaveLength(3);
   });

@@ -20,12 +20,24 @@ describe('sudo command lines', () => {
   const command = `printf '%s\\n' "it's" && cat > /etc/nginx/x.conf`;
 
   it('runs plain commands through sh -c', () => {
-    const output = execFileSync('sh', ['-c', shCommand(`echo "$0"; printf '%s' 'a b'`)], { encoding: 'utf8' });
+    const output = execFileSync('sh', ['-c', shCommand(`echo "$0"; printf '%s' 'a b'`)], {
+      encoding: 'utf8',
+    });
     expect(output).toBe('sh\na b');
   });
 
   it('wraps a passwordless become without reading stdin for a password', () => {
-    expect(sudoArgv(sudoCommand(command, 'root'))).toEqual(['-H', '-k', '-n', '-u', 'root', '--', 'sh', '-c', command]);
+    expect(sudoArgv(sudoCommand(command, 'root'))).toEqual([
+      '-H',
+      '-k',
+      '-n',
+      '-u',
+      'root',
+      '--',
+      'sh',
+      '-c',
+      command,
+    ]);
   });
 
   it('wraps a become with a password: -k -S and the unique prompt', () => {

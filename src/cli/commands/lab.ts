@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { execa } from 'execa';
+import { LAB_PATTERNS, labDown, labStatus, labUp, openLab, type LabPattern } from '../../lab/index.js';
+import { labPaths } from '../../lab/lab-paths.js';
+import { requestThroughLb } from '../../lab/request-through-lb.js';
+import { EXIT } from '../../report/index.js';
+import { main } from '../main.js';
+
+interface Args {
+  action: 'up' | 'down' | 'status' | 'inventory' | 'demo';
+  pattern: LabPattern;
+  lb?: string;
+  plus: boolean;
+}
+
+const log = (line: string) => process.stderr.write(`lab: ${line}\n`);
+
+export function labCommand(setCode: (c: number) => void): CommandModule<object, Args> {
+  return {
+    command: 'lab <action>',
+    describe: 'The Vagrant test lab: up, down, status, inventory (write one for a pattern), demo',
+    builder: (y) =>
+      y
+        .positional('action', {
+          choices: ['up', 'down', 'status', 'inventory', 'demo'] as const,
+          demandOption: true,
+        })
+        .option('pattern', { choices: LAB_PATTERNS, default: 'single-node' as LabPattern })
+        .option('lb', { type: 'string', describe: 'load balancer machine (default: lb-bookworm)' })
+        .option('plus', {
+          type: 'boolean',
+          default: false,
+          describe: 'use the stand-in NGINX Plus repository (lb-sid)',
+        }),
+    handler: async (args) => {
+      switch (args.action) {
+        case 'up': {
+          const lab = await labUp(undefined, { log });
+          for (const m of Object.values(lab.machines)) {
+            process.stdout.write(
+              `${m.name.padEnd(12)} ${m.role.padEnd(8)} ssh ${m.sshHost}:${m.sshPort}  ip ${m.ip}\n`,
+            );
+          }
+          process.stdout.write(`known_hosts: ${lab.knownHostsFile}\n`);
+          return setCode(EXIT.OK);
+        }
+        case 'down':
+          await labDown({ log });
+          return setCode(EXIT.OK);
+        case 'status':
+          for (const [name, state] of Object.entries(await labStatus()))
+            process.stdout.write(`${name}: ${state}\n`);
+          return setCode(EXIT.OK);
+        case 'inventory': {
+          const lab = await openLab();
+          process.stdout.write(`${writeInventory(lab, args)}\n`);
+          return setCode(EXIT.OK);
+        }
+        case 'demo':
+          return setCode(await demo(args));
+      }
+    },
+  };
+}
+
+function writeInventory(lab: Awaited<ReturnType<typeof openLab>>, args: Args): string {
+  const lbName = args.lb ?? (args.plus ? 'lb-sid' : 'lb-bookworm');
+  return lab.inventoryFor(args.pattern, {
+    loadBalancers: [lbName],
+    ...(args.plus ? { vars: lab.plusVars() } : {}),
+    fileName: `${args.pattern}-${lbName}${args.plus ? '-plus' : ''}.yml`,
+  });
+}
+
+/** `npm run demo`: lab up, apply the pattern, and one request answered through the load balancer. */
+async function demo(args: Args): Promise<number> {
+  const prereqs = await execa('bash', [join(labPaths().root, 'scripts', 'ensure-lab-prereqs.sh')], {
+    reject: false,
+    all: true,
+  });
+  if (prereqs.exitCode !== 0) {
+    process.stderr.write(`${prereqs.all}\n`);
+    return EXIT.UNEXPECTED;
+  }
+  const lab = await labUp(undefined, { log });
+  const inventory = writeInventory(lab, args);
+  log(`inventory for ${args.pattern}: ${inventory}`);
+  const code = await main(['apply', inventory, '--known-hosts', lab.knownHostsFile]);
+  if (code !== EXIT.OK) return code;
+  const lbName = args.lb ?? (args.plus ? 'lb-sid' : 'lb-bookworm');
+  const lb = lab.machines[lbName]!;
+  const ca = readFileSync(join(dirname(inventory), '.apim-provision', 'pki', 'ca.crt'), 'utf8');
+  const hostname =
+    args.pattern === '4x-distributed' || args.pattern.startsWith('ha-')
+      ? 'gw.am.wso2.com'
+      : 'api.am.wso2.com';
+  const res = await requestThroughLb({ address: lb.ip, hostname, path: '/demo', ca });
+  process.stdout.write(
+    `\nhttps://${hostname}/demo through ${lbName} (${lb.ip}), certificate verified against the local CA:\n` +
+      `HTTP ${res.status}\n${res.body}\n`,
+  );
+  return res.status === 200 ? EXIT.OK : EXIT.HOST_FAILED;
+}

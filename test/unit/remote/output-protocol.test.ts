@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { Records, decodeText, encodeValue, formatRecord, parseProtocol } from '../../../src/remote/index.js';
+
+describe('output protocol', () => {
+  it('round-trips base64 values with spaces, newlines and non-ASCII text', () => {
+    const value = 'line one\nline two with  spaces\n\tünïcode ✓\n';
+    const out = [
+      'human text before',
+      formatRecord('message', encodeValue(value)),
+      formatRecord('status', 'committed'),
+      formatRecord('empty', ''),
+    ].join('\n');
+    const parsed = parseProtocol(`${out}\r\n`);
+    expect(parsed.text).toEqual(['human text before']);
+    expect(parsed.records.map((r) => r.key)).toEqual(['message', 'status', 'empty']);
+    const r = new Records(parsed);
+    expect(r.text('message')).toBe(value);
+    expect(r.get('status')).toBe('committed');
+    expect(r.get('empty')).toBe('');
+    expect(decodeText(encodeValue(''))).toBe('');
+    expect(r.messages()).toEqual([value, 'human text before']);
+  });
+
+  it('keeps the last value of a repeated key and all values on demand', () => {
+    const r = Records.parse('@@APIM conflict a\n@@APIM conflict b\n@@APIM flag 1\n');
+    expect(r.get('conflict')).toBe('b');
+    expect(r.all('conflict')).toEqual(['a', 'b']);
+    expect(r.flag('flag')).toBe(true);
+    expect(r.flag('missing')).toBe(false);
+  });
+
+  it('treats look-alike lines as human text and refuses multi-line values', () => {
+    const parsed = parseProtocol('@@APIMX status 1\n  @@APIM status 1\n@@APIM Bad-Key 1');
+    expect(parsed.records).toEqual([]);
+    expect(parsed.text).toHaveLength(3);
+    expect(() => formatRecord('status', 'a\nb')).toThrow(/single-line/);
+  });
+});

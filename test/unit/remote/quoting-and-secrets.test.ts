@@ -1,0 +1,119 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  factsScript,
+  installScript,
+  parseFacts,
+  parseReadFiles,
+  readFilesScript,
+  sha256Hex,
+  shQuote,
+  transactionScript,
+} from '../../../src/remote/index.js';
+import { sedPattern, sedReplacement } from '../../../src/remote/shell.js';
+import { baseTransaction, installs } from './fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'apim-quoting-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const ODD = [
+  "it's",
+  'a b',
+  '$(touch pwned)',
+  '`id`',
+  'back\\slash',
+  'tab\there',
+  '*glob?',
+  'semi;colon',
+  '"dq"',
+  'ünï',
+];
+
+/** Text of a script outside its base64 heredoc bodies (what a reviewer, or a log, would see). */
+function nonPayloadText(script: string): string {
+  return script.replace(/<<'APIM_PAYLOAD_END'[^\n]*\n[\s\S]*?\nAPIM_PAYLOAD_END/g, '<<PAYLOAD');
+}
+
+describe('shell quoting', () => {
+  it.each(ODD)('shQuote passes %j through sh unchanged', (value) => {
+    const out = execFileSync('sh', ['-c', `printf '%s' ${shQuote(value)}`], { encoding: 'utf8' });
+    expect(out).toBe(value);
+  });
+
+  it('sed escapes keep odd paths literal', () => {
+    const from = '/etc/ng.inx[1]/a*b#c$';
+    const to = '/st&ge/#x\\y/';
+    const out = execFileSync('sed', ['-e', `s#${sedPattern(from)}#${sedReplacement(to)}#g`], {
+      input: `include ${from}x.conf; other /etc/ngXinx[1]/a*b#c$;`,
+      encoding: 'utf8',
+    });
+    expect(out).toBe(`include ${to}x.conf; other /etc/ngXinx[1]/a*b#c$;`);
+  });
+
+  it('facts and read-files handle paths with spaces, quotes and shell syntax', () => {
+    const paths = ODD.map((name) => join(dir, `${name}.conf`));
+    paths.forEach((p, i) => writeFileSync(p, `content ${i}\n`));
+    const missing = join(dir, "missing $(x) 'q'");
+    const facts = parseFacts(
+      execFileSync('sh', ['-s'], {
+        input: factsScript({ paths: [...paths, missing], stateDir: join(dir, 'state') }),
+        encoding: 'utf8',
+        cwd: dir,
+      }),
+    );
+    paths.forEach((p, i) =>
+      expect(facts.files[p]).toMatchObject({
+        exists: true,
+        type: 'file',
+        sha256: sha256Hex(`content ${i}\n`),
+      }),
+    );
+    expect(facts.files[missing]).toEqual({ exists: false });
+    const read = parseReadFiles(
+      execFileSync('sh', ['-s'], {
+        input: readFilesScript([paths[0]!, missing]),
+        encoding: 'utf8',
+        cwd: dir,
+      }),
+    );
+    expect(read.get(paths[0]!)?.toString()).toBe('content 0\n');
+    expect(read.get(missing)).toBeNull();
+    // `$(touch pwned)` in a path name was never executed (the scripts ran with this cwd)
+    expect(existsSync(join(dir, 'pwned'))).toBe(false);
+  });
+});
+
+describe('secrets stay inside the payload', () => {
+  it('transaction: key content only appears base64-encoded in a heredoc', () => {
+    const script = transactionScript(baseTransaction);
+    expect(script).not.toContain('SECRET');
+    expect(script).not.toContain('BEGIN PRIVATE KEY');
+    const keyB64 = baseTransaction.files[1]!.content.toString('base64').slice(0, 40);
+    expect(script.replace(/\n/g, '')).toContain(keyB64);
+    expect(nonPayloadText(script).replace(/\n/g, '')).not.toContain(keyB64);
+    // nothing prints a payload: it is only ever decoded into a file
+    expect(script).toMatch(/apim_b64dec >"\$WORK\/payload\/1" <<'APIM_PAYLOAD_END'/);
+    expect(script).not.toMatch(/set -x|set -o xtrace/);
+  });
+
+  it('install: repository key, certificate and JWT never appear outside the payload', () => {
+    const spec = {
+      ...installs['apt-plus']!,
+      plus: {
+        repoCertPem: 'CERT-MATERIAL-123',
+        repoKeyPem: 'KEY-MATERIAL-456',
+        jwt: 'eyJ.JWT-789',
+        keepRepoCredentials: false,
+      },
+    };
+    const script = installScript(spec);
+    for (const secret of ['CERT-MATERIAL-123', 'KEY-MATERIAL-456', 'JWT-789']) {
+      expect(script).not.toContain(secret);
+      expect(nonPayloadText(script)).not.toContain(Buffer.from(secret).toString('base64').slice(0, 12));
+    }
+    expect(script).not.toMatch(/set -x|set -o xtrace/);
+  });
+});
