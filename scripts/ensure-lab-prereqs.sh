@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Makes sure the test lab's prerequisites are present: docker (with a running dockerd), vagrant,
-# debootstrap, ssh and ssh-keyscan, tar. On Debian/Ubuntu as root, missing packages are installed
+# Makes sure the tests' prerequisites are present: docker (with a running dockerd), vagrant,
+# debootstrap, ssh and ssh-keyscan, tar, nginx, sshd, sudo, openssl, curl. On Debian/Ubuntu as root, missing packages are installed
 # (apt-get update first) and dockerd is started when it does not answer. Otherwise this prints
 # exactly what to install or start, and exits non-zero.
 #
@@ -22,10 +22,17 @@ is_root() { [ "$(id -u)" = 0 ]; }
 is_debian() { [ -r /etc/debian_version ] && command -v apt-get >/dev/null 2>&1; }
 can_fix() { [ "$CHECK_ONLY" = 0 ] && is_root && is_debian; }
 
-# command -> Debian package providing it
+# command -> Debian package providing it. dockerd, not docker: a machine may ship a docker client
+# alone (e.g. /usr/local/bin/docker) with no engine. nginx, sshd, sudo and openssl are for the
+# tests that run real nginx -t, a real local sshd and real certificates outside the lab.
 declare -A PACKAGE_OF=(
-  [docker]=docker.io
+  [dockerd]=docker.io
   [vagrant]=vagrant
+  [nginx]=nginx
+  [sshd]=openssh-server
+  [sudo]=sudo
+  [openssl]=openssl
+  [curl]=curl
   [debootstrap]=debootstrap
   [ssh]=openssh-client
   [ssh-keyscan]=openssh-client
@@ -33,7 +40,7 @@ declare -A PACKAGE_OF=(
 )
 
 missing_packages=()
-for cmd in docker vagrant debootstrap ssh ssh-keyscan tar; do
+for cmd in dockerd vagrant debootstrap ssh ssh-keyscan tar nginx sshd sudo openssl curl; do
   if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then
     pkg="${PACKAGE_OF[$cmd]}"
     [[ " ${missing_packages[*]} " == *" $pkg "* ]] || missing_packages+=("$pkg")

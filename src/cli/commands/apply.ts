@@ -95,7 +95,8 @@ export function applyCommand(setCode: (c: number) => void): CommandModule<object
       const redactor = redactorFor(input.inventory, [becomePassword]);
       const reporter = createReporter({
         mode: progressMode(process.stdout),
-        out: process.stdout,
+        // With `--json -`, stdout carries the JSON report alone; people read stderr.
+        out: args.json === '-' ? process.stderr : process.stdout,
         err: process.stderr,
         diff: args.diff,
         verbose: args.verbose,

@@ -37,7 +37,8 @@ export function rollbackCommand(setCode: (c: number) => void): CommandModule<obj
       const redactor = redactorFor(inventory);
       const reporter = createReporter({
         mode: progressMode(process.stdout),
-        out: process.stdout,
+        // With `--json -`, stdout carries the JSON report alone; people read stderr.
+        out: args.json === '-' ? process.stderr : process.stdout,
         err: process.stderr,
         diff: false,
         verbose: args.verbose,

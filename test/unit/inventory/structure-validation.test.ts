@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { levenshtein, closest } from '../../../src/inventory/did-you-mean.js';
+import { levenshtein, closest } from '../../../src/input/closest-word.js';
 import { diag, errors, lineOf, loadText, SINGLE_NODE } from './helpers.js';
 
 describe('inventory file structure', () => {

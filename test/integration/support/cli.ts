@@ -1,0 +1,46 @@
+/**
+ * Runs the real, built CLI (`bin/apim-provision.js`, compiled by `npm run build`, which `npm test`
+ * runs first) as a separate process, the way users run it, and captures everything it prints.
+ */
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { labPaths } from '../../../src/lab/lab-paths.js';
+
+export interface CliRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr together, for secret scans. */
+  all: string;
+}
+
+const BIN = join(labPaths().root, 'bin', 'apim-provision.js');
+
+/** Every output of every CLI run in this test process, for the suite-wide secrets scan. */
+export const cliOutputs: string[] = [];
+
+export async function runCli(
+  args: string[],
+  options: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {},
+): Promise<CliRun> {
+  const result = await execa('node', [BIN, ...args], {
+    reject: false,
+    all: true,
+    env: { CI: 'true', NO_COLOR: '1', ...options.env },
+    ...(options.input !== undefined ? { input: options.input } : {}),
+    timeout: options.timeoutMs ?? 300_000,
+  });
+  const run = {
+    exitCode: result.exitCode ?? -1,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    all: result.all ?? `${result.stdout}\n${result.stderr}`,
+  };
+  cliOutputs.push(run.all);
+  return run;
+}
+
+/** `apply` against a lab inventory, host keys checked against the lab's known_hosts. */
+export function applyLab(inventory: string, knownHostsFile: string, extra: string[] = []): Promise<CliRun> {
+  return runCli(['apply', inventory, '--known-hosts', knownHostsFile, ...extra]);
+}
