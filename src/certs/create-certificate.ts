@@ -12,6 +12,8 @@ export interface CreateCertificateOptions {
   /** Every hostname the load balancer serves; the first becomes the subject CN. */
   hostnames: string[];
   key: KeySpec;
+  /** A key already made for this certificate (unencrypted PEM, e.g. by generatePrivateKeyAsync); default: a new one of `key`. */
+  keyPem?: string;
   /** Validity in days (default 365). */
   days?: number;
   /** Sign with this CA instead of self-signing. */
@@ -37,7 +39,7 @@ export function createCertificate(opts: CreateCertificateOptions): GeneratedCert
   assertValidDays(days);
   const hostnames = normalizeHostnames(opts.hostnames);
   const { notBefore, notAfter } = validityWindow(opts.now ?? new Date(), days);
-  const keyPem = generatePrivateKey(opts.key);
+  const keyPem = opts.keyPem ?? generatePrivateKey(opts.key);
   const key = loadPrivateKey(keyPem);
   const subjectName = commonNameAsn1(hostnames[0]);
   const signer = opts.issuer ? caSigner(opts.issuer, notAfter) : selfSigner(key, subjectName);

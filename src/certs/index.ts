@@ -1,5 +1,11 @@
 export { CertificateError } from './errors.js';
-export { type KeySpec, DEFAULT_KEY_SPEC, MIN_RSA_BITS, generatePrivateKey } from './keys.js';
+export {
+  type KeySpec,
+  DEFAULT_KEY_SPEC,
+  MIN_RSA_BITS,
+  generatePrivateKey,
+  generatePrivateKeyAsync,
+} from './keys.js';
 export { decryptPrivateKey, isEncryptedPrivateKey } from './decrypt-key.js';
 export { createCsr } from './csr.js';
 export {

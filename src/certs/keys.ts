@@ -1,4 +1,11 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPair,
+  generateKeyPairSync,
+  type KeyObject,
+} from 'node:crypto';
+import { promisify } from 'node:util';
 import { CertificateError } from './errors.js';
 
 /** Which key to generate: RSA (2048 bits or more) or ECDSA on P-256. */
@@ -9,19 +16,41 @@ export const DEFAULT_KEY_SPEC: KeySpec = { keyType: 'rsa', rsaBits: 2048 };
 /** Below this, current OpenSSL refuses the key ("ee key too small") and so do browsers. */
 export const MIN_RSA_BITS = 2048;
 
-/** Generates a private key as unencrypted PKCS#8 PEM (Node's native generator: fast, unlike pure JS). */
-export function generatePrivateKey(spec: KeySpec): string {
-  if (spec.keyType === 'ecdsa') {
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-    return privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  }
+function assertAllowedSpec(spec: KeySpec): void {
+  if (spec.keyType === 'ecdsa') return;
   if (!Number.isInteger(spec.rsaBits) || spec.rsaBits < MIN_RSA_BITS || spec.rsaBits > 16384) {
     throw new CertificateError(
       `RSA key size ${spec.rsaBits} is not allowed: use ${MIN_RSA_BITS} to 16384 bits (2048, 3072 or 4096)`,
     );
   }
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: spec.rsaBits, publicExponent: 0x10001 });
-  return privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+}
+
+const pkcs8Pem = (privateKey: KeyObject) => privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
+/** Generates a private key as unencrypted PKCS#8 PEM (Node's native generator: fast, unlike pure JS). */
+export function generatePrivateKey(spec: KeySpec): string {
+  assertAllowedSpec(spec);
+  const { privateKey } =
+    spec.keyType === 'ecdsa'
+      ? generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+      : generateKeyPairSync('rsa', { modulusLength: spec.rsaBits, publicExponent: 0x10001 });
+  return pkcs8Pem(privateKey);
+}
+
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+/**
+ * The same key as generatePrivateKey, made on libuv's thread pool. An RSA key takes ~0.1 s of CPU;
+ * made synchronously for every host of a run, the keys were a serial segment that stalled every
+ * SSH session on the event loop (the largest controller cost of a first converge, bench/).
+ */
+export async function generatePrivateKeyAsync(spec: KeySpec): Promise<string> {
+  assertAllowedSpec(spec);
+  const { privateKey } =
+    spec.keyType === 'ecdsa'
+      ? await generateKeyPairAsync('ec', { namedCurve: 'prime256v1' })
+      : await generateKeyPairAsync('rsa', { modulusLength: spec.rsaBits, publicExponent: 0x10001 });
+  return pkcs8Pem(privateKey);
 }
 
 /** Reads an unencrypted private key PEM (PKCS#8, PKCS#1 or SEC1). */

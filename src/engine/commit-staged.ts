@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { parseTransactionResult, transactionScript, type TransactionResult } from '../remote/index.js';
+import { ConnectionLostError } from '../transport/types.js';
 import type { HostSession } from './host-session.js';
 import { runPrivateScript } from './remote-run.js';
 import { REMOTE_STATE_DIR } from './run-options.js';
@@ -30,7 +31,8 @@ export async function commitStaged(session: HostSession, reload: boolean): Promi
     stateDir: REMOTE_STATE_DIR,
     confPrefix: session.confPrefix,
     confPath: nginx?.confPath ?? `${session.confPrefix}/nginx.conf`,
-    nginxBinary: nginx?.binary ?? 'nginx',
+    // The script wants an absolute path; without nginx it neither validates nor reloads.
+    nginxBinary: nginx?.binary ?? '/usr/sbin/nginx',
     serviceManager: facts.serviceManager,
     files: [...staged.files.values()].map(({ desired, expectedSha256 }) => ({
       path: desired.path,
@@ -53,7 +55,14 @@ export async function commitStaged(session: HostSession, reload: boolean): Promi
     transactionScript(spec),
     `commit-${spec.runId}.sh`,
     session.become,
-  );
+  ).catch((error: unknown) => {
+    if (!(error instanceof ConnectionLostError)) throw error;
+    // The script ignores the hang-up: the host commits or rolls back by itself.
+    throw new ConnectionLostError(
+      session.host.name,
+      `${error.message}: transaction ${spec.runId} was running; the host completes it or rolls it back by itself (it ignores the hang-up), and the next run picks up the outcome`,
+    );
+  });
   const result = parseTransactionResult(out.stdout, out.stderr);
   staged.clear();
   if (result.status === 'committed' || result.status === 'unchanged') session.pendingReload = false;
@@ -82,7 +91,13 @@ function describe(result: TransactionResult, code: number): string {
       return `files changed on the host since they were read (${result.conflicts.join(', ')}); nothing was changed: run again`;
     case 'locked':
       return 'another apply holds the lock on this host; nothing was changed: run again when it has finished';
-    default:
-      return `the transaction failed (exit ${code}): ${[...result.messages, nginxLines ?? ''].join('\n').trim()}`;
+    default: {
+      const detail = [...result.messages, nginxLines ?? ''].join('\n').trim();
+      // A swap that failed half-way (disk full, read-only folder) put the previous files back.
+      const restored = result.rolledBack
+        ? '; the previous files were restored and nginx, never reloaded, serves the previous configuration'
+        : '';
+      return `the transaction failed (exit ${code})${restored}: ${detail}`;
+    }
   }
 }

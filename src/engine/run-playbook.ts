@@ -135,7 +135,10 @@ async function runHost(
     result.tasks.push(...outcome.tasks);
     const status = outcome.failed ? 'failed' : summarise(result.tasks);
     const failedTask = outcome.tasks.find((t) => t.status === 'failed');
-    if (failedTask) result.rolledBack = /restored|rolled back/i.test(failedTask.message ?? '');
+    // Only a transaction that tried to roll back says so; other failures (nginx -t refused the
+    // candidate, connection lost mid-way) leave rolledBack unknown instead of "rollback failed".
+    if (failedTask?.message && /restored|rolled back/i.test(failedTask.message)) result.rolledBack = true;
+    else if (failedTask?.message?.includes('ROLLBACK FAILED')) result.rolledBack = false;
     return done(
       state,
       observer,

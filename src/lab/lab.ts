@@ -239,6 +239,8 @@ function createLab(state: LabState): Lab {
         nginx_edition: 'plus',
         nginx_repo_url: p.repoUrl,
         nginx_repo_signing_key: p.signingKeyFile,
+        // The stand-in repository signs with its own key, not nginx.org's (the default pin).
+        nginx_repo_signing_key_fingerprint: p.fingerprint,
         nginx_repo_ca_file: p.caFile,
         nginx_plus_repo_cert: p.certificateFile,
         nginx_plus_repo_key: p.keyFile,

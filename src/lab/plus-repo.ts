@@ -35,6 +35,7 @@ export async function setupPlusRepo(
     'license.jwt',
     'nginx_signing.key',
     'fingerprint',
+    'codenames',
   ];
   const contents = await Promise.all(names.map(fetch));
   await Promise.all(
@@ -44,7 +45,7 @@ export async function setupPlusRepo(
   );
   return {
     repoUrl: `https://${machine.ip}/plus/debian`,
-    codenames: ['sid'],
+    codenames: contents[6]!.trim().split(/\s+/),
     certificateFile: join(dir, 'nginx-repo.crt'),
     keyFile: join(dir, 'nginx-repo.key'),
     jwtFile: join(dir, 'license.jwt'),

@@ -107,7 +107,9 @@ export function installScript(spec: InstallSpec): string {
       lines.push(payload('repo.crt', spec.plus.repoCertPem), payload('repo.key', spec.plus.repoKeyPem));
       lines.push(
         `apim_put_file "$WORK/repo.crt" ${REPO_CERT_PATH} 0644 root root || apim_fail repository "could not write ${REPO_CERT_PATH}"`,
-        `apim_put_file "$WORK/repo.key" ${REPO_KEY_PATH} 0600 root root || apim_fail repository "could not write ${REPO_KEY_PATH}"`,
+        // apt downloads as the sandbox user _apt: it must be able to read the client key.
+        `KEY_OWNER=root; [ "$PM" != apt ] || ! id -u _apt >/dev/null 2>&1 || KEY_OWNER=_apt`,
+        `apim_put_file "$WORK/repo.key" ${REPO_KEY_PATH} 0600 "$KEY_OWNER" root || apim_fail repository "could not write ${REPO_KEY_PATH}"`,
       );
       if (spec.plus.jwt) {
         lines.push(payload('license.jwt', `${spec.plus.jwt.trim()}\n`));

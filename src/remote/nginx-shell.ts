@@ -183,8 +183,15 @@ apim_restore() {
     apim_rs_p=$(printf '%s' "$apim_rs_b64" | apim_b64dec)
     case "$apim_rs_k $apim_rs_e" in
       "f 1")
-        apim_put_file "$1/files/$apim_rs_i" "$apim_rs_p" "$apim_rs_mode" "$apim_rs_uid" "$apim_rs_gid" ||
-          { apim_msg "could not restore $apim_rs_p"; apim_rs_status=1; } ;;
+        # A failed write leaves the file as it was: nothing to write back, so a full disk cannot
+        # turn an intact file into a failed restore.
+        if [ -f "$apim_rs_p" ] && [ ! -L "$apim_rs_p" ] && cmp -s "$1/files/$apim_rs_i" "$apim_rs_p" &&
+          apim_attrs_match "$apim_rs_p" "$apim_rs_mode" "$apim_rs_uid" "$apim_rs_gid"; then
+          :
+        else
+          apim_put_file "$1/files/$apim_rs_i" "$apim_rs_p" "$apim_rs_mode" "$apim_rs_uid" "$apim_rs_gid" ||
+            { apim_msg "could not restore $apim_rs_p"; apim_rs_status=1; }
+        fi ;;
       "f 0") rm -f "$apim_rs_p" || apim_rs_status=1 ;;
       "d 1") chmod "$apim_rs_mode" "$apim_rs_p" && chown "$apim_rs_uid:$apim_rs_gid" "$apim_rs_p" || apim_rs_status=1 ;;
     esac

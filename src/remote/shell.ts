@@ -1,4 +1,5 @@
 /** Building blocks for generating POSIX sh text safely from TypeScript values. */
+import { PRIVATE_DIR } from '../transport/private-upload.js';
 
 /**
  * Tag for shell fragments: like String.raw (backslashes stay as written, which keeps sed and grep
@@ -89,7 +90,21 @@ export function assertAccountName(name: string, what: string): void {
  * and PIPE are ignored so a dropped SSH connection cannot stop the script half-way.
  */
 export function assembleScript(title: string, parts: string[]): string {
-  return ['#!/bin/sh', `# ${title}`, '{', "trap '' HUP PIPE", 'exec </dev/null', ...parts, '}', ''].join(
-    '\n',
-  );
+  return [
+    '#!/bin/sh',
+    `# ${title}`,
+    '{',
+    "trap '' HUP PIPE",
+    'exec </dev/null',
+    SELF_REMOVE,
+    ...parts,
+    '}',
+    '',
+  ].join('\n');
 }
+
+/**
+ * A script uploaded as a private file (payloads, keys) deletes that file once parsed, so a
+ * connection cut mid-run (when the controller's own `rm` never comes) leaves no secret behind.
+ */
+const SELF_REMOVE = `case $0 in */${PRIVATE_DIR}/*) rm -f -- "$0" ;; esac`;

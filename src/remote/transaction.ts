@@ -480,11 +480,19 @@ if [ "$CHANGED" = 1 ]; then
   apim_emit snapshot "$RUN_ID"
   # The marker survives an interrupted run: the next run sees it and reloads.
   [ "$DO_RELOAD" = 1 ] && apim_set_pending
-  # Test-only hook (sudo strips it from real runs): pause here so a test can send SIGHUP mid-way.
-  if [ -n "$\{APIM_TEST_PAUSE_SECONDS:-}" ]; then
-    apim_emit paused 1
-    sleep "$APIM_TEST_PAUSE_SECONDS"
+  # Test-only hook: pause here so a test can cut the connection mid-way. sudo strips the
+  # environment, so lab tests write the seconds to $STATE/test-pause-seconds (a root-only folder).
+  APIM_PAUSE=$\{APIM_TEST_PAUSE_SECONDS:-}
+  if [ -z "$APIM_PAUSE" ] && [ -f "$STATE/test-pause-seconds" ]; then
+    APIM_PAUSE=$(cat "$STATE/test-pause-seconds")
   fi
+  case $APIM_PAUSE in
+    '' | *[!0-9]*) ;;
+    *)
+      apim_emit paused 1
+      sleep "$APIM_PAUSE"
+      ;;
+  esac
   if ! apim_swap; then
     apim_restore "$SNAP" && apim_emit rolled_back 1
     [ "$PENDING" = 1 ] || rm -f "$STATE/pending-reload"

@@ -21,7 +21,11 @@ PKI="$BASE/pki"
 OUT="$BASE/out"
 WWW="$BASE/www"
 REPO="$WWW/plus/debian"
+# sid's os-release names the next release (e.g. forky), and that codename is what an installer on a
+# sid load balancer writes into its apt source: serve both.
 CODENAMES="sid"
+OWN_CODENAME="$(. /etc/os-release && echo "${VERSION_CODENAME:-}")"
+[ -z "$OWN_CODENAME" ] || [ "$OWN_CODENAME" = sid ] || CODENAMES="sid $OWN_CODENAME"
 ARCHES="amd64 arm64"
 VERSION="35-1~lab"
 export GNUPGHOME="$BASE/gnupg"
@@ -69,7 +73,9 @@ FPR="$(gpg --batch --with-colons --list-secret-keys | awk -F: '/^fpr:/ { print $
 # --- the stand-in package, indexes and signatures (made once: rebuilding the package while a
 # client holds the old index would give it a hash mismatch) ---------------------------------
 DEB="$REPO/pool/nginx-plus/n/nginx-plus/nginx-plus_${VERSION}_all.deb"
-if [ ! -s "$DEB" ] || [ ! -s "$REPO/dists/sid/InRelease" ]; then
+indexes_missing=0
+for codename in $CODENAMES; do [ -s "$REPO/dists/$codename/InRelease" ] || indexes_missing=1; done
+if [ ! -s "$DEB" ] || [ "$indexes_missing" = 1 ]; then
 PKG="$BASE/pkg/nginx-plus"
 rm -rf "$PKG"
 mkdir -p "$PKG/DEBIAN" "$PKG/usr/share/doc/nginx-plus"
@@ -120,6 +126,7 @@ cp "$PKI/client.key" "$OUT/nginx-repo.key"
 cp "$PKI/license.jwt" "$OUT/license.jwt"
 gpg --batch --armor --export "$FPR" >"$OUT/nginx_signing.key"
 printf '%s\n' "$FPR" >"$OUT/fingerprint"
+printf '%s\n' "$CODENAMES" >"$OUT/codenames"
 chmod 0644 "$OUT"/*
 
 # --- nginx: HTTPS with a required client certificate -----------------------------------------

@@ -11,6 +11,7 @@ import { connectionOptions } from '../run-options-args.js';
 import { redactorFor } from '../secrets-of.js';
 import { interruptOnSigint } from '../interrupt.js';
 import { progressMode, useColor } from '../terminal.js';
+import { UsageError } from '../usage-error.js';
 
 interface Args {
   inventory: string;
@@ -76,8 +77,9 @@ export function applyCommand(setCode: (c: number) => void): CommandModule<object
           describe: 'configuration snapshots kept per host',
         })
         .check((a) => {
-          if (a.serial !== undefined && !/^\d+%?$/.test(a.serial)) throw new Error('--serial takes N or N%');
-          if (a.forks < 1) throw new Error('--forks must be at least 1');
+          if (a.serial !== undefined && !/^\d+%?$/.test(a.serial))
+            throw new UsageError('--serial takes N or N%');
+          if (a.forks < 1) throw new UsageError('--forks must be at least 1');
           return true;
         }),
     handler: async (args) => {

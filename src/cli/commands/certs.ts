@@ -11,6 +11,7 @@ import { loadInventory } from '../../inventory/load-inventory.js';
 import { EXIT, printDiagnostics, renderCertificate } from '../../report/index.js';
 import { serverNamesOf } from '../load-run-input.js';
 import { useColor } from '../terminal.js';
+import { UsageError } from '../usage-error.js';
 
 interface Args {
   hostname?: string[];
@@ -70,10 +71,10 @@ function createCommand(setCode: (c: number) => void): CommandModule<object, Args
         .option('ca-dir', { type: 'string', describe: 'where the local CA lives (default <out>/ca)' })
         .check((a) => {
           if (!a.hostname?.length && !a.inventory)
-            throw new Error('give --hostname (one or more) or --inventory');
+            throw new UsageError('give --hostname (one or more) or --inventory');
           if (a['rsa-bits'] < 2048)
-            throw new Error('--rsa-bits must be 2048 or more (current OpenSSL rejects smaller keys)');
-          if (!(a.days >= 1 && a.days <= 3650)) throw new Error('--days must be between 1 and 3650');
+            throw new UsageError('--rsa-bits must be 2048 or more (current OpenSSL rejects smaller keys)');
+          if (!(a.days >= 1 && a.days <= 3650)) throw new UsageError('--days must be between 1 and 3650');
           return true;
         }),
     handler: (args) => {

@@ -11,14 +11,19 @@ import { failed, outcome, type ModuleDefinition } from './module.js';
 /** The vendor's nginx.org signing key, pinned (provisioning-lessons: never trust a key by URL alone). */
 export const NGINX_ORG_KEY_FINGERPRINT = '8540A6F18833A80E9C1653A42FD21310B49F6B46';
 
+/**
+ * The edition the pattern rule asks for. Its warnings (the ip_hash fallback) are reported once, by
+ * the configuration task, which plans with the nginx version actually installed.
+ */
 function wantedEdition(
   session: HostSession,
   override: unknown,
-): { edition: NginxEdition; reasons: string[]; warnings: string[] } {
+): { edition: NginxEdition; reasons: string[] } {
+  if (override === 'oss' || override === 'plus') {
+    return { edition: override, reasons: [`edition forced to ${override} by the task`] };
+  }
   const { decision } = planLoadBalancer(session);
-  if (override === 'oss' || override === 'plus')
-    return { edition: override, reasons: [`edition forced to ${override} by the task`], warnings: [] };
-  return { edition: decision.edition, reasons: decision.reasons, warnings: decision.warnings };
+  return { edition: decision.edition, reasons: decision.reasons };
 }
 
 function installChanges(session: HostSession, edition: NginxEdition): Change[] {
@@ -53,15 +58,15 @@ export const apimNginxInstall: ModuleDefinition = {
   async run({ session, args }) {
     const lb = session.loadBalancer;
     if (!lb) return failed(`${session.host.name} is not in the loadbalancers group`);
-    const { edition, warnings } = wantedEdition(session, args.edition);
+    const { edition, reasons } = wantedEdition(session, args.edition);
     const installed = session.facts.nginx;
-    if (installed && (installed.plus ? 'plus' : 'oss') === edition) return outcome([], warnings);
+    if (installed && (installed.plus ? 'plus' : 'oss') === edition) return outcome([]);
     if (edition === 'plus' && !lb.plusLicence)
       return failed('NGINX Plus is required but no licence (nginx_plus_repo_cert/key) is given');
     const manager = session.facts.packageManager;
     if (!manager) return failed('no supported package manager (apt, dnf, yum) on this host');
     const changes = installChanges(session, edition);
-    if (session.check) return outcome(changes, warnings);
+    if (session.check) return outcome(changes, [], reasons.join(' '));
 
     const spec: InstallSpec = {
       edition,
@@ -72,9 +77,8 @@ export const apimNginxInstall: ModuleDefinition = {
       ...(lb.install.signingKeyFile
         ? { signingKeyArmored: readFileSync(lb.install.signingKeyFile, 'utf8') }
         : {}),
-      signingKeyFingerprint: String(
-        session.host.vars.nginx_repo_signing_key_fingerprint ?? NGINX_ORG_KEY_FINGERPRINT,
-      ),
+      // The validated, normalised fingerprint: the raw variable may hold spaces and lower case.
+      signingKeyFingerprint: lb.install.signingKeyFingerprint ?? NGINX_ORG_KEY_FINGERPRINT,
       ...(lb.install.repoCaFile ? { repoCaPem: readFileSync(lb.install.repoCaFile, 'utf8') } : {}),
       ...(edition === 'plus' && lb.plusLicence
         ? {
@@ -91,10 +95,10 @@ export const apimNginxInstall: ModuleDefinition = {
     };
     const out = await runPrivateScript(session.conn, installScript(spec), 'install-nginx.sh', session.become);
     const result = parseInstallResult(out.stdout, out.stderr);
-    if (!result.ok) return failed(`installing ${spec.packageName} failed:\n${result.message}`, warnings);
+    if (!result.ok) return failed(`installing ${spec.packageName} failed:\n${result.message}`);
     // Everything after this renders for the nginx that is now on the host.
     const paths = Object.keys(session.facts.files);
     session.facts = await gatherFacts(session.conn, paths, session.become);
-    return outcome(changes, warnings, result.message);
+    return outcome(changes, [], `${result.message}. ${reasons.join(' ')}`);
   },
 };

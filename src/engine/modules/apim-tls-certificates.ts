@@ -4,6 +4,7 @@ import {
   checkCertificateFiles,
   createCertificate,
   ensureLocalCa,
+  generatePrivateKeyAsync,
   inspectCertificate,
 } from '../../certs/index.js';
 import type { TlsSource } from '../../domain/types.js';
@@ -95,22 +96,28 @@ async function generatedOrKept(
     if (certPem && keyPem) {
       const reason = certificateNeedsRenewal(certPem, keyPem, serverNames);
       if (reason === undefined) return { certPem, keyPem, warnings: [] };
-      return { ...issue(session, tls, serverNames), warnings: [`replacing the certificate: ${reason}`] };
+      return {
+        ...(await issue(session, tls, serverNames)),
+        warnings: [`replacing the certificate: ${reason}`],
+      };
     }
   }
-  return { ...issue(session, tls, serverNames), warnings: [] };
+  return { ...(await issue(session, tls, serverNames)), warnings: [] };
 }
 
-function issue(
+async function issue(
   session: HostSession,
   tls: Extract<TlsSource, { mode: 'generate' }>,
   serverNames: string[],
-): { certPem: string; keyPem: string } {
+): Promise<{ certPem: string; keyPem: string }> {
   const key = { keyType: tls.keyType, rsaBits: tls.rsaBits };
   const issuer = tls.useCa ? ensureLocalCa(session.options.pkiDir) : undefined;
+  // Off the event loop: the other hosts' SSH sessions go on while this key is made.
+  const keyPem = await generatePrivateKeyAsync(key);
   const generated = createCertificate({
     hostnames: serverNames,
     key,
+    keyPem,
     days: tls.days,
     ...(issuer ? { issuer: { certPem: issuer.certPem, keyPem: issuer.keyPem } } : {}),
   });

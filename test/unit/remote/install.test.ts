@@ -50,7 +50,13 @@ describe('install script: apt', () => {
     expect(auth).toContain('Acquire::https::pkgs.nginx.com::CaInfo "/etc/ssl/nginx/repo-ca.crt";');
     expect(auth).toContain('Verify-Peer "true"');
     expect(files[0]!.content).toContain('https://pkgs.nginx.com/plus/debian bookworm nginx-plus');
-    expect(script).toContain('apim_put_file "$WORK/repo.key" /etc/ssl/nginx/nginx-repo.key 0600 root root');
+    // Readable by apt's download sandbox user (_apt) where it exists, by nobody else.
+    expect(script).toContain(
+      'KEY_OWNER=root; [ "$PM" != apt ] || ! id -u _apt >/dev/null 2>&1 || KEY_OWNER=_apt',
+    );
+    expect(script).toContain(
+      'apim_put_file "$WORK/repo.key" /etc/ssl/nginx/nginx-repo.key 0600 "$KEY_OWNER" root',
+    );
     expect(script).toContain('apim_put_file "$WORK/license.jwt" /etc/nginx/license.jwt 0640 root root');
     expect(script).toContain("PKG='nginx-plus'");
     expect(script).toMatch(

@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+
+export type Tool = 'apim-provision' | 'ansible';
+export type Scenario = 'converge' | 'noop' | 'check-diff' | 'install';
+
+/** One timed run of one tool, as bench/run.sh appends it to results.tsv. */
+export interface Measurement {
+  size: number;
+  scenario: Scenario;
+  tool: Tool;
+  run: number;
+  wallS: number;
+  maxRssKb: number;
+  userS: number;
+  sysS: number;
+  /** CPU used inside the bench containers during the run; undefined when cgroups could not be read. */
+  targetCpuS: number | undefined;
+  /** apim-provision's round trips per host (its --json report); undefined for Ansible. */
+  roundTripsPerHost: number | undefined;
+  changed: number | undefined;
+}
+
+/** Ansible's SSH round trips per host, counted from one extra -vvv run per scenario. */
+export interface AnsibleRoundTrips {
+  size: number;
+  scenario: Scenario;
+  perHost: number;
+}
+
+const SCENARIOS: readonly Scenario[] = ['converge', 'noop', 'check-diff', 'install'];
+const TOOLS: readonly Tool[] = ['apim-provision', 'ansible'];
+
+function optionalNumber(text: string | undefined): number | undefined {
+  return text === undefined || text === 'NA' || text === '' ? undefined : Number(text);
+}
+
+function rows(text: string): Record<string, string>[] {
+  const [header, ...lines] = text.split('\n').filter((l) => l.trim() !== '');
+  if (!header) return [];
+  const names = header.split('\t');
+  return lines.map((line) => {
+    const cells = line.split('\t');
+    return Object.fromEntries(names.map((n, i) => [n, cells[i] ?? '']));
+  });
+}
+
+function scenarioOf(text: string | undefined): Scenario {
+  const found = SCENARIOS.find((s) => s === text);
+  if (!found) throw new Error(`unknown scenario '${text}' in the bench results`);
+  return found;
+}
+
+/** Parses results.tsv (header line, tab-separated; NA for a figure that could not be taken). */
+export function parseMeasurements(text: string): Measurement[] {
+  return rows(text).map((r) => {
+    const tool = TOOLS.find((t) => t === r.tool);
+    if (!tool) throw new Error(`unknown tool '${r.tool}' in the bench results`);
+    return {
+      size: Number(r.size),
+      scenario: scenarioOf(r.scenario),
+      tool,
+      run: Number(r.run),
+      wallS: Number(r.wall_s),
+      maxRssKb: Number(r.maxrss_kb),
+      userS: Number(r.user_s),
+      sysS: Number(r.sys_s),
+      targetCpuS: optionalNumber(r.target_cpu_s),
+      roundTripsPerHost: optionalNumber(r.rt_per_host),
+      changed: optionalNumber(r.changed),
+    };
+  });
+}
+
+export function parseAnsibleRoundTrips(text: string): AnsibleRoundTrips[] {
+  return rows(text).map((r) => ({
+    size: Number(r.size),
+    scenario: scenarioOf(r.scenario),
+    perHost: Number(r.rt_per_host),
+  }));
+}
+
+/** meta.env: key=value lines (machine, versions, options of the run). */
+export function parseMeta(text: string): Record<string, string> {
+  const meta: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) meta[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  return meta;
+}
+
+export function readRunDir(dir: string) {
+  return {
+    measurements: parseMeasurements(readFileSync(`${dir}/results.tsv`, 'utf8')),
+    ansibleRoundTrips: parseAnsibleRoundTrips(readFileSync(`${dir}/ansible-round-trips.tsv`, 'utf8')),
+    meta: parseMeta(readFileSync(`${dir}/meta.env`, 'utf8')),
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * The edition rule end to end: a pattern that needs sticky sessions (active-active: the portals'
+ * 9443 upstream) gets NGINX Plus with its session cookie when a Plus licence is given, and NGINX
+ * Community with the documented ip_hash fallback (and a warning saying why) when none is.
+ *
+ * The "NGINX Plus" here is a STAND-IN: the lab's plusrepo machine serves an apt repository that
+ * behaves like pkgs.nginx.com for an installer (HTTPS with a client certificate, signed indexes),
+ * whose `nginx-plus` package is empty and depends on Debian sid's open-source nginx >= 1.29.6
+ * (vagrant/plusrepo/setup-plusrepo.sh). It proves the tool's Plus install path, not NGINX Plus.
+ *
+ * lb-sid is reset before and after the Plus run (packages purged, repository files removed), so
+ * whatever runs next on it starts from a clean host.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Lab } from '../../src/lab/index.js';
+import { applyLab } from './support/cli.js';
+import { getLab, labRun } from './support/lab.js';
+import { resetLoadBalancer } from './support/lb-reset.js';
+import { askNode, nodesAnswering, recapChanged, sessionCookie } from './support/lb-traffic.js';
+
+const PORTAL = 'api.am.wso2.com';
+const NODES = new Set(['aio1', 'aio2']);
+const CONF = '/etc/nginx/conf.d/apim.conf';
+
+let lab: Lab;
+beforeAll(async () => {
+  lab = await getLab();
+});
+
+function caNextTo(inventory: string): string {
+  return readFileSync(join(dirname(inventory), '.apim-provision', 'pki', 'ca.crt'), 'utf8');
+}
+
+async function exists(machine: string, path: string): Promise<boolean> {
+  return (await lab.exec(machine, `test -e ${path}`, { root: true })).code === 0;
+}
+
+describe('with a Plus licence (stand-in repository), on lb-sid', () => {
+  const lb = 'lb-sid';
+  let inventory = '';
+
+  beforeAll(async () => {
+    await resetLoadBalancer(lab, lb);
+    inventory = lab.inventoryFor('active-active', {
+      loadBalancers: [lb],
+      vars: lab.plusVars(),
+      fileName: 'e2e-plus-active-active.yml',
+    });
+  });
+  afterAll(async () => {
+    await resetLoadBalancer(lab, lb);
+  });
+
+  it('installs nginx-plus from the authenticated repository and removes the repository credentials', async () => {
+    // -v: a failed install prints the package manager's own words.
+    const run = await applyLab(inventory, lab.knownHostsFile, ['-v']);
+    expect(run.exitCode, run.all).toBe(0);
+    expect(run.all).toMatch(/Plus/);
+    expect(run.all).not.toMatch(/ip_hash/);
+
+    const status = await labRun(lab, lb, "dpkg-query -W -f '${Status} ${Version}' nginx-plus", true);
+    expect(status).toMatch(/^install ok installed .*~lab$/);
+    // The stand-in marks itself; a real Plus package would not have this file.
+    expect(await exists(lb, '/usr/share/doc/nginx-plus/README.stand-in')).toBe(true);
+
+    expect(await exists(lb, '/etc/ssl/nginx/nginx-repo.key')).toBe(false);
+    expect(await exists(lb, '/etc/ssl/nginx/nginx-repo.crt')).toBe(false);
+    const jwt = await labRun(lab, lb, 'cat /etc/nginx/license.jwt', true);
+    expect(jwt.trim()).toBe(readFileSync(lab.plusRepo!.jwtFile, 'utf8').trim());
+
+    const check = await lab.exec(lb, 'nginx -t', { root: true });
+    expect(check.code, check.stderr).toBe(0);
+    const conf = await labRun(lab, lb, `cat ${CONF}`, true);
+    expect(conf).toMatch(/^# NGINX Plus \(plus\)/m);
+    expect(conf).toMatch(
+      /upstream wso2_apim_all_in_one_9443 \{\n\s+sticky learn create=\$upstream_cookie_jsessionid lookup=\$cookie_jsessionid/,
+    );
+    expect(conf).not.toMatch(/ip_hash/);
+
+    const again = await applyLab(inventory, lab.knownHostsFile);
+    expect(again.exitCode, again.all).toBe(0);
+    expect(recapChanged(again.all, lb), again.all).toBe(0);
+  });
+
+  it('keeps a session on its node through the JSESSIONID cookie', async () => {
+    const ca = caNextTo(inventory);
+    const address = lab.machines[lb]!.ip;
+    const ask = (cookie?: string) =>
+      askNode({ address, hostname: PORTAL, ca, ...(cookie ? { cookie } : {}) });
+
+    const first = await ask();
+    expect(first.status).toBe(200);
+    expect(NODES).toContain(first.answer.node);
+    const cookie = sessionCookie(first.headers);
+    expect(cookie).toBeDefined();
+    expect(new Set(await nodesAnswering(10, () => ask(cookie)))).toEqual(new Set([first.answer.node]));
+    expect(new Set(await nodesAnswering(10, () => ask()))).toEqual(NODES);
+
+    const api = await askNode({ address, hostname: 'gw.am.wso2.com', ca });
+    expect(api.status).toBe(200);
+    expect(NODES).toContain(api.answer.node);
+  });
+});
+
+describe('without a licence, on lb-bookworm (nginx 1.22)', () => {
+  const lb = 'lb-bookworm';
+
+  it('installs NGINX Community, falls back to ip_hash and says why', async () => {
+    // Re-uses whatever Community nginx the host has (a missing one is installed).
+    const inventory = lab.inventoryFor('active-active', {
+      loadBalancers: [lb],
+      fileName: 'e2e-community-active-active.yml',
+    });
+    const run = await applyLab(inventory, lab.knownHostsFile);
+    expect(run.exitCode, run.all).toBe(0);
+    expect(run.all).toMatch(/WARNING/);
+    expect(run.all).toMatch(/ip_hash instead of a session cookie/);
+    expect(run.all).toMatch(/NGINX Plus licence/);
+
+    expect((await lab.exec(lb, 'dpkg-query -W nginx-plus', { root: true })).code).not.toBe(0);
+    expect(await labRun(lab, lb, "dpkg-query -W -f '${Status}' nginx", true)).toBe('install ok installed');
+    const conf = await labRun(lab, lb, `cat ${CONF}`, true);
+    expect(conf).toMatch(/^# NGINX Community \(oss\)/m);
+    expect(conf).toMatch(/upstream wso2_apim_all_in_one_9443 \{\n\s+ip_hash;/);
+    expect(conf).not.toMatch(/sticky learn/);
+
+    const ca = caNextTo(inventory);
+    const address = lab.machines[lb]!.ip;
+    const seen = new Set(await nodesAnswering(10, () => askNode({ address, hostname: PORTAL, ca })));
+    // One client address, one node.
+    expect(seen.size).toBe(1);
+    expect(NODES).toContain([...seen][0]);
+  });
+});

@@ -1,0 +1,258 @@
+/**
+ * Fault injection on the lab machine lb-faults, from outside the SSH connection the tool uses:
+ * `docker exec` into its container (root), and signals from the controller to the container's
+ * processes (the container is not privileged, so mounts are made by entering its mount namespace
+ * from the controller, which is root here). Plus the checks every fault ends with: a real HTTPS
+ * request through the load balancer and `nginx -t` on the host.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { labPaths } from '../../../src/lab/lab-paths.js';
+import { requestThroughLb } from '../../../src/lab/request-through-lb.js';
+import type { Lab, LabMachine } from '../../../src/lab/index.js';
+import { cliOutputs, type CliRun } from './cli.js';
+
+/** The tool's state folder on the host (src/engine/run-options.ts REMOTE_STATE_DIR). */
+export const STATE_DIR = '/var/lib/apim-provision';
+/** Test hook read by the transaction script (src/remote/transaction.ts): pause after the snapshot. */
+export const PAUSE_FILE = `${STATE_DIR}/test-pause-seconds`;
+/** The portal hostname of the single-node pattern, answered by stand-in aio1. */
+export const PORTAL = 'api.am.wso2.com';
+
+export interface FaultHost {
+  lab: Lab;
+  machine: LabMachine;
+  /** Docker container of the machine (`apim-lab-<name>`). */
+  container: string;
+  /** The local CA that signs the load balancer certificates of the lab inventories. */
+  caFile: string;
+}
+
+export async function faultHost(lab: Lab, name: string): Promise<FaultHost> {
+  const machine = lab.machines[name];
+  if (!machine) throw new Error(`the lab has no machine ${name}`);
+  const names = (await execa('docker', ['ps', '--format', '{{.Names}}'])).stdout.split('\n');
+  const container = names.find((n) => n === `apim-lab-${name}`);
+  if (!container) throw new Error(`no running container apim-lab-${name} (docker ps: ${names.join(', ')})`);
+  const caFile = join(lab.dir, 'inventories', '.apim-provision', 'pki', 'ca.crt');
+  return { lab, machine, container, caFile };
+}
+
+export interface HostCommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A root shell command inside the container, not over SSH (so a cut SSH session does not affect it). */
+export async function dockerSh(host: FaultHost, script: string): Promise<HostCommandResult> {
+  const r = await execa('docker', ['exec', host.container, 'sh', '-c', script], { reject: false });
+  return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Like dockerSh, throwing when the command fails. */
+export async function dockerRun(host: FaultHost, script: string): Promise<string> {
+  const r = await dockerSh(host, script);
+  if (r.code !== 0) throw new Error(`${host.container}: \`${script}\` exited ${r.code}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** The controller-side pid of the container's first process (sshd's listener in the lab images). */
+export async function containerInitPid(host: FaultHost): Promise<number> {
+  const out = await execa('docker', ['inspect', '-f', '{{.State.Pid}}', host.container]);
+  return Number(out.stdout.trim());
+}
+
+/** Runs a command in the container's mount namespace with the controller's (root) privileges. */
+export async function inMountNamespace(host: FaultHost, args: string[]): Promise<void> {
+  const pid = await containerInitPid(host);
+  await execa('nsenter', ['-t', String(pid), '-m', '--', ...args]);
+}
+
+export interface Served {
+  status: number;
+  /** Stand-in node that answered (from its JSON echo). */
+  node: string;
+  /** Whether the portal answered with HSTS (v1 has it, v2 does not). */
+  hsts: boolean;
+}
+
+/** One HTTPS request through the load balancer, SNI and Host = the portal name, verified by the lab CA. */
+export async function requestPortal(host: FaultHost): Promise<Served> {
+  const r = await requestThroughLb({
+    address: host.machine.ip,
+    hostname: PORTAL,
+    path: '/faults-probe',
+    ca: readFileSync(host.caFile, 'utf8'),
+  });
+  return {
+    status: r.status,
+    node: standinNode(r.body),
+    hsts: r.headers['strict-transport-security'] !== undefined,
+  };
+}
+
+/** The stand-in's JSON echo names the node; anything else is shown as it came. */
+function standinNode(body: string): string {
+  try {
+    return (JSON.parse(body) as { node?: string }).node ?? '';
+  } catch {
+    return `(not JSON: ${body.slice(0, 80)})`;
+  }
+}
+
+/** `nginx -t` of the live configuration on the host. */
+export async function nginxTest(host: FaultHost): Promise<HostCommandResult> {
+  return dockerSh(host, 'nginx -t 2>&1');
+}
+
+export async function fileSha(host: FaultHost, path: string): Promise<string> {
+  return (await dockerRun(host, `sha256sum ${path} | cut -d' ' -f1`)).trim();
+}
+
+export async function exists(host: FaultHost, path: string): Promise<boolean> {
+  return (await dockerSh(host, `test -e ${path}`)).code === 0;
+}
+
+export async function setPause(host: FaultHost, seconds: number | null): Promise<void> {
+  await dockerRun(
+    host,
+    seconds === null ? `rm -f ${PAUSE_FILE}` : `mkdir -p ${STATE_DIR} && echo ${seconds} >${PAUSE_FILE}`,
+  );
+}
+
+/** Names of the transaction logs on the host (one per run id). */
+export async function runLogs(host: FaultHost): Promise<Set<string>> {
+  const out = await dockerSh(host, `ls ${STATE_DIR}/runs 2>/dev/null`);
+  return new Set(out.stdout.split('\n').filter(Boolean));
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+/** Waits until a transaction not in `before` pauses at the test hook; returns its run log name. */
+export function waitForPause(host: FaultHost, before: Set<string>, timeoutMs = 60_000): Promise<string> {
+  return until('a transaction to pause at the test hook', timeoutMs, async () => {
+    for (const log of await runLogs(host)) {
+      if (before.has(log)) continue;
+      const r = await dockerSh(host, `grep -q '^@@APIM paused' ${STATE_DIR}/runs/${log}`);
+      if (r.code === 0) return log;
+    }
+    return undefined;
+  });
+}
+
+/** Waits until the transaction with this log has ended on the host; returns its final status. */
+export function waitForTransactionEnd(host: FaultHost, log: string, timeoutMs = 60_000): Promise<string> {
+  return until(`transaction ${log} to end`, timeoutMs, async () => {
+    const status = await dockerSh(host, `sed -n 's/^@@APIM status //p' ${STATE_DIR}/runs/${log} | tail -n 1`);
+    const running = await dockerSh(host, `pgrep -f '[.]apim-provision/tmp/commit-'`);
+    const s = status.stdout.trim();
+    return s !== '' && running.code !== 0 ? s : undefined;
+  });
+}
+
+/** Kills (SIGKILL) every transaction script on the host and its children: a host-side crash mid-way. */
+export async function killTransactions(host: FaultHost): Promise<void> {
+  await dockerRun(
+    host,
+    `for p in $(pgrep -f '[.]apim-provision/tmp/commit-'); do pkill -9 -P "$p"; kill -9 "$p"; done; true`,
+  );
+}
+
+/** Cuts the tool's SSH connection from the host side (its per-session sshd processes). */
+export async function dropSshSessions(host: FaultHost, user = 'vagrant'): Promise<void> {
+  // The bracket keeps pkill from matching the `sh -c` that runs it.
+  await dockerRun(host, `pkill -f '[s]shd: ${user}' || true`);
+}
+
+/** Private files (scripts with payloads) the tool left in the login user's upload folder. */
+export async function leftoverUploads(host: FaultHost, user = 'vagrant'): Promise<string[]> {
+  const out = await dockerSh(host, `ls -A /home/${user}/.apim-provision/tmp 2>/dev/null`);
+  return out.stdout.split('\n').filter(Boolean);
+}
+
+export interface RunningCli {
+  pid: number;
+  signal(name: NodeJS.Signals): void;
+  done: Promise<CliRun>;
+}
+
+const BIN = join(labPaths().root, 'bin', 'apim-provision.js');
+
+/** The real CLI started in the background (for faults injected while it runs); output goes to cliOutputs. */
+export function startCli(args: string[]): RunningCli {
+  const child = execa('node', [BIN, ...args], {
+    reject: false,
+    all: true,
+    env: { CI: 'true', NO_COLOR: '1' },
+    timeout: 300_000,
+  });
+  const done = child.then((result) => {
+    const run: CliRun = {
+      exitCode: result.exitCode ?? -1,
+      stdout: result.stdout,
+      stderr: result.stderr,
+      all: result.all ?? `${result.stdout}\n${result.stderr}`,
+    };
+    cliOutputs.push(run.all);
+    return run;
+  });
+  return { pid: child.pid ?? -1, signal: (name) => child.kill(name), done };
+}
+
+/** A TCP port on 127.0.0.1 nothing listens on (bound, then released). */
+export function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The tasks of the built-in playbook (playbooks/site.yml) with an extra conf.d file, in a temp folder. */
+export function writeExtraFilePlaybook(dir: string, dest: string, content: string): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'extra-file.yml');
+  writeFileSync(
+    file,
+    [
+      '- name: WSO2 load balancer plus one extra file',
+      '  hosts: loadbalancers',
+      '  become: true',
+      '  tasks:',
+      '    - name: Install NGINX',
+      '      apim_nginx_install:',
+      '        edition: auto',
+      '    - name: TLS certificate and key',
+      '      apim_tls_certificates:',
+      '      notify: validate and reload nginx',
+      '    - name: Pattern configuration',
+      '      apim_lb_config:',
+      '      notify: validate and reload nginx',
+      '    - name: Extra conf.d file',
+      '      copy:',
+      `        dest: ${dest}`,
+      `        content: ${JSON.stringify(content)}`,
+      '      notify: validate and reload nginx',
+      '  handlers:',
+      '    - name: validate and reload nginx',
+      '      nginx_reload:',
+      '',
+    ].join('\n'),
+  );
+  return file;
+}

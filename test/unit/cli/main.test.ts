@@ -1,0 +1,151 @@
+/**
+ * `main([...])` in-process: exit codes for usage errors, invalid input (before any host is
+ * contacted), validate, render for every example inventory, and `certs create`.
+ */
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { inspectCertificate } from '../../../src/certs/index.js';
+import { main } from '../../../src/cli/main.js';
+import { EXIT } from '../../../src/report/index.js';
+
+let stdout = '';
+let stderr = '';
+
+beforeEach(() => {
+  stdout = '';
+  stderr = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+});
+
+const EXAMPLES = join(import.meta.dirname, '..', '..', '..', 'inventories');
+const tempDir = () => mkdtempSync(join(tmpdir(), 'apim-cli-'));
+
+/** Example inventories: every top-level .yml, and inventory.yml of each example folder. */
+function exampleInventories(): string[] {
+  return readdirSync(EXAMPLES)
+    .map((name) => join(EXAMPLES, name))
+    .map((p) => (statSync(p).isDirectory() ? join(p, 'inventory.yml') : p))
+    .filter((p) => p.endsWith('.yml'));
+}
+
+/** A TCP server that only counts who connects to it: proof that nothing was contacted. */
+async function countingServer(): Promise<{ server: Server; port: number; connections: () => number }> {
+  let count = 0;
+  const server = createServer((socket) => {
+    count++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return { server, port: address.port, connections: () => count };
+}
+
+describe('apim-provision main()', () => {
+  it('exits 5 for an unknown command, a missing argument or a bad option value', async () => {
+    expect(await main(['frobnicate'])).toBe(EXIT.USAGE);
+    expect(stderr).toContain("Run 'apim-provision --help' for usage.");
+    expect(await main(['apply'])).toBe(EXIT.USAGE);
+    expect(await main(['apply', join(EXAMPLES, 'single-node.yml'), '--serial', 'half'])).toBe(EXIT.USAGE);
+    expect(stderr).toContain('--serial takes N or N%');
+    expect(stderr).not.toContain('unexpected error');
+    expect(await main(['certs', 'create', '--hostname', 'a.test', '--rsa-bits', '1024'])).toBe(EXIT.USAGE);
+    expect(await main([])).toBe(EXIT.USAGE);
+  });
+
+  it('exits 4 for an invalid inventory and contacts no host, not even one listening', async () => {
+    const listener = await countingServer();
+    try {
+      const dir = tempDir();
+      const file = join(dir, 'inventory.yml');
+      writeFileSync(
+        file,
+        [
+          'all:',
+          '  children:',
+          '    loadbalancers:',
+          '      hosts:',
+          '        lb1:',
+          '          ansible_host: 127.0.0.1',
+          `          ansible_port: ${listener.port}`,
+          '      vars:',
+          '        apim_pattern: single-nod',
+          '    apim_all_in_one:',
+          '      hosts:',
+          '        apim1: { ansible_host: 192.0.2.10 }',
+          '',
+        ].join('\n'),
+      );
+      const code = await main(['apply', file, '--known-hosts', join(dir, 'known_hosts')]);
+      expect(code).toBe(EXIT.INVALID_INPUT);
+      expect(stderr).toContain('apim_pattern');
+      expect(stderr).toContain('single-node');
+      expect(stderr).toContain('nothing was contacted');
+      expect(listener.connections()).toBe(0);
+    } finally {
+      listener.server.close();
+    }
+  });
+
+  it('validates an example inventory (exit 0)', async () => {
+    expect(await main(['validate', join(EXAMPLES, 'single-node.yml')])).toBe(EXIT.OK);
+    expect(stdout).toContain('valid: 1 load balancer(s), 1 play(s)');
+  });
+
+  it('renders the conf.d file of every load balancer of every example inventory (exit 0)', async () => {
+    // The group_vars example reads its sudo password from the environment, as documented there.
+    vi.stubEnv('APIM_BECOME_PASSWORD', 'example-become-password');
+    const inventories = exampleInventories();
+    expect(inventories.length).toBeGreaterThanOrEqual(9);
+    for (const inventory of inventories) {
+      stdout = '';
+      const code = await main(['render', inventory]);
+      expect(code, `${inventory}: ${stderr}`).toBe(EXIT.OK);
+      const headers = stdout.match(
+        /^# ===== \S+: \/etc\/nginx\/conf\.d\/\S+\.conf \(edition (oss|plus)\) =====$/gm,
+      );
+      expect(headers?.length, inventory).toBeGreaterThanOrEqual(1);
+      expect(stdout).toMatch(/^server \{$/m);
+      expect(stdout).toContain('ssl_certificate /etc/nginx/ssl/');
+    }
+  });
+
+  it('certs create writes a 0600 key and a certificate covering every name', async () => {
+    const out = tempDir();
+    const code = await main([
+      'certs',
+      'create',
+      '--hostname',
+      'api.example.test',
+      '--hostname',
+      'gw.example.test',
+      '--out',
+      out,
+      '--name',
+      'lb',
+      '--key-type',
+      'ecdsa',
+    ]);
+    expect(code).toBe(EXIT.OK);
+    expect(statSync(join(out, 'lb.key')).mode & 0o777).toBe(0o600);
+    const cert = inspectCertificate(readFileSync(join(out, 'lb.crt'), 'utf8'));
+    expect(cert.sans).toEqual(expect.arrayContaining(['api.example.test', 'gw.example.test']));
+    expect(stdout).toContain('(mode 0600)');
+    expect(stdout).not.toMatch(/PRIVATE KEY/);
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * An in-memory load balancer for engine tests: files and folders with mode and owner, an
+ * installable nginx, packages, services and the tool's own state folder. FakeHostConnection
+ * (fake-connection.ts) answers the engine's scripts against it; tests inspect it afterwards.
+ */
+import { createHash } from 'node:crypto';
+
+export interface FakeFile {
+  content: Buffer;
+  mode: string;
+  owner: string;
+  group: string;
+}
+
+export interface FakeDirectory {
+  mode: string;
+  owner: string;
+  group: string;
+}
+
+export interface FakeNginx {
+  version: string;
+  running: boolean;
+}
+
+/** What the fake nginx made live, one entry per committed transaction. */
+export interface FakeCommit {
+  runId: string;
+  files: string[];
+  deletes: string[];
+  reloaded: boolean;
+  started: boolean;
+}
+
+export function sha256Of(content: Buffer): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
+export class FakeHost {
+  readonly files = new Map<string, FakeFile>();
+  readonly directories = new Map<string, FakeDirectory>();
+  readonly packages = new Set<string>();
+  /** Service name -> running. */
+  readonly services = new Map<string, boolean>();
+  readonly enabledServices = new Set<string>();
+  nginx: FakeNginx | undefined;
+  /** apt's candidate for `nginx` (what the install task would bring). */
+  candidateVersion: string | undefined = '1.22.1';
+  /** Reason recorded in `<state>/pending-reload` by an interrupted run. */
+  pendingReload: string | undefined;
+  managedFiles: string[] = [];
+  readonly snapshots = new Map<string, Map<string, FakeFile | undefined>>();
+  readonly commits: FakeCommit[] = [];
+  /** `nginx -t` on a candidate tree: return nginx's error text to refuse it. */
+  refuseConfig: ((files: ReadonlyMap<string, FakeFile>) => string | undefined) | undefined;
+  /** Login user (uid 1000); commands with become run as root. */
+  readonly loginUser = 'vagrant';
+
+  constructor(readonly name: string) {
+    for (const d of ['/etc', '/var', '/var/lib', '/var/log'])
+      this.directories.set(d, { mode: '0755', owner: 'root', group: 'root' });
+  }
+
+  /** A host where `apt-get install nginx` already ran (Debian's layout, master running). */
+  static withNginx(name: string, version = '1.22.1'): FakeHost {
+    const host = new FakeHost(name);
+    host.installNginx(version);
+    host.nginx!.running = true;
+    host.services.set('nginx', true);
+    return host;
+  }
+
+  installNginx(version = this.candidateVersion ?? '1.22.1'): void {
+    this.nginx = { version, running: false };
+    this.packages.add('nginx');
+    for (const d of ['/etc/nginx', '/etc/nginx/conf.d', '/etc/nginx/sites-enabled', '/var/log/nginx'])
+      this.directories.set(d, { mode: '0755', owner: 'root', group: 'root' });
+    this.putFile('/etc/nginx/nginx.conf', 'events {}\nhttp { include /etc/nginx/conf.d/*.conf; }\n');
+  }
+
+  putFile(path: string, content: string | Buffer, mode = '0644', owner = 'root', group = 'root'): void {
+    this.files.set(path, { content: Buffer.from(content), mode, owner, group });
+  }
+
+  text(path: string): string | undefined {
+    return this.files.get(path)?.content.toString('utf8');
+  }
+
+  /** Path -> sha256, mode and owner of every file: equal before/after means nothing changed. */
+  fingerprint(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [p, f] of this.files) out[p] = `${sha256Of(f.content)} ${f.mode} ${f.owner}:${f.group}`;
+    for (const [p, d] of this.directories) out[p] = `dir ${d.mode} ${d.owner}:${d.group}`;
+    return out;
+  }
+}

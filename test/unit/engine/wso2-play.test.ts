@@ -1,0 +1,215 @@
+/**
+ * The built-in WSO2 playbook (playbooks/site.yml) run by the real engine and modules against an
+ * in-memory host (support/fake-connection.ts): planning, check mode, idempotence, the transaction
+ * and its handler, drift repair and pending reloads. No network.
+ */
+import { describe, expect, it } from 'vitest';
+import { runPlayOnHost } from '../../../src/engine/run-play-on-host.js';
+import type { Change, TaskResult } from '../../../src/engine/types.js';
+import type { Inventory } from '../../../src/domain/types.js';
+import { FakeHostConnection } from './support/fake-connection.js';
+import { FakeHost } from './support/fake-host.js';
+import {
+  firstPlay,
+  inventoryYaml,
+  loadTestInventory,
+  openSession,
+  RecordingObserver,
+  runOptions,
+  sitePlaybook,
+} from './support/engine-fixtures.js';
+import type { RunOptions } from '../../../src/engine/run-options.js';
+
+const CONF = '/etc/nginx/conf.d/apim.conf';
+const SSL_DIR = '/etc/nginx/ssl';
+const CERT = '/etc/nginx/ssl/apim.crt';
+const KEY = '/etc/nginx/ssl/apim.key';
+const RELOAD_HANDLER = 'validate and reload nginx';
+
+const inventory: Inventory = loadTestInventory(inventoryYaml());
+
+async function runSite(host: FakeHost, options: Partial<RunOptions> = {}, inv = inventory) {
+  const conn = new FakeHostConnection(host);
+  const session = await openSession(inv, 'lb1', conn, runOptions(options));
+  const observer = new RecordingObserver();
+  const result = await runPlayOnHost(firstPlay(sitePlaybook()), session, observer);
+  return { ...result, conn, observer };
+}
+
+const changesOf = (tasks: TaskResult[]): Change[] => tasks.flatMap((t) => t.changes);
+const targets = (tasks: TaskResult[]): string[] =>
+  changesOf(tasks).map((c) => `${c.kind} ${c.action} ${c.target}`);
+
+describe('the WSO2 play on a bare host', () => {
+  it('plans the install, certificate, key, configuration, log folders and one reload in check mode', async () => {
+    const host = new FakeHost('lb1');
+    const { tasks, failed } = await runSite(host, { check: true });
+    expect(failed).toBe(false);
+    expect(targets(tasks)).toEqual([
+      'package install nginx',
+      `directory create ${SSL_DIR}`,
+      `file create ${CERT}`,
+      `file create ${KEY}`,
+      'directory create /etc/nginx/log/api/http',
+      'directory create /etc/nginx/log/api/https',
+      'directory create /etc/nginx/log/gw/https',
+      `file create ${CONF}`,
+      'reload reload nginx',
+    ]);
+    expect(tasks.map((t) => [t.task, t.status])).toEqual([
+      ['Install NGINX (Community or Plus, per the deployment pattern)', 'changed'],
+      ["Install the load balancer's TLS certificate and key", 'changed'],
+      ["Write the pattern's NGINX configuration", 'changed'],
+      [RELOAD_HANDLER, 'changed'],
+    ]);
+    const key = changesOf(tasks).find((c) => c.target === KEY);
+    expect(key).toMatchObject({ secret: true, summary: 'mode 0600, root:root' });
+    expect(key?.diff).toBeUndefined();
+    expect(changesOf(tasks).find((c) => c.target === CERT)?.certificate?.sans).toContain('api.am.wso2.com');
+  });
+
+  it('runs no mutating command in check mode: facts only, no upload, no install, no transaction', async () => {
+    const host = new FakeHost('lb1');
+    const before = host.fingerprint();
+    const { conn } = await runSite(host, { check: true, diff: true });
+    expect(conn.uploads).toEqual([]);
+    expect(conn.scripts).toEqual(['facts']);
+    expect(conn.received.every((r) => r.command === 'sh -s')).toBe(true);
+    expect(conn.received.some((r) => /apt-get|systemctl/.test(r.command))).toBe(false);
+    expect(host.fingerprint()).toEqual(before);
+    expect(host.nginx).toBeUndefined();
+    expect(host.commits).toEqual([]);
+  });
+
+  it("renders, in check mode, for the nginx the install task will bring (apt's candidate)", async () => {
+    const newer = new FakeHost('lb1');
+    newer.candidateVersion = '1.26.0';
+    const confNew = changesOf((await runSite(newer, { check: true, diff: true })).tasks).find(
+      (c) => c.target === CONF,
+    );
+    expect(confNew?.diff).toContain('+    http2 on;');
+    expect(confNew?.diff).not.toContain('ssl http2;');
+
+    const older = new FakeHost('lb1');
+    older.candidateVersion = '1.22.1';
+    const confOld = changesOf((await runSite(older, { check: true, diff: true })).tasks).find(
+      (c) => c.target === CONF,
+    );
+    expect(confOld?.diff).toContain('+    listen 443 ssl http2;');
+    expect(confOld?.diff).not.toContain('http2 on;');
+  });
+
+  it('installs, stages everything, and makes it live in one transaction with one reload handler run', async () => {
+    const host = new FakeHost('lb1');
+    const { tasks, failed, conn } = await runSite(host);
+    expect(failed).toBe(false);
+    expect(conn.scripts).toEqual(['facts', 'install', 'facts', 'transaction']);
+    expect(tasks.filter((t) => t.task === RELOAD_HANDLER)).toHaveLength(1);
+    expect(tasks.at(-1)).toMatchObject({ task: RELOAD_HANDLER, status: 'changed' });
+    expect(host.commits).toHaveLength(1);
+    expect(host.commits[0]?.files.sort()).toEqual([CERT, CONF, KEY].sort());
+    // Installed but not started by the package: the transaction starts it with the new files.
+    expect(host.commits[0]?.started).toBe(true);
+    expect(host.nginx?.running).toBe(true);
+    expect(host.directories.get(SSL_DIR)).toMatchObject({ mode: '0700', owner: 'root' });
+    expect(host.files.get(KEY)).toMatchObject({ mode: '0600', owner: 'root', group: 'root' });
+    expect(host.files.get(CERT)?.mode).toBe('0644');
+    expect(host.text(CONF)).toContain('server_name api.am.wso2.com');
+    expect(host.text(KEY)).toMatch(/BEGIN (EC )?PRIVATE KEY/);
+    expect(host.managedFiles.sort()).toEqual([CERT, CONF, KEY].sort());
+  });
+
+  it('changes nothing on a second run: every task ok, no transaction, no reload', async () => {
+    const host = new FakeHost('lb1');
+    await runSite(host);
+    const before = host.fingerprint();
+    const { tasks, conn } = await runSite(host);
+    expect(tasks.map((t) => t.status)).toEqual(['ok', 'ok', 'ok']);
+    expect(changesOf(tasks)).toEqual([]);
+    expect(conn.scripts).toEqual(['facts', 'read-files']);
+    expect(conn.uploads).toEqual([]);
+    expect(host.commits).toHaveLength(1);
+    expect(host.fingerprint()).toEqual(before);
+
+    const check = await runSite(host, { check: true });
+    expect(changesOf(check.tasks)).toEqual([]);
+  });
+
+  it('shows drift in check mode (diff for the conf, metadata only for the key) and repairs it after', async () => {
+    const host = new FakeHost('lb1');
+    await runSite(host);
+    const keyPem = host.text(KEY)!;
+    host.putFile(CONF, host.text(CONF)!.replace('listen 443 ssl http2;', 'listen 8443 ssl;'));
+    host.files.get(KEY)!.mode = '0644';
+    const drifted = host.fingerprint();
+
+    const check = await runSite(host, { check: true, diff: true });
+    expect(host.fingerprint()).toEqual(drifted);
+    const conf = changesOf(check.tasks).find((c) => c.target === CONF);
+    expect(conf?.diff).toMatch(/^- {4}listen 8443 ssl;$/m);
+    expect(conf?.diff).toMatch(/^\+ {4}listen 443 ssl http2;$/m);
+    const key = changesOf(check.tasks).find((c) => c.target === KEY);
+    expect(key).toMatchObject({ secret: true, summary: 'mode 0644 -> 0600' });
+    expect(JSON.stringify(check.tasks)).not.toContain(keyPem.split('\n')[1]!);
+
+    const repair = await runSite(host);
+    expect(repair.failed).toBe(false);
+    expect(host.files.get(KEY)?.mode).toBe('0600');
+    expect(host.text(CONF)).not.toContain('listen 8443');
+    expect(host.commits.at(-1)?.reloaded).toBe(true);
+  });
+
+  it('reloads for a pending reload an interrupted run left, even with nothing to change', async () => {
+    const host = new FakeHost('lb1');
+    await runSite(host);
+    host.pendingReload = '20250101000000-abcdef';
+    const { tasks, observer } = await runSite(host);
+    expect(observer.warnings.map((w) => w.message)).toContainEqual(
+      expect.stringContaining('interrupted before nginx was reloaded'),
+    );
+    expect(tasks.at(-1)).toMatchObject({ task: RELOAD_HANDLER, status: 'changed' });
+    expect(host.commits.at(-1)).toMatchObject({ files: [], reloaded: true });
+    expect(host.pendingReload).toBeUndefined();
+  });
+
+  it('fails the host when nginx -t refuses the candidate, and nothing goes live', async () => {
+    const host = FakeHost.withNginx('lb1');
+    host.refuseConfig = () => 'nginx: [emerg] unknown directive "bogus" in /etc/nginx/conf.d/apim.conf:3';
+    const before = host.fingerprint();
+    const { tasks, failed } = await runSite(host);
+    expect(failed).toBe(true);
+    const handler = tasks.at(-1);
+    expect(handler).toMatchObject({ task: RELOAD_HANDLER, status: 'failed' });
+    expect(handler?.message).toContain('nothing was changed on the host');
+    expect(handler?.message).toContain('unknown directive "bogus"');
+    expect(host.fingerprint()).toEqual(before);
+    expect(host.commits).toEqual([]);
+  });
+
+  it('runs only the tasks selected by --tags, and skips those of --skip-tags', async () => {
+    const host = FakeHost.withNginx('lb1');
+    const tagged = await runSite(host, { check: true, tags: ['config'] });
+    expect(tagged.tasks.map((t) => t.task)).toEqual([
+      "Write the pattern's NGINX configuration",
+      RELOAD_HANDLER,
+    ]);
+    const skipped = await runSite(host, { check: true, skipTags: ['tls', 'install'] });
+    expect(skipped.tasks.map((t) => t.task)).toEqual([
+      "Write the pattern's NGINX configuration",
+      RELOAD_HANDLER,
+    ]);
+  });
+
+  it('never puts the become password or a private key in the task results', async () => {
+    const secretInventory = loadTestInventory(
+      inventoryYaml(['lb1']).replace(
+        'ansible_become: true\n',
+        "ansible_become: true\n    ansible_become_password: 'Become-S3cret-xyz'\n",
+      ),
+    );
+    const host = new FakeHost('lb1');
+    const { tasks } = await runSite(host, { check: true, diff: true }, secretInventory);
+    expect(JSON.stringify(tasks)).not.toContain('Become-S3cret-xyz');
+    expect(JSON.stringify(tasks)).not.toMatch(/PRIVATE KEY/);
+  });
+});
