@@ -155,7 +155,8 @@ export function resultsMarkdown({ measurements, ansibleRoundTrips, meta, notes }
       'Round trips: apim-provision counts its remote commands and uploads per host (`--json` round_trips); ' +
       'for Ansible, the `SSH: EXEC` lines (commands and sftp transfers, each one a round trip over the ' +
       'ControlPersist connection) of one extra `-vvv` run per scenario, not timed, divided by N. ' +
-      'Changed: tasks reported changed (summed over hosts; handlers included).',
+      'Changed: tasks reported changed, summed over hosts, handlers included (in check mode apim-provision counts its pending reload, Ansible skips its handler commands). ' +
+      'Ansible round trips are counted for scenarios 1-3 only (n/a for scenario 4).',
     '## Targets',
     targetTable(targets(comparisons)),
     '## How wall time grows with N',
