@@ -153,22 +153,8 @@ function classicDistributedLayout(d: Deployment): Layout {
       affinity: 'session',
     });
   }
-  // Without worker nodes the managers are the gateway too.
-  const gatewayRole: ComponentRole | undefined = has(d, 'gateway')
-    ? 'gateway'
-    : has(d, 'gateway_manager')
-      ? 'gateway_manager'
-      : undefined;
-  if (gatewayRole) {
-    sites.push({
-      key: 'gw',
-      title: 'API calls',
-      logFolder: 'gw',
-      role: gatewayRole,
-      port: 8243,
-      affinity: 'round-robin',
-    });
-  }
+  const gatewayRole = gatewayRoleOf(d);
+  if (gatewayRole) sites.push(gatewaySite(gatewayRole));
   const portals: [HostnameKey, ComponentRole, string][] = [
     ['publisher', 'publisher', 'Publisher portal'],
     ['store', 'devportal', 'Developer Portal (Store)'],
@@ -185,23 +171,23 @@ function classicDistributedLayout(d: Deployment): Layout {
   };
 }
 
+/** Without worker nodes the managers are the gateway too. */
+function gatewayRoleOf(d: Deployment): ComponentRole | undefined {
+  if (has(d, 'gateway')) return 'gateway';
+  return has(d, 'gateway_manager') ? 'gateway_manager' : undefined;
+}
+
+/** The gw hostname: API calls, balanced round robin over the gateway nodes' 8243. */
+function gatewaySite(role: ComponentRole): Site {
+  return { key: 'gw', title: 'API calls', logFolder: 'gw', role, port: 8243, affinity: 'round-robin' };
+}
+
 /** 4.x distributed tabs: HA Gateway (gw + gwm fail-over), HA Control Plane, HA Traffic Manager. */
 function distributed4Layout(d: Deployment): Layout {
   const sites: Site[] = [];
-  const gatewayRole: ComponentRole | undefined = has(d, 'gateway')
-    ? 'gateway'
-    : has(d, 'gateway_manager')
-      ? 'gateway_manager'
-      : undefined;
+  const gatewayRole = gatewayRoleOf(d);
   if (gatewayRole) {
-    sites.push({
-      key: 'gw',
-      title: 'API calls',
-      logFolder: 'gw',
-      role: gatewayRole,
-      port: 8243,
-      affinity: 'round-robin',
-    });
+    sites.push(gatewaySite(gatewayRole));
     const managerRole: ComponentRole = has(d, 'gateway_manager') ? 'gateway_manager' : 'gateway';
     sites.push({
       key: 'mgtgw',
