@@ -19,25 +19,42 @@ const BIN = join(labPaths().root, 'bin', 'apim-provision.js');
 /** Every output of every CLI run in this test process, for the suite-wide secrets scan. */
 export const cliOutputs: string[] = [];
 
-export async function runCli(
+/** The real CLI started in the background (for faults injected while it runs). */
+export interface RunningCli {
+  pid: number;
+  signal(name: NodeJS.Signals): void;
+  done: Promise<CliRun>;
+}
+
+export function startCli(
   args: string[],
   options: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {},
-): Promise<CliRun> {
-  const result = await execa('node', [BIN, ...args], {
+): RunningCli {
+  const child = execa('node', [BIN, ...args], {
     reject: false,
     all: true,
     env: { CI: 'true', NO_COLOR: '1', ...options.env },
     ...(options.input !== undefined ? { input: options.input } : {}),
     timeout: options.timeoutMs ?? 300_000,
   });
-  const run = {
-    exitCode: result.exitCode ?? -1,
-    stdout: result.stdout,
-    stderr: result.stderr,
-    all: result.all ?? `${result.stdout}\n${result.stderr}`,
-  };
-  cliOutputs.push(run.all);
-  return run;
+  const done = child.then((result) => {
+    const run: CliRun = {
+      exitCode: result.exitCode ?? -1,
+      stdout: result.stdout,
+      stderr: result.stderr,
+      all: result.all ?? `${result.stdout}\n${result.stderr}`,
+    };
+    cliOutputs.push(run.all);
+    return run;
+  });
+  return { pid: child.pid ?? -1, signal: (name) => child.kill(name), done };
+}
+
+export function runCli(
+  args: string[],
+  options: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {},
+): Promise<CliRun> {
+  return startCli(args, options).done;
 }
 
 /** `apply` against a lab inventory, host keys checked against the lab's known_hosts. */

@@ -9,10 +9,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { labPaths } from '../../../src/lab/lab-paths.js';
 import { requestThroughLb } from '../../../src/lab/request-through-lb.js';
 import type { Lab, LabMachine } from '../../../src/lab/index.js';
-import { cliOutputs, type CliRun } from './cli.js';
+export { startCli, type RunningCli } from './cli.js';
 
 /** The tool's state folder on the host (src/engine/run-options.ts REMOTE_STATE_DIR). */
 export const STATE_DIR = '/var/lib/apim-provision';
@@ -179,35 +178,6 @@ export async function dropSshSessions(host: FaultHost, user = 'vagrant'): Promis
 export async function leftoverUploads(host: FaultHost, user = 'vagrant'): Promise<string[]> {
   const out = await dockerSh(host, `ls -A /home/${user}/.apim-provision/tmp 2>/dev/null`);
   return out.stdout.split('\n').filter(Boolean);
-}
-
-export interface RunningCli {
-  pid: number;
-  signal(name: NodeJS.Signals): void;
-  done: Promise<CliRun>;
-}
-
-const BIN = join(labPaths().root, 'bin', 'apim-provision.js');
-
-/** The real CLI started in the background (for faults injected while it runs); output goes to cliOutputs. */
-export function startCli(args: string[]): RunningCli {
-  const child = execa('node', [BIN, ...args], {
-    reject: false,
-    all: true,
-    env: { CI: 'true', NO_COLOR: '1' },
-    timeout: 300_000,
-  });
-  const done = child.then((result) => {
-    const run: CliRun = {
-      exitCode: result.exitCode ?? -1,
-      stdout: result.stdout,
-      stderr: result.stderr,
-      all: result.all ?? `${result.stdout}\n${result.stderr}`,
-    };
-    cliOutputs.push(run.all);
-    return run;
-  });
-  return { pid: child.pid ?? -1, signal: (name) => child.kill(name), done };
 }
 
 /** A TCP port on 127.0.0.1 nothing listens on (bound, then released). */
