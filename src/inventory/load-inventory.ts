@@ -21,6 +21,11 @@ export { selectHosts } from './select-hosts.js';
 export interface LoadInventoryOptions {
   /** Environment for `{ env: NAME }` secrets and `~` (HOME); default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Whether the command will use the inventory's secrets (default true). render and certs create
+   * do not, so they run without the environment variables or files an apply needs.
+   */
+  secretsNeeded?: boolean;
 }
 
 /**
@@ -72,6 +77,7 @@ export function loadInventory(
       inventoryDir: dir,
       env,
       home: env.HOME ?? homedir(),
+      secretsNeeded: options.secretsNeeded ?? true,
     };
     const reader = new VarReader(mergeHostVars(tree, name, depths, groupFiles, hostFiles), bag, ctx);
     readers.set(name, reader);

@@ -19,6 +19,11 @@ export interface ReaderContext {
   inventoryDir: string;
   env: NodeJS.ProcessEnv;
   home: string;
+  /**
+   * False for commands that never use a secret (render, certs create): a `{ env }` or `{ file }`
+   * secret that cannot be read is then left unread instead of being an error.
+   */
+  secretsNeeded: boolean;
 }
 
 const TRUE_WORDS = ['true', 'yes', 'on', 'y'];
@@ -205,6 +210,7 @@ export class VarReader {
       if (keys.length === 1 && keys[0] === 'env' && typeof value.env === 'string' && value.env !== '') {
         const fromEnv = this.ctx.env[value.env];
         if (fromEnv === undefined) {
+          if (!this.ctx.secretsNeeded) return undefined;
           this.report(
             name,
             `${name} comes from environment variable ${value.env}, which is not set`,
@@ -218,6 +224,7 @@ export class VarReader {
         const file = resolveInventoryPath(value.file, this.ctx.inventoryDir, this.ctx.home);
         const reason = unreadableReason(file);
         if (reason) {
+          if (!this.ctx.secretsNeeded) return undefined;
           this.report(
             name,
             `${name} comes from file ${file}, which ${reason}`,

@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadInventory } from '../../../src/inventory/load-inventory.js';
 import { parseJumpHost, parseSshArgs, splitShellWords } from '../../../src/inventory/ssh-args.js';
 import { diag, errors, lineOf, loadText } from './helpers.js';
 
@@ -244,6 +245,21 @@ describe('secrets', () => {
     expect(diag(r.diagnostics, 'which does not exist').key).toBe(
       'all.children.loadbalancers.hosts.lb1.ansible_password',
     );
+  });
+
+  it('leaves unreadable secrets unread for commands that use none (render, certs create)', () => {
+    const text = withLbVars(
+      'ansible_host: 198.51.100.10\nansible_become_password: { env: NOT_SET_ANYWHERE }\nansible_password: { file: nowhere/pw }',
+    );
+    const { dir } = loadText(text);
+    const r = loadInventory(join(dir, 'inventory.yml'), { env: { HOME: dir }, secretsNeeded: false });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.inventory!.hosts.get('lb1')!.connection).not.toHaveProperty('becomePassword');
+    // A secret written the wrong way is still an inventory mistake.
+    const wrong = loadInventory(join(loadText(withLbVars('ansible_password: [1]')).dir, 'inventory.yml'), {
+      secretsNeeded: false,
+    });
+    diag(wrong.diagnostics, 'ansible_password must be a string');
   });
 
   it('never echoes a secret of the wrong shape', () => {
