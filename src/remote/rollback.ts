@@ -91,6 +91,7 @@ APIM_LOG="$STATE/runs/$RUN_ID.log"
 apim_require_tools || apim_finish error 1
 apim_lock "$LOCK_WAIT" || { apim_msg "another apply holds the lock on $STATE"; apim_finish locked 3; }
 trap 'apim_cleanup' EXIT
+apim_tidy_state
 mkdir -m 700 "$WORK" || apim_finish error 1
 [ -f "$INDEX" ] || { apim_msg "no snapshots in $STATE"; apim_finish no_snapshot 7; }
 [ -n "$TARGET" ] || TARGET=$(tail -n 1 "$INDEX")

@@ -72,10 +72,13 @@ apim_require_tools() {
 apim_nap() { sleep 0.2 2>/dev/null || sleep 1; }
 `;
 
+/** Run logs ($STATE/runs/<run>.log) kept on the host; older ones are removed by the next run. */
+export const RUN_LOGS_TO_KEEP = 100;
+
 /**
  * Exclusive lock on the state directory: flock(1) on <state>/lock when present, else an atomic
  * mkdir lock whose holder pid is checked so a crashed run does not block forever. Emits `lock_busy 1`
- * when it had to wait and `lock_acquired <epoch>` once held. Uses $STATE.
+ * when it had to wait and `lock_acquired <epoch>` once held. Uses $STATE (and $WORK for tidying).
  */
 export const LOCK_FUNCTIONS = sh`
 APIM_LOCK_MODE=
@@ -116,6 +119,17 @@ apim_unlock() {
     dir) rm -rf "$STATE/lock.d" ;;
   esac
   APIM_LOCK_MODE=
+}
+# Called by the lock holder, so no other run is using a stage folder: removes the stage folders of
+# runs killed before their EXIT trap (SIGKILL, power loss) and keeps the newest run logs.
+apim_tidy_state() {
+  for apim_td in "$STATE/stage"/*; do
+    [ -d "$apim_td" ] && [ "$apim_td" != "$WORK" ] && rm -rf "$apim_td"
+  done
+  ls -1t "$STATE/runs" 2>/dev/null | tail -n +${String(RUN_LOGS_TO_KEEP + 1)} | while IFS= read -r apim_td; do
+    rm -f "$STATE/runs/$apim_td"
+  done
+  return 0
 }
 `;
 

@@ -430,6 +430,7 @@ if ! apim_lock "$LOCK_WAIT"; then
 fi
 trap 'apim_cleanup' EXIT
 rm -rf "$WORK"
+apim_tidy_state
 mkdir -m 700 "$WORK" "$WORK/payload" || apim_finish error 1
 apim_write_inputs || { apim_msg "could not unpack the payload"; apim_finish error 1; }
 apim_verify_payloads || apim_finish error 1

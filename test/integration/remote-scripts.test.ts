@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,6 +17,7 @@ import {
   parseRollbackResult,
   parseTransactionResult,
   readFilesScript,
+  RUN_LOGS_TO_KEEP,
   rollbackScript,
   sha256Hex,
   transactionScript,
@@ -239,6 +248,30 @@ describe('transaction commit against a real nginx', () => {
     expect(result.reloaded).toBe(true);
     expect(existsSync(join(lb.stateDir, 'pending-reload'))).toBe(false);
     expect((await lb.get()).body).toBe('pending');
+  });
+
+  it('removes stage folders of killed runs and keeps the newest run logs', async () => {
+    const leftover = join(lb.stateDir, 'stage', 'run-killed');
+    mkdirSync(leftover, { recursive: true });
+    writeFileSync(join(leftover, 'secret.key'), 'staged key of a run killed with SIGKILL\n');
+    const runs = join(lb.stateDir, 'runs');
+    mkdirSync(runs, { recursive: true });
+    const old = new Date(Date.now() - 86_400_000);
+    for (let i = 0; i < RUN_LOGS_TO_KEEP + 5; i++) {
+      const log = join(runs, `run-old-${i}.log`);
+      writeFileSync(log, '');
+      utimesSync(log, old, new Date(old.getTime() + i * 1000));
+    }
+    const s = spec({ files: [siteFile('v2', v1())] });
+    const result = await commit(s);
+    expect(result.status, result.messages.join('\n')).toBe('committed');
+    expect(readdirSync(join(lb.stateDir, 'stage'))).toEqual([]);
+    const kept = readdirSync(runs);
+    expect(kept).toHaveLength(RUN_LOGS_TO_KEEP);
+    expect(kept).toContain(`${s.runId}.log`);
+    // The oldest go first.
+    expect(kept).not.toContain('run-old-5.log');
+    expect(kept).toContain('run-old-6.log');
   });
 
   it('starts nginx when it is stopped and a reload is requested, even with no file changes', async () => {
