@@ -1,5 +1,6 @@
 /** Building blocks for generating POSIX sh text safely from TypeScript values. */
 import { PRIVATE_DIR } from '../transport/private-upload.js';
+import { singleQuote } from '../transport/shell-quote.js';
 
 /**
  * Tag for shell fragments: like String.raw (backslashes stay as written, which keeps sed and grep
@@ -11,11 +12,8 @@ export function sh(strings: TemplateStringsArray, ...values: string[]): string {
   return String.raw({ raw }, ...values);
 }
 
-/** Single-quotes a value for sh; safe for any byte except NUL. */
-export function shQuote(value: string): string {
-  if (value.includes('\0')) throw new Error('a shell argument cannot contain a NUL byte');
-  return `'${value.replaceAll("'", `'\\''`)}'`;
-}
+/** Always single-quoted, so generated scripts read the same whatever the value. */
+export const shQuote = singleQuote;
 
 /** Base64 wrapped at 64 columns: `base64 -d` accepts any wrapping, `openssl base64 -d` needs short lines. */
 export function base64Lines(data: Buffer | string): string {

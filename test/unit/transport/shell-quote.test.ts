@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 
 import { describe, expect, it } from 'vitest';
 
-import { shellQuote } from '../../../src/transport/shell-quote.js';
+import { shellQuote, singleQuote } from '../../../src/transport/shell-quote.js';
 
 /** What `sh` makes of the quoted word: the round trip through a real shell. */
 function throughShell(values: string[]): string[] {
@@ -57,5 +57,11 @@ describe('shellQuote', () => {
   it('round-trips random strings through sh -c', () => {
     const cases = randomStrings(200);
     expect(throughShell(cases)).toEqual(cases);
+  });
+
+  it('singleQuote quotes even plain words; both refuse NUL, which no shell word can hold', () => {
+    expect(singleQuote('nginx')).toBe(`'nginx'`);
+    expect(() => shellQuote('a\0b')).toThrow(/NUL/);
+    expect(() => singleQuote('a\0b')).toThrow(/NUL/);
   });
 });
