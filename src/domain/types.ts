@@ -126,6 +126,8 @@ export interface RenderOptions {
   sticky?: StickyMethod;
   /** The conf prefix, e.g. `/etc/nginx`; log folders live under it as in the docs. */
   confPrefix: string;
+  /** Also listen on IPv6 (`[::]:port`); nginx refuses the whole file on a host without IPv6. Default true. */
+  ipv6?: boolean;
 }
 
 export interface RenderedConfig {
@@ -193,4 +195,6 @@ export interface LoadBalancer {
   plusLicence?: PlusLicence;
   install: NginxInstallSource;
   tls: TlsSource;
+  /** `auto`: listen on IPv6 when the host has it (facts); true/false force it. */
+  listenIpv6: boolean | 'auto';
 }

@@ -35,6 +35,7 @@ export function planLoadBalancer(session: HostSession): LoadBalancerPlan {
     nginxVersion,
     ...(decision.sticky ? { sticky: decision.sticky } : {}),
     confPrefix: session.confPrefix,
+    ipv6: lb.listenIpv6 === 'auto' ? session.facts.ipv6 : lb.listenIpv6,
   });
   return { deployment, decision, nginxVersion, rendered };
 }

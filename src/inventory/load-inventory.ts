@@ -122,6 +122,7 @@ export function loadInventory(
       editionChoice: nginx.editionChoice,
       install: nginx.install,
       tls,
+      listenIpv6: nginx.listenIpv6,
     };
     if (nginx.plusLicence) lb.plusLicence = nginx.plusLicence;
     loadBalancers.push(lb);

@@ -3,6 +3,7 @@ import type { VarReader } from './var-reader.js';
 
 export interface NginxSettings {
   editionChoice: EditionChoice;
+  listenIpv6: boolean | 'auto';
   plusLicence?: PlusLicence;
   install: NginxInstallSource;
 }
@@ -40,7 +41,7 @@ export function nginxSettings(r: VarReader): NginxSettings {
   }
   const repoCaFile = r.readableFile('nginx_repo_ca_file');
   if (repoCaFile) install.repoCaFile = repoCaFile;
-  const settings: NginxSettings = { editionChoice, install };
+  const settings: NginxSettings = { editionChoice, install, listenIpv6: r.boolOrAuto('nginx_listen_ipv6') };
 
   const hasCert = r.has('nginx_plus_repo_cert');
   const hasKey = r.has('nginx_plus_repo_key');

@@ -29,6 +29,16 @@ export interface ReaderContext {
 const TRUE_WORDS = ['true', 'yes', 'on', 'y'];
 const FALSE_WORDS = ['false', 'no', 'off', 'n'];
 
+/** A boolean as Ansible reads YAML 1.1, where yes/no/on/off are booleans too; undefined if none. */
+function asBool(value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  if (typeof value !== 'string') return undefined;
+  const w = value.toLowerCase();
+  if (TRUE_WORDS.includes(w)) return true;
+  if (FALSE_WORDS.includes(w)) return false;
+  return undefined;
+}
+
 /**
  * Typed access to one host's merged variables. Every problem becomes a diagnostic located where the
  * offending value was written; the accessor then returns the default (or undefined) so that checking
@@ -94,15 +104,25 @@ export class VarReader {
   bool(name: string, fallback: boolean): boolean {
     const v = this.get(name);
     if (v === undefined || v.value === null) return fallback;
-    if (typeof v.value === 'boolean') return v.value;
-    // Ansible reads YAML 1.1, where yes/no/on/off are booleans; accept them as Ansible users write them.
-    if (typeof v.value === 'string') {
-      const w = v.value.toLowerCase();
-      if (TRUE_WORDS.includes(w)) return true;
-      if (FALSE_WORDS.includes(w)) return false;
-    }
+    const b = asBool(v.value);
+    if (b !== undefined) return b;
     this.wrongType(name, 'a boolean', v.value, `write ${name}: true or ${name}: false`);
     return fallback;
+  }
+
+  /** `auto` (also when unset) or a boolean. */
+  boolOrAuto(name: string): boolean | 'auto' {
+    const v = this.get(name);
+    if (v === undefined || v.value === null || v.value === 'auto') return 'auto';
+    const b = asBool(v.value);
+    if (b !== undefined) return b;
+    this.wrongType(
+      name,
+      'auto, true or false',
+      v.value,
+      `write ${name}: auto, ${name}: true or ${name}: false`,
+    );
+    return 'auto';
   }
 
   /** An integer in [min, max]; digit strings are accepted as Ansible converts them. */

@@ -42,6 +42,7 @@ import type { ScopedVars } from './inventory-tree.js';
  * | `nginx_plus_repo_cert`, `nginx_plus_repo_key` | load balancer | path | | NGINX Plus repository certificate and key |
  * | `nginx_plus_jwt` | load balancer | path | | NGINX Plus licence JWT (R33+) |
  * | `nginx_plus_keep_repo_credentials` | load balancer | bool | false | keep the repository certificate/key on the host |
+ * | `nginx_listen_ipv6` | load balancer | `auto`, bool | auto | also listen on `[::]` (auto: when the host has IPv6) |
  * | `tls_mode` | load balancer | `generate`, `files` | generate | create the certificate or use given files |
  * | `tls_key_type` | load balancer | `rsa`, `ecdsa` | rsa | generated key type |
  * | `tls_rsa_bits` | load balancer | >= 2048 | 2048 | generated RSA key size |
@@ -130,6 +131,7 @@ export const LOAD_BALANCER_VARS: readonly string[] = [
   'nginx_plus_repo_key',
   'nginx_plus_jwt',
   'nginx_plus_keep_repo_credentials',
+  'nginx_listen_ipv6',
   'tls_mode',
   'tls_key_type',
   'tls_rsa_bits',

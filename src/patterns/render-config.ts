@@ -106,7 +106,7 @@ function proxyLocation(p: ProxyServerPlan, hsts: boolean): ConfNode {
 
 function proxyServer(d: Deployment, opts: RenderOptions, p: ProxyServerPlan): ConfNode[] {
   const body: ConfNode[] = [
-    ...listenDirectives(p.listenPort, p.tls, p.http2, opts.nginxVersion),
+    ...listenDirectives(p.listenPort, p.tls, p.http2, opts.nginxVersion, opts.ipv6 ?? true),
     directive('server_name', literal(p.serverName, `hostname ${p.hostnameKey}`)),
     ...(p.tls ? tlsDirectives(d.tlsPaths, opts.nginxVersion) : []),
     ...logDirectives(opts.confPrefix, p.logDir),
@@ -124,7 +124,7 @@ function redirectServer(opts: RenderOptions, r: RedirectServerPlan): ConfNode[] 
       'server',
       [],
       [
-        ...listenDirectives(80, false, false, opts.nginxVersion),
+        ...listenDirectives(80, false, false, opts.nginxVersion, opts.ipv6 ?? true),
         directive('server_name', literal(r.serverName, `hostname ${r.hostnameKey}`)),
         ...logDirectives(opts.confPrefix, r.logDir),
         directive('return', '301', 'https://$host$request_uri'),

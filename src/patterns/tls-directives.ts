@@ -49,18 +49,20 @@ export function tlsDirectives(files: TlsFiles, nginxVersion: string): ConfNode[]
 }
 
 /**
- * `listen` lines (IPv4 and IPv6) plus, from 1.25.1, the `http2` directive that replaced the listen
- * parameter. Never `ssl on` (removed in 1.25.1).
+ * `listen` lines (IPv4, and IPv6 unless the host has none) plus, from 1.25.1, the `http2` directive
+ * that replaced the listen parameter. Never `ssl on` (removed in 1.25.1).
  */
 export function listenDirectives(
   port: number,
   tls: boolean,
   http2: boolean,
   nginxVersion: string,
+  ipv6: boolean,
 ): ConfNode[] {
   const modern = nginxVersionAtLeast(nginxVersion, NGINX_FEATURES.http2Directive);
   const params = [...(tls ? ['ssl'] : []), ...(tls && http2 && !modern ? ['http2'] : [])];
-  const nodes = [directive('listen', port, ...params), directive('listen', `[::]:${port}`, ...params)];
+  const nodes = [directive('listen', port, ...params)];
+  if (ipv6) nodes.push(directive('listen', `[::]:${port}`, ...params));
   if (tls && http2 && modern) nodes.push(directive('http2', 'on'));
   return nodes;
 }

@@ -60,6 +60,8 @@ export interface StateFacts {
 export interface HostFacts {
   os: OsFacts;
   arch: string;
+  /** The kernel has IPv6 (`/proc/net/if_inet6`); unknown counts as yes, as nginx's default. */
+  ipv6: boolean;
   packageManager: PackageManager | null;
   serviceManager: ServiceManagerKind;
   user: { uid: number; name: string };
@@ -107,6 +109,8 @@ for f in /etc/os-release /usr/lib/os-release; do
   if [ -r "$f" ]; then apim_emit os_release "$(apim_b64enc <"$f")"; break; fi
 done
 apim_emit arch "$(uname -m)"
+# IPv6 in the kernel (disabled hosts have no if_inet6): nginx cannot bind [::] without it.
+if [ -e /proc/net/if_inet6 ]; then apim_emit ipv6 1; else apim_emit ipv6 0; fi
 if command -v apt-get >/dev/null 2>&1; then apim_emit pkg apt
 elif command -v dnf >/dev/null 2>&1; then apim_emit pkg dnf
 elif command -v yum >/dev/null 2>&1; then apim_emit pkg yum
@@ -286,6 +290,7 @@ export function parseFacts(stdout: string): HostFacts {
   const facts: HostFacts = {
     os: parseOsRelease(osText),
     arch: r.get('arch') ?? 'unknown',
+    ipv6: r.get('ipv6') !== '0',
     packageManager: pkg === 'apt' || pkg === 'dnf' || pkg === 'yum' ? pkg : null,
     serviceManager: svc === 'systemd' || svc === 'sysv' ? svc : 'none',
     user: { uid: Number(r.get('uid') ?? -1), name: r.text('user') ?? '' },

@@ -26,6 +26,8 @@ export function renderFor(lb: LoadBalancer, nginxVersion: string) {
     nginxVersion,
     ...(decision.sticky ? { sticky: decision.sticky } : {}),
     confPrefix: '/etc/nginx',
+    // No host to ask: nginx_listen_ipv6 auto renders the [::] listeners, as most hosts have IPv6.
+    ipv6: lb.listenIpv6 !== false,
   });
   return { decision, rendered };
 }

@@ -99,6 +99,23 @@ describe('the WSO2 play on a bare host', () => {
     expect(confOld?.diff).not.toContain('http2 on;');
   });
 
+  it('listens on [::] only where the host has IPv6, unless nginx_listen_ipv6 says otherwise', async () => {
+    const confOf = async (host: FakeHost, inv = inventory) =>
+      changesOf((await runSite(host, { check: true, diff: true }, inv)).tasks).find((c) => c.target === CONF)
+        ?.diff ?? '';
+    const withIpv6 = new FakeHost('lb1');
+    expect(await confOf(withIpv6)).toContain('+    listen [::]:443 ssl http2;');
+    const withoutIpv6 = new FakeHost('lb1');
+    withoutIpv6.ipv6 = false;
+    const auto = await confOf(withoutIpv6);
+    expect(auto).toContain('+    listen 443 ssl http2;');
+    expect(auto).not.toContain('[::]');
+    const forced = loadTestInventory(inventoryYaml(['lb1'], { nginx_listen_ipv6: true }));
+    expect(await confOf(withoutIpv6, forced)).toContain('[::]:443');
+    const off = loadTestInventory(inventoryYaml(['lb1'], { nginx_listen_ipv6: false }));
+    expect(await confOf(new FakeHost('lb1'), off)).not.toContain('[::]');
+  });
+
   it('installs, stages everything, and makes it live in one transaction with one reload handler run', async () => {
     const host = new FakeHost('lb1');
     const { tasks, failed, conn } = await runSite(host);

@@ -279,6 +279,7 @@ describe('load balancer settings', () => {
     const lb = r.inventory!.loadBalancers[0]!;
     expect(lb).toMatchObject({
       editionChoice: 'auto',
+      listenIpv6: 'auto',
       install: { ossSource: 'distro' },
       tls: { mode: 'generate', keyType: 'rsa', rsaBits: 2048, days: 365, useCa: true },
       deployment: {
@@ -290,6 +291,19 @@ describe('load balancer settings', () => {
       },
     });
     expect(lb.plusLicence).toBeUndefined();
+  });
+
+  it('reads nginx_listen_ipv6 as auto or a boolean', () => {
+    const lbOf = (v: string) => base([`nginx_listen_ipv6: ${v}`]).inventory!.loadBalancers[0]!;
+    expect(lbOf('auto').listenIpv6).toBe('auto');
+    expect(lbOf('false').listenIpv6).toBe(false);
+    expect(lbOf('yes').listenIpv6).toBe(true);
+    const d = diag(
+      base(['nginx_listen_ipv6: sometimes']).diagnostics,
+      'nginx_listen_ipv6 must be auto, true or false',
+    );
+    expect(d).toMatchObject({ key: 'all.vars.nginx_listen_ipv6', line: 4 });
+    expect(d.fix).toContain('nginx_listen_ipv6: auto');
   });
 
   it('reports Plus without licence', () => {

@@ -271,6 +271,26 @@ describe('renderConfig: version-aware syntax', () => {
     }
   });
 
+  it('listens on IPv6 too unless the host has none (nginx refuses [::] there)', () => {
+    const withIpv6 = at('1.26.3');
+    const withoutIpv6 = parsed(d, {
+      edition: 'oss',
+      nginxVersion: '1.26.3',
+      confPrefix: '/etc/nginx',
+      ipv6: false,
+    });
+    const listens = (conf: ParsedDirective[]) =>
+      servers(conf).flatMap((srv) => all(srv.body, 'listen').map((l) => l.args[0]!));
+    expect(listens(withIpv6)).toContain('[::]:443');
+    expect(listens(withIpv6)).toContain('[::]:80');
+    expect(listens(withoutIpv6).filter((a) => a.startsWith('['))).toEqual([]);
+    expect(listens(withoutIpv6).sort()).toEqual(
+      listens(withIpv6)
+        .filter((a) => !a.startsWith('['))
+        .sort(),
+    );
+  });
+
   it('turns session tickets off only before 1.23.2', () => {
     expect(one(serverFor(at('1.23.1'), 'api.am.wso2.com').body, 'ssl_session_tickets')?.args).toEqual([
       'off',

@@ -52,6 +52,8 @@ describe('parseFacts', () => {
         rec('file', `${b64('/etc/nginx/conf.d/new file.conf')} 0`),
       ]),
     );
+    // No ipv6 record (an older script, or /proc unreadable): assume IPv6, nginx's own default.
+    expect(facts.ipv6).toBe(true);
     expect(facts.os).toEqual({
       id: 'debian',
       versionId: '12',
@@ -107,6 +109,7 @@ describe('parseFacts', () => {
       sample([
         rec('os_release', b64(os)),
         rec('arch', 'aarch64'),
+        rec('ipv6', '0'),
         rec('pkg', 'dnf'),
         rec('svc', 'systemd'),
         rec('uid', '0'),
@@ -116,6 +119,7 @@ describe('parseFacts', () => {
     );
     expect(facts.os).toMatchObject({ id: 'rocky', family: 'rhel', versionId: '9.4', codename: '' });
     expect(facts.arch).toBe('aarch64');
+    expect(facts.ipv6).toBe(false);
     expect(facts.packageManager).toBe('dnf');
     expect(facts.nginx).toBeUndefined();
     expect(facts.state).toEqual({ pendingReload: false, managedFiles: [], snapshots: [], locked: false });

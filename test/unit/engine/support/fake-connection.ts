@@ -114,6 +114,7 @@ export class FakeHostConnection implements HostConnection {
     const lines = [
       formatRecord('os_release', encodeValue(OS_RELEASE)),
       formatRecord('arch', 'x86_64'),
+      formatRecord('ipv6', h.ipv6 ? '1' : '0'),
       formatRecord('pkg', 'apt'),
       formatRecord('svc', 'systemd'),
       formatRecord('uid', become ? '0' : '1000'),

@@ -46,6 +46,8 @@ export class FakeHost {
   nginx: FakeNginx | undefined;
   /** apt's candidate for `nginx` (what the install task would bring). */
   candidateVersion: string | undefined = '1.22.1';
+  /** The kernel has IPv6 (the facts script's `ipv6` record). */
+  ipv6 = true;
   /** Reason recorded in `<state>/pending-reload` by an interrupted run. */
   pendingReload: string | undefined;
   managedFiles: string[] = [];
