@@ -1,5 +1,13 @@
 import type { Measurement } from './measurements.js';
-import { type Comparison, type Growth, type TargetResult, compare, growth, targets } from './summary.js';
+import {
+  type Comparison,
+  type Growth,
+  type TargetResult,
+  compare,
+  cpuFloorS,
+  growth,
+  targets,
+} from './summary.js';
 import type { AnsibleRoundTrips } from './measurements.js';
 
 const SCENARIO_TITLES: Record<string, string> = {
@@ -56,7 +64,7 @@ function comparisonTable(comparisons: Comparison[]): string {
   );
 }
 
-function growthTable(rows: Growth[]): string {
+function growthTable(rows: Growth[], comparisons: Comparison[], cpus: number | undefined): string {
   if (rows.length === 0) return 'Only one size was measured: no growth figures.';
   const sizes = [...new Set(rows.flatMap((g) => g.points.map((p) => p.size)))].sort((a, b) => a - b);
   return table(
@@ -66,7 +74,11 @@ function growthTable(rows: Growth[]): string {
       g.tool,
       ...sizes.map((n) => {
         const p = g.points.find((x) => x.size === n);
-        return p ? `${p.wallS.toFixed(2)} s (${p.relative.toFixed(2)}x)` : 'n/a';
+        if (!p) return 'n/a';
+        const c = comparisons.find((x) => x.scenario === g.scenario && x.size === n);
+        const f = g.tool === 'ansible' ? c?.ansible : c?.ours;
+        const floor = f ? cpuFloorS(f, cpus) : undefined;
+        return `${p.wallS.toFixed(2)} s (${p.relative.toFixed(2)}x)${floor === undefined ? '' : `, CPU floor ${floor.toFixed(1)} s`}`;
       }),
     ]),
   );
@@ -120,6 +132,7 @@ export interface ResultsInput {
 
 export function resultsMarkdown({ measurements, ansibleRoundTrips, meta, notes }: ResultsInput): string {
   const comparisons = compare(measurements, ansibleRoundTrips);
+  const cpus = Number(meta.nproc) || undefined;
   const smoke = meta.smoke === '1';
   const m = (k: string) => meta[k] ?? 'unknown';
   const parts = [
@@ -158,10 +171,13 @@ export function resultsMarkdown({ measurements, ansibleRoundTrips, meta, notes }
       'Changed: tasks reported changed, summed over hosts, handlers included (in check mode apim-provision counts its pending reload, Ansible skips its handler commands). ' +
       'Ansible round trips are counted for scenarios 1-3 only (n/a for scenario 4).',
     '## Targets',
-    targetTable(targets(comparisons)),
+    targetTable(targets(comparisons, cpus)),
     '## How wall time grows with N',
-    'Median wall time per size, and in brackets relative to the smallest size measured.',
-    growthTable(growth(comparisons)),
+    'Median wall time per size, in brackets relative to the smallest size measured. CPU floor: the ' +
+      "run's median CPU time (controller process tree and bench containers together) over the machine's " +
+      'CPU count, the shortest wall time that work allows while hosts and controller share the CPUs; a ' +
+      'wall time close to it means the run was parallel and CPU-bound, not waiting on serial steps.',
+    growthTable(growth(comparisons), comparisons, cpus),
     '## What each tool does, and the differences',
     [
       '- Same hosts, same inventory file, same known_hosts; both tools alternate within one session (odd runs apim-provision first, even runs Ansible first). Before each first converge the hosts are reset by `docker exec` (conf.d file, certificate folder, log folders and apim-provision state removed, nginx reloaded); the reset is not timed.',

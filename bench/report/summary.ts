@@ -15,6 +15,11 @@ export interface ToolFigures {
   maxRssMb: number;
   controllerCpuPerHostS: number;
   targetCpuPerHostS: number | undefined;
+  /**
+   * Median CPU seconds of the whole run, controller and hosts together (undefined without host CPU):
+   * with the hosts on the controller's cores, wall time cannot go below this over the CPU count.
+   */
+  totalCpuS: number | undefined;
   roundTripsPerHost: number | undefined;
   changed: number | undefined;
 }
@@ -43,6 +48,10 @@ function figures(
     maxRssMb: Math.max(...runs.map((r) => r.maxRssKb)) / 1024,
     controllerCpuPerHostS: median(runs.map((r) => (r.userS + r.sysS) / size)),
     targetCpuPerHostS: targetCpu.length > 0 ? median(targetCpu) / size : undefined,
+    totalCpuS:
+      targetCpu.length === runs.length
+        ? median(runs.map((r) => r.userS + r.sysS + r.targetCpuS!))
+        : undefined,
     roundTripsPerHost: rt.length > 0 ? median(rt) : ansibleRoundTrips,
     changed: changed.length > 0 ? median(changed) : undefined,
   };
@@ -133,8 +142,16 @@ function ratioTarget(
   };
 }
 
-/** The issue's four targets, judged on the medians. */
-export function targets(comparisons: Comparison[]): TargetResult[] {
+/**
+ * The shortest wall time the run's CPU work allows on `cpus` CPUs (controller and hosts share
+ * them in the bench): a wall time near it means the work ran in parallel and the CPUs were the limit.
+ */
+export function cpuFloorS(f: ToolFigures, cpus: number | undefined): number | undefined {
+  return f.totalCpuS === undefined || !cpus ? undefined : f.totalCpuS / cpus;
+}
+
+/** The issue's four targets, judged on the medians; `cpus` (nproc) explains the scaling figures. */
+export function targets(comparisons: Comparison[], cpus?: number): TargetResult[] {
   const results: TargetResult[] = [
     ratioTarget(comparisons, 'noop', 50, 10, 'no-op re-run at N=50: at least 10x faster than Ansible'),
     ratioTarget(comparisons, 'converge', 50, 5, 'first converge at N=50: at least 5x faster than Ansible'),
@@ -146,8 +163,12 @@ export function targets(comparisons: Comparison[]): TargetResult[] {
     const large = find(comparisons, scenario, 100)?.ours;
     if (!small || !large) continue;
     const factor = large.wallS / small.wallS;
+    const floor = cpuFloorS(large, cpus);
     scaling.push(
-      `${scenario} ${factor.toFixed(2)}x (${small.wallS.toFixed(2)} s -> ${large.wallS.toFixed(2)} s)`,
+      `${scenario} ${factor.toFixed(2)}x (${small.wallS.toFixed(2)} s -> ${large.wallS.toFixed(2)} s` +
+        (floor === undefined
+          ? ')'
+          : `; the N=100 run needed ${large.totalCpuS!.toFixed(0)} CPU-s on ${cpus} CPUs: at least ${floor.toFixed(1)} s)`),
     );
     factors.push(factor);
   }
