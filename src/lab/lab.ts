@@ -78,6 +78,12 @@ export async function labUp(
     const images = Date.now() - mark;
 
     mark = Date.now();
+    if (provider === 'docker')
+      await removeStrayContainers(
+        paths,
+        valid.machines.map((m) => m.name),
+        log,
+      );
     log(`vagrant up --provider=${provider} (${valid.machines.map((m) => m.name).join(', ')})`);
     await vagrant(paths, ['up', `--provider=${provider}`], { log });
     const vagrantUp = Date.now() - mark;
@@ -154,6 +160,24 @@ export async function openLab(options: LabOptions = {}): Promise<Lab> {
     throw new Error(`no running lab: ${paths.stateFile} is missing (bring the lab up with labUp first)`);
   });
   return createLab(JSON.parse(text) as LabState);
+}
+
+/**
+ * A `vagrant up` that failed half-way can leave a container Vagrant never recorded; its name would
+ * make every later `vagrant up` fail. Such containers of machines Vagrant has not created go.
+ */
+async function removeStrayContainers(
+  paths: LabPaths,
+  machines: string[],
+  log: (line: string) => void,
+): Promise<void> {
+  const states = parseMachineReadableStatus(await vagrant(paths, ['status', '--machine-readable']));
+  const prefix = process.env.APIM_LAB_PREFIX ?? 'apim-lab';
+  const stray = machines.filter((m) => states[m] === 'not_created').map((m) => `${prefix}-${m}`);
+  if (stray.length === 0) return;
+  const removed = await execa('docker', ['rm', '-f', ...stray], { reject: false });
+  for (const name of removed.stdout.split('\n').filter((l) => l.trim() !== ''))
+    log(`removed container ${name}, left by an earlier vagrant up that failed`);
 }
 
 async function buildImages(paths: LabPaths, log: (line: string) => void): Promise<void> {
