@@ -17,6 +17,7 @@ import {
   labStatus,
   parseLabSpec,
   type Lab,
+  type LabMachine,
 } from '../../src/lab/index.js';
 import {
   curlFrom,
@@ -46,7 +47,24 @@ interface InventoryHost {
   ansible_become: boolean;
 }
 
-function sshWith(host: InventoryHost, user: string, command: string) {
+/** A lab machine as the inventory lists it. */
+function hostOf(m: LabMachine, user = m.user): InventoryHost {
+  return {
+    ansible_host: m.sshHost,
+    ansible_port: m.sshPort,
+    ansible_user: user,
+    ansible_ssh_private_key_file: m.keyFile,
+    ansible_become: true,
+  };
+}
+
+/** ssh as the user, checking host keys (lab's known_hosts unless given); never prompts. */
+function sshWith(
+  host: InventoryHost,
+  user: string,
+  command: string,
+  options: { knownHostsFile?: string; input?: string } = {},
+) {
   return execa(
     'ssh',
     [
@@ -63,11 +81,11 @@ function sshWith(host: InventoryHost, user: string, command: string) {
       '-o',
       'StrictHostKeyChecking=yes',
       '-o',
-      `UserKnownHostsFile=${lab.knownHostsFile}`,
+      `UserKnownHostsFile=${options.knownHostsFile ?? lab.knownHostsFile}`,
       `${user}@${host.ansible_host}`,
       command,
     ],
-    { reject: false },
+    { reject: false, ...(options.input !== undefined ? { input: options.input } : {}) },
   );
 }
 
@@ -106,24 +124,7 @@ describe('SSH to the lab machines', () => {
         .map((l) => l.replace(`[127.0.0.1]:${other.sshPort}`, `[127.0.0.1]:${lb.sshPort}`));
       const file = join(dir, 'known_hosts');
       writeFileSync(file, theirs.join('\n') + '\n');
-      const result = await execa(
-        'ssh',
-        [
-          '-F',
-          'none',
-          '-i',
-          lb.keyFile,
-          '-p',
-          String(lb.sshPort),
-          '-o',
-          'BatchMode=yes',
-          '-o',
-          `UserKnownHostsFile=${file}`,
-          `${lb.user}@${lb.sshHost}`,
-          'true',
-        ],
-        { reject: false },
-      );
+      const result = await sshWith(hostOf(lb), lb.user, 'true', { knownHostsFile: file });
       expect(result.exitCode).not.toBe(0);
       expect(result.stderr).toMatch(/HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);
     } finally {
@@ -133,34 +134,13 @@ describe('SSH to the lab machines', () => {
 
   it('has a user whose sudo asks for a password, and accepts that password', async () => {
     const lb = lab.machines['lb-sid']!;
-    const host: InventoryHost = {
-      ansible_host: lb.sshHost,
-      ansible_port: lb.sshPort,
-      ansible_user: lab.passwordSudo.user,
-      ansible_ssh_private_key_file: lb.keyFile,
-      ansible_become: true,
-    };
+    const host = hostOf(lb, lab.passwordSudo.user);
     const refused = await sshWith(host, lab.passwordSudo.user, 'sudo -n true');
     expect(refused.exitCode).not.toBe(0);
     expect(refused.stderr).toMatch(/password is required/);
-    const accepted = await execa(
-      'ssh',
-      [
-        '-F',
-        'none',
-        '-i',
-        lb.keyFile,
-        '-p',
-        String(lb.sshPort),
-        '-o',
-        'BatchMode=yes',
-        '-o',
-        `UserKnownHostsFile=${lab.knownHostsFile}`,
-        `${lab.passwordSudo.user}@${lb.sshHost}`,
-        "sudo -S -p '' id -u",
-      ],
-      { input: lab.passwordSudo.password + '\n', reject: false },
-    );
+    const accepted = await sshWith(host, lab.passwordSudo.user, "sudo -S -p '' id -u", {
+      input: lab.passwordSudo.password + '\n',
+    });
     expect(accepted.stdout.trim()).toBe('0');
   });
 

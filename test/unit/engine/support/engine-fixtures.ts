@@ -1,7 +1,7 @@
 /** Inventories, playbooks, run options, a recording observer and sessions for engine tests. */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Inventory } from '../../../../src/domain/types.js';
 import { apimPaths } from '../../../../src/engine/apim-paths.js';
 import { gatherFacts } from '../../../../src/engine/gather-facts.js';
@@ -16,16 +16,7 @@ import {
   type Playbook,
 } from '../../../../src/playbook/index.js';
 import type { HostConnection } from '../../../../src/transport/types.js';
-
-/** Writes files into a fresh temp folder; returns the folder. */
-export function tempTree(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'apim-engine-'));
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), content);
-  }
-  return dir;
-}
+import { writeTree } from '../../inventory/helpers.js';
 
 /**
  * A single-node inventory with the given load balancers (all `become`, ECDSA keys so generating
@@ -44,7 +35,7 @@ export function inventoryYaml(lbs: string[] = ['lb1'], extraVars: Record<string,
 }
 
 export function loadTestInventory(yaml: string, env: NodeJS.ProcessEnv = {}): Inventory {
-  const dir = tempTree({ 'inventory.yml': yaml });
+  const dir = writeTree({ 'inventory.yml': yaml });
   const { inventory, diagnostics } = loadInventory(join(dir, 'inventory.yml'), {
     env: { HOME: dir, ...env },
   });
@@ -65,7 +56,7 @@ export function sitePlaybook(): Playbook {
 
 /** A playbook written (with files next to it) into a temp folder. */
 export function playbookFrom(yaml: string, files: Record<string, string> = {}): Playbook {
-  const dir = tempTree({ 'site.yml': yaml, ...files });
+  const dir = writeTree({ 'site.yml': yaml, ...files });
   return loaded(join(dir, 'site.yml'));
 }
 
