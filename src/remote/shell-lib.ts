@@ -78,7 +78,7 @@ export const RUN_LOGS_TO_KEEP = 100;
 /**
  * Exclusive lock on the state directory: flock(1) on <state>/lock when present, else an atomic
  * mkdir lock whose holder pid is checked so a crashed run does not block forever. Emits `lock_busy 1`
- * when it had to wait and `lock_acquired <epoch>` once held. Uses $STATE (and $WORK for tidying).
+ * when it had to wait and `lock_acquired <epoch>` once held. Uses $STATE.
  */
 export const LOCK_FUNCTIONS = sh`
 APIM_LOCK_MODE=
@@ -120,11 +120,11 @@ apim_unlock() {
   esac
   APIM_LOCK_MODE=
 }
-# Called by the lock holder, so no other run is using a stage folder: removes the stage folders of
-# runs killed before their EXIT trap (SIGKILL, power loss) and keeps the newest run logs.
+# Called by the lock holder before it makes its own stage folder, so no run is using one: removes
+# those of runs killed before their EXIT trap (SIGKILL, power loss); keeps the newest run logs.
 apim_tidy_state() {
   for apim_td in "$STATE/stage"/*; do
-    [ -d "$apim_td" ] && [ "$apim_td" != "$WORK" ] && rm -rf "$apim_td"
+    [ -d "$apim_td" ] && rm -rf "$apim_td"
   done
   ls -1t "$STATE/runs" 2>/dev/null | tail -n +${String(RUN_LOGS_TO_KEEP + 1)} | while IFS= read -r apim_td; do
     rm -f "$STATE/runs/$apim_td"

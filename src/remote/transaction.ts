@@ -429,7 +429,6 @@ if ! apim_lock "$LOCK_WAIT"; then
   apim_finish locked 3
 fi
 trap 'apim_cleanup' EXIT
-rm -rf "$WORK"
 apim_tidy_state
 mkdir -m 700 "$WORK" "$WORK/payload" || apim_finish error 1
 apim_write_inputs || { apim_msg "could not unpack the payload"; apim_finish error 1; }
