@@ -23,7 +23,7 @@ export const PORTAL = 'api.am.wso2.com';
 export interface FaultHost {
   lab: Lab;
   machine: LabMachine;
-  /** Docker container of the machine (`apim-lab-<name>`). */
+  /** Docker container of the machine (`<APIM_LAB_PREFIX, default apim-lab>-<name>`). */
   container: string;
   /** The local CA that signs the load balancer certificates of the lab inventories. */
   caFile: string;
@@ -33,8 +33,9 @@ export async function faultHost(lab: Lab, name: string): Promise<FaultHost> {
   const machine = lab.machines[name];
   if (!machine) throw new Error(`the lab has no machine ${name}`);
   const names = (await execa('docker', ['ps', '--format', '{{.Names}}'])).stdout.split('\n');
-  const container = names.find((n) => n === `apim-lab-${name}`);
-  if (!container) throw new Error(`no running container apim-lab-${name} (docker ps: ${names.join(', ')})`);
+  const wanted = `${process.env.APIM_LAB_PREFIX ?? 'apim-lab'}-${name}`;
+  const container = names.find((n) => n === wanted);
+  if (!container) throw new Error(`no running container ${wanted} (docker ps: ${names.join(', ')})`);
   const caFile = join(lab.dir, 'inventories', '.apim-provision', 'pki', 'ca.crt');
   return { lab, machine, container, caFile };
 }
