@@ -287,6 +287,22 @@ describe('host keys', () => {
     // Nothing was recorded: the old key stays until the user removes it.
     expect(await readFile(file, 'utf8')).toBe(recorded);
   });
+
+  it('refuses a known host that presents only a key of an unrecorded type, even with --accept-new-host-keys', async () => {
+    // The host was recorded by its RSA key; now it has an ed25519 key only (as after a reinstall).
+    const server = await startServer({ authorizedKeys: [key.publicKey], hostKeyTypes: ['ed25519'] });
+    const file = join(work, 'type_changed_known_hosts');
+    const [, rsaBlob] = (await sshd.hostPublicKeys()).get('rsa')!.split(' ');
+    const recorded = `[127.0.0.1]:${server.port} ssh-rsa ${rsaBlob}\n`;
+    await writeFile(file, recorded);
+    const error = await failure(
+      open({ port: server.port }, { knownHostsFiles: [file], acceptNewHostKeys: true }),
+    );
+    expect(error).toBeInstanceOf(HostKeyError);
+    expect(error.message).toContain('REMOTE HOST IDENTIFICATION HAS CHANGED');
+    expect(error.message).toContain(`unrecorded ED25519 key ${await server.fingerprint('ed25519')}`);
+    expect(await readFile(file, 'utf8')).toBe(recorded);
+  });
 });
 
 describe('become', () => {
