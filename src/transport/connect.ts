@@ -12,8 +12,9 @@ export const FIRST_RETRY_DELAY_MS = 500;
 
 /**
  * Opens an authenticated connection to one host, through its jump hosts in order (each hop is
- * an SSH connection carried by a channel of the previous one, like ProxyJump; all use the host's
- * credentials, as Ansible does). When the host uses become, sudo is checked before returning.
+ * an SSH connection carried by a channel of the previous one, like ProxyJump; jump hosts get the
+ * host's keys and agent, never its password). When the host uses become, sudo is checked before
+ * returning.
  */
 export async function connect(target: ConnectTarget, options: ConnectOptions): Promise<HostConnection> {
   const spec = target.connection;
@@ -25,8 +26,13 @@ export async function connect(target: ConnectTarget, options: ConnectOptions): P
     throw error;
   }
   const hops: Hop[] = [
-    ...spec.jumpHosts.map((jump) => ({ host: jump.host, port: jump.port, user: jump.user ?? spec.user })),
-    { host: spec.host, port: spec.port, user: spec.user },
+    ...spec.jumpHosts.map((jump) => ({
+      host: jump.host,
+      port: jump.port,
+      user: jump.user ?? spec.user,
+      role: 'jump' as const,
+    })),
+    { host: spec.host, port: spec.port, user: spec.user, role: 'target' },
   ];
   const retries = options.retries ?? DEFAULT_RETRIES;
 

@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 
 import ssh2, { type Client } from 'ssh2';
 
-import { authFailureMessage, type AuthAttempt, type AuthPlan } from './auth-plan.js';
+import { authFailureMessage, type AuthAttempt, type AuthPlan, type HopRole } from './auth-plan.js';
 import type { ConnectOptions } from './connect-options.js';
 import { createHostKeyGuard } from './host-key-verifier.js';
 import { UnreachableError } from './types.js';
@@ -15,6 +15,8 @@ export interface Hop {
   host: string;
   port: number;
   user: string;
+  /** The host itself gets its password; a jump host only keys. */
+  role: HopRole;
 }
 
 /** A network-level failure during setup: worth retrying. */
@@ -70,7 +72,7 @@ export async function openHop(params: OpenHopParams): Promise<Client> {
       const hostKeyFailure = guard.failure();
       if (hostKeyFailure) fail(hostKeyFailure);
       else if (error.level === 'client-authentication') {
-        fail(new UnreachableError(hostName, authFailureMessage(where, hop.user, plan, attempt)));
+        fail(new UnreachableError(hostName, authFailureMessage(where, hop.user, plan, attempt, hop.role)));
       } else if (error.level === 'client-socket' || error.level === 'client-timeout') {
         const reason =
           error.level === 'client-timeout' ? `no SSH handshake within ${readyTimeoutMs} ms` : error.message;
@@ -92,7 +94,7 @@ export async function openHop(params: OpenHopParams): Promise<Client> {
       keepaliveCountMax: KEEPALIVE_COUNT_MAX,
       algorithms: { serverHostKey: guard.algorithms },
       hostVerifier: guard.verify,
-      authHandler: plan.handler(hop.user, attempt),
+      authHandler: plan.handler(hop.user, attempt, hop.role),
     });
   });
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
+import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { Secret } from '../../src/domain/secret.js';
@@ -397,6 +398,143 @@ describe('jump hosts', () => {
     );
     expect(error).toBeInstanceOf(HostKeyError);
     expect(error.message).toContain(`127.0.0.1 port ${jump.port}`);
+  });
+});
+
+/** Waits until the server logged a line matching `pattern` (its log lags the client a little). */
+async function logged(server: LocalSshd, pattern: RegExp): Promise<boolean> {
+  for (let i = 0; i < 50 && !pattern.test(server.log); i++) await new Promise((r) => setTimeout(r, 50));
+  return pattern.test(server.log);
+}
+
+describe('passwords go to their own host only', () => {
+  const password = SUDO_WITH_PASSWORD.password;
+
+  async function knownHostsFor(name: string, ...servers: LocalSshd[]): Promise<string> {
+    const file = join(work, name);
+    await writeFile(file, (await Promise.all(servers.map((s) => s.knownHostsLines()))).join(''));
+    return file;
+  }
+
+  it('logs in to the host with its password through a jump host that only gets the key', async () => {
+    const target = await startServer({ authorizedKeys: [] });
+    const via = await startServer({ authorizedKeys: [key.publicKey], hostKeyTypes: ['ed25519'] });
+    const file = await knownHostsFor('pw_via_jump_known_hosts', target, via);
+    const connection = await open(
+      {
+        port: target.port,
+        user: SUDO_WITH_PASSWORD.name,
+        password: new Secret(password),
+        jumpHosts: [{ host: '127.0.0.1', port: via.port }],
+      },
+      { knownHostsFiles: [file] },
+    );
+    expect((await connection.exec('id -un')).stdout).toBe(`${SUDO_WITH_PASSWORD.name}\n`);
+    expect(await logged(target, /Accepted password for apimtest/)).toBe(true);
+    expect(await logged(via, /Accepted publickey for apimtest/)).toBe(true);
+    expect(via.log).not.toMatch(/password for/i);
+  });
+
+  it('never offers the password to a jump host, even one that would accept it', async () => {
+    const via = await startServer({ authorizedKeys: [], hostKeyTypes: ['ed25519'] });
+    const file = await knownHostsFor('pw_jump_refused_known_hosts', sshd, via);
+    const error = await failure(
+      open(
+        {
+          user: SUDO_WITH_PASSWORD.name,
+          privateKeyFile: undefined,
+          password: new Secret(password),
+          jumpHosts: [{ host: '127.0.0.1', port: via.port }],
+        },
+        { knownHostsFiles: [file] },
+      ),
+    );
+    expect(error).toBeInstanceOf(UnreachableError);
+    expect(error.message).toContain(`127.0.0.1:${via.port}`);
+    expect(error.message).toContain('the password is sent to the target host only');
+    expect(error.message).not.toContain(password);
+    // The jump host was reached (and its key checked), then left without a password.
+    expect(await logged(via, /Connection from 127\.0\.0\.1/)).toBe(true);
+    expect(via.log).not.toMatch(/password for/i);
+  });
+
+  /**
+   * A stand-in SSH server (ssh2's own) that asks keyboard-interactive prompts: OpenSSH without PAM
+   * cannot be made to ask for anything but a password. Records every answer it gets.
+   */
+  async function promptingServer(rounds: string[][], accept: (answers: string[][]) => boolean) {
+    const hostKey = ssh2.utils.generateKeyPairSync('ed25519');
+    const received: { method: string; answers?: string[]; password?: string }[] = [];
+    const server = new ssh2.Server({ hostKeys: [hostKey.private] }, (client) => {
+      client.on('error', () => undefined);
+      client.on('authentication', (ctx) => {
+        if (ctx.method === 'password') received.push({ method: 'password', password: ctx.password });
+        if (ctx.method !== 'keyboard-interactive') return ctx.reject(['keyboard-interactive']);
+        const answers: string[][] = [];
+        const ask = (i: number): void => {
+          if (i === rounds.length) return accept(answers) ? ctx.accept() : ctx.reject([]);
+          ctx.prompt(
+            rounds[i]!.map((prompt) => ({ prompt, echo: false })),
+            (a) => {
+              answers.push(a);
+              received.push({ method: 'keyboard-interactive', answers: a });
+              ask(i + 1);
+            },
+          );
+        };
+        ask(0);
+      });
+      client.on('ready', () =>
+        client.on('session', (acceptSession) => acceptSession().on('exec', () => undefined)),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const file = join(work, `prompting_known_hosts_${port}`);
+    const [type, blob] = hostKey.public.split(' ');
+    await writeFile(file, `[127.0.0.1]:${port} ${type} ${blob}\n`);
+    return { port, file, received, close: () => new Promise((r) => server.close(r)) };
+  }
+
+  it('answers only the password prompt of keyboard-interactive, never a code prompt', async () => {
+    const pw = 'kbd-Only-pw-8c1';
+    const server = await promptingServer([['Verification code: '], ['Password: ']], (a) => a[1]?.[0] === pw);
+    try {
+      const connection = await open(
+        { port: server.port, user: 'deploy', privateKeyFile: undefined, password: new Secret(pw) },
+        { knownHostsFiles: [server.file] },
+      );
+      await connection.close();
+      expect(server.received).toEqual([
+        { method: 'password', password: pw },
+        { method: 'keyboard-interactive', answers: [''] },
+        { method: 'keyboard-interactive', answers: [pw] },
+      ]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('says which prompt it could not answer when a server wants more than the password', async () => {
+    const pw = 'kbd-Only-pw-9d2';
+    const server = await promptingServer([['Verification code: ']], () => false);
+    try {
+      const error = await failure(
+        open(
+          { port: server.port, user: 'deploy', privateKeyFile: undefined, password: new Secret(pw) },
+          { knownHostsFiles: [server.file] },
+        ),
+      );
+      expect(error).toBeInstanceOf(UnreachableError);
+      expect(error.message).toContain(
+        'It asked for "Verification code:", which apim-provision does not answer',
+      );
+      expect(server.received.filter((r) => r.method === 'keyboard-interactive')).toEqual([
+        { method: 'keyboard-interactive', answers: [''] },
+      ]);
+    } finally {
+      await server.close();
+    }
   });
 });
 
