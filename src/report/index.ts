@@ -1,5 +1,5 @@
 export { createReporter } from './create-reporter.js';
-export type { ReporterOptions } from './reporter-options.js';
+export type { Reporter, ReporterOptions } from './reporter-options.js';
 export { PlainReporter } from './plain-reporter.js';
 export { TtyReporter } from './tty-reporter.js';
 export { renderRecap } from './recap.js';

@@ -25,6 +25,7 @@ export async function createHostKeyGuard(
   host: string,
   port: number,
   policy: KeyPolicy,
+  trace: (message: string) => void = () => undefined,
 ): Promise<HostKeyGuard> {
   const entries = await loadKnownHosts(policy.knownHostsFiles);
   const name = knownHostsName(host, port);
@@ -49,6 +50,7 @@ export async function createHostKeyGuard(
     }
     switch (verdict.kind) {
       case 'known':
+        trace(`host key ${label} ${fingerprint} matches ${verdict.entry.file}:${verdict.entry.line}`);
         answer(true);
         return;
       case 'revoked':
@@ -89,6 +91,7 @@ export async function createHostKeyGuard(
         }
         appendKnownHost(firstFile(policy.knownHostsFiles), name, keyBlob).then(
           (file) => {
+            trace(`host key ${label} ${fingerprint} was not known: recorded in ${file}`);
             policy.onNewHostKey?.({ hostName, host, port, keyType: keyBlobType(keyBlob), fingerprint, file });
             answer(true);
           },

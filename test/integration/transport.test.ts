@@ -3,9 +3,10 @@
  * local test users and sudoers rules: these tests need root).
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { createServer, type Socket } from 'node:net';
 import { promisify } from 'node:util';
 
 import ssh2 from 'ssh2';
@@ -23,6 +24,7 @@ import {
   UnreachableError,
   type HostConnection,
 } from '../../src/transport/types.js';
+import { runCli } from './support/cli.js';
 import {
   createClientKey,
   ensureTestUsers,
@@ -560,6 +562,144 @@ describe('failures', () => {
     await server.kill();
     await expect(running).rejects.toBeInstanceOf(ConnectionLostError);
     await expect(connection.exec('true')).rejects.toBeInstanceOf(ConnectionLostError);
+  });
+});
+
+/** A TCP server that accepts connections and never says anything (a hung sshd, a wrong service). */
+async function silentServer(): Promise<{ port: number; close: () => Promise<unknown> }> {
+  const sockets: Socket[] = [];
+  const server = createServer((socket) => sockets.push(socket));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+describe('timeouts, attempts and the -vvv connection plan', () => {
+  it('gives up on a host that accepts TCP but never speaks SSH within the configured wait', async () => {
+    const silent = await silentServer();
+    try {
+      const started = Date.now();
+      const error = await failure(open({ port: silent.port, connectTimeoutMs: 300, connectRetries: 1 }));
+      expect(error).toBeInstanceOf(UnreachableError);
+      expect(error.message).toContain('after 2 attempts');
+      expect(error.message).toContain('no SSH handshake within 300 ms');
+      expect(error.message).toContain('set ansible_ssh_timeout / ansible_ssh_retries (or -T)');
+      // Two 300 ms waits and one backoff of 375-625 ms, not 3 x 10 s.
+      expect(Date.now() - started).toBeLessThan(3000);
+
+      // Without inventory settings the run's options apply (-T).
+      const fromOptions = await failure(
+        open({ port: silent.port, connectTimeoutMs: undefined }, { connectTimeoutMs: 200, retries: 0 }),
+      );
+      expect(fromOptions.message).toContain('after 1 attempt:');
+      expect(fromOptions.message).toContain('no SSH handshake within 200 ms');
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('traces the plan and every step, in order, and never a secret', async () => {
+    const password = SUDO_WITH_PASSWORD.password;
+    const target = await startServer({ authorizedKeys: [] });
+    const via = await startServer({ authorizedKeys: [key.publicKey], hostKeyTypes: ['ed25519'] });
+    const file = join(work, 'trace_known_hosts');
+    await writeFile(file, (await target.knownHostsLines()) + (await via.knownHostsLines()));
+    const lines: string[] = [];
+    const connection = await open(
+      {
+        port: target.port,
+        user: SUDO_WITH_PASSWORD.name,
+        password: new Secret(password),
+        become: true,
+        becomePassword: new Secret(password),
+        jumpHosts: [{ host: '127.0.0.1', port: via.port, user: SUDO_WITHOUT_PASSWORD.name }],
+        connectRetries: 0,
+      },
+      { knownHostsFiles: [file], onTrace: (e) => lines.push(`<${e.hostName}> ${e.message}`) },
+    );
+    await connection.close();
+    const t = `127.0.0.1:${target.port}`;
+    const j = `127.0.0.1:${via.port}`;
+    expect(lines.slice(0, 8)).toEqual([
+      '<lb1> SSH connection plan for lb1:',
+      `<lb1>   connect to:  apimtest@${t}`,
+      `<lb1>   through:     apimnopw@${j}`,
+      '<lb1>   attempts:    1 (0 retries, inventory), 5 s each for the SSH handshake (inventory)',
+      `<lb1>   host keys:   ${file}; unknown keys refused, changed keys refused`,
+      `<lb1>   auth:        private key ${key.privateKeyFile}, password (ansible_password), keyboard-interactive with the password`,
+      `<lb1>   jump auth:   private key ${key.privateKeyFile}`,
+      '<lb1>   become:      sudo to root (with a password)',
+    ]);
+    const steps = lines.slice(8);
+    expect(steps[0]).toBe(`<lb1> attempt 1/1: TCP connection to ${j}`);
+    expect(steps).toContainEqual(
+      expect.stringMatching(new RegExp(`^<lb1> ${j}: host key ED25519 SHA256:\\S+ matches ${file}:\\d+$`)),
+    );
+    const order = (pattern: string) => steps.findIndex((l) => l.includes(pattern));
+    expect(order(`${j}: trying private key`)).toBeLessThan(order(`${j}: logged in as apimnopw`));
+    expect(order(`${j}: logged in as apimnopw`)).toBeLessThan(order(`${t}: trying private key`));
+    expect(order(`${t}: trying private key`)).toBeLessThan(
+      order(`${t}: trying password (ansible_password) as apimtest`),
+    );
+    expect(steps).toContain(`<lb1> ${t}: logged in as apimtest with password (ansible_password)`);
+    expect(steps[steps.length - 1]).toBe(`<lb1> connected to ${t} as apimtest`);
+    expect(lines.join('\n')).not.toContain(password);
+  });
+});
+
+describe('apply -vvv (the built CLI)', () => {
+  it('shows the connection plan and each attempt of an unreachable host, quickly and without a secret', async () => {
+    const silent = await silentServer();
+    const password = 'Cli-trace-pw-4e1f';
+    const dir = join(work, 'cli-trace');
+    await mkdir(dir, { recursive: true });
+    const inventory = join(dir, 'inventory.yml');
+    await writeFile(
+      inventory,
+      [
+        'all:',
+        '  vars: { apim_version: "4.x", apim_pattern: single-node }',
+        '  children:',
+        '    loadbalancers:',
+        '      hosts:',
+        `        lb1: { ansible_host: 127.0.0.1, ansible_port: ${silent.port}, ansible_user: deploy,`,
+        `               ansible_password: "${password}", ansible_ssh_timeout: 0.3, ansible_ssh_retries: 1 }`,
+        '    apim_all_in_one:',
+        '      hosts: { apim1: { ansible_host: 192.0.2.10 } }',
+        '',
+      ].join('\n'),
+    );
+    try {
+      const started = Date.now();
+      const run = await runCli([
+        'apply',
+        inventory,
+        '--check',
+        '-vvv',
+        '--known-hosts',
+        join(dir, 'known_hosts'),
+      ]);
+      expect(run.exitCode).toBe(3);
+      expect(run.all).toContain('<lb1> SSH connection plan for lb1:');
+      expect(run.all).toContain(`<lb1>   connect to:  deploy@127.0.0.1:${silent.port}`);
+      expect(run.all).toContain(
+        '<lb1>   attempts:    2 (1 retries, inventory), 0.3 s each for the SSH handshake (inventory)',
+      );
+      expect(run.all).toContain(
+        '<lb1>   auth:        password (ansible_password), keyboard-interactive with the password',
+      );
+      expect(run.all).toContain('<lb1> attempt 2/2: TCP connection to');
+      expect(run.all).toContain('no SSH handshake within 300 ms');
+      expect(run.all).not.toContain(password);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await silent.close();
+    }
   });
 });
 

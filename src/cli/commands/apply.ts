@@ -139,6 +139,7 @@ export function applyCommand(setCode: (c: number) => void): CommandModule<object
                 `recorded new ${e.keyType} host key ${e.fingerprint} for ${e.host}:${e.port} in ${e.file}`,
                 e.hostName,
               ),
+            onTrace: (e) => reporter.trace(e.message, e.hostName),
           },
         );
         if (args.json) await writeJsonReport(args.json, summary, redactor);
