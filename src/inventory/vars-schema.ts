@@ -48,7 +48,7 @@ import type { ScopedVars } from './inventory-tree.js';
  * | `tls_key_type` | load balancer | `rsa`, `ecdsa` | rsa | generated key type |
  * | `tls_rsa_bits` | load balancer | >= 2048 | 2048 | generated RSA key size |
  * | `tls_days` | load balancer | 1..366 (more: warning) | 365 | generated certificate validity |
- * | `tls_use_ca` | load balancer | bool | true | sign with a local CA kept next to the inventory |
+ * | `tls_use_ca` | load balancer | bool | true | sign with the inventory's local CA, `<inventory folder>/.apim-provision/pki` (the one `certs create --ca` uses) |
  * | `tls_certificate_file`, `tls_key_file` | load balancer | path | | certificate and key (files mode) |
  * | `tls_chain_file` | load balancer | path | | intermediates (files mode) |
  * | `tls_key_passphrase` | load balancer | secret | | passphrase of `tls_key_file` |
