@@ -11,3 +11,4 @@ export { Redactor } from './redactor.js';
 export { exitCodeFor, EXIT, type ExitCode } from './exit-code.js';
 export { printDiagnostics, formatDiagnostics } from './diagnostics-printer.js';
 export { formatDuration } from './duration.js';
+export { sanitiseText, sanitiseDeep, jsonText } from './sanitise.js';
