@@ -118,7 +118,7 @@ const STRING_METHODS: Record<string, Method> = {
 const LIST_METHODS: Record<string, Method> = {
   index: (list: unknown[], item: unknown) => {
     const i = list.indexOf(item);
-    if (i < 0) throw new Error(`${JSON.stringify(item)} is not in the list`);
+    if (i < 0) throw new Error('index(): the item is not in the list');
     return i;
   },
   count: (list: unknown[], item: unknown) => list.filter((x) => x === item).length,

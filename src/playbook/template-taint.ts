@@ -18,7 +18,15 @@ interface RenderPass {
 
 const passes: RenderPass[] = [];
 
-/** Runs `render` while recording whether it revealed a secret. */
+/** A render failed after it had revealed a secret: its own message could quote a value computed from it. */
+export class SecretRenderError extends Error {
+  override readonly name = 'SecretRenderError';
+}
+
+/**
+ * Runs `render` while recording whether it revealed a secret. A render that fails after
+ * revealing one fails with its position only, never with its message.
+ */
 export function trackSecrets<T>(
   render: () => T,
   definednessOnly: ReadonlySet<string> = new Set(),
@@ -28,6 +36,12 @@ export function trackSecrets<T>(
   try {
     const value = render();
     return { value, tainted: pass.tainted };
+  } catch (err) {
+    if (!pass.tainted) throw err;
+    const at = /\[Line \d+, Column \d+\]/.exec(err instanceof Error ? err.message : '');
+    throw new SecretRenderError(
+      `failed${at ? ` at ${at[0]}` : ''} after reading a secret; the error is not shown, as it may quote a value computed from the secret`,
+    );
   } finally {
     passes.pop();
   }

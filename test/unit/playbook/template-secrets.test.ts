@@ -137,4 +137,26 @@ describe('values computed from a secret stay secret', () => {
     expect(secretOf(renderTemplateFile(join(dir, 'includes.j2'), vars))).toBe(`x\nkey=${PW}\n`);
     expect(renderTemplateFile(join(dir, 'plain.j2'), vars)).toBe('user=admin\nauth on\n');
   });
+
+  it('fails a render that read a secret with its position only, never its message', () => {
+    for (const template of [
+      '{{ names.index(pw | upper) }}',
+      '{{ pw | upper | regex_replace("(", "") }}',
+      '{% for c in pw | upper %}{{ c.a.b }}{% endfor %}',
+    ]) {
+      let message = '';
+      try {
+        renderString(template, vars);
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message, template).toContain('after reading a secret; the error is not shown');
+      expect(message).not.toContain(PW.toUpperCase());
+    }
+    expect(() => evaluateWhen('names.index(pw | reverse) > 0', vars)).toThrow(/after reading a secret/);
+    // Errors of renders that read no secret keep their message.
+    expect(() => renderString('{{ names.index("zz") }}', vars)).toThrow(
+      'index(): the item is not in the list',
+    );
+  });
 });
