@@ -19,6 +19,7 @@ export {
   LOCAL_CA_COMMON_NAME,
   LOCAL_CA_DAYS,
   createCa,
+  defaultPkiDir,
   ensureLocalCa,
 } from './local-ca.js';
 export { inspectCertificate } from './inspect.js';
@@ -30,5 +31,11 @@ export {
   checkCertificateFiles,
 } from './check-existing.js';
 export { certificateNeedsRenewal } from './renewal.js';
-export { type WrittenCertificateFiles, writeCertificateFiles } from './write-files.js';
+export {
+  type WrittenCertificateFiles,
+  certificateFilePaths,
+  existingCertificateFiles,
+  FileExistsError,
+  writeCertificateFiles,
+} from './write-files.js';
 export { DEFAULT_CERTIFICATE_DAYS, MAX_ADVISED_DAYS, validityDaysWarning } from './validity.js';

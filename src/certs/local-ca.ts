@@ -12,6 +12,15 @@ import { validityWindow } from './validity.js';
 import { PRIVATE_KEY_MODE, PUBLIC_FILE_MODE, writeFileWithMode } from './write-files.js';
 
 export const LOCAL_CA_COMMON_NAME = 'apim-provision local CA';
+
+/**
+ * Where the local CA of an inventory lives: `<inventory folder>/.apim-provision/pki` (ca.crt and
+ * ca.key). `apply` signs the load balancers' certificates with it and `certs create --ca`
+ * signs with the same one, so every certificate of an inventory has one trust anchor.
+ */
+export function defaultPkiDir(inventoryDir: string): string {
+  return join(inventoryDir, '.apim-provision', 'pki');
+}
 /** A CA outlives many yearly server certificates; users import it once into their trust store. */
 export const LOCAL_CA_DAYS = 3650;
 

@@ -1,5 +1,5 @@
 import yargs from 'yargs';
-import { EXIT } from '../report/index.js';
+import { EXIT, sanitiseText } from '../report/index.js';
 import { applyCommand } from './commands/apply.js';
 import { certsCommand } from './commands/certs.js';
 import { labCommand } from './commands/lab.js';
@@ -38,10 +38,14 @@ export async function main(argv: string[]): Promise<number> {
       .parseAsync();
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`apim-provision: ${err.message}\nRun 'apim-provision --help' for usage.\n`);
+      process.stderr.write(
+        `apim-provision: ${sanitiseText(err.message)}\nRun 'apim-provision --help' for usage.\n`,
+      );
       return EXIT.USAGE;
     }
-    process.stderr.write(`apim-provision: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
+    process.stderr.write(
+      `apim-provision: unexpected error: ${sanitiseText((err as Error).stack ?? String(err))}\n`,
+    );
     return EXIT.UNEXPECTED;
   }
   return code;

@@ -28,5 +28,9 @@ export function connectionOptions<T>(y: Argv<T>) {
       describe: 'ask for the sudo password',
     })
     .option('json', { type: 'string', describe: 'write a JSON report to this file (- for stdout)' })
-    .option('verbose', { alias: 'v', type: 'count', describe: 'more output (-vv for task starts)' });
+    .option('verbose', {
+      alias: 'v',
+      type: 'count',
+      describe: 'more output (-vv task starts, -vvv how each host is connected to)',
+    });
 }

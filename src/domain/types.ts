@@ -159,7 +159,10 @@ export interface ConnectionSpec {
   becomeUser: string;
   becomePassword?: Secret;
   jumpHosts: JumpHost[];
-  connectTimeoutMs: number;
+  /** `ansible_ssh_timeout` (or `ansible_timeout`): wait for the SSH handshake; unset: the run's option. */
+  connectTimeoutMs?: number;
+  /** `ansible_ssh_retries`: attempts after the first one; unset: the run's option. */
+  connectRetries?: number;
 }
 
 /** One inventory host with its merged variables (Ansible precedence already applied). */

@@ -28,8 +28,18 @@ export function connectionSpec(r: VarReader, defaultUser: string): ConnectionSpe
     become: r.bool('ansible_become', false),
     becomeUser: r.string('ansible_become_user') ?? 'root',
     jumpHosts: [],
-    connectTimeoutMs: Math.round(r.positiveNumber('ansible_timeout', 10) * 1000),
   };
+  // Ansible's ssh plugin reads ansible_ssh_timeout; ansible_timeout is this tool's older spelling.
+  const timeoutVar = ['ansible_ssh_timeout', 'ansible_timeout'].find((name) => r.has(name));
+  if (timeoutVar) spec.connectTimeoutMs = Math.round(r.positiveNumber(timeoutVar, 10) * 1000);
+  if (r.has('ansible_ssh_retries'))
+    spec.connectRetries = r.int(
+      'ansible_ssh_retries',
+      2,
+      0,
+      20,
+      'each retry can wait a whole ansible_ssh_timeout',
+    );
   const keyFile = r.readableFile('ansible_ssh_private_key_file');
   if (keyFile) spec.privateKeyFile = keyFile;
   const keyPassphrase = r.secret('ansible_ssh_private_key_passphrase');
@@ -80,7 +90,7 @@ export function connectionSpec(r: VarReader, defaultUser: string): ConnectionSpe
     if (args.ignored.length > 0) {
       r.report(
         argsVar,
-        `${argsVar}: ${args.ignored.map((o) => `-o ${o}`).join(', ')} ignored (apim-provision checks host keys against known_hosts and authenticates with ansible_ssh_private_key_file / ansible_password itself; set ansible_timeout for the connect timeout)`,
+        `${argsVar}: ${args.ignored.map((o) => `-o ${o}`).join(', ')} ignored (apim-provision checks host keys against known_hosts and authenticates with ansible_ssh_private_key_file / ansible_password itself; set ansible_ssh_timeout and ansible_ssh_retries for the connect timeout and attempts)`,
         `remove the option from ${argsVar} if the inventory is only used with apim-provision`,
         'warning',
       );

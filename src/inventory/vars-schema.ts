@@ -22,7 +22,8 @@ import type { ScopedVars } from './inventory-tree.js';
  * | `ansible_become_password` | every host | secret | | sudo password |
  * | `ansible_become_method` | every host | `sudo` | sudo | only sudo is supported |
  * | `ansible_ssh_common_args`, `ansible_ssh_extra_args` | every host | string | | only `-o ProxyJump=...` / `-J ...` (jump hosts) and harmless `-o` options |
- * | `ansible_timeout` | every host | seconds | 10 | SSH connect timeout |
+ * | `ansible_ssh_timeout` (or `ansible_timeout`) | every host | seconds | 10 (or `-T`) | wait for the SSH handshake, per attempt |
+ * | `ansible_ssh_retries` | every host | 0..20 | 2 | connection attempts after the first (network failures, handshake timeouts) |
  * | `apim_address` | API-M node | address | `ansible_host`, else name | address the load balancer proxies to |
  * | `apim_port_offset` | API-M node | 0..10000 | 0 | the node's WSO2 port offset |
  * | `apim_version` | load balancer | `2.6`, `3.x`, `4.x` (or 3.2, "4.2.0", ...) | 3.x | WSO2 documentation layout |
@@ -47,7 +48,7 @@ import type { ScopedVars } from './inventory-tree.js';
  * | `tls_key_type` | load balancer | `rsa`, `ecdsa` | rsa | generated key type |
  * | `tls_rsa_bits` | load balancer | >= 2048 | 2048 | generated RSA key size |
  * | `tls_days` | load balancer | 1..366 (more: warning) | 365 | generated certificate validity |
- * | `tls_use_ca` | load balancer | bool | true | sign with a local CA kept next to the inventory |
+ * | `tls_use_ca` | load balancer | bool | true | sign with the inventory's local CA, `<inventory folder>/.apim-provision/pki` (the one `certs create --ca` uses) |
  * | `tls_certificate_file`, `tls_key_file` | load balancer | path | | certificate and key (files mode) |
  * | `tls_chain_file` | load balancer | path | | intermediates (files mode) |
  * | `tls_key_passphrase` | load balancer | secret | | passphrase of `tls_key_file` |
@@ -74,7 +75,9 @@ export const CONNECTION_VARS: readonly string[] = [
   'ansible_become_method',
   'ansible_ssh_common_args',
   'ansible_ssh_extra_args',
+  'ansible_ssh_timeout',
   'ansible_timeout',
+  'ansible_ssh_retries',
 ];
 
 /** Ansible's older spellings, read as the canonical variable when that one is not set. */
@@ -101,7 +104,6 @@ export const IGNORED_ANSIBLE_VARS: readonly string[] = [
   'ansible_pipelining',
   'ansible_host_key_checking',
   'ansible_ssh_host_key_checking',
-  'ansible_ssh_retries',
   'ansible_remote_tmp',
   'ansible_become_exe',
   'ansible_become_flags',

@@ -1,12 +1,24 @@
 import { readFileSync } from 'node:fs';
 import type { KeyPath } from '../input/yaml-source.js';
 import type { LoadContext } from './load-context.js';
-import { parseTemplate, TemplateSyntaxError } from './template-references.js';
+import { TemplateSyntaxError } from './template-ast.js';
+import { parseTemplate, REFUSAL_FIX, TemplateRefusedError } from './template-sandbox.js';
 
 /** `when:` holds a bare expression; parse it the way evaluateWhen renders it. */
 export function whenAsTemplate(expr: string): string {
   const trimmed = expr.trim();
   return trimmed.startsWith('{{') ? trimmed : `{{ (${expr}) }}`;
+}
+
+/** Message and fix for a template that does not parse or that the sandbox refuses. `where` names a file. */
+export function templateDiagnostic(
+  err: TemplateSyntaxError,
+  where = '',
+  isWhen = false,
+): { message: string; fix: string } {
+  if (err instanceof TemplateRefusedError)
+    return { message: `template refused${where}: ${err.message}`, fix: REFUSAL_FIX };
+  return { message: `template syntax error${where}: ${err.message}`, fix: syntaxFix(isWhen) };
 }
 
 /** Reports Jinja syntax errors in every string under `value` (deeply), at the string's position. */
@@ -19,7 +31,8 @@ export function checkTemplateSyntax(ctx: LoadContext, value: unknown, path: KeyP
       return true;
     } catch (err) {
       if (!(err instanceof TemplateSyntaxError)) throw err;
-      ctx.error(path, `template syntax error: ${err.message}`, syntaxFix(isWhen));
+      const { message, fix } = templateDiagnostic(err, '', isWhen);
+      ctx.error(path, message, fix);
       return false;
     }
   }
@@ -46,11 +59,8 @@ export function checkTemplateFileSyntax(ctx: LoadContext, file: string, path: Ke
     return true;
   } catch (err) {
     if (err instanceof TemplateSyntaxError) {
-      ctx.error(
-        path,
-        `template syntax error in ${file}:${err.line}:${err.column}: ${err.message}`,
-        syntaxFix(false),
-      );
+      const { message, fix } = templateDiagnostic(err, ` in ${file}:${err.line}:${err.column}`);
+      ctx.error(path, message, fix);
     } else {
       ctx.error(
         path,

@@ -1,4 +1,5 @@
-import nunjucks from 'nunjucks';
+import { childNodes, isNode, type AstNode } from './template-ast.js';
+import { parseTemplate } from './template-sandbox.js';
 
 /** A variable a template reads, with the attribute path when it is literal (`a.b`, `a['b']`). */
 export interface TemplateReference {
@@ -23,55 +24,46 @@ export const TEMPLATE_GLOBALS: ReadonlySet<string> = new Set([
   'None',
 ]);
 
-/** A template that does not parse: position is 1-based inside the template text. */
-export class TemplateSyntaxError extends Error {
-  constructor(
-    message: string,
-    readonly line: number,
-    readonly column: number,
-  ) {
-    super(message);
-    this.name = 'TemplateSyntaxError';
-  }
-}
-
-/** nunjucks' AST nodes are untyped; these are the fields the walker reads. */
-interface AstNode {
-  typename: string;
-  lineno: number;
-  colno: number;
-  fields: string[];
-  children?: AstNode[];
-  value?: unknown;
-  [field: string]: unknown;
-}
-
-type NunjucksInternals = { parser: { parse(src: string): AstNode } };
-
-export function parseTemplate(text: string): AstNode {
-  try {
-    return (nunjucks as unknown as NunjucksInternals).parser.parse(text);
-  } catch (err) {
-    const e = err as { message?: string; lineno?: number; colno?: number };
-    // nunjucks' parser crashes with a TypeError when the text ends inside an unclosed tag.
-    const message =
-      err instanceof TypeError
-        ? "unexpected end of template: a '{{', '{%', '(' or '[' is not closed"
-        : String(e.message ?? err).replace(/^\(unknown path\)\s*(\[[^\]]*\])?\s*/, '');
-    if (e.lineno === undefined || err instanceof TypeError) {
-      // No position means the parser ran out of text: point at the end.
-      const lines = text.split('\n');
-      throw new TemplateSyntaxError(message.trim(), lines.length, lines[lines.length - 1]!.length + 1);
-    }
-    throw new TemplateSyntaxError(message.trim(), Math.max(1, e.lineno), Math.max(1, e.colno ?? 1));
-  }
-}
-
 /** Every variable `text` reads, excluding names it binds itself (loop variables, set, macro args). */
 export function collectReferences(text: string): TemplateReference[] {
+  return analyseTemplate(text).refs;
+}
+
+/** What a template reads, from one parse (which also applies the sandbox's rules). */
+export interface TemplateAnalysis {
+  refs: TemplateReference[];
+  /** Names the template only ever tests with `is defined` / `is undefined` / `is none`. */
+  definednessOnly: Set<string>;
+}
+
+export function analyseTemplate(text: string): TemplateAnalysis {
+  const ast = parseTemplate(text);
   const refs: TemplateReference[] = [];
-  new ReferenceWalker(refs).walk(parseTemplate(text), new Set(), { all: false, names: new Set() });
-  return refs;
+  new ReferenceWalker(refs).walk(ast, new Set(), { all: false, names: new Set() });
+  return { refs, definednessOnly: definednessOnlyNames(ast) };
+}
+
+const DEFINEDNESS_TESTS = new Set(['defined', 'undefined', 'none']);
+
+/**
+ * Names whose every occurrence is the subject of a definedness test: their value cannot flow into
+ * the output, so a secret read only that way does not make the result secret.
+ */
+function definednessOnlyNames(ast: AstNode): Set<string> {
+  const total = new Map<string, number>();
+  const tested = new Map<string, number>();
+  const bump = (m: Map<string, number>, name: string) => m.set(name, (m.get(name) ?? 0) + 1);
+  const visit = (node: AstNode): void => {
+    if (node.typename === 'Symbol') bump(total, String(node.value));
+    if (node.typename === 'Is' && isNode(node.left) && node.left.typename === 'Symbol') {
+      const test = node.right as AstNode;
+      if (test.typename === 'Symbol' && DEFINEDNESS_TESTS.has(String(test.value)))
+        bump(tested, String(node.left.value));
+    }
+    for (const child of childNodes(node)) visit(child);
+  };
+  visit(ast);
+  return new Set([...tested].filter(([name, n]) => total.get(name) === n).map(([name]) => name));
 }
 
 interface Guard {
@@ -81,10 +73,6 @@ interface Guard {
 
 const DEFAULT_FILTERS = new Set(['default', 'd']);
 const DEFINED_TESTS = new Set(['defined', 'undefined']);
-
-function isNode(v: unknown): v is AstNode {
-  return typeof v === 'object' && v !== null && typeof (v as AstNode).typename === 'string';
-}
 
 class ReferenceWalker {
   constructor(private readonly refs: TemplateReference[]) {}
@@ -128,11 +116,25 @@ class ReferenceWalker {
         // Dict keys written bare (`{ a: 1 }`) are strings, not variables.
         if (!(isNode(node.key) && node.key.typename === 'Symbol')) this.walk(node.key, bound, guard);
         return this.walk(node.value, bound, guard);
+      case 'Block':
+        // A block's name is a label, not a variable.
+        return this.walk(node.body, bound, guard);
       case 'Include':
-      case 'Import':
-      case 'FromImport':
       case 'Extends':
         return this.walk(node.template, bound, guard);
+      case 'Import':
+        // `{% import "m.j2" as m %}` binds m.
+        this.walk(node.template, bound, guard);
+        if (isNode(node.target)) bound.add(String(node.target.value));
+        return;
+      case 'FromImport':
+        // `{% from "m.j2" import a, b as c %}` binds a and c.
+        this.walk(node.template, bound, guard);
+        for (const n of isNode(node.names) ? (node.names.children ?? []) : []) {
+          const alias = n.typename === 'Pair' ? n.value : n;
+          if (isNode(alias)) bound.add(String(alias.value));
+        }
+        return;
       default:
         if (Array.isArray(node.children)) for (const c of node.children) this.walk(c, bound, guard);
         else for (const f of node.fields) this.walk(node[f], bound, guard);
@@ -176,7 +178,7 @@ class ReferenceWalker {
 
   private filter(node: AstNode, bound: Set<string>, guard: Guard): void {
     const filterName = String((node.name as AstNode).value);
-    const args = ((node.args as AstNode).children ?? []) as AstNode[];
+    const args = (node.args as AstNode).children ?? [];
     args.forEach((arg, i) => {
       const g = i === 0 && DEFAULT_FILTERS.has(filterName) ? { all: true, names: guard.names } : guard;
       this.walk(arg, bound, g);
@@ -215,7 +217,7 @@ class ReferenceWalker {
     bound.add(String(name.value));
     const inner = new Set(bound);
     inner.add('caller');
-    for (const a of ((node.args as AstNode).children ?? []) as AstNode[]) {
+    for (const a of (node.args as AstNode).children ?? []) {
       if (a.typename === 'Symbol') inner.add(String(a.value));
       else if (a.typename === 'KeywordArgs')
         for (const p of a.children ?? []) {

@@ -1,15 +1,24 @@
-import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import nunjucks from 'nunjucks';
+import { Secret } from '../domain/secret.js';
 import { addAnsibleFilters, MANDATORY_ERROR_NAME, toBool } from './filters.js';
-import { collectReferences, TemplateSyntaxError, type TemplateReference } from './template-references.js';
+import { TemplateSyntaxError } from './template-ast.js';
+import { ConfinedLoader, readTemplateFile, TemplateFileError } from './template-loader.js';
+import { analyseTemplate, type TemplateReference } from './template-references.js';
+import { sandboxEnvironment } from './template-runtime.js';
+import { parseTemplate, REFUSAL_FIX, TemplateRefusedError } from './template-sandbox.js';
+import { asSecret, trackSecrets } from './template-taint.js';
 import type { SourceLoc } from './types.js';
+import { isPlainObject } from './values.js';
 
 /** Where a template came from, for error messages: the task (or play) location and name. */
 export type TemplateSite = SourceLoc & { task?: string };
 
 /** A template failed: syntax, an undefined variable, or a filter error. */
 export class TemplateError extends Error {
+  /** The message without the site. */
+  readonly detail: string;
+
   constructor(
     message: string,
     readonly variable?: string,
@@ -17,6 +26,7 @@ export class TemplateError extends Error {
   ) {
     super(message + describeSite(loc));
     this.name = 'TemplateError';
+    this.detail = message;
   }
 }
 
@@ -30,6 +40,7 @@ function describeSite(loc?: TemplateSite): string {
 const CAPTURE = '__apim_capture__';
 
 function configure(env: nunjucks.Environment): nunjucks.Environment {
+  sandboxEnvironment(env);
   addAnsibleFilters(env);
   // Python spellings of the constants, which Ansible users write in `when:`.
   env.addGlobal('True', true);
@@ -48,6 +59,7 @@ function configure(env: nunjucks.Environment): nunjucks.Environment {
 }
 
 const OPTIONS = { autoescape: false, throwOnUndefined: true } as const;
+const { SafeString } = nunjucks.runtime;
 /** No loader: playbook strings cannot include files from anywhere. */
 const stringEnv = configure(new nunjucks.Environment([], OPTIONS));
 const fileEnvs = new Map<string, nunjucks.Environment>();
@@ -56,7 +68,7 @@ const fileEnvs = new Map<string, nunjucks.Environment>();
 function fileEnv(dir: string): nunjucks.Environment {
   let env = fileEnvs.get(dir);
   if (!env) {
-    env = configure(new nunjucks.Environment(new nunjucks.FileSystemLoader(dir), OPTIONS));
+    env = configure(new nunjucks.Environment(new ConfinedLoader(dir), OPTIONS));
     fileEnvs.set(dir, env);
   }
   return env;
@@ -76,37 +88,46 @@ export function firstUndefined(
     let cur: unknown = vars;
     for (let i = 0; i < ref.path.length; i++) {
       const seg = ref.path[i]!;
-      const holder = i === 0 ? cur : Object(cur);
-      if (cur === null || cur === undefined || !(seg in (holder as object))) {
+      // Own properties only, as the sandbox reads them: `x.toString` is not an attribute of x.
+      // A secret is read as the string it holds (only to see whether `pw[0]` exists).
+      const holder: unknown = cur instanceof Secret ? cur.reveal() : cur;
+      if (holder === null || holder === undefined || !Object.hasOwn(Object(holder) as object, seg)) {
         return { ...ref, missing: ref.path.slice(0, i + 1).join('.') };
       }
-      cur = (holder as Record<string, unknown>)[seg];
+      cur = (Object(holder) as Record<string, unknown>)[seg];
     }
   }
   return undefined;
 }
 
+/** What a render needs: the variables to render with, and the names only tested for definedness. */
+interface Prepared {
+  ctx: Record<string, unknown>;
+  definednessOnly: ReadonlySet<string>;
+}
+
+function templateProblem(err: TemplateSyntaxError, file?: string): string {
+  const inFile = file ? ` (${file} line ${err.line}, column ${err.column})` : '';
+  return err instanceof TemplateRefusedError
+    ? `template refused: ${err.message}${inFile}; ${REFUSAL_FIX}`
+    : `template syntax error: ${err.message}${inFile}`;
+}
+
 /**
- * Checks syntax and undefined reads, then returns the variables to render with. nunjucks copies
- * every variable it is given, which would render every lazy (templated) variable: only the ones
- * the template reads are resolved.
+ * Checks syntax, the sandbox's rules and undefined reads, then returns the variables to render
+ * with. nunjucks copies every variable it is given, which would render every lazy (templated)
+ * variable: only the ones the template reads are resolved.
  */
-function prepare(
-  text: string,
-  vars: Record<string, unknown>,
-  where?: TemplateSite,
-  file?: string,
-): Record<string, unknown> {
-  let refs: TemplateReference[];
+function prepare(text: string, vars: Record<string, unknown>, where?: TemplateSite, file?: string): Prepared {
+  let analysis;
   try {
-    refs = collectReferences(text);
+    analysis = analyseTemplate(text);
   } catch (err) {
-    if (err instanceof TemplateSyntaxError) {
-      const inFile = file ? ` (${file} line ${err.line}, column ${err.column})` : '';
-      throw new TemplateError(`template syntax error: ${err.message}${inFile}`, undefined, where);
-    }
+    if (err instanceof TemplateSyntaxError)
+      throw new TemplateError(templateProblem(err, file), undefined, where);
     throw err;
   }
+  const { refs, definednessOnly } = analysis;
   const missing = firstUndefined(refs, vars);
   if (missing) {
     const inFile = file ? ` (${file} line ${missing.line})` : '';
@@ -114,7 +135,7 @@ function prepare(
   }
   // Included files read variables this file's references do not show: resolve what can be.
   const includes = file !== undefined && /\{%-?\s*(include|import|from|extends)\b/.test(text);
-  return materialise(vars, new Set(refs.map((r) => r.name)), includes);
+  return { ctx: materialise(vars, new Set(refs.map((r) => r.name)), includes), definednessOnly };
 }
 
 function materialise(vars: Record<string, unknown>, read: ReadonlySet<string>, bestEffort: boolean) {
@@ -144,7 +165,7 @@ function cleanMessage(err: unknown): string {
     .trim();
 }
 
-function run(render: () => string, where?: TemplateSite): string {
+function run<T>(render: () => T, where?: TemplateSite): T {
   try {
     return render();
   } catch (err) {
@@ -157,11 +178,31 @@ function run(render: () => string, where?: TemplateSite): string {
   }
 }
 
-/** Renders `text` as a string. Undefined variables are an error, named in the message. */
-export function renderString(text: string, vars: Record<string, unknown>, where?: TemplateSite): string {
+/** Renders with secrets revealed; a render that revealed one returns a Secret. */
+function renderTracked(
+  env: nunjucks.Environment,
+  text: string,
+  prepared: Prepared,
+  where?: TemplateSite,
+): string | Secret {
+  const { value, tainted } = run(
+    () => trackSecrets(() => env.renderString(text, prepared.ctx), prepared.definednessOnly),
+    where,
+  );
+  return tainted ? (asSecret(value) as Secret) : value;
+}
+
+/**
+ * Renders `text` as a string. Undefined variables are an error, named in the message. A result
+ * computed from a secret (any filter, concatenation or condition) is a `Secret`.
+ */
+export function renderString(
+  text: string,
+  vars: Record<string, unknown>,
+  where?: TemplateSite,
+): string | Secret {
   if (!isTemplate(text)) return text;
-  const ctx = prepare(text, vars, where);
-  return run(() => stringEnv.renderString(text, ctx), where);
+  return renderTracked(stringEnv, text, prepare(text, vars, where), where);
 }
 
 const WHOLE_VALUE = /^\{\{(?<expr>(?:(?!\{\{|\}\}|\{%).)*)\}\}$/s;
@@ -169,40 +210,45 @@ const WHOLE_VALUE = /^\{\{(?<expr>(?:(?!\{\{|\}\}|\{%).)*)\}\}$/s;
 /** Set by the capture global during one (synchronous) render. */
 let captured: unknown;
 
-/** Evaluates a Jinja expression to its value (not its string form). */
-function evaluate(expr: string, vars: Record<string, unknown>, where?: TemplateSite): unknown {
-  const ctx = prepare(`{{ (${expr}) }}`, vars, where);
+/** Evaluates a Jinja expression to its value (not its string form), and whether it read a secret. */
+function evaluate(
+  expr: string,
+  vars: Record<string, unknown>,
+  where?: TemplateSite,
+): { value: unknown; tainted: boolean } {
+  const prepared = prepare(`{{ (${expr}) }}`, vars, where);
+  const text = `{{ ${CAPTURE}((${expr})) }}`;
+  // The text rendered is checked too, not only the one analysed: they differ by the capture call.
+  run(() => parseTemplate(text), where);
   captured = undefined;
-  run(() => stringEnv.renderString(`{{ ${CAPTURE}((${expr})) }}`, ctx), where);
-  const value = captured;
+  const { tainted } = run(
+    () => trackSecrets(() => stringEnv.renderString(text, prepared.ctx), prepared.definednessOnly),
+    where,
+  );
+  const value = captured instanceof SafeString ? String(captured) : captured;
   captured = undefined;
-  return value;
+  return { value, tainted };
 }
 
 /**
  * Renders one value. A string that is exactly one `{{ expr }}` keeps the type of the result
- * (list, number, boolean), as Ansible does; other strings render to strings.
+ * (list, number, boolean), as Ansible does; other strings render to strings. Values computed
+ * from a secret come back as Secrets (inside lists and dictionaries too).
  */
 export function renderValue(value: unknown, vars: Record<string, unknown>, where?: TemplateSite): unknown {
   if (typeof value === 'string') {
     const whole = WHOLE_VALUE.exec(value);
     if (whole?.groups) {
       const result = evaluate(whole.groups.expr!, vars, where);
-      if (result === undefined)
+      if (result.value === undefined)
         throw new TemplateError(`'${value}' rendered to an undefined value`, undefined, where);
-      return result;
+      return result.tainted ? asSecret(result.value) : result.value;
     }
     return renderString(value, vars, where);
   }
   if (Array.isArray(value)) return value.map((v) => renderValue(v, vars, where));
   if (isPlainObject(value)) return renderArgs(value, vars, where);
   return value;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== 'object' || v === null) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
 }
 
 /** Renders every string inside module arguments (deeply). Class instances (e.g. Secret) pass through. */
@@ -240,25 +286,28 @@ export function evaluateWhen(
   return conditions.every((c) => {
     // Ansible tolerates (and warns about) braces in `when`; strip a whole-value pair.
     const bare = WHOLE_VALUE.exec(c.trim())?.groups?.expr ?? c;
-    return truthy(evaluate(bare, vars, where));
+    // The outcome is only used to decide, never shown: a condition on a secret is fine.
+    return truthy(evaluate(bare, vars, where).value);
   });
 }
 
-/** Renders a `template` module source file. It may `{% include %}` files of its own folder. */
+/**
+ * Renders a `template` module source file. It may `{% include %}` files of its own folder. The
+ * result is a Secret when the template used one: the file's content is then never shown.
+ */
 export function renderTemplateFile(
   file: string,
   vars: Record<string, unknown>,
   where?: TemplateSite,
-): string {
+): string | Secret {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readTemplateFile(file);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new TemplateError(`cannot read template ${file} (${code})`, undefined, where);
+    if (err instanceof TemplateFileError) throw new TemplateError(err.message, undefined, where);
+    throw err;
   }
-  const ctx = prepare(text, vars, where, file);
-  return run(() => fileEnv(dirname(file)).renderString(text, ctx), where);
+  return renderTracked(fileEnv(dirname(file)), text, prepare(text, vars, where, file), where);
 }
 
 /** True when a value holds a `{{ }}` or `{% %}` template anywhere inside. */
@@ -297,6 +346,13 @@ export function withLazyTemplates(
           const value = renderValue(raw, out, where);
           cache.set(name, value);
           return value;
+        } catch (err) {
+          if (!(err instanceof TemplateError) || err.variable === name) throw err;
+          throw new TemplateError(
+            `in variable '${name}': ${err.detail}`,
+            err.variable ?? name,
+            err.loc ?? where,
+          );
         } finally {
           resolving.delete(name);
         }

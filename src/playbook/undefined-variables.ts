@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Diagnostic } from '../input/diagnostics.js';
 import { isTemplated } from './module-schemas.js';
-import { whenAsTemplate } from './syntax-check.js';
-import { collectReferences, TEMPLATE_GLOBALS, TemplateSyntaxError } from './template-references.js';
+import { templateDiagnostic, whenAsTemplate } from './syntax-check.js';
+import { TemplateSyntaxError } from './template-ast.js';
+import { collectReferences, TEMPLATE_GLOBALS } from './template-references.js';
 import type { Play, Playbook, SourceLoc, Task } from './types.js';
 
 /**
@@ -54,13 +55,8 @@ export function checkUndefinedVariables(
       } catch (err) {
         if (!(err instanceof TemplateSyntaxError)) throw err;
         const where = t.file ? ` in ${t.file}:${err.line}:${err.column}` : '';
-        diagnostics.push(
-          diag(
-            t,
-            `template syntax error${where}: ${err.message}`,
-            'close every {{ }} and {% %}, quote literal strings',
-          ),
-        );
+        const { message, fix } = templateDiagnostic(err, where);
+        diagnostics.push(diag(t, message, fix));
         continue;
       }
       for (const ref of refs) {

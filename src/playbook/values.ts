@@ -28,6 +28,32 @@ export function asStringList(value: unknown, splitCommas = false): string[] | un
   return undefined;
 }
 
+/** A dictionary as YAML and templates make them (not an array, not a class instance). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** Python's `str()` of a template value, near enough: text as is, null as '', containers as JSON. */
+export function stringOf(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return value;
+    case 'number':
+    case 'bigint':
+    case 'boolean':
+      return value.toString();
+    case 'object':
+      return value === null ? '' : JSON.stringify(value);
+    case 'undefined':
+      return '';
+    case 'function':
+    case 'symbol':
+      return `<${typeof value}>`;
+  }
+}
+
 export function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

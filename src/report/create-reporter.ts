@@ -1,9 +1,60 @@
-import type { RunObserver } from '../engine/types.js';
+import type { HostResult, RunSummary, TaskResult } from '../engine/types.js';
 import { PlainReporter } from './plain-reporter.js';
-import type { ReporterOptions } from './reporter-options.js';
+import type { Redactor } from './redactor.js';
+import type { Reporter, ReporterOptions } from './reporter-options.js';
+import { sanitiseDeep } from './sanitise.js';
 import { TtyReporter } from './tty-reporter.js';
 
 /** The reporter for a run; the CLI picks `plain` when stdout is not a TTY or `CI` is set. */
-export function createReporter(options: ReporterOptions): RunObserver {
-  return options.mode === 'tty' ? new TtyReporter(options) : new PlainReporter(options);
+export function createReporter(options: ReporterOptions): Reporter {
+  const inner = options.mode === 'tty' ? new TtyReporter(options) : new PlainReporter(options);
+  return new CleanEvents(inner, options.redactor);
+}
+
+/**
+ * Every event reaches the reporters with secrets removed and terminal control characters escaped
+ * (sanitise.ts), before they add their own colours. Redaction comes first: it knows the secrets
+ * as they are, not as escaped text.
+ */
+class CleanEvents implements Reporter {
+  readonly #clean: <T>(value: T) => T;
+
+  constructor(
+    private readonly inner: Reporter,
+    redactor: Redactor,
+  ) {
+    this.#clean = (value) => sanitiseDeep(redactor.scrubDeep(value));
+  }
+
+  runStarted(hosts: string[], options: { check: boolean; diff: boolean }): void {
+    this.inner.runStarted(this.#clean(hosts), options);
+  }
+
+  hostStarted(host: string): void {
+    this.inner.hostStarted(this.#clean(host));
+  }
+
+  taskStarted(host: string, task: string): void {
+    this.inner.taskStarted(this.#clean(host), this.#clean(task));
+  }
+
+  taskFinished(host: string, result: TaskResult): void {
+    this.inner.taskFinished(this.#clean(host), this.#clean(result));
+  }
+
+  hostFinished(result: HostResult): void {
+    this.inner.hostFinished(this.#clean(result));
+  }
+
+  warning(message: string, host?: string): void {
+    this.inner.warning(this.#clean(message), host === undefined ? undefined : this.#clean(host));
+  }
+
+  trace(message: string, host: string): void {
+    this.inner.trace(this.#clean(message), this.#clean(host));
+  }
+
+  runFinished(summary: RunSummary): Promise<void> | void {
+    return this.inner.runFinished(this.#clean(summary));
+  }
 }

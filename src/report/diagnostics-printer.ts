@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../input/diagnostics.js';
 import { paint } from './ansi.js';
+import { sanitiseDeep } from './sanitise.js';
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -16,7 +17,8 @@ function byPosition(a: Diagnostic, b: Diagnostic): number {
  */
 export function formatDiagnostics(diags: readonly Diagnostic[], color: boolean): string {
   const files = new Map<string, Diagnostic[]>();
-  for (const d of diags) files.set(d.file, [...(files.get(d.file) ?? []), d]);
+  // Messages quote input values: their control characters are shown escaped.
+  for (const d of sanitiseDeep([...diags])) files.set(d.file, [...(files.get(d.file) ?? []), d]);
   const lines: string[] = [];
   for (const [file, list] of files) {
     lines.push(paint('bold', file, color));

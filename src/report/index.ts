@@ -1,5 +1,5 @@
 export { createReporter } from './create-reporter.js';
-export type { ReporterOptions } from './reporter-options.js';
+export type { Reporter, ReporterOptions } from './reporter-options.js';
 export { PlainReporter } from './plain-reporter.js';
 export { TtyReporter } from './tty-reporter.js';
 export { renderRecap } from './recap.js';
@@ -11,3 +11,4 @@ export { Redactor } from './redactor.js';
 export { exitCodeFor, EXIT, type ExitCode } from './exit-code.js';
 export { printDiagnostics, formatDiagnostics } from './diagnostics-printer.js';
 export { formatDuration } from './duration.js';
+export { sanitiseText, sanitiseDeep, jsonText } from './sanitise.js';

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Change, HostResult, HostStatus, RunSummary, TaskResult, TaskStatus } from '../engine/types.js';
 import { addCounts, countsFor, emptyCounts, type StatusCounts } from './host-counts.js';
 import type { Redactor } from './redactor.js';
+import { jsonText } from './sanitise.js';
 
 /** Bumped on any incompatible change of the shape below, so scripts can check what they read. */
 export const JSON_REPORT_VERSION = 1;
@@ -141,7 +142,7 @@ export async function writeJsonReport(
   redactor: Redactor,
   stdout: NodeJS.WritableStream = process.stdout,
 ): Promise<void> {
-  const text = `${JSON.stringify(toJsonReport(summary, redactor), null, 2)}\n`;
+  const text = `${jsonText(toJsonReport(summary, redactor))}\n`;
   if (file === '-') {
     await new Promise<void>((resolve, reject) => {
       stdout.write(text, (err) => (err ? reject(err) : resolve()));

@@ -1,14 +1,20 @@
-import type { HostResult, RunObserver, RunSummary, TaskResult } from '../engine/types.js';
+import type { HostResult, RunSummary, TaskResult } from '../engine/types.js';
 import { paint } from './ansi.js';
 import { renderRecap } from './recap.js';
-import { warningLine, type ReporterOptions } from './reporter-options.js';
+import {
+  TRACE_VERBOSITY,
+  traceLine,
+  warningLine,
+  type Reporter,
+  type ReporterOptions,
+} from './reporter-options.js';
 import { hostErrorLine, renderTaskResult, rollbackLine } from './task-line.js';
 
 /**
  * Ansible-like lines for pipes and CI: nothing is redrawn, every finished task is one line (plus its
  * changes), so logs stay readable when several hosts run at once.
  */
-export class PlainReporter implements RunObserver {
+export class PlainReporter implements Reporter {
   readonly #o: ReporterOptions;
 
   constructor(options: ReporterOptions) {
@@ -45,6 +51,11 @@ export class PlainReporter implements RunObserver {
 
   warning(message: string, host?: string): void {
     this.#write(this.#o.err ?? this.#o.out, paint('magenta', warningLine(message, host), this.#o.color));
+  }
+
+  trace(message: string, host: string): void {
+    if (this.#o.verbose >= TRACE_VERBOSITY)
+      this.#write(this.#o.out, paint('dim', traceLine(message, host), this.#o.color));
   }
 
   runFinished(summary: RunSummary): void {

@@ -1,4 +1,5 @@
 import { Secret } from '../domain/secret.js';
+import { mapStrings, sanitiseText } from './sanitise.js';
 
 /** Secret values at least this long are scrubbed wherever they occur, even inside longer words. */
 export const MIN_SUBSTRING_SECRET_LENGTH = 4;
@@ -27,7 +28,8 @@ function escapeRegExp(text: string): string {
  *
  * Rules (decided here, relied upon by the reporters):
  * - A registered value of 4 characters or more is replaced by `********` wherever it occurs, together
- *   with its base64 forms (padded and unpadded) and its JSON-escaped form (a secret inside JSON text).
+ *   with its base64 forms (padded and unpadded), its JSON-escaped form (a secret inside JSON text) and
+ *   its sanitised form (control characters shown escaped, sanitise.ts).
  * - Each line of a multi-line value (a PEM key, a licence) that is 8 characters or longer is also
  *   registered, so a key leaked line by line (in a diff, in stderr) is still hidden.
  * - A value of 1 to 3 characters is only replaced as a whole token (not next to a letter, digit or
@@ -64,22 +66,17 @@ export class Redactor {
    * `Secret` objects become the placeholder string and errors become errors with scrubbed messages.
    */
   scrubDeep<T>(value: T): T {
-    return this.#deep(value) as T;
-  }
-
-  #deep(value: unknown): unknown {
-    if (typeof value === 'string') return this.scrub(value);
-    if (value instanceof Secret) return PLACEHOLDER;
-    if (Array.isArray(value)) return value.map((v) => this.#deep(v));
-    if (value instanceof Error) {
-      const copy = new Error(this.scrub(value.message));
-      copy.name = value.name;
-      return copy;
-    }
-    if (value !== null && typeof value === 'object' && isPlainObject(value)) {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.#deep(v)]));
-    }
-    return value;
+    return mapStrings(
+      value,
+      (s) => this.scrub(s),
+      (v) => {
+        if (v instanceof Secret) return PLACEHOLDER;
+        if (!(v instanceof Error)) return v;
+        const copy = new Error(this.scrub(v.message));
+        copy.name = v.name;
+        return copy;
+      },
+    );
   }
 
   #compile(): RegExp | undefined {
@@ -96,11 +93,6 @@ export class Redactor {
   }
 }
 
-function isPlainObject(value: object): boolean {
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
-}
-
 /** Every form in which a secret value may show up in output. */
 function formsOf(value: string): string[] {
   const forms = [value];
@@ -108,6 +100,9 @@ function formsOf(value: string): string[] {
   forms.push(base64, base64.replace(/=+$/, ''));
   const jsonEscaped = JSON.stringify(value).slice(1, -1);
   if (jsonEscaped !== value) forms.push(jsonEscaped);
+  // Output is sanitised too; a secret holding a control character must be found in that form.
+  const shown = sanitiseText(value);
+  if (shown !== value) forms.push(shown);
   const lines = value.split(/\r?\n/).map((l) => l.trim());
   if (lines.length > 1) forms.push(...lines.filter((l) => l.length >= MIN_SECRET_LINE_LENGTH));
   return forms;

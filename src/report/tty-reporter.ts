@@ -1,8 +1,14 @@
 import { DefaultRenderer, Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
-import type { HostResult, RunObserver, RunSummary, TaskResult } from '../engine/types.js';
+import type { HostResult, RunSummary, TaskResult } from '../engine/types.js';
 import { renderChange } from './render-change.js';
 import { renderRecap } from './recap.js';
-import { warningLine, type ReporterOptions } from './reporter-options.js';
+import {
+  TRACE_VERBOSITY,
+  traceLine,
+  warningLine,
+  type Reporter,
+  type ReporterOptions,
+} from './reporter-options.js';
 import { renderTaskResult, rollbackLine } from './task-line.js';
 import { countsFor, STATUS_ORDER } from './host-counts.js';
 
@@ -78,7 +84,7 @@ function countsTitle(result: HostResult): string {
  * progress and whose output lists finished tasks. listr2 picks its `simple` renderer when the stream
  * is not a TTY. Diffs are printed after the progress display ends, then the recap.
  */
-export class TtyReporter implements RunObserver {
+export class TtyReporter implements Reporter {
   readonly #o: ReporterOptions;
   readonly #hosts = new Map<string, HostProgress>();
   readonly #finishedTasks: { host: string; result: TaskResult }[] = [];
@@ -164,7 +170,15 @@ export class TtyReporter implements RunObserver {
   }
 
   warning(message: string, host?: string): void {
-    const line = this.#scrub(warningLine(message, host));
+    this.#hostLine(this.#scrub(warningLine(message, host)), host);
+  }
+
+  trace(message: string, host: string): void {
+    if (this.#o.verbose >= TRACE_VERBOSITY) this.#hostLine(this.#scrub(traceLine(message, host)), host);
+  }
+
+  /** Under the host's progress line while it runs, else on the warnings stream. */
+  #hostLine(line: string, host?: string): void {
     const view = host ? this.#hosts.get(host) : undefined;
     if (view && !view.settled) view.addLine(line);
     else (this.#o.err ?? this.#o.out).write(`${line}\n`);

@@ -18,14 +18,31 @@ export interface ConnectOptions {
   knownHostsFiles: string[];
   /** Record unknown host keys instead of refusing them (`--accept-new-host-keys`). Changed keys are always refused. */
   acceptNewHostKeys: boolean;
-  /** Extra attempts at connection setup after a network failure (default 2), with exponential backoff. */
+  /**
+   * Extra attempts at connection setup after a network failure, with exponential backoff, for hosts
+   * whose inventory does not say (`ansible_ssh_retries`). Default 2.
+   */
   retries?: number;
+  /**
+   * Wait for the SSH handshake of one attempt (TCP connect to authenticated), for hosts whose
+   * inventory does not say (`ansible_ssh_timeout`): the CLI's `-T`/ansible.cfg `timeout`. Default 10 s.
+   */
+  connectTimeoutMs?: number;
+  /** Told, step by step, how each host is connected to (-vvv): the plan, attempts, host keys, auth. Never a secret. */
+  onTrace?: (event: TraceEvent) => void;
   /** ssh-agent socket (default `SSH_AUTH_SOCK`). */
   agentSocket?: string;
   /** Keys tried when the host has no key file, password or agent (default ~/.ssh/id_ed25519, id_ecdsa, id_rsa). */
   defaultKeyFiles?: string[];
   /** Told about every key recorded in known_hosts, so the run output can say so. */
   onNewHostKey?: (event: NewHostKeyEvent) => void;
+}
+
+/** One line of the connection trace of a host. */
+export interface TraceEvent {
+  /** Inventory name of the host being connected to. */
+  hostName: string;
+  message: string;
 }
 
 /** The target of a connection: its inventory name and connection settings. */

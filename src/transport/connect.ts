@@ -2,52 +2,70 @@ import type { Client } from 'ssh2';
 
 import { AuthSetupError, buildAuthPlan, type AuthPlan } from './auth-plan.js';
 import type { ConnectOptions, ConnectTarget } from './connect-options.js';
+import { describeConnectionPlan, planConnection } from './connection-plan.js';
 import { RetriesExhausted, withRetries } from './retry.js';
 import { describeHop, forwardTo, NetworkSetupError, openHop, type Hop } from './ssh-hop.js';
 import { SshHostConnection } from './ssh-host-connection.js';
 import { UnreachableError, type HostConnection } from './types.js';
 
-export const DEFAULT_RETRIES = 2;
+export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_RETRIES } from './connection-plan.js';
 export const FIRST_RETRY_DELAY_MS = 500;
 
 /**
  * Opens an authenticated connection to one host, through its jump hosts in order (each hop is
- * an SSH connection carried by a channel of the previous one, like ProxyJump; all use the host's
- * credentials, as Ansible does). When the host uses become, sudo is checked before returning.
+ * an SSH connection carried by a channel of the previous one, like ProxyJump; jump hosts get the
+ * host's keys and agent, never its password). When the host uses become, sudo is checked before
+ * returning.
  */
 export async function connect(target: ConnectTarget, options: ConnectOptions): Promise<HostConnection> {
   const spec = target.connection;
-  let plan: AuthPlan;
+  const trace = (message: string): void => options.onTrace?.({ hostName: target.name, message });
+  let auth: AuthPlan;
   try {
-    plan = await buildAuthPlan(spec, options);
+    auth = await buildAuthPlan(spec, options);
   } catch (error) {
     if (error instanceof AuthSetupError) throw new UnreachableError(target.name, error.message);
     throw error;
   }
-  const hops: Hop[] = [
-    ...spec.jumpHosts.map((jump) => ({ host: jump.host, port: jump.port, user: jump.user ?? spec.user })),
-    { host: spec.host, port: spec.port, user: spec.user },
-  ];
-  const retries = options.retries ?? DEFAULT_RETRIES;
+  const plan = planConnection(target, options);
+  const { hops } = plan;
+  if (options.onTrace) for (const line of describeConnectionPlan(target, plan, auth, options)) trace(line);
+  const attempts = plan.retries.value + 1;
+  let attempt = 0;
 
   let clients: Client[];
   try {
-    clients = await withRetries(() => openChain(target.name, hops, plan, options, spec.connectTimeoutMs), {
-      retries,
-      baseDelayMs: FIRST_RETRY_DELAY_MS,
-      isRetryable: (error) => error instanceof NetworkSetupError,
-    });
+    clients = await withRetries(
+      () => {
+        attempt += 1;
+        trace(`attempt ${attempt}/${attempts}: TCP connection to ${describeHop(hops[0]!)}`);
+        return openChain(target.name, hops, auth, options, plan.timeout.value, trace);
+      },
+      {
+        retries: plan.retries.value,
+        baseDelayMs: FIRST_RETRY_DELAY_MS,
+        isRetryable: (error) => error instanceof NetworkSetupError,
+        onRetry: (error, failed, delayMs) =>
+          trace(
+            `attempt ${failed}/${attempts} failed: ${(error as Error).message}; next attempt in ${delayMs} ms`,
+          ),
+      },
+    );
   } catch (error) {
     if (error instanceof RetriesExhausted) {
       const via = hops.length > 1 ? ` via ${hops.slice(0, -1).map(describeHop).join(' -> ')}` : '';
+      const timedOut = /no SSH handshake within/.test(error.message)
+        ? ' To wait longer or try more often, set ansible_ssh_timeout / ansible_ssh_retries (or -T).'
+        : '';
       throw new UnreachableError(
         target.name,
-        `Cannot reach ${target.name} (${describeHop(hops[hops.length - 1]!)}${via}) after ${error.attempts} attempts: ` +
-          `${error.message}. Check that the host is up, that sshd listens on that port, and that no firewall blocks it.`,
+        `Cannot reach ${target.name} (${describeHop(hops[hops.length - 1]!)}${via}) after ${error.attempts} attempt${error.attempts === 1 ? '' : 's'}: ` +
+          `${error.message}. Check that the host is up, that sshd listens on that port, and that no firewall blocks it.${timedOut}`,
       );
     }
     throw error;
   }
+  trace(`connected to ${describeHop(hops[hops.length - 1]!)} as ${spec.user}`);
 
   const connection = new SshHostConnection(target.name, clients, {
     hostName: target.name,
@@ -73,6 +91,7 @@ async function openChain(
   plan: AuthPlan,
   options: ConnectOptions,
   readyTimeoutMs: number,
+  trace: (message: string) => void,
 ): Promise<Client[]> {
   const clients: Client[] = [];
   try {
@@ -80,7 +99,7 @@ async function openChain(
       const previous = clients[index - 1];
       const sock = previous ? await forwardTo(previous, hops[index - 1]!, hop) : undefined;
       clients.push(
-        await openHop({ hostName, hop, ...(sock ? { sock } : {}), plan, options, readyTimeoutMs }),
+        await openHop({ hostName, hop, ...(sock ? { sock } : {}), plan, options, readyTimeoutMs, trace }),
       );
     }
     return clients;

@@ -9,8 +9,13 @@ export type HostKeyVerdict =
   | { kind: 'revoked'; entry: KnownHostEntry }
   /** The host is known with another key of the same type: possible man-in-the-middle. */
   | { kind: 'changed'; entry: KnownHostEntry }
-  /** No key of this type is recorded; `otherTypes` are the types that are. */
-  | { kind: 'unknown'; otherTypes: string[] };
+  /**
+   * The host is known by keys of other types only, and presented none of them (they are asked
+   * for first): its keys were replaced, or someone is in between. A changed key, too.
+   */
+  | { kind: 'type-changed'; entries: KnownHostEntry[] }
+  /** Nothing is recorded for the host. */
+  | { kind: 'unknown' };
 
 /** Entries (not markers) that apply to `name`. */
 export function entriesForHost(entries: readonly KnownHostEntry[], name: string): KnownHostEntry[] {
@@ -33,7 +38,8 @@ export function checkHostKey(
   const type = keyBlobType(keyBlob);
   const changed = forHost.find((entry) => entry.keyType === type);
   if (changed) return { kind: 'changed', entry: changed };
-  return { kind: 'unknown', otherTypes: [...new Set(forHost.map((entry) => entry.keyType))] };
+  if (forHost.length > 0) return { kind: 'type-changed', entries: forHost };
+  return { kind: 'unknown' };
 }
 
 /** ssh2's default host key algorithms, in its order. */

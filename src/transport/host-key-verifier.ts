@@ -25,6 +25,7 @@ export async function createHostKeyGuard(
   host: string,
   port: number,
   policy: KeyPolicy,
+  trace: (message: string) => void = () => undefined,
 ): Promise<HostKeyGuard> {
   const entries = await loadKnownHosts(policy.knownHostsFiles);
   const name = knownHostsName(host, port);
@@ -49,6 +50,7 @@ export async function createHostKeyGuard(
     }
     switch (verdict.kind) {
       case 'known':
+        trace(`host key ${label} ${fingerprint} matches ${verdict.entry.file}:${verdict.entry.line}`);
         answer(true);
         return;
       case 'revoked':
@@ -58,25 +60,38 @@ export async function createHostKeyGuard(
         );
         return;
       case 'changed':
-        refuse(changedKeyMessage(where, name, label, fingerprint, verdict.entry.file, verdict.entry.line));
+        refuse(
+          changedKeyMessage(
+            where,
+            name,
+            `The ${label} host key of ${where} has changed: it is now ${fingerprint}, ` +
+              `but ${verdict.entry.file}:${verdict.entry.line} records a different one.`,
+            [verdict.entry.file],
+          ),
+        );
         return;
+      case 'type-changed': {
+        const recorded = verdict.entries.map((e) => `${keyTypeLabel(e.keyType)} (${e.file}:${e.line})`);
+        refuse(
+          changedKeyMessage(
+            where,
+            name,
+            `${where} is known by its host key ${recorded.join(', ')}, but presented only an ` +
+              `unrecorded ${label} key ${fingerprint}. A host keeps its keys of every type, and the ` +
+              'recorded type was asked for first: the recorded key was replaced.',
+            verdict.entries.map((e) => e.file),
+          ),
+        );
+        return;
+      }
       case 'unknown':
         if (!policy.acceptNewHostKeys) {
-          refuse(
-            unknownKeyMessage(
-              where,
-              host,
-              port,
-              label,
-              fingerprint,
-              verdict.otherTypes,
-              policy.knownHostsFiles,
-            ),
-          );
+          refuse(unknownKeyMessage(where, host, port, label, fingerprint, policy.knownHostsFiles));
           return;
         }
         appendKnownHost(firstFile(policy.knownHostsFiles), name, keyBlob).then(
           (file) => {
+            trace(`host key ${label} ${fingerprint} was not known: recorded in ${file}`);
             policy.onNewHostKey?.({ hostName, host, port, keyType: keyBlobType(keyBlob), fingerprint, file });
             answer(true);
           },
@@ -95,23 +110,15 @@ function firstFile(files: readonly string[]): string {
   return first;
 }
 
-function changedKeyMessage(
-  where: string,
-  name: string,
-  label: string,
-  fingerprint: string,
-  file: string,
-  line: number,
-): string {
+function changedKeyMessage(where: string, name: string, what: string, files: readonly string[]): string {
   return [
     '@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@',
     '@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @',
     '@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@',
-    `The ${label} host key of ${where} has changed: it is now ${fingerprint}, ` +
-      `but ${file}:${line} records a different one.`,
+    what,
     'Someone could be eavesdropping on you right now (man-in-the-middle attack), or the host was reinstalled.',
     'Refusing to connect (also with --accept-new-host-keys). If you have verified the new key out of band, remove the old one with:',
-    `  ssh-keygen -R '${name}' -f ${file}`,
+    ...[...new Set(files)].map((file) => `  ssh-keygen -R '${name}' -f ${file}`),
   ].join('\n');
 }
 
@@ -121,15 +128,11 @@ function unknownKeyMessage(
   port: number,
   label: string,
   fingerprint: string,
-  otherTypes: readonly string[],
   files: readonly string[],
 ): string {
   const target = files[0] ? expandHome(files[0]) : '~/.ssh/known_hosts';
-  const others = otherTypes.length
-    ? ` (keys of other types are recorded for it: ${otherTypes.join(', ')})`
-    : '';
   return [
-    `Host key for ${where} is not known${others}: ${label} key fingerprint is ${fingerprint}.`,
+    `Host key for ${where} is not known: ${label} key fingerprint is ${fingerprint}.`,
     'Check this fingerprint out of band (for example `ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub` on the host), then either',
     '  re-run with --accept-new-host-keys, or record it with:',
     `  ssh-keyscan -p ${port} ${host} >> ${target}`,

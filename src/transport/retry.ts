@@ -4,6 +4,8 @@ export interface RetryPolicy {
   /** Delay before the first retry; doubles each time, with ±25 % jitter so hosts do not retry in step. */
   baseDelayMs: number;
   isRetryable(error: unknown): boolean;
+  /** Told before each wait: the failed attempt (1-based) and the wait before the next one. */
+  onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
 }
@@ -33,7 +35,9 @@ export async function withRetries<T>(operation: () => Promise<T>, policy: RetryP
     } catch (error) {
       if (!policy.isRetryable(error)) throw error;
       if (attempt >= policy.retries) throw new RetriesExhausted(error, attempt + 1);
-      await sleep(backoffDelay(attempt, policy.baseDelayMs, random));
+      const delay = backoffDelay(attempt, policy.baseDelayMs, random);
+      policy.onRetry?.(error, attempt + 1, delay);
+      await sleep(delay);
     }
   }
 }

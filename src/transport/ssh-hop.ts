@@ -1,8 +1,8 @@
 import type { Duplex } from 'node:stream';
 
-import ssh2, { type Client } from 'ssh2';
+import ssh2, { type AuthHandlerMiddleware, type Client } from 'ssh2';
 
-import { authFailureMessage, type AuthAttempt, type AuthPlan } from './auth-plan.js';
+import { authFailureMessage, type AuthAttempt, type AuthPlan, type HopRole } from './auth-plan.js';
 import type { ConnectOptions } from './connect-options.js';
 import { createHostKeyGuard } from './host-key-verifier.js';
 import { UnreachableError } from './types.js';
@@ -15,6 +15,8 @@ export interface Hop {
   host: string;
   port: number;
   user: string;
+  /** The host itself gets its password; a jump host only keys. */
+  role: HopRole;
 }
 
 /** A network-level failure during setup: worth retrying. */
@@ -34,6 +36,8 @@ export interface OpenHopParams {
   plan: AuthPlan;
   options: ConnectOptions;
   readyTimeoutMs: number;
+  /** -vvv lines (host key verdict, each method tried). */
+  trace?: (message: string) => void;
 }
 
 /** Keepalives make a silently dead peer surface as a lost connection instead of a hang. */
@@ -46,9 +50,18 @@ const KEEPALIVE_COUNT_MAX = 3;
  */
 export async function openHop(params: OpenHopParams): Promise<Client> {
   const { hostName, hop, sock, plan, options, readyTimeoutMs } = params;
-  const guard = await createHostKeyGuard(hostName, hop.host, hop.port, options);
-  const attempt: AuthAttempt = { tried: [] };
   const where = describeHop(hop);
+  const trace = (message: string): void => params.trace?.(`${where}: ${message}`);
+  const guard = await createHostKeyGuard(hostName, hop.host, hop.port, options, trace);
+  const attempt: AuthAttempt = { tried: [] };
+  const handler = plan.handler(hop.user, attempt, hop.role);
+  const authHandler: AuthHandlerMiddleware = (methodsLeft, partialSuccess, next) =>
+    handler(methodsLeft, partialSuccess, (method) => {
+      if (methodsLeft) trace(`the server accepts ${methodsLeft.join(', ')}`);
+      const step = attempt.tried[attempt.tried.length - 1];
+      trace(typeof method === 'object' && step ? `trying ${step} as ${hop.user}` : 'no method left to try');
+      next(method);
+    });
   const client = new SshClient();
   // ssh2 may emit several errors while tearing down; later ones must not crash the process.
   client.on('error', () => undefined);
@@ -64,13 +77,16 @@ export async function openHop(params: OpenHopParams): Promise<Client> {
     };
     client.once('ready', () => {
       settled = true;
+      trace(
+        `logged in as ${hop.user} with ${attempt.tried[attempt.tried.length - 1] ?? 'no authentication'}`,
+      );
       resolve(client);
     });
     client.once('error', (error: Error & { level?: string; code?: string }) => {
       const hostKeyFailure = guard.failure();
       if (hostKeyFailure) fail(hostKeyFailure);
       else if (error.level === 'client-authentication') {
-        fail(new UnreachableError(hostName, authFailureMessage(where, hop.user, plan, attempt)));
+        fail(new UnreachableError(hostName, authFailureMessage(where, hop.user, plan, attempt, hop.role)));
       } else if (error.level === 'client-socket' || error.level === 'client-timeout') {
         const reason =
           error.level === 'client-timeout' ? `no SSH handshake within ${readyTimeoutMs} ms` : error.message;
@@ -92,7 +108,7 @@ export async function openHop(params: OpenHopParams): Promise<Client> {
       keepaliveCountMax: KEEPALIVE_COUNT_MAX,
       algorithms: { serverHostKey: guard.algorithms },
       hostVerifier: guard.verify,
-      authHandler: plan.handler(hop.user, attempt),
+      authHandler,
     });
   });
 }

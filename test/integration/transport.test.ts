@@ -3,11 +3,13 @@
  * local test users and sudoers rules: these tests need root).
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { createServer, type Socket } from 'node:net';
 import { promisify } from 'node:util';
 
+import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { Secret } from '../../src/domain/secret.js';
@@ -22,6 +24,7 @@ import {
   UnreachableError,
   type HostConnection,
 } from '../../src/transport/types.js';
+import { runCli } from './support/cli.js';
 import {
   createClientKey,
   ensureTestUsers,
@@ -287,6 +290,22 @@ describe('host keys', () => {
     // Nothing was recorded: the old key stays until the user removes it.
     expect(await readFile(file, 'utf8')).toBe(recorded);
   });
+
+  it('refuses a known host that presents only a key of an unrecorded type, even with --accept-new-host-keys', async () => {
+    // The host was recorded by its RSA key; now it has an ed25519 key only (as after a reinstall).
+    const server = await startServer({ authorizedKeys: [key.publicKey], hostKeyTypes: ['ed25519'] });
+    const file = join(work, 'type_changed_known_hosts');
+    const [, rsaBlob] = (await sshd.hostPublicKeys()).get('rsa')!.split(' ');
+    const recorded = `[127.0.0.1]:${server.port} ssh-rsa ${rsaBlob}\n`;
+    await writeFile(file, recorded);
+    const error = await failure(
+      open({ port: server.port }, { knownHostsFiles: [file], acceptNewHostKeys: true }),
+    );
+    expect(error).toBeInstanceOf(HostKeyError);
+    expect(error.message).toContain('REMOTE HOST IDENTIFICATION HAS CHANGED');
+    expect(error.message).toContain(`unrecorded ED25519 key ${await server.fingerprint('ed25519')}`);
+    expect(await readFile(file, 'utf8')).toBe(recorded);
+  });
 });
 
 describe('become', () => {
@@ -384,6 +403,143 @@ describe('jump hosts', () => {
   });
 });
 
+/** Waits until the server logged a line matching `pattern` (its log lags the client a little). */
+async function logged(server: LocalSshd, pattern: RegExp): Promise<boolean> {
+  for (let i = 0; i < 50 && !pattern.test(server.log); i++) await new Promise((r) => setTimeout(r, 50));
+  return pattern.test(server.log);
+}
+
+describe('passwords go to their own host only', () => {
+  const password = SUDO_WITH_PASSWORD.password;
+
+  async function knownHostsFor(name: string, ...servers: LocalSshd[]): Promise<string> {
+    const file = join(work, name);
+    await writeFile(file, (await Promise.all(servers.map((s) => s.knownHostsLines()))).join(''));
+    return file;
+  }
+
+  it('logs in to the host with its password through a jump host that only gets the key', async () => {
+    const target = await startServer({ authorizedKeys: [] });
+    const via = await startServer({ authorizedKeys: [key.publicKey], hostKeyTypes: ['ed25519'] });
+    const file = await knownHostsFor('pw_via_jump_known_hosts', target, via);
+    const connection = await open(
+      {
+        port: target.port,
+        user: SUDO_WITH_PASSWORD.name,
+        password: new Secret(password),
+        jumpHosts: [{ host: '127.0.0.1', port: via.port }],
+      },
+      { knownHostsFiles: [file] },
+    );
+    expect((await connection.exec('id -un')).stdout).toBe(`${SUDO_WITH_PASSWORD.name}\n`);
+    expect(await logged(target, /Accepted password for apimtest/)).toBe(true);
+    expect(await logged(via, /Accepted publickey for apimtest/)).toBe(true);
+    expect(via.log).not.toMatch(/password for/i);
+  });
+
+  it('never offers the password to a jump host, even one that would accept it', async () => {
+    const via = await startServer({ authorizedKeys: [], hostKeyTypes: ['ed25519'] });
+    const file = await knownHostsFor('pw_jump_refused_known_hosts', sshd, via);
+    const error = await failure(
+      open(
+        {
+          user: SUDO_WITH_PASSWORD.name,
+          privateKeyFile: undefined,
+          password: new Secret(password),
+          jumpHosts: [{ host: '127.0.0.1', port: via.port }],
+        },
+        { knownHostsFiles: [file] },
+      ),
+    );
+    expect(error).toBeInstanceOf(UnreachableError);
+    expect(error.message).toContain(`127.0.0.1:${via.port}`);
+    expect(error.message).toContain('the password is sent to the target host only');
+    expect(error.message).not.toContain(password);
+    // The jump host was reached (and its key checked), then left without a password.
+    expect(await logged(via, /Connection from 127\.0\.0\.1/)).toBe(true);
+    expect(via.log).not.toMatch(/password for/i);
+  });
+
+  /**
+   * A stand-in SSH server (ssh2's own) that asks keyboard-interactive prompts: OpenSSH without PAM
+   * cannot be made to ask for anything but a password. Records every answer it gets.
+   */
+  async function promptingServer(rounds: string[][], accept: (answers: string[][]) => boolean) {
+    const hostKey = ssh2.utils.generateKeyPairSync('ed25519');
+    const received: { method: string; answers?: string[]; password?: string }[] = [];
+    const server = new ssh2.Server({ hostKeys: [hostKey.private] }, (client) => {
+      client.on('error', () => undefined);
+      client.on('authentication', (ctx) => {
+        if (ctx.method === 'password') received.push({ method: 'password', password: ctx.password });
+        if (ctx.method !== 'keyboard-interactive') return ctx.reject(['keyboard-interactive']);
+        const answers: string[][] = [];
+        const ask = (i: number): void => {
+          if (i === rounds.length) return accept(answers) ? ctx.accept() : ctx.reject([]);
+          ctx.prompt(
+            rounds[i]!.map((prompt) => ({ prompt, echo: false })),
+            (a) => {
+              answers.push(a);
+              received.push({ method: 'keyboard-interactive', answers: a });
+              ask(i + 1);
+            },
+          );
+        };
+        ask(0);
+      });
+      client.on('ready', () =>
+        client.on('session', (acceptSession) => acceptSession().on('exec', () => undefined)),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const file = join(work, `prompting_known_hosts_${port}`);
+    const [type, blob] = hostKey.public.split(' ');
+    await writeFile(file, `[127.0.0.1]:${port} ${type} ${blob}\n`);
+    return { port, file, received, close: () => new Promise((r) => server.close(r)) };
+  }
+
+  it('answers only the password prompt of keyboard-interactive, never a code prompt', async () => {
+    const pw = 'kbd-Only-pw-8c1';
+    const server = await promptingServer([['Verification code: '], ['Password: ']], (a) => a[1]?.[0] === pw);
+    try {
+      const connection = await open(
+        { port: server.port, user: 'deploy', privateKeyFile: undefined, password: new Secret(pw) },
+        { knownHostsFiles: [server.file] },
+      );
+      await connection.close();
+      expect(server.received).toEqual([
+        { method: 'password', password: pw },
+        { method: 'keyboard-interactive', answers: [''] },
+        { method: 'keyboard-interactive', answers: [pw] },
+      ]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('says which prompt it could not answer when a server wants more than the password', async () => {
+    const pw = 'kbd-Only-pw-9d2';
+    const server = await promptingServer([['Verification code: ']], () => false);
+    try {
+      const error = await failure(
+        open(
+          { port: server.port, user: 'deploy', privateKeyFile: undefined, password: new Secret(pw) },
+          { knownHostsFiles: [server.file] },
+        ),
+      );
+      expect(error).toBeInstanceOf(UnreachableError);
+      expect(error.message).toContain(
+        'It asked for "Verification code:", which apim-provision does not answer',
+      );
+      expect(server.received.filter((r) => r.method === 'keyboard-interactive')).toEqual([
+        { method: 'keyboard-interactive', answers: [''] },
+      ]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('failures', () => {
   it('reports a refused connection as unreachable after the retries', async () => {
     const port = await freePort();
@@ -406,6 +562,144 @@ describe('failures', () => {
     await server.kill();
     await expect(running).rejects.toBeInstanceOf(ConnectionLostError);
     await expect(connection.exec('true')).rejects.toBeInstanceOf(ConnectionLostError);
+  });
+});
+
+/** A TCP server that accepts connections and never says anything (a hung sshd, a wrong service). */
+async function silentServer(): Promise<{ port: number; close: () => Promise<unknown> }> {
+  const sockets: Socket[] = [];
+  const server = createServer((socket) => sockets.push(socket));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+describe('timeouts, attempts and the -vvv connection plan', () => {
+  it('gives up on a host that accepts TCP but never speaks SSH within the configured wait', async () => {
+    const silent = await silentServer();
+    try {
+      const started = Date.now();
+      const error = await failure(open({ port: silent.port, connectTimeoutMs: 300, connectRetries: 1 }));
+      expect(error).toBeInstanceOf(UnreachableError);
+      expect(error.message).toContain('after 2 attempts');
+      expect(error.message).toContain('no SSH handshake within 300 ms');
+      expect(error.message).toContain('set ansible_ssh_timeout / ansible_ssh_retries (or -T)');
+      // Two 300 ms waits and one backoff of 375-625 ms, not 3 x 10 s.
+      expect(Date.now() - started).toBeLessThan(3000);
+
+      // Without inventory settings the run's options apply (-T).
+      const fromOptions = await failure(
+        open({ port: silent.port, connectTimeoutMs: undefined }, { connectTimeoutMs: 200, retries: 0 }),
+      );
+      expect(fromOptions.message).toContain('after 1 attempt:');
+      expect(fromOptions.message).toContain('no SSH handshake within 200 ms');
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('traces the plan and every step, in order, and never a secret', async () => {
+    const password = SUDO_WITH_PASSWORD.password;
+    const target = await startServer({ authorizedKeys: [] });
+    const via = await startServer({ authorizedKeys: [key.publicKey], hostKeyTypes: ['ed25519'] });
+    const file = join(work, 'trace_known_hosts');
+    await writeFile(file, (await target.knownHostsLines()) + (await via.knownHostsLines()));
+    const lines: string[] = [];
+    const connection = await open(
+      {
+        port: target.port,
+        user: SUDO_WITH_PASSWORD.name,
+        password: new Secret(password),
+        become: true,
+        becomePassword: new Secret(password),
+        jumpHosts: [{ host: '127.0.0.1', port: via.port, user: SUDO_WITHOUT_PASSWORD.name }],
+        connectRetries: 0,
+      },
+      { knownHostsFiles: [file], onTrace: (e) => lines.push(`<${e.hostName}> ${e.message}`) },
+    );
+    await connection.close();
+    const t = `127.0.0.1:${target.port}`;
+    const j = `127.0.0.1:${via.port}`;
+    expect(lines.slice(0, 8)).toEqual([
+      '<lb1> SSH connection plan for lb1:',
+      `<lb1>   connect to:  apimtest@${t}`,
+      `<lb1>   through:     apimnopw@${j}`,
+      '<lb1>   attempts:    1 (0 retries, inventory), 5 s each for the SSH handshake (inventory)',
+      `<lb1>   host keys:   ${file}; unknown keys refused, changed keys refused`,
+      `<lb1>   auth:        private key ${key.privateKeyFile}, password (ansible_password), keyboard-interactive with the password`,
+      `<lb1>   jump auth:   private key ${key.privateKeyFile}`,
+      '<lb1>   become:      sudo to root (with a password)',
+    ]);
+    const steps = lines.slice(8);
+    expect(steps[0]).toBe(`<lb1> attempt 1/1: TCP connection to ${j}`);
+    expect(steps).toContainEqual(
+      expect.stringMatching(new RegExp(`^<lb1> ${j}: host key ED25519 SHA256:\\S+ matches ${file}:\\d+$`)),
+    );
+    const order = (pattern: string) => steps.findIndex((l) => l.includes(pattern));
+    expect(order(`${j}: trying private key`)).toBeLessThan(order(`${j}: logged in as apimnopw`));
+    expect(order(`${j}: logged in as apimnopw`)).toBeLessThan(order(`${t}: trying private key`));
+    expect(order(`${t}: trying private key`)).toBeLessThan(
+      order(`${t}: trying password (ansible_password) as apimtest`),
+    );
+    expect(steps).toContain(`<lb1> ${t}: logged in as apimtest with password (ansible_password)`);
+    expect(steps[steps.length - 1]).toBe(`<lb1> connected to ${t} as apimtest`);
+    expect(lines.join('\n')).not.toContain(password);
+  });
+});
+
+describe('apply -vvv (the built CLI)', () => {
+  it('shows the connection plan and each attempt of an unreachable host, quickly and without a secret', async () => {
+    const silent = await silentServer();
+    const password = 'Cli-trace-pw-4e1f';
+    const dir = join(work, 'cli-trace');
+    await mkdir(dir, { recursive: true });
+    const inventory = join(dir, 'inventory.yml');
+    await writeFile(
+      inventory,
+      [
+        'all:',
+        '  vars: { apim_version: "4.x", apim_pattern: single-node }',
+        '  children:',
+        '    loadbalancers:',
+        '      hosts:',
+        `        lb1: { ansible_host: 127.0.0.1, ansible_port: ${silent.port}, ansible_user: deploy,`,
+        `               ansible_password: "${password}", ansible_ssh_timeout: 0.3, ansible_ssh_retries: 1 }`,
+        '    apim_all_in_one:',
+        '      hosts: { apim1: { ansible_host: 192.0.2.10 } }',
+        '',
+      ].join('\n'),
+    );
+    try {
+      const started = Date.now();
+      const run = await runCli([
+        'apply',
+        inventory,
+        '--check',
+        '-vvv',
+        '--known-hosts',
+        join(dir, 'known_hosts'),
+      ]);
+      expect(run.exitCode).toBe(3);
+      expect(run.all).toContain('<lb1> SSH connection plan for lb1:');
+      expect(run.all).toContain(`<lb1>   connect to:  deploy@127.0.0.1:${silent.port}`);
+      expect(run.all).toContain(
+        '<lb1>   attempts:    2 (1 retries, inventory), 0.3 s each for the SSH handshake (inventory)',
+      );
+      expect(run.all).toContain(
+        '<lb1>   auth:        password (ansible_password), keyboard-interactive with the password',
+      );
+      expect(run.all).toContain('<lb1> attempt 2/2: TCP connection to');
+      expect(run.all).toContain('no SSH handshake within 300 ms');
+      expect(run.all).not.toContain(password);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await silent.close();
+    }
   });
 });
 

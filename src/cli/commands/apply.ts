@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
+import { defaultPkiDir } from '../../certs/index.js';
 import { Secret } from '../../domain/secret.js';
 import { runPlaybook } from '../../engine/run-playbook.js';
 import { errorsOf } from '../../input/diagnostics.js';
@@ -126,7 +127,7 @@ export function applyCommand(setCode: (c: number) => void): CommandModule<object
             knownHostsFiles: args['known-hosts'] ?? [join(homedir(), '.ssh', 'known_hosts')],
             acceptNewHostKeys: args['accept-new-host-keys'],
             ...(becomePassword ? { becomePassword } : {}),
-            pkiDir: args['pki-dir'] ?? join(input.inventory.dir, '.apim-provision', 'pki'),
+            pkiDir: args['pki-dir'] ?? defaultPkiDir(input.inventory.dir),
             snapshotsToKeep: args['keep-snapshots'],
             signal: interrupt.signal,
           },
@@ -139,6 +140,7 @@ export function applyCommand(setCode: (c: number) => void): CommandModule<object
                 `recorded new ${e.keyType} host key ${e.fingerprint} for ${e.host}:${e.port} in ${e.file}`,
                 e.hostName,
               ),
+            onTrace: (e) => reporter.trace(e.message, e.hostName),
           },
         );
         if (args.json) await writeJsonReport(args.json, summary, redactor);

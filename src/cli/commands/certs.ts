@@ -1,8 +1,10 @@
-import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import {
   createCertificate,
+  defaultPkiDir,
   ensureLocalCa,
+  existingCertificateFiles,
+  FileExistsError,
   inspectCertificate,
   writeCertificateFiles,
 } from '../../certs/index.js';
@@ -23,7 +25,8 @@ interface Args {
   'rsa-bits': number;
   days: number;
   ca: boolean;
-  'ca-dir'?: string;
+  'pki-dir'?: string;
+  force: boolean;
 }
 
 export function certsCommand(setCode: (c: number) => void): CommandModule {
@@ -66,12 +69,25 @@ function createCommand(setCode: (c: number) => void): CommandModule<object, Args
         .option('ca', {
           type: 'boolean',
           default: false,
-          describe: 'sign with a local CA instead of self-signing',
+          describe: "sign with the inventory's local CA (the one apply uses) instead of self-signing",
         })
-        .option('ca-dir', { type: 'string', describe: 'where the local CA lives (default <out>/ca)' })
+        .option('pki-dir', {
+          alias: 'ca-dir',
+          type: 'string',
+          describe: 'with --ca: the local CA folder (default <inventory dir>/.apim-provision/pki, as apply)',
+        })
+        .option('force', {
+          type: 'boolean',
+          default: false,
+          describe: 'replace existing <name>.key/.crt/.csr files',
+        })
         .check((a) => {
           if (!a.hostname?.length && !a.inventory)
             throw new UsageError('give --hostname (one or more) or --inventory');
+          if (a.ca && !a.inventory && a['pki-dir'] === undefined)
+            throw new UsageError(
+              '--ca signs with the local CA apply uses for an inventory: give --inventory INV, or --pki-dir DIR for another CA folder',
+            );
           if (a['rsa-bits'] < 2048)
             throw new UsageError('--rsa-bits must be 2048 or more (current OpenSSL rejects smaller keys)');
           if (!(a.days >= 1 && a.days <= 3650)) throw new UsageError('--days must be between 1 and 3650');
@@ -79,6 +95,7 @@ function createCommand(setCode: (c: number) => void): CommandModule<object, Args
         }),
     handler: (args) => {
       let hostnames = args.hostname ?? [];
+      let inventoryDir: string | undefined;
       if (args.inventory) {
         const { inventory, diagnostics } = loadInventory(args.inventory, { secretsNeeded: false });
         if (diagnostics.length > 0) printDiagnostics(diagnostics, process.stderr, useColor(process.stderr));
@@ -89,18 +106,42 @@ function createCommand(setCode: (c: number) => void): CommandModule<object, Args
           return setCode(EXIT.USAGE);
         }
         hostnames = [...new Set([...serverNamesOf(lb), ...hostnames])];
+        inventoryDir = inventory.dir;
       }
+      // Before the (slow) key and any CA exist: replacing a key breaks what was deployed with it.
+      const existing = args.force ? [] : existingCertificateFiles(args.out, args.name);
+      if (existing.length > 0) return refuseOverwrite(existing, setCode);
       const key = { keyType: args['key-type'], rsaBits: args['rsa-bits'] };
-      const issuer = args.ca ? ensureLocalCa(args['ca-dir'] ?? join(args.out, 'ca')) : undefined;
-      const generated = createCertificate({ hostnames, key, days: args.days, ...(issuer ? { issuer } : {}) });
-      const files = writeCertificateFiles(args.out, args.name, generated);
+      const pkiDir =
+        args['pki-dir'] ?? (inventoryDir !== undefined ? defaultPkiDir(inventoryDir) : undefined);
+      const ca = args.ca && pkiDir !== undefined ? ensureLocalCa(pkiDir) : undefined;
+      const generated = createCertificate({ hostnames, key, days: args.days, ...(ca ? { issuer: ca } : {}) });
+      let files;
+      try {
+        files = writeCertificateFiles(args.out, args.name, generated, args.force);
+      } catch (err) {
+        if (err instanceof FileExistsError) return refuseOverwrite([err.path], setCode);
+        throw err;
+      }
       process.stdout.write(
         `key:         ${files.keyFile} (mode 0600)\ncertificate: ${files.certFile}\n` +
           (files.csrFile ? `csr:         ${files.csrFile}\n` : '') +
+          (ca
+            ? `signed by:   the local CA in ${pkiDir} (${ca.created ? 'created now' : 'existing'})\n`
+            : '') +
           renderCertificate(inspectCertificate(generated.certPem)) +
           '\n',
       );
       setCode(EXIT.OK);
     },
   };
+}
+
+function refuseOverwrite(files: string[], setCode: (c: number) => void): void {
+  process.stderr.write(
+    `apim-provision: ${files.join(', ')} ${files.length === 1 ? 'exists' : 'exist'}: not replaced ` +
+      '(a new key breaks every certificate and deployment made with the old one). ' +
+      'Give --force to replace them, or --out / --name for new files.\n',
+  );
+  setCode(EXIT.USAGE);
 }

@@ -54,7 +54,11 @@ export function rollbackCommand(setCode: (c: number) => void): CommandModule<obj
           ...(args.snapshot ? { snapshotId: args.snapshot } : {}),
         },
         reporter,
-        { knownHostsFiles, acceptNewHostKeys: args['accept-new-host-keys'] },
+        {
+          knownHostsFiles,
+          acceptNewHostKeys: args['accept-new-host-keys'],
+          onTrace: (e) => reporter.trace(e.message, e.hostName),
+        },
       );
       if (args.json) await writeJsonReport(args.json, summary, redactor);
       setCode(exitCodeFor(summary, { check: false, detailedExitcode: false }));

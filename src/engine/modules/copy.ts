@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { Secret } from '../../domain/secret.js';
 import { renderTemplateFile } from '../../playbook/template.js';
+import { stringOf } from '../../playbook/values.js';
 import type { HostSession } from '../host-session.js';
 import { outcome, type ModuleCall, type ModuleDefinition } from './module.js';
 import { stageFiles } from './stage-files.js';
@@ -13,9 +15,12 @@ function ownership(session: HostSession, args: Record<string, unknown>) {
   };
 }
 
-async function stageContent({ session, args }: ModuleCall, content: Buffer) {
+/** Content computed from a secret is written as is, and shown nowhere (no diff). */
+async function stageContent({ session, args }: ModuleCall, content: Buffer | string | Secret) {
+  const secret = content instanceof Secret;
+  const bytes = secret ? Buffer.from(content.reveal()) : Buffer.from(content);
   const changes = await stageFiles(session, [
-    { path: String(args.dest), content, secret: false, ...ownership(session, args) },
+    { path: String(args.dest), content: bytes, secret, ...ownership(session, args) },
   ]);
   return outcome(changes);
 }
@@ -25,9 +30,9 @@ export const copyModule: ModuleDefinition = {
   staged: true,
   run(call) {
     const { args } = call;
-    const content =
-      args.content !== undefined ? Buffer.from(String(args.content)) : readFileSync(String(args.src));
-    return stageContent(call, content);
+    const { content } = args;
+    if (content === undefined) return stageContent(call, readFileSync(String(args.src)));
+    return stageContent(call, content instanceof Secret ? content : stringOf(content));
   },
 };
 
@@ -39,6 +44,6 @@ export const templateModule: ModuleDefinition = {
       ...call.task.loc,
       task: call.task.name,
     });
-    return stageContent(call, Buffer.from(text));
+    return stageContent(call, text);
   },
 };

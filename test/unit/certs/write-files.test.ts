@@ -1,7 +1,7 @@
 import { chmodSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeCertificateFiles } from '../../../src/certs/index.js';
+import { FileExistsError, writeCertificateFiles } from '../../../src/certs/index.js';
 import { tempDir } from './openssl.js';
 
 const mode = (path: string) => statSync(path).mode & 0o777;
@@ -48,5 +48,14 @@ describe('writeCertificateFiles', () => {
     } finally {
       process.umask(previous);
     }
+  });
+
+  it('never replaces an existing file when told not to, and leaves nothing it wrote', () => {
+    writeFileSync(join(tmp.dir, 'n.crt'), 'OLD CERT');
+    expect(() => writeCertificateFiles(tmp.dir, 'n', { keyPem: 'K', certPem: 'C' }, false)).toThrow(
+      FileExistsError,
+    );
+    expect(readFileSync(join(tmp.dir, 'n.crt'), 'utf8')).toBe('OLD CERT');
+    expect(readdirSync(tmp.dir)).toEqual(['n.crt']);
   });
 });

@@ -3,6 +3,7 @@
  * failure handling, run by the real engine against an in-memory host. No network.
  */
 import { describe, expect, it } from 'vitest';
+import type { Inventory } from '../../../src/domain/types.js';
 import { runPlayOnHost } from '../../../src/engine/run-play-on-host.js';
 import type { RunOptions } from '../../../src/engine/run-options.js';
 import { FakeHostConnection } from './support/fake-connection.js';
@@ -27,14 +28,15 @@ async function runPlay(
     handlers?: string;
     files?: Record<string, string>;
     hostName?: string;
+    inventory?: Inventory;
   } = {},
 ) {
-  const { handlers, files, hostName, ...runOpts } = options;
+  const { handlers, files, hostName, inventory: inv = inventory, ...runOpts } = options;
   const yaml =
     `- name: test\n  hosts: all\n  tasks:\n${tasks}` + (handlers ? `  handlers:\n${handlers}` : '');
   const play = firstPlay(playbookFrom(yaml, files));
   const conn = new FakeHostConnection(host);
-  const session = await openSession(inventory, hostName ?? 'lb1', conn, runOptions(runOpts));
+  const session = await openSession(inv, hostName ?? 'lb1', conn, runOptions(runOpts));
   const observer = new RecordingObserver();
   const result = await runPlayOnHost(play, session, observer);
   const status = (name: string) => result.tasks.find((t) => t.task === name)?.status;
@@ -288,5 +290,69 @@ describe('handlers, when, and failures', () => {
     expect(run.conn.scripts).not.toContain('transaction');
     expect(run.conn.uploads).toEqual([]);
     expect(run.conn.received.some((r) => r.command.startsWith('echo'))).toBe(false);
+  });
+});
+
+describe('values computed from a secret', () => {
+  const SECRET = 'S3cret-Become-pw';
+  const withSecret = loadTestInventory(inventoryYaml(['lb1'], { ansible_become_password: SECRET }));
+  const leaks = (value: unknown) => {
+    const text = JSON.stringify(value);
+    return [SECRET, SECRET.toUpperCase(), Buffer.from(SECRET).toString('base64')].some((s) =>
+      text.includes(s),
+    );
+  };
+
+  it('writes a template or copy that used a secret with its real content, and shows no diff of it', async () => {
+    const host = new FakeHost('lb1');
+    host.putFile('/etc/app.conf', 'old\n', '0600');
+    const tasks = `    - name: conf
+      template:
+        src: app.j2
+        dest: /etc/app.conf
+        mode: '0600'
+    - name: inline
+      copy:
+        dest: /etc/app.pw
+        content: "{{ ansible_become_password | b64encode }}"
+`;
+    const files = { 'app.j2': 'user=admin\npassword={{ ansible_become_password | upper }}\n' };
+    const check = await runPlay(host, tasks, { inventory: withSecret, files, check: true, diff: true });
+    const changes = check.tasks.flatMap((t) => t.changes);
+    expect(changes.map((c) => [c.target, c.secret, c.diff])).toEqual([
+      ['/etc/app.conf', true, undefined],
+      ['/etc/app.pw', true, undefined],
+    ]);
+    expect(leaks(check.tasks)).toBe(false);
+
+    await runPlay(host, tasks, { inventory: withSecret, files });
+    expect(host.text('/etc/app.conf')).toBe(`user=admin\npassword=${SECRET.toUpperCase()}\n`);
+    expect(host.text('/etc/app.pw')).toBe(Buffer.from(SECRET).toString('base64'));
+  });
+
+  it('runs a command computed from a secret, shown as written and with its output hidden', async () => {
+    const host = new FakeHost('lb1');
+    const tasks = `    - name: set password
+      command: "/usr/bin/setpw {{ ansible_become_password | upper }}"
+`;
+    const conn = await runPlay(host, tasks, { inventory: withSecret });
+    expect(conn.conn.received.some((r) => r.command === `/usr/bin/setpw ${SECRET.toUpperCase()}`)).toBe(true);
+    const result = conn.tasks[0]!;
+    expect(result.changes[0]!.target).toBe('/usr/bin/setpw {{ ansible_become_password | upper }}');
+    expect(result.message).toBe('output hidden: the command line holds a secret');
+    expect(leaks(conn.tasks)).toBe(false);
+  });
+
+  it('prints a debug message computed from a secret as the placeholder', async () => {
+    const host = new FakeHost('lb1');
+    const run = await runPlay(
+      host,
+      `    - debug:\n        msg: "pw is {{ ansible_become_password | reverse }}"\n`,
+      {
+        inventory: withSecret,
+      },
+    );
+    expect(run.tasks[0]!.message).toBe('********');
+    expect(leaks(run.tasks)).toBe(false);
   });
 });

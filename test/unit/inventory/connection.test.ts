@@ -36,8 +36,20 @@ describe('connection variables', () => {
       become: false,
       becomeUser: 'root',
       jumpHosts: [],
-      connectTimeoutMs: 10_000,
     });
+  });
+
+  it('reads the SSH timeout and retries, ansible_ssh_timeout before ansible_timeout', () => {
+    const r = loadText(withLbVars('ansible_ssh_timeout: 3\nansible_timeout: 30\nansible_ssh_retries: 0'));
+    expect(r.diagnostics).toEqual([]);
+    expect(r.inventory!.hosts.get('lb1')!.connection).toMatchObject({
+      connectTimeoutMs: 3000,
+      connectRetries: 0,
+    });
+    const bad = withLbVars('ansible_ssh_retries: 99');
+    expect(diag(loadText(bad).diagnostics, 'ansible_ssh_retries must be from 0 to 20').line).toBe(
+      lineOf(bad, '99'),
+    );
   });
 
   it('uses the inventory name when ansible_host is unset', () => {

@@ -126,4 +126,20 @@ describe('plain reporter', () => {
     r.taskFinished('lb1', task({ task: 'T', status: 'changed' }));
     expect(out.text()).toBe('\u001b[33mchanged: [lb1] T (1.2s)\u001b[39m\n');
   });
+
+  it('prints the SSH connection trace from -vvv only, host-prefixed and redacted', () => {
+    const lines = (verbose: number) => {
+      const out = captureStream();
+      const redactor = new Redactor();
+      redactor.add(new Secret('Trace-secret-77'));
+      const reporter = createReporter({ mode: 'plain', out, diff: false, verbose, color: false, redactor });
+      reporter.trace('attempt 1/3: TCP connection to 198.51.100.10:22', 'lb1');
+      reporter.trace('echoed Trace-secret-77 by mistake', 'lb1');
+      return out.text();
+    };
+    expect(lines(2)).toBe('');
+    expect(lines(3)).toBe(
+      '<lb1> attempt 1/3: TCP connection to 198.51.100.10:22\n<lb1> echoed ******** by mistake\n',
+    );
+  });
 });

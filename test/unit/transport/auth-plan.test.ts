@@ -12,8 +12,10 @@ import {
   authFailureMessage,
   AuthSetupError,
   buildAuthPlan,
+  isPasswordPrompt,
   type AuthAttempt,
   type AuthPlan,
+  type HopRole,
 } from '../../../src/transport/auth-plan.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'apim-auth-'));
@@ -46,9 +48,10 @@ function spec(overrides: Partial<ConnectionSpec> = {}): ConnectionSpec {
 function drive(
   plan: AuthPlan,
   serverMethods: AuthenticationType[],
+  role: HopRole = 'target',
 ): { methods: AnyAuthMethod[]; attempt: AuthAttempt } {
   const attempt: AuthAttempt = { tried: [] };
-  const handler = plan.handler('deploy', attempt);
+  const handler = plan.handler('deploy', attempt, role);
   const methods: AnyAuthMethod[] = [];
   let left: AuthenticationType[] | null = null;
   for (;;) {
@@ -123,6 +126,73 @@ describe('buildAuthPlan', () => {
   });
 });
 
+describe('the password goes to its own host, and only to a password prompt', () => {
+  const password = 'Target-only-pw-5';
+
+  it('never offers the password or keyboard-interactive to a jump host', async () => {
+    const plan = await buildAuthPlan(
+      spec({
+        privateKeyFile: plainKey,
+        password: new Secret(password),
+        jumpHosts: [{ host: 'j', port: 22 }],
+      }),
+      { agentSocket },
+    );
+    expect(plan.jumpMethods).toEqual([`private key ${plainKey}`, `ssh-agent (${agentSocket})`]);
+    const jump = drive(plan, ['publickey', 'password', 'keyboard-interactive'], 'jump');
+    expect(jump.methods.map((m) => m.type)).toEqual(['publickey', 'agent']);
+    expect(JSON.stringify(jump.methods)).not.toContain(password);
+    const target = drive(plan, ['publickey', 'password', 'keyboard-interactive'], 'target');
+    expect(target.methods.map((m) => m.type)).toEqual([
+      'publickey',
+      'agent',
+      'password',
+      'keyboard-interactive',
+    ]);
+  });
+
+  it('gives a jump host the default keys when the target logs in with its password', async () => {
+    const plan = await buildAuthPlan(
+      spec({ password: new Secret(password), jumpHosts: [{ host: 'j', port: 22 }] }),
+      {
+        agentSocket: '',
+        defaultKeyFiles: [plainKey],
+      },
+    );
+    expect(plan.methods).toEqual(['password (ansible_password)', 'keyboard-interactive with the password']);
+    expect(plan.jumpMethods).toEqual([`default key ${plainKey}`]);
+  });
+
+  it('answers a password prompt once, and nothing else, over keyboard-interactive', async () => {
+    const plan = await buildAuthPlan(spec({ password: new Secret(password) }), { agentSocket: '' });
+    const { methods, attempt } = drive(plan, ['keyboard-interactive']);
+    const kbd = methods.find((m) => m.type === 'keyboard-interactive') as Extract<
+      AnyAuthMethod,
+      { type: 'keyboard-interactive' }
+    >;
+    const answers: string[][] = [];
+    const ask = (...prompts: { prompt: string; echo?: boolean }[]) =>
+      kbd.prompt('', '', '', prompts, (a) => answers.push(a));
+    ask({ prompt: 'Verification code: ', echo: false });
+    ask({ prompt: 'Your favourite colour: ', echo: true }, { prompt: "deploy@h's password: ", echo: false });
+    ask({ prompt: 'Password: ', echo: false });
+    expect(answers).toEqual([[''], ['', password], ['']]);
+    expect(attempt.unanswered).toEqual(['Verification code:', 'Your favourite colour:', 'Password:']);
+    const message = authFailureMessage('h:22', 'deploy', plan, attempt);
+    expect(message).toContain('It asked for "Verification code:"');
+    expect(message).not.toContain(password);
+  });
+
+  it('recognises password prompts, never echoed ones', () => {
+    expect(isPasswordPrompt({ prompt: 'Password: ', echo: false })).toBe(true);
+    expect(isPasswordPrompt({ prompt: "admin@lb1's password: " })).toBe(true);
+    expect(isPasswordPrompt({ prompt: 'Password: ', echo: true })).toBe(false);
+    expect(isPasswordPrompt({ prompt: 'One-time password token: ', echo: false })).toBe(true);
+    expect(isPasswordPrompt({ prompt: 'Verification code: ', echo: false })).toBe(false);
+    expect(isPasswordPrompt({ prompt: 'Enter passphrase for key: ', echo: false })).toBe(false);
+  });
+});
+
 describe('authFailureMessage', () => {
   it('lists what was tried and what to check, never the password', async () => {
     const plan = await buildAuthPlan(spec({ privateKeyFile: plainKey, password: new Secret('hunter2-x') }), {
@@ -140,5 +210,18 @@ describe('authFailureMessage', () => {
   it('says when there is nothing to try', async () => {
     const plan = await buildAuthPlan(spec(), { agentSocket: '', defaultKeyFiles: [] });
     expect(authFailureMessage('h:22', 'deploy', plan, { tried: [] })).toContain('no authentication method');
+  });
+
+  it('says that a jump host never gets the password', async () => {
+    const plan = await buildAuthPlan(
+      spec({ password: new Secret('pw-abc-1'), jumpHosts: [{ host: 'j', port: 22 }] }),
+      {
+        agentSocket: '',
+        defaultKeyFiles: [],
+      },
+    );
+    const message = authFailureMessage('j:22', 'deploy', plan, { tried: [] }, 'jump');
+    expect(message).toContain('a jump host: the password is sent to the target host only');
+    expect(message).toContain('no authentication method');
   });
 });

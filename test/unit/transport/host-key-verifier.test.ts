@@ -13,9 +13,9 @@ import { HostKeyError } from '../../../src/transport/types.js';
 const dir = mkdtempSync(join(tmpdir(), 'apim-verifier-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function hostKey(name: string): { line: string; blob: Buffer } {
+function hostKey(name: string, algorithm = 'ed25519'): { line: string; blob: Buffer } {
   const file = join(dir, name);
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file]);
+  execFileSync('ssh-keygen', ['-q', '-t', algorithm, '-N', '', '-f', file]);
   const [type, base64] = readFileSync(`${file}.pub`, 'utf8').split(' ');
   return { line: `${type} ${base64}`, blob: Buffer.from(base64!, 'base64') };
 }
@@ -86,6 +86,26 @@ describe('createHostKeyGuard', () => {
         file: first,
       },
     ]);
+  });
+
+  it('refuses a known host that presents only a key of another type, even when new keys are accepted', async () => {
+    const ecdsa = hostKey('ecdsa', 'ecdsa');
+    const events: NewHostKeyEvent[] = [];
+    const guard = await createHostKeyGuard('lb1', 'lb1', 2222, {
+      knownHostsFiles: [file],
+      acceptNewHostKeys: true,
+      onNewHostKey: (event) => events.push(event),
+    });
+    expect(await verify(guard, ecdsa.blob)).toBe(false);
+    const failure = guard.failure()!;
+    expect(failure).toBeInstanceOf(HostKeyError);
+    expect(failure.fingerprint).toBe(sshFingerprint(ecdsa.blob));
+    expect(failure.message).toContain('REMOTE HOST IDENTIFICATION HAS CHANGED');
+    expect(failure.message).toContain(`known by its host key ED25519 (${file}:1)`);
+    expect(failure.message).toContain(`presented only an unrecorded ECDSA key ${sshFingerprint(ecdsa.blob)}`);
+    expect(failure.message).toContain(`ssh-keygen -R '[lb1]:2222' -f ${file}`);
+    expect(events).toEqual([]);
+    expect(readFileSync(file, 'utf8')).toBe(`[lb1]:2222 ${known.line}\n`);
   });
 
   it('refuses keys marked @revoked', async () => {

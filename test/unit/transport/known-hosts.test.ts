@@ -107,10 +107,16 @@ describe('checkHostKey', () => {
     expect(checkHostKey(entries, 'lb1', fresh.blob)).toMatchObject({ kind: 'changed', entry: { line: 1 } });
   });
 
-  it('reports unknown hosts with the types recorded for them', () => {
-    expect(checkHostKey(entries, 'lb2', ed.blob)).toEqual({ kind: 'unknown', otherTypes: [] });
+  it('reports a host with nothing recorded as unknown', () => {
+    expect(checkHostKey(entries, 'lb2', ed.blob)).toEqual({ kind: 'unknown' });
+  });
+
+  it('reports a known host presenting only a key of an unrecorded type as changed', () => {
     const rsaOnly = parseKnownHosts(`lb1 ${rsa.type} ${rsa.base64}`, '/k');
-    expect(checkHostKey(rsaOnly, 'lb1', ed.blob)).toEqual({ kind: 'unknown', otherTypes: ['ssh-rsa'] });
+    expect(checkHostKey(rsaOnly, 'lb1', ed.blob)).toMatchObject({
+      kind: 'type-changed',
+      entries: [{ line: 1, keyType: 'ssh-rsa' }],
+    });
   });
 
   it('ignores @cert-authority lines', () => {

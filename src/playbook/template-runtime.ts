@@ -1,0 +1,206 @@
+import { createRequire } from 'node:module';
+import type nunjucks from 'nunjucks';
+import { boundMethod, keywordArgs, type Receiver } from './template-methods.js';
+import {
+  ATTRIBUTE_ARGUMENTS,
+  ATTRIBUTE_KEYWORDS,
+  isForbiddenName,
+  isForbiddenPath,
+  refusalMessage,
+} from './template-sandbox.js';
+import { reveal, revealDeep, revealElements, revealVariable } from './template-taint.js';
+import { isPlainObject, stringOf } from './values.js';
+
+/**
+ * The sandbox at run time. Compiled nunjucks templates reach values only through a handful of
+ * runtime functions (variable lookup, attribute lookup, calls, loops, output); these are replaced
+ * once, for every template of the process, so that a computed name (`x['constr' ~ 'uctor']`), a
+ * template the static check never saw (an `{% include %}`d file) or a filter given an attribute
+ * path cannot reach past data either, and so that secrets are revealed (and taint the render)
+ * exactly where a template reads them.
+ */
+
+interface Frame {
+  lookup(name: string): unknown;
+}
+interface Context {
+  ctx: Record<string, unknown>;
+  env: { globals: Record<string, unknown> };
+}
+interface NunjucksRuntime {
+  memberLookup: (obj: unknown, key: unknown) => unknown;
+  contextOrFrameLookup: (context: Context, frame: Frame, name: string) => unknown;
+  callWrap: (obj: unknown, name: string, context: unknown, args: unknown[]) => unknown;
+  fromIterator: (arr: unknown) => unknown;
+  suppressValue: (val: unknown, autoescape: boolean) => unknown;
+  inOperator: (key: unknown, val: unknown) => boolean;
+  SafeString: new (value: string) => { val: string };
+}
+
+// The compiled templates call the runtime through nunjucks' own (CommonJS) module object.
+const runtime = createRequire(import.meta.url)('nunjucks/src/runtime') as NunjucksRuntime;
+
+/** A template tried to read something that is not data. */
+export class SandboxViolation extends Error {
+  override readonly name = 'SandboxViolation';
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'function') return 'a function';
+  const name = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor
+    ?.name;
+  return name ? `a ${name} object` : 'an object';
+}
+
+/** Index into a list or string, Python style (`-1` is the last item). */
+function item<T>(items: ArrayLike<T>, key: number | string): T | undefined {
+  const i = Number(key);
+  if (!Number.isInteger(i)) return undefined;
+  return items[i < 0 ? items.length + i : i];
+}
+
+function isIndex(key: number | string): boolean {
+  return typeof key === 'number' || /^-?\d+$/.test(key);
+}
+
+function method(kind: Receiver, receiver: unknown, name: string) {
+  const bound = boundMethod(kind, receiver, name, (args) => args.map(revealDeep));
+  return bound && ((...args: unknown[]) => reveal(bound(...args)));
+}
+
+/** `obj.key` / `obj[key]` as a template may do it: data only, never JavaScript internals. */
+function lookupMember(target: unknown, rawKey: unknown): unknown {
+  const obj = reveal(target);
+  if (obj === undefined || obj === null) return undefined;
+  const revealedKey = reveal(rawKey);
+  const key = typeof revealedKey === 'number' ? revealedKey : stringOf(revealedKey);
+  const name = String(key);
+  if (isForbiddenName(name)) throw new SandboxViolation(refusalMessage(name));
+
+  if (typeof obj === 'string' || obj instanceof runtime.SafeString) {
+    const s = typeof obj === 'string' ? obj : obj.val;
+    if (isIndex(key)) return item(s, key);
+    if (name === 'length') return s.length;
+    return method('string', s, name);
+  }
+  if (Array.isArray(obj)) {
+    if (isIndex(key)) return reveal(item(obj, key));
+    if (name === 'length') return obj.length;
+    return method('list', obj, name);
+  }
+  if (isPlainObject(obj)) {
+    if (Object.hasOwn(obj, name)) {
+      const value = obj[name];
+      // Own functions exist only on objects the environment made (a cycler's next()).
+      return typeof value === 'function'
+        ? (...args: unknown[]) => reveal(value.apply(obj, args))
+        : reveal(value);
+    }
+    return method('dict', obj, name);
+  }
+  if (typeof obj === 'number' || typeof obj === 'boolean' || typeof obj === 'bigint') return undefined;
+  throw new SandboxViolation(
+    `cannot read '${name}' of ${describe(obj)}: templates read dictionaries, lists and strings only`,
+  );
+}
+
+/** A variable: the template's own (loop, set, macro arguments), then the render's, then the globals. */
+function lookupVariable(context: Context, frame: Frame, name: string): unknown {
+  const own = frame.lookup(name);
+  if (own !== undefined) return revealVariable(name, own);
+  if (Object.hasOwn(context.ctx, name)) return revealVariable(name, context.ctx[name]);
+  const globals = context.env.globals;
+  return Object.hasOwn(globals, name) ? globals[name] : undefined;
+}
+
+type Originals = Pick<NunjucksRuntime, 'callWrap' | 'fromIterator' | 'suppressValue' | 'inOperator'>;
+/**
+ * nunjucks' own functions, kept on its runtime object: a second copy of this module (a test
+ * runner re-importing it) must wrap those, not the first copy's wrappers.
+ */
+const ORIGINALS = Symbol.for('apim-provision.nunjucks-runtime-originals');
+const holder = runtime as NunjucksRuntime & { [ORIGINALS]?: Originals };
+const original: Originals = (holder[ORIGINALS] ??= {
+  callWrap: runtime.callWrap,
+  fromIterator: runtime.fromIterator,
+  suppressValue: runtime.suppressValue,
+  inOperator: runtime.inOperator,
+});
+
+runtime.memberLookup = lookupMember;
+runtime.contextOrFrameLookup = lookupVariable;
+runtime.callWrap = (obj, name, context, args) =>
+  reveal(
+    original.callWrap(
+      obj,
+      name,
+      context,
+      args.map((a) => reveal(a)),
+    ),
+  );
+runtime.fromIterator = (arr) => revealElements(original.fromIterator(arr));
+runtime.suppressValue = (val, autoescape) => original.suppressValue(revealDeep(val), autoescape);
+runtime.inOperator = (key, val) => original.inOperator(revealDeep(key), revealDeep(val));
+
+/** Tests that look at whether a value is there, not at the value. */
+const PRESENCE_TESTS = new Set(['defined', 'undefined', 'none', 'null']);
+
+/** Jinja's sandbox bound on `range`: a template cannot allocate the controller's memory away. */
+export const MAX_RANGE = 100_000;
+
+function boundedRange(start: number, stop?: number, step?: number): number[] {
+  const [from, to, by] = stop === undefined ? [0, start, 1] : [start, stop, step || 1];
+  const count = Math.max(0, Math.ceil((Number(to) - Number(from)) / Number(by)));
+  if (!Number.isFinite(count) || count > MAX_RANGE)
+    throw new SandboxViolation(`range() of more than ${MAX_RANGE} items`);
+  return Array.from({ length: count }, (_, i) => Number(from) + i * Number(by));
+}
+
+type Fn = (this: unknown, ...args: unknown[]) => unknown;
+type Registry = Record<string, Fn>;
+interface EnvInternals {
+  filters: Registry;
+  tests: Registry;
+  getFilter(name: string): Fn;
+  getTest(name: string): Fn;
+}
+
+function checkAttributeArguments(filter: string, args: unknown[]): void {
+  const positions = ATTRIBUTE_ARGUMENTS[filter];
+  if (!positions) return;
+  const keywords = keywordArgs(args);
+  const paths = [
+    ...positions.map((p) => args[p + 1]),
+    ...Object.entries(keywords)
+      .filter(([k]) => ATTRIBUTE_KEYWORDS.has(k))
+      .map(([, v]) => v),
+  ];
+  for (const path of paths)
+    if (typeof path === 'string' && isForbiddenPath(path)) throw new SandboxViolation(refusalMessage(path));
+}
+
+/**
+ * Filters and tests are looked up as the environment's own (nunjucks' plain `filters[name]` finds
+ * `valueOf`, `constructor` ... on Object.prototype), and see revealed values.
+ */
+export function sandboxEnvironment(env: nunjucks.Environment): void {
+  const internals = env as unknown as EnvInternals;
+  internals.getFilter = (name) => {
+    if (!Object.hasOwn(internals.filters, name)) throw new Error(`filter not found: ${name}`);
+    const filter = internals.filters[name]!;
+    return function (this: unknown, ...args: unknown[]) {
+      const revealed = args.map(revealDeep);
+      checkAttributeArguments(name, revealed);
+      return filter.apply(this, revealed);
+    };
+  };
+  internals.getTest = (name) => {
+    if (!Object.hasOwn(internals.tests, name)) throw new Error(`test not found: ${name}`);
+    const test = internals.tests[name]!;
+    if (PRESENCE_TESTS.has(name)) return test;
+    return function (this: unknown, ...args: unknown[]) {
+      return test.apply(this, args.map(revealDeep));
+    };
+  };
+  env.addGlobal('range', boundedRange);
+}
