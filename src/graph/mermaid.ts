@@ -1,0 +1,133 @@
+import { COMPONENT_ROLES } from '../domain/types.js';
+import {
+  changeLines,
+  graphSubtitle,
+  listenerLabel,
+  listenerPort,
+  loadBalancerLines,
+  memberAddress,
+  methodLabel,
+  methodReason,
+  nodeLines,
+  outcomeLabel,
+  poolSubtitle,
+  roleGroupLabel,
+} from './labels.js';
+import type { DeploymentGraph, LoadBalancerView, PoolMethod } from './model.js';
+import {
+  HOSTNAME_COLOURS,
+  LOAD_BALANCER_COLOURS,
+  METHOD_COLOURS,
+  NEW_POOL_STROKE,
+  NODE_COLOURS,
+  OUTCOME_COLOURS,
+  ROLE_GROUP_COLOURS,
+  type Colours,
+} from './palette.js';
+
+/** Text inside a quoted Mermaid label: entity codes for what would end the label or start a tag. */
+function esc(text: string): string {
+  return text.replace(/&/g, '#amp;').replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
+}
+
+function label(lines: string[], boldFirst = true): string {
+  const [first = '', ...rest] = lines.map(esc);
+  return `"${[boldFirst ? `<b>${first}</b>` : first, ...rest].join('<br/>')}"`;
+}
+
+function colourStyle(c: Colours, extra = ''): string {
+  return `fill:${c.fill},stroke:${c.stroke}${extra}`;
+}
+
+const METHOD_CLASS: Record<PoolMethod, string> = {
+  'sticky-plus': 'stickyPool',
+  'sticky-community': 'stickyPool',
+  'ip-hash-fallback': 'ipHashPool',
+  failover: 'failoverPool',
+  'round-robin': 'roundRobinPool',
+  'single-node': 'roundRobinPool',
+};
+
+function loadBalancerBlock(g: DeploymentGraph, lb: LoadBalancerView, i: number): string[] {
+  const lines = [`${lb.name} ${lb.address}`, ...loadBalancerLines(lb)];
+  if (lb.changes) lines.push(outcomeLabel(lb.changes, g), ...changeLines(lb.changes));
+  return [
+    `  subgraph lb${i}[${label(lines)}]`,
+    ...lb.pools.map((p) => {
+      const text = [
+        p.upstream,
+        poolSubtitle(p),
+        methodLabel(p.method),
+        methodReason(p.method, lb),
+        ...(p.isNew ? ['new'] : []),
+        ...p.members.map((m) => `${m.node} ${memberAddress(m)}`),
+      ];
+      return `    lb${i}_${p.upstream}[${label(text)}]:::${METHOD_CLASS[p.method]}`;
+    }),
+    '  end',
+  ];
+}
+
+/** Mermaid flowchart text of the picture, for Markdown. */
+export function toMermaid(g: DeploymentGraph): string {
+  const hostId = new Map(g.entrypoints.map((e, i) => [e.hostname, `host${i}`]));
+  const nodeId = new Map(g.nodes.map((n, i) => [n.name, `node${i}`]));
+  const out: string[] = [
+    '---',
+    `title: ${JSON.stringify(g.title)}`,
+    '---',
+    'flowchart LR',
+    `  %% ${graphSubtitle(g)}`,
+  ];
+  for (const e of g.entrypoints) {
+    out.push(
+      `  ${hostId.get(e.hostname)}[${label([e.hostname, ...e.listeners.map(listenerLabel)])}]:::hostname`,
+    );
+  }
+  g.loadBalancers.forEach((lb, i) => out.push(...loadBalancerBlock(g, lb, i)));
+  for (const role of COMPONENT_ROLES) {
+    const nodes = g.nodes.filter((n) => n.roles[0] === role);
+    if (nodes.length === 0) continue;
+    out.push(`  subgraph role_${role}[${label([roleGroupLabel(role)])}]`);
+    for (const n of nodes)
+      out.push(`    ${nodeId.get(n.name)}[${label([n.name, ...nodeLines(n)])}]:::apimNode`);
+    out.push('  end');
+  }
+  g.loadBalancers.forEach((lb, i) => {
+    for (const r of lb.routes) {
+      const l = g.entrypoints
+        .find((e) => e.hostname === r.hostname)
+        ?.listeners.find((x) => x.port === r.port);
+      const text = l ? listenerPort(l) : `:${r.port}`;
+      out.push(`  ${hostId.get(r.hostname)} -->|${label([text], false)}| lb${i}_${r.upstream}`);
+    }
+    for (const p of lb.pools) {
+      for (const m of p.members) {
+        const arrow = m.backup ? `-.->|${label(['backup'], false)}|` : '-->';
+        out.push(`  lb${i}_${p.upstream} ${arrow} ${nodeId.get(m.node)}`);
+      }
+    }
+  });
+  out.push(
+    `  classDef hostname ${colourStyle(HOSTNAME_COLOURS)}`,
+    `  classDef apimNode ${colourStyle(NODE_COLOURS)}`,
+    `  classDef stickyPool ${colourStyle(METHOD_COLOURS['sticky-plus'])}`,
+    `  classDef ipHashPool ${colourStyle(METHOD_COLOURS['ip-hash-fallback'])}`,
+    `  classDef failoverPool ${colourStyle(METHOD_COLOURS.failover)}`,
+    `  classDef roundRobinPool ${colourStyle(METHOD_COLOURS['round-robin'])}`,
+  );
+  g.loadBalancers.forEach((lb, i) => {
+    const frame = lb.changes ? OUTCOME_COLOURS[lb.changes.outcome] : undefined;
+    const width = frame?.thick ? ',stroke-width:3px' : '';
+    const dash = frame?.dashed ? ',stroke-dasharray:6 4' : '';
+    out.push(`  style lb${i} ${colourStyle(frame ?? LOAD_BALANCER_COLOURS, width + dash)}`);
+    for (const p of lb.pools.filter((x) => x.isNew)) {
+      out.push(`  style lb${i}_${p.upstream} stroke:${NEW_POOL_STROKE},stroke-width:2px`);
+    }
+  });
+  for (const role of COMPONENT_ROLES) {
+    if (g.nodes.some((n) => n.roles[0] === role))
+      out.push(`  style role_${role} ${colourStyle(ROLE_GROUP_COLOURS)}`);
+  }
+  return `${out.join('\n')}\n`;
+}
