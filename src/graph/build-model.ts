@@ -14,6 +14,7 @@ import type {
   LoadBalancerView,
   PoolMethod,
   PoolView,
+  RoleGroupView,
 } from './model.js';
 
 /** One load balancer and what its configuration is decided from (the inputs `render` uses). */
@@ -72,7 +73,7 @@ function poolOf(u: UpstreamPlan, edition: NginxEdition): PoolView {
     wso2Port: u.port,
     scheme: u.scheme,
     method: methodOf(u, edition),
-    members: u.servers.map((s) => ({ node: s.node, address: s.address, port: s.port, backup: s.backup })),
+    members: u.servers.map((s) => ({ ...s })),
   };
 }
 
@@ -114,10 +115,12 @@ class Nodes {
     }
   }
 
-  /** Grouped by first role (the picture draws one box per role group), inventory order within. */
-  list(): ApimNodeView[] {
+  /** Grouped by first role, inventory order within. */
+  groups(): RoleGroupView[] {
     const nodes = [...this.#byName.values()];
-    return COMPONENT_ROLES.flatMap((role) => nodes.filter((n) => n.roles[0] === role));
+    return COMPONENT_ROLES.map((role) => ({ role, nodes: nodes.filter((n) => n.roles[0] === role) })).filter(
+      (g) => g.nodes.length > 0,
+    );
   }
 }
 
@@ -170,5 +173,5 @@ export function buildGraph(title: string, inputs: readonly LoadBalancerInput[]):
     nodes.addAll(input.lb);
     return loadBalancerView(input, entrypoints);
   });
-  return { title, entrypoints: entrypoints.list(), loadBalancers, nodes: nodes.list() };
+  return { title, entrypoints: entrypoints.list(), loadBalancers, roleGroups: nodes.groups() };
 }

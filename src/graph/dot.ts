@@ -1,4 +1,3 @@
-import { COMPONENT_ROLES } from '../domain/types.js';
 import {
   changeLines,
   graphSubtitle,
@@ -55,7 +54,7 @@ interface Ids {
 function idsOf(g: DeploymentGraph): Ids {
   return {
     hostname: new Map(g.entrypoints.map((e, i) => [e.hostname, `host${i}`])),
-    node: new Map(g.nodes.map((n, i) => [n.name, `node${i}`])),
+    node: new Map(g.roleGroups.flatMap((r) => r.nodes).map((n, i) => [n.name, `node${i}`])),
     pool: (lb, upstream) => `lb${lb}_${upstream}`,
   };
 }
@@ -122,20 +121,16 @@ function loadBalancerCluster(g: DeploymentGraph, lb: LoadBalancerView, index: nu
 }
 
 function roleClusters(g: DeploymentGraph, ids: Ids): string[] {
-  return COMPONENT_ROLES.flatMap((role) => {
-    const nodes = g.nodes.filter((n) => n.roles[0] === role);
-    if (nodes.length === 0) return [];
-    return [
-      `  subgraph cluster_role_${role} {`,
-      `    label=<<b>${esc(roleGroupLabel(role))}</b>>;`,
-      `    style="rounded"; color="${ROLE_GROUP_COLOURS.stroke}"; bgcolor="${ROLE_GROUP_COLOURS.fill}";`,
-      ...nodes.map((n) => {
-        const rows = [row(`<b>${esc(n.name)}</b>`), ...nodeLines(n).map((l) => row(esc(l)))];
-        return `    ${ids.node.get(n.name)} [label=${box(NODE_COLOURS, rows)}];`;
-      }),
-      '  }',
-    ];
-  });
+  return g.roleGroups.flatMap(({ role, nodes }) => [
+    `  subgraph cluster_role_${role} {`,
+    `    label=<<b>${esc(roleGroupLabel(role))}</b>>;`,
+    `    style="rounded"; color="${ROLE_GROUP_COLOURS.stroke}"; bgcolor="${ROLE_GROUP_COLOURS.fill}";`,
+    ...nodes.map((n) => {
+      const rows = [row(`<b>${esc(n.name)}</b>`), ...nodeLines(n).map((l) => row(esc(l)))];
+      return `    ${ids.node.get(n.name)} [label=${box(NODE_COLOURS, rows)}];`;
+    }),
+    '  }',
+  ]);
 }
 
 function edges(g: DeploymentGraph, ids: Ids): string[] {

@@ -1,4 +1,3 @@
-import { COMPONENT_ROLES } from '../domain/types.js';
 import {
   changeLines,
   graphSubtitle,
@@ -71,7 +70,7 @@ function loadBalancerBlock(g: DeploymentGraph, lb: LoadBalancerView, i: number):
 /** Mermaid flowchart text of the picture, for Markdown. */
 export function toMermaid(g: DeploymentGraph): string {
   const hostId = new Map(g.entrypoints.map((e, i) => [e.hostname, `host${i}`]));
-  const nodeId = new Map(g.nodes.map((n, i) => [n.name, `node${i}`]));
+  const nodeId = new Map(g.roleGroups.flatMap((r) => r.nodes).map((n, i) => [n.name, `node${i}`]));
   const out: string[] = [
     '---',
     `title: ${JSON.stringify(g.title)}`,
@@ -85,9 +84,7 @@ export function toMermaid(g: DeploymentGraph): string {
     );
   }
   g.loadBalancers.forEach((lb, i) => out.push(...loadBalancerBlock(g, lb, i)));
-  for (const role of COMPONENT_ROLES) {
-    const nodes = g.nodes.filter((n) => n.roles[0] === role);
-    if (nodes.length === 0) continue;
+  for (const { role, nodes } of g.roleGroups) {
     out.push(`  subgraph role_${role}[${label([roleGroupLabel(role)])}]`);
     for (const n of nodes)
       out.push(`    ${nodeId.get(n.name)}[${label([n.name, ...nodeLines(n)])}]:::apimNode`);
@@ -125,9 +122,6 @@ export function toMermaid(g: DeploymentGraph): string {
       out.push(`  style lb${i}_${p.upstream} stroke:${NEW_POOL_STROKE},stroke-width:2px`);
     }
   });
-  for (const role of COMPONENT_ROLES) {
-    if (g.nodes.some((n) => n.roles[0] === role))
-      out.push(`  style role_${role} ${colourStyle(ROLE_GROUP_COLOURS)}`);
-  }
+  for (const { role } of g.roleGroups) out.push(`  style role_${role} ${colourStyle(ROLE_GROUP_COLOURS)}`);
   return `${out.join('\n')}\n`;
 }

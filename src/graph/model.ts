@@ -5,7 +5,7 @@ import type {
   NginxEdition,
   PatternName,
 } from '../domain/types.js';
-import type { Wso2Port } from '../patterns/index.js';
+import type { UpstreamServer, Wso2Port } from '../patterns/index.js';
 
 /**
  * One picture of a deployment: public hostnames -> load balancers -> upstream pools -> API-M nodes.
@@ -18,8 +18,8 @@ export interface DeploymentGraph {
   /** Public hostnames, in the order the load balancers' configurations first name them. */
   entrypoints: Entrypoint[];
   loadBalancers: LoadBalancerView[];
-  /** API-M nodes behind any of the load balancers, in inventory role order. */
-  nodes: ApimNodeView[];
+  /** API-M nodes behind any of the load balancers, boxed by role group (inventory role order). */
+  roleGroups: RoleGroupView[];
   /** Present when the picture shows an apply run's changes (see `withRunChanges`). */
   run?: { check: boolean };
 }
@@ -67,14 +67,8 @@ export type PoolMethod =
   /** One node: nothing to balance. */
   | 'single-node';
 
-export interface PoolMember {
-  /** Inventory host name of the API-M node. */
-  node: string;
-  address: string;
-  /** WSO2 port + the node's offset: what the `server` line says. */
-  port: number;
-  backup: boolean;
-}
+/** A `server` line of a pool: node, address, WSO2 port + the node's offset, backup. */
+export type PoolMember = UpstreamServer;
 
 /** An nginx `upstream` of one load balancer. */
 export interface PoolView {
@@ -124,6 +118,12 @@ export interface LoadBalancerView {
 export interface NodeProxySetting {
   hostname: string;
   proxyPort: number;
+}
+
+/** The nodes whose first role group is `apim_<role>` (a node is drawn once, in its first group). */
+export interface RoleGroupView {
+  role: ComponentRole;
+  nodes: ApimNodeView[];
 }
 
 export interface ApimNodeView {

@@ -13,10 +13,8 @@ import {
   type GraphFormat,
   type RunOutcome,
 } from '../../graph/index.js';
-import { errorsOf } from '../../input/diagnostics.js';
-import { loadInventory } from '../../inventory/load-inventory.js';
-import { EXIT, printDiagnostics, type Redactor } from '../../report/index.js';
-import { useColor } from '../terminal.js';
+import { EXIT, type Redactor } from '../../report/index.js';
+import { offlineLoadBalancers } from '../offline-load-balancers.js';
 import { UsageError } from '../usage-error.js';
 import { renderFor } from './render.js';
 
@@ -133,14 +131,8 @@ export function graphCommand(setCode: (c: number) => void): CommandModule<object
           return true;
         }),
     handler: async (args) => {
-      const { inventory, diagnostics } = loadInventory(args.inventory, { secretsNeeded: false });
-      if (diagnostics.length > 0) printDiagnostics(diagnostics, process.stderr, useColor(process.stderr));
-      if (!inventory || errorsOf(diagnostics).length > 0) return setCode(EXIT.INVALID_INPUT);
-      const lbs = inventory.loadBalancers.filter((lb) => !args.host || lb.host.name === args.host);
-      if (lbs.length === 0) {
-        process.stderr.write(`no load balancer named '${args.host}' in ${args.inventory}\n`);
-        return setCode(EXIT.USAGE);
-      }
+      const lbs = offlineLoadBalancers(args.inventory, args.host);
+      if (typeof lbs === 'number') return setCode(lbs);
       const { graph, warnings } = offlineGraph(args.inventory, lbs, args['nginx-version']);
       for (const w of warnings) process.stderr.write(`[WARNING] ${w.host}: ${w.message}\n`);
       setCode(await draw(graph, args));

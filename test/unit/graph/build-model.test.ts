@@ -10,7 +10,7 @@ import { renderFor } from '../../../src/cli/commands/render.js';
 import type { LoadBalancer } from '../../../src/domain/types.js';
 import { buildGraph, type DeploymentGraph, type PoolMethod } from '../../../src/graph/index.js';
 import { all, one, parseConf, servers } from '../patterns/conf-parse.js';
-import { EXAMPLE_INVENTORIES, loadExample } from './support.js';
+import { EXAMPLE_INVENTORIES, loadExample, nodesOf } from './support.js';
 
 const VERSIONS = ['1.22.1', '1.30.0'];
 const LICENCE = { repoCertificateFile: '/licence/nginx-repo.crt', repoKeyFile: '/licence/nginx-repo.key' };
@@ -106,7 +106,11 @@ describe('graph model = rendered configuration', () => {
         .flat()
         .map((b) => b.name),
     );
-    expect(graph.nodes.map((n) => n.name).sort()).toEqual([...new Set(nodes)].sort());
+    expect(
+      nodesOf(graph)
+        .map((n) => n.name)
+        .sort(),
+    ).toEqual([...new Set(nodes)].sort());
   });
 
   it('names the balancing method the edition and version lead to', () => {
@@ -174,8 +178,11 @@ describe('graph model = rendered configuration', () => {
     const graph = buildGraph('t', [
       { lb: twice, decision, nginx: { version: '1.22.1', known: true }, confPath: rendered.path },
     ]);
-    expect(graph.nodes.find((n) => n.name === gateway.name)?.roles).toEqual(['gateway', 'gateway_manager']);
-    expect(graph.nodes.filter((n) => n.name === gateway.name)).toHaveLength(1);
+    expect(nodesOf(graph).find((n) => n.name === gateway.name)?.roles).toEqual([
+      'gateway',
+      'gateway_manager',
+    ]);
+    expect(nodesOf(graph).filter((n) => n.name === gateway.name)).toHaveLength(1);
     expect(graph.loadBalancers[0]!.edition.versionKnown).toBe(true);
   });
 });

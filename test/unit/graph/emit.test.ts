@@ -18,7 +18,7 @@ import {
 } from '../../../src/graph/index.js';
 import { methodLabel } from '../../../src/graph/labels.js';
 import { firstInstall, summary, unreachable } from './run-fixtures.js';
-import { EXAMPLE_INVENTORIES, exampleGraph, svgTexts } from './support.js';
+import { EXAMPLE_INVENTORIES, exampleGraph, mapNodes, nodesOf, svgTexts } from './support.js';
 
 const GOLDEN = join(import.meta.dirname, 'golden');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
@@ -74,7 +74,7 @@ describe('SVG of every example inventory', () => {
           expect(texts, `${p.upstream} method`).toContain(methodLabel(p.method));
         }
       }
-      for (const n of graph.nodes) expect(texts, n.name).toContain(n.name);
+      for (const n of nodesOf(graph)) expect(texts, n.name).toContain(n.name);
       expect(svg).toBe(await renderGraph(graph, 'svg'));
     },
   );
@@ -104,19 +104,16 @@ describe('what the formats carry', () => {
     const graph = exampleGraph('inventories/active-active.yml', '1.30.0');
     const text = toMermaid(graph);
     expect(text).toContain('sticky: Community #gt;= 1.29.6');
-    const withQuote = { ...graph, nodes: graph.nodes.map((n) => ({ ...n, address: 'a"b<c>' })) };
+    const withQuote = mapNodes(graph, (n) => ({ ...n, address: 'a"b<c>' }));
     expect(toMermaid(withQuote)).toContain('a#quot;b#lt;c#gt;');
   });
 
   it("shows a node's configured public hostname and proxy port when node configuration provides them", async () => {
     const graph = exampleGraph('inventories/single-node.yml');
-    const configured = {
-      ...graph,
-      nodes: graph.nodes.map((n) => ({
-        ...n,
-        configured: [{ hostname: 'api.am.wso2.com', proxyPort: 443 }],
-      })),
-    };
+    const configured = mapNodes(graph, (n) => ({
+      ...n,
+      configured: [{ hostname: 'api.am.wso2.com', proxyPort: 443 }],
+    }));
     const line = 'configured: api.am.wso2.com, proxyPort 443';
     expect(svgTexts(await toSvg(configured))).toContain(line);
     expect(toMermaid(configured)).toContain(line);

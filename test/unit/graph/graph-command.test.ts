@@ -2,31 +2,14 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
 import { toMermaid } from '../../../src/graph/index.js';
 import { EXIT } from '../../../src/report/index.js';
+import { captureOutput } from '../cli/capture-output.js';
 import { exampleGraph, svgTexts } from './support.js';
 
-let stdout = '';
-let stderr = '';
-
-beforeEach(() => {
-  stdout = '';
-  stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-});
+const output = captureOutput();
 
 const SINGLE = 'inventories/single-node.yml';
 const TWO_LBS = 'inventories/with-group-vars/inventory.yml';
@@ -35,9 +18,9 @@ const tempDir = () => mkdtempSync(join(tmpdir(), 'apim-graph-'));
 describe('apim-provision graph', () => {
   it('prints the SVG by default, contacting nothing', async () => {
     expect(await main(['graph', SINGLE])).toBe(EXIT.OK);
-    expect(stdout).toMatch(/^<\?xml/);
-    expect(svgTexts(stdout)).toContain('api.am.wso2.com');
-    expect(stderr).toBe('');
+    expect(output.stdout).toMatch(/^<\?xml/);
+    expect(svgTexts(output.stdout)).toContain('api.am.wso2.com');
+    expect(output.stderr).toBe('');
   });
 
   it('prints Mermaid and DOT text with --format, for the nginx version given', async () => {
@@ -51,51 +34,51 @@ describe('apim-provision graph', () => {
         '1.30.0',
       ]),
     ).toBe(EXIT.OK);
-    expect(stdout).toBe(toMermaid(exampleGraph('inventories/active-active.yml', '1.30.0')));
-    expect(stdout).toContain('sticky: Community #gt;= 1.29.6');
-    stdout = '';
+    expect(output.stdout).toBe(toMermaid(exampleGraph('inventories/active-active.yml', '1.30.0')));
+    expect(output.stdout).toContain('sticky: Community #gt;= 1.29.6');
+    output.clear();
     expect(await main(['graph', SINGLE, '--format', 'dot'])).toBe(EXIT.OK);
-    expect(stdout).toMatch(/^digraph "apim-deployment" \{/);
+    expect(output.stdout).toMatch(/^digraph "apim-deployment" \{/);
   });
 
-  it('prints the warnings render prints (the ip_hash fallback) on stderr', async () => {
+  it('prints the warnings render prints (the ip_hash fallback) on output.stderr', async () => {
     expect(await main(['graph', 'inventories/active-active.yml', '--format', 'dot'])).toBe(EXIT.OK);
-    expect(stderr).toMatch(/^\[WARNING\] lb1: .*ip_hash/m);
+    expect(output.stderr).toMatch(/^\[WARNING\] lb1: .*ip_hash/m);
   });
 
   it('writes --out FILE in the format its extension names, unless --format says otherwise', async () => {
     const dir = tempDir();
     expect(await main(['graph', SINGLE, '--out', join(dir, 'a.mmd')])).toBe(EXIT.OK);
     expect(readFileSync(join(dir, 'a.mmd'), 'utf8')).toMatch(/^---\ntitle: /);
-    expect(stderr).toContain(`wrote ${join(dir, 'a.mmd')} (mermaid, 1 load balancer(s))`);
+    expect(output.stderr).toContain(`wrote ${join(dir, 'a.mmd')} (mermaid, 1 load balancer(s))`);
     expect(await main(['graph', SINGLE, '--out', join(dir, 'b.gv')])).toBe(EXIT.OK);
     expect(readFileSync(join(dir, 'b.gv'), 'utf8')).toMatch(/^digraph/);
     expect(await main(['graph', SINGLE, '--out', join(dir, 'c.dot'), '--format', 'svg'])).toBe(EXIT.OK);
     expect(readFileSync(join(dir, 'c.dot'), 'utf8')).toMatch(/^<\?xml/);
     expect(await main(['graph', SINGLE, '--out', join(dir, 'picture')])).toBe(EXIT.OK);
     expect(readFileSync(join(dir, 'picture'), 'utf8')).toMatch(/^<\?xml/);
-    expect(stdout).toBe('');
+    expect(output.stdout).toBe('');
   });
 
   it('draws only the load balancer --host names', async () => {
     expect(await main(['graph', TWO_LBS, '--host', 'lb2', '--format', 'mermaid'])).toBe(EXIT.OK);
-    expect(stdout).toContain('lb2 198.51.100.61');
-    expect(stdout).not.toContain('lb1 198.51.100.60');
+    expect(output.stdout).toContain('lb2 198.51.100.61');
+    expect(output.stdout).not.toContain('lb1 198.51.100.60');
   });
 
   it('exits 5 for bad usage: unknown load balancer, format, extension or version', async () => {
     const dir = tempDir();
     expect(await main(['graph', SINGLE, '--host', 'nope'])).toBe(EXIT.USAGE);
-    expect(stderr).toContain(`no load balancer named 'nope' in ${SINGLE}`);
+    expect(output.stderr).toContain(`no load balancer named 'nope' in ${SINGLE}`);
     expect(await main(['graph', SINGLE, '--format', 'png'])).toBe(EXIT.USAGE);
     expect(await main(['graph', SINGLE, '--out', join(dir, 'x.png')])).toBe(EXIT.USAGE);
-    expect(stderr).toContain(
+    expect(output.stderr).toContain(
       'name the file .svg, .mmd, .mermaid, .dot, .gv, or say which format with --format',
     );
     expect(existsSync(join(dir, 'x.png'))).toBe(false);
     expect(await main(['graph', SINGLE, '--nginx-version', '1.30'])).toBe(EXIT.USAGE);
-    expect(stderr).toContain("--nginx-version must look like 1.22.1, not '1.30'");
-    expect(stderr).not.toContain('unexpected error');
+    expect(output.stderr).toContain("--nginx-version must look like 1.22.1, not '1.30'");
+    expect(output.stderr).not.toContain('unexpected error');
   });
 
   it('exits 4 for an invalid inventory, naming file, line and key', async () => {
@@ -106,16 +89,16 @@ describe('apim-provision graph', () => {
       'all:\n  children:\n    loadbalancers:\n      vars:\n        apim_pattern: activeactive\n      hosts:\n        lb1: {}\n',
     );
     expect(await main(['graph', file])).toBe(EXIT.INVALID_INPUT);
-    expect(stderr).toContain(file);
-    expect(stderr).toMatch(/5:9 +error +apim_pattern "activeactive" is not a known pattern/);
-    expect(stdout).toBe('');
+    expect(output.stderr).toContain(file);
+    expect(output.stderr).toMatch(/5:9 +error +apim_pattern "activeactive" is not a known pattern/);
+    expect(output.stdout).toBe('');
   });
 
   it('exits 1 with a clear message when the picture cannot be written', async () => {
     const out = join(tempDir(), 'missing', 'folder', 'x.svg');
     expect(await main(['graph', SINGLE, '--out', out])).toBe(EXIT.UNEXPECTED);
-    expect(stderr).toContain(`apim-provision: cannot write the picture to ${out}: ENOENT`);
-    expect(stderr).not.toContain('    at ');
+    expect(output.stderr).toContain(`apim-provision: cannot write the picture to ${out}: ENOENT`);
+    expect(output.stderr).not.toContain('    at ');
   });
 });
 
@@ -125,6 +108,8 @@ describe('apim-provision apply --graph', () => {
     expect(await main(['apply', '/nonexistent/inventory.yml', '--check', '--graph', 'plan.png'])).toBe(
       EXIT.USAGE,
     );
-    expect(stderr).toContain('--graph plan.png: name the picture file .svg, .mmd, .mermaid, .dot, .gv');
+    expect(output.stderr).toContain(
+      '--graph plan.png: name the picture file .svg, .mmd, .mermaid, .dot, .gv',
+    );
   });
 });

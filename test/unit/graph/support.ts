@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { offlineGraph } from '../../../src/cli/commands/graph.js';
 import type { Inventory } from '../../../src/domain/types.js';
+import type { ApimNodeView, DeploymentGraph } from '../../../src/graph/index.js';
 import { errorsOf } from '../../../src/input/diagnostics.js';
 import { loadInventory } from '../../../src/inventory/load-inventory.js';
 
@@ -48,4 +49,14 @@ export function svgTexts(svg: string): string[] {
   };
   walk(doc, false);
   return texts;
+}
+
+/** Every API-M node of a picture, whatever its role group. */
+export function nodesOf(g: DeploymentGraph): ApimNodeView[] {
+  return g.roleGroups.flatMap((r) => r.nodes);
+}
+
+/** The same picture with every API-M node changed by `f`. */
+export function mapNodes(g: DeploymentGraph, f: (n: ApimNodeView) => ApimNodeView): DeploymentGraph {
+  return { ...g, roleGroups: g.roleGroups.map((r) => ({ ...r, nodes: r.nodes.map(f) })) };
 }
