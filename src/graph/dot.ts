@@ -1,5 +1,5 @@
 import {
-  changeLines,
+  areaLabel,
   graphSubtitle,
   listenerLabel,
   loadBalancerLines,
@@ -11,7 +11,7 @@ import {
   poolSubtitle,
   roleGroupLabel,
 } from './labels.js';
-import type { DeploymentGraph, LoadBalancerView, PoolView } from './model.js';
+import type { DeploymentGraph, HostChanges, LoadBalancerView, PoolView } from './model.js';
 import {
   FONT,
   HOSTNAME_COLOURS,
@@ -94,6 +94,17 @@ function graphLabel(g: DeploymentGraph): string {
   return `<<table border="0" cellborder="0" cellspacing="0" cellpadding="2">${rows.join('')}</table>>`;
 }
 
+/** The changes of a run, one line each, the part they belong to named once on its left. */
+function changeTable(c: HostChanges): string {
+  const rows = c.areas.flatMap((a) =>
+    a.lines.map(
+      (line, i) =>
+        `<tr><td align="left">${i === 0 ? `<b>${esc(areaLabel(a.area))}</b>` : ''}</td><td align="left">${esc(line)}</td></tr>`,
+    ),
+  );
+  return `<table border="0" cellborder="0" cellspacing="0" cellpadding="1">${rows.join('')}</table>`;
+}
+
 function clusterLabel(g: DeploymentGraph, lb: LoadBalancerView): string {
   const rows = [
     row(`<b>${esc(lb.name)}</b>  ${muted(lb.address)}`),
@@ -102,7 +113,7 @@ function clusterLabel(g: DeploymentGraph, lb: LoadBalancerView): string {
   if (lb.changes) {
     const stroke = OUTCOME_COLOURS[lb.changes.outcome].stroke;
     rows.push(row(`<b><font color="${stroke}">${esc(outcomeLabel(lb.changes, g))}</font></b>`));
-    rows.push(...changeLines(lb.changes).map((l) => row(esc(l))));
+    if (lb.changes.areas.length > 0) rows.push(row(changeTable(lb.changes)));
   }
   return `<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">${rows.join('')}</table>>`;
 }
@@ -111,11 +122,15 @@ function loadBalancerCluster(g: DeploymentGraph, lb: LoadBalancerView, index: nu
   const frame = lb.changes ? OUTCOME_COLOURS[lb.changes.outcome] : undefined;
   const colours = frame ?? LOAD_BALANCER_COLOURS;
   const style = ['rounded', 'filled', ...(frame?.dashed ? ['dashed'] : [])].join(',');
+  // Graphviz packs sibling clusters edge to edge: an invisible frame with a margin keeps them apart.
   return [
-    `  subgraph cluster_lb${index} {`,
-    `    label=${clusterLabel(g, lb)};`,
-    `    style="${style}"; fillcolor="${colours.fill}"; color="${colours.stroke}"; penwidth=${frame?.thick ? 3 : 1};`,
-    ...lb.pools.map((p) => poolNode(lb, p, ids.pool(index, p.upstream))),
+    `  subgraph cluster_lb${index}_space {`,
+    '    style=invis; margin=10; label="";',
+    `    subgraph cluster_lb${index} {`,
+    `      label=${clusterLabel(g, lb)};`,
+    `      style="${style}"; fillcolor="${colours.fill}"; color="${colours.stroke}"; penwidth=${frame?.thick ? 3 : 1};`,
+    ...lb.pools.map((p) => `  ${poolNode(lb, p, ids.pool(index, p.upstream))}`),
+    '    }',
     '  }',
   ];
 }
@@ -152,7 +167,7 @@ export function toDot(g: DeploymentGraph): string {
   const ids = idsOf(g);
   return [
     'digraph "apim-deployment" {',
-    `  graph [rankdir=LR, fontname="${FONT}", fontsize=12, labelloc=t, labeljust=l, label=${graphLabel(g)}, nodesep=0.2, ranksep=0.55, pad=0.2, bgcolor="white"];`,
+    `  graph [rankdir=LR, fontname="${FONT}", fontsize=12, labelloc=t, labeljust=l, label=${graphLabel(g)}, nodesep=0.25, ranksep=0.55, pad=0.2, bgcolor="white"];`,
     `  node [shape=plain, fontname="${FONT}", fontsize=11];`,
     `  edge [color="#6b7280", arrowsize=0.6, penwidth=1.2];`,
     '',

@@ -156,5 +156,9 @@ export function outcomeLabel(c: HostChanges, graph: DeploymentGraph): string {
 
 /** One line per changed area: `configuration: update /etc/nginx/conf.d/apim.conf (content)`. */
 export function changeLines(c: HostChanges): string[] {
-  return c.areas.flatMap((a) => a.lines.map((line) => `${AREA_LABELS[a.area]}: ${line}`));
+  return c.areas.flatMap((a) => a.lines.map((line) => `${areaLabel(a.area)}: ${line}`));
+}
+
+export function areaLabel(area: ChangeArea): string {
+  return AREA_LABELS[area];
 }

@@ -80,10 +80,13 @@ describe('SVG of every example inventory', () => {
   );
 
   it('shows the highlights of a run: outcome, changes, unreachable hosts, new pools', async () => {
-    const texts = svgTexts(await toSvg(GOLDEN_CASES['two-lbs-check-run']!()));
+    const { svg, warnings } = await layoutSvg(toDot(GOLDEN_CASES['two-lbs-check-run']!()));
+    expect(warnings).toEqual([]);
+    const texts = svgTexts(svg);
     expect(texts).toContain('WOULD CHANGE');
-    expect(texts).toContain('configuration: create /etc/nginx/conf.d/apim.conf');
-    expect(texts).toContain('install: install nginx');
+    expect(texts).toContain('configuration');
+    expect(texts).toContain('create /etc/nginx/conf.d/apim.conf');
+    expect(texts).toContain('lb2');
     expect(texts).toContain('UNREACHABLE: connect ECONNREFUSED 127.0.0.1:1');
     expect(texts.filter((t) => t === 'new')).toHaveLength(4);
     expect(texts.some((t) => t.includes('apply --check would change'))).toBe(true);
