@@ -10,6 +10,7 @@ import {
   outcomeLabel,
   poolSubtitle,
   roleGroupLabel,
+  wrapText,
 } from './labels.js';
 import type { DeploymentGraph, HostChanges, LoadBalancerView, PoolView } from './model.js';
 import {
@@ -112,7 +113,8 @@ function clusterLabel(g: DeploymentGraph, lb: LoadBalancerView): string {
   ];
   if (lb.changes) {
     const stroke = OUTCOME_COLOURS[lb.changes.outcome].stroke;
-    rows.push(row(`<b><font color="${stroke}">${esc(outcomeLabel(lb.changes, g))}</font></b>`));
+    const outcome = wrapText(outcomeLabel(lb.changes, g)).map(esc).join('<br align="left"/>');
+    rows.push(row(`<b><font color="${stroke}">${outcome}</font></b>`));
     if (lb.changes.areas.length > 0) rows.push(row(changeTable(lb.changes)));
   }
   return `<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">${rows.join('')}</table>>`;

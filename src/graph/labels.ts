@@ -154,6 +154,19 @@ export function outcomeLabel(c: HostChanges, graph: DeploymentGraph): string {
   }
 }
 
+/** Words wrapped into lines of at most `width` characters (a longer word stays whole). */
+export function wrapText(text: string, width = 72): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  return line === '' ? lines : [...lines, line];
+}
+
 /** One line per changed area: `configuration: update /etc/nginx/conf.d/apim.conf (content)`. */
 export function changeLines(c: HostChanges): string[] {
   return c.areas.flatMap((a) => a.lines.map((line) => `${areaLabel(a.area)}: ${line}`));

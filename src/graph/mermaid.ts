@@ -11,6 +11,7 @@ import {
   outcomeLabel,
   poolSubtitle,
   roleGroupLabel,
+  wrapText,
 } from './labels.js';
 import type { DeploymentGraph, LoadBalancerView, PoolMethod } from './model.js';
 import {
@@ -49,7 +50,7 @@ const METHOD_CLASS: Record<PoolMethod, string> = {
 
 function loadBalancerBlock(g: DeploymentGraph, lb: LoadBalancerView, i: number): string[] {
   const lines = [`${lb.name} ${lb.address}`, ...loadBalancerLines(lb)];
-  if (lb.changes) lines.push(outcomeLabel(lb.changes, g), ...changeLines(lb.changes));
+  if (lb.changes) lines.push(...wrapText(outcomeLabel(lb.changes, g)), ...changeLines(lb.changes));
   return [
     `  subgraph lb${i}[${label(lines)}]`,
     ...lb.pools.map((p) => {

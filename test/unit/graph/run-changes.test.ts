@@ -1,7 +1,7 @@
 /** `withRunChanges`: what a run (would) change on each load balancer, sorted into the picture's parts. */
 import { describe, expect, it } from 'vitest';
 import { withRunChanges, type RunOutcome } from '../../../src/graph/index.js';
-import { changeLines, outcomeLabel } from '../../../src/graph/labels.js';
+import { changeLines, outcomeLabel, wrapText } from '../../../src/graph/labels.js';
 import {
   drifted,
   failed,
@@ -95,5 +95,17 @@ describe('withRunChanges', () => {
     const before = JSON.stringify(g);
     withRunChanges(g, summary(true, [firstInstall('lb1')]));
     expect(JSON.stringify(g)).toBe(before);
+  });
+
+  it('wraps a long error into lines of at most 72 characters, no word lost', () => {
+    const error =
+      'Cannot reach lb-gone (127.0.0.1:42351) after 3 attempts: cannot reach 127.0.0.1:42351: connect ECONNREFUSED 127.0.0.1:42351. Check that the host is up, that sshd listens on that port, and that no firewall blocks it.';
+    const g = withRunChanges(twoLbs(), summary(true, [{ ...unreachable('lb1'), error }]));
+    const lines = wrapText(outcomeLabel(g.loadBalancers[0]!.changes!, g));
+    expect(lines.length).toBeGreaterThan(2);
+    expect(lines.every((l) => l.length <= 72)).toBe(true);
+    expect(lines.join(' ')).toBe(`UNREACHABLE: ${error}`);
+    expect(wrapText('a-word-longer-than-the-width', 10)).toEqual(['a-word-longer-than-the-width']);
+    expect(wrapText('')).toEqual([]);
   });
 });
