@@ -30,10 +30,21 @@ function esc(text: string): string {
   return text.replace(/&/g, '#amp;').replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
 }
 
-function label(lines: string[], boldFirst = true): string {
-  const [first = '', ...rest] = lines.map(esc);
-  return `"${[boldFirst ? `<b>${first}</b>` : first, ...rest].join('<br/>')}"`;
+/** A quoted label of lines; the first (the name) and any line wrapped in `bold()` in bold. */
+function label(lines: (string | Bold)[], boldFirst = true): string {
+  const html = lines.map((l, i) =>
+    typeof l !== 'string' || (boldFirst && i === 0)
+      ? `<b>${esc(typeof l === 'string' ? l : l.bold)}</b>`
+      : esc(l),
+  );
+  return `"${html.join('<br/>')}"`;
 }
+
+interface Bold {
+  bold: string;
+}
+
+const bold = (text: string): Bold => ({ bold: text });
 
 function colourStyle(c: Colours, extra = ''): string {
   return `fill:${c.fill},stroke:${c.stroke}${extra}`;
@@ -49,17 +60,17 @@ const METHOD_CLASS: Record<PoolMethod, string> = {
 };
 
 function loadBalancerBlock(g: DeploymentGraph, lb: LoadBalancerView, i: number): string[] {
-  const lines = [`${lb.name} ${lb.address}`, ...loadBalancerLines(lb)];
-  if (lb.changes) lines.push(...wrapText(outcomeLabel(lb.changes, g)), ...changeLines(lb.changes));
+  const lines: (string | Bold)[] = [`${lb.name} ${lb.address}`, ...loadBalancerLines(lb)];
+  if (lb.changes) lines.push(...wrapText(outcomeLabel(lb.changes, g)).map(bold), ...changeLines(lb.changes));
   return [
     `  subgraph lb${i}[${label(lines)}]`,
     ...lb.pools.map((p) => {
       const text = [
         p.upstream,
         poolSubtitle(p),
-        methodLabel(p.method),
+        bold(methodLabel(p.method)),
         methodReason(p.method, lb),
-        ...(p.isNew ? ['new'] : []),
+        ...(p.isNew ? [bold('new')] : []),
         ...p.members.map((m) => `${m.node} ${memberAddress(m)}`),
       ];
       return `    lb${i}_${p.upstream}[${label(text)}]:::${METHOD_CLASS[p.method]}`;

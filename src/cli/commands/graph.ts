@@ -122,7 +122,7 @@ export function graphCommand(setCode: (c: number) => void): CommandModule<object
         .option('nginx-version', {
           type: 'string',
           default: FALLBACK_NGINX_VERSION,
-          describe: 'nginx version assumed for Community load balancers (open-source sticky from 1.29.6)',
+          describe: 'nginx version the picture assumes, as for render (open-source sticky from 1.29.6)',
         })
         .check((a) => {
           if (!/^\d+\.\d+\.\d+$/.test(a['nginx-version']))
