@@ -47,6 +47,9 @@ function areaOf(module: string, change: RunChange): ChangeArea {
   return 'other';
 }
 
+/** Hides secrets in text that comes from a run (errors, targets, summaries) before it is drawn. */
+export type Scrub = (text: string) => string;
+
 function changeLine(c: RunChange): string {
   if (c.kind === 'file')
     return c.action === 'update' ? `update ${c.target} (${c.summary})` : `${c.action} ${c.target}`;
@@ -55,8 +58,8 @@ function changeLine(c: RunChange): string {
 }
 
 /** One line per change; folders (log folders, the ssl folder) are counted together per action. */
-function linesOf(changes: readonly RunChange[]): string[] {
-  const lines = changes.filter((c) => c.kind !== 'directory').map(changeLine);
+function linesOf(changes: readonly RunChange[], scrub: Scrub): string[] {
+  const lines = changes.filter((c) => c.kind !== 'directory').map((c) => scrub(changeLine(c)));
   const folders = new Map<string, RunChange[]>();
   for (const c of changes.filter((x) => x.kind === 'directory')) {
     folders.set(c.action, [...(folders.get(c.action) ?? []), c]);
@@ -69,7 +72,7 @@ function linesOf(changes: readonly RunChange[]): string[] {
   return lines;
 }
 
-function areasOf(host: RunHost): AreaChanges[] {
+function areasOf(host: RunHost, scrub: Scrub): AreaChanges[] {
   const byArea = new Map<ChangeArea, RunChange[]>();
   for (const t of host.tasks) {
     for (const c of t.changes) {
@@ -79,7 +82,7 @@ function areasOf(host: RunHost): AreaChanges[] {
   }
   return AREA_ORDER.flatMap((area) => {
     const changes = byArea.get(area);
-    return changes ? [{ area, lines: linesOf(changes) }] : [];
+    return changes ? [{ area, lines: linesOf(changes, scrub) }] : [];
   });
 }
 
@@ -97,11 +100,12 @@ function outcomeOf(host: RunHost, areas: AreaChanges[]): HostOutcome {
   }
 }
 
-function hostChanges(host: RunHost | undefined): HostChanges {
+function hostChanges(host: RunHost | undefined, scrub: Scrub): HostChanges {
   if (!host) return { outcome: 'not-in-run', areas: [] };
-  const areas = areasOf(host);
+  const areas = areasOf(host, scrub);
   const outcome = outcomeOf(host, areas);
-  const error = host.error?.split('\n')[0]?.trim();
+  // Scrubbed before it is cut to one line: a secret may span lines (a PEM block).
+  const error = host.error === undefined ? undefined : scrub(host.error).split('\n')[0]?.trim();
   return {
     outcome,
     areas,
@@ -119,9 +123,11 @@ function createsConfig(host: RunHost | undefined): boolean {
 /**
  * The same picture with what a run changed (or, in check mode, would change) on each load
  * balancer: its frame highlighted and the changes listed per part (install, certificate,
- * configuration, reload). Load balancers the run did not reach say so.
+ * configuration, reload). Load balancers the run did not reach say so. Every text taken from the
+ * run goes through `scrub` here, before any format escapes it (Graphviz writes `-` as `&#45;`, so
+ * scrubbing the finished picture would miss secrets).
  */
-export function withRunChanges(graph: DeploymentGraph, run: RunOutcome): DeploymentGraph {
+export function withRunChanges(graph: DeploymentGraph, run: RunOutcome, scrub: Scrub): DeploymentGraph {
   const hosts = new Map(run.hosts.map((h) => [h.host, h]));
   return {
     ...graph,
@@ -131,7 +137,7 @@ export function withRunChanges(graph: DeploymentGraph, run: RunOutcome): Deploym
       const isNew = createsConfig(host);
       return {
         ...lb,
-        changes: hostChanges(host),
+        changes: hostChanges(host, scrub),
         pools: lb.pools.map((p) => (isNew ? { ...p, isNew } : p)),
       };
     }),

@@ -77,8 +77,8 @@ export async function writeRunGraph(
   redactor: Redactor,
 ): Promise<boolean> {
   const { graph } = offlineGraph(title, inventory.loadBalancers, FALLBACK_NGINX_VERSION);
-  const text = await renderGraph(withRunChanges(graph, run), graphFileFormat(file));
-  return writeGraph(file, redactor.scrub(text));
+  const scrub = (text: string) => redactor.scrub(text);
+  return writeGraph(file, await renderGraph(withRunChanges(graph, run, scrub), graphFileFormat(file)));
 }
 
 function formatOf(args: Args): GraphFormat {

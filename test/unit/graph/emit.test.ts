@@ -18,7 +18,7 @@ import {
 } from '../../../src/graph/index.js';
 import { methodLabel } from '../../../src/graph/labels.js';
 import { firstInstall, summary, unreachable } from './run-fixtures.js';
-import { EXAMPLE_INVENTORIES, exampleGraph, mapNodes, nodesOf, svgTexts } from './support.js';
+import { EXAMPLE_INVENTORIES, exampleGraph, keep, mapNodes, nodesOf, svgTexts } from './support.js';
 
 const GOLDEN = join(import.meta.dirname, 'golden');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
@@ -33,6 +33,7 @@ const GOLDEN_CASES: Record<string, () => DeploymentGraph> = {
     withRunChanges(
       exampleGraph('inventories/with-group-vars/inventory.yml'),
       summary(true, [firstInstall('lb1'), unreachable('lb2')]),
+      keep,
     ),
 };
 

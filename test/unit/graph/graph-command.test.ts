@@ -3,11 +3,14 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeRunGraph } from '../../../src/cli/commands/graph.js';
 import { main } from '../../../src/cli/main.js';
+import { Secret } from '../../../src/domain/secret.js';
 import { toMermaid } from '../../../src/graph/index.js';
-import { EXIT } from '../../../src/report/index.js';
+import { EXIT, Redactor } from '../../../src/report/index.js';
 import { captureOutput } from '../cli/capture-output.js';
-import { exampleGraph, svgTexts } from './support.js';
+import { failed, firstInstall, summary } from './run-fixtures.js';
+import { exampleGraph, loadExample, svgTexts } from './support.js';
 
 const output = captureOutput();
 
@@ -111,5 +114,25 @@ describe('apim-provision apply --graph', () => {
     expect(output.stderr).toContain(
       '--graph plan.png: name the picture file .svg, .mmd, .mermaid, .dot, .gv',
     );
+  });
+
+  it('writes the run picture scrubbed of secrets, in the format of its extension', async () => {
+    const dir = tempDir();
+    const redactor = new Redactor();
+    redactor.add(new Secret('s3cret-become-pw'));
+    const run = summary(true, [failed('lb1', 'sudo said: s3cret-become-pw is wrong'), firstInstall('lb2')]);
+    for (const file of ['plan.svg', 'plan.mmd', 'plan.dot']) {
+      expect(await writeRunGraph(join(dir, file), loadExample(TWO_LBS), TWO_LBS, run, redactor)).toBe(true);
+      const text = readFileSync(join(dir, file), 'utf8');
+      expect(text).not.toContain('s3cret-become-pw');
+      expect(text).toContain('FAILED: sudo said: ******** is wrong');
+    }
+    expect(readFileSync(join(dir, 'plan.svg'), 'utf8')).toMatch(/^<\?xml/);
+    expect(readFileSync(join(dir, 'plan.mmd'), 'utf8')).toMatch(/^---/);
+    expect(readFileSync(join(dir, 'plan.dot'), 'utf8')).toMatch(/^digraph/);
+    expect(
+      await writeRunGraph(join(dir, 'no', 'such', 'plan.svg'), loadExample(TWO_LBS), TWO_LBS, run, redactor),
+    ).toBe(false);
+    expect(output.stderr).toContain('cannot write the picture to');
   });
 });
