@@ -1,8 +1,11 @@
-import { instance, type Viz } from '@viz-js/viz';
+import type { Viz } from '@viz-js/viz';
 import { toDot } from './dot.js';
 import type { DeploymentGraph } from './model.js';
 
-/** Graphviz compiled to WebAssembly: the same layout on every machine, no system package needed. */
+/**
+ * Graphviz compiled to WebAssembly: the same layout on every machine, no system package needed.
+ * Loaded on first use (1.2 MB of JavaScript), so commands that draw nothing do not pay for it.
+ */
 let viz: Promise<Viz> | undefined;
 
 export interface LaidOut {
@@ -13,7 +16,7 @@ export interface LaidOut {
 
 /** Lays DOT text out with Graphviz `dot` and returns the SVG. */
 export async function layoutSvg(dot: string): Promise<LaidOut> {
-  viz ??= instance();
+  viz ??= import('@viz-js/viz').then((m) => m.instance());
   const result = (await viz).render(dot, { format: 'svg', engine: 'dot' });
   const messages = result.errors.map((e) => e.message.trim());
   if (result.status === 'failure')
