@@ -2,6 +2,7 @@ import yargs from 'yargs';
 import { EXIT, sanitiseText } from '../report/index.js';
 import { applyCommand } from './commands/apply.js';
 import { certsCommand } from './commands/certs.js';
+import { graphCommand } from './commands/graph.js';
 import { labCommand } from './commands/lab.js';
 import { renderCommand } from './commands/render.js';
 import { rollbackCommand } from './commands/rollback.js';
@@ -20,11 +21,12 @@ export async function main(argv: string[]): Promise<number> {
       .usage('$0 <command> [options]\n\nNGINX load balancers for WSO2 API Manager, over SSH.')
       .command(validateCommand(setCode))
       .command(renderCommand(setCode))
+      .command(graphCommand(setCode))
       .command(certsCommand(setCode))
       .command(applyCommand(setCode))
       .command(rollbackCommand(setCode))
       .command(labCommand(setCode))
-      .demandCommand(1, 'Name a command: validate, render, certs, apply, rollback or lab.')
+      .demandCommand(1, 'Name a command: validate, render, graph, certs, apply, rollback or lab.')
       .strict()
       .recommendCommands()
       .help()

@@ -13,6 +13,7 @@ import { redactorFor } from '../secrets-of.js';
 import { interruptOnSigint } from '../interrupt.js';
 import { progressMode, useColor } from '../terminal.js';
 import { UsageError } from '../usage-error.js';
+import { graphFileFormat, writeRunGraph } from './graph.js';
 
 interface Args {
   inventory: string;
@@ -33,6 +34,7 @@ interface Args {
   verbose: number;
   'pki-dir'?: string;
   'keep-snapshots': number;
+  graph?: string;
 }
 
 export function applyCommand(setCode: (c: number) => void): CommandModule<object, Args> {
@@ -77,10 +79,16 @@ export function applyCommand(setCode: (c: number) => void): CommandModule<object
           default: 5,
           describe: 'configuration snapshots kept per host',
         })
+        .option('graph', {
+          type: 'string',
+          describe:
+            'draw the deployment with what (with --check: would) change highlighted: FILE.svg|.mmd|.dot',
+        })
         .check((a) => {
           if (a.serial !== undefined && !/^\d+%?$/.test(a.serial))
             throw new UsageError('--serial takes N or N%');
           if (a.forks < 1) throw new UsageError('--forks must be at least 1');
+          if (a.graph !== undefined) graphFileFormat(a.graph);
           return true;
         }),
     handler: async (args) => {
@@ -144,7 +152,12 @@ export function applyCommand(setCode: (c: number) => void): CommandModule<object
           },
         );
         if (args.json) await writeJsonReport(args.json, summary, redactor);
-        setCode(exitCodeFor(summary, { check: args.check, detailedExitcode: args['detailed-exitcode'] }));
+        const code = exitCodeFor(summary, { check: args.check, detailedExitcode: args['detailed-exitcode'] });
+        const drawn =
+          !args.graph ||
+          (await writeRunGraph(args.graph, input.inventory, args.inventory, summary, redactor));
+        // A picture that could not be written fails the run unless a host failure says more.
+        setCode(drawn || code !== EXIT.OK ? code : EXIT.UNEXPECTED);
       } finally {
         interrupt.dispose();
       }

@@ -2,11 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import type { LoadBalancer } from '../../domain/types.js';
-import { errorsOf } from '../../input/diagnostics.js';
-import { loadInventory } from '../../inventory/load-inventory.js';
 import { decideEdition, renderConfig } from '../../patterns/index.js';
-import { EXIT, printDiagnostics } from '../../report/index.js';
-import { useColor } from '../terminal.js';
+import { EXIT } from '../../report/index.js';
+import { offlineLoadBalancers } from '../offline-load-balancers.js';
 
 interface Args {
   inventory: string;
@@ -51,14 +49,8 @@ export function renderCommand(setCode: (c: number) => void): CommandModule<objec
         process.stderr.write(`--nginx-version must look like 1.22.1, not '${args['nginx-version']}'\n`);
         return setCode(EXIT.USAGE);
       }
-      const { inventory, diagnostics } = loadInventory(args.inventory, { secretsNeeded: false });
-      if (diagnostics.length > 0) printDiagnostics(diagnostics, process.stderr, useColor(process.stderr));
-      if (!inventory || errorsOf(diagnostics).length > 0) return setCode(EXIT.INVALID_INPUT);
-      const lbs = inventory.loadBalancers.filter((lb) => !args.host || lb.host.name === args.host);
-      if (lbs.length === 0) {
-        process.stderr.write(`no load balancer named '${args.host}' in ${args.inventory}\n`);
-        return setCode(EXIT.USAGE);
-      }
+      const lbs = offlineLoadBalancers(args.inventory, args.host);
+      if (typeof lbs === 'number') return setCode(lbs);
       for (const lb of lbs) {
         const { decision, rendered } = renderFor(lb, args['nginx-version']);
         for (const w of [...decision.warnings, ...rendered.warnings])
