@@ -177,7 +177,7 @@ export interface Deployment {
    * else gets 403 there. Undefined: no restriction.
    */
   adminAllow?: string[];
-  /** Port of a status endpoint on localhost (stub_status, or the Plus API read-only). */
+  /** Port of a status endpoint on 127.0.0.1 (stub_status, or the Plus API read-only). */
   statusPort?: number;
   /** Mark the catch-all port-80 server `default_server` (fails if another file claims it). */
   defaultServer: boolean;

@@ -305,10 +305,12 @@ function catchAllServer(ctx: Ctx): ConfNode[] {
   ];
 }
 
-/** A status endpoint for monitoring, on loopback only: stub_status, or the Plus API without write access. */
+/**
+ * A status endpoint for monitoring, on 127.0.0.1 only: stub_status, or the Plus API without write
+ * access. Not on [::1]: nginx binds that address itself and fails where loopback has no IPv6
+ * address (containers with IPv6 disabled), even though `[::]` listeners work there.
+ */
 function statusServer(ctx: Ctx, port: number): ConfNode[] {
-  const listens = [directive('listen', `127.0.0.1:${port}`)];
-  if (ctx.opts.ipv6 ?? true) listens.push(directive('listen', `[::1]:${port}`));
   const location = ctx.plus
     ? block('location', ['/api/'], [directive('api', 'write=off')])
     : block('location', ['=', '/nginx_status'], [directive('stub_status')]);
@@ -320,11 +322,10 @@ function statusServer(ctx: Ctx, port: number): ConfNode[] {
       'server',
       [],
       [
-        ...listens,
+        directive('listen', `127.0.0.1:${port}`),
         directive('server_name', 'localhost'),
         directive('access_log', 'off'),
         directive('allow', '127.0.0.1'),
-        directive('allow', '::1'),
         directive('deny', 'all'),
         location,
       ],

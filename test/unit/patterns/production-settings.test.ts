@@ -158,16 +158,14 @@ describe('health checks', () => {
 });
 
 describe('status endpoint', () => {
-  it('serves stub_status on loopback only, for Community', () => {
+  it('serves stub_status on 127.0.0.1 only, for Community', () => {
     const c = parseConf(renderConfig(dist4({ statusPort: 8081 }), OSS).content);
     const status = servers(c).find((s) => s.ports.includes('127.0.0.1:8081'))!;
-    expect(status.ports).toEqual(['127.0.0.1:8081', '[::1]:8081']);
+    // Not [::1]: nginx cannot bind it where loopback has no IPv6 address.
+    expect(status.ports).toEqual(['127.0.0.1:8081']);
+    expect(all(status.body, 'allow').map((d) => d.args)).toEqual([['127.0.0.1']]);
     expect(all(status.body, 'deny').map((d) => d.args)).toEqual([['all']]);
     expect(one(locationOf(status.body, '= /nginx_status'), 'stub_status')).toBeDefined();
-    const noIpv6 = parseConf(renderConfig(dist4({ statusPort: 8081 }), { ...OSS, ipv6: false }).content);
-    expect(servers(noIpv6).find((s) => s.ports.includes('127.0.0.1:8081'))!.ports).toEqual([
-      '127.0.0.1:8081',
-    ]);
   });
 
   it('serves the Plus API without write access, for NGINX Plus', () => {
