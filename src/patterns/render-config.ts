@@ -77,8 +77,7 @@ interface Ctx {
 
 function upstreamBlock(ctx: Ctx, u: UpstreamPlan): ConfNode[] {
   const { health } = ctx.d;
-  // A shared zone: every worker sees the same failure counts (and Plus can probe the servers).
-  const body: ConfNode[] = [directive('zone', u.name, '64k')];
+  const body: ConfNode[] = [];
   if (u.sticky === 'ip_hash') body.push(directive('ip_hash'));
   if (u.sticky === 'sticky-cookie') {
     // Session follows WSO2's JSESSIONID cookie (cookie names match case-insensitively).
@@ -92,6 +91,8 @@ function upstreamBlock(ctx: Ctx, u: UpstreamPlan): ConfNode[] {
       ),
     );
   }
+  // A shared zone: every worker sees the same failure counts (and Plus can probe the servers).
+  body.push(directive('zone', u.name, '64k'));
   const passive = [
     `max_fails=${health.maxFails}`,
     `fail_timeout=${literal(health.failTimeout, 'fail timeout')}`,
@@ -218,7 +219,10 @@ function proxyServer(ctx: Ctx, p: ProxyServerPlan): ConfNode[] {
     directive('server_name', literal(p.serverName, `hostname ${p.hostnameKey}`)),
     ...(p.tls ? tlsDirectives(d.tlsPaths, opts.nginxVersion) : []),
     ...logDirectives(opts.confPrefix, p.logDir),
-    ...(ctx.plus ? [directive('status_zone', `wso2_apim_${p.hostnameKey}_${p.listenPort}`)] : []),
+    // Per-server statistics for the Plus API, which only the status endpoint serves.
+    ...(ctx.plus && d.statusPort !== undefined
+      ? [directive('status_zone', `wso2_apim_${p.hostnameKey}_${p.listenPort}`)]
+      : []),
     directive(
       'client_max_body_size',
       literal(site.clientMaxBodySize, `client_max_body_size of ${p.hostnameKey}`),

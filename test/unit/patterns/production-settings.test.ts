@@ -149,7 +149,10 @@ describe('health checks', () => {
     });
     expect(probes).toHaveLength(7);
     expect(all(c, 'match').map((m) => m.args[0])).toEqual(['wso2_apim_version', 'wso2_apim_responds']);
-    expect(one(server(c, 'cp.am.wso2.com', '443'), 'status_zone')?.args).toEqual(['wso2_apim_cp_443']);
+    // Per-server statistics only where the Plus API serves them.
+    expect(one(server(c, 'cp.am.wso2.com', '443'), 'status_zone')).toBeUndefined();
+    const withApi = parseConf(renderConfig(dist4({ statusPort: 8081 }), PLUS).content);
+    expect(one(server(withApi, 'cp.am.wso2.com', '443'), 'status_zone')?.args).toEqual(['wso2_apim_cp_443']);
     const off = parseConf(
       renderConfig(dist4({ health: { maxFails: 3, failTimeout: '30s', active: false } }), PLUS).content,
     );
