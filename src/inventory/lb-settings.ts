@@ -37,32 +37,24 @@ function textOf(value: unknown): string | undefined {
   return typeof value === 'string' ? value.trim() : undefined;
 }
 
-/** An nginx size (`100m`, `512k`, bytes, `0` for no limit). */
-function nginxSize(r: VarReader, name: string, fallback: string): string {
+/** A value nginx reads as a size or a time, checked with `syntax`; numbers are taken as written. */
+function nginxValue(r: VarReader, name: string, fallback: string, syntax: RegExp, what: string): string {
   const v = r.get(name);
   if (v === undefined || v.value === null) return fallback;
   const text = textOf(v.value);
-  if (text !== undefined && SIZE.test(text)) return text;
-  r.report(
-    name,
-    `${name} must be an nginx size such as 100m, 512k or 0 (no limit), got ${r.show(name, v.value)}`,
-    `write ${name}: 100m`,
-  );
+  if (text !== undefined && syntax.test(text)) return text;
+  r.report(name, `${name} must be ${what}, got ${r.show(name, v.value)}`, `write ${name}: ${fallback}`);
   return fallback;
+}
+
+/** An nginx size (`100m`, `512k`, bytes, `0` for no limit). */
+function nginxSize(r: VarReader, name: string, fallback: string): string {
+  return nginxValue(r, name, fallback, SIZE, 'an nginx size such as 100m, 512k or 0 (no limit)');
 }
 
 /** An nginx time (`30s`, `5m`, `1h`, `1h30m`; a bare number is seconds). */
 export function nginxTime(r: VarReader, name: string, fallback: string): string {
-  const v = r.get(name);
-  if (v === undefined || v.value === null) return fallback;
-  const text = textOf(v.value);
-  if (text !== undefined && TIME.test(text)) return text;
-  r.report(
-    name,
-    `${name} must be an nginx time such as 30s, 5m or 1h, got ${r.show(name, v.value)}`,
-    `write ${name}: ${fallback}`,
-  );
-  return fallback;
+  return nginxValue(r, name, fallback, TIME, 'an nginx time such as 30s, 5m or 1h');
 }
 
 /**

@@ -162,22 +162,27 @@ function gatewayManagement4(d: Deployment): Site {
   };
 }
 
+/** The 4.x gateway names: gw (API calls) and gwm (management, fail-over), which `/services/` on gw reaches too. */
+function gateway4(d: Deployment): Pick<Layout, 'sites' | 'gatewayRole' | 'gatewayServices'> {
+  const gatewayRole = gatewayRoleOf(d);
+  if (!gatewayRole) return { sites: [] };
+  const management = gatewayManagement4(d);
+  return {
+    sites: [gatewaySite(gatewayRole), management],
+    gatewayRole,
+    gatewayServices: { role: management.role, affinity: 'failover' },
+  };
+}
+
 /** The 4.x simple scalable page: All-in-One nodes behind api, Universal Gateways behind gw and gwm. */
 function simpleScalableLayout(d: Deployment): Layout {
-  const sites: Site[] = [];
-  if (has(d, 'all_in_one'))
-    sites.push(allInOneSite('All-in-One: portals, Key Manager, Traffic Manager, event hub'));
-  const gatewayRole = gatewayRoleOf(d);
-  let gatewayServices: Layout['gatewayServices'];
-  if (gatewayRole) {
-    const management = gatewayManagement4(d);
-    sites.push(gatewaySite(gatewayRole), management);
-    gatewayServices = { role: management.role, affinity: 'failover' };
-  }
+  const gateway = gateway4(d);
+  const allInOne = has(d, 'all_in_one')
+    ? [allInOneSite('All-in-One: portals, Key Manager, Traffic Manager, event hub')]
+    : [];
   return {
-    sites,
-    ...(gatewayRole ? { gatewayRole } : {}),
-    ...(gatewayServices ? { gatewayServices } : {}),
+    ...gateway,
+    sites: [...allInOne, ...gateway.sites],
     usedRoles: SIMPLE_SCALABLE_ROLES,
     haRoles: ['all_in_one', 'gateway'],
   };
@@ -228,14 +233,8 @@ function classicDistributedLayout(d: Deployment): Layout {
  * Manager page (migrated setups with opaque tokens) and HA Traffic Manager (fail-over).
  */
 function distributed4Layout(d: Deployment): Layout {
-  const sites: Site[] = [];
-  const gatewayRole = gatewayRoleOf(d);
-  let gatewayServices: Layout['gatewayServices'];
-  if (gatewayRole) {
-    const management = gatewayManagement4(d);
-    sites.push(gatewaySite(gatewayRole), management);
-    gatewayServices = { role: management.role, affinity: 'failover' };
-  }
+  const gateway = gateway4(d);
+  const sites = [...gateway.sites];
   const components: [HostnameKey, ComponentRole, string, Affinity][] = [
     // The docs log the Control Plane into `publisher` (a copy-paste slip): it gets its own folder.
     ['cp', 'control_plane', 'Control Plane (Publisher, Developer Portal, Key Manager)', 'session'],
@@ -246,9 +245,8 @@ function distributed4Layout(d: Deployment): Layout {
     if (has(d, role)) sites.push({ key, title, logFolder: key, role, port: 9443, affinity });
   }
   return {
+    ...gateway,
     sites,
-    ...(gatewayRole ? { gatewayRole } : {}),
-    ...(gatewayServices ? { gatewayServices } : {}),
     usedRoles: DISTRIBUTED_ROLES['4.x'],
     haRoles: ['gateway', 'control_plane', 'keymanager', 'traffic_manager'],
   };

@@ -204,6 +204,68 @@ function shapeWarnings(d: Deployment, layout: Layout): string[] {
   return warnings;
 }
 
+/**
+ * The gateway name's other listeners, each on its WSO2 port. WebSocket upgrades need HTTP/1.1:
+ * no HTTP/2 on those.
+ */
+const GATEWAY_LISTENERS: {
+  extra: 'websocket' | 'passthrough' | 'websub';
+  port: Wso2Port;
+  tls: boolean;
+  http2: boolean;
+  logFolder: string;
+  title: string;
+}[] = [
+  {
+    extra: 'websocket',
+    port: 8099,
+    tls: true,
+    http2: false,
+    logFolder: 'wss',
+    title: 'WebSocket (wss) API calls',
+  },
+  {
+    extra: 'websocket',
+    port: 9099,
+    tls: false,
+    http2: false,
+    logFolder: 'ws',
+    title: 'WebSocket (ws) API calls',
+  },
+  {
+    extra: 'passthrough',
+    port: 8243,
+    tls: true,
+    http2: true,
+    logFolder: 'passthrough-https',
+    title: 'API calls on 8243',
+  },
+  {
+    extra: 'passthrough',
+    port: 8280,
+    tls: false,
+    http2: false,
+    logFolder: 'passthrough-http',
+    title: 'API calls on 8280',
+  },
+  {
+    extra: 'websub',
+    port: 8021,
+    tls: true,
+    http2: true,
+    logFolder: 'websub-https',
+    title: 'WebSub event receiver (https)',
+  },
+  {
+    extra: 'websub',
+    port: 9021,
+    tls: false,
+    http2: false,
+    logFolder: 'websub-http',
+    title: 'WebSub event receiver (http)',
+  },
+];
+
 /** The site's port-80 block: browser names redirect (301); the gateway name per gatewayHttp. */
 function port80(
   d: Deployment,
@@ -289,69 +351,13 @@ export function planPattern(d: Deployment, sticky?: StickyMethod): PatternPlan {
 
     const gw = layout.gatewayRole;
     if (site.key !== 'gw' || !gw) continue;
-    const listener = (port: number, tls: boolean, http2: boolean, kind: ListenerKind) => ({
-      port,
-      tls,
-      http2,
-      kind,
-    });
     if (d.gatewayHttp === 'proxy') {
-      proxy(
-        site,
-        listener(80, false, false, 'http'),
-        use(gw, 8280, 'round-robin'),
-        'gw/http',
-        'API calls over plain HTTP',
-      );
+      const plain = { port: 80, tls: false, http2: false, kind: 'http' as const };
+      proxy(site, plain, use(gw, 8280, 'round-robin'), 'gw/http', 'API calls over plain HTTP');
     }
-    if (d.extras.websocket) {
-      // WebSocket upgrades need HTTP/1.1: no HTTP/2 on these listeners.
-      proxy(
-        site,
-        listener(8099, true, false, 'websocket'),
-        use(gw, 8099, 'round-robin'),
-        'gw/wss',
-        'WebSocket (wss) API calls',
-      );
-      proxy(
-        site,
-        listener(9099, false, false, 'websocket'),
-        use(gw, 9099, 'round-robin'),
-        'gw/ws',
-        'WebSocket (ws) API calls',
-      );
-    }
-    if (d.extras.passthrough) {
-      proxy(
-        site,
-        listener(8243, true, true, 'passthrough'),
-        use(gw, 8243, 'round-robin'),
-        'gw/passthrough-https',
-        'API calls on 8243',
-      );
-      proxy(
-        site,
-        listener(8280, false, false, 'passthrough'),
-        use(gw, 8280, 'round-robin'),
-        'gw/passthrough-http',
-        'API calls on 8280',
-      );
-    }
-    if (d.extras.websub) {
-      proxy(
-        site,
-        listener(8021, true, true, 'websub'),
-        use(gw, 8021, 'round-robin'),
-        'gw/websub-https',
-        'WebSub event receiver (https)',
-      );
-      proxy(
-        site,
-        listener(9021, false, false, 'websub'),
-        use(gw, 9021, 'round-robin'),
-        'gw/websub-http',
-        'WebSub event receiver (http)',
-      );
+    for (const l of GATEWAY_LISTENERS.filter((x) => d.extras[x.extra])) {
+      const listen = { port: l.port, tls: l.tls, http2: l.http2, kind: l.extra };
+      proxy(site, listen, use(gw, l.port, 'round-robin'), `gw/${l.logFolder}`, l.title);
     }
   }
   return {

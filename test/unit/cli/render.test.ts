@@ -2,81 +2,55 @@
  * `render` says which nginx it wrote for when none is given (so render and apply never differ
  * silently), and `apply` refuses a hostname shared by two components before contacting anything.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
 import { EXIT } from '../../../src/report/index.js';
+import { writeTree } from '../inventory/helpers.js';
+import { captureOutput, countingServer } from './support.js';
 
-let stdout = '';
-let stderr = '';
-
-beforeEach(() => {
-  stdout = '';
-  stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-});
+const output = captureOutput();
 
 /** An active-active inventory (sticky portals) with extra load-balancer variables and files. */
 function activeActive(vars: string[], files: Record<string, string> = {}, port = 22): string {
-  const dir = mkdtempSync(join(tmpdir(), 'apim-render-'));
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), content);
-  }
-  const file = join(dir, 'inventory.yml');
-  writeFileSync(
-    file,
-    [
-      'all:',
-      '  children:',
-      '    loadbalancers:',
-      '      hosts:',
-      `        lb1: { ansible_host: 127.0.0.1, ansible_port: ${port} }`,
-      '      vars:',
-      '        apim_pattern: active-active',
-      ...vars.map((v) => `        ${v}`),
-      '    apim_all_in_one:',
-      '      hosts:',
-      '        apim1: { ansible_host: 192.0.2.10 }',
-      '        apim2: { ansible_host: 192.0.2.11 }',
-      '',
-    ].join('\n'),
-  );
-  return file;
+  const inventory = [
+    'all:',
+    '  children:',
+    '    loadbalancers:',
+    '      hosts:',
+    `        lb1: { ansible_host: 127.0.0.1, ansible_port: ${port} }`,
+    '      vars:',
+    '        apim_pattern: active-active',
+    ...vars.map((v) => `        ${v}`),
+    '    apim_all_in_one:',
+    '      hosts:',
+    '        apim1: { ansible_host: 192.0.2.10 }',
+    '        apim2: { ansible_host: 192.0.2.11 }',
+    '',
+  ].join('\n');
+  return join(writeTree({ 'inventory.yml': inventory, ...files }), 'inventory.yml');
 }
 
 describe('render without --nginx-version', () => {
   it('says it assumed the oldest distribution nginx, and what apply would do differently', async () => {
     expect(await main(['render', activeActive([])])).toBe(EXIT.OK);
-    expect(stderr).toMatch(/\[NOTE\] lb1: rendered for nginx 1\.22\.1 as no --nginx-version was given/);
-    expect(stderr).toMatch(/Debian 12/);
-    expect(stderr).toMatch(/sticky cookie from 1\.29\.6 where this file has ip_hash/);
-    expect(stderr).toMatch(/nginx_listen_ipv6 is auto/);
-    expect(stdout).toContain('# NGINX Community (oss), written for nginx 1.22.1');
-    expect(stdout).toContain('ip_hash;');
+    expect(output.stderr()).toMatch(
+      /\[NOTE\] lb1: rendered for nginx 1\.22\.1 as no --nginx-version was given/,
+    );
+    expect(output.stderr()).toMatch(/Debian 12/);
+    expect(output.stderr()).toMatch(/sticky cookie from 1\.29\.6 where this file has ip_hash/);
+    expect(output.stderr()).toMatch(/nginx_listen_ipv6 is auto/);
+    expect(output.stdout()).toContain('# NGINX Community (oss), written for nginx 1.22.1');
+    expect(output.stdout()).toContain('ip_hash;');
   });
 
   it('renders nginx.org installs with the sticky cookie apply will get, and says so', async () => {
     expect(await main(['render', activeActive(['nginx_oss_source: nginx.org'])])).toBe(EXIT.OK);
-    expect(stderr).toMatch(/rendered for nginx 1\.30\.0 .*nginx_oss_source: nginx\.org/);
-    expect(stdout).toContain('written for nginx 1.30.0');
-    expect(stdout).toContain('sticky learn');
-    expect(stdout).not.toContain('ip_hash');
-    expect(stderr).not.toMatch(/WARNING.*ip_hash/);
+    expect(output.stderr()).toMatch(/rendered for nginx 1\.30\.0 .*nginx_oss_source: nginx\.org/);
+    expect(output.stdout()).toContain('written for nginx 1.30.0');
+    expect(output.stdout()).toContain('sticky learn');
+    expect(output.stdout()).not.toContain('ip_hash');
+    expect(output.stderr()).not.toMatch(/WARNING.*ip_hash/);
   });
 
   it('renders NGINX Plus for the release its repository serves', async () => {
@@ -86,33 +60,21 @@ describe('render without --nginx-version', () => {
       licence,
     );
     expect(await main(['render', inv])).toBe(EXIT.OK);
-    expect(stderr).toMatch(/rendered for NGINX Plus R33/);
-    expect(stdout).toContain('(edition plus)');
-    expect(stdout).toContain('http2 on;');
+    expect(output.stderr()).toMatch(/rendered for NGINX Plus R33/);
+    expect(output.stdout()).toContain('(edition plus)');
+    expect(output.stdout()).toContain('http2 on;');
   });
 
   it('says nothing of the kind when the version is given', async () => {
     expect(
       await main(['render', activeActive(['nginx_listen_ipv6: false']), '--nginx-version', '1.30.0']),
     ).toBe(EXIT.OK);
-    expect(stderr).not.toContain('[NOTE]');
-    expect(stdout).toContain('written for nginx 1.30.0');
+    expect(output.stderr()).not.toContain('[NOTE]');
+    expect(output.stdout()).toContain('written for nginx 1.30.0');
   });
 });
 
 describe('a hostname shared by two components', () => {
-  async function countingServer(): Promise<{ server: Server; port: number; connections: () => number }> {
-    let count = 0;
-    const server = createServer((socket) => {
-      count++;
-      socket.destroy();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    if (address === null || typeof address === 'string') throw new Error('no port');
-    return { server, port: address.port, connections: () => count };
-  }
-
   it('is refused by validate and apply (exit 4) with both keys’ lines, before anything is contacted', async () => {
     const listener = await countingServer();
     try {
@@ -123,13 +85,13 @@ describe('a hostname shared by two components', () => {
       );
       expect(await main(['validate', inv])).toBe(EXIT.INVALID_INPUT);
       // The later key is where the error points; the message names the other key's line.
-      expect(stdout).toMatch(
+      expect(output.stdout()).toMatch(
         /^\s+10:\d+\s+error\s+apim_hostnames\.gw and apim_hostnames\.api \(\S+inventory\.yml:9\) are both am\.example\.com/m,
       );
       expect(await main(['apply', inv, '--known-hosts', join(dirname(inv), 'known_hosts')])).toBe(
         EXIT.INVALID_INPUT,
       );
-      expect(stderr).toContain('are both am.example.com');
+      expect(output.stderr()).toContain('are both am.example.com');
       expect(listener.connections()).toBe(0);
     } finally {
       listener.server.close();
