@@ -2,6 +2,7 @@ export {
   compareNginxVersions,
   nginxVersionAtLeast,
   parseNginxVersion,
+  EXPECTED_NGINX,
   NGINX_FEATURES,
 } from './nginx-version.js';
 export { decideEdition, needsSticky, type EditionOptions } from './edition.js';

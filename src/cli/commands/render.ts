@@ -2,10 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import type { LoadBalancer } from '../../domain/types.js';
-import { FALLBACK_NGINX_VERSION } from '../../engine/run-options.js';
 import { errorsOf } from '../../input/diagnostics.js';
 import { loadInventory } from '../../inventory/load-inventory.js';
-import { decideEdition, NGINX_FEATURES, renderConfig } from '../../patterns/index.js';
+import { decideEdition, EXPECTED_NGINX, NGINX_FEATURES, renderConfig } from '../../patterns/index.js';
 import { EXIT, printDiagnostics } from '../../report/index.js';
 import { useColor } from '../terminal.js';
 
@@ -15,16 +14,6 @@ interface Args {
   'nginx-version'?: string;
   out?: string;
 }
-
-/** What a render without --nginx-version is written for. */
-export const ASSUMED_NGINX = {
-  /** Debian 12's nginx: the oldest a supported distribution ships; later versions accept its syntax. */
-  distro: FALLBACK_NGINX_VERSION,
-  /** nginx.org's current stable line (1.30, April 2026), which has the open-source `sticky`. */
-  nginxOrg: '1.30.0',
-  /** NGINX Plus R33, the first release that needs the licence JWT: what the repository serves now. */
-  plus: '1.27.2 (nginx-plus-r33)',
-} as const;
 
 /** The conf.d file a load balancer gets, for the nginx version given (what `apply` would write). */
 export function renderFor(lb: LoadBalancer, nginxVersion: string) {
@@ -49,7 +38,7 @@ export function renderFor(lb: LoadBalancer, nginxVersion: string) {
  * sticky upstreams get the cookie or ip_hash, so render and apply must never differ silently.
  */
 export function assumedNginx(lb: LoadBalancer): { version: string; note: string } {
-  const fromSource = lb.install.ossSource === 'nginx.org' ? ASSUMED_NGINX.nginxOrg : ASSUMED_NGINX.distro;
+  const fromSource = lb.install.ossSource === 'nginx.org' ? EXPECTED_NGINX.nginxOrg : EXPECTED_NGINX.distro;
   const decision = decideEdition(lb.deployment, lb.editionChoice, {
     plusLicenceGiven: lb.plusLicence !== undefined,
     ossNginxVersion: fromSource,
@@ -62,7 +51,7 @@ export function assumedNginx(lb: LoadBalancer): { version: string; note: string 
   const give = 'Give --nginx-version to render for another one.';
   if (decision.edition === 'plus') {
     return {
-      version: ASSUMED_NGINX.plus,
+      version: EXPECTED_NGINX.plus,
       note: `${host}: rendered for NGINX Plus R33 (nginx 1.27.2) as no --nginx-version was given: the Plus repository serves its current release (R33 or later; the licence JWT needs R33). apply renders for the release it installs or finds.${ipv6} ${give}`,
     };
   }
