@@ -655,6 +655,23 @@ describe.each<LbName>(['lb-bookworm', 'lb-sid'])('production settings through %s
     expect(answerOf(portal, PORTAL).body_bytes).toBe(twoMegabytes.length);
   });
 
+  it('removes the trusted CA file with verification turned off, and says so first', async () => {
+    const ca = '/etc/nginx/ssl/apim-upstream-ca.crt';
+    expect((await lab.exec(lb, `test -f ${ca}`, { root: true })).code).toBe(0);
+    const off = lab.inventoryFor('active-active', {
+      loadBalancers: [lb],
+      vars: { ...vars, apim_upstream_tls_verify: false, apim_upstream_ca_file: undefined },
+      fileName: `e2e-production-unverified-${lb}.yml`,
+    });
+    const check = await applyLab(off, lab.knownHostsFile, ['--check', '--diff']);
+    expect(check.exitCode, check.all).toBe(0);
+    expect(check.all).toContain(ca);
+    const run = await applyLab(off, lab.knownHostsFile);
+    expect(run.exitCode, run.all).toBe(0);
+    expect((await lab.exec(lb, `test -e ${ca}`, { root: true })).code).toBe(1);
+    expect(await labRun(lab, lb, 'cat /etc/nginx/conf.d/apim.conf', true)).not.toContain('proxy_ssl_verify');
+  });
+
   it('refuses a hostname shared by two components before contacting the load balancer', async () => {
     const forwarder = await countingForwarder(lab.machines[lb]!.sshPort);
     try {
