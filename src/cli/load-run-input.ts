@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { checkCertificateFiles } from '../certs/index.js';
 import type { Inventory, LoadBalancer } from '../domain/types.js';
 import { type Diagnostic, errorsOf } from '../input/diagnostics.js';
+import { unverifiedUpstreamWarnings } from '../inventory/lb-settings.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { renderConfig } from '../patterns/index.js';
 import {
@@ -33,6 +34,7 @@ export function loadRunInput(inventoryFile: string, playbookFile?: string): RunI
   if (inv.inventory) {
     for (const lb of inv.inventory.loadBalancers)
       diagnostics.push(...checkTlsInputs(lb), ...checkPlusLicence(lb));
+    diagnostics.push(...unverifiedUpstreamWarnings(inv.inventory));
   }
   const ok = errorsOf(diagnostics).length === 0;
   return {

@@ -14,5 +14,12 @@ export function apimPaths(lb: LoadBalancer): string[] {
     confPrefix: DEFAULT_CONF_PREFIX,
   });
   const sslDir = d.tlsPaths.certificate.replace(/\/[^/]+$/, '');
-  return [rendered.path, d.tlsPaths.certificate, d.tlsPaths.key, sslDir, ...rendered.directories];
+  return [
+    rendered.path,
+    d.tlsPaths.certificate,
+    d.tlsPaths.key,
+    sslDir,
+    ...rendered.files.map((f) => f.path),
+    ...rendered.directories,
+  ];
 }

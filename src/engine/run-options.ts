@@ -1,3 +1,4 @@
+import { EXPECTED_NGINX } from '../patterns/index.js';
 /** Options of one `apply` run, as the CLI parsed them. */
 export interface RunOptions {
   check: boolean;
@@ -32,4 +33,4 @@ export const DEFAULT_CONF_PREFIX = '/etc/nginx';
  * nginx version assumed for rendering when none is installed yet and the package's candidate is
  * unknown (check mode on a bare host): the oldest syntax we generate works on every version.
  */
-export const FALLBACK_NGINX_VERSION = '1.22.1';
+export const FALLBACK_NGINX_VERSION = EXPECTED_NGINX.distro;

@@ -41,7 +41,11 @@ export type LabPattern =
   | 'ha-publisher'
   | 'ha-store'
   | 'ha-keymanager'
-  | '4x-distributed';
+  | '3x-traffic-manager'
+  | '3x-gateway-cluster'
+  | '4x-distributed'
+  | '4x-keymanager'
+  | '4x-simple-scalable';
 export const LAB_PATTERNS: readonly LabPattern[] = [
   'single-node',
   'active-active',
@@ -50,7 +54,11 @@ export const LAB_PATTERNS: readonly LabPattern[] = [
   'ha-publisher',
   'ha-store',
   'ha-keymanager',
+  '3x-traffic-manager',
+  '3x-gateway-cluster',
   '4x-distributed',
+  '4x-keymanager',
+  '4x-simple-scalable',
 ];
 
 /** How to reach one running lab machine. */

@@ -5,11 +5,19 @@ This is NOT WSO2 API Manager. It listens on the ports a WSO2 API-M node with por
 listens on, and answers every request with JSON naming the node, so tests can see which node
 the load balancer picked and which headers it forwarded:
 
-  9443+N  HTTPS  servlet port (portals, consoles): sets a JSESSIONID cookie like API-M does
+  9443+N  HTTPS  servlet port (portals, consoles): sets a JSESSIONID cookie like API-M does,
+                 answers /services/Version like the Version admin service, and redirects
+                 /oauth2/authorize to https://<Host>/authenticationendpoint/login.do as the
+                 login flow does (so a proxy's Location rewriting can be seen)
   8243+N  HTTPS  API traffic (pass-through)
   8280+N  HTTP   API traffic (pass-through)
   9099+N  WS     WebSocket, plain
   8099+N  WSS    WebSocket over TLS
+  9021+N  HTTP   WebSub event receiver (4.x)
+  8021+N  HTTPS  WebSub event receiver (4.x)
+
+Request bodies are read whole and reported by size and SHA-256, so tests can prove a large POST
+arrived intact through the load balancer.
 
 WebSocket: a minimal RFC 6455 server handshake, then one text frame is read and echoed back
 prefixed with the node name, and the connection is closed.
@@ -33,6 +41,11 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+# What API-M's Version admin service answers (the docs' basic health check).
+VERSION_RESPONSE = (
+    '<ns:getVersionResponse xmlns:ns="http://version.services.core.carbon.wso2.org">'
+    "<return>WSO2 API Manager stand-in</return></ns:getVersionResponse>"
+)
 # (base port, TLS?, kind) of every WSO2 listener the stand-in imitates.
 LISTENERS = [
     (9443, True, "servlet"),
@@ -40,6 +53,8 @@ LISTENERS = [
     (8280, False, "passthrough-http"),
     (9099, False, "ws"),
     (8099, True, "wss"),
+    (9021, False, "websub-http"),
+    (8021, True, "websub-https"),
 ]
 
 
@@ -105,7 +120,7 @@ def make_handler(node, role, port, kind):
         def log_message(self, fmt, *args):
             sys.stderr.write("%s:%d %s\n" % (node, port, fmt % args))
 
-        def body(self):
+        def body(self, received):
             return {
                 "node": node,
                 "role": role,
@@ -114,15 +129,28 @@ def make_handler(node, role, port, kind):
                 "method": self.command,
                 "path": self.path,
                 "headers": reported_headers(self.headers),
+                "body_bytes": len(received),
+                "body_sha256": hashlib.sha256(received).hexdigest(),
             }
 
-        def respond(self, include_body=True):
+        def read_body(self):
             length = int(self.headers.get("Content-Length") or 0)
-            if length:
-                self.rfile.read(length)
-            payload = (json.dumps(self.body()) + "\n").encode()
+            return read_exact(self.rfile, length) if length else b""
+
+        def respond(self, include_body=True):
+            received = self.read_body()
+            path = self.path.split("?", 1)[0]
+            if kind == "servlet" and path == "/oauth2/authorize":
+                self.redirect_to_login()
+                return
+            if kind == "servlet" and path == "/services/Version":
+                payload = VERSION_RESPONSE.encode()
+                content_type = "application/xml"
+            else:
+                payload = (json.dumps(self.body(received)) + "\n").encode()
+                content_type = "application/json"
             self.send_response(200)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(payload)))
             self.send_header("X-Standin-Node", node)
             if kind == "servlet" and not has_jsessionid(self.headers.get("Cookie")):
@@ -133,6 +161,15 @@ def make_handler(node, role, port, kind):
             self.end_headers()
             if include_body:
                 self.wfile.write(payload)
+
+        def redirect_to_login(self):
+            # API-M sends the browser to its login page on the host it was asked for.
+            host = self.headers.get("Host", "localhost")
+            self.send_response(302)
+            self.send_header("Location", "https://%s/authenticationendpoint/login.do?node=%s" % (host, node))
+            self.send_header("Content-Length", "0")
+            self.send_header("X-Standin-Node", node)
+            self.end_headers()
 
         def do_GET(self):
             if self.headers.get("Upgrade", "").lower() == "websocket":

@@ -2,9 +2,11 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { execa } from 'execa';
+import { loadInventory } from '../../inventory/load-inventory.js';
 import { LAB_PATTERNS, labDown, labStatus, labUp, openLab, type LabPattern } from '../../lab/index.js';
 import { labPaths } from '../../lab/lab-paths.js';
 import { requestThroughLb } from '../../lab/request-through-lb.js';
+import { servedHostnameKeys } from '../../patterns/index.js';
 import { EXIT } from '../../report/index.js';
 import { main } from '../main.js';
 
@@ -92,10 +94,9 @@ async function demo(args: Args): Promise<number> {
   const lbName = args.lb ?? (args.plus ? 'lb-sid' : 'lb-bookworm');
   const lb = lab.machines[lbName]!;
   const ca = readFileSync(join(dirname(inventory), '.apim-provision', 'pki', 'ca.crt'), 'utf8');
-  const hostname =
-    args.pattern === '4x-distributed' || args.pattern.startsWith('ha-')
-      ? 'gw.am.wso2.com'
-      : 'api.am.wso2.com';
+  // The first name the pattern's layout serves (api, or the component's own name).
+  const d = loadInventory(inventory).inventory!.loadBalancers[0]!.deployment;
+  const hostname = d.hostnames[servedHostnameKeys(d)[0]!];
   const res = await requestThroughLb({ address: lb.ip, hostname, path: '/demo', ca });
   process.stdout.write(
     `\nhttps://${hostname}/demo through ${lbName} (${lb.ip}), certificate verified against the local CA:\n` +

@@ -50,8 +50,11 @@ describe('the WSO2 play on a bare host', () => {
       `directory create ${SSL_DIR}`,
       `file create ${CERT}`,
       `file create ${KEY}`,
-      'directory create /etc/nginx/log/api/http',
-      'directory create /etc/nginx/log/api/https',
+      // The docs' log folders: am for the all-in-one name; default for the port-80 catch-all.
+      'directory create /etc/nginx/log/am/http',
+      'directory create /etc/nginx/log/am/https',
+      'directory create /etc/nginx/log/default/http',
+      'directory create /etc/nginx/log/gw/http',
       'directory create /etc/nginx/log/gw/https',
       `file create ${CONF}`,
       'reload reload nginx',

@@ -1,3 +1,5 @@
+/** Shared by the in-process CLI tests: captured output, and a listener that proves no contact. */
+import { createServer, type Server } from 'node:net';
 import { afterEach, beforeEach, vi } from 'vitest';
 
 export interface CapturedOutput {
@@ -22,6 +24,7 @@ export function captureOutput(): CapturedOutput {
   });
   afterEach(() => {
     vi.restoreAllMocks();
+    vi.unstubAllEnvs();
   });
   return {
     get stdout() {
@@ -35,4 +38,17 @@ export function captureOutput(): CapturedOutput {
       text.stderr = '';
     },
   };
+}
+
+/** A TCP server that only counts who connects to it: proof that nothing was contacted. */
+export async function countingServer(): Promise<{ server: Server; port: number; connections: () => number }> {
+  let count = 0;
+  const server = createServer((socket) => {
+    count++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return { server, port: address.port, connections: () => count };
 }
