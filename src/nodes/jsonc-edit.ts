@@ -1,0 +1,68 @@
+import {
+  applyEdits,
+  findNodeAtLocation,
+  modify,
+  parseTree,
+  printParseErrorCode,
+  type Node,
+  type ParseError,
+} from 'jsonc-parser';
+import { eolOf, NodeFileError, type EditResult, type SettingChange } from './edit-result.js';
+import { settingKeyLabel } from './setting-label.js';
+import type { JsoncKeyRef, SettingValue } from './types.js';
+
+export interface JsoncSetting {
+  key: JsoncKeyRef;
+  value: SettingValue;
+}
+
+function lineOf(text: string, offset: number): number {
+  return text.slice(0, offset).split('\n').length;
+}
+
+function tree(file: string, text: string): Node {
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
+  const first = errors[0];
+  if (first || !root) {
+    const where = first
+      ? `line ${lineOf(text, first.offset)}: ${printParseErrorCode(first.error)}`
+      : 'empty file';
+    throw new NodeFileError(
+      file,
+      `${where}: not valid JSON (comments allowed); fix the file by hand, nothing was changed`,
+    );
+  }
+  return root;
+}
+
+/**
+ * Sets values in a JSON file with comments (the 2.6 portals' site.json) through jsonc-parser's
+ * edits: only the value changes (or one property is added, indented like its siblings), comments
+ * and every other property stay as they are.
+ */
+export function editJsonc(file: string, text: string, settings: JsoncSetting[]): EditResult {
+  const eol = eolOf(text);
+  const changes: SettingChange[] = [];
+  tree(file, text);
+  let out = text;
+  for (const s of settings) {
+    const label = settingKeyLabel(s.key);
+    const node = findNodeAtLocation(tree(file, out), s.key.path);
+    if (node && node.value === s.value) continue;
+    if (node && (node.type === 'object' || node.type === 'array')) {
+      throw new NodeFileError(
+        file,
+        `line ${lineOf(out, node.offset)}: ${label} holds an ${node.type}, not a value; set it by hand to ${JSON.stringify(s.value)}`,
+      );
+    }
+    const before = node ? out.slice(node.offset, node.offset + node.length) : undefined;
+    const edits = modify(out, s.key.path, s.value, {
+      formattingOptions: { insertSpaces: true, tabSize: 4, eol },
+    });
+    out = applyEdits(out, edits);
+    tree(file, out);
+    changes.push({ label, ...(before !== undefined ? { before } : {}), after: s.value });
+  }
+  return { text: out, changes, skipped: [] };
+}
