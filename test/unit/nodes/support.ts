@@ -4,11 +4,14 @@ import { diffLines } from 'diff';
 import { parse as parseTomlOracle } from 'smol-toml';
 import { expect } from 'vitest';
 
-const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'nodes');
+const STOCK = join(import.meta.dirname, '..', '..', '..', 'vagrant', 'standin', 'carbon');
 
-/** A realistic WSO2 file written from the docs' default files (test/fixtures/nodes). */
-export function fixture(name: string): string {
-  return readFileSync(join(FIXTURES, name), 'utf8');
+/**
+ * A stock WSO2 file as the lab's stand-in homes get it (vagrant/standin/carbon/<version>/, written
+ * from the docs' default files), e.g. `stockFile('4.2.0', 'repository/conf/deployment.toml')`.
+ */
+export function stockFile(version: '2.6.0' | '3.2.0' | '4.2.0', path: string): string {
+  return readFileSync(join(STOCK, version, path), 'utf8');
 }
 
 /** Lines removed and added between two texts (what `--diff` would show). */

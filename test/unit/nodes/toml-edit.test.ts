@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { editToml, NodeFileError, type TomlKeyRef } from '../../../src/nodes/index.js';
-import { at, changedLines, expectCommentsKept, fixture, tomlValue, without } from './support.js';
+import { at, changedLines, expectCommentsKept, stockFile, tomlValue, without } from './support.js';
 
 const key = (table: string[], name: string, extra: Partial<TomlKeyRef> = {}): TomlKeyRef => ({
   format: 'toml',
@@ -13,7 +13,7 @@ const env = (name: string): TomlKeyRef =>
   key(['apim', 'gateway', 'environment'], name, { element: { select: 'first' } });
 
 describe('editToml on WSO2 4.2.0 deployment.toml', () => {
-  const original = fixture('deployment-4.2.0.toml');
+  const original = stockFile('4.2.0', 'repository/conf/deployment.toml');
   const settings = [
     { key: key(['server'], 'hostname'), value: 'api.example.com' },
     { key: key(['transport', 'https', 'properties'], 'proxyPort'), value: 443 },

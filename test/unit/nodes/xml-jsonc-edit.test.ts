@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { XMLParser } from 'fast-xml-parser';
 import { editJsonc, editXml, NodeFileError, type XmlKeyRef } from '../../../src/nodes/index.js';
-import { changedLines, expectCommentsKept, fixture } from './support.js';
+import { changedLines, expectCommentsKept, stockFile } from './support.js';
 
 const oracle = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@' });
 
@@ -18,7 +18,7 @@ const connector = (port: string): XmlKeyRef => ({
 
 describe('editXml on WSO2 2.6 files', () => {
   it('adds HostName and MgtHostName to carbon.xml after Version, keeping the commented-out samples', () => {
-    const original = fixture('carbon-2.6.0.xml');
+    const original = stockFile('2.6.0', 'repository/conf/carbon.xml');
     const settings = [
       { key: text(['Server', 'HostName'], ['Version']), value: 'api.example.com' },
       { key: text(['Server', 'MgtHostName'], ['HostName', 'Version']), value: 'api.example.com' },
@@ -35,7 +35,7 @@ describe('editXml on WSO2 2.6 files', () => {
   });
 
   it('adds proxyPort to the 9443 and 9763 connectors on lines of their own, aligned', () => {
-    const original = fixture('catalina-server-2.6.0.xml');
+    const original = stockFile('2.6.0', 'repository/conf/tomcat/catalina-server.xml');
     const r = editXml('catalina-server.xml', original, [
       { key: connector('9443'), value: '443' },
       { key: connector('9763'), value: '80' },
@@ -72,7 +72,7 @@ describe('editXml on WSO2 2.6 files', () => {
 
   it('sets element text, escaping what XML needs, and reads entities when comparing', () => {
     const key = text(['APIManager', 'APIGateway', 'Environments', 'Environment', 'GatewayEndpoint']);
-    const original = fixture('api-manager-2.6.0.xml');
+    const original = stockFile('2.6.0', 'repository/conf/api-manager.xml');
     const r = editXml('api-manager.xml', original, [
       { key, value: 'http://gw.example.com,https://gw.example.com' },
     ]);
@@ -102,7 +102,7 @@ describe('editXml on WSO2 2.6 files', () => {
 });
 
 describe('editJsonc on a 2.6 portal site.json', () => {
-  const original = fixture('site-store-2.6.0.json');
+  const original = stockFile('2.6.0', 'repository/deployment/server/jaggeryapps/store/site/conf/site.json');
   const settings = [
     { key: { format: 'jsonc' as const, path: ['reverseProxy', 'enabled'] }, value: true },
     { key: { format: 'jsonc' as const, path: ['reverseProxy', 'host'] }, value: 'store.example.com' },
