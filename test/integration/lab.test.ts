@@ -249,7 +249,7 @@ describe('stand-in API-M nodes', () => {
       'Cookie: JSESSIONID=ABC',
       '-H',
       'X-Forwarded-Host: api.am.wso2.com',
-      `https://${ip}:9443/publisher`,
+      `https://${ip}:9443/publisher/apis`,
     ]);
     expect(result.headers).not.toMatch(/set-cookie/i);
     const answer = JSON.parse(result.body) as StandinAnswer;
