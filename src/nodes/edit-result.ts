@@ -56,3 +56,29 @@ export function indentAt(text: string, offset: number): string {
 export function splice(text: string, start: number, end: number, insert: string): string {
   return text.slice(0, start) + insert + text.slice(end);
 }
+
+/** What one setting did to a file's text. */
+export interface StepResult {
+  text: string;
+  change?: SettingChange;
+  skipped?: SettingSkipped;
+}
+
+/** Applies settings one after the other (each step sees the previous one's text), collecting results. */
+export function applyEach<S>(
+  text: string,
+  settings: S[],
+  step: (text: string, s: S, eol: string) => StepResult,
+): EditResult {
+  const eol = eolOf(text);
+  const changes: SettingChange[] = [];
+  const skipped: SettingSkipped[] = [];
+  let out = text;
+  for (const s of settings) {
+    const r = step(out, s, eol);
+    out = r.text;
+    if (r.change) changes.push(r.change);
+    if (r.skipped) skipped.push(r.skipped);
+  }
+  return { text: out, changes, skipped };
+}

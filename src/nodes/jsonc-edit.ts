@@ -7,7 +7,7 @@ import {
   type Node,
   type ParseError,
 } from 'jsonc-parser';
-import { eolOf, NodeFileError, type EditResult, type SettingChange } from './edit-result.js';
+import { applyEach, NodeFileError, type EditResult, type StepResult } from './edit-result.js';
 import { settingKeyLabel } from './setting-label.js';
 import type { JsoncKeyRef, SettingValue } from './types.js';
 
@@ -42,27 +42,23 @@ function tree(file: string, text: string): Node {
  * and every other property stay as they are.
  */
 export function editJsonc(file: string, text: string, settings: JsoncSetting[]): EditResult {
-  const eol = eolOf(text);
-  const changes: SettingChange[] = [];
   tree(file, text);
-  let out = text;
-  for (const s of settings) {
+  return applyEach(text, settings, (current, s, eol): StepResult => {
     const label = settingKeyLabel(s.key);
-    const node = findNodeAtLocation(tree(file, out), s.key.path);
-    if (node && node.value === s.value) continue;
+    const node = findNodeAtLocation(tree(file, current), s.key.path);
+    if (node && node.value === s.value) return { text: current };
     if (node && (node.type === 'object' || node.type === 'array')) {
       throw new NodeFileError(
         file,
-        `line ${lineOf(out, node.offset)}: ${label} holds an ${node.type}, not a value; set it by hand to ${JSON.stringify(s.value)}`,
+        `line ${lineOf(current, node.offset)}: ${label} holds an ${node.type}, not a value; set it by hand to ${JSON.stringify(s.value)}`,
       );
     }
-    const before = node ? out.slice(node.offset, node.offset + node.length) : undefined;
-    const edits = modify(out, s.key.path, s.value, {
+    const before = node ? current.slice(node.offset, node.offset + node.length) : undefined;
+    const edits = modify(current, s.key.path, s.value, {
       formattingOptions: { insertSpaces: true, tabSize: 4, eol },
     });
-    out = applyEdits(out, edits);
+    const out = applyEdits(current, edits);
     tree(file, out);
-    changes.push({ label, ...(before !== undefined ? { before } : {}), after: s.value });
-  }
-  return { text: out, changes, skipped: [] };
+    return { text: out, change: { label, ...(before !== undefined ? { before } : {}), after: s.value } };
+  });
 }

@@ -1,13 +1,13 @@
 import { getStaticTOMLValue, parseTOML, type AST } from 'toml-eslint-parser';
 import {
-  eolOf,
+  applyEach,
+  type EditResult,
   indentAt,
   lineEndAfter,
   NodeFileError,
-  splice,
-  type EditResult,
   type SettingChange,
   type SettingSkipped,
+  splice,
 } from './edit-result.js';
 import { settingKeyLabel, tomlDotted, tomlKeyPart } from './setting-label.js';
 import type { SettingValue, TomlKeyRef } from './types.js';
@@ -285,16 +285,6 @@ function applyOne(
  * removed. Throws NodeFileError when the file does not parse or a value has another shape.
  */
 export function editToml(file: string, text: string, settings: TomlSetting[]): EditResult {
-  const eol = eolOf(text);
-  const changes: SettingChange[] = [];
-  const skipped: SettingSkipped[] = [];
   parse(file, text);
-  let out = text;
-  for (const s of settings) {
-    const r = applyOne(file, out, s, eol);
-    out = r.text;
-    if (r.change) changes.push(r.change);
-    if (r.skipped) skipped.push(r.skipped);
-  }
-  return { text: out, changes, skipped };
+  return applyEach(text, settings, (current, s, eol) => applyOne(file, current, s, eol));
 }

@@ -1,13 +1,13 @@
 import { buildAst, type XMLElement } from '@xml-tools/ast';
 import { parse, type DocumentCstNode } from '@xml-tools/parser';
 import {
-  eolOf,
+  applyEach,
+  type EditResult,
   indentAt,
   NodeFileError,
-  splice,
-  type EditResult,
   type SettingChange,
   type SettingSkipped,
+  splice,
 } from './edit-result.js';
 import { settingKeyLabel } from './setting-label.js';
 import type { SettingValue, XmlKeyRef, XmlStep } from './types.js';
@@ -216,16 +216,6 @@ function applyOne(
  * other part of the file stay byte-identical. Nothing is removed.
  */
 export function editXml(file: string, text: string, settings: XmlSetting[]): EditResult {
-  const eol = eolOf(text);
-  const changes: SettingChange[] = [];
-  const skipped: SettingSkipped[] = [];
   parseXml(file, text);
-  let out = text;
-  for (const s of settings) {
-    const r = applyOne(file, out, s, eol);
-    out = r.text;
-    if (r.change) changes.push(r.change);
-    if (r.skipped) skipped.push(r.skipped);
-  }
-  return { text: out, changes, skipped };
+  return applyEach(text, settings, (current, s, eol) => applyOne(file, current, s, eol));
 }
