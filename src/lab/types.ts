@@ -1,4 +1,4 @@
-import type { ComponentRole } from '../domain/types.js';
+import type { ApimVersion, ComponentRole } from '../domain/types.js';
 
 /** Debian suites the lab builds images for (sid has nginx >= 1.29.6, bookworm 1.22). */
 export type LabSuite = 'bookworm' | 'sid';
@@ -19,12 +19,17 @@ export interface LabMachineSpec {
   ip: string;
 }
 
-/** One stand-in API-M node process: runs on an `apim` machine, listens on every WSO2 port + offset. */
+/**
+ * One stand-in API-M node: runs on an `apim` machine from its own carbon home
+ * (`/opt/wso2/<name>/wso2am-<version>/`, owned by wso2carbon), listens on every WSO2 port + offset.
+ */
 export interface StandinSpec {
   name: string;
   machine: string;
   offset: number;
   role: ComponentRole;
+  /** The API-M layout of the node's home: which files configure it and which script starts it. */
+  version: ApimVersion;
 }
 
 export interface LabSpec {

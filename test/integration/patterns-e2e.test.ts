@@ -32,6 +32,7 @@ import {
   sessionCookie,
   standinCaBundle,
 } from './support/lb-traffic.js';
+import { configureStandin, standinNode } from './support/standin-homes.js';
 
 type LbName = 'lb-bookworm' | 'lb-sid';
 
@@ -502,7 +503,12 @@ describe.each<LbName>(['lb-bookworm', 'lb-sid'])('production settings through %s
 
   const standin = (name: string, cert: 'node' | 'rogue' | 'wrongname') => {
     const s = lab.standins.find((x) => x.name === name)!;
-    return labRun(lab, s.machine, `${STANDIN_CTL} start ${name} ${s.offset} ${s.role} ${cert}`, true);
+    return labRun(
+      lab,
+      s.machine,
+      `${STANDIN_CTL} start ${name} ${s.offset} ${s.role} ${s.version} ${cert}`,
+      true,
+    );
   };
 
   beforeAll(async () => {
@@ -578,14 +584,21 @@ describe.each<LbName>(['lb-bookworm', 'lb-sid'])('production settings through %s
     expect(answerOf(under, 'context path').path).toBe('/devportal/apis?x=1');
     const slash = await send(lbAddress(), 443, PORTAL, '/apim/devportal', { ca });
     expect([slash.status, slash.location]).toEqual([301, `https://${PORTAL}/apim/devportal/`]);
-    // The stand-in sends /oauth2/authorize to https://<Host>/authenticationendpoint/login.do.
-    const login = await send(lbAddress(), 443, PORTAL, '/apim/oauth2/authorize?client_id=x', { ca });
-    expect(login.status).toBe(302);
-    expect(login.location).toMatch(
-      new RegExp(
-        `^https://${PORTAL.replaceAll('.', '\\.')}/apim/authenticationendpoint/login\\.do\\?node=aio[12]$`,
-      ),
-    );
+    // Nodes that know their public name (as node configuration sets it) send /oauth2/authorize to
+    // https://<that name>/authenticationendpoint/login.do; the docs' proxy_redirect adds /apim.
+    const nodes = await Promise.all(['aio1', 'aio2'].map((name) => standinNode(lab, name)));
+    const restores = await Promise.all(nodes.map((n) => configureStandin(n, PORTAL, 443)));
+    try {
+      const login = await send(lbAddress(), 443, PORTAL, '/apim/oauth2/authorize?client_id=x', { ca });
+      expect(login.status).toBe(302);
+      expect(login.location).toMatch(
+        new RegExp(
+          `^https://${PORTAL.replaceAll('.', '\\.')}/apim/authenticationendpoint/login\\.do\\?sessionDataKey=standin&node=aio[12]$`,
+        ),
+      );
+    } finally {
+      for (const restore of restores) await restore();
+    }
   });
 
   it('serves a status endpoint on the load balancer’s loopback only', async () => {
