@@ -303,13 +303,14 @@ describe('stand-in API-M nodes', () => {
       await labRun(
         lab,
         'apim1',
-        `${ctl} start tlsrogue 80 all_in_one rogue && ${ctl} start tlswrong 90 all_in_one wrongname`,
+        // Offsets past the lab spec's (0-80), so no lab node is displaced.
+        `${ctl} start tlsrogue 100 all_in_one 3.x rogue && ${ctl} start tlswrong 110 all_in_one 3.x wrongname`,
         true,
       );
-      const rogue = await fetch(9523);
+      const rogue = await fetch(9543);
       expect(rogue.code).toBe(60); // curl: peer certificate cannot be authenticated
-      expect((await fetch(9523, 'api.am.wso2.com', '-k')).stdout).toBe('200');
-      const wrong = await fetch(9533);
+      expect((await fetch(9543, 'api.am.wso2.com', '-k')).stdout).toBe('200');
+      const wrong = await fetch(9553);
       expect(wrong.code).toBe(60);
       expect(wrong.stderr).toMatch(/subject name|does not match/i);
     } finally {
@@ -459,9 +460,13 @@ describe('stand-in NGINX Plus repository', () => {
       expect(install.code, install.stderr).toBe(0);
       const debs = (await labRun(lab, 'lb-sid', `ls ${d}/archives`)).split('\n');
       expect(debs).toContainEqual(expect.stringMatching(/^nginx-plus_.*_all\.deb$/));
+      // The nginx the package pulls in: downloaded now, or already installed (an earlier suite may have
+      // installed it on lb-sid), in which case apt downloads nothing for it.
       const nginxDeb = debs.find((f) => /^nginx_.*\.deb$/.test(f));
-      const version = /^nginx_([0-9.]+)/.exec(nginxDeb ?? '')?.[1] ?? '0';
-      const [major, minor, patch] = version.split('.').map(Number);
+      const version =
+        (nginxDeb ? /^nginx_(?:\d+%3a)?([0-9.]+)/.exec(nginxDeb)?.[1] : undefined) ??
+        (await labRun(lab, 'lb-sid', "dpkg-query -W -f='${Version}' nginx")).replace(/^\d+:/, '');
+      const [major, minor, patch] = version.split(/[.-]/).map(Number);
       expect(major! * 10000 + minor! * 100 + patch!).toBeGreaterThanOrEqual(12906);
     } finally {
       await lab.exec('lb-sid', `rm -rf ${d}`, { root: true });
