@@ -21,7 +21,7 @@ export {
   createCa,
   ensureLocalCa,
 } from './local-ca.js';
-export { inspectCertificate } from './inspect.js';
+export { inspectCertificate, type CertificateMetadata } from './inspect.js';
 export { hostnameCovered, normalizeHostnames } from './san.js';
 export {
   type CertificateFilesCheck,

@@ -91,7 +91,7 @@ function describe(result: TransactionResult, code: number): string {
       return `files changed on the host since they were read (${result.conflicts.join(', ')}); nothing was changed: run again`;
     case 'locked':
       return 'another apply holds the lock on this host; nothing was changed: run again when it has finished';
-    default: {
+    case 'error': {
       const detail = [...result.messages, nginxLines ?? ''].join('\n').trim();
       // A swap that failed half-way (disk full, read-only folder) put the previous files back.
       const restored = result.rolledBack

@@ -110,7 +110,7 @@ function describeRollback(result: RollbackResult): string {
     case 'validate_failed':
     case 'reload_failed':
       return `the snapshot was refused by nginx (${result.status}); ${result.keptCurrent ? 'the current configuration was kept' : 'CHECK THE HOST'}${nginx}`;
-    default:
+    case 'error':
       return `rollback failed: ${result.messages.join('; ')}${nginx}`;
   }
 }

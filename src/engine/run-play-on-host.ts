@@ -64,7 +64,7 @@ export async function runPlayOnHost(
         );
       }
       const def = MODULES[task.module];
-      const args = renderArgs(task.args, vars, { ...task.loc, task: task.name }) as Record<string, unknown>;
+      const args = renderArgs(task.args, vars, { ...task.loc, task: task.name });
       return record(task, await def.run({ session, task, args, vars }), started);
     } catch (err) {
       return record(

@@ -160,7 +160,7 @@ function done(state: HostState, observer: RunObserver, status: HostStatus, err?:
   const r = state.result;
   r.status = status;
   r.durationMs = Date.now() - state.started;
-  if (err) r.error = err instanceof Error ? err.message : String(err);
+  if (err) r.error = err instanceof Error ? err.message : JSON.stringify(err);
   observer.hostFinished(r);
   return status;
 }

@@ -1,3 +1,5 @@
+import type { CertificateMetadata } from '../certs/index.js';
+
 /** Outcome of one task on one host, as in Ansible's recap. */
 export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable';
 
@@ -18,14 +20,7 @@ export interface Change {
   secret?: boolean;
 }
 
-export interface CertificateMetadata {
-  subject: string;
-  issuer: string;
-  sans: string[];
-  notBefore: string;
-  notAfter: string;
-  fingerprintSha256: string;
-}
+export type { CertificateMetadata };
 
 export interface TaskResult {
   task: string;

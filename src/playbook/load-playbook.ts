@@ -85,7 +85,7 @@ function loadPlay(ctx: LoadContext, item: unknown, path: KeyPath): Play | undefi
 
   if (errorsOf(ctx.diagnostics).length > before) return undefined;
   return {
-    name: String(name),
+    name: typeof name === 'string' ? name : hostPattern,
     hosts: hostPattern,
     ...(become !== undefined && { become }),
     ...(typeof item.become_user === 'string' && { becomeUser: item.become_user }),

@@ -176,7 +176,7 @@ class ReferenceWalker {
 
   private filter(node: AstNode, bound: Set<string>, guard: Guard): void {
     const filterName = String((node.name as AstNode).value);
-    const args = ((node.args as AstNode).children ?? []) as AstNode[];
+    const args = (node.args as AstNode).children ?? [];
     args.forEach((arg, i) => {
       const g = i === 0 && DEFAULT_FILTERS.has(filterName) ? { all: true, names: guard.names } : guard;
       this.walk(arg, bound, g);
@@ -215,7 +215,7 @@ class ReferenceWalker {
     bound.add(String(name.value));
     const inner = new Set(bound);
     inner.add('caller');
-    for (const a of ((node.args as AstNode).children ?? []) as AstNode[]) {
+    for (const a of (node.args as AstNode).children ?? []) {
       if (a.typename === 'Symbol') inner.add(String(a.value));
       else if (a.typename === 'KeywordArgs')
         for (const p of a.children ?? []) {

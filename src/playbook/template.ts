@@ -76,7 +76,7 @@ export function firstUndefined(
     let cur: unknown = vars;
     for (let i = 0; i < ref.path.length; i++) {
       const seg = ref.path[i]!;
-      const holder = i === 0 ? cur : Object(cur);
+      const holder: unknown = i === 0 ? cur : Object(cur);
       if (cur === null || cur === undefined || !(seg in (holder as object))) {
         return { ...ref, missing: ref.path.slice(0, i + 1).join('.') };
       }
@@ -201,7 +201,7 @@ export function renderValue(value: unknown, vars: Record<string, unknown>, where
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null) return false;
-  const proto = Object.getPrototypeOf(v);
+  const proto: unknown = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
 }
 

@@ -1,6 +1,5 @@
 import { CORE_FUNCTIONS, PRELUDE, PUT_FILE_FUNCTION } from './shell-lib.js';
 import { Records } from './output-protocol.js';
-import type { OsFacts } from './facts.js';
 import {
   APT_AUTH_CONF_PATH,
   KEYRING_PATH,
@@ -14,28 +13,10 @@ import {
   repositoryFiles,
   yumRepoPath,
 } from './install-files.js';
+import type { InstallSpec } from './install-spec.js';
 import { assembleScript, base64Lines, sh, shQuote } from './shell.js';
 
-export interface InstallSpec {
-  edition: 'oss' | 'plus';
-  packageManager: 'apt' | 'dnf' | 'yum';
-  os: OsFacts;
-  /** Community edition source; ignored for Plus. */
-  ossSource: 'distro' | 'nginx.org';
-  /** Repository base, e.g. https://nginx.org/packages/debian or a mirror / lab stand-in. */
-  repoUrl?: string;
-  /** Armored signing key; fetched from signingKeyUrl (default: the vendor's) when absent. */
-  signingKeyArmored?: string;
-  signingKeyUrl?: string;
-  /** Pinned primary-key fingerprint(s), space- or comma-separated; the key is refused otherwise. */
-  signingKeyFingerprint: string;
-  /** CA certificate for an HTTPS mirror or stand-in. */
-  repoCaPem?: string;
-  plus?: { repoCertPem: string; repoKeyPem: string; jwt?: string; keepRepoCredentials: boolean };
-  /** `nginx` or `nginx-plus` (default by edition). */
-  packageName?: string;
-  startAfterInstall: boolean;
-}
+export type { InstallSpec };
 
 export type InstallFailure =
   'prerequisites' | 'signing_key' | 'fingerprint' | 'repository' | 'package' | 'start';

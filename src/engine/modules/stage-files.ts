@@ -1,5 +1,5 @@
 import { parseReadFiles, readFilesScript } from '../../remote/index.js';
-import { unifiedDiff } from '../../report/index.js';
+import { unifiedDiff } from '../unified-diff.js';
 import type { DesiredDirectory, DesiredFile } from '../desired-state.js';
 import { planDelete, planDirectory, planFile } from '../desired-state.js';
 import { gatherFileFacts } from '../gather-facts.js';

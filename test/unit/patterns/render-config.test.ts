@@ -144,7 +144,9 @@ describe('renderConfig: components and upstreams', () => {
     const conf = parsed(distributed4x, OLD);
     const gwm = serverFor(conf, 'gwm.am.wso2.com');
     expect(one(location(gwm.body), 'proxy_pass')?.args).toEqual(['https://wso2_apim_gateway_9443']);
-    const ups = Object.fromEntries(all(conf, 'upstream').map((u) => [u.args[0], u.children ?? []]));
+    const ups = Object.fromEntries(
+      all(conf, 'upstream').map((u): [string, ParsedDirective[]] => [u.args[0] ?? '', u.children ?? []]),
+    );
     expect(all(ups.wso2_apim_gateway_9443!, 'server').map((s) => s.args)).toEqual([
       ['10.0.3.11:9443'],
       ['10.0.3.12:9443', 'backup'],
@@ -186,7 +188,10 @@ describe('renderConfig: components and upstreams', () => {
     );
     const conf = parsed(d, OLD);
     const ups = Object.fromEntries(
-      all(conf, 'upstream').map((u) => [u.args[0], all(u.children ?? [], 'server').map((s) => s.args[0])]),
+      all(conf, 'upstream').map((u): [string, (string | undefined)[]] => [
+        u.args[0] ?? '',
+        all(u.children ?? [], 'server').map((s) => s.args[0]),
+      ]),
     );
     expect(ups).toEqual({
       wso2_apim_all_in_one_9443: ['10.0.0.1:9443', '10.0.0.1:9444', '[fd00::3]:9453'],
@@ -320,7 +325,7 @@ describe('renderConfig: stickiness', () => {
     const sticky = Object.fromEntries(
       all(conf, 'upstream')
         .filter((u) => one(u.children, 'sticky'))
-        .map((u) => [u.args[0], one(u.children, 'sticky')!.args]),
+        .map((u): [string, string[]] => [u.args[0] ?? '', one(u.children, 'sticky')!.args]),
     );
     expect(Object.keys(sticky).sort()).toEqual([
       'wso2_apim_devportal_9443',

@@ -145,7 +145,7 @@ describe('loadPlaybook: tasks', () => {
       args: { msg: 'hi' },
       notify: [],
       tags: [],
-      loc: { file: expect.stringMatching(/site\.yml$/), line: 4, column: 7 },
+      loc: { file: expect.stringMatching(/site\.yml$/) as string, line: 4, column: 7 },
     });
   });
 
