@@ -20,25 +20,11 @@ export default tseslint.config(
     },
   },
   {
-    // Transitional: these files are rewritten by the module-contract change that follows.
-    files: [
-      'src/engine/modules/*.ts',
-      'src/playbook/load-task.ts',
-      'src/playbook/module-schemas.ts',
-      'test/unit/engine/support/fake-connection.ts',
-    ],
-    rules: {
-      '@typescript-eslint/no-base-to-string': 'off',
-      '@typescript-eslint/restrict-template-expressions': 'off',
-      '@typescript-eslint/switch-exhaustiveness-check': 'off',
-    },
-  },
-  {
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
   {
-    files: ['bin/**/*.js', 'eslint.config.js', '**/*.cjs', 'test/**/*.mjs'],
+    files: ['bin/**/*.js', 'eslint.config.js', '**/*.cjs', '**/*.mjs'],
     languageOptions: {
       globals: { process: 'readonly', console: 'readonly', module: 'writable', require: 'readonly' },
     },

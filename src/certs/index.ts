@@ -20,6 +20,9 @@ export {
   LOCAL_CA_DAYS,
   createCa,
   ensureLocalCa,
+  loadLocalCa,
+  newLocalCa,
+  writeLocalCa,
 } from './local-ca.js';
 export { inspectCertificate, type CertificateMetadata } from './inspect.js';
 export { hostnameCovered, normalizeHostnames } from './san.js';

@@ -3,9 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Inventory } from '../../../../src/domain/types.js';
-import { apimPaths } from '../../../../src/engine/apim-paths.js';
 import { gatherFacts } from '../../../../src/engine/gather-facts.js';
 import { HostSession } from '../../../../src/engine/host-session.js';
+import { LocalCaStore } from '../../../../src/engine/local-ca.js';
+import { apimPaths, MODULE_CATALOG } from '../../../../src/modules/index.js';
 import type { RunOptions } from '../../../../src/engine/run-options.js';
 import type { HostResult, RunObserver, RunSummary, TaskResult } from '../../../../src/engine/types.js';
 import { loadInventory } from '../../../../src/inventory/load-inventory.js';
@@ -44,7 +45,7 @@ export function loadTestInventory(yaml: string, env: NodeJS.ProcessEnv = {}): In
 }
 
 function loaded(file: string): Playbook {
-  const { playbook, diagnostics } = loadPlaybook(file);
+  const { playbook, diagnostics } = loadPlaybook(file, MODULE_CATALOG);
   if (!playbook) throw new Error(`test playbook invalid: ${diagnostics.map((d) => d.message).join('; ')}`);
   return playbook;
 }
@@ -117,6 +118,7 @@ export async function openSession(
   const host = inventory.hosts.get(hostName);
   if (!host) throw new Error(`no host ${hostName}`);
   const lb = inventory.loadBalancers.find((l) => l.host.name === hostName);
-  const facts = await gatherFacts(conn, lb ? apimPaths(lb) : [], host.connection.become);
-  return new HostSession(host, inventory, lb, conn, facts, options);
+  const queries = (lb ? apimPaths(lb) : []).map((path) => ({ kind: 'file' as const, path }));
+  const facts = await gatherFacts(conn, queries, host.connection.become, !options.check);
+  return new HostSession(host, inventory, lb, conn, facts, options, new LocalCaStore(options.pkiDir));
 }

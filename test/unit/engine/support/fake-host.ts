@@ -40,6 +40,10 @@ export class FakeHost {
   readonly files = new Map<string, FakeFile>();
   readonly directories = new Map<string, FakeDirectory>();
   readonly packages = new Set<string>();
+  /** Installed version of a package (default 1.0-1). */
+  readonly packageVersions = new Map<string, string>();
+  /** apt's candidate version of a package (default: the installed one, nothing to upgrade). */
+  readonly candidates = new Map<string, string>();
   /** Service name -> running. */
   readonly services = new Map<string, boolean>();
   readonly enabledServices = new Set<string>();
@@ -50,7 +54,10 @@ export class FakeHost {
   ipv6 = true;
   /** Reason recorded in `<state>/pending-reload` by an interrupted run. */
   pendingReload: string | undefined;
-  managedFiles: string[] = [];
+  /** `<state>/records`: the files each module manages. */
+  readonly records = new Map<string, string[]>();
+  /** `<state>/managed-files` of an earlier version (one list, no module), when there is one. */
+  legacyManaged: string[] | undefined;
   readonly snapshots = new Map<string, Map<string, FakeFile | undefined>>();
   readonly commits: FakeCommit[] = [];
   /** `nginx -t` on a candidate tree: return nginx's error text to refuse it. */
