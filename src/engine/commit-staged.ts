@@ -49,8 +49,10 @@ export async function commitStaged(session: HostSession, reload: boolean): Promi
     deletes: [...staged.deletes.entries()].map(([path, expected]) => ({ path, expected })),
     records: {
       managers: [...session.manages.keys()].sort(),
-      files: [...session.manages].flatMap(([manager, paths]) =>
-        [...paths].sort().map((path) => ({ manager, path })),
+      files: [...session.manages].flatMap(([manager, files]) =>
+        [...files]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([path, sha256]) => ({ manager, path, ...(sha256 ? { sha256 } : {}) })),
       ),
     },
     reload: reload && nginx !== undefined,
@@ -77,9 +79,15 @@ export async function commitStaged(session: HostSession, reload: boolean): Promi
     session.pendingReload = false;
     // The host now holds these records: the next flush writes them only if they change again.
     const state = session.facts.state;
-    for (const [manager, paths] of session.manages) state.records[manager] = [...paths];
+    for (const [manager, files] of session.manages) {
+      state.records[manager] = [...files.keys()];
+      for (const [path, sha] of files) {
+        if (sha) state.recordedSha[path] = sha;
+        else delete state.recordedSha[path];
+      }
+    }
     state.legacyRecords = state.legacyRecords.filter(
-      (p) => ![...session.manages.values()].some((s) => s.has(p)),
+      (p) => ![...session.manages.values()].some((m) => m.has(p)),
     );
     state.legacyFile = false;
   }

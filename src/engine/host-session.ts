@@ -12,8 +12,11 @@ import { StagedChanges } from './staged-changes.js';
 /** Everything a task on one host can see: the connection, what the host looks like, and the plan so far. */
 export class HostSession {
   readonly staged = new StagedChanges();
-  /** Files each module that ran this run manages (the records the next transaction writes). */
-  readonly manages = new Map<string, Set<string>>();
+  /**
+   * Files each module that ran this run manages, with the sha256 of what it writes there (the
+   * records the next transaction writes).
+   */
+  readonly manages = new Map<string, Map<string, string | undefined>>();
   /** A reload is owed: a previous run was interrupted between its swap and its reload. */
   pendingReload: boolean;
 
@@ -166,14 +169,14 @@ export class HostSession {
     }
   }
 
-  /** Files `manager` manages now, for the records; returns what it had recorded on the host. */
-  declareManaged(manager: string, paths: readonly string[]): string[] {
-    let set = this.manages.get(manager);
-    if (!set) {
-      set = new Set();
-      this.manages.set(manager, set);
+  /** Files `manager` manages now (and what it writes there); returns what it had recorded on the host. */
+  declareManaged(manager: string, files: ReadonlyMap<string, string | undefined>): string[] {
+    let managed = this.manages.get(manager);
+    if (!managed) {
+      managed = new Map();
+      this.manages.set(manager, managed);
     }
-    for (const p of paths) set.add(p);
+    for (const [path, sha] of files) managed.set(path, sha);
     return this.facts.state.records[manager] ?? [];
   }
 
@@ -188,13 +191,15 @@ export class HostSession {
 
   /** The records of the modules that ran differ from what the host holds (so they must be written). */
   get recordsChanged(): boolean {
-    const { records, legacyRecords, legacyFile } = this.facts.state;
+    const { records, recordedSha, legacyRecords, legacyFile } = this.facts.state;
     if (this.manages.size === 0) return false;
     if (legacyFile) return true;
-    for (const [manager, paths] of this.manages) {
+    for (const [manager, files] of this.manages) {
       const onHost = new Set(records[manager] ?? []);
-      if (onHost.size !== paths.size || [...paths].some((p) => !onHost.has(p))) return true;
-      if ([...paths].some((p) => legacyRecords.includes(p))) return true;
+      if (onHost.size !== files.size) return true;
+      for (const [path, sha] of files) {
+        if (!onHost.has(path) || recordedSha[path] !== sha || legacyRecords.includes(path)) return true;
+      }
     }
     return false;
   }

@@ -22,6 +22,7 @@ import {
 import { activate } from './activate.js';
 import type { HostSession } from './host-session.js';
 import { runPrivateScript, runScript } from './remote-run.js';
+import { sha256 } from './desired-state.js';
 import { describeRollback } from './rollback-text.js';
 import { REMOTE_STATE_DIR } from './run-options.js';
 import { retire, stageFiles } from './stage-files.js';
@@ -101,7 +102,10 @@ async function stage(
   const changes = files.length + directories.length > 0 ? await stageFiles(session, files, directories) : [];
   if (typeof changes === 'string') return changes;
   if (plan.manages === undefined) return { changes, warnings: [] };
-  const retired = retire(session, def.name, plan.manages);
+  // What the module writes at each path it manages: a retired file is removed only if unchanged since.
+  const written = new Map(files.map((f) => [f.path, sha256(f.content)]));
+  const manages = new Map(plan.manages.map((p) => [p, written.get(p)]));
+  const retired = retire(session, def.name, manages);
   return { changes: [...changes, ...retired.changes], warnings: retired.warnings };
 }
 

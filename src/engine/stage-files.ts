@@ -48,29 +48,30 @@ export async function stageFiles(
 
 /**
  * Retires what `manager` recorded on the host and no longer manages: each removal is staged with a
- * compare-and-swap and shown as a change. A file another module records, or one staged by this
- * run, is never removed; neither is anything that is no longer a file.
+ * compare-and-swap and shown as a change. Never removed: a file another module records, one staged
+ * by this run, one changed since the module wrote it (or of unknown origin), or anything that is no
+ * longer a file; those are left in place with a warning.
  */
 export function retire(
   session: HostSession,
   manager: string,
-  manages: readonly string[],
-): {
-  changes: Change[];
-  warnings: string[];
-} {
+  manages: ReadonlyMap<string, string | undefined>,
+): { changes: Change[]; warnings: string[] } {
   const before = session.declareManaged(manager, manages);
   const changes: Change[] = [];
   const warnings: string[] = [];
   for (const path of before) {
-    if (manages.includes(path) || session.staged.files.has(path) || session.managedByOther(manager, path))
+    if (manages.has(path) || session.staged.files.has(path) || session.managedByOther(manager, path))
       continue;
     const fact = session.fileFact(path);
     const change = planRetirement(path, manager, fact);
     if (!change) continue;
     const expected = expectedContent(fact);
-    if (expected === undefined) {
-      warnings.push(`${path} was recorded as managed by ${manager} but is no longer a file: left alone`);
+    const written = session.facts.state.recordedSha[path];
+    if (expected === undefined || written === undefined || expected !== written) {
+      warnings.push(
+        `${path} is no longer managed by ${manager}, but it was changed on the host since ${manager} wrote it: left in place (remove it yourself if it is not needed)`,
+      );
       continue;
     }
     changes.push(change);

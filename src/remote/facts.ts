@@ -53,6 +53,8 @@ export interface StateFacts {
   pendingReason?: string;
   /** Files each module manages on this host (`$STATE/records`), by module. */
   records: Record<string, string[]>;
+  /** The sha256 of what the managing module last wrote at each recorded path. */
+  recordedSha: Record<string, string>;
   /** Files an earlier version recorded without saying which module manages them: never retired. */
   legacyRecords: string[];
   /** The earlier version's record file is still there (the next transaction converts it). */
@@ -254,10 +256,12 @@ export function parseFacts(stdout: string): HostFacts {
     };
   }
   const records: Record<string, string[]> = {};
+  const recordedSha: Record<string, string> = {};
   for (const value of r.all('record')) {
-    const [manager = '', path = ''] = value.split(' ');
+    const [manager = '', path = '', sha = ''] = value.split(' ');
     if (manager === 'legacy') continue;
     (records[manager] ??= []).push(decodeText(path));
+    if (/^[0-9a-f]{64}$/.test(sha)) recordedSha[decodeText(path)] = sha;
   }
   const legacyRecords = [
     ...r.all('legacy_record').map(decodeText),
@@ -284,6 +288,7 @@ export function parseFacts(stdout: string): HostFacts {
         ? { pendingReason: decodeText(pending).trim() }
         : {}),
       records,
+      recordedSha,
       legacyRecords: [...new Set(legacyRecords)],
       legacyFile: r.flag('legacy_file'),
       snapshots: r.all('snapshot'),

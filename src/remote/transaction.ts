@@ -39,7 +39,8 @@ export interface TransactionDelete {
 export interface TransactionRecords {
   /** Modules that ran (an empty file list then means they manage nothing now). */
   managers: string[];
-  files: { manager: string; path: string }[];
+  /** With the sha256 of what the module wrote (unknown for a file it does not write itself). */
+  files: { manager: string; path: string; sha256?: string }[];
 }
 
 export interface TransactionSpec {
@@ -168,7 +169,7 @@ export function transactionScript(spec: TransactionSpec): string {
     .set('APIM_RECORD_MANAGERS', spec.records.managers.join(' '))
     .rows(
       'APIM_RECORDS',
-      spec.records.files.map((r) => [token(r.manager), text(r.path)]),
+      spec.records.files.map((r) => [token(r.manager), text(r.path), token(r.sha256 ?? '-')]),
     );
   return program('transaction', `run ${spec.runId}: contains file payloads; keep private`, input);
 }
@@ -220,6 +221,8 @@ function checkSpec(spec: TransactionSpec): void {
   for (const r of spec.records.files) {
     assertValue(r.manager, MANAGER, 'record manager');
     assertPath(r.path, 'recorded path');
+    if (r.sha256 !== undefined && !SHA256.test(r.sha256))
+      throw new Error(`sha256 of the record of ${r.path} is not a digest`);
     if (!spec.records.managers.includes(r.manager))
       throw new Error(`record of ${r.path} names ${r.manager}, which is not among the managers that ran`);
   }

@@ -115,6 +115,7 @@ describe('facts and read-files against a real nginx', () => {
     expect(facts.state).toEqual({
       pendingReload: false,
       records: {},
+      recordedSha: {},
       legacyRecords: [],
       legacyFile: false,
       snapshots: [],

@@ -87,9 +87,9 @@ apim_nginx_facts() {
 apim_state_facts() {
   if [ -f "$STATE/pending-reload" ]; then apim_emit_b64 pending "$(cat "$STATE/pending-reload")"; fi
   if [ -f "$STATE/records" ]; then
-    while read -r apim_sf_manager apim_sf_b64; do
+    while read -r apim_sf_manager apim_sf_b64 apim_sf_sha; do
       [ -n "$apim_sf_b64" ] || continue
-      apim_emit record "$apim_sf_manager $apim_sf_b64"
+      apim_emit record "$apim_sf_manager $apim_sf_b64 ${apim_sf_sha:--}"
       # Retiring a recorded file is a compare-and-swap: the plan needs its current state.
       APIM_QUERIES="$APIM_QUERIES
 file $apim_sf_b64"

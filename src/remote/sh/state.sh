@@ -61,8 +61,9 @@ apim_tidy_state() {
   return 0
 }
 
-# Records: $STATE/records holds one `<manager> <base64 path>` line per file a module manages (the
-# module that wrote it, and the only one that may retire it). Files recorded by earlier versions in
+# Records: $STATE/records holds one `<manager> <base64 path> <sha256>` line per file a module
+# manages: the module that wrote it (the only one that may retire it) and what it wrote (a file
+# changed since is never retired). Files recorded by earlier versions in
 # $STATE/managed-files (one list for everything) are kept as manager `legacy` until a module claims
 # them: a legacy file is never removed.
 # apim_write_records <managers that ran> <their records, lines>: replaces those managers' lines and
@@ -71,7 +72,7 @@ apim_write_records() {
   [ -n "$1" ] || return 0
   {
     if [ -f "$STATE/records" ]; then
-      awk -v ran=" $1 " 'NF == 2 && index(ran, " " $1 " ") == 0' "$STATE/records"
+      awk -v ran=" $1 " 'NF >= 2 && index(ran, " " $1 " ") == 0' "$STATE/records"
     fi
     if [ -f "$STATE/managed-files" ]; then
       while IFS= read -r apim_wr_p; do
@@ -79,7 +80,7 @@ apim_write_records() {
       done <"$STATE/managed-files"
     fi
     printf '%s\n' "$2"
-  } | awk 'NF == 2 { if ($1 == "legacy") legacy[$2] = 1; else { owned[$2] = 1; print } }
+  } | awk 'NF >= 2 { if ($1 == "legacy") legacy[$2] = 1; else { owned[$2] = 1; print } }
     END { for (p in legacy) if (!(p in owned)) print "legacy", p }' | sort -u >"$STATE/records.tmp" || return 1
   if [ -f "$STATE/records" ] && cmp -s "$STATE/records.tmp" "$STATE/records"; then
     rm -f "$STATE/records.tmp"

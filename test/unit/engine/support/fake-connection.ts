@@ -160,7 +160,7 @@ export class FakeHostConnection implements HostConnection {
     const queries = inputRows(inputs, 'APIM_QUERIES');
     for (const [manager, paths] of h.records) {
       for (const p of paths) {
-        lines.push(rec('record', `${manager} ${encodeValue(p)}`));
+        lines.push(rec('record', `${manager} ${encodeValue(p)} ${h.recordedSha.get(p) ?? '-'}`));
         queries.push(['file', encodeValue(p)]);
       }
     }
@@ -289,6 +289,7 @@ export class FakeHostConnection implements HostConnection {
   /** src/remote/sh/transaction.sh, step by step, against the in-memory host. */
   #transaction(inputs: Record<string, string>): ExecResult {
     const h = this.host;
+    h.beforeTransaction?.();
     const runId = inputs.RUN_ID ?? '';
     const plan = inputRows(inputs, 'APIM_PLAN').map(
       ([kind, index, mode, owner, group, expected, want, path]) => ({
@@ -350,7 +351,11 @@ export class FakeHostConnection implements HostConnection {
       const managers = (inputs.APIM_RECORD_MANAGERS ?? '').split(' ').filter(Boolean);
       if (managers.length === 0) return;
       for (const m of managers) h.records.set(m, []);
-      for (const [m, p] of inputRows(inputs, 'APIM_RECORDS')) h.records.get(m!)!.push(field(p!));
+      for (const [m, p, sha] of inputRows(inputs, 'APIM_RECORDS')) {
+        h.records.get(m!)!.push(field(p!));
+        if (sha && sha !== '-') h.recordedSha.set(field(p!), sha);
+        else h.recordedSha.delete(field(p!));
+      }
       h.legacyManaged = undefined;
     };
     const needStart = !changed && !pending && reload && h.nginx?.running !== true;
@@ -388,6 +393,16 @@ export class FakeHostConnection implements HostConnection {
       h.files.clear();
       for (const [p, f] of candidate) h.files.set(p, f);
       out.push(rec('swapped', '1'));
+    }
+    if (doReload && h.nginx?.running && h.failReload !== undefined) {
+      // The reload is refused: the snapshot goes back, nginx keeps the old configuration.
+      out.push(rec('reload_failed', encodeValue(h.failReload)));
+      for (const [p, f] of h.snapshots.get(runId) ?? []) {
+        if (f) h.files.set(p, f);
+        else h.files.delete(p);
+      }
+      out.push(rec('rolled_back', '1'));
+      return finish('reload_failed', 6);
     }
     writeRecords();
     let reloaded = false;
@@ -437,7 +452,7 @@ function decodeOp(row: string[]): RemoteOp {
     case 'mkdir':
     case 'touch':
     case 'remove':
-      return { op: name, path: f[0]! };
+      return { op: name as 'mkdir' | 'touch' | 'remove', path: f[0]! };
     case 'chmod':
       return { op: 'chmod', path: f[0]!, mode: f[1]! };
     case 'chown': {
