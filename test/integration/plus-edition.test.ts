@@ -116,7 +116,8 @@ describe('with a Plus licence (stand-in repository), on lb-sid', () => {
       expect(run.all).toContain('installing nginx-plus failed');
       expect(run.all).toMatch(/Could not get lock|is held by process/);
     } finally {
-      await labRun(lab, lb, "pkill -f 'time.sleep.119' || :", true);
+      // The bracket keeps pkill from matching the shell that runs it.
+      await labRun(lab, lb, "pkill -f 'time[.]sleep.119' || :", true);
     }
     for (const f of [
       '/etc/ssl/nginx/nginx-repo.key',

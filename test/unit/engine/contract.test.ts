@@ -23,6 +23,7 @@ import {
   openSession,
   playbookFrom,
   RecordingObserver,
+  runOnHost,
   runOptions,
   sitePlaybook,
 } from './support/engine-fixtures.js';
@@ -36,14 +37,13 @@ const CONNECT = { knownHostsFiles: [], acceptNewHostKeys: false };
 
 beforeEach(() => resetNetwork());
 
-async function runYaml(host: FakeHost, tasks: string, options: Partial<RunOptions> = {}, vars = {}) {
-  const inventory = loadTestInventory(inventoryYaml(['lb1'], vars));
-  const play = firstPlay(playbookFrom(`- name: test\n  hosts: all\n  become: true\n  tasks:\n${tasks}`));
-  const conn = new FakeHostConnection(host);
-  const session = await openSession(inventory, 'lb1', conn, runOptions(options));
-  const result = await runPlayOnHost(play, session, new RecordingObserver());
-  return { ...result, conn };
-}
+const runYaml = (host: FakeHost, tasks: string, options: Partial<RunOptions> = {}, vars = {}) =>
+  runOnHost(
+    host,
+    playbookFrom(`- name: test\n  hosts: all\n  become: true\n  tasks:\n${tasks}`),
+    options,
+    loadTestInventory(inventoryYaml(['lb1'], vars)),
+  );
 
 describe('rendered arguments are checked by the module before anything runs', () => {
   it.each([

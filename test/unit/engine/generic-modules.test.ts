@@ -14,6 +14,7 @@ import {
   openSession,
   playbookFrom,
   RecordingObserver,
+  runOnHost,
   runOptions,
 } from './support/engine-fixtures.js';
 
@@ -32,13 +33,9 @@ async function runPlay(
   const { handlers, files, hostName, ...runOpts } = options;
   const yaml =
     `- name: test\n  hosts: all\n  tasks:\n${tasks}` + (handlers ? `  handlers:\n${handlers}` : '');
-  const play = firstPlay(playbookFrom(yaml, files));
-  const conn = new FakeHostConnection(host);
-  const session = await openSession(inventory, hostName ?? 'lb1', conn, runOptions(runOpts));
-  const observer = new RecordingObserver();
-  const result = await runPlayOnHost(play, session, observer);
+  const result = await runOnHost(host, playbookFrom(yaml, files), runOpts, inventory, hostName);
   const status = (name: string) => result.tasks.find((t) => t.task === name)?.status;
-  return { ...result, conn, observer, status };
+  return { ...result, status };
 }
 
 const COPY = `    - name: motd

@@ -3,22 +3,17 @@
  * did not run (absent from the playbook, skipped by --tags) keeps its records and files, and a
  * retirement is a planned, shown change with a compare-and-swap. Against an in-memory host.
  */
+import type { TaskResult } from '../../../src/engine/types.js';
 import { describe, expect, it } from 'vitest';
-import { runPlayOnHost } from '../../../src/engine/run-play-on-host.js';
 import type { RunOptions } from '../../../src/engine/run-options.js';
-import type { Change, TaskResult } from '../../../src/engine/types.js';
-import type { Inventory } from '../../../src/domain/types.js';
 import type { Playbook } from '../../../src/playbook/index.js';
-import { FakeHostConnection } from './support/fake-connection.js';
 import { FakeHost } from './support/fake-host.js';
 import {
-  firstPlay,
+  changesOf,
   inventoryYaml,
   loadTestInventory,
-  openSession,
   playbookFrom,
-  RecordingObserver,
-  runOptions,
+  runOnHost,
   sitePlaybook,
 } from './support/engine-fixtures.js';
 
@@ -27,19 +22,9 @@ const CERT = '/etc/nginx/ssl/apim.crt';
 const KEY = '/etc/nginx/ssl/apim.key';
 const inventory = loadTestInventory(inventoryYaml());
 
-async function run(
-  host: FakeHost,
-  playbook: Playbook,
-  options: Partial<RunOptions> = {},
-  inv: Inventory = inventory,
-) {
-  const conn = new FakeHostConnection(host);
-  const session = await openSession(inv, 'lb1', conn, runOptions(options));
-  const result = await runPlayOnHost(firstPlay(playbook), session, new RecordingObserver());
-  return { ...result, conn };
-}
-
-const changes = (tasks: TaskResult[]): Change[] => tasks.flatMap((t) => t.changes);
+const run = (host: FakeHost, playbook: Playbook, options: Partial<RunOptions> = {}) =>
+  runOnHost(host, playbook, options, inventory);
+const changes = changesOf;
 const removals = (tasks: TaskResult[]) =>
   changes(tasks)
     .filter((c) => c.action === 'remove')

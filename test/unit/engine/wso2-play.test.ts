@@ -3,19 +3,15 @@
  * in-memory host (support/fake-connection.ts): planning, check mode, idempotence, the transaction
  * and its handler, drift repair and pending reloads. No network.
  */
+import type { TaskResult } from '../../../src/engine/types.js';
 import { describe, expect, it } from 'vitest';
-import { runPlayOnHost } from '../../../src/engine/run-play-on-host.js';
-import type { Change, TaskResult } from '../../../src/engine/types.js';
 import type { Inventory } from '../../../src/domain/types.js';
-import { FakeHostConnection } from './support/fake-connection.js';
 import { FakeHost } from './support/fake-host.js';
 import {
-  firstPlay,
+  changesOf,
   inventoryYaml,
   loadTestInventory,
-  openSession,
-  RecordingObserver,
-  runOptions,
+  runOnHost,
   sitePlaybook,
 } from './support/engine-fixtures.js';
 import type { RunOptions } from '../../../src/engine/run-options.js';
@@ -28,15 +24,8 @@ const RELOAD_HANDLER = 'validate and reload nginx';
 
 const inventory: Inventory = loadTestInventory(inventoryYaml());
 
-async function runSite(host: FakeHost, options: Partial<RunOptions> = {}, inv = inventory) {
-  const conn = new FakeHostConnection(host);
-  const session = await openSession(inv, 'lb1', conn, runOptions(options));
-  const observer = new RecordingObserver();
-  const result = await runPlayOnHost(firstPlay(sitePlaybook()), session, observer);
-  return { ...result, conn, observer };
-}
-
-const changesOf = (tasks: TaskResult[]): Change[] => tasks.flatMap((t) => t.changes);
+const runSite = (host: FakeHost, options: Partial<RunOptions> = {}, inv = inventory) =>
+  runOnHost(host, sitePlaybook(), options, inv);
 const targets = (tasks: TaskResult[]): string[] =>
   changesOf(tasks).map((c) => `${c.kind} ${c.action} ${c.target}`);
 
