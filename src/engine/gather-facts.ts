@@ -1,4 +1,11 @@
-import { factsScript, parseFacts, type FactQuery, type HostFacts } from '../remote/index.js';
+import {
+  factsScript,
+  parseAnswers,
+  parseFacts,
+  type FactAnswers,
+  type FactQuery,
+  type HostFacts,
+} from '../remote/index.js';
 import type { HostConnection } from '../transport/types.js';
 import { REMOTE_STATE_DIR } from './run-options.js';
 import { runScript } from './remote-run.js';
@@ -13,12 +20,32 @@ export async function gatherFacts(
   become: boolean,
   probeSysv: boolean,
 ): Promise<HostFacts> {
-  const script = factsScript({ queries, stateDir: REMOTE_STATE_DIR, probeSysvServices: probeSysv });
+  return parseFacts(await run(conn, queries, become, probeSysv, true));
+}
+
+/** One round trip for what a plan asks beyond the facts it has: the answers only. */
+export async function gatherAnswers(
+  conn: HostConnection,
+  queries: readonly FactQuery[],
+  become: boolean,
+  probeSysv: boolean,
+): Promise<FactAnswers> {
+  return parseAnswers(await run(conn, queries, become, probeSysv, false));
+}
+
+async function run(
+  conn: HostConnection,
+  queries: readonly FactQuery[],
+  become: boolean,
+  probeSysv: boolean,
+  basics: boolean,
+): Promise<string> {
+  const script = factsScript({ queries, stateDir: REMOTE_STATE_DIR, probeSysvServices: probeSysv, basics });
   const result = await runScript(conn, script, become);
   if (result.code !== 0) {
     throw new Error(
       `gathering facts failed (exit ${result.code}): ${result.stderr.trim() || result.stdout.trim()}`,
     );
   }
-  return parseFacts(result.stdout);
+  return result.stdout;
 }

@@ -4,7 +4,7 @@ import { DEFAULT_CONF_PREFIX } from '../modules/index.js';
 import type { FactQuery, HostFacts, RemoteOp, RemoteFileFact } from '../remote/index.js';
 import type { HostConnection } from '../transport/types.js';
 import { normaliseMode, sha256 } from './desired-state.js';
-import { gatherFacts } from './gather-facts.js';
+import { gatherAnswers, gatherFacts } from './gather-facts.js';
 import type { LocalCaStore } from './local-ca.js';
 import type { RunOptions } from './run-options.js';
 import { StagedChanges } from './staged-changes.js';
@@ -67,7 +67,7 @@ export class HostSession {
       }
     });
     if (unknown.length === 0) return;
-    const answer = await gatherFacts(this.conn, unknown, this.become, !this.options.check);
+    const answer = await gatherAnswers(this.conn, unknown, this.become, !this.options.check);
     Object.assign(files, answer.files);
     Object.assign(contents, answer.contents);
     Object.assign(packages, answer.packages);

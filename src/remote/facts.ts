@@ -121,6 +121,8 @@ export interface FactsOptions {
    * (never in check mode); otherwise the state is reported unknown.
    */
   probeSysvServices: boolean;
+  /** Also the basic facts (OS, nginx, the tool's state); false: only the answers (parseAnswers). */
+  basics?: boolean;
 }
 
 /** One round trip: OS, tools, nginx build and process, the tool's own state, and the queries. */
@@ -141,6 +143,7 @@ export function factsScript(opts: FactsOptions): string {
     .set('CONF_OVERRIDE', opts.confPath ? assertPath(opts.confPath, 'confPath') : '')
     .set('NGINX_OVERRIDE', opts.nginxBinary ? assertPath(opts.nginxBinary, 'nginxBinary') : '')
     .set('APIM_PROBE_SYSV', opts.probeSysvServices)
+    .set('APIM_BASICS', opts.basics ?? true)
     .rows('APIM_QUERIES', queries);
   return program('facts', 'what the host looks like (reads only)', input);
 }
@@ -214,7 +217,10 @@ function parseFileFact(fields: string[]): RemoteFileFact {
   };
 }
 
-export function parseFacts(stdout: string): HostFacts {
+/** The answers to the queries, the part of the facts a later query of the run adds. */
+export type FactAnswers = Pick<HostFacts, 'files' | 'contents' | 'packages' | 'services'>;
+
+function finished(stdout: string): Records {
   const r = Records.parse(stdout);
   if (!r.flag('done')) {
     throw new RemoteOutputError(
@@ -222,9 +228,15 @@ export function parseFacts(stdout: string): HostFacts {
       stdout,
     );
   }
-  const osText = r.text('os_release') ?? '';
-  const pkg = r.get('pkg');
-  const svc = r.get('svc');
+  return r;
+}
+
+/** The output of a facts program run with `basics: false`. */
+export function parseAnswers(stdout: string): FactAnswers {
+  return answersOf(finished(stdout));
+}
+
+function answersOf(r: Records): FactAnswers {
   const files: Record<string, RemoteFileFact> = {};
   for (const value of r.all('file')) {
     const [path, ...rest] = value.split(' ');
@@ -255,6 +267,15 @@ export function parseFacts(stdout: string): HostFacts {
       enabled: enabled === 'enabled' || enabled === 'disabled' ? enabled : 'unknown',
     };
   }
+  return { files, contents, packages, services };
+}
+
+export function parseFacts(stdout: string): HostFacts {
+  const r = finished(stdout);
+  const osText = r.text('os_release') ?? '';
+  const pkg = r.get('pkg');
+  const svc = r.get('svc');
+  const { files, contents, packages, services } = answersOf(r);
   const records: Record<string, string[]> = {};
   const recordedSha: Record<string, string> = {};
   for (const value of r.all('record')) {
@@ -268,7 +289,7 @@ export function parseFacts(stdout: string): HostFacts {
     ...r
       .all('record')
       .filter((v) => v.startsWith('legacy '))
-      .map((v) => decodeText(v.slice('legacy '.length))),
+      .map((v) => decodeText(v.split(' ')[1] ?? '')),
   ];
   const pending = r.get('pending');
   const facts: HostFacts = {

@@ -9,7 +9,7 @@ export {
   type ProgramName,
   type ScriptFile,
 } from './scripts.js';
-export { ScriptInput, b64, text, token, type Field } from './script-input.js';
+export { ScriptInput } from './script-input.js';
 export * from './values.js';
 export * from './facts.js';
 export * from './ops.js';

@@ -2,9 +2,30 @@
 # Facts, in one round trip: OS, tools, nginx build and process, the tool's own state and records,
 # and the answers to the plan's queries. Reads only: nothing on the host is changed, no init
 # script or service code is run unless APIM_PROBE_SYSV is 1.
-# Input: STATE, CONF_OVERRIDE, NGINX_OVERRIDE (empty: found), APIM_PROBE_SYSV (0|1), APIM_QUERIES:
+# Input: STATE, CONF_OVERRIDE, NGINX_OVERRIDE (empty: found), APIM_PROBE_SYSV (0|1), APIM_BASICS
+# (1: the basic facts too; 0: only the answers to the queries, for a plan that asks more), APIM_QUERIES:
 # lines `file <b64 path>` (type, mode, owner, sha256), `content <b64 path>` (a regular file's
 # bytes: never ask for a secret the controller must not see), `package <name>`, `service <name>`.
+
+# The package and service managers, which the package and service queries need.
+apim_managers() {
+  if command -v apt-get >/dev/null 2>&1; then
+    APIM_PM=apt
+  elif command -v dnf >/dev/null 2>&1; then
+    APIM_PM=dnf
+  elif command -v yum >/dev/null 2>&1; then
+    APIM_PM=yum
+  else
+    APIM_PM=none
+  fi
+  if [ -d /run/systemd/system ]; then
+    APIM_SVC=systemd
+  elif command -v service >/dev/null 2>&1; then
+    APIM_SVC=sysv
+  else
+    APIM_SVC=none
+  fi
+}
 
 apim_os_facts() {
   for apim_f in /etc/os-release /usr/lib/os-release; do
@@ -16,23 +37,7 @@ apim_os_facts() {
   apim_emit arch "$(uname -m)"
   # IPv6 in the kernel (disabled hosts have no if_inet6): nginx cannot bind [::] without it.
   if [ -e /proc/net/if_inet6 ]; then apim_emit ipv6 1; else apim_emit ipv6 0; fi
-  if command -v apt-get >/dev/null 2>&1; then
-    APIM_PM=apt
-  elif command -v dnf >/dev/null 2>&1; then
-    APIM_PM=dnf
-  elif command -v yum >/dev/null 2>&1; then
-    APIM_PM=yum
-  else
-    APIM_PM=none
-  fi
   apim_emit pkg "$APIM_PM"
-  if [ -d /run/systemd/system ]; then
-    APIM_SVC=systemd
-  elif command -v service >/dev/null 2>&1; then
-    APIM_SVC=sysv
-  else
-    APIM_SVC=none
-  fi
   apim_emit svc "$APIM_SVC"
   apim_emit uid "$(id -u)"
   apim_emit_b64 user "$(id -un 2>/dev/null || echo unknown)"
@@ -49,7 +54,8 @@ apim_nginx_facts() {
   fi
   if [ -n "$NGINX" ] && [ -x "$NGINX" ]; then
     apim_emit_b64 nginx_binary "$NGINX"
-    apim_nf_v=$("$NGINX" -V 2>&1)
+    APIM_NGINX_V=$("$NGINX" -V 2>&1)
+    apim_nf_v=$APIM_NGINX_V
     apim_emit_b64 nginx_v "$apim_nf_v"
     CONF=$CONF_OVERRIDE
     [ -n "$CONF" ] || CONF=$(printf '%s\n' "$apim_nf_v" | sed -n 's/.*--conf-path=\([^ ]*\).*/\1/p')
@@ -91,8 +97,15 @@ apim_state_facts() {
       [ -n "$apim_sf_b64" ] || continue
       apim_emit record "$apim_sf_manager $apim_sf_b64 ${apim_sf_sha:--}"
       # Retiring a recorded file is a compare-and-swap: the plan needs its current state.
-      APIM_QUERIES="$APIM_QUERIES
-file $apim_sf_b64"
+      case "
+$APIM_QUERIES
+" in
+        *"
+file $apim_sf_b64
+"*) ;;
+        *) APIM_QUERIES="$APIM_QUERIES
+file $apim_sf_b64" ;;
+      esac
     done <"$STATE/records"
   fi
   if [ -f "$STATE/managed-files" ]; then
@@ -195,9 +208,12 @@ apim_service_fact() {
 }
 
 apim_main() {
-  apim_os_facts
-  apim_nginx_facts
-  apim_state_facts
+  apim_managers
+  if [ "$APIM_BASICS" = 1 ]; then
+    apim_os_facts
+    apim_nginx_facts
+    apim_state_facts
+  fi
   printf '%s\n' "$APIM_QUERIES" | while read -r apim_q_kind apim_q_arg; do
     case $apim_q_kind in
       file) apim_file_fact "$apim_q_arg" ;;

@@ -15,8 +15,9 @@ apim_nginx() {
 apim_conf_value() {
   sed -n "s/^$2[[:space:]]\{1,\}\([^;]*\);.*/\1/p" "$1" 2>/dev/null | head -n 1 | tr -d "\"'" | awk '{print $1}'
 }
+# APIM_NGINX_V: the output of `nginx -V` when the caller has it already.
 apim_nginx_paths() {
-  apim_np_v=$("$NGINX" -V 2>&1)
+  apim_np_v=${APIM_NGINX_V:-$("$NGINX" -V 2>&1)}
   apim_np_prefix=$NGINX_P
   [ -n "$apim_np_prefix" ] || apim_np_prefix=$(printf '%s\n' "$apim_np_v" | sed -n 's/.*--prefix=\([^ ]*\).*/\1/p')
   [ -n "$apim_np_prefix" ] || apim_np_prefix=/usr/local/nginx

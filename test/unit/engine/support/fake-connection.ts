@@ -128,6 +128,16 @@ export class FakeHostConnection implements HostConnection {
 
   /** Exactly the records src/remote/sh/facts.sh prints for this host and these queries. */
   #facts(inputs: Record<string, string>, become: boolean): string {
+    const queries = inputRows(inputs, 'APIM_QUERIES');
+    const lines: string[] = [];
+    if (inputs.APIM_BASICS === '1') lines.push(...this.#basics(queries, become));
+    for (const [kind, arg = ''] of queries) lines.push(...this.#answer(kind ?? '', arg));
+    lines.push(rec('done', '1'));
+    return lines.join('\n') + '\n';
+  }
+
+  /** OS, nginx and the tool's state; recorded paths are added to the file queries, as the script does. */
+  #basics(queries: string[][], become: boolean): string[] {
     const h = this.host;
     const lines = [
       rec('os_release', encodeValue(OS_RELEASE)),
@@ -157,7 +167,6 @@ export class FakeHostConnection implements HostConnection {
     }
     lines.push(rec('plus_package', '0'));
     if (h.pendingReload !== undefined) lines.push(rec('pending', encodeValue(h.pendingReload)));
-    const queries = inputRows(inputs, 'APIM_QUERIES');
     for (const [manager, paths] of h.records) {
       for (const p of paths) {
         lines.push(rec('record', `${manager} ${encodeValue(p)} ${h.recordedSha.get(p) ?? '-'}`));
@@ -169,26 +178,32 @@ export class FakeHostConnection implements HostConnection {
       for (const p of h.legacyManaged) lines.push(rec('legacy_record', encodeValue(p)));
     }
     for (const id of h.snapshots.keys()) lines.push(rec('snapshot', id));
-    for (const [kind, arg = ''] of queries) {
-      if (kind === 'file') lines.push(rec('file', this.#fileRecord(arg)));
-      if (kind === 'content') {
+    return lines;
+  }
+
+  #answer(kind: string, arg: string): string[] {
+    const h = this.host;
+    switch (kind) {
+      case 'file':
+        return [rec('file', this.#fileRecord(arg))];
+      case 'content': {
         const file = h.files.get(field(arg));
-        lines.push(file ? rec('content', `${arg} ${encodeValue(file.content)}`) : rec('missing', arg));
+        return [file ? rec('content', `${arg} ${encodeValue(file.content)}`) : rec('missing', arg)];
       }
-      if (kind === 'package') {
+      case 'package': {
         const version = h.packages.has(arg) ? (h.packageVersions.get(arg) ?? '1.0-1') : '';
         const candidate = h.candidates.get(arg) ?? version;
-        lines.push(
+        return [
           rec('package', `${arg} ${version ? 1 : 0} ${encodeValue(version)} ${encodeValue(candidate)}`),
-        );
+        ];
       }
-      if (kind === 'service') {
+      case 'service': {
         const active = h.services.get(arg) ? 'active' : 'inactive';
-        lines.push(rec('service', `${arg} ${active} ${h.enabledServices.has(arg) ? 'enabled' : 'disabled'}`));
+        return [rec('service', `${arg} ${active} ${h.enabledServices.has(arg) ? 'enabled' : 'disabled'}`)];
       }
+      default:
+        return [];
     }
-    lines.push(rec('done', '1'));
-    return lines.join('\n') + '\n';
   }
 
   /** src/remote/sh/ops.sh against the in-memory host: in order, stopping at the first failure. */
