@@ -141,9 +141,10 @@ describe('transaction commit against a real nginx', () => {
   it('commits, reloads with new workers under the same master, then reports unchanged', async () => {
     const master = lb.masterPid();
     const workers = lb.workerPids();
+    const written = sha256Hex(lb.siteConfig('v2'));
     const records = {
       managers: ['apim_lb_config'],
-      files: [{ manager: 'apim_lb_config', path: lb.siteConf }],
+      files: [{ manager: 'apim_lb_config', path: lb.siteConf, sha256: written }],
     };
     const s = spec({ files: [siteFile('v2', v1())], records });
     const result = await commit(s);
@@ -156,7 +157,7 @@ describe('transaction commit against a real nginx', () => {
     expect(lb.workerPids().some((w) => !workers.includes(w))).toBe(true);
     expect(existsSync(join(lb.stateDir, 'pending-reload'))).toBe(false);
     expect(readFileSync(join(lb.stateDir, 'records'), 'utf8')).toBe(
-      `apim_lb_config ${Buffer.from(lb.siteConf).toString('base64')}\n`,
+      `apim_lb_config ${Buffer.from(lb.siteConf).toString('base64')} ${written}\n`,
     );
     expect(readFileSync(join(lb.stateDir, 'runs', `${s.runId}.log`), 'utf8')).toContain('@@APIM committed 1');
     expect(existsSync(join(lb.stateDir, 'stage', s.runId))).toBe(false);
@@ -284,7 +285,7 @@ describe('transaction commit against a real nginx', () => {
     expect(existsSync(other)).toBe(true);
     expect((await lb.get()).body).toBe('v3');
     const recorded = readFileSync(join(lb.stateDir, 'records'), 'utf8').trim().split('\n').sort();
-    expect(recorded).toEqual([`apim_lb_config ${Buffer.from(lb.siteConf).toString('base64')}`, tls]);
+    expect(recorded).toEqual([`apim_lb_config ${Buffer.from(lb.siteConf).toString('base64')} -`, tls]);
 
     // The snapshot holds the records too: a rollback brings the retired file and its record back.
     const back = await runShell(
