@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
 import {
+  chmodSync,
+  chownSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -315,6 +318,64 @@ describe('transaction commit against a real nginx', () => {
     expect(result.nginxOutput).toMatch(/conflicting server name .* ignored/);
     expect(result.nginxOutput).toContain('claimed twice');
     expect(existsSync(twin.path)).toBe(false);
+    expect((await lb.get()).body).toBe('v1');
+  });
+
+  it('writes nothing outside a folder a local user swaps links into during the transactions', async () => {
+    // A web root 'nobody' may write (filled by copy), and a root-only file elsewhere.
+    chmodSync(lb.base, 0o755);
+    const www = join(lb.base, 'www');
+    mkdirSync(www, { mode: 0o755 });
+    chownSync(www, 65534, 65534);
+    const secretDir = join(lb.base, 'secret');
+    mkdirSync(secretDir, { mode: 0o700 });
+    const secret = join(secretDir, 'shadow');
+    writeFileSync(secret, 'root only\n', { mode: 0o600 });
+    const secretState = () => {
+      const st = statSync(secret);
+      return `${readFileSync(secret, 'utf8')} ${st.mode & 0o7777} ${st.uid}:${st.gid} ${readdirSync(secretDir).join()}`;
+    };
+    const before = secretState();
+    const page = join(www, 'index.html');
+    const stop = join(lb.base, 'stop-racer');
+    const racer = spawn(
+      'runuser',
+      [
+        '-u',
+        'nobody',
+        '--',
+        'sh',
+        '-c',
+        `while [ ! -e '${stop}' ]; do
+           for e in '${www}'/.apim-*; do
+             case $e in *.moved | *\\*) continue ;; esac
+             mv -f "$e" "$e.moved" 2>/dev/null && ln -s '${secretDir}' "$e" 2>/dev/null
+           done
+           ln -sfn '${secret}' '${page}' 2>/dev/null
+         done`,
+      ],
+      { stdio: 'ignore' },
+    );
+    const outcomes: string[] = [];
+    try {
+      for (let i = 0; i < 8; i++) {
+        const file: TransactionFile = {
+          path: page,
+          content: Buffer.from(`<p>${i}</p>\n`),
+          mode: '0666',
+          owner: 'nobody',
+          group: 'nogroup',
+          // The racer keeps a link there.
+          expected: 'link',
+        };
+        outcomes.push((await commit(spec({ files: [file], reload: false }))).status);
+      }
+    } finally {
+      writeFileSync(stop, '');
+      await new Promise((resolve) => racer.on('exit', resolve));
+    }
+    expect(outcomes.length).toBe(8);
+    expect(secretState()).toBe(before);
     expect((await lb.get()).body).toBe('v1');
   });
 
