@@ -78,7 +78,7 @@ trap 'exit 130' INT TERM
 stop_control_masters() {
   local sock
   [ -d "$1" ] || return 0
-  for sock in $(find "$1" -type s 2>/dev/null); do
+  find "$1" -type s 2>/dev/null | while IFS= read -r sock; do
     ssh -o ControlPath="$sock" -O exit bench-host >/dev/null 2>&1 || true
   done
 }
@@ -94,8 +94,9 @@ ensure_tools() {
     say "apt-get install ${missing[*]}"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
-  command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1 ||
+  if ! { command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; }; then
     die "docker is missing or dockerd does not answer (scripts/ensure-lab-prereqs.sh sets it up)"
+  fi
   command -v node >/dev/null 2>&1 || die "node is missing"
   if [ ! -f "$ROOT/dist/cli/main.js" ]; then
     say "building apim-provision (npm run build)"
@@ -203,10 +204,11 @@ prepare_ansible_files() {
   cp "$conf" "$dir/files/"
   cert="$(awk '$1 == "ssl_certificate" { sub(/;$/, "", $2); print $2; exit }' "$conf")"
   key="$(awk '$1 == "ssl_certificate_key" { sub(/;$/, "", $2); print $2; exit }' "$conf")"
-  [ -n "$cert" ] && [ -n "$key" ] || die "no ssl_certificate in the rendered $conf"
+  if [ -z "$cert" ] || [ -z "$key" ]; then die "no ssl_certificate in the rendered $conf"; fi
   local names
   names="$(awk '$1 == "server_name" { for (i = 2; i <= NF; i++) { n = $i; sub(/;$/, "", n); print n } }' "$conf" | sort -u)"
   local san
+  # shellcheck disable=SC2086 # one name per word
   san="$(printf 'DNS:%s,' $names)"
   openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj "/CN=$(echo "$names" | head -n1)" \
     -addext "subjectAltName=${san%,}" -keyout "$dir/files/lb.key" -out "$dir/files/lb.crt" 2>/dev/null
@@ -299,7 +301,11 @@ timed() {
   [ "$rc" = 0 ] || { tail -n 30 "$log" >&2; die "$tag at N=$size exited $rc (log: $log)"; }
   case "$expect" in
     none) [ "$changed" = 0 ] || die "$tag at N=$size: expected no change, got changed=$changed (log: $log)" ;;
-    some) [ "$changed" != NA ] && [ "$changed" -ge "$size" ] || die "$tag at N=$size: expected changes on every host, got changed=$changed (log: $log)" ;;
+    some)
+      if [ "$changed" = NA ] || [ "$changed" -lt "$size" ]; then
+        die "$tag at N=$size: expected changes on every host, got changed=$changed (log: $log)"
+      fi
+      ;;
   esac
   local target_cpu=NA
   [ "$cpu0" != NA ] && [ "$cpu1" != NA ] && target_cpu="$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.3f", b - a }')"
@@ -375,7 +381,7 @@ bench_size() {
   # Round trips per host do not depend on N: counted once, at the smallest size if it is small.
   [ "$size" = "${SIZES%%,*}" ] && [ "$size" -le 10 ] && count_ansible_round_trips "$dir" "$size"
   local name
-  for name in $(cut -d' ' -f3 "$dir/hosts"); do docker rm -f "$name" >/dev/null 2>&1 || true; done
+  while read -r _ _ name; do docker rm -f "$name" >/dev/null 2>&1 || true; done <"$dir/hosts"
 }
 
 bench_install() {

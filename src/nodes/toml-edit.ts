@@ -91,7 +91,11 @@ function sameValue(node: AST.TOMLContentNode, value: SettingValue): boolean {
       return typeof value === 'number' && node.value === value;
     case 'boolean':
       return typeof value === 'boolean' && node.value === value;
-    default:
+    // A setting is a string, number or boolean: a date there is never the value wanted.
+    case 'local-date-time':
+    case 'local-date':
+    case 'local-time':
+    case 'offset-date-time':
       return false;
   }
 }

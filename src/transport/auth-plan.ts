@@ -191,7 +191,7 @@ export async function buildAuthPlan(spec: ConnectionSpec, sources: AuthSources):
  * key derivation is not repeated per hop, and the passphrase is not kept around.
  */
 function parsePrivateKey(data: Buffer, passphrase: string | undefined): ParsedKey | Error {
-  const parsed = utils.parseKey(data, passphrase);
+  const parsed = utils.parseKey(data, passphrase) as ParsedKey | ParsedKey[] | Error;
   if (parsed instanceof Error) return parsed;
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
   if (!key?.isPrivateKey()) return new Error('the file holds no private key');

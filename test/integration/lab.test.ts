@@ -454,19 +454,29 @@ describe('stand-in NGINX Plus repository', () => {
       const update = await lab.exec('lb-sid', `${apt} update -q`, { root: true });
       expect(update.stderr).not.toMatch(/^(E|W):/m);
       expect(update.stdout).toContain(`${p.repoUrl} sid InRelease`);
-      const install = await lab.exec('lb-sid', `${apt} install -y -q --download-only nginx-plus`, {
-        root: true,
-      });
-      expect(install.code, install.stderr).toBe(0);
+      // `apt-get download` fetches the package whatever is installed on lb-sid (other suites may
+      // have left sid's nginx there, which an install --download-only would then skip).
+      const download = await lab.exec(
+        'lb-sid',
+        `cd ${d}/archives && APT_CONFIG=${d}/apt.conf apt-get download -q nginx-plus`,
+        {
+          root: true,
+        },
+      );
+      expect(download.code, download.stderr).toBe(0);
       const debs = (await labRun(lab, 'lb-sid', `ls ${d}/archives`)).split('\n');
       expect(debs).toContainEqual(expect.stringMatching(/^nginx-plus_.*_all\.deb$/));
-      // The nginx the package pulls in: downloaded now, or already installed (an earlier suite may have
-      // installed it on lb-sid), in which case apt downloads nothing for it.
-      const nginxDeb = debs.find((f) => /^nginx_.*\.deb$/.test(f));
-      const version =
-        (nginxDeb ? /^nginx_(?:\d+%3a)?([0-9.]+)/.exec(nginxDeb)?.[1] : undefined) ??
-        (await labRun(lab, 'lb-sid', "dpkg-query -W -f='${Version}' nginx")).replace(/^\d+:/, '');
-      const [major, minor, patch] = version.split(/[.-]/).map(Number);
+      // Its dependency is sid's nginx, at a version with the open-source sticky directive.
+      const depends = await labRun(
+        lab,
+        'lb-sid',
+        `APT_CONFIG=${d}/apt.conf apt-cache depends nginx-plus`,
+        true,
+      );
+      expect(depends).toMatch(/Depends: nginx/);
+      const policy = await labRun(lab, 'lb-sid', `APT_CONFIG=${d}/apt.conf apt-cache policy nginx`, true);
+      const version = /Candidate: (?:\d+:)?([0-9.]+)/.exec(policy)?.[1] ?? '0';
+      const [major, minor, patch] = version.split('.').map(Number);
       expect(major! * 10000 + minor! * 100 + patch!).toBeGreaterThanOrEqual(12906);
     } finally {
       await lab.exec('lb-sid', `rm -rf ${d}`, { root: true });

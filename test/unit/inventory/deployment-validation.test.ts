@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createCertificate } from '../../../src/certs/create-certificate.js';
-import { createCa } from '../../../src/certs/local-ca.js';
+import { createCa, createCertificate } from '../../../src/certs/index.js';
 import { apimVersionLayout } from '../../../src/inventory/apim-version.js';
 import { unverifiedUpstreamWarnings } from '../../../src/inventory/lb-settings.js';
 import { diag, errors, lineOf, loadText, SINGLE_NODE } from './helpers.js';
@@ -19,6 +18,12 @@ function inventory(vars: string[], groups: Record<string, string[]>): string {
 }
 
 const LB = { loadbalancers: ['lb1 ansible_host=198.51.100.10'] };
+
+const LICENCE = createCertificate({
+  hostnames: ['nginx-repo'],
+  key: { keyType: 'ecdsa', rsaBits: 2048 },
+  days: 365,
+});
 
 describe('load balancer group', () => {
   it('requires a loadbalancers group, suggesting a near name', () => {
@@ -331,7 +336,8 @@ describe('load balancer settings', () => {
         'nginx_plus_repo_key: lic/nginx-repo.key',
         'nginx_plus_jwt: lic/license.jwt',
       ],
-      { 'lic/nginx-repo.crt': 'c', 'lic/nginx-repo.key': 'k', 'lic/license.jwt': 'j' },
+      // The licence pair is checked at load time (key matches, not expired): a real one.
+      { 'lic/nginx-repo.crt': LICENCE.certPem, 'lic/nginx-repo.key': LICENCE.keyPem, 'lic/license.jwt': 'j' },
     );
     expect(ok.diagnostics).toEqual([]);
     expect(ok.inventory!.loadBalancers[0]!.plusLicence).toEqual({

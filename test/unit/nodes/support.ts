@@ -28,7 +28,7 @@ export function changedLines(before: string, after: string): { removed: string[]
 
 /** An independent TOML parser (smol-toml) as the oracle for what a file means. */
 export function tomlValue(text: string): Record<string, unknown> {
-  return parseTomlOracle(text) as Record<string, unknown>;
+  return parseTomlOracle(text);
 }
 
 export function at(root: unknown, ...path: Array<string | number>): unknown {

@@ -29,7 +29,7 @@ describe('editXml on WSO2 2.6 files', () => {
       added: ['    <HostName>api.example.com</HostName>', '    <MgtHostName>api.example.com</MgtHostName>'],
     });
     expectCommentsKept(original, r.text);
-    const server = oracle.parse(r.text).Server;
+    const server = (oracle.parse(r.text) as { Server: Record<string, unknown> }).Server;
     expect([server.HostName, server.MgtHostName]).toEqual(['api.example.com', 'api.example.com']);
     expect(editXml('carbon.xml', r.text, settings)).toEqual({ text: r.text, changes: [], skipped: [] });
   });
@@ -49,7 +49,10 @@ describe('editXml on WSO2 2.6 files', () => {
         '                   proxyPort="443"/>',
       ],
     });
-    const connectors = oracle.parse(r.text).Server.Service.Connector as Array<Record<string, string>>;
+    const parsed = oracle.parse(r.text) as {
+      Server: { Service: { Connector: Array<Record<string, string>> } };
+    };
+    const connectors = parsed.Server.Service.Connector;
     expect(connectors.map((c) => [c['@port'], c['@proxyPort']])).toEqual([
       ['9763', '80'],
       ['9443', '443'],
