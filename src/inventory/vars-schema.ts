@@ -75,22 +75,38 @@ export const CONNECTION_VARS: readonly string[] = [
   'ansible_ssh_common_args',
   'ansible_ssh_extra_args',
   'ansible_timeout',
+  'ansible_connection',
 ];
 
-/** Ansible's older spellings, read as the canonical variable when that one is not set. */
-export const ANSIBLE_ALIASES: Readonly<Record<string, string>> = {
-  ansible_ssh_host: 'ansible_host',
-  ansible_ssh_port: 'ansible_port',
-  ansible_ssh_user: 'ansible_user',
-  ansible_ssh_pass: 'ansible_password',
-  ansible_private_key_file: 'ansible_ssh_private_key_file',
-  ansible_become_pass: 'ansible_become_password',
-  ansible_sudo_pass: 'ansible_become_password',
+/**
+ * Ansible's spellings of each connection setting, in Ansible's order: when several are set, the
+ * last one set (not null) wins, whatever the precedence of the places they were set in. So the
+ * legacy `ansible_ssh_host` beats `ansible_host`, as in Ansible's ssh connection plugin.
+ */
+export const VAR_SPELLINGS: Readonly<Record<string, readonly string[]>> = {
+  ansible_host: ['ansible_host', 'ansible_ssh_host'],
+  ansible_port: ['ansible_port', 'ansible_ssh_port'],
+  ansible_user: ['ansible_user', 'ansible_ssh_user'],
+  ansible_password: ['ansible_password', 'ansible_ssh_pass', 'ansible_ssh_password'],
+  ansible_ssh_private_key_file: ['ansible_private_key_file', 'ansible_ssh_private_key_file'],
+  ansible_become_user: ['ansible_become_user', 'ansible_sudo_user'],
+  ansible_become_password: ['ansible_become_password', 'ansible_become_pass', 'ansible_sudo_pass'],
+  ansible_timeout: ['ansible_timeout', 'ansible_ssh_timeout'],
 };
+
+/** The setting a spelling stands for (`ansible_ssh_pass` -> `ansible_password`). */
+export function canonicalName(name: string): string {
+  for (const [canonical, spellings] of Object.entries(VAR_SPELLINGS))
+    if (spellings.includes(name)) return canonical;
+  return name;
+}
+
+export function isSecretVar(name: string): boolean {
+  return SECRET_VARS.includes(canonicalName(name));
+}
 
 /** Ansible variables that mean something to Ansible but nothing here: accepted with a warning. */
 export const IGNORED_ANSIBLE_VARS: readonly string[] = [
-  'ansible_connection',
   'ansible_python_interpreter',
   'ansible_shell_type',
   'ansible_shell_executable',
@@ -105,9 +121,19 @@ export const IGNORED_ANSIBLE_VARS: readonly string[] = [
   'ansible_remote_tmp',
   'ansible_become_exe',
   'ansible_become_flags',
+  'ansible_sudo_exe',
+  'ansible_sudo_flags',
   'ansible_ssh_transfer_method',
   'ansible_scp_if_ssh',
   'ansible_network_os',
+  'ansible_ssh_args',
+  'ansible_control_path',
+  'ansible_control_path_dir',
+  'ansible_sftp_batch_mode',
+  'ansible_ssh_use_tty',
+  'ansible_sshpass_prompt',
+  'ansible_ssh_pkcs11_provider',
+  'ansible_facts',
 ];
 
 export const NODE_VARS: readonly string[] = ['apim_address', 'apim_port_offset'];
@@ -147,8 +173,12 @@ const KNOWN = new Set([
   ...CONNECTION_VARS,
   ...NODE_VARS,
   ...LOAD_BALANCER_VARS,
-  ...Object.keys(ANSIBLE_ALIASES),
+  ...Object.values(VAR_SPELLINGS).flat(),
+  // Read by Ansible's inventory loading itself (a group's priority when set in inventory vars).
+  'ansible_group_priority',
 ]);
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 /** Prefixes reserved for this tool (and Ansible): a misspelt name there must not pass silently. */
 const RESERVED_PREFIXES = ['apim_', 'nginx_', 'tls_', 'ansible_'];
 
@@ -159,6 +189,17 @@ const RESERVED_PREFIXES = ['apim_', 'nginx_', 'tls_', 'ansible_'];
 export function checkVarNames(vars: ScopedVars, bag: DiagnosticBag): void {
   for (const [name, { origin }] of vars) {
     if (KNOWN.has(name)) continue;
+    if (!VARIABLE_NAME.test(name)) {
+      bag.push(
+        origin.source.diagnostic(
+          origin.path,
+          `"${name}" is not a valid variable name: Ansible keeps it, but no template can read it`,
+          'rename it with letters, digits and underscores, not starting with a digit',
+          'warning',
+        ),
+      );
+      continue;
+    }
     if (IGNORED_ANSIBLE_VARS.includes(name)) {
       bag.push(
         origin.source.diagnostic(
@@ -173,10 +214,23 @@ export function checkVarNames(vars: ScopedVars, bag: DiagnosticBag): void {
     const prefix = RESERVED_PREFIXES.find((p) => name.startsWith(p));
     if (!prefix) continue;
     const known = [...KNOWN, ...IGNORED_ANSIBLE_VARS];
+    const near = didYouMean(name, known);
+    if (prefix === 'ansible_' && near === '') {
+      // Ansible has many more ansible_* settings; one that is no near miss of ours is theirs.
+      bag.push(
+        origin.source.diagnostic(
+          origin.path,
+          `${name} is not used by apim-provision`,
+          `nothing to do if it is meant for Ansible; apim-provision's ansible_* variables are listed in docs/inventory.md`,
+          'warning',
+        ),
+      );
+      continue;
+    }
     bag.push(
       origin.source.diagnostic(
         origin.path,
-        `unknown variable ${name}${didYouMean(name, known)}`,
+        `unknown variable ${name}${near}`,
         `variables starting with "${prefix}" are reserved; use a known one (${known
           .filter((k) => k.startsWith(prefix))
           .slice(0, 12)

@@ -51,7 +51,7 @@ export function renderCommand(setCode: (c: number) => void): CommandModule<objec
         process.stderr.write(`--nginx-version must look like 1.22.1, not '${args['nginx-version']}'\n`);
         return setCode(EXIT.USAGE);
       }
-      const { inventory, diagnostics } = loadInventory(args.inventory, { secretsNeeded: false });
+      const { inventory, diagnostics } = loadInventory(args.inventory, { secrets: 'ignore' });
       if (diagnostics.length > 0) printDiagnostics(diagnostics, process.stderr, useColor(process.stderr));
       if (!inventory || errorsOf(diagnostics).length > 0) return setCode(EXIT.INVALID_INPUT);
       const lbs = inventory.loadBalancers.filter((lb) => !args.host || lb.host.name === args.host);
