@@ -46,3 +46,14 @@ export function markFloat(container: object, key: string | number): void {
 export function isFloatAt(container: object, key: string | number): boolean {
   return floatKeys.get(container)?.has(key) ?? false;
 }
+
+/** Python tuples (INI values like `(1, 2)`): lists everywhere, but printed as (1, 2) by str(). */
+const tuples = new WeakSet<unknown[]>();
+
+export function markTuple(list: unknown[]): void {
+  tuples.add(list);
+}
+
+export function isTuple(list: unknown[]): boolean {
+  return tuples.has(list);
+}

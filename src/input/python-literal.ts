@@ -12,7 +12,7 @@ export type PyValue =
   | { t: 'str'; v: string }
   | { t: 'bool'; v: boolean }
   | { t: 'none' }
-  | { t: 'list'; v: PyValue[] }
+  | { t: 'list'; v: PyValue[]; tuple?: true }
   | { t: 'dict'; v: [PyValue, PyValue][] };
 
 class NotLiteral extends Error {}
@@ -112,16 +112,16 @@ class Parser {
   /** `(x)` is x; `(x,)`, `(x, y)` and `()` are tuples (lists here). */
   #paren(): PyValue {
     this.#i++;
-    if (this.#eat(')')) return { t: 'list', v: [] };
+    if (this.#eat(')')) return { t: 'list', v: [], tuple: true };
     const first = this.expression();
     if (this.#eat(')')) return first;
     const items = [first];
     while (this.#eat(',')) {
-      if (this.#eat(')')) return { t: 'list', v: items };
+      if (this.#eat(')')) return { t: 'list', v: items, tuple: true };
       items.push(this.expression());
     }
     if (!this.#eat(')')) throw new NotLiteral();
-    return { t: 'list', v: items };
+    return { t: 'list', v: items, tuple: true };
   }
 
   #dict(): PyValue {

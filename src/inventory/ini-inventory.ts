@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../input/diagnostics.js';
 import type { KeyPath } from '../input/yaml-source.js';
-import { markFloat } from '../domain/tagged-values.js';
+import { markFloat, markTuple } from '../domain/tagged-values.js';
 import { literalEval, type PyValue } from '../input/python-literal.js';
 import { ShlexError, shlexSplit } from '../input/shlex.js';
 import { expandHostPattern, HostRangeError } from './host-pattern.js';
@@ -217,6 +217,7 @@ function toValue(p: PyValue): unknown {
     case 'list': {
       const list = p.v.map(toValue);
       p.v.forEach((item, i) => item.t === 'float' && markFloat(list, i));
+      if (p.tuple) markTuple(list);
       return list;
     }
     case 'dict': {
