@@ -2,6 +2,7 @@ import yargs from 'yargs';
 import { EXIT } from '../report/index.js';
 import { applyCommand } from './commands/apply.js';
 import { certsCommand } from './commands/certs.js';
+import { inventoryCommand } from './commands/inventory.js';
 import { labCommand } from './commands/lab.js';
 import { renderCommand } from './commands/render.js';
 import { rollbackCommand } from './commands/rollback.js';
@@ -19,12 +20,13 @@ export async function main(argv: string[]): Promise<number> {
       .scriptName('apim-provision')
       .usage('$0 <command> [options]\n\nNGINX load balancers for WSO2 API Manager, over SSH.')
       .command(validateCommand(setCode))
+      .command(inventoryCommand(setCode))
       .command(renderCommand(setCode))
       .command(certsCommand(setCode))
       .command(applyCommand(setCode))
       .command(rollbackCommand(setCode))
       .command(labCommand(setCode))
-      .demandCommand(1, 'Name a command: validate, render, certs, apply, rollback or lab.')
+      .demandCommand(1, 'Name a command: validate, inventory, render, certs, apply, rollback or lab.')
       .strict()
       .recommendCommands()
       .help()

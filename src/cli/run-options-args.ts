@@ -1,3 +1,5 @@
+import { readInputFile } from '../input/read-input-file.js';
+import { UsageError } from './usage-error.js';
 import type { Argv } from 'yargs';
 
 /** Options shared by `apply` and `rollback`: which hosts, how to reach them, how to report. */
@@ -7,9 +9,13 @@ export function connectionOptions<T>(y: Argv<T>) {
       alias: 'l',
       type: 'string',
       array: true,
-      describe: 'host or group patterns (Ansible --limit)',
+      describe: 'host or group patterns (Ansible --limit); @FILE reads one pattern per line',
     })
-    .option('forks', { alias: 'f', type: 'number', default: 50, describe: 'hosts worked on at once' })
+    .option('forks', {
+      alias: 'f',
+      type: 'number',
+      describe: 'hosts worked on at once (default 50, or forks of ansible.cfg / ANSIBLE_FORKS)',
+    })
     .option('known-hosts', {
       type: 'string',
       array: true,
@@ -29,4 +35,40 @@ export function connectionOptions<T>(y: Argv<T>) {
     })
     .option('json', { type: 'string', describe: 'write a JSON report to this file (- for stdout)' })
     .option('verbose', { alias: 'v', type: 'count', describe: 'more output (-vv for task starts)' });
+}
+
+/** Ansible's connection flags of ansible-playbook: they lose to the inventory's own variables. */
+export function connectionFlags<T>(y: Argv<T>) {
+  return y
+    .option('user', {
+      alias: 'u',
+      type: 'string',
+      describe: 'SSH login user (ansible_user in the inventory wins)',
+    })
+    .option('private-key', {
+      alias: 'key-file',
+      type: 'string',
+      describe: 'SSH private key file (ansible_ssh_private_key_file wins)',
+    })
+    .option('timeout', {
+      alias: 'T',
+      type: 'number',
+      describe: 'SSH connect timeout in seconds (default 10)',
+    });
+}
+
+/** --limit values with @FILE expanded (one pattern per line, as Ansible's retry files). */
+export function limitPatterns(values: readonly string[] | undefined): string[] | undefined {
+  if (!values) return undefined;
+  return values.flatMap((v) => {
+    if (!v.startsWith('@')) return [v];
+    const read = readInputFile(v.slice(1), '--limit file', 1024 * 1024);
+    if (read.diagnostic) throw new UsageError(`--limit ${v}: ${read.diagnostic.message}`);
+    const lines = read.text
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l !== '');
+    if (lines.length === 0) throw new UsageError(`--limit ${v}: the file names no host`);
+    return lines;
+  });
 }

@@ -1,5 +1,6 @@
 import { Vault } from 'ansible-vault';
 import type { Secret } from '../domain/secret.js';
+import type { Diagnostic } from './diagnostics.js';
 
 /** One vault password and the id it was given under (`--vault-id dev@file`; `default` otherwise). */
 export interface VaultSecret {
@@ -27,6 +28,23 @@ export class VaultKeyring {
   readonly #cache = new Map<string, Decrypted>();
 
   constructor(readonly secrets: readonly VaultSecret[]) {}
+
+  /** A vault-encrypted file's text, or the problem naming the file (for readYamlFile's decryptFile). */
+  readonly decryptFile = (text: string, file: string): { text: string } | { diagnostic: Diagnostic } => {
+    const r = this.decrypt(text);
+    if ('text' in r) return { text: r.text };
+    return {
+      diagnostic: {
+        file,
+        line: 0,
+        column: 0,
+        key: '',
+        message: `the file ${r.error}`,
+        fix: r.fix,
+        severity: 'error',
+      },
+    };
+  };
 
   decrypt(envelope: string): Decrypted {
     // Whitespace around lines (indented !vault blocks, CRLF) is not part of the envelope.

@@ -73,25 +73,10 @@ export function loadInventory(
   const vault = options.vault ?? new VaultKeyring([]);
   const list = typeof sources === 'string' ? [sources] : sources;
   const secrets: Secret[] = [];
-  const decryptFile = (text: string, file: string) => {
-    const r = vault.decrypt(text);
-    if ('text' in r) return { text: r.text };
-    return {
-      diagnostic: {
-        file,
-        line: 0,
-        column: 0,
-        key: '',
-        message: `the file ${r.error}`,
-        fix: r.fix,
-        severity: 'error' as const,
-      },
-    };
-  };
   const { inventory: ansible, bag } = loadAnsibleInventory(list, {
     ...(options.playbookDir !== undefined ? { playbookDir: options.playbookDir } : {}),
     ...(options.extraVars ? { extraVars: options.extraVars } : {}),
-    decryptFile,
+    decryptFile: vault.decryptFile,
   });
   const data = ansible.data;
   for (const g of data.groups.values()) checkVarNames(g.vars, bag);

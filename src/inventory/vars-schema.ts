@@ -22,7 +22,8 @@ import type { ScopedVars } from './inventory-tree.js';
  * | `ansible_become_password` | every host | secret | | sudo password |
  * | `ansible_become_method` | every host | `sudo` | sudo | only sudo is supported |
  * | `ansible_ssh_common_args`, `ansible_ssh_extra_args` | every host | string | | only `-o ProxyJump=...` / `-J ...` (jump hosts) and harmless `-o` options |
- * | `ansible_timeout` | every host | seconds | 10 | SSH connect timeout |
+ * | `ansible_timeout` | every host | seconds | 10 | SSH connect timeout (also `ansible_ssh_timeout`, which wins) |
+ * | `ansible_connection` | every host | `ssh` | ssh | `ssh`, `smart` and `paramiko` mean SSH; any other type is refused for the hosts apim-provision contacts |
  * | `apim_address` | API-M node | address | `ansible_host`, else name | address the load balancer proxies to |
  * | `apim_port_offset` | API-M node | 0..10000 | 0 | the node's WSO2 port offset |
  * | `apim_version` | load balancer | `2.6`, `3.x`, `4.x` (or 3.2, "4.2.0", ...) | 3.x | WSO2 documentation layout |

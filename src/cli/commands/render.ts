@@ -4,12 +4,19 @@ import type { CommandModule } from 'yargs';
 import type { LoadBalancer } from '../../domain/types.js';
 import { errorsOf } from '../../input/diagnostics.js';
 import { loadInventory } from '../../inventory/load-inventory.js';
+import {
+  inventoryLoadOptions,
+  inventoryOptions,
+  loadAnsibleSettings,
+  sourcesOf,
+  type InventoryArgs,
+} from '../inventory-args.js';
 import { decideEdition, renderConfig } from '../../patterns/index.js';
 import { EXIT, printDiagnostics } from '../../report/index.js';
 import { useColor } from '../terminal.js';
 
-interface Args {
-  inventory: string;
+interface Args extends InventoryArgs {
+  inv?: string;
   host?: string;
   'nginx-version': string;
   out?: string;
@@ -34,11 +41,11 @@ export function renderFor(lb: LoadBalancer, nginxVersion: string) {
 
 export function renderCommand(setCode: (c: number) => void): CommandModule<object, Args> {
   return {
-    command: 'render <inventory>',
+    command: 'render [inv]',
     describe: 'Print (or write) the nginx conf.d file each load balancer gets; contacts no host',
     builder: (y) =>
-      y
-        .positional('inventory', { type: 'string', demandOption: true })
+      inventoryOptions(y)
+        .positional('inv', { type: 'string', describe: 'inventory (or -i INVENTORY, repeatable)' })
         .option('host', { type: 'string', describe: 'only this load balancer' })
         .option('nginx-version', {
           type: 'string',
@@ -46,17 +53,22 @@ export function renderCommand(setCode: (c: number) => void): CommandModule<objec
           describe: 'nginx version to render for (syntax, open-source sticky from 1.29.6)',
         })
         .option('out', { type: 'string', describe: 'write <out>/<host>/<file> instead of printing' }),
-    handler: (args) => {
+    handler: async (args) => {
       if (!/^\d+\.\d+\.\d+$/.test(args['nginx-version'])) {
         process.stderr.write(`--nginx-version must look like 1.22.1, not '${args['nginx-version']}'\n`);
         return setCode(EXIT.USAGE);
       }
-      const { inventory, diagnostics } = loadInventory(args.inventory, { secrets: 'ignore' });
+      const settings = loadAnsibleSettings();
+      const { sources } = sourcesOf([args.inv], args, settings, false);
+      const prepared = await inventoryLoadOptions(args, settings, 'ignore', undefined);
+      const loaded = loadInventory(sources, prepared.options);
+      const inventory = loaded.inventory;
+      const diagnostics = [...prepared.diagnostics, ...loaded.diagnostics];
       if (diagnostics.length > 0) printDiagnostics(diagnostics, process.stderr, useColor(process.stderr));
       if (!inventory || errorsOf(diagnostics).length > 0) return setCode(EXIT.INVALID_INPUT);
       const lbs = inventory.loadBalancers.filter((lb) => !args.host || lb.host.name === args.host);
       if (lbs.length === 0) {
-        process.stderr.write(`no load balancer named '${args.host}' in ${args.inventory}\n`);
+        process.stderr.write(`no load balancer named '${args.host}' in ${sources.join(', ')}\n`);
         return setCode(EXIT.USAGE);
       }
       for (const lb of lbs) {

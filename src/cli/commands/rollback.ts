@@ -12,7 +12,7 @@ import { progressMode, useColor } from '../terminal.js';
 interface Args {
   inventory: string;
   limit?: string[];
-  forks: number;
+  forks?: number;
   snapshot?: string;
   'known-hosts'?: string[];
   'accept-new-host-keys': boolean;
@@ -49,7 +49,7 @@ export function rollbackCommand(setCode: (c: number) => void): CommandModule<obj
       const summary = await rollbackHosts(
         inventory,
         {
-          forks: args.forks,
+          forks: args.forks ?? 50,
           ...(args.limit ? { limit: args.limit } : {}),
           ...(args.snapshot ? { snapshotId: args.snapshot } : {}),
         },
