@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import type { Diagnostic } from '../input/diagnostics.js';
+import { fileDiagnostic, type Diagnostic } from '../input/diagnostics.js';
+import { pathKind } from '../input/path-kind.js';
 import { readInputFile } from '../input/read-input-file.js';
 
 /**
@@ -35,15 +36,13 @@ export interface Setting<T> {
 
 type IniData = Map<string, Map<string, { value: string; line: number }>>;
 
-function problem(
+const problem = (
   file: string,
   line: number,
   message: string,
   fix: string,
   severity: Diagnostic['severity'] = 'error',
-): Diagnostic {
-  return { file, line, column: line > 0 ? 1 : 0, key: '', message, fix, severity };
-}
+) => fileDiagnostic(file, message, fix, severity, line);
 
 /**
  * Python's configparser as Ansible uses it: `key = value` or `key: value`, keys lower-cased,
@@ -144,10 +143,10 @@ export function findConfigFile(
   const candidates: string[] = [];
   if (fromEnv) {
     const path = resolve(cwd, fromEnv.replace(/^~(?=\/|$)/, home));
-    candidates.push(isDir(path) ? join(path, 'ansible.cfg') : path);
+    candidates.push(pathKind(path) === 'dir' ? join(path, 'ansible.cfg') : path);
   }
   const local = join(cwd, 'ansible.cfg');
-  if (exists(local) && worldWritable(cwd)) {
+  if (pathKind(local) !== undefined && worldWritable(cwd)) {
     diagnostics.push(
       problem(
         local,
@@ -159,24 +158,7 @@ export function findConfigFile(
     );
   } else candidates.push(local);
   candidates.push(join(home, '.ansible.cfg'), '/etc/ansible/ansible.cfg');
-  return candidates.find(exists);
-}
-
-function exists(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function isDir(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
+  return candidates.find((c) => pathKind(c) !== undefined);
 }
 
 function worldWritable(dir: string): boolean {

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { Secret } from '../domain/secret.js';
-import type { Diagnostic } from '../input/diagnostics.js';
+import { fileDiagnostic as problem, type Diagnostic } from '../input/diagnostics.js';
+import { isExecutable } from '../input/path-kind.js';
 import { readInputFile } from '../input/read-input-file.js';
 import { VaultKeyring, type VaultSecret } from '../input/vault.js';
 import { askPassword } from '../transport/index.js';
@@ -14,22 +14,9 @@ export interface VaultArgs {
   'ask-vault-pass'?: boolean;
 }
 
-function problem(file: string, message: string, fix: string): Diagnostic {
-  return { file, line: 0, column: 0, key: '', message, fix, severity: 'error' };
-}
-
 /** Ansible's client scripts (`*-client`, `*-client.py`) are told which vault id is wanted. */
 function isClientScript(file: string): boolean {
   return /-client(?:\.[^.]+)?$/.test(basename(file));
-}
-
-function executable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -40,7 +27,7 @@ function readPasswordFile(id: string, file: string): { password: Secret } | { di
   const path = resolve(file);
   const fix =
     'give a readable vault password file (--vault-password-file, --vault-id ID@FILE, ANSIBLE_VAULT_PASSWORD_FILE)';
-  if (executable(path)) {
+  if (isExecutable(path)) {
     const run = spawnSync(path, isClientScript(path) ? ['--vault-id', id] : [], {
       encoding: 'utf8',
       stdio: ['inherit', 'pipe', 'inherit'],

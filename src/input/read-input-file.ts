@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import type { Diagnostic } from './diagnostics.js';
+import { fileDiagnostic as problem, type Diagnostic } from './diagnostics.js';
 
 /** What a file is read as, for messages ("inventory", "group_vars file", "playbook", "template"). */
 export type InputKind = string;
@@ -12,10 +12,6 @@ export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 
 export type ReadResult =
   { text: string; diagnostic?: undefined } | { text?: undefined; diagnostic: Diagnostic };
-
-function problem(file: string, message: string, fix: string): Diagnostic {
-  return { file, line: 0, column: 0, key: '', message, fix, severity: 'error' };
-}
 
 function describeNonRegular(mode: number): string {
   const type = mode & constants.S_IFMT;

@@ -1,3 +1,4 @@
+import { setKey } from './set-key.js';
 import {
   isAlias,
   isMap,
@@ -13,7 +14,7 @@ import {
   type YAMLMap,
 } from 'yaml';
 import { markFloat, UnsafeText, VaultedText } from '../domain/tagged-values.js';
-import type { Diagnostic } from './diagnostics.js';
+import { fileDiagnostic, type Diagnostic } from './diagnostics.js';
 import { readInputFile } from './read-input-file.js';
 import { resolvePlain, timestampText, toBool, toFloat, toInt } from './yaml-typing.js';
 
@@ -69,7 +70,7 @@ export function readYamlFile(
     if (!options.decryptFile) {
       return {
         diagnostics: [
-          fileProblem(
+          fileDiagnostic(
             file,
             `${options.kind ?? 'file'} is vault-encrypted, which is not supported here`,
             'decrypt it (ansible-vault decrypt) or keep secrets in inventory variables',
@@ -83,10 +84,6 @@ export function readYamlFile(
     fromVault = true;
   }
   return parseYamlText(file, text, options, fromVault);
-}
-
-function fileProblem(file: string, message: string, fix: string): Diagnostic {
-  return { file, line: 0, column: 0, key: '', message, fix, severity: 'error' };
 }
 
 export function parseYamlText(
@@ -301,7 +298,7 @@ class AnsibleConstructor {
       const list: unknown[] = [];
       node.items.forEach((item, i) => {
         const v = this.construct(item, [...path, i]);
-        if (this.#floatNode(item)) markFloat(list, i);
+        if (typeof v === 'number' && this.#floatNode(item)) markFloat(list, i);
         list.push(v);
       });
       return list;
@@ -409,9 +406,8 @@ class AnsibleConstructor {
       if (pair.own) ownKeys.add(key);
       const value = this.construct(pair.pair.value, [...path, key]);
       if (this.failed) return undefined;
-      // defineProperty: a key named __proto__ is data, never the object's prototype.
-      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-      if (this.#floatNode(pair.pair.value)) markFloat(out, key);
+      setKey(out, key, value);
+      if (typeof value === 'number' && this.#floatNode(pair.pair.value)) markFloat(out, key);
     }
     return out;
   }
@@ -499,13 +495,7 @@ function wrapUnsafe(value: unknown): unknown {
     !(value instanceof UnsafeText)
   ) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value))
-      Object.defineProperty(out, k, {
-        value: wrapUnsafe(v),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+    for (const [k, v] of Object.entries(value)) setKey(out, k, wrapUnsafe(v));
     return out;
   }
   return value;

@@ -1,12 +1,12 @@
 import { dirname, resolve } from 'node:path';
-import { statSync } from 'node:fs';
 import type { Diagnostic } from '../input/diagnostics.js';
+import { isHostList, pathKind } from '../input/path-kind.js';
 import type { YamlOptions } from '../input/yaml-source.js';
 import { DiagnosticBag } from './diagnostic-bag.js';
 import { looksLikeIpAddress } from './host-pattern.js';
 import { InventoryData } from './inventory-data.js';
 import { parseSource } from './inventory-sources.js';
-import type { InputSource, ScopedVars } from './inventory-tree.js';
+import { pseudoSource, type ScopedVars } from './inventory-tree.js';
 import { VarsFiles } from './vars-files.js';
 
 export interface AnsibleInventoryOptions {
@@ -15,23 +15,6 @@ export interface AnsibleInventoryOptions {
   /** `-e` variables: the highest precedence. */
   extraVars?: ScopedVars;
   decryptFile: NonNullable<YamlOptions['decryptFile']>;
-}
-
-/** Where the implicit groups (`all`, `ungrouped`) are reported from. */
-function implicitSource(file: string): InputSource {
-  return {
-    file,
-    fromVault: false,
-    diagnostic: (path, message, fix, severity = 'error') => ({
-      file,
-      line: 0,
-      column: 0,
-      key: path.map(String).join('.'),
-      message,
-      fix,
-      severity,
-    }),
-  };
 }
 
 /**
@@ -47,6 +30,7 @@ function implicitSource(file: string): InputSource {
  */
 export class AnsibleInventory {
   readonly #hostVars = new Map<string, ScopedVars>();
+  readonly #sortedGroups = new Map<string, string[]>();
   readonly #hostGroups: Map<string, Set<string>>;
   /** Folders whose group_vars/ and host_vars/ apply, per inventory source in order. */
   readonly sourceDirs: string[];
@@ -59,15 +43,21 @@ export class AnsibleInventory {
     playbookDir: string | undefined,
   ) {
     this.sourceDirs = data.sources
-      .filter((s) => !(s.includes(',') && !isPath(s)))
-      .map((s) => (isDirectory(s) ? s : dirname(s)));
+      .filter((s) => !isHostList(s))
+      .map((s) => (pathKind(s) === 'dir' ? s : dirname(s)));
     this.playbookDir = playbookDir;
     this.#hostGroups = data.groupsOfHosts();
   }
 
   /** Every group a host belongs to (with ancestors and `all`), by depth, priority and name. */
   groupsOf(host: string): string[] {
-    return this.#sortGroups([...(this.#hostGroups.get(host) ?? []), 'all']);
+    let sorted = this.#sortedGroups.get(host);
+    if (!sorted)
+      this.#sortedGroups.set(
+        host,
+        (sorted = this.#sortGroups([...(this.#hostGroups.get(host) ?? []), 'all'])),
+      );
+    return sorted;
   }
 
   #sortGroups(names: Iterable<string>): string[] {
@@ -144,23 +134,6 @@ export class AnsibleInventory {
   }
 }
 
-function isPath(s: string): boolean {
-  try {
-    statSync(s);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function isDirectory(s: string): boolean {
-  try {
-    return statSync(s).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Reads every source (`-i`, in order) and returns the inventory as Ansible sees it, with every
  * problem found. Variable files are read when a host's variables are first merged.
@@ -170,7 +143,7 @@ export function loadAnsibleInventory(
   options: AnsibleInventoryOptions,
   bag = new DiagnosticBag(),
 ): { inventory: AnsibleInventory; diagnostics: Diagnostic[]; bag: DiagnosticBag } {
-  const root = { source: implicitSource(sources[0] ?? 'inventory'), path: [] };
+  const root = { source: pseudoSource(sources[0] ?? 'inventory'), path: [] };
   const data = new InventoryData(bag, root);
   for (const s of sources) parseSource(s, data, options);
   data.finish(root);

@@ -1,3 +1,4 @@
+import { setKey } from '../input/set-key.js';
 import { Secret } from '../domain/secret.js';
 import { markFloat, VaultedText } from '../domain/tagged-values.js';
 import type { AnsibleInventory } from './ansible-inventory.js';
@@ -50,7 +51,7 @@ export function varsObject(vars: ScopedVars, options: ViewOptions): Record<strin
   for (const [name, v] of vars) {
     if (INTERNAL_VARS.has(name)) continue;
     const value = options.mask ? masked(name, v.value, v.secret) : v.value;
-    Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+    setKey(out, name, value);
     if (v.float) markFloat(out, name);
   }
   return out;
@@ -77,13 +78,7 @@ export function listView(inventory: AnsibleInventory, options: ViewOptions): Rec
   const hostvars: Record<string, unknown> = {};
   for (const host of data.hosts.keys()) {
     const vars = varsObject(inventory.hostVars(host), options);
-    if (Object.keys(vars).length > 0)
-      Object.defineProperty(hostvars, host, {
-        value: vars,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+    if (Object.keys(vars).length > 0) setKey(hostvars, host, vars);
   }
   result._meta = { hostvars };
   return result;

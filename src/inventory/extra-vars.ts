@@ -6,28 +6,11 @@ import { isFloatAt } from '../domain/tagged-values.js';
 import {
   describeType,
   isPlainObject,
+  pseudoSource,
   type InputSource,
   type ScopedVars,
   type VarValue,
 } from './inventory-tree.js';
-
-/** An `-e` argument as the place its variables were written. */
-function argumentSource(index: number, text: string): InputSource {
-  const file = `-e #${index + 1}`;
-  return {
-    file,
-    fromVault: false,
-    diagnostic: (path, message, fix, severity = 'error'): Diagnostic => ({
-      file,
-      line: 0,
-      column: 0,
-      key: path.map(String).join('.') || text.slice(0, 40),
-      message,
-      fix,
-      severity,
-    }),
-  };
-}
 
 /**
  * Ansible's --extra-vars: `@file` (YAML or JSON), an inline YAML/JSON mapping (`{...}` or `[...]`),
@@ -59,7 +42,7 @@ export function parseExtraVars(
       addAll(vars, source.data, source);
       return;
     }
-    const src = argumentSource(index, arg);
+    const src = pseudoSource(`-e #${index + 1}`);
     if (/^\s*[[{]/.test(arg)) {
       const { source, diagnostics: d } = parseYamlText(src.file, arg);
       diagnostics.push(...d);

@@ -1,3 +1,4 @@
+import { setKey } from '../input/set-key.js';
 import type { Diagnostic } from '../input/diagnostics.js';
 import type { KeyPath } from '../input/yaml-source.js';
 import { markFloat, markTuple } from '../domain/tagged-values.js';
@@ -224,12 +225,7 @@ function toValue(p: PyValue): unknown {
       const out: Record<string, unknown> = {};
       for (const [k, v] of p.v) {
         const key = k.t === 'none' ? 'null' : k.t === 'bool' ? String(k.v) : String(toValue(k));
-        Object.defineProperty(out, key, {
-          value: toValue(v),
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
+        setKey(out, key, toValue(v));
         if (v.t === 'float') markFloat(out, key);
       }
       return out;

@@ -1,12 +1,13 @@
-import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
-import type { Diagnostic } from '../input/diagnostics.js';
+import { fileDiagnostic as problem, type Diagnostic } from '../input/diagnostics.js';
+import { isExecutable, isHostList } from '../input/path-kind.js';
 import { readInputFile } from '../input/read-input-file.js';
 import { parseYamlText, type YamlOptions } from '../input/yaml-source.js';
 import { parseAddress } from './host-pattern.js';
 import { IniSource, parseIniInventory } from './ini-inventory.js';
 import type { InventoryData } from './inventory-data.js';
-import type { InputSource } from './inventory-tree.js';
+import { pseudoSource } from './inventory-tree.js';
 import { parseYamlInventory } from './yaml-inventory.js';
 
 /** Files Ansible skips in an inventory folder (INVENTORY_IGNORE_EXTS, hidden files, the vars folders). */
@@ -32,23 +33,6 @@ export interface SourceOptions {
   decryptFile: NonNullable<YamlOptions['decryptFile']>;
 }
 
-/** Where a command-line host list (`-i 'lb1,lb2,'`) is reported from. */
-function commandLineSource(text: string): InputSource {
-  return {
-    file: `-i '${text}'`,
-    fromVault: false,
-    diagnostic: (path, message, fix, severity = 'error') => ({
-      file: `-i '${text}'`,
-      line: 0,
-      column: 0,
-      key: path.map(String).join('.'),
-      message,
-      fix,
-      severity,
-    }),
-  };
-}
-
 /**
  * Parses one `-i` source into `data` as Ansible's InventoryManager does: a comma-separated host
  * list, a folder (its entries in name order, recursively, skipping what Ansible skips), or a file
@@ -56,7 +40,7 @@ function commandLineSource(text: string): InputSource {
  * tried as INI, as Ansible does). Problems go to data.bag; the source is recorded in data.sources.
  */
 export function parseSource(source: string, data: InventoryData, options: SourceOptions): void {
-  if (source.includes(',') && !existsSync(source)) {
+  if (isHostList(source)) {
     parseHostList(source, data);
     data.sources.push(source);
     return;
@@ -67,7 +51,7 @@ export function parseSource(source: string, data: InventoryData, options: Source
 }
 
 function parseHostList(text: string, data: InventoryData): void {
-  const origin = { source: commandLineSource(text), path: [] };
+  const origin = { source: pseudoSource(`-i '${text}'`), path: [] };
   for (const item of text.split(',')) {
     const h = item.trim();
     if (h === '') continue;
@@ -75,15 +59,6 @@ function parseHostList(text: string, data: InventoryData): void {
     const host = parsed && !parsed.host.includes('[') ? parsed : { host: h };
     data.addHost(host.host, 'ungrouped', host.port, origin);
   }
-}
-
-function problem(
-  file: string,
-  message: string,
-  fix: string,
-  severity: Diagnostic['severity'] = 'error',
-): Diagnostic {
-  return { file, line: 0, column: 0, key: '', message, fix, severity };
 }
 
 function parsePath(path: string, data: InventoryData, options: SourceOptions): void {
@@ -135,15 +110,6 @@ function parsePath(path: string, data: InventoryData, options: SourceOptions): v
     return;
   }
   parseFile(path, data, options);
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function parseFile(file: string, data: InventoryData, options: SourceOptions): void {

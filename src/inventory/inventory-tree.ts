@@ -39,3 +39,20 @@ export function describeType(v: unknown): string {
   if (typeof v === 'object') return 'a mapping';
   return `a ${typeof v}`;
 }
+
+/** A source that is no file with lines: the command line, the implicit groups. */
+export function pseudoSource(file: string): InputSource {
+  return {
+    file,
+    fromVault: false,
+    diagnostic: (path, message, fix, severity = 'error') => ({
+      file,
+      line: 0,
+      column: 0,
+      key: path.map(String).join('.'),
+      message,
+      fix,
+      severity,
+    }),
+  };
+}

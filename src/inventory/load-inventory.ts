@@ -1,7 +1,8 @@
+import { setKey } from '../input/set-key.js';
 import { homedir, userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { statSync } from 'node:fs';
 import type { Diagnostic } from '../input/diagnostics.js';
+import { isHostList, pathKind } from '../input/path-kind.js';
 import { Secret } from '../domain/secret.js';
 import { UnsafeText, VaultedText } from '../domain/tagged-values.js';
 import type { Backend, ComponentRole, Group, Host, Inventory, LoadBalancer } from '../domain/types.js';
@@ -137,7 +138,7 @@ export function loadInventory(
     if (!lbSet.has(name) && connectionBag.items.length > 0) deferred.set(name, connectionBag.items);
     hosts.set(name, {
       name,
-      groups: ansible.groupsOf(name),
+      groups: [...ansible.groupsOf(name)],
       vars: plainVars(reader, bag),
       connection,
     });
@@ -200,25 +201,11 @@ export function loadInventory(
   };
 }
 
-function isHostList(source: string): boolean {
-  if (!source.includes(',')) return false;
-  try {
-    statSync(source);
-    return false;
-  } catch {
-    return true;
-  }
-}
-
 /** The folder relative paths of an inventory start at: the folder itself, or the file's folder. */
 function inventoryDirOf(source: string): string {
   if (isHostList(source)) return resolve('.');
   const path = resolve(source);
-  try {
-    return statSync(path).isDirectory() ? path : dirname(path);
-  } catch {
-    return dirname(path);
-  }
+  return pathKind(path) === 'dir' ? path : dirname(path);
 }
 
 /**
@@ -305,12 +292,7 @@ class Resolver {
     if (isPlainObject(value)) {
       const out: Record<string, unknown> = {};
       for (const [k, item] of Object.entries(value))
-        Object.defineProperty(out, k, {
-          value: this.#value(host, name, item, origin, state),
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
+        setKey(out, k, this.#value(host, name, item, origin, state));
       return out;
     }
     return value;
@@ -383,12 +365,7 @@ function plainVars(reader: VarReader, bag: DiagnosticBag): Record<string, unknow
   const quiet = new VarReader(reader.vars, new DiagnosticBag(), reader.ctx);
   for (const [name, v] of reader.vars) {
     if (!(v.value instanceof VaultedText) && !isSecretVar(name) && !v.secret) {
-      Object.defineProperty(out, name, {
-        value: v.value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      setKey(out, name, v.value);
       continue;
     }
     const secret = quiet.secret(name);

@@ -1,6 +1,7 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Diagnostic } from '../input/diagnostics.js';
+import { fileDiagnostic as problem } from '../input/diagnostics.js';
+import { pathKind } from '../input/path-kind.js';
 import { readYamlFile, type YamlOptions } from '../input/yaml-source.js';
 import { isFloatAt } from '../domain/tagged-values.js';
 import type { DiagnosticBag } from './diagnostic-bag.js';
@@ -21,15 +22,6 @@ function extensionOf(name: string): string {
   const base = name.replace(/^\.+/, '');
   const dot = base.lastIndexOf('.');
   return dot > 0 ? base.slice(dot) : dot === 0 ? base : '';
-}
-
-function statKind(path: string): 'file' | 'dir' | 'other' | undefined {
-  try {
-    const s = statSync(path);
-    return s.isDirectory() ? 'dir' : s.isFile() ? 'file' : 'other';
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -53,7 +45,7 @@ export class VarsFiles {
     const key = join(basedir, folder);
     let state = this.#folders.get(key);
     if (state) return state;
-    const kind = statKind(key);
+    const kind = pathKind(key);
     if (kind === undefined) state = { kind: 'missing' };
     else if (kind !== 'dir') {
       this.bag.push(
@@ -101,7 +93,7 @@ export class VarsFiles {
   #find(state: { path: string; entries: Set<string> }, name: string): string[] {
     const simple = !name.includes('/');
     const present = CANDIDATE_EXTENSIONS.map((ext) => name + ext).filter((candidate) =>
-      simple ? state.entries.has(candidate) : statKind(join(state.path, candidate)) !== undefined,
+      simple ? state.entries.has(candidate) : pathKind(join(state.path, candidate)) !== undefined,
     );
     const first = present[0];
     if (first === undefined) return [];
@@ -116,7 +108,7 @@ export class VarsFiles {
       );
     }
     const full = join(state.path, first);
-    return statKind(full) === 'dir' ? this.#dirFiles(full) : [full];
+    return pathKind(full) === 'dir' ? this.#dirFiles(full) : [full];
   }
 
   #dirFiles(dir: string): string[] {
@@ -138,7 +130,7 @@ export class VarsFiles {
       if (entry.startsWith('.') || entry.endsWith('~')) continue;
       const full = join(dir, entry);
       const ext = extensionOf(entry);
-      const kind = statKind(full);
+      const kind = pathKind(full);
       if (kind === 'dir' && ext === '') files.push(...this.#dirFiles(full));
       else if (kind === 'file' && (ext === '' || FILE_EXTENSIONS.includes(ext))) files.push(full);
     }
@@ -197,13 +189,4 @@ export class VarsFiles {
       );
     }
   }
-}
-
-function problem(
-  file: string,
-  message: string,
-  fix: string,
-  severity: Diagnostic['severity'] = 'error',
-): Diagnostic {
-  return { file, line: 0, column: 0, key: '', message, fix, severity };
 }

@@ -3,11 +3,8 @@ import { didYouMean } from './did-you-mean.js';
 import type { ScopedVars } from './inventory-tree.js';
 
 /*
- * Inventory variables apim-provision reads. Set them anywhere Ansible allows (inline `vars:`,
- * group_vars/, host_vars/, inline host variables); precedence is all < parent group < child group <
- * host, and a group_vars file wins over the inline `vars:` of the same group. Paths are relative to
- * the inventory folder; `~` is the user's home. Secret values take a string, `{ env: NAME }` or
- * `{ file: PATH }` (the file's content, trailing newline removed).
+ * Inventory variables apim-provision reads (the table of docs/inventory.md, where precedence, paths
+ * and secret sources are explained).
  *
  * | variable | applies to | type | default | meaning |
  * |---|---|---|---|---|
@@ -62,6 +59,8 @@ export const SECRET_VARS: readonly string[] = [
   'tls_key_passphrase',
 ];
 
+const SECRET_SET = new Set(SECRET_VARS);
+
 export const CONNECTION_VARS: readonly string[] = [
   'ansible_host',
   'ansible_port',
@@ -95,15 +94,19 @@ export const VAR_SPELLINGS: Readonly<Record<string, readonly string[]>> = {
   ansible_timeout: ['ansible_timeout', 'ansible_ssh_timeout'],
 };
 
+const CANONICAL = new Map(
+  Object.entries(VAR_SPELLINGS).flatMap(([canonical, spellings]) =>
+    spellings.map((s) => [s, canonical] as const),
+  ),
+);
+
 /** The setting a spelling stands for (`ansible_ssh_pass` -> `ansible_password`). */
 export function canonicalName(name: string): string {
-  for (const [canonical, spellings] of Object.entries(VAR_SPELLINGS))
-    if (spellings.includes(name)) return canonical;
-  return name;
+  return CANONICAL.get(name) ?? name;
 }
 
 export function isSecretVar(name: string): boolean {
-  return SECRET_VARS.includes(canonicalName(name));
+  return SECRET_SET.has(canonicalName(name));
 }
 
 /** Ansible variables that mean something to Ansible but nothing here: accepted with a warning. */
