@@ -1,22 +1,18 @@
-import { setKey } from './set-key.js';
 import {
   isAlias,
   isMap,
   isPair,
-  isScalar,
   isSeq,
   LineCounter,
   parseDocument,
   type Document,
   type Node,
   type Pair,
-  type Scalar,
   type YAMLMap,
 } from 'yaml';
-import { markFloat, UnsafeText, VaultedText } from '../domain/tagged-values.js';
+import { parseAnsibleYaml } from './ansible-yaml.js';
 import { fileDiagnostic, type Diagnostic } from './diagnostics.js';
 import { readInputFile } from './read-input-file.js';
-import { resolvePlain, timestampText, toBool, toFloat, toInt } from './yaml-typing.js';
 
 export type KeyPath = readonly (string | number)[];
 
@@ -51,9 +47,6 @@ export interface YamlOptions {
   /** Decrypts a vault-encrypted file's text; without it such a file is an error. */
   decryptFile?: (text: string, file: string) => { text: string } | { diagnostic: Diagnostic };
 }
-
-/** Alias expansion budget: a few aliases in a real file, never a billion laughs. */
-export const MAX_ALIAS_EXPANSION = 1_000_000;
 
 const VAULT_HEADER = '$ANSIBLE_VAULT;';
 
@@ -92,15 +85,10 @@ export function parseYamlText(
   options: YamlOptions = {},
   fromVault = false,
 ): { source?: YamlSource; diagnostics: Diagnostic[] } {
-  const typing = options.typing ?? 'ansible';
-  const json = typing === 'ansible' && isJson(text);
+  if ((options.typing ?? 'ansible') === 'ansible')
+    return parseAnsibleYaml(file, text, isJson(text), fromVault);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, {
-    lineCounter,
-    prettyErrors: false,
-    uniqueKeys: typing === 'core',
-    ...(typing === 'ansible' ? { schema: 'failsafe' as const, version: '1.1' as const, merge: false } : {}),
-  });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const diagnostics: Diagnostic[] = [];
   for (const e of doc.errors) {
     const pos = lineCounter.linePos(e.pos[0]);
@@ -123,21 +111,13 @@ export function parseYamlText(
     return { line: pos.line, column: pos.col };
   };
   let data: unknown;
-  const nonStringKeys = new Set<string>();
-  if (typing === 'ansible') {
-    const builder = new AnsibleConstructor(file, doc, at, json, nonStringKeys);
-    data = builder.construct(doc.contents, []);
-    diagnostics.push(...builder.diagnostics);
-    if (builder.failed) return { diagnostics };
-  } else {
-    try {
-      data = doc.toJS({ maxAliasCount: 1000 });
-    } catch (err) {
-      diagnostics.push(aliasProblem(file, firstAlias(doc, at), (err as Error).message));
-      return { diagnostics };
-    }
+  try {
+    data = doc.toJS({ maxAliasCount: 1000 });
+  } catch (err) {
+    diagnostics.push(aliasProblem(file, firstAlias(doc, at), (err as Error).message));
+    return { diagnostics };
   }
-  const source = makeSource(file, text, doc, data, fromVault, nonStringKeys, lineCounter);
+  const source = makeSource(file, text, doc, data, fromVault, new Set(), lineCounter);
   return { source, diagnostics };
 }
 
@@ -161,7 +141,7 @@ function aliasProblem(file: string, pos: { line: number; column: number }, detai
     key: '',
     message: undefinedAlias
       ? `YAML alias refers to an anchor that is not defined before it (${detail.split('\n')[0]})`
-      : `YAML aliases expand to too much data (more than ${MAX_ALIAS_EXPANSION.toLocaleString('en')} values): refused as a resource exhaustion attack`,
+      : 'YAML aliases expand to too much data: refused as a resource exhaustion attack',
     fix: undefinedAlias
       ? 'define the anchor (&name) before the alias (*name), or fix the alias name'
       : 'use fewer nested aliases; write the values out',
@@ -182,323 +162,6 @@ function firstAlias(doc: Document, at: (n: Node) => { line: number; column: numb
   };
   visit(doc.contents);
   return found ? at(found) : { line: 0, column: 0 };
-}
-
-type At = (node: Node | null | undefined) => { line: number; column: number };
-
-const TAG = 'tag:yaml.org,2002:';
-
-/**
- * Builds values the way Ansible's AnsibleConstructor (PyYAML SafeConstructor) does: anchors are
- * constructed once and shared, merge keys are flattened (explicit keys win, the first of a merge list
- * wins), repeated keys keep the later value. Alias expansion is bounded.
- */
-class AnsibleConstructor {
-  readonly diagnostics: Diagnostic[] = [];
-  failed = false;
-  readonly #memo = new Map<Node, unknown>();
-  readonly #sizes = new Map<Node, number>();
-  /** Nodes being constructed: an alias back into one is a recursive structure. */
-  readonly #active = new Set<Node>();
-  #expanded = 0;
-
-  constructor(
-    readonly file: string,
-    readonly doc: Document,
-    readonly at: At,
-    readonly json: boolean,
-    readonly nonStringKeys: Set<string>,
-  ) {}
-
-  #fail(node: Node | null | undefined, message: string, fix: string): undefined {
-    this.failed = true;
-    this.diagnostics.push({ file: this.file, ...this.at(node), key: '', message, fix, severity: 'error' });
-    return undefined;
-  }
-
-  #resolveAlias(node: Node): Node | undefined {
-    if (!isAlias(node)) return node;
-    const target = node.resolve(this.doc);
-    if (!target) {
-      this.diagnostics.push(aliasProblem(this.file, this.at(node), `unresolved alias *${node.source}`));
-      this.failed = true;
-      return undefined;
-    }
-    this.#expanded += this.#size(target);
-    if (this.#expanded > MAX_ALIAS_EXPANSION) {
-      this.diagnostics.push(aliasProblem(this.file, this.at(node), 'too many'));
-      this.failed = true;
-      return undefined;
-    }
-    return target;
-  }
-
-  /** Values under a node once all its aliases are expanded (memoised: cheap even for a bomb). */
-  #size(node: Node): number {
-    const known = this.#sizes.get(node);
-    if (known !== undefined) return known;
-    this.#sizes.set(node, 1); // a cycle counts once
-    let size = 1;
-    const add = (n: unknown) => {
-      if (!n || size > MAX_ALIAS_EXPANSION) return;
-      const target = isAlias(n) ? n.resolve(this.doc) : n;
-      if (target) size += this.#size(target as Node);
-    };
-    if (isMap(node)) {
-      for (const p of node.items) {
-        add(p.key);
-        add(p.value);
-      }
-    } else if (isSeq(node)) for (const item of node.items) add(item);
-    this.#sizes.set(node, size);
-    return size;
-  }
-
-  construct(raw: unknown, path: KeyPath): unknown {
-    if (this.failed) return undefined;
-    if (raw === null || raw === undefined) return null;
-    const node = this.#resolveAlias(raw as Node);
-    if (!node) return undefined;
-    if (this.#memo.has(node)) return this.#memo.get(node);
-    if (this.#active.has(node))
-      return this.#fail(
-        raw as Node,
-        'a YAML alias refers to a node that contains it (a recursive structure)',
-        'remove the alias from inside its own anchor',
-      );
-    this.#active.add(node);
-    try {
-      return this.#constructNode(node, path);
-    } finally {
-      this.#active.delete(node);
-    }
-  }
-
-  #constructNode(node: Node, path: KeyPath): unknown {
-    const tag = node.tag;
-    if (tag === '!unsafe') return wrapUnsafe(this.#untagged(node, path));
-    if (tag === '!vault' || tag === '!vault-encrypted') {
-      if (!isScalar(node))
-        return this.#fail(node, '!vault must tag a block of ciphertext', 'write key: !vault |');
-      return new VaultedText(String(node.value));
-    }
-    const value = this.#untagged(node, path);
-    if (node.anchor) this.#memo.set(node, value);
-    return value;
-  }
-
-  #untagged(node: Node, path: KeyPath): unknown {
-    const tag = node.tag && node.tag !== '!unsafe' ? node.tag : undefined;
-    if (isMap(node)) {
-      if (tag !== undefined && tag !== `${TAG}map`) return this.#badTag(node, tag);
-      return this.#mapping(node, path);
-    }
-    if (isSeq(node)) {
-      if (tag !== undefined && tag !== `${TAG}seq`) return this.#badTag(node, tag);
-      const list: unknown[] = [];
-      node.items.forEach((item, i) => {
-        const v = this.construct(item, [...path, i]);
-        if (typeof v === 'number' && this.#floatNode(item)) markFloat(list, i);
-        list.push(v);
-      });
-      return list;
-    }
-    if (isScalar(node)) return this.#scalar(node, tag);
-    return this.#fail(node, 'unsupported YAML node', 'write plain mappings, lists and scalars');
-  }
-
-  #badTag(node: Node, tag: string): undefined {
-    const shown = tag.startsWith(TAG) ? `!!${tag.slice(TAG.length)}` : tag;
-    return this.#fail(
-      node,
-      `YAML tag ${shown} is not supported here (Ansible's loader knows !unsafe, !vault and the standard !!str, !!int, !!float, !!bool, !!null, !!map, !!seq)`,
-      'remove the tag, or quote the value to make it a string',
-    );
-  }
-
-  /** Is this value node a float (so that 1.0 prints as 1.0)? */
-  #floatNode(raw: unknown): boolean {
-    const node = isAlias(raw) ? raw.resolve(this.doc) : raw;
-    if (!isScalar(node)) return false;
-    if (node.tag === `${TAG}float`) return true;
-    if (node.tag !== undefined || node.type !== 'PLAIN') return false;
-    const text = String(node.value);
-    return this.json
-      ? /[.eE]/.test(text) && Number.isFinite(Number(text))
-      : resolvePlain(text).kind === 'float';
-  }
-
-  #scalar(node: Scalar, tag: string | undefined): unknown {
-    const text = String(node.value);
-    const plain = node.type === 'PLAIN';
-    if (tag !== undefined) return this.#taggedScalar(node, tag, text);
-    if (!plain) return text;
-    if (this.json) {
-      if (text === 'true') return true;
-      if (text === 'false') return false;
-      if (text === 'null') return null;
-      const n = Number(text);
-      return Number.isNaN(n) ? text : n;
-    }
-    const r = resolvePlain(text);
-    switch (r.kind) {
-      case 'null':
-        return null;
-      case 'bool':
-      case 'int':
-      case 'float':
-      case 'str':
-        return r.value;
-      case 'timestamp':
-        return (
-          timestampText(r.value) ??
-          this.#fail(node, `"${text}" is not a valid date`, 'quote it to keep it as text')
-        );
-      case 'value':
-        return this.#fail(
-          node,
-          'a bare "=" is not a value Ansible can load',
-          'quote it ("=") to make it a string',
-        );
-    }
-  }
-
-  #taggedScalar(node: Scalar, tag: string, text: string): unknown {
-    const fix = 'correct the value or remove the tag';
-    switch (tag) {
-      case `${TAG}str`:
-        return text;
-      case `${TAG}null`:
-        return null;
-      case `${TAG}bool`:
-        return toBool(text) ?? this.#fail(node, `!!bool "${text}" is not a boolean`, fix);
-      case `${TAG}int`:
-        return toInt(text) ?? this.#fail(node, `!!int "${text}" is not an integer`, fix);
-      case `${TAG}float`:
-        return toFloat(text) ?? this.#fail(node, `!!float "${text}" is not a number`, fix);
-      case `${TAG}timestamp`:
-        return timestampText(text) ?? this.#fail(node, `!!timestamp "${text}" is not a date`, fix);
-      default:
-        return this.#badTag(node, tag);
-    }
-  }
-
-  #mapping(node: YAMLMap, path: KeyPath): Record<string, unknown> | undefined {
-    const pairs = this.#flatten(node);
-    if (!pairs) return undefined;
-    const out: Record<string, unknown> = {};
-    const ownKeys = new Set<string>();
-    for (const pair of pairs) {
-      const key = this.#key(pair, path);
-      if (key === undefined) return undefined;
-      // Overriding a merged-in key is what merge keys are for; a key written twice is a mistake.
-      if (pair.own && ownKeys.has(key) && !this.json) {
-        const pos = this.at(pair.pair.key as Node);
-        this.diagnostics.push({
-          file: this.file,
-          ...pos,
-          key: keyPathString([...path, key]),
-          message: `duplicate key "${key}": the later value is used (as Ansible does)`,
-          fix: 'remove one of the two keys',
-          severity: 'warning',
-        });
-      }
-      if (pair.own) ownKeys.add(key);
-      const value = this.construct(pair.pair.value, [...path, key]);
-      if (this.failed) return undefined;
-      setKey(out, key, value);
-      if (typeof value === 'number' && this.#floatNode(pair.pair.value)) markFloat(out, key);
-    }
-    return out;
-  }
-
-  /** Mapping keys are strings in JavaScript; non-string keys are remembered for Ansible's checks. */
-  #key(entry: FlatPair, path: KeyPath): string | undefined {
-    const raw = entry.pair.key;
-    const keyNode = isAlias(raw) ? raw.resolve(this.doc) : raw;
-    if (isMap(keyNode) || isSeq(keyNode)) {
-      return this.#fail(keyNode, 'a mapping or list cannot be a key', 'use a string key');
-    }
-    const value = raw === null || raw === undefined ? null : this.construct(raw, path);
-    if (this.failed) return undefined;
-    if (typeof value === 'string') return value;
-    const text = pythonKeyText(value);
-    this.nonStringKeys.add(keyPathString([...path, text]));
-    return text;
-  }
-
-  /** PyYAML's flatten_mapping: merged pairs first (the first of a list wins), then the map's own. */
-  #flatten(node: YAMLMap): FlatPair[] | undefined {
-    const merged: FlatPair[] = [];
-    const own: FlatPair[] = [];
-    for (const pair of node.items as Pair[]) {
-      const key = pair.key as Node | null;
-      if (
-        !this.json &&
-        isScalar(key) &&
-        key.type === 'PLAIN' &&
-        key.tag === undefined &&
-        key.value === '<<'
-      ) {
-        const value = this.#resolveAlias(pair.value as Node);
-        if (this.failed) return undefined;
-        if (isMap(value)) merged.push(...(this.#flatten(value) ?? []).map((p) => ({ ...p, own: false })));
-        else if (isSeq(value)) {
-          const lists: FlatPair[][] = [];
-          for (const item of value.items) {
-            const sub = this.#resolveAlias(item as Node);
-            if (this.failed) return undefined;
-            if (!isMap(sub))
-              return this.#fail(
-                sub,
-                'a merge list (<<: [...]) may only hold mappings',
-                'list aliases of mappings',
-              );
-            lists.push((this.#flatten(sub) ?? []).map((p) => ({ ...p, own: false })));
-          }
-          for (const list of lists.reverse()) merged.push(...list);
-        } else {
-          return this.#fail(
-            value,
-            'a merge key (<<) needs a mapping or a list of mappings',
-            'write <<: *anchor',
-          );
-        }
-      } else own.push({ pair, own: true });
-    }
-    return [...merged, ...own];
-  }
-}
-
-interface FlatPair {
-  pair: Pair;
-  /** Written in this mapping (not merged in): only those are reported as repeated. */
-  own: boolean;
-}
-
-/** How Python's json shows a non-string key: True -> "true", None -> "null", 1 -> "1". */
-function pythonKeyText(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (value instanceof UnsafeText) return value.text;
-  return String(value);
-}
-
-/** `!unsafe` on a mapping or list marks every string inside it (Ansible's wrap_var). */
-function wrapUnsafe(value: unknown): unknown {
-  if (typeof value === 'string') return new UnsafeText(value);
-  if (Array.isArray(value)) return value.map(wrapUnsafe);
-  if (
-    value !== null &&
-    typeof value === 'object' &&
-    !(value instanceof VaultedText) &&
-    !(value instanceof UnsafeText)
-  ) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) setKey(out, k, wrapUnsafe(v));
-    return out;
-  }
-  return value;
 }
 
 function makeSource(

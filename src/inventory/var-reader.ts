@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readInputFile } from '../input/read-input-file.js';
 import type { Diagnostic } from '../input/diagnostics.js';
 import { Secret } from '../domain/secret.js';
 import { UnsafeText, VaultedText } from '../domain/tagged-values.js';
@@ -288,7 +288,16 @@ export class VarReader {
           );
           return undefined;
         }
-        return new Secret(readFileSync(file, 'utf8').replace(/[\r\n]+$/, ''));
+        const read = readInputFile(file, `${name} file`, 1024 * 1024);
+        if (read.diagnostic) {
+          this.#unavailable(
+            name,
+            `${name} comes from file ${file}: ${read.diagnostic.message}`,
+            read.diagnostic.fix,
+          );
+          return undefined;
+        }
+        return new Secret(read.text.replace(/[\r\n]+$/, ''));
       }
     }
     this.report(

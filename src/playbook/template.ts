@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readInputFile } from '../input/read-input-file.js';
 import { dirname } from 'node:path';
 import nunjucks from 'nunjucks';
 import { addAnsibleFilters, MANDATORY_ERROR_NAME, toBool } from './filters.js';
@@ -250,13 +250,10 @@ export function renderTemplateFile(
   vars: Record<string, unknown>,
   where?: TemplateSite,
 ): string {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new TemplateError(`cannot read template ${file} (${code})`, undefined, where);
-  }
+  // The shared input reader: regular files only, bounded (a FIFO or /dev/zero never hangs a run).
+  const read = readInputFile(file, 'template');
+  if (read.diagnostic) throw new TemplateError(`${read.diagnostic.message}: ${file}`, undefined, where);
+  const text = read.text;
   const ctx = prepare(text, vars, where, file);
   return run(() => fileEnv(dirname(file)).renderString(text, ctx), where);
 }

@@ -99,7 +99,7 @@ describe("YAML typing of Ansible's loader (PyYAML, YAML 1.1)", () => {
     const r = load('a: 1\nb: *nope\n');
     expect(r.source).toBeUndefined();
     expect(r.diagnostics[0]).toMatchObject({ line: 2, severity: 'error' });
-    expect(r.diagnostics[0]!.message).toMatch(/anchor that is not defined/);
+    expect(r.diagnostics[0]!.message).toMatch(/refers to an anchor &nope that is not defined before it/);
   });
 
   it('refuses a bare "=" as Ansible\'s loader does', () => {
