@@ -79,6 +79,9 @@ export function loadInventory(
     ...(options.extraVars ? { extraVars: options.extraVars } : {}),
     decryptFile: vault.decryptFile,
   });
+  // A source or vars file that cannot be read leaves a partial inventory: checking what
+  // apim-provision needs of it would only add misleading problems ("no group loadbalancers").
+  if (bag.hasErrors) return { diagnostics: bag.items, deferred: new Map(), secrets };
   const data = ansible.data;
   for (const g of data.groups.values()) checkVarNames(g.vars, bag);
   for (const h of data.hosts.values()) {

@@ -3,7 +3,8 @@
  * ansible.cfg and ANSIBLE_*, --list-hosts/--list-tasks/--list-tags, --limit @file, and the
  * `inventory` command with ansible-inventory's output (secrets masked). No host is contacted.
  */
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Vault } from 'ansible-vault';
@@ -224,5 +225,91 @@ describe('ansible.cfg and ANSIBLE_*', () => {
     expect(data.get('defaults')?.get('list')?.value).toBe('a,\nb');
     const s = settings('[defaults]\nvault_password_file = %(here)s\n');
     expect(s.diagnostics[0]!.message).toContain('must be written %%');
+  });
+});
+
+describe('hostile and broken input (issue 14): exit 4 with the file named, never a hang or a stack trace', () => {
+  const bomb = () => {
+    const lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 9; i++)
+      lines.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(',')}]`,
+      );
+    return lines.join('\n') + '\n';
+  };
+
+  it('refuses a YAML alias bomb in the inventory, a group_vars file and the playbook', async () => {
+    writeFileSync(inv(), `${bomb()}all: {}\n`);
+    expect(await main(['validate', inv()])).toBe(EXIT.INVALID_INPUT);
+    expect(stdout).toMatch(/inventory\.yml\s*\n\s+6:29\s+error\s+YAML aliases expand to too much data/);
+    writeFileSync(inv(), INVENTORY);
+    mkdirSync(join(dir, 'group_vars'));
+    writeFileSync(join(dir, 'group_vars', 'all.yml'), bomb());
+    stdout = '';
+    expect(await main(['validate', inv()])).toBe(EXIT.INVALID_INPUT);
+    expect(stdout).toContain('group_vars/all.yml');
+    const playbook = join(dir, 'bomb.yml');
+    writeFileSync(playbook, bomb());
+    stdout = '';
+    expect(await main(['validate', inv(), playbook])).toBe(EXIT.INVALID_INPUT);
+    expect(stdout).toContain('bomb.yml');
+    expect(stdout + stderr).not.toMatch(/unexpected error|at .*\.ts:\d+/);
+  });
+
+  it('refuses an alias to an undefined anchor with its line', async () => {
+    writeFileSync(inv(), INVENTORY.replace('apim_pattern: single-node', 'apim_pattern: *nope'));
+    expect(await main(['validate', inv()])).toBe(EXIT.INVALID_INPUT);
+    expect(stdout).toMatch(/3:\d+\s+error\s+YAML alias \*nope refers to an anchor &nope that is not defined/);
+  });
+
+  it('refuses a FIFO or /dev/zero as inventory, vars file or playbook at once', async () => {
+    const fifo = join(dir, 'fifo.yml');
+    execFileSync('mkfifo', [fifo]);
+    const started = Date.now();
+    expect(await main(['validate', fifo])).toBe(EXIT.INVALID_INPUT);
+    expect(stdout).toContain('inventory is a FIFO (named pipe), not a regular file');
+    expect(await main(['validate', '/dev/zero'])).toBe(EXIT.INVALID_INPUT);
+    expect(await main(['validate', inv(), fifo])).toBe(EXIT.INVALID_INPUT);
+    expect(stdout).toContain('playbook is a FIFO');
+    mkdirSync(join(dir, 'host_vars'));
+    execFileSync('mkfifo', [join(dir, 'host_vars', 'lb1.yml')]);
+    stdout = '';
+    expect(await main(['validate', inv()])).toBe(EXIT.INVALID_INPUT);
+    expect(stdout).toContain('host_vars file is a FIFO');
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('refuses a group_vars that is not a folder', async () => {
+    writeFileSync(join(dir, 'group_vars'), 'x: 1\n');
+    expect(await main(['validate', inv()])).toBe(EXIT.INVALID_INPUT);
+    expect(stdout).toContain('group_vars is not a folder');
+  });
+
+  it('refuses a host name that would escape render --out, and writes nothing', async () => {
+    writeFileSync(inv(), INVENTORY.replace('lb1:', '"../../escape":'));
+    const out = join(dir, 'out');
+    expect(await main(['render', inv(), '--out', out])).toBe(EXIT.INVALID_INPUT);
+    expect(stderr).toContain('contains a slash');
+    expect(() => execFileSync('ls', [join(dir, '..', 'escape')])).toThrow();
+  });
+
+  it('validates the shipped with-group-vars example on a machine without its secret: a warning, exit 0', async () => {
+    vi.stubEnv('APIM_BECOME_PASSWORD', undefined);
+    const example = join(
+      import.meta.dirname,
+      '..',
+      '..',
+      '..',
+      'inventories',
+      'with-group-vars',
+      'inventory.yml',
+    );
+    expect(await main(['validate', example])).toBe(EXIT.OK);
+    expect(stdout).toContain(
+      'warning ansible_become_password comes from environment variable APIM_BECOME_PASSWORD, which is not set (apply and rollback refuse to run without it)',
+    );
+    expect(stdout).toContain('1 secret source(s) not available here: apply and rollback need them');
   });
 });
