@@ -8,7 +8,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -144,6 +144,7 @@ async function run(): Promise<void> {
     spawnSync('/usr/bin/time', ['true']).status === 0;
   const outFile = opt('--out') ?? join(here, 'INVENTORY-RESULTS.md');
   const work = mkdtempSync(join(tmpdir(), 'apim-bench-inv-'));
+  const loadBefore = loadavg()[0]!;
   const rows: string[] = [];
   try {
     for (const size of sizes) {
@@ -186,7 +187,8 @@ async function run(): Promise<void> {
       [
         '# Inventory loading: results',
         '',
-        `Made by \`npx tsx bench/inventory-load.ts\` on ${new Date().toISOString().slice(0, 10)}, ${cpus().length} x ${cpu}, Node ${process.version}.`,
+        `Made by \`npx tsx bench/inventory-load.ts\` on ${new Date().toISOString().slice(0, 10)}, ${cpus().length} x ${cpu}, Node ${process.version};`,
+        `load average ${loadBefore.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end (a shared machine: other work slows both tools alike).`,
         `Median of ${runs} runs, each in a fresh process (time of loadInventory: parsing, group_vars/host_vars, precedence,`,
         "validation of every variable apim-provision reads; peak RSS of the whole process). ansible-inventory (Debian's",
         'ansible-core) reads the same files with `--list` (whole command, Python start-up included).',

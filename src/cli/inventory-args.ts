@@ -1,6 +1,7 @@
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import type { Diagnostic } from '../input/diagnostics.js';
+import { fileDiagnostic, type Diagnostic } from '../input/diagnostics.js';
+import { unreadableReason } from '../inventory/local-file.js';
 import { parseExtraVars } from '../inventory/extra-vars.js';
 import type { LoadInventoryOptions } from '../inventory/load-inventory.js';
 import type { SecretsMode } from '../inventory/var-reader.js';
@@ -91,8 +92,18 @@ export async function inventoryLoadOptions(
   const user = args.user ?? settings.remoteUser?.value;
   if (user !== undefined) connection.user = user;
   if (settings.remotePort) connection.port = settings.remotePort.value;
-  const key = args['private-key'] ?? settings.privateKeyFile?.value;
-  if (key !== undefined) connection.privateKeyFile = key;
+  const keyProblems: Diagnostic[] = [];
+  const key =
+    args['private-key'] !== undefined ? resolve(args['private-key']) : settings.privateKeyFile?.value;
+  if (key !== undefined) {
+    const from = args['private-key'] !== undefined ? '--private-key' : (settings.privateKeyFile?.from ?? '');
+    const reason = unreadableReason(key);
+    if (reason)
+      keyProblems.push(
+        fileDiagnostic(key, `${from}: the key file ${reason}`, 'give a readable private key file'),
+      );
+    else connection.privateKeyFile = key;
+  }
   const timeout = args.timeout ?? settings.timeout?.value;
   if (timeout !== undefined) connection.timeoutSeconds = timeout;
   if (settings.become) connection.become = settings.become.value;
@@ -105,7 +116,7 @@ export async function inventoryLoadOptions(
       connection,
       ...(playbook !== undefined ? { playbookDir: dirname(playbook) } : {}),
     },
-    diagnostics: [...settings.diagnostics, ...vault.diagnostics, ...extra.diagnostics],
+    diagnostics: [...settings.diagnostics, ...vault.diagnostics, ...extra.diagnostics, ...keyProblems],
   };
 }
 

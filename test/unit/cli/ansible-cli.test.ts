@@ -168,8 +168,18 @@ describe('vault options', () => {
     );
     expect(await main(['validate', join(tree, 'inventory.yml')])).toBe(EXIT.INVALID_INPUT);
     expect(stdout).toContain('no vault password was given');
-    vi.stubEnv('ANSIBLE_VAULT_PASSWORD_FILE', script);
-    expect(await main(['validate', join(tree, 'inventory.yml')])).toBe(EXIT.INVALID_INPUT);
+    // ANSIBLE_VAULT_PASSWORD_FILE is the default id's file; a plain file's content is the password.
+    const envelopeDefault = new Vault({ password: 'from-env-file' }).encryptSync(
+      'y: 2\n',
+      undefined as unknown as string,
+    );
+    const plain = writeTree({
+      'inventory.yml': INVENTORY,
+      'group_vars/all.yml': envelopeDefault,
+      pw: 'from-env-file\n',
+    });
+    vi.stubEnv('ANSIBLE_VAULT_PASSWORD_FILE', join(plain, 'pw'));
+    expect(await main(['validate', join(plain, 'inventory.yml')])).toBe(EXIT.OK);
   });
 
   it('refuses --ask-vault-pass without a terminal as an input problem, not a crash', async () => {
