@@ -539,7 +539,7 @@ function pythonKeyText(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (value instanceof UnsafeText) return value.text;
-  return String(value);
+  return typeof value === 'number' ? String(value) : JSON.stringify(value);
 }
 
 /** `!unsafe` on a mapping or list marks every string inside it (Ansible's wrap_var). */

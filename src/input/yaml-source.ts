@@ -179,7 +179,7 @@ function makeSource(
     let byKey = index.get(map);
     if (!byKey) {
       byKey = new Map();
-      for (const p of map.items as Pair[]) {
+      for (const p of map.items) {
         const k = String((p.key as { value?: unknown } | null)?.value ?? p.key);
         if (!byKey.has(k)) byKey.set(k, p);
       }
@@ -189,7 +189,7 @@ function makeSource(
   };
   const locate = (path: KeyPath, onKey = true) => {
     let node: unknown = doc.contents;
-    let offset = (doc.contents as Node | null)?.range?.[0] ?? 0;
+    let offset = doc.contents?.range?.[0] ?? 0;
     for (const seg of path) {
       if (isAlias(node)) node = node.resolve(doc);
       if (isMap(node)) {

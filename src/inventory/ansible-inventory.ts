@@ -6,7 +6,7 @@ import { DiagnosticBag } from './diagnostic-bag.js';
 import { looksLikeIpAddress } from './host-pattern.js';
 import { InventoryData } from './inventory-data.js';
 import { parseSource } from './inventory-sources.js';
-import { pseudoSource, type ScopedVars } from './inventory-tree.js';
+import { pseudoSource, type ScopedVars, type VarValue } from './inventory-tree.js';
 import { VarsFiles } from './vars-files.js';
 
 export interface AnsibleInventoryOptions {
@@ -151,7 +151,7 @@ export function loadAnsibleInventory(
   const inventory = new AnsibleInventory(
     data,
     varsFiles,
-    options.extraVars ?? new Map(),
+    options.extraVars ?? new Map<string, VarValue>(),
     options.playbookDir !== undefined ? resolve(options.playbookDir) : undefined,
   );
   for (const dir of [

@@ -325,15 +325,18 @@ class Resolver {
 
   #hostvars(): Record<string, unknown> {
     const hosts = this.inventory.data.hosts;
-    return new Proxy({} as Record<string, unknown>, {
-      get: (_, h) => (typeof h === 'string' && hosts.has(h) ? this.templateVars(h) : undefined),
-      has: (_, h) => typeof h === 'string' && hosts.has(h),
-      ownKeys: () => [...hosts.keys()],
-      getOwnPropertyDescriptor: (_, h) =>
-        typeof h === 'string' && hosts.has(h)
-          ? { enumerable: true, configurable: true, value: this.templateVars(h) }
-          : undefined,
-    });
+    return new Proxy<Record<string, unknown>>(
+      {},
+      {
+        get: (_, h) => (typeof h === 'string' && hosts.has(h) ? this.templateVars(h) : undefined),
+        has: (_, h) => typeof h === 'string' && hosts.has(h),
+        ownKeys: () => [...hosts.keys()],
+        getOwnPropertyDescriptor: (_, h) =>
+          typeof h === 'string' && hosts.has(h)
+            ? { enumerable: true, configurable: true, value: this.templateVars(h) }
+            : undefined,
+      },
+    );
   }
 }
 

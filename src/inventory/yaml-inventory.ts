@@ -178,8 +178,7 @@ class GroupParser {
       for (const host of expanded.names) {
         const record = this.data.addHost(host, group, expanded.port, this.#origin(at));
         if (!vars) continue;
-        const map = vars as Record<string, unknown>;
-        for (const v of Object.keys(map)) record.vars.set(v, this.#value(map, v, [...at, v]));
+        for (const v of Object.keys(vars)) record.vars.set(v, this.#value(vars, v, [...at, v]));
       }
     }
   }

@@ -76,7 +76,7 @@ const INVENTORY = `all:
           ansible_host: 192.0.2.10
 `;
 
-async function prepare(cfg: string) {
+function prepare(cfg: string) {
   const dir = mkdtempSync(join(tmpdir(), 'apim-conn-'));
   const home = join(dir, 'home');
   mkdirSync(join(dir, 'keys'), { recursive: true });
@@ -111,7 +111,7 @@ describe('ansible connection conformance', () => {
       '[defaults]\nremote_user = cfg-user\n',
     ],
   ])('%s', async (_name, args, cfg) => {
-    const { dir, env } = await prepare(cfg);
+    const { dir, env } = prepare(cfg);
     const run = await execa(
       'ansible',
       ['loadbalancers', '-i', join(dir, 'inventory.yml'), '-m', 'ping', '-vvv', '-T', '3', ...args],

@@ -89,7 +89,9 @@ describe('apim-provision inventory', () => {
     expect(await main(['inventory', inv(), '--host', 'lb1', '--vault-password-file', join(dir, 'pw')])).toBe(
       EXIT.OK,
     );
-    expect(JSON.parse(stdout).api_token).toEqual({ __ansible_vault: `${envelope}\n` });
+    expect((JSON.parse(stdout) as Record<string, unknown>).api_token).toEqual({
+      __ansible_vault: `${envelope}\n`,
+    });
     stdout = '';
     expect(await main(['inventory', inv(), '--graph', '--vars'])).toBe(EXIT.OK);
     expect(stdout).toContain('{api_token = ********}');
