@@ -78,7 +78,9 @@ export function readInputFile(file: string, kind: InputKind, maxBytes = MAX_INPU
     const chunks: Buffer[] = [];
     let length = 0;
     for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, maxBytes + 1 - length));
+      // The first read is sized by fstat (one read for a file that does not grow), later ones bounded.
+      const want = chunks.length === 0 ? stat.size + 1 : 1024 * 1024;
+      const chunk = Buffer.allocUnsafe(Math.min(want, maxBytes + 1 - length));
       const n = readSync(fd, chunk, 0, chunk.length, null);
       if (n === 0) break;
       chunks.push(chunk.subarray(0, n));

@@ -34,7 +34,8 @@ function extensionOf(name: string): string {
 export class VarsFiles {
   readonly #folders = new Map<string, FolderState>();
   readonly #files = new Map<string, ScopedVars | undefined>();
-  readonly #layers = new Map<string, ScopedVars[]>();
+  /** Layers per folder (basedir + group_vars|host_vars), then per name. */
+  readonly #layers = new Map<string, Map<string, ScopedVars[]>>();
 
   constructor(
     readonly bag: DiagnosticBag,
@@ -61,9 +62,7 @@ export class VarsFiles {
         state = { kind: 'dir', path: key, entries: new Set(readdirSync(key)) };
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? 'error';
-        this.bag.push(
-          problem(key, `cannot read the ${folder} folder (${code})`, 'make it readable by the current user'),
-        );
+        this.bag.push(problem(key, `cannot read the ${folder} folder (${code})`, 'make it readable by the current user'));
         state = { kind: 'unusable' };
       }
     }
@@ -73,20 +72,21 @@ export class VarsFiles {
 
   /** The variable layers for a group or host, in the order they apply (later wins). */
   layers(basedir: string, folder: VarsFolder, name: string): ScopedVars[] {
-    const key = `${basedir}\u0000${folder}\u0000${name}`;
-    const known = this.#layers.get(key);
+    const folderKey = join(basedir, folder);
+    let byName = this.#layers.get(folderKey);
+    if (!byName) this.#layers.set(folderKey, (byName = new Map()));
+    const known = byName.get(name);
     if (known) return known;
     const result: ScopedVars[] = [];
     const state = this.#folder(basedir, folder);
     // Ansible skips names that are absolute paths ('chroot' style hosts).
     if (state.kind === 'dir' && !name.startsWith('/')) {
-      const found = this.#find(state, name);
-      for (const file of found) {
+      for (const file of this.#find(state, name)) {
         const vars = this.#read(file, folder);
         if (vars && vars.size > 0) result.push(vars);
       }
     }
-    this.#layers.set(key, result);
+    byName.set(name, result);
     return result;
   }
 
