@@ -81,7 +81,13 @@ export function sourcesOf(
  * passwords, the playbook folder, and the connection settings of ansible.cfg / ANSIBLE_* / flags.
  */
 export async function inventoryLoadOptions(
-  args: InventoryArgs & { user?: string; 'private-key'?: string; timeout?: number },
+  args: InventoryArgs & {
+    user?: string;
+    'private-key'?: string;
+    timeout?: number;
+    become?: boolean;
+    'become-user'?: string;
+  },
   settings: AnsibleSettings,
   secrets: SecretsMode,
   playbook: string | undefined,
@@ -106,8 +112,10 @@ export async function inventoryLoadOptions(
   }
   const timeout = args.timeout ?? settings.timeout?.value;
   if (timeout !== undefined) connection.timeoutSeconds = timeout;
-  if (settings.become) connection.become = settings.become.value;
-  if (settings.becomeUser) connection.becomeUser = settings.becomeUser.value;
+  const become = args.become ?? settings.become?.value;
+  if (become !== undefined) connection.become = become;
+  const becomeUser = args['become-user'] ?? settings.becomeUser?.value;
+  if (becomeUser !== undefined) connection.becomeUser = becomeUser;
   return {
     options: {
       secrets,

@@ -54,8 +54,53 @@ export function connectionFlags<T>(y: Argv<T>) {
       alias: 'T',
       type: 'number',
       describe: 'SSH connect timeout in seconds (default 10)',
+    })
+    .option('become', {
+      alias: 'b',
+      type: 'boolean',
+      describe: 'become root with sudo (ansible_become in the inventory wins)',
+    })
+    .option('become-user', { type: 'string', describe: 'sudo target user (ansible_become_user wins)' })
+    .option('become-method', { type: 'string', hidden: true })
+    .option('connection', { alias: 'c', type: 'string', hidden: true })
+    .option('syntax-check', { type: 'boolean', hidden: true })
+    .option('start-at-task', { type: 'string', hidden: true })
+    .option('step', { type: 'boolean', hidden: true })
+    .option('ssh-common-args', { type: 'string', hidden: true })
+    .option('ssh-extra-args', { type: 'string', hidden: true })
+    .check((a) => {
+      const refused = ANSIBLE_ONLY_FLAGS.find(([flag, ok]) => a[flag] !== undefined && !ok(a[flag]));
+      if (refused) throw new UsageError(refused[2]);
+      return true;
     });
 }
+
+/** ansible-playbook flags apim-provision does not offer: refused by name, with what to do instead. */
+const ANSIBLE_ONLY_FLAGS: [string, (v: unknown) => boolean, string][] = [
+  ['become-method', (v) => v === 'sudo', '--become-method: apim-provision becomes root through sudo only'],
+  ['connection', (v) => v === 'ssh' || v === 'smart', '--connection: apim-provision connects over SSH only'],
+  [
+    'syntax-check',
+    () => false,
+    '--syntax-check: use apim-provision validate INVENTORY [PLAYBOOK] (it checks everything, contacting nothing)',
+  ],
+  [
+    'start-at-task',
+    () => false,
+    '--start-at-task is not supported: use --tags / --skip-tags to choose tasks',
+  ],
+  ['step', () => false, '--step is not supported: use --check --diff to see every change before applying'],
+  [
+    'ssh-common-args',
+    () => false,
+    '--ssh-common-args is not supported: set ansible_ssh_common_args in the inventory (-o ProxyJump=... / -J ...)',
+  ],
+  [
+    'ssh-extra-args',
+    () => false,
+    '--ssh-extra-args is not supported: set ansible_ssh_common_args in the inventory (-o ProxyJump=... / -J ...)',
+  ],
+];
 
 /** --limit values with @FILE expanded (one pattern per line, as Ansible's retry files). */
 export function limitPatterns(values: readonly string[] | undefined): string[] | undefined {

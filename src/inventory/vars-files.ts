@@ -62,7 +62,9 @@ export class VarsFiles {
         state = { kind: 'dir', path: key, entries: new Set(readdirSync(key)) };
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? 'error';
-        this.bag.push(problem(key, `cannot read the ${folder} folder (${code})`, 'make it readable by the current user'));
+        this.bag.push(
+          problem(key, `cannot read the ${folder} folder (${code})`, 'make it readable by the current user'),
+        );
         state = { kind: 'unusable' };
       }
     }

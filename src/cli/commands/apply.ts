@@ -27,6 +27,8 @@ interface Args extends InventoryArgs {
   user?: string;
   'private-key'?: string;
   timeout?: number;
+  become?: boolean;
+  'become-user'?: string;
   'list-hosts'?: boolean;
   'list-tasks'?: boolean;
   'list-tags'?: boolean;

@@ -136,6 +136,23 @@ describe('apply --list-hosts / --list-tasks / --list-tags', () => {
     expect(stdout).toContain('from-e@198.51.100.10:22');
   });
 
+  it('takes -b / --become-user as defaults the inventory overrides, and refuses flags it does not offer by name', async () => {
+    writeFileSync(inv(), INVENTORY.replace('ansible_become: yes', 'ansible_become: no'));
+    expect(await main(['apply', inv(), '--list-hosts', '-b', '--become-user', 'svc'])).toBe(EXIT.OK);
+    // ansible_become: no in the inventory beats -b.
+    expect(stdout).toContain('deploy@198.51.100.10:22, via jump@198.51.100.5:2222, no become');
+    writeFileSync(inv(), INVENTORY.replace('ansible_become: yes', 'ansible_ssh_port: 2222'));
+    stdout = '';
+    expect(await main(['apply', inv(), '--list-hosts', '-b', '--become-user', 'svc'])).toBe(EXIT.OK);
+    expect(stdout).toContain(
+      'deploy@198.51.100.10:2222, via jump@198.51.100.5:2222, become svc (sudo, password)',
+    );
+    expect(await main(['apply', inv(), '--syntax-check'])).toBe(EXIT.USAGE);
+    expect(stderr).toContain('use apim-provision validate');
+    expect(await main(['apply', inv(), '-c', 'local'])).toBe(EXIT.USAGE);
+    expect(stderr).toContain('connects over SSH only');
+  });
+
   it('reads --limit @file, and refuses a limit that names nothing (exit 5, no stack trace)', async () => {
     writeFileSync(join(dir, 'retry'), 'lb1\n\n');
     expect(await main(['apply', inv(), '--list-hosts', '--limit', `@${join(dir, 'retry')}`])).toBe(EXIT.OK);
