@@ -8,55 +8,33 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Vault } from 'ansible-vault';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadAnsibleSettings, parseConfigParser } from '../../../src/cli/ansible-config.js';
 import { main } from '../../../src/cli/main.js';
 import { EXIT } from '../../../src/report/index.js';
-import { dedent, writeTree } from '../inventory/helpers.js';
+import { dedent, SINGLE_NODE, writeTree } from '../inventory/helpers.js';
+import { captureOutput, output } from './capture-output.js';
 
-let stdout = '';
-let stderr = '';
 let dir = '';
 
-const INVENTORY = dedent(`
-  all:
-    vars:
-      apim_pattern: single-node
-    children:
-      loadbalancers:
-        hosts:
-          lb1:
-            ansible_host: 198.51.100.10
-            ansible_user: deploy
-            ansible_become: yes
-            ansible_become_password: hunter2-plain
-            ansible_ssh_common_args: -J jump@198.51.100.5:2222
-      apim_all_in_one:
-        hosts:
-          apim1:
-            ansible_host: 192.0.2.10
-`);
+const INVENTORY = dedent(SINGLE_NODE).replace(
+  'ansible_host: 198.51.100.10',
+  [
+    'ansible_host: 198.51.100.10',
+    'ansible_user: deploy',
+    'ansible_become: yes',
+    'ansible_become_password: hunter2-plain',
+    'ansible_ssh_common_args: -J jump@198.51.100.5:2222',
+  ].join('\n          '),
+);
+
+captureOutput();
 
 beforeEach(() => {
-  stdout = '';
-  stderr = '';
   dir = writeTree({ 'inventory.yml': INVENTORY, '.ansible.cfg': '[defaults]\n' });
   // Isolated from the machine's own ansible.cfg and ssh configuration.
   vi.stubEnv('ANSIBLE_CONFIG', join(dir, '.ansible.cfg'));
   vi.stubEnv('HOME', dir);
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-  vi.unstubAllEnvs();
 });
 
 const inv = () => join(dir, 'inventory.yml');
@@ -64,15 +42,15 @@ const inv = () => join(dir, 'inventory.yml');
 describe('apim-provision inventory', () => {
   it('prints --list as ansible-inventory does, with secret variables masked', async () => {
     expect(await main(['inventory', '-i', inv(), '--list'])).toBe(EXIT.OK);
-    const list = JSON.parse(stdout) as {
+    const list = JSON.parse(output.stdout) as {
       _meta: { hostvars: Record<string, Record<string, unknown>> };
       all: unknown;
     };
     expect(list.all).toEqual({ children: ['ungrouped', 'loadbalancers', 'apim_all_in_one'] });
     expect(list._meta.hostvars.lb1!.ansible_become_password).toBe('********');
     expect(list._meta.hostvars.lb1!.ansible_become).toBe(true);
-    expect(stdout).not.toContain('hunter2');
-    expect(stdout).toMatch(/^ {4}"_meta": \{$/m);
+    expect(output.stdout).not.toContain('hunter2');
+    expect(output.stdout).toMatch(/^ {4}"_meta": \{$/m);
   });
 
   it('shows inline vault values as ansible-inventory does, never their plain text', async () => {
@@ -89,86 +67,86 @@ describe('apim-provision inventory', () => {
     expect(await main(['inventory', inv(), '--host', 'lb1', '--vault-password-file', join(dir, 'pw')])).toBe(
       EXIT.OK,
     );
-    expect((JSON.parse(stdout) as Record<string, unknown>).api_token).toEqual({
+    expect((JSON.parse(output.stdout) as Record<string, unknown>).api_token).toEqual({
       __ansible_vault: `${envelope}\n`,
     });
-    stdout = '';
+    output.stdout = '';
     expect(await main(['inventory', inv(), '--graph', '--vars'])).toBe(EXIT.OK);
-    expect(stdout).toContain('{api_token = ********}');
-    expect(stdout).toContain('{ansible_become_password = ********}');
-    expect(stdout).not.toContain('vaulted-value');
+    expect(output.stdout).toContain('{api_token = ********}');
+    expect(output.stdout).toContain('{ansible_become_password = ********}');
+    expect(output.stdout).not.toContain('vaulted-value');
   });
 
   it('prints --graph for a group, and refuses an unknown one or host with a suggestion (exit 5)', async () => {
     expect(await main(['inventory', inv(), '--graph', 'loadbalancers'])).toBe(EXIT.OK);
-    expect(stdout).toBe('@loadbalancers:\n  |--lb1\n');
+    expect(output.stdout).toBe('@loadbalancers:\n  |--lb1\n');
     expect(await main(['inventory', inv(), '--graph', 'loadbalancer'])).toBe(EXIT.USAGE);
-    expect(stderr).toContain('did you mean "loadbalancers"');
+    expect(output.stderr).toContain('did you mean "loadbalancers"');
     expect(await main(['inventory', inv(), '--host', 'lb9'])).toBe(EXIT.USAGE);
     expect(await main(['inventory', inv(), '--list', '--yaml'])).toBe(EXIT.USAGE);
-    expect(stderr).toContain('--yaml output is not supported');
-    expect(stderr).not.toContain('unexpected error');
+    expect(output.stderr).toContain('--yaml output is not supported');
+    expect(output.stderr).not.toContain('unexpected error');
   });
 
   it('takes the inventory from ansible.cfg when none is given', async () => {
     writeFileSync(join(dir, '.ansible.cfg'), '[defaults]\ninventory = inventory.yml\n');
     expect(await main(['inventory', '--graph'])).toBe(EXIT.OK);
-    expect(stdout).toContain('|--@loadbalancers:');
+    expect(output.stdout).toContain('|--@loadbalancers:');
   });
 });
 
 describe('apply --list-hosts / --list-tasks / --list-tags', () => {
   it('lists each play with its hosts and how each is reached, without a secret, and contacts nothing', async () => {
     expect(await main(['apply', '-i', inv(), '--list-hosts', '--list-tags'])).toBe(EXIT.OK);
-    expect(stdout).toMatch(/^ {2}play #1 \(loadbalancers\): .*\tTAGS: \[\]$/m);
-    expect(stdout).toContain("    pattern: ['loadbalancers']\n    hosts (1):\n");
-    expect(stdout).toMatch(
+    expect(output.stdout).toMatch(/^ {2}play #1 \(loadbalancers\): .*\tTAGS: \[\]$/m);
+    expect(output.stdout).toContain("    pattern: ['loadbalancers']\n    hosts (1):\n");
+    expect(output.stdout).toMatch(
       /^ {6}lb1 {2}deploy@198\.51\.100\.10:22, via jump@198\.51\.100\.5:2222, become root \(sudo, password\)$/m,
     );
-    expect(stdout).toMatch(/TASK TAGS: \[config, install, tls\]/);
-    expect(stdout).not.toContain('hunter2');
+    expect(output.stdout).toMatch(/TASK TAGS: \[config, install, tls\]/);
+    expect(output.stdout).not.toContain('hunter2');
   });
 
   it('applies -u only where the inventory sets no user, and -e above everything', async () => {
     expect(await main(['apply', inv(), '--list-hosts', '-u', 'cli-user', '-e', 'ansible_user=from-e'])).toBe(
       EXIT.OK,
     );
-    expect(stdout).toContain('from-e@198.51.100.10:22');
+    expect(output.stdout).toContain('from-e@198.51.100.10:22');
   });
 
   it('takes -b / --become-user as defaults the inventory overrides, and refuses flags it does not offer by name', async () => {
     writeFileSync(inv(), INVENTORY.replace('ansible_become: yes', 'ansible_become: no'));
     expect(await main(['apply', inv(), '--list-hosts', '-b', '--become-user', 'svc'])).toBe(EXIT.OK);
     // ansible_become: no in the inventory beats -b.
-    expect(stdout).toContain('deploy@198.51.100.10:22, via jump@198.51.100.5:2222, no become');
+    expect(output.stdout).toContain('deploy@198.51.100.10:22, via jump@198.51.100.5:2222, no become');
     writeFileSync(inv(), INVENTORY.replace('ansible_become: yes', 'ansible_ssh_port: 2222'));
-    stdout = '';
+    output.stdout = '';
     expect(await main(['apply', inv(), '--list-hosts', '-b', '--become-user', 'svc'])).toBe(EXIT.OK);
-    expect(stdout).toContain(
+    expect(output.stdout).toContain(
       'deploy@198.51.100.10:2222, via jump@198.51.100.5:2222, become svc (sudo, password)',
     );
     expect(await main(['apply', inv(), '--syntax-check'])).toBe(EXIT.USAGE);
-    expect(stderr).toContain('use apim-provision validate');
+    expect(output.stderr).toContain('use apim-provision validate');
     expect(await main(['apply', inv(), '-c', 'local'])).toBe(EXIT.USAGE);
-    expect(stderr).toContain('connects over SSH only');
+    expect(output.stderr).toContain('connects over SSH only');
   });
 
   it('reads --limit @file, and refuses a limit that names nothing (exit 5, no stack trace)', async () => {
     writeFileSync(join(dir, 'retry'), 'lb1\n\n');
     expect(await main(['apply', inv(), '--list-hosts', '--limit', `@${join(dir, 'retry')}`])).toBe(EXIT.OK);
     expect(await main(['apply', inv(), '--list-hosts', '--limit', 'lb2'])).toBe(EXIT.USAGE);
-    expect(stderr).toContain('"lb2" matches no host or group of the inventory (did you mean "lb1"?)');
+    expect(output.stderr).toContain('"lb2" matches no host or group of the inventory (did you mean "lb1"?)');
     expect(await main(['apply', inv(), '--list-hosts', '--limit', '@/nonexistent/retry'])).toBe(EXIT.USAGE);
     expect(await main(['apply', inv(), '--list-hosts', '--limit', 'apim1'])).toBe(EXIT.USAGE);
-    expect(stderr).toContain('leaves no host to run on');
-    expect(stderr).not.toContain('unexpected error');
+    expect(output.stderr).toContain('leaves no host to run on');
+    expect(output.stderr).not.toContain('unexpected error');
   });
 
   it('reports a play whose hosts match nothing, at the play, in validate and apply (exit 4)', async () => {
     const playbook = join(dir, 'play.yml');
     writeFileSync(playbook, '- name: typo\n  hosts: loadbalancer\n  tasks:\n    - debug: { msg: hi }\n');
     expect(await main(['validate', inv(), playbook])).toBe(EXIT.INVALID_INPUT);
-    expect(stdout).toMatch(
+    expect(output.stdout).toMatch(
       /play\.yml\s*\n\s+1:3\s+error\s+play "typo": hosts "loadbalancer" matches no host or group/,
     );
     expect(await main(['apply', '-i', inv(), playbook, '--list-hosts'])).toBe(EXIT.INVALID_INPUT);
@@ -186,7 +164,7 @@ describe('vault options', () => {
       EXIT.OK,
     );
     expect(await main(['validate', join(tree, 'inventory.yml')])).toBe(EXIT.INVALID_INPUT);
-    expect(stdout).toContain('no vault password was given');
+    expect(output.stdout).toContain('no vault password was given');
     // ANSIBLE_VAULT_PASSWORD_FILE is the default id's file; a plain file's content is the password.
     const envelopeDefault = new Vault({ password: 'from-env-file' }).encryptSync(
       'y: 2\n',
@@ -204,8 +182,8 @@ describe('vault options', () => {
   it('refuses --ask-vault-pass without a terminal as an input problem, not a crash', async () => {
     const code = await main(['validate', inv(), '--ask-vault-pass']);
     expect(code).toBe(EXIT.INVALID_INPUT);
-    expect(stdout + stderr).toContain('standard input is not a terminal');
-    expect(stderr).not.toContain('unexpected error');
+    expect(output.stdout + output.stderr).toContain('standard input is not a terminal');
+    expect(output.stderr).not.toContain('unexpected error');
   });
 });
 
@@ -272,25 +250,29 @@ describe('hostile and broken input (issue 14): exit 4 with the file named, never
   it('refuses a YAML alias bomb in the inventory, a group_vars file and the playbook', async () => {
     writeFileSync(inv(), `${bomb()}all: {}\n`);
     expect(await main(['validate', inv()])).toBe(EXIT.INVALID_INPUT);
-    expect(stdout).toMatch(/inventory\.yml\s*\n\s+6:29\s+error\s+YAML aliases expand to too much data/);
+    expect(output.stdout).toMatch(
+      /inventory\.yml\s*\n\s+6:29\s+error\s+YAML aliases expand to too much data/,
+    );
     writeFileSync(inv(), INVENTORY);
     mkdirSync(join(dir, 'group_vars'));
     writeFileSync(join(dir, 'group_vars', 'all.yml'), bomb());
-    stdout = '';
+    output.stdout = '';
     expect(await main(['validate', inv()])).toBe(EXIT.INVALID_INPUT);
-    expect(stdout).toContain('group_vars/all.yml');
+    expect(output.stdout).toContain('group_vars/all.yml');
     const playbook = join(dir, 'bomb.yml');
     writeFileSync(playbook, bomb());
-    stdout = '';
+    output.stdout = '';
     expect(await main(['validate', inv(), playbook])).toBe(EXIT.INVALID_INPUT);
-    expect(stdout).toContain('bomb.yml');
-    expect(stdout + stderr).not.toMatch(/unexpected error|at .*\.ts:\d+/);
+    expect(output.stdout).toContain('bomb.yml');
+    expect(output.stdout + output.stderr).not.toMatch(/unexpected error|at .*\.ts:\d+/);
   });
 
   it('refuses an alias to an undefined anchor with its line', async () => {
     writeFileSync(inv(), INVENTORY.replace('apim_pattern: single-node', 'apim_pattern: *nope'));
     expect(await main(['validate', inv()])).toBe(EXIT.INVALID_INPUT);
-    expect(stdout).toMatch(/3:\d+\s+error\s+YAML alias \*nope refers to an anchor &nope that is not defined/);
+    expect(output.stdout).toMatch(
+      /3:\d+\s+error\s+YAML alias \*nope refers to an anchor &nope that is not defined/,
+    );
   });
 
   it('refuses a FIFO or /dev/zero as inventory, vars file or playbook at once', async () => {
@@ -298,29 +280,29 @@ describe('hostile and broken input (issue 14): exit 4 with the file named, never
     execFileSync('mkfifo', [fifo]);
     const started = Date.now();
     expect(await main(['validate', fifo])).toBe(EXIT.INVALID_INPUT);
-    expect(stdout).toContain('inventory is a FIFO (named pipe), not a regular file');
+    expect(output.stdout).toContain('inventory is a FIFO (named pipe), not a regular file');
     expect(await main(['validate', '/dev/zero'])).toBe(EXIT.INVALID_INPUT);
     expect(await main(['validate', inv(), fifo])).toBe(EXIT.INVALID_INPUT);
-    expect(stdout).toContain('playbook is a FIFO');
+    expect(output.stdout).toContain('playbook is a FIFO');
     mkdirSync(join(dir, 'host_vars'));
     execFileSync('mkfifo', [join(dir, 'host_vars', 'lb1.yml')]);
-    stdout = '';
+    output.stdout = '';
     expect(await main(['validate', inv()])).toBe(EXIT.INVALID_INPUT);
-    expect(stdout).toContain('host_vars file is a FIFO');
+    expect(output.stdout).toContain('host_vars file is a FIFO');
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('refuses a group_vars that is not a folder', async () => {
     writeFileSync(join(dir, 'group_vars'), 'x: 1\n');
     expect(await main(['validate', inv()])).toBe(EXIT.INVALID_INPUT);
-    expect(stdout).toContain('group_vars is not a folder');
+    expect(output.stdout).toContain('group_vars is not a folder');
   });
 
   it('refuses a host name that would escape render --out, and writes nothing', async () => {
     writeFileSync(inv(), INVENTORY.replace('lb1:', '"../../escape":'));
     const out = join(dir, 'out');
     expect(await main(['render', inv(), '--out', out])).toBe(EXIT.INVALID_INPUT);
-    expect(stderr).toContain('contains a slash');
+    expect(output.stderr).toContain('contains a slash');
     expect(() => execFileSync('ls', [join(dir, '..', 'escape')])).toThrow();
   });
 
@@ -336,9 +318,9 @@ describe('hostile and broken input (issue 14): exit 4 with the file named, never
       'inventory.yml',
     );
     expect(await main(['validate', example])).toBe(EXIT.OK);
-    expect(stdout).toContain(
+    expect(output.stdout).toContain(
       'warning ansible_become_password comes from environment variable APIM_BECOME_PASSWORD, which is not set (apply and rollback refuse to run without it)',
     );
-    expect(stdout).toContain('1 secret source(s) not available here: apply and rollback need them');
+    expect(output.stdout).toContain('1 secret source(s) not available here: apply and rollback need them');
   });
 });

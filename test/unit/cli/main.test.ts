@@ -6,31 +6,13 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { inspectCertificate } from '../../../src/certs/index.js';
 import { main } from '../../../src/cli/main.js';
 import { EXIT } from '../../../src/report/index.js';
+import { captureOutput, output } from './capture-output.js';
 
-let stdout = '';
-let stderr = '';
-
-beforeEach(() => {
-  stdout = '';
-  stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-  vi.unstubAllEnvs();
-});
+captureOutput();
 
 const EXAMPLES = join(import.meta.dirname, '..', '..', '..', 'inventories');
 const tempDir = () => mkdtempSync(join(tmpdir(), 'apim-cli-'));
@@ -59,11 +41,11 @@ async function countingServer(): Promise<{ server: Server; port: number; connect
 describe('apim-provision main()', () => {
   it('exits 5 for an unknown command, a missing argument or a bad option value', async () => {
     expect(await main(['frobnicate'])).toBe(EXIT.USAGE);
-    expect(stderr).toContain("Run 'apim-provision --help' for usage.");
+    expect(output.stderr).toContain("Run 'apim-provision --help' for usage.");
     expect(await main(['apply'])).toBe(EXIT.USAGE);
     expect(await main(['apply', join(EXAMPLES, 'single-node.yml'), '--serial', 'half'])).toBe(EXIT.USAGE);
-    expect(stderr).toContain('--serial takes N or N%');
-    expect(stderr).not.toContain('unexpected error');
+    expect(output.stderr).toContain('--serial takes N or N%');
+    expect(output.stderr).not.toContain('unexpected error');
     expect(await main(['certs', 'create', '--hostname', 'a.test', '--rsa-bits', '1024'])).toBe(EXIT.USAGE);
     expect(await main([])).toBe(EXIT.USAGE);
   });
@@ -93,9 +75,9 @@ describe('apim-provision main()', () => {
       );
       const code = await main(['apply', file, '--known-hosts', join(dir, 'known_hosts')]);
       expect(code).toBe(EXIT.INVALID_INPUT);
-      expect(stderr).toContain('apim_pattern');
-      expect(stderr).toContain('single-node');
-      expect(stderr).toContain('nothing was contacted');
+      expect(output.stderr).toContain('apim_pattern');
+      expect(output.stderr).toContain('single-node');
+      expect(output.stderr).toContain('nothing was contacted');
       expect(listener.connections()).toBe(0);
     } finally {
       listener.server.close();
@@ -104,7 +86,7 @@ describe('apim-provision main()', () => {
 
   it('validates an example inventory (exit 0)', async () => {
     expect(await main(['validate', join(EXAMPLES, 'single-node.yml')])).toBe(EXIT.OK);
-    expect(stdout).toContain('valid: 1 load balancer(s), 1 play(s)');
+    expect(output.stdout).toContain('valid: 1 load balancer(s), 1 play(s)');
   });
 
   it('renders the conf.d file of every load balancer of every example inventory (exit 0)', async () => {
@@ -114,15 +96,15 @@ describe('apim-provision main()', () => {
     const inventories = exampleInventories();
     expect(inventories.length).toBeGreaterThanOrEqual(9);
     for (const inventory of inventories) {
-      stdout = '';
+      output.stdout = '';
       const code = await main(['render', inventory]);
-      expect(code, `${inventory}: ${stderr}`).toBe(EXIT.OK);
-      const headers = stdout.match(
+      expect(code, `${inventory}: ${output.stderr}`).toBe(EXIT.OK);
+      const headers = output.stdout.match(
         /^# ===== \S+: \/etc\/nginx\/conf\.d\/\S+\.conf \(edition (oss|plus)\) =====$/gm,
       );
       expect(headers?.length, inventory).toBeGreaterThanOrEqual(1);
-      expect(stdout).toMatch(/^server \{$/m);
-      expect(stdout).toContain('ssl_certificate /etc/nginx/ssl/');
+      expect(output.stdout).toMatch(/^server \{$/m);
+      expect(output.stdout).toContain('ssl_certificate /etc/nginx/ssl/');
     }
   });
 
@@ -146,7 +128,7 @@ describe('apim-provision main()', () => {
     expect(statSync(join(out, 'lb.key')).mode & 0o777).toBe(0o600);
     const cert = inspectCertificate(readFileSync(join(out, 'lb.crt'), 'utf8'));
     expect(cert.sans).toEqual(expect.arrayContaining(['api.example.test', 'gw.example.test']));
-    expect(stdout).toContain('(mode 0600)');
-    expect(stdout).not.toMatch(/PRIVATE KEY/);
+    expect(output.stdout).toContain('(mode 0600)');
+    expect(output.stdout).not.toMatch(/PRIVATE KEY/);
   });
 });

@@ -10,22 +10,9 @@ import { Secret } from '../../../src/domain/secret.js';
 import { UnsafeText } from '../../../src/domain/tagged-values.js';
 import { VaultKeyring } from '../../../src/input/vault.js';
 import { loadInventory, type LoadInventoryOptions } from '../../../src/inventory/load-inventory.js';
-import { dedent, diag, errors, writeTree } from './helpers.js';
+import { dedent, diag, errors, SINGLE_NODE, writeTree } from './helpers.js';
 
-const LB = `
-  all:
-    vars:
-      apim_pattern: single-node
-    children:
-      loadbalancers:
-        hosts:
-          lb1:
-            ansible_host: 198.51.100.10
-      apim_all_in_one:
-        hosts:
-          apim1:
-            ansible_host: 192.0.2.10
-`;
+const LB = SINGLE_NODE;
 
 function load(
   files: Record<string, string>,
