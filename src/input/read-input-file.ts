@@ -85,6 +85,8 @@ export function readInputFile(file: string, kind: InputKind, maxBytes = MAX_INPU
       if (n === 0) break;
       chunks.push(chunk.subarray(0, n));
       length += n;
+      // A regular file reads short only at its end: no second read (and buffer) to find it.
+      if (n < chunk.length && length <= maxBytes) break;
       if (length > maxBytes) {
         return {
           diagnostic: problem(file, `${kind} grew beyond ${formatSize(maxBytes)} while it was read`, 'retry'),
