@@ -106,8 +106,10 @@ async function planAndApply(
   changes.push(...staged.changes);
   warnings.push(...staged.warnings);
 
-  if (session.options.check) return checkOutcome(session, def, plan, changes, warnings);
-  return apply(session, plan, changes, warnings, secrets);
+  const outcome = session.options.check
+    ? checkOutcome(session, def, plan, changes, warnings)
+    : await apply(session, plan, changes, warnings, secrets);
+  return plan.nginx ? { ...outcome, nginx: plan.nginx } : outcome;
 }
 
 async function stage(

@@ -1,5 +1,5 @@
 import type { CertificateMetadata } from '../certs/index.js';
-import type { Change } from '../modules/contract.js';
+import type { Change, PlannedNginx } from '../modules/contract.js';
 import type { TransactionStatus } from '../remote/index.js';
 
 /** Outcome of one task on one host, as in Ansible's recap. */
@@ -19,6 +19,8 @@ export interface TaskResult {
   warnings: string[];
   /** For a task that ran the transaction: what the host reported, as data. */
   transaction?: TransactionOutcome;
+  /** For a load balancer's configuration: the nginx it was planned for on this host. */
+  nginx?: PlannedNginx;
 }
 
 /** What a transaction on the host reported (its `@@APIM` records), for the recap and JSON. */

@@ -9,5 +9,11 @@ export {
 } from './formats.js';
 export { toMermaid } from './mermaid.js';
 export type * from './model.js';
-export { withRunChanges, type RunOutcome, type Scrub } from './run-changes.js';
+export {
+  plannedNginx,
+  withRunChanges,
+  type PlannedNginxView,
+  type RunOutcome,
+  type Scrub,
+} from './run-changes.js';
 export { layoutSvg, toSvg } from './svg.js';

@@ -1,3 +1,4 @@
+import type { EditionDecision } from '../domain/types.js';
 import type { AreaChanges, ChangeArea, DeploymentGraph, HostChanges, HostOutcome } from './model.js';
 
 /*
@@ -14,6 +15,15 @@ export interface RunChange {
 export interface RunTask {
   module: string;
   changes: readonly RunChange[];
+  /** A load balancer's configuration: what the run planned it for, on the host. */
+  nginx?: PlannedNginxView;
+}
+
+export interface PlannedNginxView {
+  decision: EditionDecision;
+  version: string;
+  versionKnown: boolean;
+  confPath: string;
 }
 
 export interface RunHost {
@@ -118,6 +128,12 @@ function createsConfig(host: RunHost | undefined): boolean {
   return (host?.tasks ?? []).some(
     (t) => t.module === 'apim_lb_config' && t.changes.some((c) => c.kind === 'file' && c.action === 'create'),
   );
+}
+
+/** The nginx the run planned a load balancer's configuration for (its last configuration task). */
+export function plannedNginx(run: RunOutcome, host: string): PlannedNginxView | undefined {
+  const tasks = run.hosts.find((h) => h.host === host)?.tasks ?? [];
+  return tasks.findLast((t) => t.nginx !== undefined)?.nginx;
 }
 
 /**

@@ -15,7 +15,7 @@ export const apimLbConfig = defineModule({
   plan(ctx) {
     const lbPlan = planLoadBalancer(ctx);
     if (!lbPlan) return failure(notALoadBalancer(ctx.host.name));
-    const { rendered, decision } = lbPlan;
+    const { rendered, decision, nginxVersion, versionKnown } = lbPlan;
     const files = [{ path: rendered.path, content: rendered.content, mode: '0644' }, ...rendered.files];
     return {
       changes: [],
@@ -39,6 +39,7 @@ export const apimLbConfig = defineModule({
       warnings: [...decision.warnings, ...rendered.warnings],
       // The conf.d file and what it refers to (the nodes' trusted CA): retired with it.
       manages: files.map((f) => f.path),
+      nginx: { decision, version: nginxVersion, versionKnown, confPath: rendered.path },
     };
   },
 });

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { CertificateMetadata } from '../certs/index.js';
-import type { Host, Inventory, LoadBalancer } from '../domain/types.js';
+import type { EditionDecision, Host, Inventory, LoadBalancer } from '../domain/types.js';
 import type { SourceLoc } from '../playbook/types.js';
 import type { FactQuery, HostFacts, InstallSpec, RemoteOp } from '../remote/index.js';
 import type { Templatable } from './args.js';
@@ -146,6 +146,17 @@ export interface ModulePlan {
   manages?: string[];
   /** The module cannot reach its desired state: the task fails with this, nothing is done. */
   failure?: string;
+  /** A load balancer's configuration: the nginx it is written for, for the reports (the graph). */
+  nginx?: PlannedNginx;
+}
+
+/** The edition, version and file a load balancer's configuration was planned for on its host. */
+export interface PlannedNginx {
+  decision: EditionDecision;
+  version: string;
+  /** False when no installed nginx or package candidate told the version (it is assumed). */
+  versionKnown: boolean;
+  confPath: string;
 }
 
 /**

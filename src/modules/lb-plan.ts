@@ -15,6 +15,8 @@ export interface LoadBalancerPlan {
   deployment: Deployment;
   decision: EditionDecision;
   nginxVersion: string;
+  /** False when nothing on the host told the version (nothing installed, no package candidate). */
+  versionKnown: boolean;
   rendered: RenderedConfig;
 }
 
@@ -42,6 +44,9 @@ export function planLoadBalancer(
     ...(ossVersion ? { ossNginxVersion: ossVersion } : {}),
   });
   const installedFits = nginx !== undefined && nginx.plus === (decision.edition === 'plus');
+  const hostTold =
+    installedFits ||
+    (decision.edition === 'oss' && lb.install.ossSource !== 'nginx.org' && candidate !== undefined);
   const nginxVersion =
     (installedFits ? nginx.version : undefined) ??
     (decision.edition === 'plus' ? EXPECTED_NGINX.plus : candidate) ??
@@ -54,7 +59,7 @@ export function planLoadBalancer(
     confPrefix,
     ipv6: lb.listenIpv6 === 'auto' ? facts.ipv6 : lb.listenIpv6,
   });
-  return { deployment, decision, nginxVersion, rendered };
+  return { deployment, decision, nginxVersion, versionKnown: hostTold, rendered };
 }
 
 /** The message of the WSO2 modules on a host outside the `loadbalancers` group. */

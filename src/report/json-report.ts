@@ -37,6 +37,8 @@ export interface JsonTask {
   message: string | null;
   warnings: string[];
   changes: JsonChange[];
+  /** A load balancer's configuration task: the nginx it was written for. */
+  nginx?: { edition: string; version: string; version_known: boolean; sticky: string | null };
 }
 
 export interface JsonHost {
@@ -98,6 +100,16 @@ function jsonTask(task: TaskResult): JsonTask {
     message: task.message ?? null,
     warnings: [...task.warnings],
     changes: task.changes.map(jsonChange),
+    ...(task.nginx
+      ? {
+          nginx: {
+            edition: task.nginx.decision.edition,
+            version: task.nginx.version,
+            version_known: task.nginx.versionKnown,
+            sticky: task.nginx.decision.sticky ?? null,
+          },
+        }
+      : {}),
   };
 }
 

@@ -62,6 +62,16 @@ describe('apply --check --graph on the lab', () => {
     expect(texts).toContain('lb-gone');
     expect(texts.some((t) => t.startsWith('UNREACHABLE'))).toBe(true);
     expect(texts.some((t) => t.includes('apply --check would change'))).toBe(true);
+    // The picture shows the nginx the run planned lb-apply's file for: the installed one, or
+    // apt's candidate (known), or, when the host told neither, an assumed one; lb-gone's is assumed.
+    const told = await labRun(lab, LB, 'nginx -v 2>&1; apt-cache policy nginx', true);
+    const version = /nginx\/(\S+)|Candidate: (?:\d+:)?(\d+\.\d+\.\d+)/.exec(told);
+    const lbLine = texts.find((t) => /^nginx \d/.test(t) && texts.indexOf(t) < texts.indexOf('lb-gone'));
+    if (version) expect(lbLine).toBe(`nginx ${version[1] ?? version[2]}`);
+    else expect(lbLine).toMatch(/^nginx \S+ \(assumed, not read from the host\)$/);
+    expect(texts.filter((t) => t.endsWith('(assumed, not read from the host)'))).toHaveLength(
+      version ? 1 : 2,
+    );
 
     // The same run as Mermaid text, for Markdown.
     const mmdFile = join(work, 'plan.mmd');

@@ -7,10 +7,12 @@ import {
   formatOfFile,
   GRAPH_FILE_EXTENSIONS,
   GRAPH_FORMATS,
+  plannedNginx,
   renderGraph,
   withRunChanges,
   type DeploymentGraph,
   type GraphFormat,
+  type PlannedNginxView,
   type RunOutcome,
 } from '../../graph/index.js';
 import { EXIT, type Redactor } from '../../report/index.js';
@@ -26,13 +28,28 @@ interface Args extends OfflineArgs {
 
 /**
  * The picture of some load balancers, drawn offline from exactly what `render` writes for them:
- * the same edition decision and pattern plan, for an nginx version assumed, not read from a host.
+ * the same edition decision and pattern plan, for an nginx version assumed, not read from a host;
+ * after a run, each from what the run planned on its host where it did.
  */
-export function offlineGraph(title: string, lbs: readonly LoadBalancer[], nginxVersion: string) {
+export function offlineGraph(
+  title: string,
+  lbs: readonly LoadBalancer[],
+  nginxVersion: string,
+  planned: (lb: LoadBalancer) => PlannedNginxView | undefined = () => undefined,
+) {
   const warnings: { host: string; message: string }[] = [];
   const graph = buildGraph(
     title,
     lbs.map((lb) => {
+      const p = planned(lb);
+      if (p) {
+        return {
+          lb,
+          decision: p.decision,
+          nginx: { version: p.version, known: p.versionKnown },
+          confPath: p.confPath,
+        };
+      }
       const { decision, rendered } = renderFor(lb, nginxVersion);
       for (const message of [...decision.warnings, ...rendered.warnings])
         warnings.push({ host: lb.host.name, message });
@@ -74,7 +91,10 @@ export async function writeRunGraph(
   run: RunOutcome,
   redactor: Redactor,
 ): Promise<boolean> {
-  const { graph } = offlineGraph(title, inventory.loadBalancers, EXPECTED_NGINX.distro);
+  // What the run planned on each host (edition, version, file); assumed where it got no plan.
+  const { graph } = offlineGraph(title, inventory.loadBalancers, EXPECTED_NGINX.distro, (lb) =>
+    plannedNginx(run, lb.host.name),
+  );
   const scrub = (text: string) => redactor.scrub(text);
   return writeGraph(file, await renderGraph(withRunChanges(graph, run, scrub), graphFileFormat(file)));
 }

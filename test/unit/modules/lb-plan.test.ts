@@ -36,12 +36,15 @@ describe('planning before nginx is installed', () => {
   it('follows apt’s candidate for the distribution’s nginx', async () => {
     const p = await plan(new FakeHost('lb1'));
     expect(p.nginxVersion).toBe('1.22.1');
+    expect(p.versionKnown).toBe(true);
     expect(p.decision.sticky).toBe('ip_hash');
   });
 
   it('follows nginx.org’s release, not the distribution’s candidate, for nginx_oss_source: nginx.org', async () => {
     const p = await plan(new FakeHost('lb1'), { nginx_oss_source: 'nginx.org' });
     expect(p.nginxVersion).toBe('1.30.0');
+    // nginx.org's release is what this version of the tool expects, not what the host said.
+    expect(p.versionKnown).toBe(false);
     expect(p.decision.sticky).toBe('sticky-cookie');
     expect(p.rendered.content).toContain('sticky learn');
   });
@@ -49,6 +52,7 @@ describe('planning before nginx is installed', () => {
   it('follows the nginx on the host once there is one of the edition wanted', async () => {
     const p = await plan(FakeHost.withNginx('lb1', '1.26.3'), { nginx_oss_source: 'nginx.org' });
     expect(p.nginxVersion).toBe('1.26.3');
+    expect(p.versionKnown).toBe(true);
     expect(p.decision.sticky).toBe('ip_hash');
   });
 });
