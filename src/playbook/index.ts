@@ -16,6 +16,7 @@ export {
   renderValue,
   renderTemplateFile,
   evaluateWhen,
+  holdsTemplate,
   withLazyTemplates,
   TemplateError,
   type TemplateSite,
