@@ -113,11 +113,11 @@ async function issue(
   const key = { keyType: tls.keyType, rsaBits: tls.rsaBits };
   const issuer = tls.useCa ? ensureLocalCa(session.options.pkiDir) : undefined;
   // Off the event loop: the other hosts' SSH sessions go on while this key is made.
-  const keyPem = await generatePrivateKeyAsync(key);
+  const generatedKey = await generatePrivateKeyAsync(key);
   const generated = createCertificate({
     hostnames: serverNames,
     key,
-    keyPem,
+    generatedKey,
     days: tls.days,
     ...(issuer ? { issuer: { certPem: issuer.certPem, keyPem: issuer.keyPem } } : {}),
   });
