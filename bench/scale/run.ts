@@ -4,7 +4,10 @@
 // re-run and a check-diff run (the conf.d file edited on every host), each timed by /usr/bin/time:
 //
 //   npx tsx bench/scale/run.ts --sizes 1000,5000 --work DIR --out scale.tsv [--forks N] [--no-build]
+//                              [--cpu-prof DIR]
 //
+// --cpu-prof writes a V8 CPU profile of each controller run (node --cpu-prof) into DIR/<N>-<scenario>/
+// (profiled runs cost more CPU: their figures are not the benchmark's).
 // --forks defaults to the size (every host at once, as bench/run.sh runs both tools), so peak
 // memory holds every connection. Rows of scale.tsv: size scenario forks wall_s maxrss_kb user_s
 // sys_s sim_cpu_s changed rt_per_host exit. A failed or unreachable host, a change in the no-op,
@@ -27,6 +30,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
     forks: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
   },
 });
 if (!values.work || !values.out || !/^\d+(,\d+)*$/.test(values.sizes)) {
@@ -168,6 +172,9 @@ async function scenario(
       '-o',
       timeFile,
       process.execPath,
+      ...(values['cpu-prof']
+        ? ['--cpu-prof', '--cpu-prof-dir', join(values['cpu-prof'], `${size}-${name}`)]
+        : []),
       join(root, 'bin', 'apim-provision.js'),
       ...args,
     ]),
