@@ -1,16 +1,34 @@
 #!/usr/bin/env bash
 # Makes sure the tests' prerequisites are present: docker (with a running dockerd), vagrant,
-# debootstrap, ssh and ssh-keyscan, tar, nginx, sshd, sudo, openssl, curl. On Debian/Ubuntu as root, missing packages are installed
-# (apt-get update first) and dockerd is started when it does not answer. Otherwise this prints
-# exactly what to install or start, and exits non-zero.
+# debootstrap, ssh and ssh-keyscan, tar, nginx, sshd, sudo, openssl, curl, shellcheck. On
+# Debian/Ubuntu as root, missing packages are installed (apt-get update first) and dockerd is
+# started when it does not answer. Otherwise this prints exactly what to install or start, and
+# exits non-zero.
 #
-# Usage: scripts/ensure-lab-prereqs.sh [--check]   (--check: report only, change nothing)
+# Usage: scripts/ensure-lab-prereqs.sh [--check] [--only COMMAND...]
+#   --check: report only, change nothing; --only: just these commands (no docker or root check),
+#   e.g. `--only shellcheck` for the lint step of `npm test`.
 set -euo pipefail
 # debootstrap and dockerd live in sbin, which a non-login PATH may lack.
 export PATH="$PATH:/usr/sbin:/sbin"
 
 CHECK_ONLY=0
-[ "${1:-}" = "--check" ] && CHECK_ONLY=1
+ONLY=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --check) CHECK_ONLY=1 ;;
+    --only)
+      shift
+      ONLY=("$@")
+      break
+      ;;
+    *)
+      echo "usage: $0 [--check] [--only COMMAND...]" >&2
+      exit 5
+      ;;
+  esac
+  shift
+done
 
 say() { printf 'lab-prereqs: %s\n' "$*"; }
 fail() {
@@ -37,10 +55,14 @@ declare -A PACKAGE_OF=(
   [ssh]=openssh-client
   [ssh-keyscan]=openssh-client
   [tar]=tar
+  [shellcheck]=shellcheck
 )
+REQUIRED=(dockerd vagrant debootstrap ssh ssh-keyscan tar nginx sshd sudo openssl curl shellcheck)
+[ "${#ONLY[@]}" -eq 0 ] || REQUIRED=("${ONLY[@]}")
 
 missing_packages=()
-for cmd in dockerd vagrant debootstrap ssh ssh-keyscan tar nginx sshd sudo openssl curl; do
+for cmd in "${REQUIRED[@]}"; do
+  [ -n "${PACKAGE_OF[$cmd]:-}" ] || fail "no Debian package known for $cmd"
   if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then
     pkg="${PACKAGE_OF[$cmd]}"
     [[ " ${missing_packages[*]} " == *" $pkg "* ]] || missing_packages+=("$pkg")
@@ -55,6 +77,11 @@ if [ "${#missing_packages[@]}" -gt 0 ]; then
   else
     fail "missing: ${missing_packages[*]}. Fix (as root on Debian/Ubuntu): apt-get update && apt-get install -y ${missing_packages[*]}"
   fi
+fi
+
+if [ "${#ONLY[@]}" -gt 0 ]; then
+  say "ok: ${ONLY[*]}"
+  exit 0
 fi
 
 # Several docker clients may be installed (/usr/local/bin/docker may shadow /usr/bin/docker); any

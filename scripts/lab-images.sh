@@ -3,6 +3,8 @@
 #   apim-lab/base:<suite>   debootstrap --variant=minbase rootfs, `docker import`ed
 #   apim-lab/host:<suite>   base + vagrant user, sshd command (vagrant/images/host)
 #   apim-lab/plusrepo:sid   host:sid + nginx/gnupg/apt-utils for the stand-in Plus repository
+#   apim-lab/apim:bookworm  host:bookworm + a JRE (keytool) and the wso2carbon user, for the
+#                           stand-in API-M nodes
 # Each image carries the hash of its build recipe as label `apim-lab.recipe`; an image whose label
 # matches is kept, so a second run does nothing. The debootstrap rootfs is cached as a tarball under
 # vagrant/.cache/ (git-ignored).
@@ -119,6 +121,8 @@ main() {
   done
   build_dockerfile "apim-lab/plusrepo:sid" "$IMAGES_DIR/plusrepo" \
     "$(printf '%s %s' "${host_recipes[sid]}" "$(files_hash "$IMAGES_DIR/plusrepo")" | hash_of)"
+  build_dockerfile "apim-lab/apim:bookworm" "$IMAGES_DIR/apim" \
+    "$(printf '%s %s' "${host_recipes[bookworm]}" "$(files_hash "$IMAGES_DIR/apim")" | hash_of)"
   say "all lab images ready in $((SECONDS - started)) s"
 }
 

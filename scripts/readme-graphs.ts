@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { offlineGraph } from '../src/cli/commands/graph.js';
-import { FALLBACK_NGINX_VERSION } from '../src/engine/run-options.js';
+import { EXPECTED_NGINX } from '../src/patterns/index.js';
 import { toSvg } from '../src/graph/index.js';
 import { loadInventory } from '../src/inventory/load-inventory.js';
 
@@ -52,7 +52,7 @@ export const PICTURES: readonly Picture[] = [
 export async function pictureSvg(p: Picture): Promise<string> {
   const { inventory, diagnostics } = loadInventory(join(ROOT, p.inventory), { secretsNeeded: false });
   if (!inventory) throw new Error(`${p.inventory}: ${diagnostics.map((d) => d.message).join('; ')}`);
-  return toSvg(offlineGraph(p.inventory, inventory.loadBalancers, FALLBACK_NGINX_VERSION).graph);
+  return toSvg(offlineGraph(p.inventory, inventory.loadBalancers, EXPECTED_NGINX.distro).graph);
 }
 
 /** The README between the markers: a heading and the image per family. */

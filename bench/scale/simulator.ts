@@ -233,7 +233,7 @@ function reply(channel: ServerChannel, result: ExecResult): void {
 }
 
 function parsed(text: string, what: string): ParsedKey {
-  const key = utils.parseKey(text);
+  const key = utils.parseKey(text) as ParsedKey | ParsedKey[] | Error;
   if (key instanceof Error) throw new Error(`cannot read the simulator's ${what}: ${key.message}`);
   return Array.isArray(key) ? key[0]! : key;
 }

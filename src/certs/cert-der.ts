@@ -25,7 +25,7 @@ export function subjectNameOf(certDer: Buffer): Asn1 {
 /** The subjectKeyIdentifier extension value, when the certificate has one. */
 export function subjectKeyIdentifierOf(certDer: Buffer): Buffer | undefined {
   const container = tbsFields(certDer).find(
-    (f) => f.tagClass === asn1.Class.CONTEXT_SPECIFIC && f.type === 3,
+    (f) => f.tagClass === asn1.Class.CONTEXT_SPECIFIC && (f.type as number) === 3,
   );
   const extensions = ((container?.value as Asn1[] | undefined)?.[0]?.value ?? []) as Asn1[];
   for (const ext of extensions) {

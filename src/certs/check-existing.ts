@@ -1,6 +1,6 @@
 import type { KeyObject, X509Certificate } from 'node:crypto';
 import type { Secret } from '../domain/secret.js';
-import type { CertificateMetadata } from '../engine/types.js';
+import type { CertificateMetadata } from './inspect.js';
 import { checkChainOrder } from './chain-order.js';
 import { readPrivateKey } from './decrypt-key.js';
 import { CertificateError } from './errors.js';

@@ -22,8 +22,11 @@ export {
   createCa,
   defaultPkiDir,
   ensureLocalCa,
+  loadLocalCa,
+  newLocalCa,
+  writeLocalCa,
 } from './local-ca.js';
-export { inspectCertificate } from './inspect.js';
+export { inspectCertificate, type CertificateMetadata } from './inspect.js';
 export { hostnameCovered, normalizeHostnames } from './san.js';
 export {
   type CertificateFilesCheck,

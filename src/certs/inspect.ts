@@ -1,7 +1,16 @@
 import { X509Certificate } from 'node:crypto';
-import type { CertificateMetadata } from '../engine/types.js';
 import { CertificateError } from './errors.js';
 import { parseSubjectAltName } from './san.js';
+
+/** What a certificate says about itself, shown instead of its PEM (plan, --diff, JSON). */
+export interface CertificateMetadata {
+  subject: string;
+  issuer: string;
+  sans: string[];
+  notBefore: string;
+  notAfter: string;
+  fingerprintSha256: string;
+}
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 

@@ -55,15 +55,14 @@ export interface LocalCaOptions {
 }
 
 /**
- * The local CA kept at `<dir>/ca.crt` and `<dir>/ca.key`: created on first use, re-used after so
- * that certificates issued in different runs share one trust anchor. A damaged or half-present CA
- * is reported, never silently replaced (certificates already deployed depend on it). `dir` is a
- * folder of its own for the CA: it is made 0700.
+ * The local CA kept at `<dir>/ca.crt` and `<dir>/ca.key`, when there is one: re-used so that
+ * certificates issued in different runs share one trust anchor. A damaged or half-present CA is
+ * reported, never silently replaced (certificates already deployed depend on it). Reads only.
  */
-export function ensureLocalCa(
+export function loadLocalCa(
   dir: string,
-  opts: LocalCaOptions = {},
-): { certPem: string; keyPem: string; created: boolean } {
+  opts: Pick<LocalCaOptions, 'now'> = {},
+): { certPem: string; keyPem: string } | undefined {
   const certFile = join(dir, 'ca.crt');
   const keyFile = join(dir, 'ca.key');
   const haveCert = existsSync(certFile);
@@ -71,7 +70,7 @@ export function ensureLocalCa(
   if (haveCert && haveKey) {
     const existing = { certPem: readFileSync(certFile, 'utf8'), keyPem: readFileSync(keyFile, 'utf8') };
     checkUsableCa(existing, certFile, opts.now ?? new Date());
-    return { ...existing, created: false };
+    return existing;
   }
   if (haveCert || haveKey) {
     throw new CertificateError(
@@ -79,17 +78,37 @@ export function ensureLocalCa(
         `${haveCert ? certFile : keyFile} to create a new CA (certificates it issued will then need replacing)`,
     );
   }
-  mkdirSync(dirname(dir), { recursive: true });
-  if (!existsSync(dir)) mkdirSync(dir, { mode: 0o700 });
-  chmodSync(dir, 0o700);
-  const ca = createCa({
+  return undefined;
+}
+
+/** A new local CA, in memory (written by writeLocalCa). */
+export function newLocalCa(opts: LocalCaOptions = {}): { certPem: string; keyPem: string } {
+  return createCa({
     commonName: opts.commonName ?? LOCAL_CA_COMMON_NAME,
     key: opts.key ?? DEFAULT_KEY_SPEC,
     days: opts.days ?? LOCAL_CA_DAYS,
     now: opts.now,
   });
-  writeFileWithMode(keyFile, ca.keyPem, PRIVATE_KEY_MODE);
-  writeFileWithMode(certFile, ca.certPem, PUBLIC_FILE_MODE);
+}
+
+/** Writes a local CA into `dir`, a folder of its own made 0700 (key 0600, certificate 0644). */
+export function writeLocalCa(dir: string, ca: { certPem: string; keyPem: string }): void {
+  mkdirSync(dirname(dir), { recursive: true });
+  if (!existsSync(dir)) mkdirSync(dir, { mode: 0o700 });
+  chmodSync(dir, 0o700);
+  writeFileWithMode(join(dir, 'ca.key'), ca.keyPem, PRIVATE_KEY_MODE);
+  writeFileWithMode(join(dir, 'ca.crt'), ca.certPem, PUBLIC_FILE_MODE);
+}
+
+/** The local CA of `dir`, created (and written) on first use. */
+export function ensureLocalCa(
+  dir: string,
+  opts: LocalCaOptions = {},
+): { certPem: string; keyPem: string; created: boolean } {
+  const existing = loadLocalCa(dir, opts);
+  if (existing) return { ...existing, created: false };
+  const ca = newLocalCa(opts);
+  writeLocalCa(dir, ca);
   return { ...ca, created: true };
 }
 

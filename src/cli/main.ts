@@ -25,7 +25,7 @@ export async function main(argv: string[]): Promise<number> {
       .command(certsCommand(setCode))
       .command(applyCommand(setCode))
       .command(rollbackCommand(setCode))
-      .command(labCommand(setCode))
+      .command(labCommand(setCode, main))
       .demandCommand(1, 'Name a command: validate, render, graph, certs, apply, rollback or lab.')
       .strict()
       .recommendCommands()

@@ -4,8 +4,17 @@ import type { Secret } from './secret.js';
 export type ApimVersion = '2.6' | '3.x' | '4.x';
 export const APIM_VERSIONS: readonly ApimVersion[] = ['2.6', '3.x', '4.x'];
 
-export type PatternName = 'single-node' | 'active-active' | 'distributed';
-export const PATTERN_NAMES: readonly PatternName[] = ['single-node', 'active-active', 'distributed'];
+/**
+ * `simple-scalable` is the 4.x "simple scalable" layout: All-in-One nodes (control plane, Key
+ * Manager, Traffic Manager) behind `api`, Universal Gateways behind `gw`.
+ */
+export type PatternName = 'single-node' | 'active-active' | 'distributed' | 'simple-scalable';
+export const PATTERN_NAMES: readonly PatternName[] = [
+  'single-node',
+  'active-active',
+  'distributed',
+  'simple-scalable',
+];
 
 export type NginxEdition = 'oss' | 'plus';
 export type EditionChoice = 'auto' | NginxEdition;
@@ -33,6 +42,56 @@ export const COMPONENT_ROLES: readonly ComponentRole[] = [
 
 /** Hostname keys, one per kind of server block the load balancer serves. */
 export type HostnameKey = 'api' | 'gw' | 'mgtgw' | 'publisher' | 'store' | 'km' | 'cp' | 'tm';
+export const HOSTNAME_KEYS: readonly HostnameKey[] = [
+  'api',
+  'gw',
+  'mgtgw',
+  'publisher',
+  'store',
+  'km',
+  'cp',
+  'tm',
+];
+
+/**
+ * What plain HTTP on port 80 does for the gateway hostname: `proxy` serves API calls to the
+ * gateways' 8280 (the distributed pages advertise `http_endpoint = "http://<gateway LB host>"`),
+ * `redirect` answers 308 to https (method and body kept), `refuse` answers 403 (HTTPS only).
+ */
+export type GatewayHttp = 'proxy' | 'redirect' | 'refuse';
+export const GATEWAY_HTTP_MODES: readonly GatewayHttp[] = ['proxy', 'redirect', 'refuse'];
+
+/** Settings of one hostname's server blocks. */
+export interface SiteSettings {
+  /** `Strict-Transport-Security` on its HTTPS responses. */
+  hsts: boolean;
+  /** nginx size (`100m`, `512k`, `0` = no limit): larger request bodies get 413. */
+  clientMaxBodySize: string;
+  /** Name the API-M nodes' certificates must carry when upstream TLS is verified (SNI too). */
+  upstreamTlsName: string;
+}
+
+/** How nginx checks the TLS certificates the API-M nodes present. */
+export type UpstreamTls =
+  /** `deliberate`: the inventory says `apim_upstream_tls_verify: false` (no warning then). */
+  | { verify: false; deliberate: boolean }
+  | {
+      verify: true;
+      /** Where the trusted certificates came from (controller path), for messages. */
+      caFile: string;
+      /** PEM certificates (the nodes' CA, or the nodes' own certificates) nginx trusts. */
+      caPem: string;
+    };
+
+/** Passive (every edition) and active (NGINX Plus) health checks of the upstream servers. */
+export interface UpstreamHealth {
+  /** `max_fails`: failed attempts within `failTimeout` that take a server out; 0 never does. */
+  maxFails: number;
+  /** `fail_timeout`: the window for `maxFails` and how long the server then stays out. */
+  failTimeout: string;
+  /** NGINX Plus `health_check` probes (Community has passive checks only). */
+  active: boolean;
+}
 
 /** An API-M node the load balancer proxies to. */
 export interface Backend {
@@ -97,9 +156,31 @@ export interface Deployment {
     websocket: boolean;
     /** Pass-through listeners 8243 (HTTPS) and 8280 (HTTP) on the gateway hostname. */
     passthrough: boolean;
-    /** HSTS header on portal servers (Mozilla intermediate recommends it). */
-    hsts: boolean;
+    /** 4.x WebSub event receiver listeners 9021 (HTTP) and 8021 (HTTPS) on the gateway hostname. */
+    websub: boolean;
+    /** Idle timeout of WebSocket connections (nginx time, e.g. `1h`). */
+    websocketTimeout: string;
   };
+  /**
+   * The nodes' `proxy_context_path` (e.g. `/apim`): the portal hostnames also serve the nodes under
+   * it. The node side reads the same value, so the two always match.
+   */
+  proxyContextPath?: string;
+  /** What port 80 does for the gateway hostname (resolved from the version's docs unless set). */
+  gatewayHttp: GatewayHttp;
+  /** Per hostname key. */
+  sites: Record<HostnameKey, SiteSettings>;
+  upstreamTls: UpstreamTls;
+  health: UpstreamHealth;
+  /**
+   * Networks allowed to reach the admin paths (`/carbon`, `/services`, `/admin`, ...); everyone
+   * else gets 403 there. Undefined: no restriction.
+   */
+  adminAllow?: string[];
+  /** Port of a status endpoint on 127.0.0.1 (stub_status, or the Plus API read-only). */
+  statusPort?: number;
+  /** Mark the catch-all port-80 server `default_server` (fails if another file claims it). */
+  defaultServer: boolean;
   /** Where the certificate and key live on the load balancer. */
   tlsPaths: { certificate: string; key: string };
   /** nginx conf.d file name written for this pattern, e.g. `apim.conf`. */
@@ -130,12 +211,21 @@ export interface RenderOptions {
   ipv6?: boolean;
 }
 
+/** A file the configuration refers to, written next to it (never a secret). */
+export interface ConfigFile {
+  path: string;
+  content: string;
+  mode: string;
+}
+
 export interface RenderedConfig {
   /** Absolute path of the conf.d file on the load balancer. */
   path: string;
   content: string;
   /** Folders nginx needs but does not create (log folders). */
   directories: string[];
+  /** Other files the configuration refers to (the nodes' trusted CA bundle). */
+  files: ConfigFile[];
   /** Every `server_name` the file serves: the certificate must cover them all. */
   serverNames: string[];
   warnings: string[];

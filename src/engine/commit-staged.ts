@@ -4,9 +4,12 @@ import { ConnectionLostError } from '../transport/types.js';
 import type { HostSession } from './host-session.js';
 import { runPrivateScript } from './remote-run.js';
 import { REMOTE_STATE_DIR } from './run-options.js';
+import type { TransactionOutcome } from './types.js';
 
 export interface CommitOutcome {
   result: TransactionResult;
+  /** What the host reported, as data (for the task result, the recap and JSON). */
+  outcome: TransactionOutcome;
   /** Human text: what happened, with nginx's own error lines on failure. */
   message: string;
 }
@@ -34,17 +37,24 @@ export async function commitStaged(session: HostSession, reload: boolean): Promi
     // The script wants an absolute path; without nginx it neither validates nor reloads.
     nginxBinary: nginx?.binary ?? '/usr/sbin/nginx',
     serviceManager: facts.serviceManager,
-    files: [...staged.files.values()].map(({ desired, expectedSha256 }) => ({
+    files: [...staged.files.values()].map(({ desired, expected }) => ({
       path: desired.path,
       content: desired.content,
       mode: desired.mode,
       owner: desired.owner,
       group: desired.group,
-      expectedSha256,
+      expected,
     })),
     directories: [...staged.directories.values()],
-    deletes: [...staged.deletes.entries()].map(([path, expectedSha256]) => ({ path, expectedSha256 })),
-    managedFiles: [...session.managedPaths].sort(),
+    deletes: [...staged.deletes.entries()].map(([path, expected]) => ({ path, expected })),
+    records: {
+      managers: [...session.manages.keys()].sort(),
+      files: [...session.manages].flatMap(([manager, files]) =>
+        [...files]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([path, sha256]) => ({ manager, path, ...(sha256 ? { sha256 } : {}) })),
+      ),
+    },
     reload: reload && nginx !== undefined,
     validate: nginx !== undefined,
     snapshotsToKeep: session.options.snapshotsToKeep,
@@ -65,8 +75,31 @@ export async function commitStaged(session: HostSession, reload: boolean): Promi
   });
   const result = parseTransactionResult(out.stdout, out.stderr);
   staged.clear();
-  if (result.status === 'committed' || result.status === 'unchanged') session.pendingReload = false;
-  return { result, message: describe(result, out.code) };
+  if (result.status === 'committed' || result.status === 'unchanged') {
+    session.pendingReload = false;
+    // The host now holds these records: the next flush writes them only if they change again.
+    const state = session.facts.state;
+    for (const [manager, files] of session.manages) {
+      state.records[manager] = [...files.keys()];
+      for (const [path, sha] of files) {
+        if (sha) state.recordedSha[path] = sha;
+        else delete state.recordedSha[path];
+      }
+    }
+    state.legacyRecords = state.legacyRecords.filter(
+      (p) => ![...session.manages.values()].some((m) => m.has(p)),
+    );
+    state.legacyFile = false;
+  }
+  const outcome: TransactionOutcome = {
+    status: result.status,
+    rolledBack: result.rolledBack,
+    reloaded: result.reloaded,
+    started: result.started,
+    removed: result.removed,
+    ...(result.snapshotId ? { snapshot: result.snapshotId } : {}),
+  };
+  return { result, outcome, message: describe(result, out.code) };
 }
 
 function describe(result: TransactionResult, code: number): string {
@@ -91,7 +124,7 @@ function describe(result: TransactionResult, code: number): string {
       return `files changed on the host since they were read (${result.conflicts.join(', ')}); nothing was changed: run again`;
     case 'locked':
       return 'another apply holds the lock on this host; nothing was changed: run again when it has finished';
-    default: {
+    case 'error': {
       const detail = [...result.messages, nginxLines ?? ''].join('\n').trim();
       // A swap that failed half-way (disk full, read-only folder) put the previous files back.
       const restored = result.rolledBack

@@ -1,35 +1,33 @@
-import { createHash } from 'node:crypto';
-import type { RemoteFileFact } from '../remote/index.js';
-import type { Change, CertificateMetadata } from './types.js';
+import type { Change, DesiredDirectory, DesiredFile } from '../modules/contract.js';
+import { normaliseMode, sha256 } from '../modules/files.js';
+import type { ExpectedContent, RemoteFileFact } from '../remote/index.js';
 
-/** A file as it must be on the host. */
-export interface DesiredFile {
-  path: string;
-  content: Buffer;
-  mode: string;
-  owner: string;
-  group: string;
-  /** Private keys, licences: never diffed, never shown. */
-  secret: boolean;
-  /** Certificates are shown as metadata instead of PEM. */
-  certificate?: CertificateMetadata;
+export { normaliseMode, sha256 };
+
+/**
+ * What the transaction's compare-and-swap expects at a path: the sha256 the plan saw, `absent`, or
+ * `link` (a link is replaced, never followed). Undefined for a folder or device, which a file
+ * cannot replace: the plan fails first.
+ */
+export function expectedContent(fact: RemoteFileFact | undefined): ExpectedContent | undefined {
+  if (!fact || !fact.exists) return 'absent';
+  if (fact.type === 'link') return 'link';
+  if (fact.type === 'file') return fact.sha256;
+  return undefined;
 }
 
-export interface DesiredDirectory {
-  path: string;
-  mode: string;
-  owner: string;
-  group: string;
-}
-
-export function sha256(data: Buffer | string): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-/** Normalises `644`, `0644`, `0o644` to the 4-digit form the facts use. */
-export function normaliseMode(mode: string): string {
-  const digits = mode.replace(/^0o/, '').replace(/^0+(?=\d{4})/, '');
-  return digits.padStart(4, '0');
+function ownerParts(
+  fact: { mode: string; owner: string; group: string },
+  desired: { mode: string; owner: string; group: string },
+): string[] {
+  const parts: string[] = [];
+  if (normaliseMode(fact.mode) !== normaliseMode(desired.mode)) {
+    parts.push(`mode ${normaliseMode(fact.mode)} -> ${normaliseMode(desired.mode)}`);
+  }
+  if (fact.owner !== desired.owner || fact.group !== desired.group) {
+    parts.push(`owner ${fact.owner}:${fact.group} -> ${desired.owner}:${desired.group}`);
+  }
+  return parts;
 }
 
 /** What differs between a file on the host and its desired state; undefined when nothing does. */
@@ -50,16 +48,9 @@ export function planFile(desired: DesiredFile, fact: RemoteFileFact | undefined)
   if (fact.type !== 'file') {
     return { ...base, action: 'update', summary: `replace ${fact.type} with a file` };
   }
-  const parts: string[] = [];
-  if (fact.sha256 !== sha256(desired.content)) parts.push('content');
-  if (normaliseMode(fact.mode) !== normaliseMode(desired.mode)) {
-    parts.push(`mode ${normaliseMode(fact.mode)} -> ${normaliseMode(desired.mode)}`);
-  }
-  if (fact.owner !== desired.owner || fact.group !== desired.group) {
-    parts.push(`owner ${fact.owner}:${fact.group} -> ${desired.owner}:${desired.group}`);
-  }
-  if (parts.length === 0) return undefined;
-  return { ...base, action: 'update', summary: parts.join(', ') };
+  const parts = fact.sha256 !== sha256(desired.content) ? ['content'] : [];
+  parts.push(...ownerParts(fact, desired));
+  return parts.length === 0 ? undefined : { ...base, action: 'update', summary: parts.join(', ') };
 }
 
 export function planDirectory(
@@ -70,19 +61,32 @@ export function planDirectory(
   if (!fact || !fact.exists) {
     return { ...base, action: 'create', summary: `mode ${normaliseMode(desired.mode)}` };
   }
-  if (fact.type !== 'directory')
-    return { ...base, action: 'update', summary: `replace ${fact.type} with a folder` };
-  const parts: string[] = [];
-  if (normaliseMode(fact.mode) !== normaliseMode(desired.mode)) {
-    parts.push(`mode ${normaliseMode(fact.mode)} -> ${normaliseMode(desired.mode)}`);
-  }
-  if (fact.owner !== desired.owner || fact.group !== desired.group) {
-    parts.push(`owner ${fact.owner}:${fact.group} -> ${desired.owner}:${desired.group}`);
-  }
+  const parts = ownerParts(fact, desired);
   return parts.length === 0 ? undefined : { ...base, action: 'update', summary: parts.join(', ') };
 }
 
-export function planDelete(path: string, fact: RemoteFileFact | undefined): Change | undefined {
+/** Why a path cannot become what the plan wants (a file over a folder, a folder over a link). */
+export function stagingProblem(
+  kind: 'file' | 'directory',
+  path: string,
+  fact: RemoteFileFact | undefined,
+): string | undefined {
+  if (!fact?.exists) return undefined;
+  if (kind === 'file' && (fact.type === 'directory' || fact.type === 'other'))
+    return `${path} exists and is not a regular file (${fact.type})`;
+  if (kind === 'directory' && fact.type === 'link')
+    return `${path} is a symbolic link, not a folder: links are not followed (make it a folder)`;
+  if (kind === 'directory' && fact.type !== 'directory')
+    return `${path} exists and is not a folder (${fact.type})`;
+  return undefined;
+}
+
+/** A recorded file its module no longer manages: removed, shown as a change. */
+export function planRetirement(
+  path: string,
+  manager: string,
+  fact: RemoteFileFact | undefined,
+): Change | undefined {
   if (!fact || !fact.exists) return undefined;
-  return { kind: 'file', action: 'delete', target: path, summary: 'no longer wanted' };
+  return { kind: 'file', action: 'remove', target: path, summary: `no longer managed by ${manager}` };
 }

@@ -1,28 +1,51 @@
-import { factsScript, parseFacts, type HostFacts } from '../remote/index.js';
+import {
+  factsScript,
+  parseAnswers,
+  parseFacts,
+  type FactAnswers,
+  type FactQuery,
+  type HostFacts,
+} from '../remote/index.js';
 import type { HostConnection } from '../transport/types.js';
 import { REMOTE_STATE_DIR } from './run-options.js';
 import { runScript } from './remote-run.js';
 
-/** One round trip: OS, package and service managers, nginx -V, and the state of every managed path. */
+/**
+ * One round trip: OS, package and service managers, nginx -V, the tool's state and records, and
+ * the answers to `queries`. `probeSysv`: an init script's status may be run (never in check mode).
+ */
 export async function gatherFacts(
   conn: HostConnection,
-  paths: string[],
+  queries: readonly FactQuery[],
   become: boolean,
+  probeSysv: boolean,
 ): Promise<HostFacts> {
-  const result = await runScript(conn, factsScript({ paths, stateDir: REMOTE_STATE_DIR }), become);
+  return parseFacts(await run(conn, queries, become, probeSysv, true));
+}
+
+/** One round trip for what a plan asks beyond the facts it has: the answers only. */
+export async function gatherAnswers(
+  conn: HostConnection,
+  queries: readonly FactQuery[],
+  become: boolean,
+  probeSysv: boolean,
+): Promise<FactAnswers> {
+  return parseAnswers(await run(conn, queries, become, probeSysv, false));
+}
+
+async function run(
+  conn: HostConnection,
+  queries: readonly FactQuery[],
+  become: boolean,
+  probeSysv: boolean,
+  basics: boolean,
+): Promise<string> {
+  const script = factsScript({ queries, stateDir: REMOTE_STATE_DIR, probeSysvServices: probeSysv, basics });
+  const result = await runScript(conn, script, become);
   if (result.code !== 0) {
     throw new Error(
       `gathering facts failed (exit ${result.code}): ${result.stderr.trim() || result.stdout.trim()}`,
     );
   }
-  return parseFacts(result.stdout);
-}
-
-/** Just the state of some paths (for the generic `file` module). */
-export async function gatherFileFacts(
-  conn: HostConnection,
-  paths: string[],
-  become: boolean,
-): Promise<HostFacts['files']> {
-  return (await gatherFacts(conn, paths, become)).files;
+  return result.stdout;
 }

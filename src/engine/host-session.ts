@@ -1,16 +1,22 @@
 import type { Host, Inventory, LoadBalancer } from '../domain/types.js';
-import type { HostFacts, RemoteFileFact } from '../remote/index.js';
+import type { DesiredDirectory, DesiredFile } from '../modules/contract.js';
+import { DEFAULT_CONF_PREFIX } from '../modules/index.js';
+import type { FactQuery, HostFacts, RemoteOp, RemoteFileFact } from '../remote/index.js';
 import type { HostConnection } from '../transport/types.js';
-import { type DesiredDirectory, type DesiredFile, normaliseMode, sha256 } from './desired-state.js';
+import { normaliseMode, sha256 } from './desired-state.js';
+import { gatherAnswers, gatherFacts } from './gather-facts.js';
+import type { LocalCaStore } from './local-ca.js';
 import type { RunOptions } from './run-options.js';
 import { StagedChanges } from './staged-changes.js';
-import { DEFAULT_CONF_PREFIX } from './run-options.js';
 
 /** Everything a task on one host can see: the connection, what the host looks like, and the plan so far. */
 export class HostSession {
   readonly staged = new StagedChanges();
-  /** Paths the apim_* modules manage on this host: recorded there, stale ones removed. */
-  readonly managedPaths = new Set<string>();
+  /**
+   * Files each module that ran this run manages, with the sha256 of what it writes there (the
+   * records the next transaction writes).
+   */
+  readonly manages = new Map<string, Map<string, string | undefined>>();
   /** A reload is owed: a previous run was interrupted between its swap and its reload. */
   pendingReload: boolean;
 
@@ -21,12 +27,9 @@ export class HostSession {
     readonly conn: HostConnection,
     public facts: HostFacts,
     readonly options: RunOptions,
+    readonly localCa: LocalCaStore,
   ) {
     this.pendingReload = facts.state.pendingReload;
-  }
-
-  get check(): boolean {
-    return this.options.check;
   }
 
   /** The nginx conf folder: from `nginx -V` when installed, else where every package puts it. */
@@ -35,8 +38,46 @@ export class HostSession {
     return confPath ? confPath.replace(/\/[^/]+$/, '') : DEFAULT_CONF_PREFIX;
   }
 
+  /** Whether this host runs commands through sudo. */
+  get become(): boolean {
+    return this.host.connection.become;
+  }
+
+  get defaultOwner(): string {
+    return this.become ? this.host.connection.becomeUser : this.facts.user.name;
+  }
+
   fileFact(path: string): RemoteFileFact | undefined {
     return this.facts.files[path];
+  }
+
+  /** Asks the host, in one round trip, whatever of `queries` the facts do not answer yet. */
+  async ask(queries: readonly FactQuery[]): Promise<void> {
+    const { files, contents, packages, services } = this.facts;
+    const unknown = queries.filter((q) => {
+      switch (q.kind) {
+        case 'file':
+          return files[q.path] === undefined;
+        case 'content':
+          return !(q.path in contents);
+        case 'package':
+          return packages[q.name] === undefined;
+        case 'service':
+          return services[q.name] === undefined;
+      }
+    });
+    if (unknown.length === 0) return;
+    const answer = await gatherAnswers(this.conn, unknown, this.become, !this.options.check);
+    Object.assign(files, answer.files);
+    Object.assign(contents, answer.contents);
+    Object.assign(packages, answer.packages);
+    Object.assign(services, answer.services);
+  }
+
+  /** All facts again, for the same paths (after nginx was installed). */
+  async refreshFacts(): Promise<void> {
+    const queries: FactQuery[] = Object.keys(this.facts.files).map((path) => ({ kind: 'file', path }));
+    this.facts = await gatherFacts(this.conn, queries, this.become, !this.options.check);
   }
 
   /** Records what a staged (or, in check mode, planned) change will leave, for the tasks after it. */
@@ -50,6 +91,7 @@ export class HostSession {
       group: desired.group,
       size: desired.content.length,
     };
+    this.facts.contents[desired.path] = desired.content;
   }
 
   assumeDirectory(desired: DesiredDirectory): void {
@@ -65,10 +107,100 @@ export class HostSession {
 
   assumeAbsent(path: string): void {
     this.facts.files[path] = { exists: false };
+    this.facts.contents[path] = null;
   }
 
-  /** Whether this host runs commands through sudo. */
-  get become(): boolean {
-    return this.host.connection.become;
+  /**
+   * What the later tasks should see after `ops` ran (or, in check mode, would have): a created or
+   * removed path is assumed so; anything the host decides (modes, packages, services) is asked again.
+   */
+  afterOps(ops: readonly RemoteOp[]): void {
+    for (const op of ops) {
+      switch (op.op) {
+        case 'mkdir':
+          this.assumeDirectory({
+            path: op.path,
+            mode: '0755',
+            owner: this.defaultOwner,
+            group: this.defaultOwner,
+          });
+          break;
+        case 'touch':
+          if (!this.facts.files[op.path]?.exists)
+            this.assumeFile({
+              path: op.path,
+              content: Buffer.alloc(0),
+              mode: '0644',
+              owner: this.defaultOwner,
+              group: this.defaultOwner,
+              secret: false,
+            });
+          break;
+        case 'remove':
+          this.assumeAbsent(op.path);
+          break;
+        case 'chmod':
+        case 'chown': {
+          const fact = this.facts.files[op.path];
+          if (fact?.exists) {
+            if (op.op === 'chmod') fact.mode = normaliseMode(op.mode);
+            else {
+              if (op.owner !== undefined) fact.owner = op.owner;
+              if (op.group !== undefined) fact.group = op.group;
+            }
+          }
+          break;
+        }
+        case 'package':
+          for (const n of op.names) delete this.facts.packages[n];
+          break;
+        case 'service':
+          delete this.facts.services[op.name];
+          break;
+        case 'exec':
+        case 'shell':
+          // A command may have changed anything: what later tasks need is asked again.
+          this.facts.files = {};
+          this.facts.contents = {};
+          this.facts.packages = {};
+          this.facts.services = {};
+          break;
+      }
+    }
+  }
+
+  /** Files `manager` manages now (and what it writes there); returns what it had recorded on the host. */
+  declareManaged(manager: string, files: ReadonlyMap<string, string | undefined>): string[] {
+    let managed = this.manages.get(manager);
+    if (!managed) {
+      managed = new Map();
+      this.manages.set(manager, managed);
+    }
+    for (const [path, sha] of files) managed.set(path, sha);
+    return this.facts.state.records[manager] ?? [];
+  }
+
+  /** A path some other module records on the host or declared this run: never retired by `manager`. */
+  managedByOther(manager: string, path: string): boolean {
+    const { records } = this.facts.state;
+    return (
+      Object.entries(records).some(([m, paths]) => m !== manager && paths.includes(path)) ||
+      [...this.manages].some(([m, paths]) => m !== manager && paths.has(path))
+    );
+  }
+
+  /** The records of the modules that ran differ from what the host holds (so they must be written). */
+  get recordsChanged(): boolean {
+    const { records, recordedSha, legacyRecords, legacyFile } = this.facts.state;
+    if (this.manages.size === 0) return false;
+    if (legacyFile) return true;
+    for (const [manager, files] of this.manages) {
+      const onHost = new Set(records[manager] ?? []);
+      if (onHost.size !== files.size) return true;
+      for (const [path, sha] of files) {
+        if (!onHost.has(path) || recordedSha[path] !== sha || legacyRecords.includes(path)) return true;
+      }
+    }
+    return false;
   }
 }

@@ -26,10 +26,3 @@ export interface RunOptions {
 
 /** Where the tool keeps its state on a host: outside any nginx include glob. */
 export const REMOTE_STATE_DIR = '/var/lib/apim-provision';
-/** The conf prefix every supported package uses; the facts correct it when nginx -V says otherwise. */
-export const DEFAULT_CONF_PREFIX = '/etc/nginx';
-/**
- * nginx version assumed for rendering when none is installed yet and the package's candidate is
- * unknown (check mode on a bare host): the oldest syntax we generate works on every version.
- */
-export const FALLBACK_NGINX_VERSION = '1.22.1';

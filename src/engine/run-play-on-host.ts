@@ -1,11 +1,11 @@
-import { evaluateWhen, renderArgs } from '../playbook/template.js';
-import type { Play, Task } from '../playbook/types.js';
+import { moduleNamed } from '../modules/index.js';
+import type { Play, Task } from '../playbook/index.js';
+import { activate } from './activate.js';
 import type { HostSession } from './host-session.js';
 import { templateVars } from './host-vars.js';
-import { MODULES } from './module-registry.js';
-import type { ModuleOutcome } from './modules/module.js';
-import { activate } from './modules/nginx-reload.js';
+import { runTask } from './run-task.js';
 import { taskSelected } from './task-filter.js';
+import type { TaskOutcome } from './task-outcome.js';
 import type { RunObserver, TaskResult } from './types.js';
 
 export interface PlayOnHostResult {
@@ -20,7 +20,8 @@ const ACTIVATE_TASK = 'Activate staged files (nginx -t, swap)';
 /**
  * Runs one play's tasks and notified handlers on one host. File changes are staged and go live
  * in one transaction: before a task that acts on the host at once, and for the handlers at the
- * end. A failed task stops this host, and what it had staged never goes live.
+ * end. A failed task stops this host, and what it had staged never goes live. Check mode is
+ * decided here and in runTask only: modules never see it.
  */
 export async function runPlayOnHost(
   play: Play,
@@ -29,23 +30,21 @@ export async function runPlayOnHost(
 ): Promise<PlayOnHostResult> {
   const results: TaskResult[] = [];
   const host = session.host.name;
+  const check = session.options.check;
   const vars = templateVars(session, play);
   const notified = new Set<string>();
-  const reloadHandlers = play.handlers.filter((h) => h.module === 'nginx_reload');
-  if (session.pendingReload && reloadHandlers[0]) {
+  const activating = play.handlers.filter((h) => moduleNamed(h.module).activates === true);
+  if (session.pendingReload && activating[0]) {
     observer.warning('a previous run was interrupted before nginx was reloaded: the reload runs now', host);
-    notified.add(reloadHandlers[0].name);
+    notified.add(activating[0].name);
   }
 
-  const record = (task: Task, o: ModuleOutcome, started: number): TaskResult => {
+  const record = (task: Task, o: TaskOutcome, started: number): TaskResult => {
     const result: TaskResult = {
       task: task.name,
       module: task.module,
-      status: o.status,
-      changes: o.changes,
       durationMs: Date.now() - started,
-      warnings: o.warnings,
-      ...(o.message !== undefined ? { message: o.message } : {}),
+      ...o,
     };
     results.push(result);
     observer.taskFinished(host, result);
@@ -56,16 +55,7 @@ export async function runPlayOnHost(
     const started = Date.now();
     observer.taskStarted(host, task.name);
     try {
-      if (task.when && !evaluateWhen(task.when, vars, { ...task.loc, task: task.name })) {
-        return record(
-          task,
-          { status: 'skipped', changes: [], warnings: [], message: `when: ${task.when}` },
-          started,
-        );
-      }
-      const def = MODULES[task.module];
-      const args = renderArgs(task.args, vars, { ...task.loc, task: task.name }) as Record<string, unknown>;
-      return record(task, await def.run({ session, task, args, vars }), started);
+      return record(task, await runTask(session, task, vars), started);
     } catch (err) {
       return record(
         task,
@@ -75,10 +65,13 @@ export async function runPlayOnHost(
     }
   };
 
-  /** Commits what is staged; the reload runs now when a staged change notified a reload handler. */
+  /**
+   * Commits what is staged (and records that changed); the reload runs now when a staged change
+   * notified an activating handler.
+   */
   const flush = async (): Promise<TaskResult | undefined> => {
-    if (session.staged.empty) return undefined;
-    const handler = reloadHandlers.find((h) => isNotified(h, session.staged.notified));
+    if (check || (session.staged.empty && !session.recordsChanged)) return undefined;
+    const handler = activating.find((h) => isNotified(h, session.staged.notified));
     const task: Task = handler ?? {
       name: ACTIVATE_TASK,
       module: 'nginx_reload',
@@ -92,40 +85,31 @@ export async function runPlayOnHost(
     if (handler) for (const n of handlerNames(handler)) notified.delete(n);
     return record(task, await activate(session, handler !== undefined), started);
   };
+  const failedAt = () => ({ tasks: results, failed: true, interrupted: false });
 
   for (const task of play.tasks) {
     if (session.options.signal.aborted) return { tasks: results, failed: false, interrupted: true };
     if (!taskSelected(play, task, session.options.tags, session.options.skipTags)) continue;
-    const def = MODULES[task.module];
-    if (!def.staged && !session.check) {
-      const flushed = await flush();
-      if (flushed?.status === 'failed') return { tasks: results, failed: true, interrupted: false };
-    }
+    const def = moduleNamed(task.module);
+    if (def.runs === 'immediate' && (await flush())?.status === 'failed') return failedAt();
     const result = await run(task);
-    if (result.status === 'failed') return { tasks: results, failed: true, interrupted: false };
+    if (result.status === 'failed') return failedAt();
     if (result.status === 'changed') {
-      for (const n of task.notify) (def.staged ? session.staged.notified : notified).add(n);
+      for (const n of task.notify) (def.runs === 'staged' ? session.staged.notified : notified).add(n);
     }
   }
   for (const n of session.staged.notified) notified.add(n);
 
-  if (session.options.signal.aborted && !session.check) {
+  if (session.options.signal.aborted && !check) {
     // Ctrl-C: what is staged was never live; leave the host exactly as it was.
     return { tasks: results, failed: false, interrupted: true };
   }
   for (const handler of play.handlers) {
     if (!isNotified(handler, notified)) continue;
-    if (handler.module !== 'nginx_reload' && !session.check) {
-      const flushed = await flush();
-      if (flushed?.status === 'failed') return { tasks: results, failed: true, interrupted: false };
-    }
-    const result = await run(handler);
-    if (result.status === 'failed') return { tasks: results, failed: true, interrupted: false };
+    if (!moduleNamed(handler.module).activates && (await flush())?.status === 'failed') return failedAt();
+    if ((await run(handler)).status === 'failed') return failedAt();
   }
-  if (!session.check) {
-    const flushed = await flush();
-    if (flushed?.status === 'failed') return { tasks: results, failed: true, interrupted: false };
-  }
+  if ((await flush())?.status === 'failed') return failedAt();
   return { tasks: results, failed: false, interrupted: false };
 }
 

@@ -1,6 +1,7 @@
 import type { Host, Inventory } from '../domain/types.js';
 import { selectHosts } from '../inventory/select-hosts.js';
-import type { Play, Playbook } from '../playbook/types.js';
+import { apimPaths } from '../modules/index.js';
+import type { Play, Playbook } from '../playbook/index.js';
 import {
   ConnectionPool,
   UnreachableError,
@@ -8,10 +9,10 @@ import {
   type HostConnection,
 } from '../transport/index.js';
 import { BecomeError, HostKeyError } from '../transport/types.js';
-import { apimPaths } from './apim-paths.js';
 import { batches, mapWithLimit } from './batches.js';
 import { gatherFacts } from './gather-facts.js';
 import { HostSession } from './host-session.js';
+import { LocalCaStore } from './local-ca.js';
 import { runPlayOnHost } from './run-play-on-host.js';
 import type { RunOptions } from './run-options.js';
 import type { HostResult, HostStatus, RunObserver, RunSummary, TaskResult } from './types.js';
@@ -32,10 +33,12 @@ export async function runPlaybook(
   options: RunOptions,
   observer: RunObserver,
   connectOptions: ConnectOptions,
+  command: RunSummary['command'] = 'apply',
 ): Promise<RunSummary> {
   const startedAt = new Date();
   const pool = new ConnectionPool(connectOptions);
   const states = new Map<string, HostState>();
+  const localCa = new LocalCaStore(options.pkiDir);
   const plays = playbook.plays.map((play) => ({ play, hosts: hostsFor(inventory, play, options) }));
   const allHosts = [...new Set(plays.flatMap((p) => p.hosts.map((h) => h.name)))];
   observer.runStarted(allHosts, { check: options.check, diff: options.diff });
@@ -48,7 +51,7 @@ export async function runPlaybook(
       for (const batch of batches(hosts, serial)) {
         if (stopped || options.signal.aborted) break;
         const outcomes = await mapWithLimit(batch, options.forks, (host) =>
-          runHost(host, play, inventory, options, observer, pool, states),
+          runHost(host, play, { inventory, options, observer, pool, states, localCa }),
         );
         const bad = outcomes.filter((s) => s === 'failed' || s === 'unreachable').length;
         if (play.anyErrorsFatal && bad > 0) stopped = true;
@@ -63,7 +66,7 @@ export async function runPlaybook(
   const results = allHosts.map((name) => finish(name, states.get(name)));
   for (const r of results) if (!states.has(r.host)) observer.hostFinished(r);
   const summary: RunSummary = {
-    command: 'apply',
+    command,
     check: options.check,
     startedAt: startedAt.toISOString(),
     durationMs: Date.now() - startedAt.getTime(),
@@ -91,15 +94,18 @@ function finish(name: string, state: HostState | undefined): HostResult {
   return { host: name, status: 'skipped', tasks: [], durationMs: 0, roundTrips: 0, error: 'not started' };
 }
 
-async function runHost(
-  host: Host,
-  play: Play,
-  inventory: Inventory,
-  options: RunOptions,
-  observer: RunObserver,
-  pool: ConnectionPool,
-  states: Map<string, HostState>,
-): Promise<HostStatus> {
+/** What every host of one run shares. */
+interface RunContext {
+  inventory: Inventory;
+  options: RunOptions;
+  observer: RunObserver;
+  pool: ConnectionPool;
+  states: Map<string, HostState>;
+  localCa: LocalCaStore;
+}
+
+async function runHost(host: Host, play: Play, run: RunContext): Promise<HostStatus> {
+  const { inventory, options, observer, pool, states } = run;
   let state = states.get(host.name);
   if (state && (state.result.status === 'failed' || state.result.status === 'unreachable'))
     return state.result.status;
@@ -129,16 +135,15 @@ async function runHost(
   }
   try {
     const lb = inventory.loadBalancers.find((l) => l.host.name === host.name);
-    const facts = await gatherFacts(conn, lb ? apimPaths(lb) : [], host.connection.become);
-    const session = new HostSession(host, inventory, lb, conn, facts, options);
+    const queries = (lb ? apimPaths(lb) : []).map((path) => ({ kind: 'file' as const, path }));
+    const facts = await gatherFacts(conn, queries, host.connection.become, !options.check);
+    const session = new HostSession(host, inventory, lb, conn, facts, options, run.localCa);
     const outcome = await runPlayOnHost(play, session, observer);
     result.tasks.push(...outcome.tasks);
     const status = outcome.failed ? 'failed' : summarise(result.tasks);
     const failedTask = outcome.tasks.find((t) => t.status === 'failed');
-    // Only a transaction that tried to roll back says so; other failures (nginx -t refused the
-    // candidate, connection lost mid-way) leave rolledBack unknown instead of "rollback failed".
-    if (failedTask?.message && /restored|rolled back/i.test(failedTask.message)) result.rolledBack = true;
-    else if (failedTask?.message?.includes('ROLLBACK FAILED')) result.rolledBack = false;
+    const rolledBack = rolledBackOf(failedTask);
+    if (rolledBack !== undefined) result.rolledBack = rolledBack;
     return done(
       state,
       observer,
@@ -152,6 +157,19 @@ async function runHost(
   }
 }
 
+/**
+ * From the failed transaction's own report: a failed reload always tries to roll back (true or
+ * false); any other failure says so only when it put the previous files back. A failure before
+ * anything was swapped (nginx -t refused the candidate, a conflict, a lost connection) leaves it
+ * unknown rather than "rollback failed".
+ */
+function rolledBackOf(task: TaskResult | undefined): boolean | undefined {
+  const t = task?.transaction;
+  if (!t) return undefined;
+  if (t.status === 'reload_failed') return t.rolledBack;
+  return t.rolledBack ? true : undefined;
+}
+
 function summarise(tasks: TaskResult[]): HostStatus {
   return tasks.some((t) => t.status === 'changed') ? 'changed' : 'ok';
 }
@@ -160,7 +178,7 @@ function done(state: HostState, observer: RunObserver, status: HostStatus, err?:
   const r = state.result;
   r.status = status;
   r.durationMs = Date.now() - state.started;
-  if (err) r.error = err instanceof Error ? err.message : String(err);
+  if (err) r.error = err instanceof Error ? err.message : JSON.stringify(err);
   observer.hostFinished(r);
   return status;
 }

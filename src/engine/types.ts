@@ -1,31 +1,12 @@
+import type { CertificateMetadata } from '../certs/index.js';
+import type { Change } from '../modules/contract.js';
+import type { TransactionStatus } from '../remote/index.js';
+
 /** Outcome of one task on one host, as in Ansible's recap. */
 export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable';
 
-/** One change a task made (or, in check mode, would make). */
-export interface Change {
-  kind: 'file' | 'directory' | 'package' | 'repository' | 'service' | 'command' | 'reload' | 'link';
-  action:
-    'create' | 'update' | 'delete' | 'install' | 'remove' | 'run' | 'start' | 'stop' | 'reload' | 'restart';
-  /** Path, package or service name. */
-  target: string;
-  /** One line for humans, e.g. `mode 0644 -> 0600`. */
-  summary: string;
-  /** Unified diff (3 lines of context) for text files; never present for secrets. */
-  diff?: string;
-  /** Certificate metadata instead of PEM, for certificate files. */
-  certificate?: CertificateMetadata;
-  /** The content is secret (private keys, licences): no diff, no content anywhere. */
-  secret?: boolean;
-}
-
-export interface CertificateMetadata {
-  subject: string;
-  issuer: string;
-  sans: string[];
-  notBefore: string;
-  notAfter: string;
-  fingerprintSha256: string;
-}
+export type { Change };
+export type { CertificateMetadata };
 
 export interface TaskResult {
   task: string;
@@ -36,6 +17,20 @@ export interface TaskResult {
   /** Error text for failures (nginx's own error lines for a refused configuration). */
   message?: string;
   warnings: string[];
+  /** For a task that ran the transaction: what the host reported, as data. */
+  transaction?: TransactionOutcome;
+}
+
+/** What a transaction on the host reported (its `@@APIM` records), for the recap and JSON. */
+export interface TransactionOutcome {
+  status: TransactionStatus;
+  /** The previous files were put back (after a failed swap, live nginx -t, reload or start). */
+  rolledBack: boolean;
+  reloaded: boolean;
+  started: boolean;
+  /** Retired files the swap removed. */
+  removed: string[];
+  snapshot?: string;
 }
 
 export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable' | 'skipped';

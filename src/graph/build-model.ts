@@ -51,18 +51,19 @@ function methodOf(u: UpstreamPlan, edition: NginxEdition): PoolMethod {
   }
 }
 
-/** What a proxy listener serves, from the WSO2 port behind it. */
+/** What a proxy listener serves: the plan's listener kind, and on a site the WSO2 port behind it. */
 function listenerKind(p: ProxyServerPlan, u: UpstreamPlan): ListenerKind {
-  switch (u.port) {
-    case 9443:
-      return 'web';
-    case 8243:
-      return p.listenPort === 443 ? 'api' : 'passthrough';
-    case 8280:
-      return p.listenPort === 80 ? 'plain-http' : 'passthrough';
-    case 8099:
-    case 9099:
+  switch (p.kind) {
+    case 'site':
+      return u.port === 9443 ? 'web' : 'api';
+    case 'http':
+      return 'plain-http';
+    case 'websocket':
       return 'websocket';
+    case 'websub':
+      return 'websub';
+    case 'passthrough':
+      return 'passthrough';
   }
 }
 
@@ -144,8 +145,16 @@ function loadBalancerView(input: LoadBalancerInput, entrypoints: Entrypoints): L
     });
     const r = p.listenPort === 443 ? redirects.get(p.hostnameKey) : undefined;
     if (r)
-      entrypoints.add(r.serverName, { port: 80, tls: false, kind: 'redirect', title: 'redirect to https' });
+      entrypoints.add(r.serverName, {
+        port: 80,
+        tls: false,
+        kind: 'redirect',
+        title: 'redirect to https',
+        status: r.status,
+      });
   }
+  for (const h of plan.httpsOnly)
+    entrypoints.add(h.serverName, { port: 80, tls: false, kind: 'refused', title: '403: HTTPS only' });
   return {
     name: lb.host.name,
     address: lb.host.connection.host,
@@ -161,7 +170,18 @@ function loadBalancerView(input: LoadBalancerInput, entrypoints: Entrypoints): L
       versionKnown: input.nginx.known,
     },
     pools,
-    routes: plan.proxies.map((p) => ({ hostname: p.serverName, port: p.listenPort, upstream: p.upstream })),
+    routes: plan.proxies.flatMap((p) => [
+      { hostname: p.serverName, port: p.listenPort, upstream: p.upstream },
+      // A context-path prefix to the location's own pool is the same edge; other prefixes get their own.
+      ...p.routes
+        .filter((r) => r.upstream !== p.upstream)
+        .map((r) => ({
+          hostname: p.serverName,
+          port: p.listenPort,
+          upstream: r.upstream,
+          path: r.path,
+        })),
+    ]),
   };
 }
 

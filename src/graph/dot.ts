@@ -1,4 +1,5 @@
 import {
+  answersOnly,
   areaLabel,
   graphSubtitle,
   listenerLabel,
@@ -66,7 +67,7 @@ function hostnameNodes(g: DeploymentGraph, ids: Ids): string[] {
       row(`<b>${esc(e.hostname)}</b>`),
       '<hr/>',
       ...e.listeners.map((l) =>
-        row(l.kind === 'redirect' ? muted(listenerLabel(l)) : esc(listenerLabel(l)), ` port="l${l.port}"`),
+        row(answersOnly(l) ? muted(listenerLabel(l)) : esc(listenerLabel(l)), ` port="l${l.port}"`),
       ),
     ];
     return `  ${ids.hostname.get(e.hostname)} [label=${box(HOSTNAME_COLOURS, rows, false)}];`;
@@ -152,9 +153,11 @@ function roleClusters(g: DeploymentGraph, ids: Ids): string[] {
 
 function edges(g: DeploymentGraph, ids: Ids): string[] {
   return g.loadBalancers.flatMap((lb, index) => [
-    ...lb.routes.map(
-      (r) => `  ${ids.hostname.get(r.hostname)}:l${r.port}:e -> ${ids.pool(index, r.upstream)}:w;`,
-    ),
+    ...lb.routes.map((r) => {
+      // A quoted DOT string: JSON's escaping of quotes and backslashes is the same.
+      const label = r.path ? ` [label=${JSON.stringify(r.path)}]` : '';
+      return `  ${ids.hostname.get(r.hostname)}:l${r.port}:e -> ${ids.pool(index, r.upstream)}:w${label};`;
+    }),
     ...lb.pools.flatMap((p) =>
       p.members.map((m, i) => {
         const style = m.backup ? ', style=dashed' : '';
@@ -171,7 +174,7 @@ export function toDot(g: DeploymentGraph): string {
     'digraph "apim-deployment" {',
     `  graph [rankdir=LR, fontname="${FONT}", fontsize=12, labelloc=t, labeljust=l, label=${graphLabel(g)}, nodesep=0.25, ranksep=0.55, pad=0.2, bgcolor="white"];`,
     `  node [shape=plain, fontname="${FONT}", fontsize=11];`,
-    `  edge [color="#6b7280", arrowsize=0.6, penwidth=1.2];`,
+    `  edge [color="#6b7280", arrowsize=0.6, penwidth=1.2, fontname="${FONT}", fontsize=9, fontcolor="${MUTED}"];`,
     '',
     '  // public hostnames and their ports',
     ...hostnameNodes(g, ids),

@@ -96,13 +96,18 @@ function schemeOf(l: Listener): string {
   return l.tls ? 'https' : 'http';
 }
 
+/** Listeners that only answer (a redirect, a refusal): drawn muted, with no pool behind them. */
+export function answersOnly(l: Listener): boolean {
+  return l.kind === 'redirect' || l.kind === 'refused';
+}
+
 /** The port and scheme alone, e.g. `:8099 wss`. */
 export function listenerPort(l: Listener): string {
   return `:${l.port} ${schemeOf(l)}`;
 }
 
 export function listenerLabel(l: Listener): string {
-  return `${listenerPort(l)} - ${l.kind === 'redirect' ? '301 to https' : l.title}`;
+  return `${listenerPort(l)} - ${l.kind === 'redirect' ? `${l.status ?? 301} to https` : l.title}`;
 }
 
 export function poolSubtitle(p: PoolView): string {

@@ -107,7 +107,8 @@ export function toMermaid(g: DeploymentGraph): string {
       const l = g.entrypoints
         .find((e) => e.hostname === r.hostname)
         ?.listeners.find((x) => x.port === r.port);
-      const text = l ? listenerPort(l) : `:${r.port}`;
+      const port = l ? listenerPort(l) : `:${r.port}`;
+      const text = r.path ? `${port} ${r.path}` : port;
       out.push(`  ${hostId.get(r.hostname)} -->|${label([text], false)}| lb${i}_${r.upstream}`);
     }
     for (const p of lb.pools) {

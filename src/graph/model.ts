@@ -25,11 +25,13 @@ export interface DeploymentGraph {
 }
 
 /**
- * What a listener is for. Derived from the WSO2 port it proxies to, by an exhaustive switch: a new
- * port in the pattern layer does not compile until it is drawn. `web`: WSO2's 9443 (portals,
- * consoles, management services); `api`: API calls on 443.
+ * What a listener is for. Derived from the pattern plan's listener kind and the WSO2 port behind it,
+ * by exhaustive switches: a new kind or port in the pattern layer does not compile until it is drawn.
+ * `web`: WSO2's 9443 (portals, consoles, management services); `api`: API calls on 443; `refused`:
+ * a port-80 block that answers 403 (names the docs serve over HTTPS only).
  */
-export type ListenerKind = 'web' | 'api' | 'redirect' | 'plain-http' | 'websocket' | 'passthrough';
+export type ListenerKind =
+  'web' | 'api' | 'redirect' | 'refused' | 'plain-http' | 'websocket' | 'websub' | 'passthrough';
 
 /** One port a public hostname is served on (by at least one load balancer). */
 export interface Listener {
@@ -38,6 +40,8 @@ export interface Listener {
   kind: ListenerKind;
   /** What the port serves, as the configuration's comment says it. */
   title: string;
+  /** Redirects only: 301 (browser names, as the docs) or 308 (keeps the method and body). */
+  status?: number;
 }
 
 export interface Entrypoint {
@@ -51,6 +55,8 @@ export interface Route {
   port: number;
   /** `PoolView.upstream` of the same load balancer. */
   upstream: string;
+  /** A location prefix with a pool of its own (e.g. `/services/`); absent for `location /`. */
+  path?: string;
 }
 
 /** How a pool spreads requests, and why: each value has its own label and reason in the picture. */

@@ -71,7 +71,7 @@ export function parseYamlText(
 function makeSource(file: string, doc: Document, lineCounter: LineCounter): YamlSource {
   const locate = (path: KeyPath, onKey = true) => {
     let node: unknown = doc.contents;
-    let offset = (doc.contents as Node | null)?.range?.[0] ?? 0;
+    let offset = doc.contents?.range?.[0] ?? 0;
     for (const seg of path) {
       if (isMap(node)) {
         const pair = node.items.find(

@@ -1,23 +1,32 @@
 import {
   APIM_VERSIONS,
+  GATEWAY_HTTP_MODES,
+  HOSTNAME_KEYS,
   PATTERN_NAMES,
   type ApimVersion,
   type Backend,
   type ComponentRole,
   type Deployment,
+  type GatewayHttp,
   type HostnameKey,
   type PatternName,
 } from '../domain/types.js';
+import {
+  DEFAULT_WEBSOCKET_TIMEOUT,
+  defaultGatewayHttp,
+  patternsOf,
+  rolesOfPattern,
+  servedHostnameKeys,
+} from '../patterns/index.js';
 import { isDnsName } from './address.js';
 import { apimVersionLayout } from './apim-version.js';
 import { didYouMean } from './did-you-mean.js';
 import { isPlainObject, type Origin } from './inventory-tree.js';
-import { DISTRIBUTED_ROLES, roleGroupName, rolesOfPattern } from './role-groups.js';
+import { lbSettings, nginxTime } from './lb-settings.js';
+import { roleGroupName } from './role-groups.js';
 import type { VarReader } from './var-reader.js';
 
 export const TLS_PATHS = { certificate: '/etc/nginx/ssl/apim.crt', key: '/etc/nginx/ssl/apim.key' };
-
-const HOSTNAME_KEYS: readonly HostnameKey[] = ['api', 'gw', 'mgtgw', 'publisher', 'store', 'km', 'cp', 'tm'];
 
 export function defaultHostnames(version: ApimVersion): Record<HostnameKey, string> {
   return {
@@ -40,6 +49,12 @@ export interface RoleGroup {
   origin: Origin;
 }
 
+/** The hostnames and, for the ones the inventory sets, where they are written. */
+interface Hostnames {
+  names: Record<HostnameKey, string>;
+  origins: Partial<Record<HostnameKey, Origin>>;
+}
+
 /** The deployment one load balancer fronts, from its variables and the inventory's role groups. */
 export function deploymentFor(
   r: VarReader,
@@ -47,19 +62,34 @@ export function deploymentFor(
   backends: ReadonlyMap<string, Backend>,
 ): Deployment | undefined {
   const version = versionOf(r);
-  const pattern = patternOf(r);
+  const pattern = patternOf(r, version);
   const hostnames = hostnamesOf(r, version);
   const extras = {
     websocket: r.bool('apim_websocket', false),
     passthrough: r.bool('apim_passthrough', false),
-    hsts: r.bool('apim_hsts', true),
+    websub: websubOf(r, version),
+    websocketTimeout: nginxTime(r, 'apim_websocket_timeout', DEFAULT_WEBSOCKET_TIMEOUT),
   };
   const confFileName = confFileOf(r);
+  const proxyContextPath = contextPathOf(r);
   if (!pattern) return undefined;
   const roles = rolesFor(r, version, pattern, roleGroups);
   const nodes: Deployment['nodes'] = {};
   for (const role of roles) nodes[role] = roleGroups.get(role)!.hosts.map((h) => backends.get(h)!);
-  return { version, pattern, hostnames, nodes, extras, tlsPaths: { ...TLS_PATHS }, confFileName };
+  const d: Deployment = {
+    version,
+    pattern,
+    hostnames: hostnames.names,
+    nodes,
+    extras,
+    ...(proxyContextPath ? { proxyContextPath } : {}),
+    gatewayHttp: gatewayHttpOf(r, version, pattern),
+    ...lbSettings(r, { version, pattern, hostnames: hostnames.names, nodes }),
+    tlsPaths: { ...TLS_PATHS },
+    confFileName,
+  };
+  if (roles.length > 0) checkDistinctNames(r, d, hostnames);
+  return d;
 }
 
 function versionOf(r: VarReader): ApimVersion {
@@ -75,7 +105,7 @@ function versionOf(r: VarReader): ApimVersion {
   return '3.x';
 }
 
-function patternOf(r: VarReader): PatternName | undefined {
+function patternOf(r: VarReader, version: ApimVersion): PatternName | undefined {
   const v = r.get('apim_pattern');
   if (v === undefined || v.value === null) {
     r.report(
@@ -85,30 +115,39 @@ function patternOf(r: VarReader): PatternName | undefined {
     );
     return undefined;
   }
-  if (typeof v.value === 'string' && (PATTERN_NAMES as readonly string[]).includes(v.value)) {
+  const valid = patternsOf(version);
+  if (typeof v.value === 'string' && (valid as readonly string[]).includes(v.value)) {
     return v.value as PatternName;
+  }
+  if (v.value === 'simple-scalable') {
+    r.report(
+      'apim_pattern',
+      `apim_pattern simple-scalable is an API-M 4.x layout (All-in-One nodes and Universal Gateways), not ${version}`,
+      `set apim_version: 4.x, or use ${valid.join(', ')}`,
+    );
+    return undefined;
   }
   r.report(
     'apim_pattern',
-    `apim_pattern ${r.show('apim_pattern', v.value)} is not a known pattern; valid: ${PATTERN_NAMES.join(', ')}${
+    `apim_pattern ${r.show('apim_pattern', v.value)} is not a known pattern; valid: ${valid.join(', ')}${
       typeof v.value === 'string' ? didYouMean(v.value, PATTERN_NAMES) : ''
     }`,
-    `set apim_pattern to one of ${PATTERN_NAMES.join(', ')}`,
+    `set apim_pattern to one of ${valid.join(', ')}`,
   );
   return undefined;
 }
 
-function hostnamesOf(r: VarReader, version: ApimVersion): Record<HostnameKey, string> {
-  const hostnames = defaultHostnames(version);
+function hostnamesOf(r: VarReader, version: ApimVersion): Hostnames {
+  const result: Hostnames = { names: defaultHostnames(version), origins: {} };
   const v = r.get('apim_hostnames');
-  if (v === undefined || v.value === null) return hostnames;
+  if (v === undefined || v.value === null) return result;
   if (!isPlainObject(v.value)) {
     r.report(
       'apim_hostnames',
       `apim_hostnames must be a mapping of ${HOSTNAME_KEYS.join(', ')} to host names`,
       'write apim_hostnames: { api: api.example.com, gw: gw.example.com }',
     );
-    return hostnames;
+    return result;
   }
   const { source, path } = v.origin;
   for (const [key, name] of Object.entries(v.value)) {
@@ -129,9 +168,77 @@ function hostnamesOf(r: VarReader, version: ApimVersion): Record<HostnameKey, st
           'use the fully qualified name clients use, e.g. api.example.com (letters, digits, hyphens and dots)',
         ),
       );
-    } else hostnames[key as HostnameKey] = name;
+    } else {
+      result.names[key as HostnameKey] = name;
+      result.origins[key as HostnameKey] = { source, path: at };
+    }
   }
-  return hostnames;
+  return result;
+}
+
+/**
+ * Two served hostnames with one name: nginx only warns "conflicting server name ... ignored" and
+ * sends both to the first block (every API call to the portals, or Store traffic to Publishers).
+ */
+function checkDistinctNames(r: VarReader, d: Deployment, hostnames: Hostnames): void {
+  const first = new Map<string, HostnameKey>();
+  const where = (key: HostnameKey): string => {
+    const o = hostnames.origins[key];
+    if (!o) return 'its default';
+    const { line } = o.source.locate(o.path);
+    return `${o.source.file}:${line}`;
+  };
+  for (const key of servedHostnameKeys(d)) {
+    const name = d.hostnames[key].toLowerCase().replace(/\.$/, '');
+    const other = first.get(name);
+    if (other === undefined) {
+      first.set(name, key);
+      continue;
+    }
+    // Report at the one the inventory sets (the later one when both are set).
+    const [at, then] = hostnames.origins[key] ? [key, other] : [other, key];
+    const o = hostnames.origins[at];
+    const message =
+      `apim_hostnames.${at} and apim_hostnames.${then} (${where(then)}) are both ${name}: ` +
+      'nginx would send both to one server block (it only warns "conflicting server name")';
+    const fix = `give each component its own name: the ${d.version} ${d.pattern} layout serves ${servedHostnameKeys(d).join(', ')}`;
+    r.bag.push(o ? o.source.diagnostic(o.path, message, fix) : r.at('apim_hostnames', message, fix));
+  }
+}
+
+function websubOf(r: VarReader, version: ApimVersion): boolean {
+  const websub = r.bool('apim_websub', false);
+  if (websub && version !== '4.x') {
+    r.report(
+      'apim_websub',
+      `apim_websub needs API-M 4.x: the WebSub event receivers (9021/8021) arrived in 4.0, this load balancer fronts ${version}`,
+      'remove apim_websub, or set apim_version: 4.x',
+    );
+    return false;
+  }
+  return websub;
+}
+
+/** `/apim`, `/apim/` and `apim` mean the same path; segments are what URLs allow without escaping. */
+function contextPathOf(r: VarReader): string | undefined {
+  const written = r.string('apim_proxy_context_path');
+  if (written === undefined) return undefined;
+  const path = `/${written.replace(/^\/+|\/+$/g, '')}`;
+  const segments = path.slice(1).split('/');
+  if (path === '/' || !segments.every((s) => /^[A-Za-z0-9_~-][A-Za-z0-9._~-]*$/.test(s) && s !== '..')) {
+    r.report(
+      'apim_proxy_context_path',
+      `apim_proxy_context_path ${JSON.stringify(written)} is not a URL path prefix (letters, digits, . _ ~ - between slashes)`,
+      'write the proxy_context_path the nodes use, e.g. apim_proxy_context_path: /apim',
+    );
+    return undefined;
+  }
+  return path;
+}
+
+function gatewayHttpOf(r: VarReader, version: ApimVersion, pattern: PatternName): GatewayHttp {
+  const choice = r.oneOf('apim_gateway_http', ['auto', ...GATEWAY_HTTP_MODES] as const, 'auto');
+  return choice === 'auto' ? defaultGatewayHttp(version, pattern) : choice;
 }
 
 function confFileOf(r: VarReader): string {
@@ -152,6 +259,24 @@ function groupList(roles: readonly ComponentRole[]): string {
   return roles.map(roleGroupName).join(', ');
 }
 
+/** Where a role group that does not fit the pattern belongs, in the user's words. */
+function misplacedFix(
+  role: ComponentRole,
+  version: ApimVersion,
+  pattern: PatternName,
+  expected: readonly ComponentRole[],
+): string {
+  if (role === 'all_in_one') {
+    return version === '4.x'
+      ? 'for All-in-One nodes with separate Universal Gateways use apim_pattern: simple-scalable (or move them to apim_control_plane); otherwise use apim_pattern: single-node / active-active'
+      : 'remove apim_all_in_one, or use apim_pattern: single-node / active-active';
+  }
+  if (pattern === 'distributed' || pattern === 'simple-scalable') {
+    return `move the hosts into the ${version} ${pattern} groups (${groupList(expected)}), or set apim_version to the layout this group belongs to`;
+  }
+  return 'use apim_pattern: distributed for separate component groups, or move the nodes into apim_all_in_one';
+}
+
 /** Checks the role groups against the pattern and picks the roles this load balancer fronts. */
 function rolesFor(
   r: VarReader,
@@ -163,16 +288,15 @@ function rolesFor(
   const count = (role: ComponentRole): number => roleGroups.get(role)?.hosts.length ?? 0;
   for (const [role, group] of roleGroups) {
     if (expected.includes(role) || group.hosts.length === 0) continue;
-    const layout = pattern === 'distributed' ? `the ${version} distributed layout` : `pattern ${pattern}`;
+    const layout =
+      pattern === 'distributed' || pattern === 'simple-scalable'
+        ? `the ${version} ${pattern} layout`
+        : `pattern ${pattern}`;
     r.bag.push(
       group.origin.source.diagnostic(
         group.origin.path,
         `group ${roleGroupName(role)} does not belong to ${layout}, whose groups are ${groupList(expected)}`,
-        role === 'all_in_one'
-          ? 'remove apim_all_in_one, or use apim_pattern: single-node / active-active'
-          : pattern === 'distributed'
-            ? `move the hosts into the ${version} groups (${groupList(expected)}), or set apim_version to the layout this group belongs to`
-            : `use apim_pattern: distributed for separate component groups, or move the nodes into apim_all_in_one`,
+        misplacedFix(role, version, pattern, expected),
       ),
     );
   }
@@ -195,7 +319,7 @@ function rolesFor(
         : 'add the API-M nodes under all.children.apim_all_in_one.hosts',
     );
   }
-  if (pattern !== 'distributed') {
+  if (pattern === 'single-node' || pattern === 'active-active') {
     if (r.has('apim_components')) {
       r.report(
         'apim_components',
@@ -210,8 +334,8 @@ function rolesFor(
   if (present.length === 0) {
     r.report(
       'apim_pattern',
-      `pattern distributed (${version}) needs at least one of the groups ${groupList(expected)} with hosts, found none`,
-      `add the API-M nodes to their role groups, e.g. all.children.${roleGroupName(DISTRIBUTED_ROLES[version][0]!)}.hosts`,
+      `pattern ${pattern} (${version}) needs at least one of the groups ${groupList(expected)} with hosts, found none`,
+      `add the API-M nodes to their role groups, e.g. all.children.${roleGroupName(expected[0]!)}.hosts`,
     );
   }
   return componentsOf(r, version, expected, count) ?? present;

@@ -11,7 +11,7 @@ import { groupDepths, groupsOfHost, hostsOfGroup, mergeHostVars } from './host-v
 import { parseInventoryTree, type InventoryTree } from './inventory-tree.js';
 import { nginxSettings } from './nginx-settings.js';
 import { LOAD_BALANCER_GROUP, ROLE_GROUP_NAMES, backendOf, roleOfGroup } from './role-groups.js';
-import { tlsSource } from './tls-source.js';
+import { checkTlsFiles, tlsSource } from './tls-source.js';
 import { VarReader, type ReaderContext } from './var-reader.js';
 import { ANSIBLE_ALIASES, checkVarNames, SECRET_VARS } from './vars-schema.js';
 import { readVarsFolder } from './vars-files.js';
@@ -116,6 +116,7 @@ export function loadInventory(
     const nginx = nginxSettings(reader);
     const tls = tlsSource(reader);
     if (!deployment) continue;
+    checkTlsFiles(reader, tls, { deployment });
     const lb: LoadBalancer = {
       host,
       deployment,

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { checkCertificateFiles } from '../certs/index.js';
 import type { EditionChoice, NginxInstallSource, PlusLicence } from '../domain/types.js';
 import type { VarReader } from './var-reader.js';
 
@@ -76,8 +78,32 @@ export function nginxSettings(r: VarReader): NginxSettings {
   if (repoCertificateFile && repoKeyFile && editionChoice !== 'oss') {
     settings.plusLicence = { repoCertificateFile, repoKeyFile, keepRepoCredentials };
     if (jwtFile) settings.plusLicence.jwtFile = jwtFile;
+    checkPlusLicence(r, settings.plusLicence);
   }
   return settings;
+}
+
+/**
+ * The NGINX Plus licence, before anything is contacted: the key matches the certificate and it has
+ * not expired (a repository client certificate is not a server certificate: names do not matter).
+ * Skipped for commands that contact no host (render, certs).
+ */
+function checkPlusLicence(r: VarReader, licence: PlusLicence): void {
+  if (!r.ctx.secretsNeeded) return;
+  const name = 'nginx_plus_repo_cert';
+  try {
+    const check = checkCertificateFiles({
+      certPem: readFileSync(licence.repoCertificateFile, 'utf8'),
+      keyPem: readFileSync(licence.repoKeyFile, 'utf8'),
+      serverNames: [],
+    });
+    for (const e of check.errors.filter((e) => !/server name|SAN/i.test(e)))
+      r.report(name, `NGINX Plus licence: ${e}`, 'download a current nginx-repo.crt/.key pair from MyF5');
+    for (const w of check.warnings.filter((w) => /expire/i.test(w)))
+      r.report(name, `NGINX Plus licence: ${w}`, 'renew the NGINX Plus subscription', 'warning');
+  } catch (err) {
+    r.report(name, (err as Error).message, 'check nginx_plus_repo_cert and nginx_plus_repo_key');
+  }
 }
 
 function isHttpUrl(text: string): boolean {

@@ -1,16 +1,9 @@
-import type { ApimVersion, Backend, ComponentRole, PatternName } from '../domain/types.js';
+import type { Backend, ComponentRole } from '../domain/types.js';
 import { COMPONENT_ROLES } from '../domain/types.js';
 import { isAddress } from './address.js';
 import type { VarReader } from './var-reader.js';
 
 export const LOAD_BALANCER_GROUP = 'loadbalancers';
-
-/** Distributed role groups per documentation layout. 4.x merged publisher/devportal/keymanager into the control plane. */
-export const DISTRIBUTED_ROLES: Readonly<Record<ApimVersion, readonly ComponentRole[]>> = {
-  '2.6': ['gateway', 'gateway_manager', 'publisher', 'devportal', 'keymanager'],
-  '3.x': ['gateway', 'gateway_manager', 'publisher', 'devportal', 'keymanager'],
-  '4.x': ['gateway', 'gateway_manager', 'control_plane', 'traffic_manager'],
-};
 
 export function roleGroupName(role: ComponentRole): string {
   return `apim_${role}`;
@@ -20,11 +13,6 @@ export const ROLE_GROUP_NAMES: readonly string[] = COMPONENT_ROLES.map(roleGroup
 
 export function roleOfGroup(group: string): ComponentRole | undefined {
   return COMPONENT_ROLES.find((r) => roleGroupName(r) === group);
-}
-
-/** The role groups that belong to a pattern in a layout. */
-export function rolesOfPattern(version: ApimVersion, pattern: PatternName): readonly ComponentRole[] {
-  return pattern === 'distributed' ? DISTRIBUTED_ROLES[version] : ['all_in_one'];
 }
 
 /** An API-M node as the load balancer sees it; problems are reported where the variables are set. */

@@ -1,4 +1,7 @@
-import type { TlsSource } from '../domain/types.js';
+import { readFileSync } from 'node:fs';
+import { checkCertificateFiles } from '../certs/index.js';
+import type { LoadBalancer, TlsSource } from '../domain/types.js';
+import { renderConfig } from '../patterns/index.js';
 import type { VarReader } from './var-reader.js';
 
 const GENERATE_ONLY = ['tls_key_type', 'tls_rsa_bits', 'tls_days', 'tls_use_ca'];
@@ -76,4 +79,42 @@ export function tlsSource(r: VarReader): TlsSource {
   const keyPassphrase = r.secret('tls_key_passphrase');
   if (keyPassphrase) source.keyPassphrase = keyPassphrase;
   return source;
+}
+
+/** The server names the load balancer will serve: the certificate must cover every one. */
+export function serverNamesOf(lb: Pick<LoadBalancer, 'deployment'>): string[] {
+  return renderConfig(lb.deployment, { edition: 'oss', nginxVersion: '1.22.1', confPrefix: '/etc/nginx' })
+    .serverNames;
+}
+
+/**
+ * The given certificate files as they will be deployed: readable PEM, the key matches (decrypted
+ * with tls_key_passphrase), the chain is in order, every server name covered, not expired. Errors
+ * and warnings point at tls_certificate_file. Skipped for commands that run without secrets
+ * (render, certs), which deploy nothing.
+ */
+export function checkTlsFiles(r: VarReader, tls: TlsSource, lb: Pick<LoadBalancer, 'deployment'>): void {
+  if (tls.mode !== 'files' || !tls.certificateFile || !tls.keyFile || !r.ctx.secretsNeeded) return;
+  const name = 'tls_certificate_file';
+  let check;
+  try {
+    check = checkCertificateFiles({
+      certPem: readFileSync(tls.certificateFile, 'utf8'),
+      keyPem: readFileSync(tls.keyFile, 'utf8'),
+      ...(tls.chainFile ? { chainPem: readFileSync(tls.chainFile, 'utf8') } : {}),
+      ...(tls.keyPassphrase ? { passphrase: tls.keyPassphrase } : {}),
+      serverNames: serverNamesOf(lb),
+    });
+  } catch (err) {
+    r.report(name, (err as Error).message, 'check tls_certificate_file, tls_key_file and tls_key_passphrase');
+    return;
+  }
+  for (const e of check.errors)
+    r.report(
+      name,
+      `${tls.certificateFile}: ${e}`,
+      'issue a certificate that fixes this, or use tls_mode: generate',
+    );
+  for (const w of check.warnings)
+    r.report(name, `${tls.certificateFile}: ${w}`, 'renew or replace the certificate in time', 'warning');
 }

@@ -27,12 +27,25 @@ import type { ScopedVars } from './inventory-tree.js';
  * | `apim_address` | API-M node | address | `ansible_host`, else name | address the load balancer proxies to |
  * | `apim_port_offset` | API-M node | 0..10000 | 0 | the node's WSO2 port offset |
  * | `apim_version` | load balancer | `2.6`, `3.x`, `4.x` (or 3.2, "4.2.0", ...) | 3.x | WSO2 documentation layout |
- * | `apim_pattern` | load balancer | `single-node`, `active-active`, `distributed` | (required) | deployment pattern |
+ * | `apim_pattern` | load balancer | `single-node`, `active-active`, `distributed`, `simple-scalable` (4.x) | (required) | deployment pattern |
  * | `apim_hostnames` | load balancer | map of api, gw, mgtgw, publisher, store, km, cp, tm | `<key>.am.wso2.com` (mgtgw: `gwm` on 4.x) | server names |
  * | `apim_components` | load balancer | list of roles | every role group present | roles this load balancer fronts (distributed) |
  * | `apim_websocket` | load balancer | bool | false | WebSocket listeners 9099/8099 |
+ * | `apim_websocket_timeout` | load balancer | nginx time | 1h | idle timeout of WebSocket connections |
  * | `apim_passthrough` | load balancer | bool | false | pass-through listeners 8243/8280 |
- * | `apim_hsts` | load balancer | bool | true | HSTS header on portal servers |
+ * | `apim_websub` | load balancer | bool | false | 4.x WebSub event receiver listeners 9021/8021 |
+ * | `apim_gateway_http` | load balancer | `auto`, `proxy`, `redirect`, `refuse` | auto | port 80 on the gateway name |
+ * | `apim_proxy_context_path` | load balancer | URL path | | the nodes' proxy_context_path, e.g. /apim |
+ * | `apim_hsts` | load balancer | bool or per hostname | true (browser names) | HSTS header |
+ * | `apim_client_max_body_size` | load balancer | nginx size or per hostname | 100m | largest request body |
+ * | `apim_upstream_tls_verify` | load balancer | bool | false (warning) | verify the nodes' certificates |
+ * | `apim_upstream_ca_file` | load balancer | path | | PEM CA(s) of the nodes' certificates |
+ * | `apim_upstream_tls_name` | load balancer | DNS name or per hostname | the hostname | name the nodes' certificates carry |
+ * | `apim_upstream_max_fails`, `apim_upstream_fail_timeout` | load balancer | int, nginx time | 3, 30s | passive health checks |
+ * | `apim_active_health_checks` | load balancer | bool | true | NGINX Plus health_check probes |
+ * | `apim_admin_allow` | load balancer | list of addresses/CIDRs | (no restriction) | networks allowed on the admin paths |
+ * | `apim_status_port` | load balancer | 1..65535 | (off) | status endpoint on localhost |
+ * | `apim_default_server` | load balancer | bool | false | mark the port-80 catch-all default_server |
  * | `apim_conf_file` | load balancer | file name ending in .conf | apim.conf | conf.d file written |
  * | `nginx_edition` | load balancer | `auto`, `oss`, `plus` | auto | NGINX edition |
  * | `nginx_oss_source` | load balancer | `distro`, `nginx.org` | distro | where NGINX Community comes from |
@@ -120,8 +133,22 @@ export const LOAD_BALANCER_VARS: readonly string[] = [
   'apim_hostnames',
   'apim_components',
   'apim_websocket',
+  'apim_websocket_timeout',
   'apim_passthrough',
+  'apim_websub',
+  'apim_gateway_http',
+  'apim_proxy_context_path',
   'apim_hsts',
+  'apim_client_max_body_size',
+  'apim_upstream_tls_verify',
+  'apim_upstream_ca_file',
+  'apim_upstream_tls_name',
+  'apim_upstream_max_fails',
+  'apim_upstream_fail_timeout',
+  'apim_active_health_checks',
+  'apim_admin_allow',
+  'apim_status_port',
+  'apim_default_server',
   'apim_conf_file',
   'nginx_edition',
   'nginx_oss_source',

@@ -26,6 +26,13 @@ export const LAB_PATTERN_LAYOUTS: Record<LabPattern, LabPatternLayout> = {
   'ha-publisher': { version: '3.x', pattern: 'distributed', groups: { publisher: ['pub1', 'pub2'] } },
   'ha-store': { version: '3.x', pattern: 'distributed', groups: { devportal: ['store1', 'store2'] } },
   'ha-keymanager': { version: '3.x', pattern: 'distributed', groups: { keymanager: ['km1', 'km2'] } },
+  '3x-traffic-manager': {
+    version: '3.x',
+    pattern: 'distributed',
+    groups: { traffic_manager: ['tm1', 'tm2'] },
+  },
+  // Gateways without a manager: a shared-file-system cluster (/services/ to their 9443).
+  '3x-gateway-cluster': { version: '3.x', pattern: 'distributed', groups: { gateway: ['gw1', 'gw2'] } },
   // 4.x: the gateway nodes also serve the gateway manager host (gwm, 9443, second node backup).
   '4x-distributed': {
     version: '4.x',
@@ -36,6 +43,16 @@ export const LAB_PATTERN_LAYOUTS: Record<LabPattern, LabPatternLayout> = {
       control_plane: ['cp1', 'cp2'],
       traffic_manager: ['tm1', 'tm2'],
     },
+  },
+  '4x-keymanager': {
+    version: '4.x',
+    pattern: 'distributed',
+    groups: { control_plane: ['cp1', 'cp2'], keymanager: ['km1', 'km2'] },
+  },
+  '4x-simple-scalable': {
+    version: '4.x',
+    pattern: 'simple-scalable',
+    groups: { all_in_one: ['aio1', 'aio2'], gateway: ['gw1', 'gw2'] },
   },
 };
 

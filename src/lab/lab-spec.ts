@@ -1,25 +1,34 @@
 import { z } from 'zod';
-import { COMPONENT_ROLES, type ComponentRole } from '../domain/types.js';
+import { APIM_VERSIONS, COMPONENT_ROLES, type ApimVersion, type ComponentRole } from '../domain/types.js';
 import { LAB_ROLES, LAB_SUITES, type LabSpec, type StandinSpec } from './types.js';
 
 /**
  * The default lab: five machines reused by every pattern (CI has two cores). Each apim machine runs
  * one stand-in per API-M role at a role-specific port offset, so every pattern finds two nodes per
- * role on two different hosts and balancing really crosses hosts.
+ * role on two different hosts and balancing really crosses hosts. Each node's home has the layout
+ * of the version its role is most used with (the load-balancer suites do not depend on it).
  */
-const ROLE_OFFSETS: ReadonlyArray<[ComponentRole, string, number]> = [
-  ['all_in_one', 'aio', 0],
-  ['gateway_manager', 'gwm', 10],
-  ['gateway', 'gw', 20],
-  ['publisher', 'pub', 30],
-  ['devportal', 'store', 40],
-  ['keymanager', 'km', 50],
-  ['control_plane', 'cp', 60],
-  ['traffic_manager', 'tm', 70],
+const ROLE_OFFSETS: ReadonlyArray<[ComponentRole, string, number, ApimVersion]> = [
+  ['all_in_one', 'aio', 0, '3.x'],
+  ['gateway_manager', 'gwm', 10, '3.x'],
+  ['gateway', 'gw', 20, '3.x'],
+  ['publisher', 'pub', 30, '3.x'],
+  ['devportal', 'store', 40, '3.x'],
+  ['keymanager', 'km', 50, '3.x'],
+  ['control_plane', 'cp', 60, '4.x'],
+  ['traffic_manager', 'tm', 70, '4.x'],
+  // 2.6 all-in-one nodes (carbon.xml, catalina-server.xml, jaggery portals).
+  ['all_in_one', 'legacy', 80, '2.6'],
 ];
 
 function standinsOn(machine: string, index: number): StandinSpec[] {
-  return ROLE_OFFSETS.map(([role, prefix, offset]) => ({ name: `${prefix}${index}`, machine, offset, role }));
+  return ROLE_OFFSETS.map(([role, prefix, offset, version]) => ({
+    name: `${prefix}${index}`,
+    machine,
+    offset,
+    role,
+    version,
+  }));
 }
 
 export const DEFAULT_LAB_SPEC: LabSpec = {
@@ -57,6 +66,7 @@ const labSpecSchema = z
         machine: z.string(),
         offset: z.number().int().min(0).max(10000),
         role: z.enum(COMPONENT_ROLES as [string, ...string[]]),
+        version: z.enum(APIM_VERSIONS as [string, ...string[]]),
       }),
     ),
   })

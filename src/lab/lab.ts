@@ -269,6 +269,8 @@ function createLab(state: LabState): Lab {
         nginx_plus_repo_cert: p.certificateFile,
         nginx_plus_repo_key: p.keyFile,
         nginx_plus_jwt: p.jwtFile,
+        // The stand-in `nginx-plus` package brings open-source nginx, which has no health_check.
+        apim_active_health_checks: 'false',
       };
     },
   };

@@ -5,7 +5,7 @@ import type { LabMachine, StandinSpec } from './types.js';
 const CTL = `${REMOTE_LAB_DIR}/standin/standin-ctl`;
 
 function startCommand(s: StandinSpec): string {
-  return `${CTL} start ${shellQuote(s.name)} ${s.offset} ${shellQuote(s.role)}`;
+  return `${CTL} start ${shellQuote(s.name)} ${s.offset} ${shellQuote(s.role)} ${shellQuote(s.version)}`;
 }
 
 /** Starts every stand-in of one machine in one SSH round trip (already running ones are left alone). */

@@ -1,4 +1,4 @@
-import type { ComponentRole } from '../domain/types.js';
+import type { ApimVersion, ComponentRole } from '../domain/types.js';
 
 /** Debian suites the lab builds images for (sid has nginx >= 1.29.6, bookworm 1.22). */
 export type LabSuite = 'bookworm' | 'sid';
@@ -19,12 +19,17 @@ export interface LabMachineSpec {
   ip: string;
 }
 
-/** One stand-in API-M node process: runs on an `apim` machine, listens on every WSO2 port + offset. */
+/**
+ * One stand-in API-M node: runs on an `apim` machine from its own carbon home
+ * (`/opt/wso2/<name>/wso2am-<version>/`, owned by wso2carbon), listens on every WSO2 port + offset.
+ */
 export interface StandinSpec {
   name: string;
   machine: string;
   offset: number;
   role: ComponentRole;
+  /** The API-M layout of the node's home: which files configure it and which script starts it. */
+  version: ApimVersion;
 }
 
 export interface LabSpec {
@@ -41,7 +46,11 @@ export type LabPattern =
   | 'ha-publisher'
   | 'ha-store'
   | 'ha-keymanager'
-  | '4x-distributed';
+  | '3x-traffic-manager'
+  | '3x-gateway-cluster'
+  | '4x-distributed'
+  | '4x-keymanager'
+  | '4x-simple-scalable';
 export const LAB_PATTERNS: readonly LabPattern[] = [
   'single-node',
   'active-active',
@@ -50,7 +59,11 @@ export const LAB_PATTERNS: readonly LabPattern[] = [
   'ha-publisher',
   'ha-store',
   'ha-keymanager',
+  '3x-traffic-manager',
+  '3x-gateway-cluster',
   '4x-distributed',
+  '4x-keymanager',
+  '4x-simple-scalable',
 ];
 
 /** How to reach one running lab machine. */

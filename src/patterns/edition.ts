@@ -32,7 +32,7 @@ function stickyReasons(d: Deployment, sticky: UpstreamPlan[]): string[] {
   const reasons: string[] = [];
   if (sticky.length > 0) {
     reasons.push(
-      `Sticky sessions are needed for ${describe(sticky)}: the portals and consoles keep their session on one node.`,
+      `Sticky sessions are needed for ${describe(sticky)}: the portals, consoles and admin-service calls keep their session on one node.`,
     );
   } else {
     reasons.push(

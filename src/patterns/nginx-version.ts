@@ -13,6 +13,19 @@ export const NGINX_FEATURES = {
   ossSticky: '1.29.6',
 } as const;
 
+/**
+ * The nginx an install source brings, for rendering before it is installed (render without
+ * --nginx-version, check mode on a bare host): render and apply must not differ silently.
+ */
+export const EXPECTED_NGINX = {
+  /** Debian 12's nginx: the oldest a supported distribution ships; later versions accept its syntax. */
+  distro: '1.22.1',
+  /** nginx.org's current stable line (1.30, April 2026), which has the open-source `sticky`. */
+  nginxOrg: '1.30.0',
+  /** NGINX Plus R33, the first release that needs the licence JWT: what the repository serves now. */
+  plus: '1.27.2 (nginx-plus-r33)',
+} as const;
+
 const VERSION_RE = /^\s*(?:nginx\/)?(\d+)\.(\d+)(?:\.(\d+))?/;
 
 /** `[major, minor, patch]`; throws on text that does not start with a version. */

@@ -7,14 +7,21 @@ import type {
   PatternName,
   StickyMethod,
 } from '../domain/types.js';
+import {
+  BROWSER_FACING,
+  layoutFor,
+  type Affinity,
+  type Layout,
+  type Site,
+  type Wso2Port,
+} from './layouts.js';
 
-/** WSO2 ports (before a node's offset): 9443 servlet HTTPS, 8243/8280 API HTTPS/HTTP, 8099/9099 wss/ws. */
-export type Wso2Port = 9443 | 8243 | 8280 | 8099 | 9099;
+export type { Wso2Port } from './layouts.js';
 
 /**
  * How an upstream spreads requests. `sticky`: 9443 sessions (portals, consoles) with several nodes;
  * `failover`: first node serves, the others are `backup`; `round-robin`: everything else, including
- * every API port (8243, 8280, 8099, 9099) and single-node upstreams.
+ * every API port (8243, 8280, 8099, 9099, 8021, 9021) and single-node upstreams.
  */
 export type Balancing = 'round-robin' | 'sticky' | 'failover';
 
@@ -40,6 +47,19 @@ export interface UpstreamPlan {
   servers: UpstreamServer[];
 }
 
+/** A path prefix of a server with its own upstream. */
+export interface RoutePlan {
+  /** Location prefix, e.g. `/services/` or `/apim/`. */
+  path: string;
+  upstream: string;
+  upstreamScheme: 'https' | 'http';
+  /** The prefix is removed before proxying (a custom proxy context path), with the docs' proxy_redirect lines. */
+  stripPrefix: boolean;
+}
+
+/** What a listener carries: decides its idle timeout and comments. */
+export type ListenerKind = 'site' | 'websocket' | 'passthrough' | 'websub' | 'http';
+
 /** One `server` block that proxies. */
 export interface ProxyServerPlan {
   hostnameKey: HostnameKey;
@@ -50,16 +70,29 @@ export interface ProxyServerPlan {
   tls: boolean;
   /** HTTP/2 is offered only where WebSocket upgrades are not expected on their own port. */
   http2: boolean;
+  kind: ListenerKind;
+  /** The upstream of `location /`. */
   upstream: string;
   upstreamScheme: 'https' | 'http';
+  /** Further path prefixes with their own upstream (or the same one, under a context path). */
+  routes: RoutePlan[];
   /** Log folder relative to `<prefix>/log/`, e.g. `store/https`. */
   logDir: string;
-  /** Portal block: gets HSTS (when enabled). */
+  /** Browser-facing portal name (HSTS by default). */
   portal: boolean;
 }
 
-/** A port-80 block that sends browsers to HTTPS. */
+/** A port-80 block that sends clients to HTTPS. */
 export interface RedirectServerPlan {
+  hostnameKey: HostnameKey;
+  serverName: string;
+  logDir: string;
+  /** 301 for browser names (the docs); 308 for the gateway name, which keeps the method and body. */
+  status: 301 | 308;
+}
+
+/** A port-80 block that refuses plain HTTP (names the docs serve over HTTPS only). */
+export interface HttpsOnlyServerPlan {
   hostnameKey: HostnameKey;
   serverName: string;
   logDir: string;
@@ -69,30 +102,9 @@ export interface PatternPlan {
   upstreams: UpstreamPlan[];
   proxies: ProxyServerPlan[];
   redirects: RedirectServerPlan[];
+  httpsOnly: HttpsOnlyServerPlan[];
   /** Things about the inventory's shape the user should know. */
   warnings: string[];
-}
-
-type Affinity = 'session' | 'round-robin' | 'failover';
-
-/** One hostname of the layout and the nodes behind its 443 block. */
-interface Site {
-  key: HostnameKey;
-  title: string;
-  logFolder: string;
-  role: ComponentRole;
-  port: Wso2Port;
-  affinity: Affinity;
-}
-
-interface Layout {
-  sites: Site[];
-  /** Nodes that serve API traffic: targets of the WebSocket and pass-through listeners. */
-  gatewayRole?: ComponentRole;
-  /** Roles the layout uses; nodes of other roles are reported as ignored. */
-  usedRoles: ComponentRole[];
-  /** Roles whose single node means there is nothing to fail over to. */
-  haRoles: ComponentRole[];
 }
 
 const ROLE_TITLES: Record<ComponentRole, string> = {
@@ -108,127 +120,6 @@ const ROLE_TITLES: Record<ComponentRole, string> = {
 
 export function roleTitle(role: ComponentRole): string {
   return ROLE_TITLES[role];
-}
-
-function has(d: Deployment, role: ComponentRole): boolean {
-  return (d.nodes[role]?.length ?? 0) > 0;
-}
-
-function allInOneLayout(): Layout {
-  return {
-    sites: [
-      {
-        key: 'api',
-        title: 'portals and management console',
-        logFolder: 'api',
-        role: 'all_in_one',
-        port: 9443,
-        affinity: 'session',
-      },
-      {
-        key: 'gw',
-        title: 'API calls',
-        logFolder: 'gw',
-        role: 'all_in_one',
-        port: 8243,
-        affinity: 'round-robin',
-      },
-    ],
-    gatewayRole: 'all_in_one',
-    usedRoles: ['all_in_one'],
-    haRoles: [],
-  };
-}
-
-/** 2.6 to 3.1 distributed tabs: HA Gateway (mgtgw + gw), Publisher, Store, Key Manager. */
-function classicDistributedLayout(d: Deployment): Layout {
-  const sites: Site[] = [];
-  if (has(d, 'gateway_manager')) {
-    sites.push({
-      key: 'mgtgw',
-      title: 'Gateway Manager console',
-      logFolder: 'mgtgw',
-      role: 'gateway_manager',
-      port: 9443,
-      affinity: 'session',
-    });
-  }
-  const gatewayRole = gatewayRoleOf(d);
-  if (gatewayRole) sites.push(gatewaySite(gatewayRole));
-  const portals: [HostnameKey, ComponentRole, string][] = [
-    ['publisher', 'publisher', 'Publisher portal'],
-    ['store', 'devportal', 'Developer Portal (Store)'],
-    ['km', 'keymanager', 'Key Manager'],
-  ];
-  for (const [key, role, title] of portals) {
-    if (has(d, role)) sites.push({ key, title, logFolder: key, role, port: 9443, affinity: 'session' });
-  }
-  return {
-    sites,
-    ...(gatewayRole ? { gatewayRole } : {}),
-    usedRoles: ['gateway_manager', 'gateway', 'publisher', 'devportal', 'keymanager'],
-    haRoles: ['gateway', 'publisher', 'devportal', 'keymanager'],
-  };
-}
-
-/** Without worker nodes the managers are the gateway too. */
-function gatewayRoleOf(d: Deployment): ComponentRole | undefined {
-  if (has(d, 'gateway')) return 'gateway';
-  return has(d, 'gateway_manager') ? 'gateway_manager' : undefined;
-}
-
-/** The gw hostname: API calls, balanced round robin over the gateway nodes' 8243. */
-function gatewaySite(role: ComponentRole): Site {
-  return { key: 'gw', title: 'API calls', logFolder: 'gw', role, port: 8243, affinity: 'round-robin' };
-}
-
-/** 4.x distributed tabs: HA Gateway (gw + gwm fail-over), HA Control Plane, HA Traffic Manager. */
-function distributed4Layout(d: Deployment): Layout {
-  const sites: Site[] = [];
-  const gatewayRole = gatewayRoleOf(d);
-  if (gatewayRole) {
-    sites.push(gatewaySite(gatewayRole));
-    const managerRole: ComponentRole = has(d, 'gateway_manager') ? 'gateway_manager' : 'gateway';
-    sites.push({
-      key: 'mgtgw',
-      title: 'Gateway management (fail-over)',
-      logFolder: 'gwm',
-      role: managerRole,
-      port: 9443,
-      affinity: 'failover',
-    });
-  }
-  if (has(d, 'control_plane')) {
-    sites.push({
-      key: 'cp',
-      title: 'Control Plane (Publisher, Developer Portal, Key Manager)',
-      logFolder: 'cp',
-      role: 'control_plane',
-      port: 9443,
-      affinity: 'session',
-    });
-  }
-  if (has(d, 'traffic_manager')) {
-    sites.push({
-      key: 'tm',
-      title: 'Traffic Manager (fail-over)',
-      logFolder: 'tm',
-      role: 'traffic_manager',
-      port: 9443,
-      affinity: 'failover',
-    });
-  }
-  return {
-    sites,
-    ...(gatewayRole ? { gatewayRole } : {}),
-    usedRoles: ['gateway', 'gateway_manager', 'control_plane', 'traffic_manager'],
-    haRoles: ['gateway', 'control_plane', 'traffic_manager'],
-  };
-}
-
-function layoutFor(d: Deployment): Layout {
-  if (d.pattern !== 'distributed') return allInOneLayout();
-  return d.version === '4.x' ? distributed4Layout(d) : classicDistributedLayout(d);
 }
 
 export function upstreamName(role: ComponentRole, port: Wso2Port): string {
@@ -254,7 +145,7 @@ function buildUpstream(
     name,
     role,
     port,
-    scheme: port === 8280 || port === 9099 ? 'http' : 'https',
+    scheme: port === 8280 || port === 9099 || port === 9021 ? 'http' : 'https',
     balancing,
     servers: nodes.map((n, i) => ({
       node: n.name,
@@ -298,12 +189,100 @@ function shapeWarnings(d: Deployment, layout: Layout): string[] {
       );
     }
   }
+  if (
+    d.pattern === 'distributed' &&
+    d.version !== '4.x' &&
+    count('gateway') > 1 &&
+    !count('gateway_manager')
+  ) {
+    warnings.push(
+      `apim_gateway has ${count('gateway')} nodes and there is no apim_gateway_manager: they are taken as a shared-file-system Gateway cluster (every node a manager), ` +
+        `so https://${d.hostnames.gw}/services/ (the Publisher's gateway service_url) reaches their 9443 with sticky sessions. ` +
+        'Gateways that synchronise with rsync need their manager listed in apim_gateway_manager instead.',
+    );
+  }
   return warnings;
 }
 
 /**
+ * The gateway name's other listeners, each on its WSO2 port. WebSocket upgrades need HTTP/1.1:
+ * no HTTP/2 on those.
+ */
+const GATEWAY_LISTENERS: {
+  extra: 'websocket' | 'passthrough' | 'websub';
+  port: Wso2Port;
+  tls: boolean;
+  http2: boolean;
+  logFolder: string;
+  title: string;
+}[] = [
+  {
+    extra: 'websocket',
+    port: 8099,
+    tls: true,
+    http2: false,
+    logFolder: 'wss',
+    title: 'WebSocket (wss) API calls',
+  },
+  {
+    extra: 'websocket',
+    port: 9099,
+    tls: false,
+    http2: false,
+    logFolder: 'ws',
+    title: 'WebSocket (ws) API calls',
+  },
+  {
+    extra: 'passthrough',
+    port: 8243,
+    tls: true,
+    http2: true,
+    logFolder: 'passthrough-https',
+    title: 'API calls on 8243',
+  },
+  {
+    extra: 'passthrough',
+    port: 8280,
+    tls: false,
+    http2: false,
+    logFolder: 'passthrough-http',
+    title: 'API calls on 8280',
+  },
+  {
+    extra: 'websub',
+    port: 8021,
+    tls: true,
+    http2: true,
+    logFolder: 'websub-https',
+    title: 'WebSub event receiver (https)',
+  },
+  {
+    extra: 'websub',
+    port: 9021,
+    tls: false,
+    http2: false,
+    logFolder: 'websub-http',
+    title: 'WebSub event receiver (http)',
+  },
+];
+
+/** The site's port-80 block: browser names redirect (301); the gateway name per gatewayHttp. */
+function port80(
+  d: Deployment,
+  site: Site,
+  logDir: string,
+): { redirect?: RedirectServerPlan; httpsOnly?: HttpsOnlyServerPlan } {
+  const base = { hostnameKey: site.key, serverName: d.hostnames[site.key], logDir };
+  if (site.key !== 'gw') return { redirect: { ...base, status: 301 } };
+  if (d.gatewayHttp === 'redirect') return { redirect: { ...base, status: 308 } };
+  if (d.gatewayHttp === 'refuse') return { httpsOnly: base };
+  return {};
+}
+
+/**
  * The load balancer's shape for a deployment: upstreams (first-use order, each once), proxy server
- * blocks, port-80 redirects. `sticky` fills in how sticky upstreams are realised.
+ * blocks with their routes, port-80 redirects and refusals. `sticky` fills in how sticky
+ * upstreams are realised.
  */
 export function planPattern(d: Deployment, sticky?: StickyMethod): PatternPlan {
   const layout = layoutFor(d);
@@ -324,71 +303,70 @@ export function planPattern(d: Deployment, sticky?: StickyMethod): PatternPlan {
   };
   const proxies: ProxyServerPlan[] = [];
   const redirects: RedirectServerPlan[] = [];
-  const serverName = (key: HostnameKey): string => d.hostnames[key];
+  const httpsOnly: HttpsOnlyServerPlan[] = [];
+  const route = (path: string, u: UpstreamPlan, stripPrefix = false): RoutePlan => ({
+    path,
+    upstream: u.name,
+    upstreamScheme: u.scheme,
+    stripPrefix,
+  });
   const proxy = (
     site: Site,
-    listenPort: number,
-    tls: boolean,
-    http2: boolean,
+    listen: { port: number; tls: boolean; http2: boolean; kind: ListenerKind },
     u: UpstreamPlan,
     logDir: string,
     title: string,
+    routes: RoutePlan[] = [],
   ): void => {
     proxies.push({
       hostnameKey: site.key,
-      serverName: serverName(site.key),
+      serverName: d.hostnames[site.key],
       title,
-      listenPort,
-      tls,
-      http2,
+      listenPort: listen.port,
+      tls: listen.tls,
+      http2: listen.http2,
+      kind: listen.kind,
       upstream: u.name,
       upstreamScheme: u.scheme,
+      routes,
       logDir,
-      portal: site.key !== 'gw',
+      portal: BROWSER_FACING.includes(site.key),
     });
   };
+  const https = { port: 443, tls: true, http2: true, kind: 'site' as const };
 
   for (const site of layout.sites) {
     const u = use(site.role, site.port, site.affinity);
-    proxy(site, 443, true, true, u, `${site.logFolder}/https`, site.title);
-    if (site.key !== 'gw') {
-      // API clients on the gateway hostname get no redirect: a 301 turns POSTs into GETs.
-      redirects.push({
-        hostnameKey: site.key,
-        serverName: serverName(site.key),
-        logDir: `${site.logFolder}/http`,
-      });
-      continue;
+    const routes: RoutePlan[] = [];
+    if (site.key === 'gw' && layout.gatewayServices) {
+      const { role, affinity } = layout.gatewayServices;
+      routes.push(route('/services/', use(role, 9443, affinity)));
     }
+    // The nodes' proxy_context_path: their servlet port is also served under it.
+    if (d.proxyContextPath && site.port === 9443) routes.push(route(`${d.proxyContextPath}/`, u, true));
+    proxy(site, https, u, `${site.logFolder}/https`, site.title, routes);
+    const { redirect, httpsOnly: refusal } = port80(d, site, `${site.logFolder}/http`);
+    if (redirect) redirects.push(redirect);
+    if (refusal) httpsOnly.push(refusal);
+
     const gw = layout.gatewayRole;
-    if (!gw) continue;
-    if (d.extras.websocket) {
-      // WebSocket upgrades need HTTP/1.1: no HTTP/2 on these listeners.
-      proxy(site, 8099, true, false, use(gw, 8099, 'round-robin'), 'gw/wss', 'WebSocket (wss) API calls');
-      proxy(site, 9099, false, false, use(gw, 9099, 'round-robin'), 'gw/ws', 'WebSocket (ws) API calls');
+    if (site.key !== 'gw' || !gw) continue;
+    if (d.gatewayHttp === 'proxy') {
+      const plain = { port: 80, tls: false, http2: false, kind: 'http' as const };
+      proxy(site, plain, use(gw, 8280, 'round-robin'), 'gw/http', 'API calls over plain HTTP');
     }
-    if (d.extras.passthrough) {
-      proxy(
-        site,
-        8243,
-        true,
-        true,
-        use(gw, 8243, 'round-robin'),
-        'gw/passthrough-https',
-        'API calls on 8243',
-      );
-      proxy(
-        site,
-        8280,
-        false,
-        false,
-        use(gw, 8280, 'round-robin'),
-        'gw/passthrough-http',
-        'API calls on 8280',
-      );
+    for (const l of GATEWAY_LISTENERS.filter((x) => d.extras[x.extra])) {
+      const listen = { port: l.port, tls: l.tls, http2: l.http2, kind: l.extra };
+      proxy(site, listen, use(gw, l.port, 'round-robin'), `gw/${l.logFolder}`, l.title);
     }
   }
-  return { upstreams: [...upstreams.values()], proxies, redirects, warnings: shapeWarnings(d, layout) };
+  return {
+    upstreams: [...upstreams.values()],
+    proxies,
+    redirects,
+    httpsOnly,
+    warnings: shapeWarnings(d, layout),
+  };
 }
 
 /** Upstream groups with their balancing (and stickiness, when `sticky` is given). */

@@ -56,7 +56,7 @@ export function addAnsibleFilters(env: nunjucks.Environment): void {
   env.addFilter('quote', shellQuote);
   env.addFilter(
     'regex_replace',
-    (v: unknown, pattern: string, replacement = '', ignorecase = false, multiline = false) => {
+    (v: unknown, pattern: string, replacement: string = '', ignorecase = false, multiline = false) => {
       const flags = `g${ignorecase ? 'i' : ''}${multiline ? 'm' : ''}`;
       return String(v).replace(new RegExp(pythonPattern(pattern), flags), pythonReplacement(replacement));
     },

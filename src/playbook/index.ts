@@ -1,15 +1,8 @@
-export type { ModuleName, Play, Playbook, SourceLoc, Task } from './types.js';
-export { MODULE_NAMES } from './types.js';
+export type { Play, Playbook, SourceLoc, Task } from './types.js';
+export type { ArgIssue, ModuleArgsResult, ModuleCatalog } from './module-catalog.js';
 export { loadPlaybook } from './load-playbook.js';
 export { defaultPlaybookPath } from './default-path.js';
-export {
-  moduleSchemas,
-  validateModuleArgs,
-  isTemplated,
-  type ArgIssue,
-  type ModuleArgsResult,
-} from './module-schemas.js';
-export { resolveModuleName } from './module-names.js';
+export { isTemplated } from './templated.js';
 export {
   renderString,
   renderArgs,

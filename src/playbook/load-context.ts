@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../input/diagnostics.js';
 import type { KeyPath, YamlSource } from '../input/yaml-source.js';
+import type { ModuleCatalog } from './module-catalog.js';
 import type { SourceLoc } from './types.js';
 
 /** State shared while one playbook file is validated: where it is, and every problem found. */
@@ -12,6 +13,8 @@ export class LoadContext {
     /** The file's lines, to look at how a scalar was written (e.g. an unquoted mode). */
     private readonly lines: string[],
     dir: string,
+    /** The modules tasks may use. */
+    readonly modules: ModuleCatalog,
   ) {
     this.dir = dir;
   }

@@ -5,6 +5,7 @@ import { readYamlFile, type KeyPath } from '../input/yaml-source.js';
 import { didYouMean } from './did-you-mean.js';
 import { PLAY_KEYS, UNSUPPORTED_PLAY_KEYS } from './keywords.js';
 import { LoadContext } from './load-context.js';
+import type { ModuleCatalog } from './module-catalog.js';
 import { loadTask } from './load-task.js';
 import { checkTemplateSyntax } from './syntax-check.js';
 import type { Play, Playbook, Task } from './types.js';
@@ -14,10 +15,18 @@ import { asBoolean, asStringList, isMapping, VARIABLE_NAME } from './values.js';
  * Reads and validates a playbook. Every problem is reported (not just the first), each with its
  * position and a fix; `playbook` is only returned when there are no errors.
  */
-export function loadPlaybook(file: string): { playbook?: Playbook; diagnostics: Diagnostic[] } {
+export function loadPlaybook(
+  file: string,
+  modules: ModuleCatalog,
+): { playbook?: Playbook; diagnostics: Diagnostic[] } {
   const { source, diagnostics } = readYamlFile(file);
   if (!source) return { diagnostics };
-  const ctx = new LoadContext(source, readFileSync(file, 'utf8').split(/\r?\n/), dirname(resolve(file)));
+  const ctx = new LoadContext(
+    source,
+    readFileSync(file, 'utf8').split(/\r?\n/),
+    dirname(resolve(file)),
+    modules,
+  );
   const data = source.data;
   if (!Array.isArray(data) || data.length === 0) {
     ctx.error(
@@ -85,7 +94,7 @@ function loadPlay(ctx: LoadContext, item: unknown, path: KeyPath): Play | undefi
 
   if (errorsOf(ctx.diagnostics).length > before) return undefined;
   return {
-    name: String(name),
+    name: typeof name === 'string' ? name : hostPattern,
     hosts: hostPattern,
     ...(become !== undefined && { become }),
     ...(typeof item.become_user === 'string' && { becomeUser: item.become_user }),

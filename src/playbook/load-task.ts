@@ -4,17 +4,11 @@ import type { KeyPath } from '../input/yaml-source.js';
 import { didYouMean } from './did-you-mean.js';
 import { isUnsupportedTaskKey, TASK_KEYS } from './keywords.js';
 import type { LoadContext } from './load-context.js';
-import { moduleSpellings, resolveModuleName } from './module-names.js';
-import { isTemplated, validateModuleArgs } from './module-schemas.js';
 import { checkTemplateSyntax, checkTemplateFileSyntax } from './syntax-check.js';
-import { MODULE_NAMES, type ModuleName, type Task } from './types.js';
+import { isTemplated } from './templated.js';
+import type { Task } from './types.js';
 import { asBoolean, asStringList, isMapping } from './values.js';
 import { parseFreeFormCommand } from './free-form.js';
-
-const FREE_FORM: readonly ModuleName[] = ['command', 'shell'];
-
-/** Where Ansible looks for a relative `src`, besides the playbook's own folder. */
-const SRC_FOLDERS: Partial<Record<ModuleName, string>> = { copy: 'files', template: 'templates' };
 
 /** Validates one task or handler; every problem goes to `ctx`. */
 export function loadTask(
@@ -34,11 +28,11 @@ export function loadTask(
   }
   const modules = findModules(ctx, item, path, isHandler);
   if (modules.length === 0) {
-    if (!Object.keys(item).some((k) => !isKnownKey(k))) {
+    if (!Object.keys(item).some((k) => !isKnownKey(ctx, k))) {
       ctx.error(
         path,
         `${what} names no module`,
-        `add one module, e.g. "copy:"; modules: ${MODULE_NAMES.join(', ')}`,
+        `add one module, e.g. "copy:"; modules: ${ctx.modules.names.join(', ')}`,
       );
     }
     return undefined;
@@ -62,6 +56,7 @@ export function loadTask(
   const name = item.name === undefined ? module : item.name;
   if (typeof name !== 'string' && typeof name !== 'number')
     fail([...path, 'name'], 'name must be a string', 'quote it');
+  const taskName = typeof name === 'number' ? String(name) : typeof name === 'string' ? name : module;
 
   const args = moduleArguments(ctx, item, path, moduleKey, module, fail);
   const notify = optionalList(item.notify, [...path, 'notify'], 'notify', fail);
@@ -91,7 +86,7 @@ export function loadTask(
   }
   if (!ok || !args) return undefined;
   return {
-    name: String(name),
+    name: taskName,
     module,
     args,
     notify,
@@ -103,8 +98,8 @@ export function loadTask(
   };
 }
 
-function isKnownKey(key: string): boolean {
-  return (TASK_KEYS as readonly string[]).includes(key) || resolveModuleName(key) !== undefined;
+function isKnownKey(ctx: LoadContext, key: string): boolean {
+  return (TASK_KEYS as readonly string[]).includes(key) || ctx.modules.resolve(key) !== undefined;
 }
 
 /** The module keys of a task; reports unsupported keywords and unknown keys on the way. */
@@ -113,8 +108,8 @@ function findModules(
   item: Record<string, unknown>,
   path: KeyPath,
   isHandler: boolean,
-): { key: string; module: ModuleName }[] {
-  const modules: { key: string; module: ModuleName }[] = [];
+): { key: string; module: string }[] {
+  const modules: { key: string; module: string }[] = [];
   for (const key of Object.keys(item)) {
     if ((TASK_KEYS as readonly string[]).includes(key)) continue;
     const unsupported = isUnsupportedTaskKey(key);
@@ -122,7 +117,7 @@ function findModules(
       ctx.error([...path, key], `'${key}' is not supported by apim-provision (yet)`, unsupported);
       continue;
     }
-    const module = resolveModuleName(key);
+    const module = ctx.modules.resolve(key);
     if (module) {
       modules.push({ key, module });
       continue;
@@ -130,7 +125,7 @@ function findModules(
     ctx.error(
       [...path, key],
       `unknown module or ${isHandler ? 'handler' : 'task'} keyword '${key}'`,
-      `${didYouMean(key, [...moduleSpellings(), ...TASK_KEYS])}modules: ${MODULE_NAMES.join(', ')}; keywords: ${TASK_KEYS.join(', ')}`,
+      `${didYouMean(key, [...ctx.modules.spellings, ...TASK_KEYS])}modules: ${ctx.modules.names.join(', ')}; keywords: ${TASK_KEYS.join(', ')}`,
     );
   }
   return modules;
@@ -143,12 +138,12 @@ function moduleArguments(
   item: Record<string, unknown>,
   path: KeyPath,
   moduleKey: string,
-  module: ModuleName,
+  module: string,
   fail: Fail,
 ): Record<string, unknown> | undefined {
   const argsPath = [...path, moduleKey];
   let raw = item[moduleKey];
-  if (typeof raw === 'string' && FREE_FORM.includes(module)) raw = parseFreeFormCommand(raw);
+  if (typeof raw === 'string' && ctx.modules.freeForm(module)) raw = parseFreeFormCommand(raw);
   // `args:` next to the module is Ansible's way to add options to a free-form command.
   if (item.args !== undefined) {
     if (!isMapping(item.args)) {
@@ -170,7 +165,7 @@ function moduleArguments(
     if (!checkUnquotedMode(ctx, raw as Record<string, unknown>, argsPath, fail)) return undefined;
     checkTemplateSyntax(ctx, raw, argsPath);
   }
-  const result = validateModuleArgs(module, raw);
+  const result = ctx.modules.validate(module, raw);
   if (!result.ok) {
     for (const issue of result.issues) {
       const p = issue.path.length > 0 ? [...argsPath, ...issue.path] : argsPath;
@@ -207,13 +202,13 @@ function checkUnquotedMode(
 /** Resolves copy/template `src` on the controller (playbook folder, or files/ and templates/). */
 function resolveSource(
   ctx: LoadContext,
-  module: ModuleName,
+  module: string,
   args: Record<string, unknown>,
   srcPath: KeyPath,
   fail: Fail,
 ): Record<string, unknown> | undefined {
   const src = args.src;
-  const folder = SRC_FOLDERS[module];
+  const folder = ctx.modules.srcFolder(module);
   if (folder === undefined || typeof src !== 'string' || isTemplated(src)) return args;
   const candidates = isAbsolute(src) ? [src] : [join(ctx.dir, folder, src), join(ctx.dir, src)];
   const found = candidates.find((c) => existsSync(c));
@@ -225,7 +220,7 @@ function resolveSource(
     );
     return undefined;
   }
-  if (module === 'template' && !checkTemplateFileSyntax(ctx, found, srcPath)) return undefined;
+  if (ctx.modules.srcIsTemplate(module) && !checkTemplateFileSyntax(ctx, found, srcPath)) return undefined;
   return { ...args, src: found };
 }
 

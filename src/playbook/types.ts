@@ -5,41 +5,12 @@ export interface SourceLoc {
   column: number;
 }
 
-/** The modules apim-provision can run. `apim_*` and `nginx_reload` implement the WSO2 procedure. */
-export type ModuleName =
-  | 'apim_nginx_install'
-  | 'apim_tls_certificates'
-  | 'apim_lb_config'
-  | 'nginx_reload'
-  | 'package'
-  | 'file'
-  | 'copy'
-  | 'template'
-  | 'command'
-  | 'shell'
-  | 'service'
-  | 'debug';
-
-export const MODULE_NAMES: readonly ModuleName[] = [
-  'apim_nginx_install',
-  'apim_tls_certificates',
-  'apim_lb_config',
-  'nginx_reload',
-  'package',
-  'file',
-  'copy',
-  'template',
-  'command',
-  'shell',
-  'service',
-  'debug',
-];
-
 /** One task (or handler) with its module arguments validated and normalised. */
 export interface Task {
   /** The task's `name`, or the module name when the task has none (as Ansible shows it). */
   name: string;
-  module: ModuleName;
+  /** The module's canonical name, as the catalogue the playbook was loaded with knows it. */
+  module: string;
   /**
    * Arguments after validation: free-form command strings split into `cmd`/`creates`/...,
    * modes as 4-digit octal strings, `src` resolved to an absolute path on the controller.

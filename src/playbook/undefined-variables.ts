@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Diagnostic } from '../input/diagnostics.js';
-import { isTemplated } from './module-schemas.js';
+import { isTemplated } from './templated.js';
 import { templateDiagnostic, whenAsTemplate } from './syntax-check.js';
 import { TemplateSyntaxError } from './template-ast.js';
 import { collectReferences, TEMPLATE_GLOBALS } from './template-references.js';
@@ -137,7 +137,7 @@ function* templatedTexts(play: Play, pi: number): Generator<TemplatedText> {
 
 /** Templated strings anywhere inside a value. */
 function* strings(value: unknown): Generator<string> {
-  if (isTemplated(value)) yield value;
+  if (typeof value === 'string' && isTemplated(value)) yield value;
   else if (Array.isArray(value)) for (const v of value) yield* strings(v);
   else if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
     for (const v of Object.values(value)) yield* strings(v);

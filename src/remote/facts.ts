@@ -1,6 +1,7 @@
-import { CORE_FUNCTIONS, PRELUDE } from './shell-lib.js';
-import { Records, RemoteOutputError, decodeText } from './output-protocol.js';
-import { assembleScript, assertAbsolutePath, base64One, sh, shQuote, trimSlash } from './shell.js';
+import { Records, RemoteOutputError, decodeText, decodeValue } from './output-protocol.js';
+import { ScriptInput, text, token } from './script-input.js';
+import { program } from './scripts.js';
+import { PACKAGE_NAME, SERVICE_NAME, assertPath, assertValue } from './values.js';
 
 export type OsFamily = 'debian' | 'rhel' | 'other';
 export type PackageManager = 'apt' | 'dnf' | 'yum';
@@ -50,11 +51,32 @@ export interface StateFacts {
   pendingReload: boolean;
   /** The run id that left the reload pending. */
   pendingReason?: string;
-  managedFiles: string[];
+  /** Files each module manages on this host (`$STATE/records`), by module. */
+  records: Record<string, string[]>;
+  /** The sha256 of what the managing module last wrote at each recorded path. */
+  recordedSha: Record<string, string>;
+  /** Files an earlier version recorded without saying which module manages them: never retired. */
+  legacyRecords: string[];
+  /** The earlier version's record file is still there (the next transaction converts it). */
+  legacyFile: boolean;
   /** Snapshot ids, newest last. */
   snapshots: string[];
   /** Another apply holds the lock right now. */
   locked: boolean;
+}
+
+/** What the host says about a package (the `package` fact query). */
+export interface PackageFact {
+  installed: boolean;
+  version?: string;
+  /** The version apt would install or upgrade to (apt only). */
+  candidate?: string;
+}
+
+/** What the host says about a service; `unknown` when it could not be asked without running code. */
+export interface ServiceFact {
+  active: 'active' | 'inactive' | 'unknown';
+  enabled: 'enabled' | 'disabled' | 'unknown';
 }
 
 export interface HostFacts {
@@ -72,133 +94,59 @@ export interface HostFacts {
    */
   nginxCandidateVersion?: string;
   files: Record<string, RemoteFileFact>;
+  /** Contents of the files asked for with `content` queries; null: not a readable regular file. */
+  contents: Record<string, Buffer | null>;
+  packages: Record<string, PackageFact>;
+  services: Record<string, ServiceFact>;
   state: StateFacts;
 }
 
+/** What a plan needs to know about a host beyond the basics, asked in the same round trip. */
+export type FactQuery =
+  | { kind: 'file'; path: string }
+  /** The bytes of a regular file: never ask for one whose content the controller must not see. */
+  | { kind: 'content'; path: string }
+  | { kind: 'package'; name: string }
+  | { kind: 'service'; name: string };
+
 export interface FactsOptions {
-  /** Files and folders whose state the plan needs. */
-  paths: string[];
+  queries: readonly FactQuery[];
   stateDir: string;
   /** nginx.conf to read `pid`/`error_log` from (default: the compiled-in conf path). */
   confPath?: string;
   /** nginx binary (default: `nginx` on PATH, then the usual locations). */
   nginxBinary?: string;
+  /**
+   * On sysv hosts a service's state is its init script's `status` code: run it only when allowed
+   * (never in check mode); otherwise the state is reported unknown.
+   */
+  probeSysvServices: boolean;
+  /** Also the basic facts (OS, nginx, the tool's state); false: only the answers (parseAnswers). */
+  basics?: boolean;
 }
 
-/** One round trip: OS, tools, nginx build and process, file states, and the tool's own state. */
+/** One round trip: OS, tools, nginx build and process, the tool's own state, and the queries. */
 export function factsScript(opts: FactsOptions): string {
-  assertAbsolutePath(opts.stateDir, 'stateDir');
-  for (const p of opts.paths) assertAbsolutePath(p, 'path');
-  if (opts.confPath) assertAbsolutePath(opts.confPath, 'confPath');
-  if (opts.nginxBinary) assertAbsolutePath(opts.nginxBinary, 'nginxBinary');
-  const pathList = opts.paths.map(base64One).join('\n');
-  return assembleScript('apim-provision facts', [
-    PRELUDE,
-    `STATE=${shQuote(trimSlash(opts.stateDir))}`,
-    `CONF_OVERRIDE=${shQuote(opts.confPath ?? '')}`,
-    `NGINX_OVERRIDE=${shQuote(opts.nginxBinary ?? '')}`,
-    CORE_FUNCTIONS,
-    FACTS_BODY,
-    `while IFS= read -r b64; do [ -n "$b64" ] && apim_file_fact "$b64"; done <<'APIM_DATA_END'\n${pathList}\nAPIM_DATA_END`,
-    'apim_emit done 1',
-  ]);
+  const queries = opts.queries.map((q) => {
+    switch (q.kind) {
+      case 'file':
+      case 'content':
+        return [token(q.kind), text(assertPath(q.path, 'path'))];
+      case 'package':
+        return [token(q.kind), token(assertValue(q.name, PACKAGE_NAME, 'package name'))];
+      case 'service':
+        return [token(q.kind), token(assertValue(q.name, SERVICE_NAME, 'service name'))];
+    }
+  });
+  const input = new ScriptInput()
+    .set('STATE', assertPath(opts.stateDir, 'stateDir'))
+    .set('CONF_OVERRIDE', opts.confPath ? assertPath(opts.confPath, 'confPath') : '')
+    .set('NGINX_OVERRIDE', opts.nginxBinary ? assertPath(opts.nginxBinary, 'nginxBinary') : '')
+    .set('APIM_PROBE_SYSV', opts.probeSysvServices)
+    .set('APIM_BASICS', opts.basics ?? true)
+    .rows('APIM_QUERIES', queries);
+  return program('facts', 'what the host looks like (reads only)', input);
 }
-
-const FACTS_BODY = sh`
-for f in /etc/os-release /usr/lib/os-release; do
-  if [ -r "$f" ]; then apim_emit os_release "$(apim_b64enc <"$f")"; break; fi
-done
-apim_emit arch "$(uname -m)"
-# IPv6 in the kernel (disabled hosts have no if_inet6): nginx cannot bind [::] without it.
-if [ -e /proc/net/if_inet6 ]; then apim_emit ipv6 1; else apim_emit ipv6 0; fi
-if command -v apt-get >/dev/null 2>&1; then apim_emit pkg apt
-elif command -v dnf >/dev/null 2>&1; then apim_emit pkg dnf
-elif command -v yum >/dev/null 2>&1; then apim_emit pkg yum
-else apim_emit pkg none; fi
-if [ -d /run/systemd/system ]; then apim_emit svc systemd
-elif command -v service >/dev/null 2>&1; then apim_emit svc sysv
-else apim_emit svc none; fi
-apim_emit uid "$(id -u)"
-apim_emit_b64 user "$(id -un 2>/dev/null || echo unknown)"
-
-NGINX=$NGINX_OVERRIDE
-if [ -z "$NGINX" ]; then
-  NGINX=$(command -v nginx 2>/dev/null || :)
-  for f in /usr/sbin/nginx /usr/local/sbin/nginx /usr/local/nginx/sbin/nginx; do
-    [ -n "$NGINX" ] && break
-    [ -x "$f" ] && NGINX=$f
-  done
-fi
-if [ -n "$NGINX" ] && [ -x "$NGINX" ]; then
-  apim_emit_b64 nginx_binary "$NGINX"
-  nginx_v=$("$NGINX" -V 2>&1)
-  apim_emit_b64 nginx_v "$nginx_v"
-  prefix=$(printf '%s\n' "$nginx_v" | sed -n 's/.*--prefix=\([^ ]*\).*/\1/p')
-  [ -n "$prefix" ] || prefix=/usr/local/nginx
-  conf=$CONF_OVERRIDE
-  [ -n "$conf" ] || conf=$(printf '%s\n' "$nginx_v" | sed -n 's/.*--conf-path=\([^ ]*\).*/\1/p')
-  [ -n "$conf" ] || conf=conf/nginx.conf
-  case $conf in /*) ;; *) conf=$\{prefix%/}/$conf ;; esac
-  conf_value() {
-    sed -n "s/^$1[[:space:]]\{1,\}\([^;]*\);.*/\1/p" "$conf" 2>/dev/null | head -n 1 | tr -d "\"'" | awk '{print $1}'
-  }
-  pid=$(conf_value pid)
-  [ -n "$pid" ] || pid=$(printf '%s\n' "$nginx_v" | sed -n 's/.*--pid-path=\([^ ]*\).*/\1/p')
-  [ -n "$pid" ] || pid=logs/nginx.pid
-  case $pid in /*) ;; *) pid=$\{prefix%/}/$pid ;; esac
-  elog=$(conf_value error_log)
-  [ -n "$elog" ] || elog=$(printf '%s\n' "$nginx_v" | sed -n 's/.*--error-log-path=\([^ ]*\).*/\1/p')
-  [ -n "$elog" ] || elog=logs/error.log
-  case $elog in /* | stderr | syslog:* | memory:*) ;; *) elog=$\{prefix%/}/$elog ;; esac
-  apim_emit_b64 nginx_conf "$conf"
-  apim_emit_b64 nginx_pid_path "$pid"
-  apim_emit_b64 nginx_error_log "$elog"
-  master=$(cat "$pid" 2>/dev/null | tr -cd '0-9')
-  if [ -n "$master" ] && kill -0 "$master" 2>/dev/null; then apim_emit nginx_master "$master"; fi
-fi
-if [ -z "$NGINX" ] && command -v apt-cache >/dev/null 2>&1; then
-  candidate=$(apt-cache policy nginx 2>/dev/null | awk '/Candidate:/ {print $2; exit}')
-  [ -n "$candidate" ] && [ "$candidate" != "(none)" ] && apim_emit nginx_candidate "$candidate"
-fi
-plus_pkg=0
-if command -v dpkg-query >/dev/null 2>&1; then
-  dpkg-query -W -f='$\{Status}' nginx-plus 2>/dev/null | grep -q 'install ok installed' && plus_pkg=1
-elif command -v rpm >/dev/null 2>&1; then
-  rpm -q nginx-plus >/dev/null 2>&1 && plus_pkg=1
-fi
-apim_emit plus_package "$plus_pkg"
-
-if [ -f "$STATE/pending-reload" ]; then apim_emit_b64 pending "$(cat "$STATE/pending-reload")"; fi
-if [ -f "$STATE/managed-files" ]; then apim_emit managed "$(apim_b64enc <"$STATE/managed-files")"; fi
-if [ -f "$STATE/snapshots/index" ]; then
-  while IFS= read -r id; do
-    [ -n "$id" ] && [ -d "$STATE/snapshots/$id" ] && apim_emit snapshot "$id"
-  done <"$STATE/snapshots/index"
-fi
-if [ -f "$STATE/lock" ] && command -v flock >/dev/null 2>&1; then
-  flock -n "$STATE/lock" true || apim_emit locked 1
-elif [ -d "$STATE/lock.d" ]; then
-  holder=$(cat "$STATE/lock.d/pid" 2>/dev/null || :)
-  if [ -z "$holder" ] || kill -0 "$holder" 2>/dev/null; then apim_emit locked 1; fi
-fi
-
-apim_file_fact() {
-  p=$(printf '%s' "$1" | apim_b64dec)
-  if [ ! -e "$p" ] && [ ! -L "$p" ]; then
-    apim_emit file "$1 0"
-    return 0
-  fi
-  if [ -L "$p" ]; then t=link
-  elif [ -f "$p" ]; then t=file
-  elif [ -d "$p" ]; then t=directory
-  else t=other; fi
-  st=$(apim_stat "$p") || { apim_emit file "$1 0"; return 0; }
-  set -- "$1" $st
-  sum=-
-  [ "$t" = file ] && sum=$(apim_sha256 "$p")
-  apim_emit file "$1 1 $t $2 $3 $4 $7 $sum"
-}
-`;
 
 function parseOsRelease(text: string): OsFacts {
   const vars = new Map<string, string>();
@@ -249,7 +197,7 @@ export function parseNginxV(text: string): {
     plus: /nginx-plus/.test(versionLine?.[2] ?? '') || /nginx-plus/.test(text.split('\n')[0] ?? ''),
     configureArgs,
     prefix,
-    confPath: confArg.startsWith('/') ? confArg : `${trimSlash(prefix)}/${confArg}`,
+    confPath: confArg.startsWith('/') ? confArg : `${prefix.replace(/\/+$/, '')}/${confArg}`,
     modules: [...new Set(modules)],
   };
 }
@@ -269,7 +217,10 @@ function parseFileFact(fields: string[]): RemoteFileFact {
   };
 }
 
-export function parseFacts(stdout: string): HostFacts {
+/** The answers to the queries, the part of the facts a later query of the run adds. */
+export type FactAnswers = Pick<HostFacts, 'files' | 'contents' | 'packages' | 'services'>;
+
+function finished(stdout: string): Records {
   const r = Records.parse(stdout);
   if (!r.flag('done')) {
     throw new RemoteOutputError(
@@ -277,16 +228,70 @@ export function parseFacts(stdout: string): HostFacts {
       stdout,
     );
   }
+  return r;
+}
+
+/** The output of a facts program run with `basics: false`. */
+export function parseAnswers(stdout: string): FactAnswers {
+  return answersOf(finished(stdout));
+}
+
+function answersOf(r: Records): FactAnswers {
+  const files: Record<string, RemoteFileFact> = {};
+  for (const value of r.all('file')) {
+    const [path, ...rest] = value.split(' ');
+    files[decodeText(path ?? '')] = parseFileFact(rest);
+  }
+  const contents: Record<string, Buffer | null> = {};
+  for (const value of r.all('content')) {
+    const [path, content] = value.split(' ');
+    contents[decodeText(path ?? '')] = decodeValue(content ?? '');
+  }
+  for (const value of r.all('missing')) contents[decodeText(value)] = null;
+  const packages: Record<string, PackageFact> = {};
+  for (const value of r.all('package')) {
+    const [name = '', installed, version = '', candidate = ''] = value.split(' ');
+    const v = decodeText(version);
+    const c = decodeText(candidate);
+    packages[name] = {
+      installed: installed === '1',
+      ...(v ? { version: v } : {}),
+      ...(c ? { candidate: c } : {}),
+    };
+  }
+  const services: Record<string, ServiceFact> = {};
+  for (const value of r.all('service')) {
+    const [name = '', active, enabled] = value.split(' ');
+    services[name] = {
+      active: active === 'active' || active === 'inactive' ? active : 'unknown',
+      enabled: enabled === 'enabled' || enabled === 'disabled' ? enabled : 'unknown',
+    };
+  }
+  return { files, contents, packages, services };
+}
+
+export function parseFacts(stdout: string): HostFacts {
+  const r = finished(stdout);
   const osText = r.text('os_release') ?? '';
   const pkg = r.get('pkg');
   const svc = r.get('svc');
-  const files: Record<string, RemoteFileFact> = {};
-  for (const value of r.all('file')) {
-    const [b64, ...rest] = value.split(' ');
-    files[decodeText(b64 ?? '')] = parseFileFact(rest);
+  const { files, contents, packages, services } = answersOf(r);
+  const records: Record<string, string[]> = {};
+  const recordedSha: Record<string, string> = {};
+  for (const value of r.all('record')) {
+    const [manager = '', path = '', sha = ''] = value.split(' ');
+    if (manager === 'legacy') continue;
+    (records[manager] ??= []).push(decodeText(path));
+    if (/^[0-9a-f]{64}$/.test(sha)) recordedSha[decodeText(path)] = sha;
   }
+  const legacyRecords = [
+    ...r.all('legacy_record').map(decodeText),
+    ...r
+      .all('record')
+      .filter((v) => v.startsWith('legacy '))
+      .map((v) => decodeText(v.split(' ')[1] ?? '')),
+  ];
   const pending = r.get('pending');
-  const managed = r.text('managed');
   const facts: HostFacts = {
     os: parseOsRelease(osText),
     arch: r.get('arch') ?? 'unknown',
@@ -295,12 +300,18 @@ export function parseFacts(stdout: string): HostFacts {
     serviceManager: svc === 'systemd' || svc === 'sysv' ? svc : 'none',
     user: { uid: Number(r.get('uid') ?? -1), name: r.text('user') ?? '' },
     files,
+    contents,
+    packages,
+    services,
     state: {
       pendingReload: pending !== undefined,
       ...(pending !== undefined && decodeText(pending).trim() !== ''
         ? { pendingReason: decodeText(pending).trim() }
         : {}),
-      managedFiles: managed ? managed.split('\n').filter((l) => l !== '') : [],
+      records,
+      recordedSha,
+      legacyRecords: [...new Set(legacyRecords)],
+      legacyFile: r.flag('legacy_file'),
       snapshots: r.all('snapshot'),
       locked: r.flag('locked'),
     },

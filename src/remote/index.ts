@@ -1,9 +1,18 @@
-/** Remote scripts (pure generators) and the parsers of their `@@APIM` output. */
+/** Remote programs (src/remote/sh, assembled with a generated input) and the parsers of their `@@APIM` output. */
 export * from './output-protocol.js';
-export { shQuote } from './shell.js';
-export { RUN_LOGS_TO_KEEP } from './shell-lib.js';
+export {
+  PROGRAMS,
+  RUN_LOGS_TO_KEEP,
+  program,
+  scriptSource,
+  scriptSources,
+  type ProgramName,
+  type ScriptFile,
+} from './scripts.js';
+export { ScriptInput } from './script-input.js';
+export * from './values.js';
 export * from './facts.js';
-export * from './read-files.js';
+export * from './ops.js';
 export * from './transaction.js';
 export * from './transaction-result.js';
 export * from './rollback.js';

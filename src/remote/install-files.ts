@@ -1,4 +1,4 @@
-import type { InstallSpec } from './install.js';
+import type { InstallSpec } from './install-spec.js';
 
 /** Text of the repository configuration files the install script writes (pure; unit-tested). */
 

@@ -16,8 +16,8 @@ export interface TransactionResult {
   snapshotId?: string;
   /** Paths the script found different from the desired state (informational). */
   changed: string[];
-  /** Stale managed files the transaction removed (or would have, had it committed). */
-  staleRemoved: string[];
+  /** Retired files the swap removed (put back when the transaction rolled back). */
+  removed: string[];
   /** A pending reload from an earlier interrupted run was found (and healed when committed). */
   pendingFound: boolean;
   messages: string[];
@@ -61,7 +61,7 @@ export function parseTransactionResult(stdout: string, stderr: string): Transact
     started: r.flag('started'),
     ...(snapshotId ? { snapshotId } : {}),
     changed: r.all('change').map(decodeText),
-    staleRemoved: r.all('stale').map(decodeText),
+    removed: r.all('removed').map(decodeText),
     pendingFound: r.has('pending'),
     messages,
   };

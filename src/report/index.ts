@@ -4,7 +4,6 @@ export { PlainReporter } from './plain-reporter.js';
 export { TtyReporter } from './tty-reporter.js';
 export { renderRecap } from './recap.js';
 export { renderChange, renderCertificate } from './render-change.js';
-export { unifiedDiff, DIFF_CONTEXT_LINES } from './unified-diff.js';
 export { toJsonReport, writeJsonReport, JSON_REPORT_VERSION } from './json-report.js';
 export type { JsonReport, JsonHost, JsonTask, JsonChange, JsonCertificate } from './json-report.js';
 export { Redactor } from './redactor.js';

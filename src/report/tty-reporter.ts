@@ -189,7 +189,8 @@ export class TtyReporter implements Reporter {
     await this.#running;
     const out = this.#o.out;
     if (this.#listrError !== undefined) {
-      const message = this.#listrError instanceof Error ? this.#listrError.message : String(this.#listrError);
+      const message =
+        this.#listrError instanceof Error ? this.#listrError.message : JSON.stringify(this.#listrError);
       (this.#o.err ?? out).write(`${this.#scrub(warningLine(`progress display failed: ${message}`))}\n`);
     }
     if (this.#o.diff) out.write(this.#scrub(this.#diffSection()));

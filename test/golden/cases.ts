@@ -2,6 +2,14 @@
  * Deployments whose rendered configurations are kept as golden files (test/golden/<variant>.conf).
  * Shared by the golden comparison and the real `nginx -t` syntax test.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  DEFAULT_HEALTH,
+  DEFAULT_WEBSOCKET_TIMEOUT,
+  defaultGatewayHttp,
+  defaultSites,
+} from '../../src/patterns/index.js';
 import type {
   ApimVersion,
   Backend,
@@ -39,16 +47,57 @@ export function deployment(
   pattern: PatternName,
   roleNodes: Partial<Record<ComponentRole, Backend[]>>,
   extras: Partial<Deployment['extras']> = {},
+  settings: Partial<Omit<Deployment, 'extras'>> = {},
 ): Deployment {
+  const hostnames = settings.hostnames ?? (version === '4.x' ? HOSTNAMES_4X : HOSTNAMES_3X);
   return {
     version,
     pattern,
-    hostnames: version === '4.x' ? HOSTNAMES_4X : HOSTNAMES_3X,
+    hostnames,
     nodes: roleNodes,
-    extras: { websocket: false, passthrough: false, hsts: false, ...extras },
+    extras: {
+      websocket: false,
+      passthrough: false,
+      websub: false,
+      websocketTimeout: DEFAULT_WEBSOCKET_TIMEOUT,
+      ...extras,
+    },
+    gatewayHttp: defaultGatewayHttp(version, pattern),
+    sites: defaultSites(hostnames),
+    upstreamTls: { verify: false, deliberate: false },
+    health: { ...DEFAULT_HEALTH },
+    defaultServer: false,
     tlsPaths: { certificate: '/etc/nginx/ssl/apim.crt', key: '/etc/nginx/ssl/apim.key' },
     confFileName: 'apim.conf',
+    ...settings,
   };
+}
+
+/** A public CA certificate (its key was thrown away) for the upstream-verification variants. */
+export const UPSTREAM_CA_PEM = readFileSync(join(import.meta.dirname, 'upstream-ca.pem'), 'utf8');
+
+/** Every production setting away from its default, on a 4.x distributed deployment. */
+function hardened4x(): Deployment {
+  const sites = defaultSites(HOSTNAMES_4X);
+  sites.gw = { ...sites.gw, clientMaxBodySize: '0', upstreamTlsName: 'gateway.internal.example' };
+  sites.cp = { ...sites.cp, hsts: false, clientMaxBodySize: '20m' };
+  sites.tm = { ...sites.tm, hsts: true };
+  return deployment(
+    '4.x',
+    'distributed',
+    { gateway: nodes('gw', 3, 2), control_plane: nodes('cp', 7, 2), traffic_manager: nodes('tm', 8, 2) },
+    { websocket: true, websub: true, websocketTimeout: '30m' },
+    {
+      sites,
+      proxyContextPath: '/apim',
+      gatewayHttp: 'redirect',
+      upstreamTls: { verify: true, caFile: 'ca/nodes-ca.pem', caPem: UPSTREAM_CA_PEM },
+      health: { maxFails: 5, failTimeout: '1m', active: true },
+      adminAllow: ['10.20.0.0/16', '2001:db8:1::/48'],
+      statusPort: 8081,
+      defaultServer: true,
+    },
+  );
 }
 
 export interface GoldenCase {
@@ -56,12 +105,14 @@ export interface GoldenCase {
   deployment: Deployment;
   /** Whether some upstream needs stickiness: those cases are also rendered with a sticky cookie. */
   sticky: boolean;
+  /** Also rendered for NGINX Plus (health checks, status API, status zones). */
+  plus?: boolean;
 }
 
 export const GOLDEN_CASES: GoldenCase[] = [
   {
     name: '3x-single-node',
-    deployment: deployment('3.x', 'single-node', { all_in_one: nodes('apim', 1, 1) }, { hsts: true }),
+    deployment: deployment('3.x', 'single-node', { all_in_one: nodes('apim', 1, 1) }),
     sticky: false,
   },
   {
@@ -70,9 +121,10 @@ export const GOLDEN_CASES: GoldenCase[] = [
       '3.x',
       'active-active',
       { all_in_one: nodes('apim', 1, 2) },
-      { websocket: true, passthrough: true, hsts: true },
+      { websocket: true, passthrough: true },
     ),
     sticky: true,
+    plus: true,
   },
   {
     name: '3x-ha-gateway-1-manager',
@@ -118,8 +170,9 @@ export const GOLDEN_CASES: GoldenCase[] = [
         publisher: nodes('pub', 4, 2),
         devportal: nodes('store', 5, 2),
         keymanager: nodes('km', 6, 2),
+        traffic_manager: nodes('tm', 8, 2),
       },
-      { passthrough: true, hsts: true },
+      { passthrough: true },
     ),
     sticky: true,
   },
@@ -133,7 +186,7 @@ export const GOLDEN_CASES: GoldenCase[] = [
         control_plane: nodes('cp', 7, 2),
         traffic_manager: nodes('tm', 8, 2),
       },
-      { websocket: true, passthrough: true, hsts: true },
+      { websocket: true, passthrough: true },
     ),
     sticky: true,
   },
@@ -148,7 +201,57 @@ export const GOLDEN_CASES: GoldenCase[] = [
     }),
     sticky: true,
   },
+  {
+    name: '3x-ha-traffic-manager',
+    deployment: deployment('3.x', 'distributed', { traffic_manager: nodes('tm', 8, 2) }),
+    sticky: true,
+  },
+  {
+    // Gateways without a manager: a shared-file-system cluster, /services/ sticky on their 9443.
+    name: '3x-gateway-cluster',
+    deployment: deployment(
+      '3.x',
+      'distributed',
+      { gateway: nodes('gw', 3, 2) },
+      { websocket: true, passthrough: true },
+    ),
+    sticky: true,
+  },
+  {
+    name: '4x-distributed-keymanager',
+    deployment: deployment(
+      '4.x',
+      'distributed',
+      {
+        gateway: nodes('gw', 3, 2),
+        control_plane: nodes('cp', 7, 2),
+        keymanager: nodes('km', 6, 2),
+        traffic_manager: nodes('tm', 8, 2),
+      },
+      { websub: true },
+    ),
+    sticky: true,
+  },
+  {
+    name: '4x-simple-scalable',
+    deployment: deployment(
+      '4.x',
+      'simple-scalable',
+      { all_in_one: nodes('apim', 1, 2), gateway: nodes('gw', 3, 2) },
+      { websocket: true, websub: true },
+    ),
+    sticky: true,
+  },
+  {
+    name: '3x-active-active-context-path',
+    deployment: deployment('3.x', 'active-active', { all_in_one: nodes('apim', 1, 2) }, {}, { proxyContextPath: '/apim' }),
+    sticky: true,
+  },
+  { name: '4x-distributed-hardened', deployment: hardened4x(), sticky: true, plus: true },
 ];
+
+/** The NGINX Plus release the Plus variants are written for (R33: the first with the licence JWT). */
+export const PLUS_VERSION = '1.27.2 (nginx-plus-r33)';
 
 export interface GoldenVariant {
   /** File name stem under test/golden/. */
@@ -160,7 +263,10 @@ export interface GoldenVariant {
   requiredNginxVersion: string;
 }
 
-/** Every case as Community 1.22.1 (ip_hash where sticky), and sticky cases also with a cookie on 1.30.0. */
+/**
+ * Every case as Community 1.22.1 (ip_hash where sticky), sticky cases also with a cookie on 1.30.0,
+ * and some as NGINX Plus (which no machine here runs: those are compared, never `nginx -t`ed).
+ */
 export function goldenVariants(): GoldenVariant[] {
   const variants: GoldenVariant[] = [];
   for (const c of GOLDEN_CASES) {
@@ -176,6 +282,14 @@ export function goldenVariants(): GoldenVariant[] {
         case: c,
         options: { edition: 'oss', nginxVersion: '1.30.0', sticky: 'sticky-cookie' },
         requiredNginxVersion: '1.30.0',
+      });
+    }
+    if (c.plus) {
+      variants.push({
+        file: `${c.name}.plus-r33`,
+        case: c,
+        options: { edition: 'plus', nginxVersion: PLUS_VERSION, ...(c.sticky ? { sticky: 'sticky-cookie' as const } : {}) },
+        requiredNginxVersion: PLUS_VERSION,
       });
     }
   }

@@ -5,11 +5,21 @@
  * and build on each other's host state; the first one resets the host.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lab, LabMachine } from '../../src/lab/index.js';
+import { labPaths } from '../../src/lab/lab-paths.js';
 import { requestThroughLb } from '../../src/lab/request-through-lb.js';
 import { applyLab, cliOutputs, runCli, type CliRun } from './support/cli.js';
 import { getLab, labRun, type StandinAnswer } from './support/lab.js';
@@ -244,6 +254,149 @@ describe('apply on lb-apply (single-node pattern, real CLI)', () => {
     expect(res.answer.node).toBe('aio1');
     expect(res.headers['strict-transport-security']).toBe('max-age=63072000');
     expect(Number(await root(`grep -c Strict-Transport-Security ${CONF} || :`))).toBeGreaterThan(0);
+  });
+
+  it('keeps the WSO2 files through a copy-only playbook and --tags config (the data-loss sequence)', async () => {
+    const playbook = join(labPaths().root, 'playbooks', 'examples', 'maintenance-page.yml');
+    const base = await applyLab(inventory, lab.knownHostsFile);
+    expectExit(base, 0);
+    const apim = await root(`sha256sum ${CONF} ${CERT} ${KEY}`);
+
+    // A playbook without the apim_* tasks: its plan shows no removal, and nothing is removed.
+    const check = await runCli([
+      'apply',
+      inventory,
+      playbook,
+      '--known-hosts',
+      lab.knownHostsFile,
+      '--check',
+      '--diff',
+    ]);
+    expectExit(check, 0);
+    expect(check.stdout).not.toMatch(/^\s+- \S+: remove/m);
+    const copy = await runCli(['apply', inventory, playbook, '--known-hosts', lab.knownHostsFile]);
+    expectExit(copy, 0);
+    expect(copy.stdout).not.toMatch(/: remove \(|: delete \(/);
+    expect(copy.stdout).not.toContain('/etc/nginx: update');
+    expect(await root(`sha256sum ${CONF} ${CERT} ${KEY}`)).toBe(apim);
+    expect(await root('test -f /etc/nginx/conf.d/maintenance.conf && echo present')).toContain('present');
+    expect((await requestApi()).answer.node).toBe('aio1');
+
+    // Then a configuration change with --tags config: the certificate it needs is still there.
+    const noHsts = lab.inventoryFor('single-node', {
+      loadBalancers: [LB],
+      fileName: 'apply-tags-config.yml',
+      vars: { apim_hsts: false },
+    });
+    const tagged = await applyLab(noHsts, lab.knownHostsFile, ['--tags', 'config']);
+    expectExit(tagged, 0);
+    expect(recapCount(tagged, 'changed')).toBeGreaterThan(0);
+    const served = await requestApi();
+    expect(served.answer.node).toBe('aio1');
+    expect(served.headers['strict-transport-security']).toBeUndefined();
+    expect(await root(`sha256sum ${CERT} ${KEY}`)).toBe(
+      apim
+        .split('\n')
+        .filter((l) => !l.includes(CONF))
+        .join('\n'),
+    );
+    // Back to the suite's configuration, and the maintenance page removed by its own playbook's means.
+    await root('rm -f /etc/nginx/conf.d/maintenance.conf && nginx -s reload');
+    expectExit(await applyLab(inventory, lab.knownHostsFile), 0);
+  });
+
+  it('--check leaves the controller state folder byte-identical (the local CA is only planned)', async () => {
+    const state = (dir: string): string =>
+      existsSync(dir)
+        ? readdirSync(dir, { recursive: true })
+            .map(String)
+            .sort()
+            .map((f) => {
+              const path = join(dir, f);
+              const st = statSync(path);
+              const sum = st.isFile() ? createHash('sha256').update(readFileSync(path)).digest('hex') : 'dir';
+              return `${f} ${(st.mode & 0o7777).toString(8)} ${st.mtimeMs} ${sum}`;
+            })
+            .join('\n')
+        : 'absent';
+    // An inventory in a fresh folder (no local CA yet), and a host whose certificate is gone: the
+    // plan issues a new certificate, so it needs the CA, which check mode only shows.
+    const fresh = mkdtempSync(join(tmpdir(), 'apim-check-state-'));
+    const copied = join(fresh, 'inventory.yml');
+    copyFileSync(inventory, copied);
+    await root(`mv ${CERT} ${CERT}.aside`);
+    try {
+      const check = await runCli(['apply', copied, '--known-hosts', lab.knownHostsFile, '--check', '--diff']);
+      expectExit(check, 0);
+      expect(check.stdout).toMatch(/\+ \S+\/\.apim-provision\/pki\/ca\.crt: create/);
+      expect(check.stdout).toContain(`+ ${CERT}: create`);
+    } finally {
+      await root(`mv ${CERT}.aside ${CERT}`);
+    }
+    expect(state(join(fresh, '.apim-provision'))).toBe('absent');
+    expect(readdirSync(fresh)).toEqual(['inventory.yml']);
+    // The suite's inventory folder has a CA: check mode changes nothing in it either.
+    const pki = join(dirname(inventory), '.apim-provision');
+    const before = state(pki);
+    expectExit(await applyLab(inventory, lab.knownHostsFile, ['--check', '--diff']), 0);
+    expect(state(pki)).toBe(before);
+  });
+
+  it('refuses injection: literal values at validate, rendered ones before anything runs on the host', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'apim-injection-'));
+    const write = (name: string, owner: string) => {
+      const file = join(dir, name);
+      writeFileSync(
+        file,
+        [
+          '- hosts: loadbalancers',
+          '  become: true',
+          '  tasks:',
+          '    - name: a file',
+          '      file:',
+          '        path: /tmp/apim-injection-target',
+          '        state: touch',
+          `        owner: ${JSON.stringify(owner)}`,
+          '',
+        ].join('\n'),
+      );
+      return file;
+    };
+    await root('rm -f /tmp/x /tmp/apim-injection-target');
+    const literal = await runCli(['validate', inventory, write('literal.yml', 'root; touch /tmp/x')]);
+    expectExit(literal, 4);
+    expect(literal.stdout).toContain('literal.yml');
+    expect(literal.stdout).toMatch(/8:\d+\s+error\s+file\.owner: is not a valid user or group name/);
+    const applyLiteral = await runCli([
+      'apply',
+      inventory,
+      write('literal.yml', 'root; touch /tmp/x'),
+      '--known-hosts',
+      lab.knownHostsFile,
+    ]);
+    expectExit(applyLiteral, 4);
+    expect(applyLiteral.all).toContain('nothing was contacted');
+
+    const templated = lab.inventoryFor('single-node', {
+      loadBalancers: [LB],
+      fileName: 'apply-injection.yml',
+      vars: { evil_owner: 'root; touch /tmp/x' },
+    });
+    const run = await runCli([
+      'apply',
+      templated,
+      write('templated.yml', "{{ evil_owner | default('root') }}"),
+      '--known-hosts',
+      lab.knownHostsFile,
+    ]);
+    expectExit(run, 2);
+    expect(run.all).toContain(
+      'file.owner: "root; touch /tmp/x" (rendered from "{{ evil_owner | default(\'root\') }}")',
+    );
+    expect(run.all).toContain('nothing was run for it');
+    expect(await root('ls /tmp/x /tmp/apim-injection-target 2>&1 || :')).toMatch(
+      /No such file[\s\S]*No such file/,
+    );
   });
 
   it('never printed a password, passphrase or private key in any output', () => {

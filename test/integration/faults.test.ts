@@ -191,7 +191,7 @@ describe('faults injected into runs against lb-faults', () => {
   it('3a. the SSH connection cut while the transaction runs: the host finishes it by itself', async () => {
     await setPause(host, 4);
     const before = await runLogs(host);
-    const cli = startCli(['apply', v2, '--known-hosts', lab.knownHostsFile]);
+    const cli = startCli(['apply', v2, '--known-hosts', lab.knownHostsFile], { hooked: true });
     const log = await waitForPause(host, before);
     await dropSshSessions(host);
     const run = await cli.done;
@@ -212,7 +212,7 @@ describe('faults injected into runs against lb-faults', () => {
   it('3b. a transaction killed mid-way (reload pending): the next run performs the reload', async () => {
     await setPause(host, 60);
     const before = await runLogs(host);
-    const cli = startCli(['apply', v2, '--known-hosts', lab.knownHostsFile]);
+    const cli = startCli(['apply', v2, '--known-hosts', lab.knownHostsFile], { hooked: true });
     await waitForPause(host, before);
     // The host side dies mid-transaction (after the snapshot and the pending-reload marker) and the
     // connection with it.
@@ -256,7 +256,7 @@ describe('faults injected into runs against lb-faults', () => {
   it('5. sshd stopped mid-run: the run fails, runs during the outage say unreachable, the host finishes by itself', async () => {
     await setPause(host, 4);
     const before = await runLogs(host);
-    const cli = startCli(['apply', v2, '--known-hosts', lab.knownHostsFile]);
+    const cli = startCli(['apply', v2, '--known-hosts', lab.knownHostsFile], { hooked: true });
     const log = await waitForPause(host, before);
     const sshd = await containerInitPid(host);
     // The listener frozen (no new connections are answered) and the running sessions gone.
@@ -353,7 +353,7 @@ describe('faults injected into runs against lb-faults', () => {
   it('9. Ctrl-C mid-run: the change in flight finishes, the recap says interrupted', async () => {
     await setPause(host, 3);
     const before = await runLogs(host);
-    const cli = startCli(['apply', v2, '--known-hosts', lab.knownHostsFile]);
+    const cli = startCli(['apply', v2, '--known-hosts', lab.knownHostsFile], { hooked: true });
     const log = await waitForPause(host, before);
     cli.signal('SIGINT');
     const run = await cli.done;
@@ -369,8 +369,8 @@ describe('faults injected into runs against lb-faults', () => {
   it('10. two applies at once do not interleave: one wins, the other reports it clearly', async () => {
     const v3 = inventory('faults-v3.yml', { apim_websocket: true });
     await setPause(host, 3);
-    const a = startCli(['apply', v2, '--known-hosts', lab.knownHostsFile]);
-    const b = startCli(['apply', v3, '--known-hosts', lab.knownHostsFile]);
+    const a = startCli(['apply', v2, '--known-hosts', lab.knownHostsFile], { hooked: true });
+    const b = startCli(['apply', v3, '--known-hosts', lab.knownHostsFile], { hooked: true });
     const [ra, rb] = await Promise.all([a.done, b.done]);
     await setPause(host, null);
     const runs = [ra, rb];

@@ -249,7 +249,7 @@ describe('stand-in API-M nodes', () => {
       'Cookie: JSESSIONID=ABC',
       '-H',
       'X-Forwarded-Host: api.am.wso2.com',
-      `https://${ip}:9443/publisher`,
+      `https://${ip}:9443/publisher/apis`,
     ]);
     expect(result.headers).not.toMatch(/set-cookie/i);
     const answer = JSON.parse(result.body) as StandinAnswer;
@@ -285,6 +285,88 @@ describe('stand-in API-M nodes', () => {
       expect(ws.accept).toBe(ws.expectedAccept);
       expect(ws.echo).toBe('gw1: ping');
     }
+  });
+
+  it('present a certificate of their machine’s lab CA for the API-M names, and unexpected ones on request', async () => {
+    const ip = lab.machines.apim1!.ip;
+    const ca = await labRun(lab, 'apim1', 'cat /etc/apim-standin/ca.crt');
+    await lab.exec('lb-bookworm', 'cat > /tmp/apim-lab-ca1.pem', { stdin: ca });
+    const fetch = (port: number, name = 'api.am.wso2.com', extra = '--cacert /tmp/apim-lab-ca1.pem') =>
+      lab.exec(
+        'lb-bookworm',
+        `curl -sS -o /dev/null -w '%{http_code}' ${extra} --resolve ${name}:${port}:${ip} https://${name}:${port}/`,
+      );
+    expect((await fetch(9443)).stdout).toBe('200');
+    expect((await fetch(8243, 'gw.am.wso2.com')).stdout).toBe('200');
+    const ctl = '/opt/apim-lab/standin/standin-ctl';
+    try {
+      await labRun(
+        lab,
+        'apim1',
+        // Offsets past the lab spec's (0-80), so no lab node is displaced.
+        `${ctl} start tlsrogue 100 all_in_one 3.x rogue && ${ctl} start tlswrong 110 all_in_one 3.x wrongname`,
+        true,
+      );
+      const rogue = await fetch(9543);
+      expect(rogue.code).toBe(60); // curl: peer certificate cannot be authenticated
+      expect((await fetch(9543, 'api.am.wso2.com', '-k')).stdout).toBe('200');
+      const wrong = await fetch(9553);
+      expect(wrong.code).toBe(60);
+      expect(wrong.stderr).toMatch(/subject name|does not match/i);
+    } finally {
+      await labRun(lab, 'apim1', `${ctl} stop tlsrogue; ${ctl} stop tlswrong`, true);
+    }
+  });
+
+  it('report the size and SHA-256 of request bodies, answer the Version service and redirect to the login page', async () => {
+    const s = lab.standins.find((x) => x.name === 'gw2')!;
+    const ip = lab.machines[s.machine]!.ip;
+    await labRun(
+      lab,
+      'lb-sid',
+      'head -c 1048576 /dev/urandom > /tmp/apim-lab-body && sha256sum /tmp/apim-lab-body',
+    );
+    const sum = (await labRun(lab, 'lb-sid', 'sha256sum /tmp/apim-lab-body')).split(' ')[0];
+    const post = await curlFrom(lab, 'lb-sid', [
+      '-k',
+      '--data-binary',
+      '@/tmp/apim-lab-body',
+      `https://${ip}:${8243 + s.offset}/upload`,
+    ]);
+    const answer = JSON.parse(post.body) as StandinAnswer;
+    expect([answer.method, answer.body_bytes, answer.body_sha256]).toEqual(['POST', 1048576, sum]);
+    const version = await curlFrom(lab, 'lb-sid', [
+      '-k',
+      `https://${ip}:${9443 + s.offset}/services/Version`,
+    ]);
+    expect(version.body).toMatch(/^<ns:getVersionResponse .*<return>WSO2 API Manager stand-in<\/return>/);
+    // Carbon builds the login URL from its configuration, whatever Host the request carried.
+    const login = await curlFrom(lab, 'lb-sid', [
+      '-k',
+      '-H',
+      'Host: cp.example.test',
+      `https://${ip}:${9443 + s.offset}/oauth2/authorize?x=1`,
+    ]);
+    expect(login.status).toBe(302);
+    expect(login.headers).toMatch(
+      new RegExp(
+        `^location: https://localhost:${9443 + s.offset}/authenticationendpoint/login\\.do\\?sessionDataKey=standin&node=gw2\r?$`,
+        'im',
+      ),
+    );
+  });
+
+  it('answer the 4.x WebSub event receivers on 9021+offset (HTTP) and 8021+offset (HTTPS)', async () => {
+    const s = lab.standins.find((x) => x.name === 'gw1')!;
+    const ip = lab.machines[s.machine]!.ip;
+    const http = await curlFrom(lab, 'lb-bookworm', [`http://${ip}:${9021 + s.offset}/hub`]);
+    const https = await curlFrom(lab, 'lb-bookworm', ['-k', `https://${ip}:${8021 + s.offset}/hub`]);
+    expect(JSON.parse(http.body)).toMatchObject({ node: 'gw1', kind: 'websub-http', port: 9021 + s.offset });
+    expect(JSON.parse(https.body)).toMatchObject({
+      node: 'gw1',
+      kind: 'websub-https',
+      port: 8021 + s.offset,
+    });
   });
 
   it('can be stopped and started one at a time (for fail-over tests)', async () => {
@@ -372,14 +454,28 @@ describe('stand-in NGINX Plus repository', () => {
       const update = await lab.exec('lb-sid', `${apt} update -q`, { root: true });
       expect(update.stderr).not.toMatch(/^(E|W):/m);
       expect(update.stdout).toContain(`${p.repoUrl} sid InRelease`);
-      const install = await lab.exec('lb-sid', `${apt} install -y -q --download-only nginx-plus`, {
-        root: true,
-      });
-      expect(install.code, install.stderr).toBe(0);
+      // `apt-get download` fetches the package whatever is installed on lb-sid (other suites may
+      // have left sid's nginx there, which an install --download-only would then skip).
+      const download = await lab.exec(
+        'lb-sid',
+        `cd ${d}/archives && APT_CONFIG=${d}/apt.conf apt-get download -q nginx-plus`,
+        {
+          root: true,
+        },
+      );
+      expect(download.code, download.stderr).toBe(0);
       const debs = (await labRun(lab, 'lb-sid', `ls ${d}/archives`)).split('\n');
       expect(debs).toContainEqual(expect.stringMatching(/^nginx-plus_.*_all\.deb$/));
-      const nginxDeb = debs.find((f) => /^nginx_.*\.deb$/.test(f));
-      const version = /^nginx_([0-9.]+)/.exec(nginxDeb ?? '')?.[1] ?? '0';
+      // Its dependency is sid's nginx, at a version with the open-source sticky directive.
+      const depends = await labRun(
+        lab,
+        'lb-sid',
+        `APT_CONFIG=${d}/apt.conf apt-cache depends nginx-plus`,
+        true,
+      );
+      expect(depends).toMatch(/Depends: nginx/);
+      const policy = await labRun(lab, 'lb-sid', `APT_CONFIG=${d}/apt.conf apt-cache policy nginx`, true);
+      const version = /Candidate: (?:\d+:)?([0-9.]+)/.exec(policy)?.[1] ?? '0';
       const [major, minor, patch] = version.split('.').map(Number);
       expect(major! * 10000 + minor! * 100 + patch!).toBeGreaterThanOrEqual(12906);
     } finally {

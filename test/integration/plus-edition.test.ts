@@ -102,6 +102,31 @@ describe('with a Plus licence (stand-in repository), on lb-sid', () => {
     expect(api.status).toBe(200);
     expect(NODES).toContain(api.answer.node);
   });
+
+  it('removes the repository credentials when the package install fails too', async () => {
+    // nginx-plus gone again, and dpkg's lock (an fcntl lock) held by someone else: apt-get install
+    // fails at once, after the credentials were written for the repository.
+    await labRun(lab, lb, 'DEBIAN_FRONTEND=noninteractive apt-get purge -y -q nginx-plus >/dev/null', true);
+    const holder =
+      "import fcntl, time; f = open('/var/lib/dpkg/lock-frontend', 'w'); fcntl.lockf(f, fcntl.LOCK_EX); time.sleep(119)";
+    await labRun(lab, lb, `setsid python3 -c "${holder}" >/dev/null 2>&1 </dev/null & sleep 1`, true);
+    try {
+      const run = await applyLab(inventory, lab.knownHostsFile);
+      expect(run.exitCode, run.all).toBe(2);
+      expect(run.all).toContain('installing nginx-plus failed');
+      expect(run.all).toMatch(/Could not get lock|is held by process/);
+    } finally {
+      // The bracket keeps pkill from matching the shell that runs it.
+      await labRun(lab, lb, "pkill -f 'time[.]sleep.119' || :", true);
+    }
+    for (const f of [
+      '/etc/ssl/nginx/nginx-repo.key',
+      '/etc/ssl/nginx/nginx-repo.crt',
+      '/etc/apt/apt.conf.d/90pkgs-nginx',
+      '/etc/apt/sources.list.d/nginx-plus.list',
+    ])
+      expect(await exists(lb, f), f).toBe(false);
+  });
 });
 
 describe('without a licence, on lb-bookworm (nginx 1.22)', () => {

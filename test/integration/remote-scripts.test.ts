@@ -1,9 +1,15 @@
+import { spawn } from 'node:child_process';
 import {
+  chmodSync,
+  chownSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
+  symlinkSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
@@ -13,10 +19,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   factsScript,
   parseFacts,
-  parseReadFiles,
   parseRollbackResult,
   parseTransactionResult,
-  readFilesScript,
   RUN_LOGS_TO_KEEP,
   rollbackScript,
   sha256Hex,
@@ -25,6 +29,7 @@ import {
   type TransactionResult,
   type TransactionSpec,
 } from '../../src/remote/index.js';
+import { withPause } from '../support/pause-hook.js';
 import { NGINX_BINARY, freePort, runShell, startLocalNginx, type LocalNginx } from './support/local-nginx.js';
 
 let lb: LocalNginx;
@@ -48,7 +53,7 @@ function spec(overrides: Partial<TransactionSpec> = {}): TransactionSpec {
     files: [],
     directories: [],
     deletes: [],
-    managedFiles: [],
+    records: { managers: [], files: [] },
     reload: true,
     validate: true,
     snapshotsToKeep: 3,
@@ -64,7 +69,7 @@ function siteFile(body: string, expected: string | null, port = lb.port): Transa
     mode: '0644',
     owner: 'root',
     group: 'root',
-    expectedSha256: expected,
+    expected: expected ?? 'absent',
   };
 }
 
@@ -82,9 +87,13 @@ describe('facts and read-files against a real nginx', () => {
   it('reports the nginx build, the running master and file states', async () => {
     const out = await runShell(
       factsScript({
-        paths: [lb.siteConf, lb.prefix, join(lb.prefix, 'missing.conf')],
+        queries: [lb.siteConf, lb.prefix, join(lb.prefix, 'missing.conf')].map((path) => ({
+          kind: 'file' as const,
+          path,
+        })),
         stateDir: lb.stateDir,
         confPath: lb.confPath,
+        probeSysvServices: false,
       }),
     ).done;
     expect(out.code).toBe(0);
@@ -106,14 +115,28 @@ describe('facts and read-files against a real nginx', () => {
     });
     expect(facts.files[lb.prefix]).toMatchObject({ exists: true, type: 'directory' });
     expect(facts.files[join(lb.prefix, 'missing.conf')]).toEqual({ exists: false });
-    expect(facts.state).toEqual({ pendingReload: false, managedFiles: [], snapshots: [], locked: false });
+    expect(facts.state).toEqual({
+      pendingReload: false,
+      records: {},
+      recordedSha: {},
+      legacyRecords: [],
+      legacyFile: false,
+      snapshots: [],
+      locked: false,
+    });
   });
 
   it('reads file contents back, null for missing files', async () => {
-    const out = await runShell(readFilesScript([lb.siteConf, '/nonexistent/x y'])).done;
-    const files = parseReadFiles(out.stdout);
-    expect(files.get(lb.siteConf)?.toString()).toBe(lb.siteConfig('v1'));
-    expect(files.get('/nonexistent/x y')).toBeNull();
+    const out = await runShell(
+      factsScript({
+        queries: [lb.siteConf, '/nonexistent/x y'].map((path) => ({ kind: 'content' as const, path })),
+        stateDir: lb.stateDir,
+        probeSysvServices: false,
+      }),
+    ).done;
+    const { contents } = parseFacts(out.stdout);
+    expect(contents[lb.siteConf]?.toString()).toBe(lb.siteConfig('v1'));
+    expect(contents['/nonexistent/x y']).toBeNull();
   });
 });
 
@@ -121,7 +144,12 @@ describe('transaction commit against a real nginx', () => {
   it('commits, reloads with new workers under the same master, then reports unchanged', async () => {
     const master = lb.masterPid();
     const workers = lb.workerPids();
-    const s = spec({ files: [siteFile('v2', v1())], managedFiles: [lb.siteConf] });
+    const written = sha256Hex(lb.siteConfig('v2'));
+    const records = {
+      managers: ['apim_lb_config'],
+      files: [{ manager: 'apim_lb_config', path: lb.siteConf, sha256: written }],
+    };
+    const s = spec({ files: [siteFile('v2', v1())], records });
     const result = await commit(s);
     expect(result.status, result.messages.join('\n')).toBe('committed');
     expect(result.code).toBe(0);
@@ -131,11 +159,13 @@ describe('transaction commit against a real nginx', () => {
     expect(lb.masterPid()).toBe(master);
     expect(lb.workerPids().some((w) => !workers.includes(w))).toBe(true);
     expect(existsSync(join(lb.stateDir, 'pending-reload'))).toBe(false);
-    expect(readFileSync(join(lb.stateDir, 'managed-files'), 'utf8')).toBe(`${lb.siteConf}\n`);
+    expect(readFileSync(join(lb.stateDir, 'records'), 'utf8')).toBe(
+      `apim_lb_config ${Buffer.from(lb.siteConf).toString('base64')} ${written}\n`,
+    );
     expect(readFileSync(join(lb.stateDir, 'runs', `${s.runId}.log`), 'utf8')).toContain('@@APIM committed 1');
     expect(existsSync(join(lb.stateDir, 'stage', s.runId))).toBe(false);
 
-    const again = await commit(spec({ files: [siteFile('v2', v1())], managedFiles: [lb.siteConf] }));
+    const again = await commit(spec({ files: [siteFile('v2', v1())], records }));
     expect(again.status).toBe('unchanged');
     expect(again.reloaded).toBe(false);
   });
@@ -173,7 +203,7 @@ describe('transaction commit against a real nginx', () => {
         mode: '0644',
         owner: 'root',
         group: 'root',
-        expectedSha256: null,
+        expected: 'absent',
       };
       const result = await commit(spec({ files: [siteFile('v2', v1()), second] }));
       expect(result.status).toBe('reload_failed');
@@ -211,7 +241,7 @@ describe('transaction commit against a real nginx', () => {
     expect(readFileSync(lb.siteConf, 'utf8')).toBe(lb.siteConfig('edited by hand'));
   });
 
-  it('removes stale managed files (only ones it recorded) and validates without them', async () => {
+  it('retires the files the plan lists (compare-and-swap), keeps every other file and record', async () => {
     const old = join(lb.prefix, 'conf.d', 'old.conf');
     const other = join(lb.prefix, 'conf.d', 'not-ours.conf');
     writeFileSync(other, '# not managed by the tool\n');
@@ -220,17 +250,172 @@ describe('transaction commit against a real nginx', () => {
       path: old,
       content: Buffer.from('# old vhost\n'),
     };
+    const records = (files: string[]) => ({
+      managers: ['apim_lb_config'],
+      files: files.map((path) => ({ manager: 'apim_lb_config', path })),
+    });
     const first = await commit(
-      spec({ files: [oldFile, siteFile('v2', v1())], managedFiles: [old, lb.siteConf] }),
+      spec({ files: [oldFile, siteFile('v2', v1())], records: records([old, lb.siteConf]) }),
     );
     expect(first.status, first.messages.join('\n')).toBe('committed');
+    // Another module's record, which this run does not touch.
+    const tls = `apim_tls_certificates ${Buffer.from('/etc/nginx/ssl/apim.key').toString('base64')}`;
+    writeFileSync(
+      join(lb.stateDir, 'records'),
+      `${readFileSync(join(lb.stateDir, 'records'), 'utf8')}${tls}\n`,
+    );
+
+    // A retirement whose file changed since the plan is a conflict: nothing is removed.
+    const changed = await commit(
+      spec({
+        files: [siteFile('v3', sha256Hex(lb.siteConfig('v2')))],
+        deletes: [{ path: old, expected: 'c'.repeat(64) }],
+      }),
+    );
+    expect(changed.status).toBe('conflict');
     expect(existsSync(old)).toBe(true);
-    const second = await commit(spec({ files: [siteFile('v3', v1())], managedFiles: [lb.siteConf] }));
+
+    const second = await commit(
+      spec({
+        files: [siteFile('v3', sha256Hex(lb.siteConfig('v2')))],
+        deletes: [{ path: old, expected: sha256Hex('# old vhost\n') }],
+        records: records([lb.siteConf]),
+      }),
+    );
     expect(second.status, second.messages.join('\n')).toBe('committed');
-    expect(second.staleRemoved).toEqual([old]);
+    expect(second.removed).toEqual([old]);
     expect(existsSync(old)).toBe(false);
     expect(existsSync(other)).toBe(true);
     expect((await lb.get()).body).toBe('v3');
+    const recorded = readFileSync(join(lb.stateDir, 'records'), 'utf8').trim().split('\n').sort();
+    expect(recorded).toEqual([`apim_lb_config ${Buffer.from(lb.siteConf).toString('base64')} -`, tls]);
+
+    // The snapshot holds the records too: a rollback brings the retired file and its record back.
+    const back = await runShell(
+      rollbackScript({
+        stateDir: lb.stateDir,
+        confPath: lb.confPath,
+        nginxBinary: NGINX_BINARY,
+        nginxPrefix: `${lb.prefix}/`,
+        serviceManager: 'none',
+      }),
+    ).done;
+    expect(parseRollbackResult(back.stdout, back.stderr).status).toBe('rolled_back');
+    expect(readFileSync(old, 'utf8')).toBe('# old vhost\n');
+    expect(readFileSync(join(lb.stateDir, 'records'), 'utf8')).toContain(Buffer.from(old).toString('base64'));
+  });
+
+  it('refuses a candidate where a server name is claimed twice on one address (nginx -t only warns)', async () => {
+    const block = (body: string) =>
+      `server {\n    listen 127.0.0.1:${lb.port};\n    server_name twin.example;\n    return 200 "${body}";\n}\n`;
+    const twin: TransactionFile = {
+      ...siteFile('twin', null),
+      path: join(lb.prefix, 'conf.d', 'twin.conf'),
+      content: Buffer.from(block('first') + block('second')),
+    };
+    const result = await commit(spec({ files: [twin] }));
+    expect(result.status).toBe('validate_failed');
+    expect(result.nginxOutput).toMatch(/conflicting server name .* ignored/);
+    expect(result.nginxOutput).toContain('claimed twice');
+    expect(existsSync(twin.path)).toBe(false);
+    expect((await lb.get()).body).toBe('v1');
+  });
+
+  it('writes nothing outside a folder a local user swaps links into during the transactions', async () => {
+    // A web root 'nobody' may write (filled by copy), and a root-only file elsewhere.
+    chmodSync(lb.base, 0o755);
+    const www = join(lb.base, 'www');
+    mkdirSync(www, { mode: 0o755 });
+    chownSync(www, 65534, 65534);
+    const secretDir = join(lb.base, 'secret');
+    mkdirSync(secretDir, { mode: 0o700 });
+    const secret = join(secretDir, 'shadow');
+    writeFileSync(secret, 'root only\n', { mode: 0o600 });
+    const secretState = () => {
+      const st = statSync(secret);
+      return `${readFileSync(secret, 'utf8')} ${st.mode & 0o7777} ${st.uid}:${st.gid} ${readdirSync(secretDir).join()}`;
+    };
+    const before = secretState();
+    const page = join(www, 'index.html');
+    const stop = join(lb.base, 'stop-racer');
+    const racer = spawn(
+      'runuser',
+      [
+        '-u',
+        'nobody',
+        '--',
+        'sh',
+        '-c',
+        `while [ ! -e '${stop}' ]; do
+           for e in '${www}'/.apim-*; do
+             case $e in *.moved | *\\*) continue ;; esac
+             mv -f "$e" "$e.moved" 2>/dev/null && ln -s '${secretDir}' "$e" 2>/dev/null
+           done
+           ln -sfn '${secret}' '${page}' 2>/dev/null
+         done`,
+      ],
+      { stdio: 'ignore' },
+    );
+    const outcomes: string[] = [];
+    try {
+      for (let i = 0; i < 8; i++) {
+        const file: TransactionFile = {
+          path: page,
+          content: Buffer.from(`<p>${i}</p>\n`),
+          mode: '0666',
+          owner: 'nobody',
+          group: 'nogroup',
+          // The racer keeps a link there.
+          expected: 'link',
+        };
+        outcomes.push((await commit(spec({ files: [file], reload: false }))).status);
+      }
+    } finally {
+      writeFileSync(stop, '');
+      await new Promise((resolve) => racer.on('exit', resolve));
+    }
+    expect(outcomes.length).toBe(8);
+    expect(secretState()).toBe(before);
+    expect((await lb.get()).body).toBe('v1');
+  });
+
+  it('replaces a symbolic link at a destination instead of writing through it', async () => {
+    const target = join(lb.prefix, '..', 'link-target.txt');
+    writeFileSync(target, 'must stay\n', { mode: 0o600 });
+    const dest = join(lb.prefix, 'conf.d', 'linked.conf');
+    symlinkSync(target, dest);
+    const facts = parseFacts(
+      (
+        await runShell(
+          factsScript({
+            queries: [{ kind: 'file', path: dest }],
+            stateDir: lb.stateDir,
+            probeSysvServices: false,
+          }),
+        ).done
+      ).stdout,
+    );
+    expect(facts.files[dest]).toMatchObject({ type: 'link' });
+    const file: TransactionFile = {
+      ...siteFile('x', null),
+      path: dest,
+      content: Buffer.from('# mine\n'),
+      expected: 'link',
+    };
+    const result = await commit(spec({ files: [file] }));
+    expect(result.status, result.messages.join('\n')).toBe('committed');
+    expect(lstatSync(dest).isSymbolicLink()).toBe(false);
+    expect(readFileSync(dest, 'utf8')).toBe('# mine\n');
+    expect(readFileSync(target, 'utf8')).toBe('must stay\n');
+    expect(statSync(target).mode & 0o777).toBe(0o600);
+    // A link the plan did not see is a conflict, not something to write through.
+    rmSync(dest);
+    symlinkSync(target, dest);
+    const unseen = await commit(
+      spec({ files: [{ ...file, content: Buffer.from('# again\n'), expected: sha256Hex('# mine\n') }] }),
+    );
+    expect(unseen.status).toBe('conflict');
+    expect(readFileSync(target, 'utf8')).toBe('must stay\n');
   });
 
   it('heals a pending reload left by an interrupted run', async () => {
@@ -239,7 +424,10 @@ describe('transaction commit against a real nginx', () => {
     mkdirSync(lb.stateDir, { recursive: true });
     writeFileSync(join(lb.stateDir, 'pending-reload'), 'run-earlier\n');
     expect((await lb.get()).body).toBe('v1');
-    const facts = parseFacts((await runShell(factsScript({ paths: [], stateDir: lb.stateDir })).done).stdout);
+    const facts = parseFacts(
+      (await runShell(factsScript({ queries: [], stateDir: lb.stateDir, probeSysvServices: false })).done)
+        .stdout,
+    );
     expect(facts.state.pendingReload).toBe(true);
     expect(facts.state.pendingReason).toBe('run-earlier');
     const result = await commit(spec({ reload: false }));
@@ -301,8 +489,7 @@ describe('transaction commit against a real nginx', () => {
     const paused = new Promise<void>((r) => (firstPaused = r));
     let firstDoneAt = 0;
     let secondLockedAt = 0;
-    const first = runShell(transactionScript(spec({ files: [a] })), {
-      env: { APIM_TEST_PAUSE_SECONDS: '2' },
+    const first = runShell(withPause(transactionScript(spec({ files: [a] })), 2), {
       onStdout: (c) => c.includes('@@APIM paused') && firstPaused(),
     });
     const firstDone = first.done.then((r) => ((firstDoneAt = Date.now()), r));
@@ -324,8 +511,7 @@ describe('transaction commit against a real nginx', () => {
     const s = spec({ files: [siteFile('after-hup', v1())] });
     let resume!: () => void;
     const paused = new Promise<void>((r) => (resume = r));
-    const run = runShell(transactionScript(s), {
-      env: { APIM_TEST_PAUSE_SECONDS: '1' },
+    const run = runShell(withPause(transactionScript(s), 1), {
       onStdout: (c) => c.includes('@@APIM paused') && resume(),
     });
     await paused;
@@ -346,15 +532,15 @@ describe('transaction commit against a real nginx', () => {
       mode: '0600',
       owner: 'root',
       group: 'root',
-      expectedSha256: null,
+      expected: 'absent',
     };
     const s = spec({
       files: [key],
       directories: [{ path: dir, mode: '0750', owner: 'root', group: 'root' }],
     });
-    const script = transactionScript(s);
-    expect(script).toMatch(
-      /\(umask 077 && : >"\$apim_pf_tmp"\)[\s\S]*chmod "\$3" "\$apim_pf_tmp"[\s\S]*cat "\$1" >"\$apim_pf_tmp"/,
+    // Mode and owner are set on the new file before any content goes into it.
+    expect(transactionScript(s)).toContain(
+      '(umask 077 && : >new) && chmod "$3" new && chown -h "$4:$5" new && cat "$1" >new',
     );
     const result = await commit(s);
     expect(result.status, result.messages.join('\n')).toBe('committed');
@@ -370,7 +556,6 @@ describe('transaction commit against a real nginx', () => {
     expect((await lb.get()).body).toBe('v3');
     const opts = {
       stateDir: lb.stateDir,
-      confPrefix: lb.prefix,
       confPath: lb.confPath,
       nginxBinary: NGINX_BINARY,
       nginxPrefix: `${lb.prefix}/`,

@@ -24,6 +24,7 @@ REPO="$WWW/plus/debian"
 # sid's os-release names the next release (e.g. forky), and that codename is what an installer on a
 # sid load balancer writes into its apt source: serve both.
 CODENAMES="sid"
+# shellcheck source=/dev/null # the host's own os-release
 OWN_CODENAME="$(. /etc/os-release && echo "${VERSION_CODENAME:-}")"
 [ -z "$OWN_CODENAME" ] || [ "$OWN_CODENAME" = sid ] || CODENAMES="sid $OWN_CODENAME"
 ARCHES="amd64 arm64"

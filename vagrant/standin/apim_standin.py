@@ -5,14 +5,33 @@ This is NOT WSO2 API Manager. It listens on the ports a WSO2 API-M node with por
 listens on, and answers every request with JSON naming the node, so tests can see which node
 the load balancer picked and which headers it forwarded:
 
-  9443+N  HTTPS  servlet port (portals, consoles): sets a JSESSIONID cookie like API-M does
+  9443+N  HTTPS  servlet port (portals, consoles): sets a JSESSIONID cookie like API-M does,
+                 answers /services/Version like the Version admin service, and redirects as
+                 Carbon does from its configuration (below)
   8243+N  HTTPS  API traffic (pass-through)
   8280+N  HTTP   API traffic (pass-through)
   9099+N  WS     WebSocket, plain
   8099+N  WSS    WebSocket over TLS
+  9021+N  HTTP   WebSub event receiver (4.x)
+  8021+N  HTTPS  WebSub event receiver (4.x)
+
+Request bodies are read whole and reported by size and SHA-256, so tests can prove a large POST
+arrived intact through the load balancer.
 
 WebSocket: a minimal RFC 6455 server handshake, then one text frame is read and echoed back
 prefixed with the node name, and the connection is closed.
+
+With --home (a stand-in carbon home, made by standin-ctl, started by its bin/api-manager.sh or
+bin/wso2server.sh with -Dcarbon.home=<home> on the command line) it reads the node's
+configuration at start as Carbon does (carbon_config.py) and, on the servlet port, builds absolute
+URLs from `hostname` and `proxyPort` the way API-M does:
+  /publisher, /devportal, /admin, /carbon, /store   302 to https://<hostname>[:<proxyPort or 9443+N>]/<app>/
+  /publisher/, /devportal/                          302 to <that base>/oauth2/authorize?...redirect_uri=...
+  /oauth2/authorize                                 302 to <that base>/authenticationendpoint/login.do?...&node=<name>
+  /api/am/devportal/v3/apis                         an API whose endpointURLs are the gateway environment's
+  /api/am/publisher/v4/settings                     devportalUrl ([apim.devportal] url)
+A configuration that does not parse stops the start (exit 1), as it stops Carbon. Fault hook (lab
+only): a file <home>/.standin-fail-next-start makes the next start fail once.
 
 Python 3 standard library only (the lab images have python3, nothing else). The TLS certificate
 is made by standin-ctl with openssl, since the standard library cannot create certificates.
@@ -31,8 +50,16 @@ import struct
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import quote, urlsplit
+
+from carbon_config import CarbonConfig, ConfigError
 
 WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+# What API-M's Version admin service answers (the docs' basic health check).
+VERSION_RESPONSE = (
+    '<ns:getVersionResponse xmlns:ns="http://version.services.core.carbon.wso2.org">'
+    "<return>WSO2 API Manager stand-in</return></ns:getVersionResponse>"
+)
 # (base port, TLS?, kind) of every WSO2 listener the stand-in imitates.
 LISTENERS = [
     (9443, True, "servlet"),
@@ -40,6 +67,8 @@ LISTENERS = [
     (8280, False, "passthrough-http"),
     (9099, False, "ws"),
     (8099, True, "wss"),
+    (9021, False, "websub-http"),
+    (8021, True, "websub-https"),
 ]
 
 
@@ -97,7 +126,37 @@ def frame(opcode, payload):
     return header + payload
 
 
-def make_handler(node, role, port, kind):
+# Servlet paths Tomcat answers with a trailing-slash redirect (the portals and the console).
+APP_ROOTS = ("/publisher", "/devportal", "/admin", "/carbon", "/store")
+
+
+def carbon_redirect(carbon, path, node):
+    """The Location Carbon sends for `path`, or None: absolute, from hostname and proxyPort."""
+    if path in APP_ROOTS:
+        return "%s%s/" % (carbon.base_url(path[1:]), path)
+    if path in ("/publisher/", "/devportal/"):
+        base = carbon.base_url(path.strip("/"))
+        callback = "%s%sservices/auth/callback/login" % (base, path)
+        return "%s/oauth2/authorize?response_type=code&client_id=standin&redirect_uri=%s" % (base, quote(callback, safe=""))
+    if path.startswith("/oauth2/authorize"):
+        return "%s/authenticationendpoint/login.do?sessionDataKey=standin&node=%s" % (carbon.base_url(), node)
+    return None
+
+
+def carbon_api(carbon, path):
+    """JSON the portals' REST APIs would answer with URLs built from the configuration, or None."""
+    if path.startswith("/api/am/devportal/v3/apis"):
+        urls = {k: carbon.gateway[k] for k in ("http", "https", "ws", "wss") if k in carbon.gateway}
+        return {
+            "count": 1,
+            "list": [{"name": "StandinAPI", "endpointURLs": [{"environmentName": carbon.environment, "URLs": urls}]}],
+        }
+    if path.startswith("/api/am/publisher/v4/settings"):
+        return {"devportalUrl": carbon.devportal_url}
+    return None
+
+
+def make_handler(node, role, port, kind, carbon=None):
     class StandinHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "apim-standin"
@@ -105,7 +164,7 @@ def make_handler(node, role, port, kind):
         def log_message(self, fmt, *args):
             sys.stderr.write("%s:%d %s\n" % (node, port, fmt % args))
 
-        def body(self):
+        def body(self, received):
             return {
                 "node": node,
                 "role": role,
@@ -114,15 +173,39 @@ def make_handler(node, role, port, kind):
                 "method": self.command,
                 "path": self.path,
                 "headers": reported_headers(self.headers),
+                "body_bytes": len(received),
+                "body_sha256": hashlib.sha256(received).hexdigest(),
             }
 
-        def respond(self, include_body=True):
+        def read_body(self):
             length = int(self.headers.get("Content-Length") or 0)
-            if length:
-                self.rfile.read(length)
-            payload = (json.dumps(self.body()) + "\n").encode()
+            return read_exact(self.rfile, length) if length else b""
+
+        def respond(self, include_body=True):
+            received = self.read_body()
+            path = urlsplit(self.path).path
+            servlet = kind == "servlet"
+            if servlet and path == "/services/Version":
+                payload = VERSION_RESPONSE.encode()
+                content_type = "application/xml"
+            else:
+                # Absolute URLs come from the node's configuration (hostname, proxyPort), as Carbon's do.
+                location = carbon_redirect(carbon, path, node) if servlet and carbon else None
+                if location:
+                    self.send_response(302)
+                    self.send_header("Location", location)
+                    self.send_header("Content-Length", "0")
+                    self.send_header("X-Standin-Node", node)
+                    self.end_headers()
+                    return
+                api = carbon_api(carbon, path) if servlet and carbon else None
+                body = api if api is not None else self.body(received)
+                if carbon and api is None:
+                    body["carbon"] = carbon.summary()
+                payload = (json.dumps(body) + "\n").encode()
+                content_type = "application/json"
             self.send_response(200)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(payload)))
             self.send_header("X-Standin-Node", node)
             if kind == "servlet" and not has_jsessionid(self.headers.get("Cookie")):
@@ -183,13 +266,13 @@ class StandinServer(ThreadingHTTPServer):
         super().server_bind()
 
 
-def serve(node, role, offset, cert, key):
+def serve(node, role, offset, cert, key, carbon=None):
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     servers = []
     for base, tls, kind in LISTENERS:
         port = base + offset
-        server = StandinServer(("::", port), make_handler(node, role, port, kind))
+        server = StandinServer(("::", port), make_handler(node, role, port, kind, carbon))
         if tls:
             # The handshake happens in the request thread, so a stalled client cannot block accept().
             server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
@@ -211,14 +294,28 @@ def serve(node, role, offset, cert, key):
 def main():
     parser = argparse.ArgumentParser(description="Stand-in WSO2 API-M node (test lab only)")
     parser.add_argument("name", help="node name reported in every response")
-    parser.add_argument("offset", type=int, help="WSO2 port offset: listens on every port + offset")
+    parser.add_argument("offset", type=int, nargs="?", default=0, help="WSO2 port offset (without --home)")
     parser.add_argument("--role", default="all_in_one", help="API-M role reported in responses")
-    parser.add_argument("--cert", default="/etc/apim-standin/tls.crt")
-    parser.add_argument("--key", default="/etc/apim-standin/tls.key")
+    parser.add_argument("--home", help="stand-in carbon home: configuration and port offset come from it")
+    parser.add_argument("-D", action="append", default=[], metavar="PROP", help="Java-like system property (-Dcarbon.home=...)")
+    parser.add_argument("--cert", default="/etc/apim-standin/node.crt")
+    parser.add_argument("--key", default="/etc/apim-standin/node.key")
     args = parser.parse_args()
+    carbon = None
+    offset = args.offset
+    if args.home:
+        fault = os.path.join(args.home, ".standin-fail-next-start")
+        if os.path.exists(fault):
+            os.remove(fault)
+            sys.exit("STAND-IN FAULT: start refused once (%s was present)" % fault)
+        try:
+            carbon = CarbonConfig(args.home)
+        except ConfigError as e:
+            sys.exit("ERROR {org.wso2.carbon.server} - cannot read the configuration: %s" % e)
+        offset = carbon.offset
     if not (os.path.exists(args.cert) and os.path.exists(args.key)):
         parser.error("certificate %s or key %s missing (standin-ctl creates them)" % (args.cert, args.key))
-    serve(args.name, args.role, args.offset, args.cert, args.key)
+    serve(args.name, args.role, offset, args.cert, args.key, carbon)
 
 
 if __name__ == "__main__":

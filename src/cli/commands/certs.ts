@@ -13,7 +13,7 @@ import {
 import { errorsOf } from '../../input/diagnostics.js';
 import { loadInventory } from '../../inventory/load-inventory.js';
 import { EXIT, printDiagnostics, renderCertificate } from '../../report/index.js';
-import { serverNamesOf } from '../load-run-input.js';
+import { serverNamesOf } from '../../inventory/tls-source.js';
 import { useColor } from '../terminal.js';
 import { UsageError } from '../usage-error.js';
 

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { CommandModule } from 'yargs';
 import type { Inventory, LoadBalancer } from '../../domain/types.js';
-import { FALLBACK_NGINX_VERSION } from '../../engine/run-options.js';
+import { EXPECTED_NGINX } from '../../patterns/index.js';
 import {
   buildGraph,
   formatOfFile,
@@ -76,7 +76,7 @@ export async function writeRunGraph(
   run: RunOutcome,
   redactor: Redactor,
 ): Promise<boolean> {
-  const { graph } = offlineGraph(title, inventory.loadBalancers, FALLBACK_NGINX_VERSION);
+  const { graph } = offlineGraph(title, inventory.loadBalancers, EXPECTED_NGINX.distro);
   const scrub = (text: string) => redactor.scrub(text);
   return writeGraph(file, await renderGraph(withRunChanges(graph, run, scrub), graphFileFormat(file)));
 }
@@ -121,7 +121,7 @@ export function graphCommand(setCode: (c: number) => void): CommandModule<object
         .option('out', { type: 'string', describe: 'write the picture to this file instead of stdout' })
         .option('nginx-version', {
           type: 'string',
-          default: FALLBACK_NGINX_VERSION,
+          default: EXPECTED_NGINX.distro,
           describe: 'nginx version the picture assumes, as for render (open-source sticky from 1.29.6)',
         })
         .check((a) => {

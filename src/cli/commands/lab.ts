@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { execa } from 'execa';
+import { loadInventory } from '../../inventory/load-inventory.js';
 import { LAB_PATTERNS, labDown, labStatus, labUp, openLab, type LabPattern } from '../../lab/index.js';
 import { labPaths } from '../../lab/lab-paths.js';
 import { requestThroughLb } from '../../lab/request-through-lb.js';
+import { servedHostnameKeys } from '../../patterns/index.js';
 import { EXIT } from '../../report/index.js';
-import { main } from '../main.js';
 
 interface Args {
   action: 'up' | 'down' | 'status' | 'inventory' | 'demo';
@@ -15,9 +16,15 @@ interface Args {
   plus: boolean;
 }
 
+const DEFAULT_PATTERN: LabPattern = 'single-node';
+
 const log = (line: string) => process.stderr.write(`lab: ${line}\n`);
 
-export function labCommand(setCode: (c: number) => void): CommandModule<object, Args> {
+/** `runCli` runs another command line of this CLI (the demo's `apply`) and returns its exit code. */
+export function labCommand(
+  setCode: (c: number) => void,
+  runCli: (argv: string[]) => Promise<number>,
+): CommandModule<object, Args> {
   return {
     command: 'lab <action>',
     describe: 'The Vagrant test lab: up, down, status, inventory (write one for a pattern), demo',
@@ -27,7 +34,7 @@ export function labCommand(setCode: (c: number) => void): CommandModule<object, 
           choices: ['up', 'down', 'status', 'inventory', 'demo'] as const,
           demandOption: true,
         })
-        .option('pattern', { choices: LAB_PATTERNS, default: 'single-node' as LabPattern })
+        .option('pattern', { choices: LAB_PATTERNS, default: DEFAULT_PATTERN })
         .option('lb', { type: 'string', describe: 'load balancer machine (default: lb-bookworm)' })
         .option('plus', {
           type: 'boolean',
@@ -59,7 +66,7 @@ export function labCommand(setCode: (c: number) => void): CommandModule<object, 
           return setCode(EXIT.OK);
         }
         case 'demo':
-          return setCode(await demo(args));
+          return setCode(await demo(args, runCli));
       }
     },
   };
@@ -75,7 +82,7 @@ function writeInventory(lab: Awaited<ReturnType<typeof openLab>>, args: Args): s
 }
 
 /** `npm run demo`: lab up, apply the pattern, and one request answered through the load balancer. */
-async function demo(args: Args): Promise<number> {
+async function demo(args: Args, runCli: (argv: string[]) => Promise<number>): Promise<number> {
   const prereqs = await execa('bash', [join(labPaths().root, 'scripts', 'ensure-lab-prereqs.sh')], {
     reject: false,
     all: true,
@@ -87,15 +94,14 @@ async function demo(args: Args): Promise<number> {
   const lab = await labUp(undefined, { log });
   const inventory = writeInventory(lab, args);
   log(`inventory for ${args.pattern}: ${inventory}`);
-  const code = await main(['apply', inventory, '--known-hosts', lab.knownHostsFile]);
+  const code = await runCli(['apply', inventory, '--known-hosts', lab.knownHostsFile]);
   if (code !== EXIT.OK) return code;
   const lbName = args.lb ?? (args.plus ? 'lb-sid' : 'lb-bookworm');
   const lb = lab.machines[lbName]!;
   const ca = readFileSync(join(dirname(inventory), '.apim-provision', 'pki', 'ca.crt'), 'utf8');
-  const hostname =
-    args.pattern === '4x-distributed' || args.pattern.startsWith('ha-')
-      ? 'gw.am.wso2.com'
-      : 'api.am.wso2.com';
+  // The first name the pattern's layout serves (api, or the component's own name).
+  const d = loadInventory(inventory).inventory!.loadBalancers[0]!.deployment;
+  const hostname = d.hostnames[servedHostnameKeys(d)[0]!];
   const res = await requestThroughLb({ address: lb.ip, hostname, path: '/demo', ca });
   process.stdout.write(
     `\nhttps://${hostname}/demo through ${lbName} (${lb.ip}), certificate verified against the local CA:\n` +

@@ -1,23 +1,15 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { rollbackHosts } from '../../engine/rollback-hosts.js';
+import { rollbackPlaybook } from '../../engine/rollback-playbook.js';
 import { errorsOf } from '../../input/diagnostics.js';
 import { loadInventory } from '../../inventory/load-inventory.js';
-import { EXIT, createReporter, exitCodeFor, printDiagnostics, writeJsonReport } from '../../report/index.js';
+import { EXIT, printDiagnostics } from '../../report/index.js';
+import { DEFAULT_SNAPSHOTS_TO_KEEP, defaultPkiDir, runOnHosts, type HostRunArgs } from '../run-hosts.js';
 import { connectionOptions } from '../run-options-args.js';
-import { redactorFor } from '../secrets-of.js';
-import { progressMode, useColor } from '../terminal.js';
+import { useColor } from '../terminal.js';
 
-interface Args {
+interface Args extends HostRunArgs {
   inventory: string;
-  limit?: string[];
-  forks: number;
   snapshot?: string;
-  'known-hosts'?: string[];
-  'accept-new-host-keys': boolean;
-  json?: string;
-  verbose: number;
 }
 
 export function rollbackCommand(setCode: (c: number) => void): CommandModule<object, Args> {
@@ -34,34 +26,20 @@ export function rollbackCommand(setCode: (c: number) => void): CommandModule<obj
       const { inventory, diagnostics } = loadInventory(args.inventory);
       if (diagnostics.length > 0) printDiagnostics(diagnostics, process.stderr, useColor(process.stderr));
       if (!inventory || errorsOf(diagnostics).length > 0) return setCode(EXIT.INVALID_INPUT);
-      const redactor = redactorFor(inventory);
-      const reporter = createReporter({
-        mode: progressMode(process.stdout),
-        // With `--json -`, stdout carries the JSON report alone; people read stderr.
-        out: args.json === '-' ? process.stderr : process.stdout,
-        err: process.stderr,
-        diff: false,
-        verbose: args.verbose,
-        color: useColor(process.stdout),
-        redactor,
-      });
-      const knownHostsFiles = args['known-hosts'] ?? [join(homedir(), '.ssh', 'known_hosts')];
-      const summary = await rollbackHosts(
+      const { code } = await runOnHosts(
+        args,
         inventory,
+        rollbackPlaybook(inventory.file, args.snapshot),
+        'rollback',
         {
-          forks: args.forks,
-          ...(args.limit ? { limit: args.limit } : {}),
-          ...(args.snapshot ? { snapshotId: args.snapshot } : {}),
-        },
-        reporter,
-        {
-          knownHostsFiles,
-          acceptNewHostKeys: args['accept-new-host-keys'],
-          onTrace: (e) => reporter.trace(e.message, e.hostName),
+          check: false,
+          diff: false,
+          pkiDir: defaultPkiDir(inventory.dir),
+          // Only transactions prune snapshots; a rollback consumes the ones it undoes.
+          snapshotsToKeep: DEFAULT_SNAPSHOTS_TO_KEEP,
         },
       );
-      if (args.json) await writeJsonReport(args.json, summary, redactor);
-      setCode(exitCodeFor(summary, { check: false, detailedExitcode: false }));
+      setCode(code);
     },
   };
 }

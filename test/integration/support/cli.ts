@@ -15,6 +15,16 @@ export interface CliRun {
 }
 
 const BIN = join(labPaths().root, 'bin', 'apim-provision.js');
+/** The CLI with the transaction's test-only pause filled in (hooked-cli.ts), from the sources. */
+const HOOKED = ['--import', 'tsx', join(labPaths().root, 'test', 'integration', 'support', 'hooked-cli.ts')];
+
+export interface CliOptions {
+  env?: Record<string, string>;
+  input?: string;
+  timeoutMs?: number;
+  /** Run the test-only entry whose transactions pause where $STATE/test-pause-seconds says. */
+  hooked?: boolean;
+}
 
 /** Every output of every CLI run in this test process, for the suite-wide secrets scan. */
 export const cliOutputs: string[] = [];
@@ -26,11 +36,8 @@ export interface RunningCli {
   done: Promise<CliRun>;
 }
 
-export function startCli(
-  args: string[],
-  options: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {},
-): RunningCli {
-  const child = execa('node', [BIN, ...args], {
+export function startCli(args: string[], options: CliOptions = {}): RunningCli {
+  const child = execa('node', [...(options.hooked ? HOOKED : [BIN]), ...args], {
     reject: false,
     all: true,
     env: { CI: 'true', NO_COLOR: '1', ...options.env },
@@ -50,10 +57,7 @@ export function startCli(
   return { pid: child.pid ?? -1, signal: (name) => child.kill(name), done };
 }
 
-export function runCli(
-  args: string[],
-  options: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {},
-): Promise<CliRun> {
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
   return startCli(args, options).done;
 }
 

@@ -15,7 +15,7 @@ export { startCli, type RunningCli } from './cli.js';
 
 /** The tool's state folder on the host (src/engine/run-options.ts REMOTE_STATE_DIR). */
 export const STATE_DIR = '/var/lib/apim-provision';
-/** Test hook read by the transaction script (src/remote/transaction.ts): pause after the snapshot. */
+/** Read by the paused transaction of the test-only CLI entry (hooked-cli.ts, test/support/pause-hook.ts). */
 export const PAUSE_FILE = `${STATE_DIR}/test-pause-seconds`;
 /** The portal hostname of the single-node pattern, answered by stand-in aio1. */
 export const PORTAL = 'api.am.wso2.com';

@@ -34,6 +34,9 @@ export interface StandinAnswer {
   method: string;
   path: string;
   headers: Record<string, string>;
+  /** Size and SHA-256 of the request body the node received. */
+  body_bytes: number;
+  body_sha256: string;
 }
 
 export interface CurlResult {

@@ -4,10 +4,14 @@
  * at one protocol version, and the certificate served for a name. Every probe opens a fresh
  * connection, so balancing decisions are made per request.
  */
-import { request as httpRequest } from 'node:http';
+import { writeFileSync } from 'node:fs';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { join } from 'node:path';
 import { connect as tlsConnect, type PeerCertificate, type SecureVersion } from 'node:tls';
+import type { Lab } from '../../../src/lab/index.js';
 import { requestThroughLb } from '../../../src/lab/request-through-lb.js';
-import type { StandinAnswer } from './lab.js';
+import { labRun, type StandinAnswer } from './lab.js';
 
 export interface NodeReply {
   status: number;
@@ -72,33 +76,86 @@ export function sessionCookie(headers: NodeReply['headers']): string | undefined
 export interface PlainReply {
   status: number;
   location: string | undefined;
+  headers: IncomingHttpHeaders;
   body: string;
 }
 
-/** One plain HTTP request to the load balancer with the given Host header. */
-export function plainGet(address: string, port: number, hostname: string, path: string): Promise<PlainReply> {
+export interface SendOptions {
+  method?: string;
+  body?: Buffer;
+  /** HTTPS with SNI = hostname, verified against this CA; plain HTTP without it. */
+  ca?: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * One request to the load balancer with the given Host header (and SNI over HTTPS), any method,
+ * any body, any answer: for statuses that come from nginx itself (403, 413, 421, 502).
+ */
+export function send(
+  address: string,
+  port: number,
+  hostname: string,
+  path: string,
+  options: SendOptions = {},
+): Promise<PlainReply> {
+  const request = options.ca ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = httpRequest(
+    const req = request(
       {
         host: address,
         port,
         path,
-        method: 'GET',
-        headers: { Host: hostname },
+        method: options.method ?? 'GET',
+        headers: {
+          Host: hostname,
+          ...(options.body ? { 'Content-Length': String(options.body.length) } : {}),
+          ...options.headers,
+        },
         agent: false,
-        timeout: 10_000,
+        timeout: 20_000,
+        ...(options.ca ? { servername: hostname, ca: options.ca } : {}),
       },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, body }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            location: res.headers.location,
+            headers: res.headers,
+            body,
+          }),
+        );
       },
     );
     req.on('timeout', () => req.destroy(new Error(`no answer from ${address}:${port} in time`)));
     req.on('error', reject);
-    req.end();
+    req.end(options.body);
   });
+}
+
+/** One plain HTTP GET to the load balancer with the given Host header. */
+export function plainGet(address: string, port: number, hostname: string, path: string): Promise<PlainReply> {
+  return send(address, port, hostname, path);
+}
+
+/** The stand-in's JSON answer in a reply (fails with the reply when nginx answered instead). */
+export function answerOf(reply: PlainReply, where: string): StandinAnswer {
+  return parseAnswer(reply.status, reply.body, where);
+}
+
+/**
+ * The CAs of the lab's apim machines (vagrant/standin/standin-ctl makes one per machine and signs
+ * the stand-ins' `node` certificates with it), as one PEM bundle for apim_upstream_ca_file.
+ */
+export async function standinCaBundle(lab: Lab): Promise<string> {
+  const machines = Object.values(lab.machines).filter((m) => m.role === 'apim');
+  const pems = await Promise.all(machines.map((m) => labRun(lab, m.name, 'cat /etc/apim-standin/ca.crt')));
+  const file = join(lab.dir, 'standin-ca-bundle.pem');
+  writeFileSync(file, pems.join(''));
+  return file;
 }
 
 export interface HandshakeResult {

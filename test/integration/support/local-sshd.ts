@@ -238,8 +238,8 @@ export class LocalSshd {
         () => reject(new Error(`sshd did not start within 10 s:\n${this.#log}`)),
         10_000,
       );
-      child.stderr!.setEncoding('utf8');
-      child.stderr!.on('data', (chunk: string) => {
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (chunk: string) => {
         this.#log += chunk;
         if (this.#log.includes(`Server listening on 127.0.0.1 port ${this.port}`)) {
           clearTimeout(timer);

@@ -12,7 +12,7 @@ import { FLEET_CONF_FILE, writeFleetFiles, type FleetFiles } from '../../../benc
 import { SimulatedFleet } from '../../../bench/scale/simulator.js';
 import { main } from '../../../src/cli/main.js';
 import { EXIT } from '../../../src/report/index.js';
-import { captureOutput } from '../cli/capture-output.js';
+import { captureOutput } from '../cli/support.js';
 
 const output = captureOutput();
 const work = mkdtempSync(join(tmpdir(), 'apim-sim-'));

@@ -4,20 +4,15 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { inspectCertificate } from '../../../src/certs/index.js';
 import { main } from '../../../src/cli/main.js';
 import { EXIT } from '../../../src/report/index.js';
-import { captureOutput } from './capture-output.js';
+import { captureOutput, countingServer } from './support.js';
 
 const output = captureOutput();
-
-afterEach(() => {
-  vi.unstubAllEnvs();
-});
 
 const EXAMPLES = join(import.meta.dirname, '..', '..', '..', 'inventories');
 const tempDir = () => mkdtempSync(join(tmpdir(), 'apim-cli-'));
@@ -28,19 +23,6 @@ function exampleInventories(): string[] {
     .map((name) => join(EXAMPLES, name))
     .map((p) => (statSync(p).isDirectory() ? join(p, 'inventory.yml') : p))
     .filter((p) => p.endsWith('.yml'));
-}
-
-/** A TCP server that only counts who connects to it: proof that nothing was contacted. */
-async function countingServer(): Promise<{ server: Server; port: number; connections: () => number }> {
-  let count = 0;
-  const server = createServer((socket) => {
-    count++;
-    socket.destroy();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return { server, port: address.port, connections: () => count };
 }
 
 describe('apim-provision main()', () => {

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
+  expectedContent,
   normaliseMode,
-  planDelete,
   planDirectory,
   planFile,
+  planRetirement,
   sha256,
-  type DesiredFile,
+  stagingProblem,
 } from '../../../src/engine/desired-state.js';
+import type { DesiredFile } from '../../../src/modules/index.js';
 
 const desired: DesiredFile = {
   path: '/etc/nginx/conf.d/apim.conf',
@@ -68,7 +70,7 @@ describe('planFile', () => {
   });
 });
 
-describe('planDirectory and planDelete', () => {
+describe('planDirectory and planRetirement', () => {
   it('creates, fixes modes, and leaves a matching folder alone', () => {
     const dir = { path: '/etc/nginx/ssl', mode: '0700', owner: 'root', group: 'root' };
     expect(planDirectory(dir, { exists: false })?.action).toBe('create');
@@ -85,11 +87,49 @@ describe('planDirectory and planDelete', () => {
   });
 
   it('deletes only what exists', () => {
-    expect(planDelete('/x', { exists: false })).toBeUndefined();
+    expect(planRetirement('/x', 'apim_lb_config', { exists: false })).toBeUndefined();
     expect(
-      planDelete('/x', { exists: true, type: 'file', mode: '0644', owner: 'root', group: 'root', size: 1 })
-        ?.action,
-    ).toBe('delete');
+      planRetirement('/x', 'apim_lb_config', {
+        exists: true,
+        type: 'file',
+        mode: '0644',
+        owner: 'root',
+        group: 'root',
+        size: 1,
+      }),
+    ).toEqual({
+      kind: 'file',
+      action: 'remove',
+      target: '/x',
+      summary: 'no longer managed by apim_lb_config',
+    });
+  });
+});
+
+describe('expectedContent and stagingProblem: links are replaced, never followed', () => {
+  const at = (type: 'file' | 'directory' | 'link' | 'other') =>
+    ({
+      exists: true,
+      type,
+      mode: '0644',
+      owner: 'root',
+      group: 'root',
+      size: 1,
+      sha256: 'f'.repeat(64),
+    }) as const;
+  it('expects a sha256, absent or link; a folder or device cannot be replaced by a file', () => {
+    expect(expectedContent(undefined)).toBe('absent');
+    expect(expectedContent({ exists: false })).toBe('absent');
+    expect(expectedContent(at('file'))).toBe('f'.repeat(64));
+    expect(expectedContent(at('link'))).toBe('link');
+    expect(expectedContent(at('directory'))).toBeUndefined();
+    expect(stagingProblem('file', '/x', at('link'))).toBeUndefined();
+    expect(stagingProblem('file', '/x', at('directory'))).toMatch(/not a regular file/);
+    expect(stagingProblem('directory', '/d', at('link'))).toMatch(/symbolic link.*not followed/);
+    expect(planFile(desired, at('link'))).toMatchObject({
+      action: 'update',
+      summary: 'replace link with a file',
+    });
   });
 });
 

@@ -9,7 +9,7 @@ import { offlineGraph } from '../../../src/cli/commands/graph.js';
 import { renderFor } from '../../../src/cli/commands/render.js';
 import type { LoadBalancer } from '../../../src/domain/types.js';
 import { buildGraph, type DeploymentGraph, type PoolMethod } from '../../../src/graph/index.js';
-import { all, one, parseConf, servers } from '../patterns/conf-parse.js';
+import { all, one, parseConf, servers, type ParsedDirective } from '../patterns/conf-parse.js';
 import { EXAMPLE_INVENTORIES, loadExample, nodesOf } from './support.js';
 
 const VERSIONS = ['1.22.1', '1.30.0'];
@@ -29,14 +29,32 @@ function configFacts(lb: LoadBalancer, nginxVersion: string) {
       .filter((d) => d.name === 'ip_hash' || d.name === 'sticky')
       .map((d) => d.name)
       .join(),
-    servers: all(u.children ?? [], 'server').map((s) => s.args.join(' ')),
+    // Passive-health parameters tune a member; they do not change who is in the pool.
+    servers: all(u.children ?? [], 'server').map((s) =>
+      s.args.filter((a) => !/^(max_fails|fail_timeout)=/.test(a)).join(' '),
+    ),
   }));
-  const blocks = servers(conf).map((s) => ({
-    hostname: s.names.join(' '),
-    port: Number(s.ports.find((p) => !p.includes(':'))),
-    upstream: one(one(s.body, 'location')?.children, 'proxy_pass')?.args[0]?.replace(/^https?:\/\//, ''),
-    redirect: one(s.body, 'return')?.args.join(' '),
-  }));
+  const upstreamOf = (location: ParsedDirective) =>
+    one(location.children, 'proxy_pass')
+      ?.args[0]?.replace(/^https?:\/\//, '')
+      .replace(/\/$/, '');
+  // Public names only: the 421 catch-all and the localhost status endpoint are no hostname of the picture.
+  const blocks = servers(conf)
+    .filter((s) => !s.names.some((n) => n.endsWith('.invalid')) && !s.ports.some((p) => p.startsWith('127.')))
+    .map((s) => {
+      const locations = all(s.body, 'location').filter((l) => upstreamOf(l) !== undefined);
+      const root = locations.find((l) => l.args.join(' ') === '/');
+      return {
+        hostname: s.names.join(' '),
+        port: Number(s.ports.find((p) => !p.includes(':'))),
+        upstream: root ? upstreamOf(root) : undefined,
+        // Prefixes with a pool of their own; a context-path prefix to the same pool is the same edge.
+        paths: locations
+          .filter((l) => l !== root && upstreamOf(l) !== (root ? upstreamOf(root) : undefined))
+          .map((l) => ({ path: l.args.join(' '), upstream: upstreamOf(l) })),
+        answer: one(s.body, 'return')?.args.join(' '),
+      };
+    });
   const edition = /^# (NGINX Plus|NGINX Community) \((plus|oss)\)/m.exec(rendered.content)?.[2];
   return { upstreams, blocks, edition, path: rendered.path };
 }
@@ -73,8 +91,13 @@ function expectAgrees(graph: DeploymentGraph, lbs: LoadBalancer[], nginxVersion:
       expect(p.members.slice(1).every((m) => m.backup) && !p.members[0]!.backup).toBe(true);
     }
     const proxied = facts.blocks.filter((b) => b.upstream !== undefined);
-    expect(view.routes.map((r) => ({ hostname: r.hostname, port: r.port, upstream: r.upstream }))).toEqual(
-      proxied.map((b) => ({ hostname: b.hostname, port: b.port, upstream: b.upstream })),
+    expect(
+      view.routes.map((r) => ({ hostname: r.hostname, port: r.port, upstream: r.upstream, path: r.path })),
+    ).toEqual(
+      proxied.flatMap((b) => [
+        { hostname: b.hostname, port: b.port, upstream: b.upstream, path: undefined },
+        ...b.paths.map((x) => ({ hostname: b.hostname, port: b.port, upstream: x.upstream, path: x.path })),
+      ]),
     );
     // Every server block is a port of a hostname in the picture; every redirect is drawn as one.
     for (const b of facts.blocks) {
@@ -82,7 +105,10 @@ function expectAgrees(graph: DeploymentGraph, lbs: LoadBalancer[], nginxVersion:
         .find((e) => e.hostname === b.hostname)
         ?.listeners.find((l) => l.port === b.port);
       expect(listener, `${b.hostname}:${b.port}`).toBeDefined();
-      expect(listener?.kind === 'redirect').toBe(b.redirect === '301 https://$host$request_uri');
+      const redirect = /^(30[18]) https:\/\/\$host\$request_uri$/.exec(b.answer ?? '');
+      expect(listener?.kind === 'redirect').toBe(redirect !== null);
+      if (redirect) expect(listener?.status).toBe(Number(redirect[1]));
+      expect(listener?.kind === 'refused').toBe(b.upstream === undefined && b.answer === '403');
     }
   });
 }
@@ -161,6 +187,8 @@ describe('graph model = rendered configuration', () => {
       '443:api',
       '8099:websocket',
       '9099:websocket',
+      // single-node: the docs serve API calls over HTTPS only, so port 80 refuses them.
+      '80:refused',
     ]);
   });
 

@@ -8,7 +8,7 @@ import { main } from '../../../src/cli/main.js';
 import { Secret } from '../../../src/domain/secret.js';
 import { toMermaid } from '../../../src/graph/index.js';
 import { EXIT, Redactor } from '../../../src/report/index.js';
-import { captureOutput } from '../cli/capture-output.js';
+import { captureOutput } from '../cli/support.js';
 import { failed, firstInstall, summary } from './run-fixtures.js';
 import { exampleGraph, loadExample, svgTexts } from './support.js';
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { createCa, createCertificate } from '../../../src/certs/index.js';
 import { apimVersionLayout } from '../../../src/inventory/apim-version.js';
+import { unverifiedUpstreamWarnings } from '../../../src/inventory/lb-settings.js';
 import { diag, errors, lineOf, loadText, SINGLE_NODE } from './helpers.js';
 
 /** An inventory with the given `all.vars` lines and role groups (name -> host lines). */
@@ -16,6 +18,12 @@ function inventory(vars: string[], groups: Record<string, string[]>): string {
 }
 
 const LB = { loadbalancers: ['lb1 ansible_host=198.51.100.10'] };
+
+const LICENCE = createCertificate({
+  hostnames: ['nginx-repo'],
+  key: { keyType: 'ecdsa', rsaBits: 2048 },
+  days: 365,
+});
 
 describe('load balancer group', () => {
   it('requires a loadbalancers group, suggesting a near name', () => {
@@ -168,7 +176,7 @@ describe('role groups per pattern', () => {
       }),
     );
     expect(diag(four.diagnostics, 'apim_publisher does not belong').message).toContain(
-      'apim_gateway, apim_gateway_manager, apim_control_plane, apim_traffic_manager',
+      'apim_gateway, apim_gateway_manager, apim_control_plane, apim_keymanager, apim_traffic_manager',
     );
   });
 
@@ -284,7 +292,15 @@ describe('load balancer settings', () => {
       tls: { mode: 'generate', keyType: 'ecdsa', rsaBits: 2048, days: 365, useCa: true },
       deployment: {
         pattern: 'single-node',
-        extras: { websocket: false, passthrough: false, hsts: true },
+        extras: { websocket: false, passthrough: false, websub: false, websocketTimeout: '1h' },
+        gatewayHttp: 'refuse',
+        sites: {
+          api: { hsts: true, clientMaxBodySize: '100m', upstreamTlsName: 'api.am.wso2.com' },
+          gw: { hsts: false, clientMaxBodySize: '100m', upstreamTlsName: 'gw.am.wso2.com' },
+        },
+        upstreamTls: { verify: false, deliberate: false },
+        health: { maxFails: 3, failTimeout: '30s', active: true },
+        defaultServer: false,
         tlsPaths: { certificate: '/etc/nginx/ssl/apim.crt', key: '/etc/nginx/ssl/apim.key' },
         confFileName: 'apim.conf',
         hostnames: { api: 'api.am.wso2.com', gw: 'gw.am.wso2.com', mgtgw: 'mgtgw.am.wso2.com' },
@@ -320,7 +336,8 @@ describe('load balancer settings', () => {
         'nginx_plus_repo_key: lic/nginx-repo.key',
         'nginx_plus_jwt: lic/license.jwt',
       ],
-      { 'lic/nginx-repo.crt': 'c', 'lic/nginx-repo.key': 'k', 'lic/license.jwt': 'j' },
+      // The licence pair is checked at load time (key matches, not expired): a real one.
+      { 'lic/nginx-repo.crt': LICENCE.certPem, 'lic/nginx-repo.key': LICENCE.keyPem, 'lic/license.jwt': 'j' },
     );
     expect(ok.diagnostics).toEqual([]);
     expect(ok.inventory!.loadBalancers[0]!.plusLicence).toEqual({
@@ -477,5 +494,330 @@ describe('load balancer settings', () => {
     expect(
       base(['apim_conf_file: wso2-apim.conf']).inventory!.loadBalancers[0]!.deployment.confFileName,
     ).toBe('wso2-apim.conf');
+  });
+});
+
+describe('hostnames of one load balancer must differ', () => {
+  it('refuses two served components on one name, naming both keys and lines', () => {
+    const text = inventory(
+      ['apim_pattern: single-node', 'apim_hostnames:', '  api: am.example.com', '  gw: AM.example.com'],
+      { ...LB, apim_all_in_one: ['a1'] },
+    );
+    const r = loadText(text);
+    const d = diag(r.diagnostics, 'are both am.example.com');
+    expect(d).toMatchObject({
+      severity: 'error',
+      key: 'all.vars.apim_hostnames.gw',
+      line: lineOf(text, '  gw: AM.example.com'),
+    });
+    expect(d.message).toContain(
+      `apim_hostnames.gw and apim_hostnames.api (${r.file}:${lineOf(text, '  api:')})`,
+    );
+    expect(d.message).toContain('conflicting server name');
+    expect(r.inventory).toBeUndefined();
+  });
+
+  it('refuses the 3.x Publisher and Store on one name', () => {
+    const text = inventory(
+      [
+        'apim_pattern: distributed',
+        'apim_hostnames: { publisher: portal.example.com, store: portal.example.com }',
+      ],
+      { ...LB, apim_publisher: ['p1'], apim_devportal: ['s1'] },
+    );
+    const d = diag(loadText(text).diagnostics, 'are both portal.example.com');
+    expect(d.key).toBe('all.vars.apim_hostnames.store');
+    expect(d.fix).toContain('publisher, store');
+  });
+
+  it('reports a name set equal to another key’s default', () => {
+    const text = inventory(['apim_pattern: single-node', 'apim_hostnames: { gw: api.am.wso2.com }'], {
+      ...LB,
+      apim_all_in_one: ['a1'],
+    });
+    const d = diag(loadText(text).diagnostics, 'are both api.am.wso2.com');
+    expect(d.message).toContain('apim_hostnames.gw and apim_hostnames.api (its default)');
+    expect(d.key).toBe('all.vars.apim_hostnames.gw');
+  });
+
+  it('only compares the names the layout serves (cp may equal publisher on a 3.x layout)', () => {
+    const text = inventory(
+      [
+        'apim_pattern: distributed',
+        'apim_hostnames: { publisher: portal.example.com, cp: portal.example.com }',
+      ],
+      { ...LB, apim_publisher: ['p1 ansible_host=192.0.2.1'] },
+    );
+    expect(errors(loadText(text).diagnostics)).toEqual([]);
+  });
+});
+
+describe('layouts per version', () => {
+  it('accepts the 4.x simple scalable layout by its own name', () => {
+    const r = loadText(
+      inventory(['apim_pattern: simple-scalable', 'apim_version: 4.x'], {
+        ...LB,
+        apim_all_in_one: ['a1 ansible_host=192.0.2.1', 'a2 ansible_host=192.0.2.2'],
+        apim_gateway: ['g1 ansible_host=192.0.2.3', 'g2 ansible_host=192.0.2.4'],
+      }),
+    );
+    expect(r.diagnostics).toEqual([]);
+    const d = r.inventory!.loadBalancers[0]!.deployment;
+    expect(d.pattern).toBe('simple-scalable');
+    expect(Object.keys(d.nodes).sort()).toEqual(['all_in_one', 'gateway']);
+    expect(d.gatewayHttp).toBe('proxy');
+  });
+
+  it('refuses simple-scalable before 4.x, and points 4.x distributed All-in-One nodes at it', () => {
+    const old = loadText(
+      inventory(['apim_pattern: simple-scalable', 'apim_version: 3.x'], { ...LB, apim_all_in_one: ['a1'] }),
+    );
+    expect(diag(old.diagnostics, 'simple-scalable is an API-M 4.x layout').fix).toContain(
+      'apim_version: 4.x',
+    );
+    const text = inventory(['apim_pattern: distributed', 'apim_version: 4.x'], {
+      ...LB,
+      apim_all_in_one: ['a1'],
+      apim_gateway: ['g1'],
+    });
+    const d = diag(loadText(text).diagnostics, 'group apim_all_in_one does not belong');
+    expect(d.fix).toContain('apim_pattern: simple-scalable');
+    expect(d.fix).toContain('apim_control_plane');
+  });
+
+  it('accepts a 3.x HA Traffic Manager and a 4.x separate Key Manager', () => {
+    const three = loadText(
+      inventory(['apim_pattern: distributed'], {
+        ...LB,
+        apim_traffic_manager: ['t1 ansible_host=192.0.2.1', 't2 ansible_host=192.0.2.2'],
+      }),
+    );
+    expect(three.diagnostics).toEqual([]);
+    expect(three.inventory!.loadBalancers[0]!.deployment.nodes.traffic_manager).toHaveLength(2);
+    const four = loadText(
+      inventory(['apim_pattern: distributed', 'apim_version: 4.x'], {
+        ...LB,
+        apim_keymanager: ['k1 ansible_host=192.0.2.1', 'k2 ansible_host=192.0.2.2'],
+      }),
+    );
+    expect(four.diagnostics).toEqual([]);
+    expect(four.inventory!.loadBalancers[0]!.deployment.nodes.keymanager).toHaveLength(2);
+  });
+
+  it('resolves port 80 of the gateway name per version, unless set', () => {
+    const http = (vars: string[], groups: Record<string, string[]>) =>
+      loadText(inventory(vars, { ...LB, ...groups })).inventory!.loadBalancers[0]!.deployment.gatewayHttp;
+    const aio = { apim_all_in_one: ['a1'] };
+    const gw = { apim_gateway: ['g1'] };
+    expect(http(['apim_pattern: single-node'], aio)).toBe('refuse');
+    expect(http(['apim_pattern: distributed'], gw)).toBe('proxy');
+    expect(http(['apim_pattern: distributed', 'apim_version: 4.x'], gw)).toBe('proxy');
+    expect(http(['apim_pattern: distributed', 'apim_version: 2.6'], gw)).toBe('refuse');
+    expect(http(['apim_pattern: single-node', 'apim_gateway_http: proxy'], aio)).toBe('proxy');
+    expect(http(['apim_pattern: distributed', 'apim_gateway_http: redirect'], gw)).toBe('redirect');
+    const bad = loadText(
+      inventory(['apim_pattern: single-node', 'apim_gateway_http: plain'], { ...LB, ...aio }),
+    );
+    expect(diag(bad.diagnostics, 'apim_gateway_http must be one of').message).toContain('"proxy"');
+  });
+
+  it('allows the WebSub listeners on 4.x only', () => {
+    const four = loadText(
+      inventory(['apim_pattern: distributed', 'apim_version: 4.x', 'apim_websub: true'], {
+        ...LB,
+        apim_gateway: ['g1 ansible_host=192.0.2.1'],
+      }),
+    );
+    expect(four.inventory!.loadBalancers[0]!.deployment.extras.websub).toBe(true);
+    const text = inventory(['apim_pattern: distributed', 'apim_websub: true'], {
+      ...LB,
+      apim_gateway: ['g1'],
+    });
+    const d = diag(loadText(text).diagnostics, 'apim_websub needs API-M 4.x');
+    expect(d.line).toBe(lineOf(text, 'apim_websub'));
+  });
+
+  it('reads the custom proxy context path the nodes use, in one spelling', () => {
+    const path = (value: string) =>
+      loadText(
+        inventory(['apim_pattern: single-node', `apim_proxy_context_path: ${value}`], {
+          ...LB,
+          apim_all_in_one: ['a1'],
+        }),
+      );
+    for (const written of ['/apim', '/apim/', 'apim'])
+      expect(path(written).inventory!.loadBalancers[0]!.deployment.proxyContextPath).toBe('/apim');
+    expect(path('/api/m').inventory!.loadBalancers[0]!.deployment.proxyContextPath).toBe('/api/m');
+    for (const bad of ['/', '"/a b"', '/../etc', '"/x;y"'])
+      diag(path(bad).diagnostics, 'is not a URL path prefix');
+  });
+});
+
+describe('production settings', () => {
+  const base = (
+    vars: string[],
+    groups: Record<string, string[]> = { apim_all_in_one: ['a1 ansible_host=192.0.2.1'] },
+    files: Record<string, string> = {},
+  ) => {
+    const text = inventory(['apim_pattern: single-node', ...vars], { ...LB, ...groups });
+    return { text, ...loadText(text, files) };
+  };
+  const deploymentOf = (r: ReturnType<typeof base>) => r.inventory!.loadBalancers[0]!.deployment;
+
+  it('sets HSTS on the browser-facing names by default, per hostname when asked', () => {
+    expect(deploymentOf(base([])).sites.api.hsts).toBe(true);
+    expect(deploymentOf(base([])).sites.gw.hsts).toBe(false);
+    const off = deploymentOf(base(['apim_hsts: false']));
+    expect(Object.values(off.sites).every((s) => !s.hsts)).toBe(true);
+    const on = deploymentOf(base(['apim_hsts: yes']));
+    expect(on.sites.api.hsts && !on.sites.km.hsts).toBe(true);
+    const map = deploymentOf(base(['apim_hsts: { api: false, gw: true }']));
+    expect([map.sites.api.hsts, map.sites.gw.hsts, map.sites.publisher.hsts]).toEqual([false, true, true]);
+    const every = deploymentOf(base(['apim_hsts: { default: true }']));
+    expect(Object.values(every.sites).every((s) => s.hsts)).toBe(true);
+    const r = base(['apim_hsts:', '  apii: true', '  gw: sometimes']);
+    expect(diag(r.diagnostics, 'unknown apim_hsts key "apii"').message).toContain('did you mean "api"');
+    expect(diag(r.diagnostics, 'apim_hsts.gw must be a boolean')).toMatchObject({
+      key: 'all.vars.apim_hsts.gw',
+      line: lineOf(r.text, 'gw: sometimes'),
+    });
+  });
+
+  it('limits request bodies to 100m, per hostname when asked', () => {
+    expect(deploymentOf(base([])).sites.gw.clientMaxBodySize).toBe('100m');
+    const d = deploymentOf(base(['apim_client_max_body_size: { default: 10m, gw: 0 }']));
+    expect([d.sites.api.clientMaxBodySize, d.sites.gw.clientMaxBodySize]).toEqual(['10m', '0']);
+    expect(deploymentOf(base(['apim_client_max_body_size: 1048576'])).sites.api.clientMaxBodySize).toBe(
+      '1048576',
+    );
+    const r = base(['apim_client_max_body_size: { api: 10 MB }']);
+    expect(diag(r.diagnostics, 'apim_client_max_body_size.api must be an nginx size').line).toBe(
+      lineOf(r.text, '10 MB'),
+    );
+  });
+
+  it('reads health check and WebSocket timeouts as nginx times', () => {
+    const d = deploymentOf(
+      base([
+        'apim_upstream_max_fails: 5',
+        'apim_upstream_fail_timeout: 1m',
+        'apim_active_health_checks: no',
+        'apim_websocket_timeout: 2h',
+      ]),
+    );
+    expect(d.health).toEqual({ maxFails: 5, failTimeout: '1m', active: false });
+    expect(d.extras.websocketTimeout).toBe('2h');
+    diag(
+      base(['apim_upstream_fail_timeout: soon']).diagnostics,
+      'apim_upstream_fail_timeout must be an nginx time',
+    );
+    diag(base(['apim_upstream_max_fails: 101']).diagnostics, 'apim_upstream_max_fails must be from 0 to 100');
+  });
+
+  it('takes a status port on loopback, never one the load balancer serves', () => {
+    expect(deploymentOf(base(['apim_status_port: 8081'])).statusPort).toBe(8081);
+    expect(deploymentOf(base([])).statusPort).toBeUndefined();
+    diag(
+      base(['apim_status_port: 443']).diagnostics,
+      'apim_status_port 443 is a port the load balancer serves',
+    );
+    expect(deploymentOf(base(['apim_default_server: true'])).defaultServer).toBe(true);
+  });
+
+  describe('admin path allow-list', () => {
+    it('reads addresses and networks, pointing at a bad entry', () => {
+      expect(
+        deploymentOf(base(['apim_admin_allow: [10.1.0.0/16, 192.0.2.7, "2001:db8::/32"]'])).adminAllow,
+      ).toEqual(['10.1.0.0/16', '192.0.2.7', '2001:db8::/32']);
+      expect(deploymentOf(base(['apim_admin_allow: 10.1.0.0/16'])).adminAllow).toEqual(['10.1.0.0/16']);
+      expect(deploymentOf(base([])).adminAllow).toBeUndefined();
+      const r = base(['apim_admin_allow:', '  - 10.1.0.0/16', '  - 10.2.0.0/33', '  - admins.example.com']);
+      expect(diag(r.diagnostics, '"10.2.0.0/33" is not an IP address').key).toBe(
+        'all.vars.apim_admin_allow.1',
+      );
+      expect(diag(r.diagnostics, '"admins.example.com"').line).toBe(lineOf(r.text, 'admins.example.com'));
+    });
+
+    it('warns when distributed nodes known by name cannot be let in', () => {
+      const groups = { apim_gateway: ['g1 ansible_host=gw1.example.com', 'g2 ansible_host=192.0.2.2'] };
+      const text = inventory(['apim_pattern: distributed', 'apim_admin_allow: [10.1.0.0/16]'], {
+        ...LB,
+        ...groups,
+      });
+      const d = diag(loadText(text).diagnostics, 'cannot let in API-M nodes known by name');
+      expect(d.severity).toBe('warning');
+      expect(d.message).toContain('g1: gw1.example.com');
+      expect(d.message).not.toContain('g2');
+    });
+  });
+
+  describe('upstream TLS verification', () => {
+    const ca = createCa({ commonName: 'nodes CA', key: { keyType: 'ecdsa', rsaBits: 2048 }, days: 30 });
+    const leaf = createCertificate({
+      hostnames: ['node.example.com'],
+      key: { keyType: 'ecdsa', rsaBits: 2048 },
+      days: 30,
+      issuer: ca,
+    });
+    const expired = createCa({
+      commonName: 'old CA',
+      key: { keyType: 'ecdsa', rsaBits: 2048 },
+      days: 1,
+      now: new Date('2020-01-01'),
+    });
+    const verify = (file: string, content: string) =>
+      base(['apim_upstream_tls_verify: true', `apim_upstream_ca_file: ${file}`], undefined, {
+        [file]: content,
+      });
+
+    it('loads the trusted CA bundle for nginx', () => {
+      const r = verify('pki/nodes-ca.pem', `# the nodes' CA\n${ca.certPem}`);
+      expect(r.diagnostics).toEqual([]);
+      const tls = deploymentOf(r).upstreamTls;
+      expect(tls).toMatchObject({ verify: true, caFile: `${r.dir}/pki/nodes-ca.pem` });
+      expect(tls.verify && tls.caPem).toBe(`${ca.certPem.trim()}\n`);
+    });
+
+    it('refuses verification without a CA, or with a file that holds no certificate', () => {
+      const none = base(['apim_upstream_tls_verify: true']);
+      expect(diag(none.diagnostics, 'needs apim_upstream_ca_file').key).toBe(
+        'all.vars.apim_upstream_tls_verify',
+      );
+      diag(verify('ca.pem', 'not a certificate').diagnostics, 'holds no PEM certificate');
+      diag(
+        verify('ca.pem', '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n').diagnostics,
+        'a certificate cannot be read',
+      );
+    });
+
+    it('warns about trust anchors nginx cannot use, and expired ones', () => {
+      const r = verify('ca.pem', `${leaf.certPem}${expired.certPem}`);
+      expect(diag(r.diagnostics, 'is neither a CA nor a self-signed certificate').severity).toBe('warning');
+      expect(diag(r.diagnostics, 'expired on').severity).toBe('warning');
+      expect(deploymentOf(r).upstreamTls.verify).toBe(true);
+    });
+
+    it('warns (validate, apply) that unverified nodes cost confidentiality, unless deliberately off', () => {
+      const implicit = base([]);
+      expect(deploymentOf(implicit).upstreamTls).toEqual({ verify: false, deliberate: false });
+      const [w] = unverifiedUpstreamWarnings(implicit.inventory!);
+      expect(w).toMatchObject({ severity: 'warning', key: 'lb1.apim_upstream_tls_verify' });
+      expect(w!.message).toMatch(/read and change every request, passwords and tokens/);
+      const deliberate = base(['apim_upstream_tls_verify: false']);
+      expect(unverifiedUpstreamWarnings(deliberate.inventory!)).toEqual([]);
+      const pointless = base(['apim_upstream_ca_file: ca.pem'], undefined, { 'ca.pem': ca.certPem });
+      expect(
+        diag(pointless.diagnostics, 'has no effect while apim_upstream_tls_verify is off').severity,
+      ).toBe('warning');
+    });
+
+    it('checks the names the nodes’ certificates carry, per hostname', () => {
+      const d = deploymentOf(base(['apim_upstream_tls_name: { gw: gateway.internal.example }']));
+      expect([d.sites.gw.upstreamTlsName, d.sites.api.upstreamTlsName]).toEqual([
+        'gateway.internal.example',
+        'api.am.wso2.com',
+      ]);
+      diag(base(['apim_upstream_tls_name: 192.0.2.1']).diagnostics, 'must be the DNS name the API-M nodes');
+    });
   });
 });

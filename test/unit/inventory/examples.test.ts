@@ -19,12 +19,20 @@ describe('example inventories', () => {
       [
         'active-active.yml',
         'distributed-2.6.yml',
+        'distributed-4x-keymanager.yml',
         'distributed-4x.yml',
+        'gateway-cluster-3x.yml',
+        'ha-control-plane-4x.yml',
+        'ha-gateway-4x.yml',
         'ha-gateway-multi-manager.yml',
         'ha-gateway.yml',
         'ha-keymanager.yml',
         'ha-publisher.yml',
         'ha-store.yml',
+        'ha-traffic-manager-3x.yml',
+        'ha-traffic-manager-4x.yml',
+        'production.yml',
+        'simple-scalable-4x.yml',
         'single-node.yml',
         'with-group-vars/inventory.yml',
       ].sort(),
@@ -70,5 +78,41 @@ describe('example inventories', () => {
       { name: 'devportal1', address: '192.0.2.50', portOffset: 0 },
       { name: 'devportal2', address: '192.0.2.50', portOffset: 1 },
     ]);
+  });
+
+  it('cover every layout of docs/inventory.md', () => {
+    const layout = (file: string) => {
+      const d = loadInventory(join(root, file), { env }).inventory!.loadBalancers[0]!.deployment;
+      return { version: d.version, pattern: d.pattern, roles: Object.keys(d.nodes).sort() };
+    };
+    expect(layout('simple-scalable-4x.yml')).toEqual({
+      version: '4.x',
+      pattern: 'simple-scalable',
+      roles: ['all_in_one', 'gateway'],
+    });
+    expect(layout('distributed-4x-keymanager.yml').roles).toEqual([
+      'control_plane',
+      'gateway',
+      'keymanager',
+      'traffic_manager',
+    ]);
+    expect(layout('ha-traffic-manager-3x.yml')).toEqual({
+      version: '3.x',
+      pattern: 'distributed',
+      roles: ['traffic_manager'],
+    });
+    expect(layout('gateway-cluster-3x.yml').roles).toEqual(['gateway']);
+    expect(layout('distributed-2.6.yml').roles).toContain('traffic_manager');
+  });
+
+  it('show every production setting (production.yml)', () => {
+    const d = loadInventory(join(root, 'production.yml'), { env }).inventory!.loadBalancers[0]!.deployment;
+    expect(d.upstreamTls).toMatchObject({ verify: true, caFile: join(root, 'nodes-ca.pem') });
+    expect(d.sites.gw.clientMaxBodySize).toBe('200m');
+    expect(d.sites.cp.clientMaxBodySize).toBe('20m');
+    expect(d.adminAllow).toEqual(['10.20.0.0/16']);
+    expect(d.proxyContextPath).toBe('/apim');
+    expect(d.statusPort).toBe(8081);
+    expect(d.extras.websocketTimeout).toBe('2h');
   });
 });

@@ -62,6 +62,31 @@ const TABLE: { row: string; d: Deployment; sticky: boolean }[] = [
     d: deployment('4.x', 'active-active', { all_in_one: nodes('a', 1, 2) }),
     sticky: true,
   },
+  {
+    row: '3.x HA Traffic Manager (admin services need the same node)',
+    d: deployment('3.x', 'distributed', { traffic_manager: nodes('t', 8, 2) }),
+    sticky: true,
+  },
+  {
+    row: '3.x shared-file-system Gateway cluster (/services/ on 9443)',
+    d: deployment('3.x', 'distributed', { gateway: nodes('g', 3, 2) }),
+    sticky: true,
+  },
+  {
+    row: '4.x separate Key Manager',
+    d: deployment('4.x', 'distributed', { keymanager: nodes('k', 6, 2) }),
+    sticky: true,
+  },
+  {
+    row: '4.x simple scalable, two All-in-One nodes',
+    d: deployment('4.x', 'simple-scalable', { all_in_one: nodes('a', 1, 2), gateway: nodes('g', 3, 2) }),
+    sticky: true,
+  },
+  {
+    row: '4.x simple scalable, one All-in-One node (gwm is fail-over)',
+    d: deployment('4.x', 'simple-scalable', { all_in_one: nodes('a', 1, 1), gateway: nodes('g', 3, 2) }),
+    sticky: false,
+  },
 ];
 
 describe('needsSticky', () => {

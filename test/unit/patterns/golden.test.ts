@@ -29,9 +29,37 @@ describe('golden configurations', () => {
     expect(stale).toEqual([]);
   });
 
-  it('covers every pattern of the docs, with sticky ones also as sticky cookie', () => {
-    const files = variants.map((v) => v.file);
-    expect(files.filter((f) => f.endsWith('sticky-cookie')).length).toBeGreaterThanOrEqual(8);
-    expect(files.filter((f) => f.includes('oss-1.22.1')).length).toBe(10);
+  it('covers every layout of the docs, sticky ones also as sticky cookie, some as NGINX Plus', () => {
+    const files = new Set(variants.map((v) => v.file));
+    const layouts = [
+      '3x-single-node', // SN, every version's single node tab
+      '3x-active-active', // AA
+      '3x-ha-gateway-1-manager', // LB-3 HA for Gateway
+      '3x-ha-gateway-2-managers',
+      '3x-gateway-cluster', // DIST-3 shared-file-system Gateways
+      '3x-ha-publisher',
+      '3x-ha-store',
+      '3x-ha-keymanager',
+      '3x-ha-traffic-manager', // DIST-3 Traffic Manager LB host
+      '3x-active-active-context-path', // PROXYPATH
+      '26-fully-distributed', // LB-2.6 and the 2.6 distributed page
+      '4x-active-active',
+      '4x-distributed', // LB-4 HA Gateway, Control Plane, Traffic Manager
+      '4x-distributed-keymanager', // DIST-4-KM, with WebSub
+      '4x-simple-scalable', // SIMPLE-4
+      '4x-distributed-hardened', // every production setting
+    ];
+    for (const name of layouts)
+      expect(
+        files.has(
+          `${name}.oss-1.22.1${name === '3x-single-node' || name === '3x-ha-gateway-1-manager' ? '' : '-ip_hash'}`,
+        ),
+        name,
+      ).toBe(true);
+    expect([...files].filter((f) => f.endsWith('sticky-cookie'))).toHaveLength(layouts.length - 2);
+    expect([...files].filter((f) => f.includes('.plus-'))).toEqual([
+      '3x-active-active.plus-r33',
+      '4x-distributed-hardened.plus-r33',
+    ]);
   });
 });

@@ -28,7 +28,7 @@ const combined3x = deployment(
     devportal: nodes('s', 5, 2),
     keymanager: nodes('k', 6, 2),
   },
-  { websocket: true, passthrough: true, hsts: true },
+  { websocket: true, passthrough: true },
 );
 const distributed4x = GOLDEN_CASES.find((c) => c.name === '4x-distributed')!.deployment;
 
@@ -42,8 +42,9 @@ function serverFor(conf: ParsedDirective[], name: string, port = '443') {
   return s;
 }
 
+/** The `location /` of a server body. */
 function location(body: ParsedDirective[]): ParsedDirective[] {
-  return one(body, 'location')?.children ?? [];
+  return all(body, 'location').find((l) => l.args.join(' ') === '/')?.children ?? [];
 }
 
 const everyVariant = [
@@ -81,8 +82,8 @@ describe('renderConfig: the docs defects are absent', () => {
       // 3: no header set at server level (it would never be sent), every location sends X-Forwarded-*
       expect(all(s.body, 'proxy_set_header')).toEqual([]);
       expect(all(s.body, 'add_header')).toEqual([]);
-      const loc = location(s.body);
-      if (one(loc, 'proxy_pass')) {
+      for (const l of all(s.body, 'location').filter((x) => one(x.children, 'proxy_pass'))) {
+        const loc = l.children ?? [];
         const headers = all(loc, 'proxy_set_header').map((h) => h.args.join(' '));
         expect(headers).toContain('X-Forwarded-Port $server_port');
         expect(headers).toContain('X-Forwarded-Proto $scheme');
@@ -93,7 +94,11 @@ describe('renderConfig: the docs defects are absent', () => {
         expect(headers).toContain('Upgrade $http_upgrade');
         expect(headers).toContain('Connection $apim_connection_upgrade');
         expect(one(loc, 'proxy_http_version')?.args).toEqual(['1.1']);
-        expect(one(loc, 'proxy_read_timeout')?.args).toEqual(['5m']);
+        // WebSocket listeners have their own idle timeout; everything else the docs' 5m.
+        const websocket = s.ports.includes('8099') || s.ports.includes('9099');
+        expect(one(loc, 'proxy_read_timeout')?.args).toEqual([
+          websocket ? v.d.extras.websocketTimeout : '5m',
+        ]);
       }
       // 7: TLS 1.2/1.3 only
       const protocols = one(s.body, 'ssl_protocols');
@@ -105,13 +110,18 @@ describe('renderConfig: the docs defects are absent', () => {
 
     // 4: no `/etc/nginx/logs` typo; every log folder is listed for creation
     expect(r.content).not.toContain('/logs/');
-    for (const log of every.filter((n) => n.name === 'access_log' || n.name === 'error_log')) {
+    const logs = every.filter(
+      (n) => (n.name === 'access_log' || n.name === 'error_log') && n.args[0] !== 'off',
+    );
+    for (const log of logs) {
       const dir = log.args[0]!.replace(/\/[^/]+$/, '');
       expect(r.directories).toContain(dir);
     }
 
-    // the map is declared exactly once, and never ip_hash next to backup
-    expect(all(conf, 'map')).toHaveLength(1);
+    // each map is declared once (no clash between two variables), and never ip_hash next to backup
+    const mapped = all(conf, 'map').map((m) => m.args[1]);
+    expect(new Set(mapped).size).toBe(mapped.length);
+    expect(mapped).toContain('$apim_connection_upgrade');
     for (const u of all(conf, 'upstream')) {
       const backup = all(u.children ?? [], 'server').some((s) => s.args.includes('backup'));
       if (backup) {
@@ -144,14 +154,17 @@ describe('renderConfig: components and upstreams', () => {
     const conf = parsed(distributed4x, OLD);
     const gwm = serverFor(conf, 'gwm.am.wso2.com');
     expect(one(location(gwm.body), 'proxy_pass')?.args).toEqual(['https://wso2_apim_gateway_9443']);
-    const ups = Object.fromEntries(all(conf, 'upstream').map((u) => [u.args[0], u.children ?? []]));
-    expect(all(ups.wso2_apim_gateway_9443!, 'server').map((s) => s.args)).toEqual([
-      ['10.0.3.11:9443'],
-      ['10.0.3.12:9443', 'backup'],
+    const ups = Object.fromEntries(
+      all(conf, 'upstream').map((u) => [u.args[0] ?? '', u.children ?? []] as const),
+    );
+    const passive = ['max_fails=3', 'fail_timeout=30s'];
+    expect(all(ups.wso2_apim_gateway_9443 ?? [], 'server').map((s) => s.args)).toEqual([
+      ['10.0.3.11:9443', ...passive],
+      ['10.0.3.12:9443', ...passive, 'backup'],
     ]);
-    expect(all(ups.wso2_apim_traffic_manager_9443!, 'server').map((s) => s.args)).toEqual([
-      ['10.0.8.11:9443'],
-      ['10.0.8.12:9443', 'backup'],
+    expect(all(ups.wso2_apim_traffic_manager_9443 ?? [], 'server').map((s) => s.args)).toEqual([
+      ['10.0.8.11:9443', ...passive],
+      ['10.0.8.12:9443', ...passive, 'backup'],
     ]);
     expect(one(ups.wso2_apim_control_plane_9443, 'ip_hash')).toBeDefined();
   });
@@ -186,7 +199,9 @@ describe('renderConfig: components and upstreams', () => {
     );
     const conf = parsed(d, OLD);
     const ups = Object.fromEntries(
-      all(conf, 'upstream').map((u) => [u.args[0], all(u.children ?? [], 'server').map((s) => s.args[0])]),
+      all(conf, 'upstream').map(
+        (u) => [u.args[0] ?? '', all(u.children ?? [], 'server').map((s) => s.args[0])] as const,
+      ),
     );
     expect(ups).toEqual({
       wso2_apim_all_in_one_9443: ['10.0.0.1:9443', '10.0.0.1:9444', '[fd00::3]:9453'],
@@ -216,23 +231,31 @@ describe('renderConfig: components and upstreams', () => {
 
   it('redirects port 80 for every hostname except gw, keeping the request URI', () => {
     const conf = parsed(combined3x, OLD);
-    const port80 = servers(conf).filter((s) => s.ports.includes('80'));
-    expect(port80.flatMap((s) => s.names).sort()).toEqual([
-      'km.am.wso2.com',
-      'mgtgw.am.wso2.com',
-      'publisher.am.wso2.com',
-      'store.am.wso2.com',
-    ]);
-    for (const s of port80) expect(one(s.body, 'return')?.args).toEqual(['301', 'https://$host$request_uri']);
+    const redirects = servers(conf).filter((s) => s.ports.includes('80') && one(s.body, 'return'));
+    const byName = Object.fromEntries(
+      redirects.map((s) => [s.names[0] ?? '', one(s.body, 'return')?.args ?? []] as const),
+    );
+    expect(byName).toEqual({
+      'apim-provision.invalid': ['421'],
+      'km.am.wso2.com': ['301', 'https://$host$request_uri'],
+      'mgtgw.am.wso2.com': ['301', 'https://$host$request_uri'],
+      'publisher.am.wso2.com': ['301', 'https://$host$request_uri'],
+      'store.am.wso2.com': ['301', 'https://$host$request_uri'],
+    });
   });
 
-  it('sends HSTS from portal locations only when enabled', () => {
+  it('sends HSTS from the browser-facing names only, and not at all when turned off', () => {
     const conf = parsed(combined3x, OLD);
     const hsts = (name: string, port = '443') =>
       all(location(serverFor(conf, name, port).body), 'add_header').map((h) => h.args.join(' '));
     expect(hsts('publisher.am.wso2.com')).toEqual(['Strict-Transport-Security "max-age=63072000" always']);
-    expect(hsts('gw.am.wso2.com')).toEqual([]);
-    const off = parsed({ ...combined3x, extras: { ...combined3x.extras, hsts: false } }, OLD);
+    expect(hsts('store.am.wso2.com')).toHaveLength(1);
+    for (const machine of ['gw.am.wso2.com', 'km.am.wso2.com', 'mgtgw.am.wso2.com'])
+      expect(hsts(machine), machine).toEqual([]);
+    const sites = Object.fromEntries(
+      Object.entries(combined3x.sites).map(([k, v]) => [k, { ...v, hsts: false }]),
+    ) as Deployment['sites'];
+    const off = parsed({ ...combined3x, sites }, OLD);
     expect(walk(off).filter((n) => n.name === 'add_header')).toEqual([]);
   });
 
@@ -320,7 +343,7 @@ describe('renderConfig: stickiness', () => {
     const sticky = Object.fromEntries(
       all(conf, 'upstream')
         .filter((u) => one(u.children, 'sticky'))
-        .map((u) => [u.args[0], one(u.children, 'sticky')!.args]),
+        .map((u) => [u.args[0] ?? '', one(u.children, 'sticky')?.args ?? []] as const),
     );
     expect(Object.keys(sticky).sort()).toEqual([
       'wso2_apim_devportal_9443',

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Diagnostic } from '../../../src/input/diagnostics.js';
+import { MODULE_CATALOG } from '../../../src/modules/index.js';
 import { loadPlaybook } from '../../../src/playbook/load-playbook.js';
 
 /** Writes a playbook (and files next to it) into a fresh folder; returns the playbook path. */
@@ -17,7 +18,7 @@ export function writePlaybook(text: string, files: Record<string, string> = {}):
 }
 
 export function load(text: string, files: Record<string, string> = {}) {
-  return loadPlaybook(writePlaybook(text, files));
+  return loadPlaybook(writePlaybook(text, files), MODULE_CATALOG);
 }
 
 /** The diagnostics as "line:column message" strings, for compact assertions. */

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { MODULE_CATALOG } from '../../../src/modules/index.js';
 import { loadPlaybook } from '../../../src/playbook/load-playbook.js';
 import { load, playWithTasks, where } from './helpers.js';
 
@@ -7,7 +8,7 @@ const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'playbook');
 
 describe('loadPlaybook: whole-file problems', () => {
   it('reports an unreadable file', () => {
-    const r = loadPlaybook('/nonexistent/site.yml');
+    const r = loadPlaybook('/nonexistent/site.yml', MODULE_CATALOG);
     expect(r.playbook).toBeUndefined();
     expect(r.diagnostics[0]!.message).toBe('cannot read file (ENOENT)');
   });
@@ -26,7 +27,7 @@ describe('loadPlaybook: whole-file problems', () => {
 });
 
 describe('loadPlaybook: every problem at once, each located', () => {
-  const r = loadPlaybook(join(FIXTURES, 'many-problems.yml'));
+  const r = loadPlaybook(join(FIXTURES, 'many-problems.yml'), MODULE_CATALOG);
 
   it('returns no playbook', () => {
     expect(r.playbook).toBeUndefined();
@@ -145,7 +146,7 @@ describe('loadPlaybook: tasks', () => {
       args: { msg: 'hi' },
       notify: [],
       tags: [],
-      loc: { file: expect.stringMatching(/site\.yml$/), line: 4, column: 7 },
+      loc: { file: expect.stringMatching(/site\.yml$/) as string, line: 4, column: 7 },
     });
   });
 

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultPlaybookPath } from '../../../src/playbook/default-path.js';
+import { MODULE_CATALOG } from '../../../src/modules/index.js';
 import { loadPlaybook } from '../../../src/playbook/load-playbook.js';
 import { BUILTIN_VARS, checkUndefinedVariables } from '../../../src/playbook/undefined-variables.js';
 
@@ -17,7 +18,7 @@ describe('defaultPlaybookPath', () => {
 });
 
 describe('playbooks/site.yml', () => {
-  const { playbook, diagnostics } = loadPlaybook(defaultPlaybookPath());
+  const { playbook, diagnostics } = loadPlaybook(defaultPlaybookPath(), MODULE_CATALOG);
 
   it('loads without any diagnostic', () => {
     expect(diagnostics).toEqual([]);
@@ -54,7 +55,7 @@ describe('playbooks/site.yml', () => {
 
 describe('playbooks/examples/maintenance-page.yml', () => {
   const file = join(defaultPlaybookPath(), '..', 'examples', 'maintenance-page.yml');
-  const { playbook, diagnostics } = loadPlaybook(file);
+  const { playbook, diagnostics } = loadPlaybook(file, MODULE_CATALOG);
 
   it('loads without any diagnostic and uses the generic modules', () => {
     expect(diagnostics).toEqual([]);

@@ -43,7 +43,15 @@ describe('parseFacts', () => {
         rec('nginx_master', '812'),
         rec('plus_package', '0'),
         rec('pending', b64('run-7\n')),
-        rec('managed', b64('/etc/nginx/conf.d/apim.conf\n/etc/nginx/ssl/lb.key\n')),
+        rec('record', `apim_lb_config ${b64('/etc/nginx/conf.d/apim.conf')} ${'d'.repeat(64)}`),
+        rec('record', `apim_tls_certificates ${b64('/etc/nginx/ssl/lb.key')} -`),
+        rec('record', `legacy ${b64('/etc/nginx/conf.d/old.conf')}`),
+        rec('content', `${b64('/etc/nginx/ssl/lb.crt')} ${b64('PEM')}`),
+        rec('missing', b64('/etc/nginx/ssl/none.crt')),
+        rec('package', `nginx 1 ${b64('1.22.1-9')} ${b64('1.22.1-9+deb12u1')}`),
+        rec('package', `curl 0 - -`),
+        rec('service', 'nginx active enabled'),
+        rec('service', 'cron unknown unknown'),
         rec('snapshot', 'run-5'),
         rec('snapshot', 'run-6'),
         rec('file', `${b64('/etc/nginx/conf.d/apim.conf')} 1 file 0644 root root 1234 ${'c'.repeat(64)}`),
@@ -96,9 +104,25 @@ describe('parseFacts', () => {
     expect(facts.state).toEqual({
       pendingReload: true,
       pendingReason: 'run-7',
-      managedFiles: ['/etc/nginx/conf.d/apim.conf', '/etc/nginx/ssl/lb.key'],
+      records: {
+        apim_lb_config: ['/etc/nginx/conf.d/apim.conf'],
+        apim_tls_certificates: ['/etc/nginx/ssl/lb.key'],
+      },
+      recordedSha: { '/etc/nginx/conf.d/apim.conf': 'd'.repeat(64) },
+      legacyRecords: ['/etc/nginx/conf.d/old.conf'],
+      legacyFile: false,
       snapshots: ['run-5', 'run-6'],
       locked: false,
+    });
+    expect(facts.contents['/etc/nginx/ssl/lb.crt']?.toString()).toBe('PEM');
+    expect(facts.contents['/etc/nginx/ssl/none.crt']).toBeNull();
+    expect(facts.packages).toEqual({
+      nginx: { installed: true, version: '1.22.1-9', candidate: '1.22.1-9+deb12u1' },
+      curl: { installed: false },
+    });
+    expect(facts.services).toEqual({
+      nginx: { active: 'active', enabled: 'enabled' },
+      cron: { active: 'unknown', enabled: 'unknown' },
     });
   });
 
@@ -122,7 +146,15 @@ describe('parseFacts', () => {
     expect(facts.ipv6).toBe(false);
     expect(facts.packageManager).toBe('dnf');
     expect(facts.nginx).toBeUndefined();
-    expect(facts.state).toEqual({ pendingReload: false, managedFiles: [], snapshots: [], locked: false });
+    expect(facts.state).toEqual({
+      pendingReload: false,
+      records: {},
+      recordedSha: {},
+      legacyRecords: [],
+      legacyFile: false,
+      snapshots: [],
+      locked: false,
+    });
   });
 
   it('parses a container without systemd (sysv service, stopped nginx Plus, lock held)', () => {

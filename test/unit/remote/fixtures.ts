@@ -15,7 +15,7 @@ export const baseTransaction: TransactionSpec = {
       mode: '0644',
       owner: 'root',
       group: 'root',
-      expectedSha256: null,
+      expected: 'absent',
     },
     {
       path: '/etc/ssl/apim/lb.key',
@@ -23,12 +23,18 @@ export const baseTransaction: TransactionSpec = {
       mode: '0600',
       owner: 'root',
       group: 'root',
-      expectedSha256: 'a'.repeat(64),
+      expected: 'a'.repeat(64),
     },
   ],
   directories: [{ path: '/var/log/nginx/apim', mode: '0755', owner: 'root', group: 'adm' }],
-  deletes: [{ path: '/etc/nginx/conf.d/old.conf', expectedSha256: null }],
-  managedFiles: ["/etc/nginx/conf.d/it's a $file.conf", '/etc/ssl/apim/lb.key'],
+  deletes: [{ path: '/etc/nginx/conf.d/old.conf', expected: 'b'.repeat(64) }],
+  records: {
+    managers: ['apim_lb_config', 'apim_tls_certificates'],
+    files: [
+      { manager: 'apim_lb_config', path: "/etc/nginx/conf.d/it's a $file.conf" },
+      { manager: 'apim_tls_certificates', path: '/etc/ssl/apim/lb.key' },
+    ],
+  },
   reload: true,
   validate: true,
   snapshotsToKeep: 5,
@@ -100,7 +106,6 @@ export const installs: Record<string, InstallSpec> = {
 
 export const rollbackOptions: RollbackOptions = {
   stateDir: '/var/lib/apim-provision',
-  confPrefix: '/etc/nginx',
   confPath: '/etc/nginx/nginx.conf',
   nginxBinary: '/usr/sbin/nginx',
   serviceManager: 'sysv',

@@ -5,12 +5,16 @@ import {
   repositoryFiles,
   type InstallSpec,
 } from '../../../src/remote/index.js';
+import { field, inputRows, scriptInputs } from '../../support/script-input.js';
 import { installs } from './fixtures.js';
 
-function decodedPayloads(script: string): string[] {
-  return [...script.matchAll(/<<'APIM_PAYLOAD_END'[^\n]*\n([\s\S]*?)\nAPIM_PAYLOAD_END/g)].map((m) =>
-    Buffer.from((m[1] ?? '').replace(/\n/g, ''), 'base64').toString('utf8'),
-  );
+/** The repository files the install program is handed: path, mode, content. */
+function repoFilesOf(script: string): { path: string; mode: string; content: string }[] {
+  return inputRows(scriptInputs(script), 'APIM_REPO_FILES').map(([path, mode, content]) => ({
+    path: field(path!),
+    mode: mode!,
+    content: field(content!),
+  }));
 }
 
 describe('install script: apt', () => {
@@ -26,14 +30,19 @@ describe('install script: apt', () => {
       'deb [signed-by=/usr/share/keyrings/nginx-archive-keyring.gpg] https://nginx.org/packages/debian bookworm nginx\n',
     );
     expect(files[1]!.content).toContain('Pin: origin "nginx.org"\nPin-Priority: 900');
-    expect(decodedPayloads(script)).toEqual(files.map((f) => f.content));
-    expect(script).toContain("FPRS='8540A6F18833A80E9C1653A42FD21310B49F6B46'");
+    expect(repoFilesOf(script)).toEqual(
+      files.map((f) => ({ path: f.path, mode: f.mode, content: f.content })),
+    );
+    const inputs = scriptInputs(script);
+    expect(inputs.FPRS).toBe('8540A6F18833A80E9C1653A42FD21310B49F6B46');
+    expect(inputs.KEY_URL).toBe('https://nginx.org/keys/nginx_signing.key');
+    expect(inputs.SIGNED).toBe('1');
+    expect(inputs.APIM_SIGNING_KEY).toBe('');
     expect(script).toContain('gpg --batch --show-keys --with-colons');
-    expect(script).toContain("KEY_URL='https://nginx.org/keys/nginx_signing.key'");
-    // the fingerprint is checked before the key is imported or written anywhere
-    const check = script.indexOf('apim_check_key\n');
-    expect(check).toBeGreaterThan(0);
-    expect(script.indexOf('apim_put_file "$WORK/repo-file-0"')).toBeGreaterThan(check);
+    // the fingerprint is checked before the key is imported or the repository written anywhere
+    const main = script.slice(script.indexOf('apim_main() {'));
+    expect(main.indexOf('apim_check_key')).toBeGreaterThan(0);
+    expect(main.indexOf('apim_repository_files')).toBeGreaterThan(main.indexOf('apim_check_key'));
     expect(script).toMatch(/refusing to trust it/);
     expect(script).toContain('DEBIAN_FRONTEND=noninteractive');
     expect(script).toContain('-o Dir::Etc::sourceparts=-');
@@ -51,26 +60,31 @@ describe('install script: apt', () => {
     expect(auth).toContain('Verify-Peer "true"');
     expect(files[0]!.content).toContain('https://pkgs.nginx.com/plus/debian bookworm nginx-plus');
     // Readable by apt's download sandbox user (_apt) where it exists, by nobody else.
-    expect(script).toContain(
-      'KEY_OWNER=root; [ "$PM" != apt ] || ! id -u _apt >/dev/null 2>&1 || KEY_OWNER=_apt',
-    );
-    expect(script).toContain(
-      'apim_put_file "$WORK/repo.key" /etc/ssl/nginx/nginx-repo.key 0600 "$KEY_OWNER" root',
-    );
-    expect(script).toContain('apim_put_file "$WORK/license.jwt" /etc/nginx/license.jwt 0640 root root');
-    expect(script).toContain("PKG='nginx-plus'");
-    expect(script).toMatch(
-      /rm -f '\/etc\/ssl\/nginx\/nginx-repo.crt' '\/etc\/ssl\/nginx\/nginx-repo.key' '\/etc\/apt\/apt.conf.d\/90pkgs-nginx'/,
-    );
+    expect(script).toContain('if [ "$PM" = apt ] && id -u _apt >/dev/null 2>&1; then apim_pc_owner=_apt; fi');
+    expect(script).toContain('apim_put_file "$WORK/repo.key" "$REPO_KEY_PATH" 0600 "$apim_pc_owner" root');
+    expect(script).toContain('apim_put_file "$WORK/license.jwt" "$LICENSE_JWT_PATH" 0640 root root');
+    const inputs = scriptInputs(script);
+    expect(inputs.PKG).toBe('nginx-plus');
+    expect(inputs.REPO_KEY_PATH).toBe('/etc/ssl/nginx/nginx-repo.key');
+    expect(inputs.KEEP_CREDS).toBe('0');
+    // removed on every way out: an EXIT trap, not a last line a failure would skip
+    expect(inputRows(inputs, 'APIM_CREDENTIAL_FILES').map(([p]) => field(p!))).toEqual([
+      '/etc/ssl/nginx/nginx-repo.crt',
+      '/etc/ssl/nginx/nginx-repo.key',
+      '/etc/apt/apt.conf.d/90pkgs-nginx',
+      '/etc/apt/sources.list.d/nginx-plus.list',
+    ]);
+    expect(script).toContain("trap 'apim_install_cleanup' EXIT");
     // the armored key was given: nothing is downloaded
-    expect(script).not.toMatch(/^apim_fetch_key$/m);
+    expect(field(inputs.APIM_SIGNING_KEY!)).toContain('BEGIN PGP PUBLIC KEY BLOCK');
   });
 
   it('distro package: no repository, apt-get update only when apt knows no candidate', () => {
     const script = installScript(installs['apt-distro']!);
-    expect(script).not.toContain('apim_check_key\n');
-    expect(script).not.toContain('sources.list.d');
-    expect(script).toMatch(/^apim_apt_refresh_if_unknown "\$PKG"$/m);
+    const inputs = scriptInputs(script);
+    expect(inputs.SIGNED).toBe('0');
+    expect(inputs.APIM_REPO_FILES).toBe('');
+    expect(inputs.APIM_CREDENTIAL_FILES).toBe('');
     expect(script).toContain('apt-cache policy "$1" 2>/dev/null | grep -q \'Candidate: [^(]\'');
   });
 
@@ -85,8 +99,8 @@ describe('install script: apt', () => {
   it('accepts several pinned fingerprints', () => {
     const fprs = '8540A6F18833A80E9C1653A42FD21310B49F6B46, 573bfd6b3d8fbc641079a6ababf5bd827bd9bf62';
     const script = installScript({ ...installs['apt-nginx-org']!, signingKeyFingerprint: fprs });
-    expect(script).toContain(
-      "FPRS='8540A6F18833A80E9C1653A42FD21310B49F6B46 573BFD6B3D8FBC641079A6ABABF5BD827BD9BF62'",
+    expect(scriptInputs(script).FPRS).toBe(
+      '8540A6F18833A80E9C1653A42FD21310B49F6B46 573BFD6B3D8FBC641079A6ABABF5BD827BD9BF62',
     );
   });
 });
@@ -101,7 +115,7 @@ describe('install script: dnf/yum', () => {
     expect(repo!.content).toContain('gpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-nginx');
     expect(repo!.content).not.toContain('sslclientcert');
     const script = installScript(spec);
-    expect(script).toContain("PM='dnf'");
+    expect(scriptInputs(script).PM).toBe('dnf');
     expect(script).toContain('gpg --batch --armor --export $FPRS');
   });
 
@@ -112,7 +126,7 @@ describe('install script: dnf/yum', () => {
     expect(repo!.content).toContain('sslclientcert=/etc/ssl/nginx/nginx-repo.crt');
     expect(repo!.content).toContain('sslclientkey=/etc/ssl/nginx/nginx-repo.key');
     expect(repo!.content).toContain('baseurl=https://pkgs.nginx.com/plus/centos/$releasever/$basearch/');
-    expect(installScript(spec)).not.toContain('credentials_removed');
+    expect(scriptInputs(installScript(spec)).KEEP_CREDS).toBe('1');
   });
 
   it('uses a mirror URL when given', () => {

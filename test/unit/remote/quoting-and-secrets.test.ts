@@ -6,14 +6,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   factsScript,
   installScript,
+  opsScript,
   parseFacts,
-  parseReadFiles,
-  readFilesScript,
+  parseOpsResult,
   sha256Hex,
-  shQuote,
   transactionScript,
 } from '../../../src/remote/index.js';
 import { sedPattern, sedReplacement } from '../../../src/remote/shell.js';
+import { singleQuote } from '../../../src/transport/shell-quote.js';
+import { scriptInputs } from '../../support/script-input.js';
 import { baseTransaction, installs } from './fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'apim-quoting-'));
@@ -32,14 +33,15 @@ const ODD = [
   'ünï',
 ];
 
-/** Text of a script outside its base64 heredoc bodies (what a reviewer, or a log, would see). */
-function nonPayloadText(script: string): string {
-  return script.replace(/<<'APIM_PAYLOAD_END'[^\n]*\n[\s\S]*?\nAPIM_PAYLOAD_END/g, '<<PAYLOAD');
+/** Text of a program outside the given input values (what a reviewer, or a log, would see). */
+function outside(script: string, names: string[]): string {
+  const inputs = scriptInputs(script);
+  return names.reduce((text, name) => text.replace(singleQuote(inputs[name] ?? ''), `'<${name}>'`), script);
 }
 
 describe('shell quoting', () => {
-  it.each(ODD)('shQuote passes %j through sh unchanged', (value) => {
-    const out = execFileSync('sh', ['-c', `printf '%s' ${shQuote(value)}`], { encoding: 'utf8' });
+  it.each(ODD)('singleQuote passes %j through sh unchanged', (value) => {
+    const out = execFileSync('sh', ['-c', `printf '%s' ${singleQuote(value)}`], { encoding: 'utf8' });
     expect(out).toBe(value);
   });
 
@@ -53,13 +55,21 @@ describe('shell quoting', () => {
     expect(out).toBe(`include ${to}x.conf; other /etc/ngXinx[1]/a*b#c$;`);
   });
 
-  it('facts and read-files handle paths with spaces, quotes and shell syntax', () => {
+  it('facts handle paths with spaces, quotes and shell syntax', () => {
     const paths = ODD.map((name) => join(dir, `${name}.conf`));
     paths.forEach((p, i) => writeFileSync(p, `content ${i}\n`));
     const missing = join(dir, "missing $(x) 'q'");
     const facts = parseFacts(
       execFileSync('sh', ['-s'], {
-        input: factsScript({ paths: [...paths, missing], stateDir: join(dir, 'state') }),
+        input: factsScript({
+          queries: [
+            ...[...paths, missing].map((path) => ({ kind: 'file' as const, path })),
+            { kind: 'content', path: paths[0]! },
+            { kind: 'content', path: missing },
+          ],
+          stateDir: join(dir, 'state'),
+          probeSysvServices: false,
+        }),
         encoding: 'utf8',
         cwd: dir,
       }),
@@ -72,30 +82,35 @@ describe('shell quoting', () => {
       }),
     );
     expect(facts.files[missing]).toEqual({ exists: false });
-    const read = parseReadFiles(
-      execFileSync('sh', ['-s'], {
-        input: readFilesScript([paths[0]!, missing]),
-        encoding: 'utf8',
-        cwd: dir,
-      }),
-    );
-    expect(read.get(paths[0]!)?.toString()).toBe('content 0\n');
-    expect(read.get(missing)).toBeNull();
+    expect(facts.contents[paths[0]!]?.toString()).toBe('content 0\n');
+    expect(facts.contents[missing]).toBeNull();
     // `$(touch pwned)` in a path name was never executed (the scripts ran with this cwd)
+    expect(existsSync(join(dir, 'pwned'))).toBe(false);
+  });
+
+  it('ops pass every argument to the program as it is: no shell ever reads them', () => {
+    const out = execFileSync('sh', ['-s'], {
+      input: opsScript([{ op: 'exec', argv: ['printf', '%s|', ...ODD, ''] }]),
+      encoding: 'utf8',
+      cwd: dir,
+    });
+    const result = parseOpsResult(out, '');
+    expect(result.ok).toBe(true);
+    expect(result.results[0]?.stdout).toBe(`${ODD.join('|')}||`);
     expect(existsSync(join(dir, 'pwned'))).toBe(false);
   });
 });
 
 describe('secrets stay inside the payload', () => {
-  it('transaction: key content only appears base64-encoded in a heredoc', () => {
+  it('transaction: key content only appears base64-encoded in the payload input', () => {
     const script = transactionScript(baseTransaction);
     expect(script).not.toContain('SECRET');
     expect(script).not.toContain('BEGIN PRIVATE KEY');
     const keyB64 = baseTransaction.files[1]!.content.toString('base64').slice(0, 40);
-    expect(script.replace(/\n/g, '')).toContain(keyB64);
-    expect(nonPayloadText(script).replace(/\n/g, '')).not.toContain(keyB64);
+    expect(scriptInputs(script).APIM_PAYLOADS).toContain(keyB64);
+    expect(outside(script, ['APIM_PAYLOADS'])).not.toContain(keyB64);
     // nothing prints a payload: it is only ever decoded into a file
-    expect(script).toMatch(/apim_b64dec >"\$WORK\/payload\/1" <<'APIM_PAYLOAD_END'/);
+    expect(script).toContain('apim_b64dec >"$WORK/payload/$apim_wi_i"');
     expect(script).not.toMatch(/set -x|set -o xtrace/);
   });
 
@@ -110,9 +125,10 @@ describe('secrets stay inside the payload', () => {
       },
     };
     const script = installScript(spec);
+    const rest = outside(script, ['APIM_PLUS_CERT', 'APIM_PLUS_KEY', 'APIM_PLUS_JWT']);
     for (const secret of ['CERT-MATERIAL-123', 'KEY-MATERIAL-456', 'JWT-789']) {
       expect(script).not.toContain(secret);
-      expect(nonPayloadText(script)).not.toContain(Buffer.from(secret).toString('base64').slice(0, 12));
+      expect(rest).not.toContain(Buffer.from(secret).toString('base64').slice(0, 12));
     }
     expect(script).not.toMatch(/set -x|set -o xtrace/);
   });

@@ -1,47 +1,88 @@
 import { describe, expect, it } from 'vitest';
 import {
   encodeValue,
+  sha256Hex,
   parseRollbackResult,
   parseTransactionResult,
   transactionScript,
   type TransactionSpec,
 } from '../../../src/remote/index.js';
+import { field, inputRows, scriptInputs } from '../../support/script-input.js';
 import { baseTransaction } from './fixtures.js';
 
 const b64 = (s: string) => encodeValue(s);
 
 describe('transactionScript', () => {
-  it('embeds the plan: expected and desired hashes, modes, owners, stale-file inputs', () => {
-    const script = transactionScript(baseTransaction);
-    expect(script).toMatch(/^F 0 0644 root root absent [0-9a-f]{64} /m);
-    expect(script).toMatch(new RegExp(`^F 1 0600 root root ${'a'.repeat(64)} [0-9a-f]{64} `, 'm'));
-    expect(script).toMatch(/^D 0 0755 root adm - - /m);
-    expect(script).toMatch(/^X 0 - - - absent - /m);
-    expect(script).toContain("trap '' HUP PIPE");
-    expect(script).toContain('exec </dev/null');
+  it('hands the script its plan as data: hashes, modes, owners, retirements, records', () => {
+    const inputs = scriptInputs(transactionScript(baseTransaction));
+    const plan = inputRows(inputs, 'APIM_PLAN').map((row) => [...row.slice(0, -1), field(row.at(-1)!)]);
+    expect(plan).toEqual([
+      ['D', '0', '0755', 'root', 'adm', '-', '-', '/var/log/nginx/apim'],
+      [
+        'F',
+        '0',
+        '0644',
+        'root',
+        'root',
+        'absent',
+        sha256Hex('server { }\n'),
+        "/etc/nginx/conf.d/it's a $file.conf",
+      ],
+      [
+        'F',
+        '1',
+        '0600',
+        'root',
+        'root',
+        'a'.repeat(64),
+        sha256Hex(baseTransaction.files[1]!.content),
+        '/etc/ssl/apim/lb.key',
+      ],
+      ['X', '0', '-', '-', '-', 'b'.repeat(64), '-', '/etc/nginx/conf.d/old.conf'],
+    ]);
+    expect(inputRows(inputs, 'APIM_PAYLOADS').map(([i, data]) => [i, field(data!)])).toEqual([
+      ['0', 'server { }\n'],
+      ['1', baseTransaction.files[1]!.content.toString()],
+    ]);
+    expect(inputs.APIM_RECORD_MANAGERS).toBe('apim_lb_config apim_tls_certificates');
+    expect(inputRows(inputs, 'APIM_RECORDS').map(([m, p]) => [m, field(p!)])).toEqual([
+      ['apim_lb_config', "/etc/nginx/conf.d/it's a $file.conf"],
+      ['apim_tls_certificates', '/etc/ssl/apim/lb.key'],
+    ]);
     // staged validation with the conf tree rewritten into the stage, and the outside key file too
-    expect(script).toContain('s#/etc/nginx/#/var/lib/apim-provision/stage/run-1/tree/#g');
-    expect(script).toContain(
+    expect(inputs.APIM_REWRITE).toContain('s#/etc/nginx/#/var/lib/apim-provision/stage/run-1/tree/#g');
+    expect(inputs.APIM_REWRITE).toContain(
       's#/etc/ssl/apim/lb\\.key#/var/lib/apim-provision/stage/run-1/ext/etc/ssl/apim/lb.key#g',
     );
-    expect(script).toContain('-t -c "$STAGE_CONF" -p "$WORK/tree/"');
-    expect(script).toContain("HEALTH_HOST='gw.example.com'");
+    expect(inputs.HEALTH_HOST).toBe('gw.example.com');
+    expect(inputs.STAGE_CONF).toBe('/var/lib/apim-provision/stage/run-1/tree/nginx.conf');
+  });
+
+  it('ships no test hook: the pause point is a comment a test-only entry may fill', () => {
+    const script = transactionScript(baseTransaction);
+    expect(script).toContain('# apim-test-hook: after-snapshot');
+    expect(script).not.toMatch(/test-pause|APIM_TEST|sleep "\$APIM_PAUSE/);
   });
 
   it('rejects specs the script could not handle safely', () => {
     const bad = (over: Partial<TransactionSpec>) => () => transactionScript({ ...baseTransaction, ...over });
+    const file = baseTransaction.files[0]!;
     expect(bad({ runId: '../x' })).toThrow(/runId/);
     expect(bad({ stateDir: '/etc/nginx/state' })).toThrow(/must not contain/);
     expect(bad({ confPath: '/usr/local/nginx.conf' })).toThrow(/inside confPrefix/);
     expect(bad({ snapshotsToKeep: 0 })).toThrow(/snapshotsToKeep/);
-    expect(bad({ files: [{ ...baseTransaction.files[0]!, mode: 'rw-r--r--' }] })).toThrow(/mode/);
-    expect(bad({ files: [{ ...baseTransaction.files[0]!, owner: 'root; rm -rf /' }] })).toThrow(/owner/);
-    expect(bad({ files: [{ ...baseTransaction.files[0]!, path: 'relative.conf' }] })).toThrow(/absolute/);
-    expect(bad({ files: [{ ...baseTransaction.files[0]!, path: '/etc/nginx/a\nb' }] })).toThrow(/newline/);
-    expect(bad({ deletes: [{ path: baseTransaction.files[0]!.path, expectedSha256: null }] })).toThrow(
-      /twice/,
-    );
-    expect(bad({ files: [{ ...baseTransaction.files[0]!, expectedSha256: 'ABC' }] })).toThrow(/sha256/);
+    expect(bad({ files: [{ ...file, mode: 'rw-r--r--' }] })).toThrow(/mode/);
+    expect(bad({ files: [{ ...file, mode: '644' }] })).toThrow(/mode/);
+    expect(bad({ files: [{ ...file, owner: 'root; rm -rf /' }] })).toThrow(/owner/);
+    expect(bad({ files: [{ ...file, path: 'relative.conf' }] })).toThrow(/absolute/);
+    expect(bad({ files: [{ ...file, path: '/etc/nginx/a\nb' }] })).toThrow(/newline/);
+    expect(bad({ files: [{ ...file, path: '/etc/nginx/conf.d/../../../tmp/x' }] })).toThrow(/normalised/);
+    expect(bad({ files: [{ ...file, path: '/etc/nginx//conf.d/x' }] })).toThrow(/normalised/);
+    expect(bad({ deletes: [{ path: file.path, expected: 'absent' }] })).toThrow(/twice/);
+    expect(bad({ files: [{ ...file, expected: 'ABC' }] })).toThrow(/sha256/);
+    expect(
+      bad({ records: { managers: ['apim_lb_config'], files: [{ manager: 'other', path: '/x' }] } }),
+    ).toThrow(/not among the managers/);
   });
 });
 
@@ -66,7 +107,7 @@ describe('parseTransactionResult', () => {
       started: false,
       snapshotId: 'r1',
       changed: ['/etc/nginx/conf.d/a.conf'],
-      staleRemoved: [],
+      removed: [],
       pendingFound: false,
       messages: [],
     });

@@ -109,7 +109,7 @@ describe('Redactor', () => {
     expect(out.a).toBe('x ********');
     expect(out.list).toEqual(['********', 3, null, true]);
     expect(out.nested.s).toBe('********');
-    expect((out.nested.e as Error).message).toBe('bad ********');
+    expect(out.nested.e.message).toBe('bad ********');
     expect(input.a).toBe('x topsecret');
   });
 });

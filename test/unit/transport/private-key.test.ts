@@ -9,7 +9,7 @@ const { utils } = ssh2;
 const DATA = Buffer.from('session identifier and the userauth request');
 
 function original(text: string, passphrase?: string): ParsedKey {
-  const parsed = utils.parseKey(text, passphrase) as ParsedKey | Error;
+  const parsed = utils.parseKey(text, passphrase);
   if (parsed instanceof Error) throw parsed;
   return parsed;
 }

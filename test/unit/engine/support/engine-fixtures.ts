@@ -3,11 +3,19 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Inventory } from '../../../../src/domain/types.js';
-import { apimPaths } from '../../../../src/engine/apim-paths.js';
 import { gatherFacts } from '../../../../src/engine/gather-facts.js';
 import { HostSession } from '../../../../src/engine/host-session.js';
+import { LocalCaStore } from '../../../../src/engine/local-ca.js';
+import { apimPaths, MODULE_CATALOG } from '../../../../src/modules/index.js';
 import type { RunOptions } from '../../../../src/engine/run-options.js';
-import type { HostResult, RunObserver, RunSummary, TaskResult } from '../../../../src/engine/types.js';
+import { runPlayOnHost } from '../../../../src/engine/run-play-on-host.js';
+import type {
+  Change,
+  HostResult,
+  RunObserver,
+  RunSummary,
+  TaskResult,
+} from '../../../../src/engine/types.js';
 import { loadInventory } from '../../../../src/inventory/load-inventory.js';
 import {
   defaultPlaybookPath,
@@ -17,6 +25,8 @@ import {
 } from '../../../../src/playbook/index.js';
 import type { HostConnection } from '../../../../src/transport/types.js';
 import { writeTree } from '../../inventory/helpers.js';
+import { FakeHostConnection } from './fake-connection.js';
+import type { FakeHost } from './fake-host.js';
 
 /**
  * A single-node inventory with the given load balancers (all `become`, ECDSA keys so generating
@@ -44,7 +54,7 @@ export function loadTestInventory(yaml: string, env: NodeJS.ProcessEnv = {}): In
 }
 
 function loaded(file: string): Playbook {
-  const { playbook, diagnostics } = loadPlaybook(file);
+  const { playbook, diagnostics } = loadPlaybook(file, MODULE_CATALOG);
   if (!playbook) throw new Error(`test playbook invalid: ${diagnostics.map((d) => d.message).join('; ')}`);
   return playbook;
 }
@@ -117,6 +127,24 @@ export async function openSession(
   const host = inventory.hosts.get(hostName);
   if (!host) throw new Error(`no host ${hostName}`);
   const lb = inventory.loadBalancers.find((l) => l.host.name === hostName);
-  const facts = await gatherFacts(conn, lb ? apimPaths(lb) : [], host.connection.become);
-  return new HostSession(host, inventory, lb, conn, facts, options);
+  const queries = (lb ? apimPaths(lb) : []).map((path) => ({ kind: 'file' as const, path }));
+  const facts = await gatherFacts(conn, queries, host.connection.become, !options.check);
+  return new HostSession(host, inventory, lb, conn, facts, options, new LocalCaStore(options.pkiDir));
 }
+
+/** Runs the first play of `playbook` on an in-memory host, through a fresh session (one facts round trip). */
+export async function runOnHost(
+  host: FakeHost,
+  playbook: Playbook,
+  options: Partial<RunOptions> = {},
+  inventory: Inventory = loadTestInventory(inventoryYaml()),
+  hostName = 'lb1',
+) {
+  const conn = new FakeHostConnection(host);
+  const session = await openSession(inventory, hostName, conn, runOptions(options));
+  const observer = new RecordingObserver();
+  const result = await runPlayOnHost(firstPlay(playbook), session, observer);
+  return { ...result, conn, observer };
+}
+
+export const changesOf = (tasks: TaskResult[]): Change[] => tasks.flatMap((t) => t.changes);

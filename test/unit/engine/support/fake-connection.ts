@@ -1,33 +1,43 @@
 /**
- * A HostConnection to a FakeHost: no network, no shell. It recognises the engine's scripts (facts,
- * read files, install, transaction) and the few command lines the generic modules send, answers
- * them as the real host would, and records everything it received for assertions.
+ * A HostConnection to a FakeHost: no network, no shell. It recognises the engine's programs
+ * (facts, ops, install, transaction, rollback) by their title line, reads their generated input
+ * (test/support/script-input.ts: exactly the data the real script gets), answers as the real
+ * script would against the in-memory host, and records everything for assertions. The shell logic
+ * itself is tested for real in test/unit/remote and test/integration/remote-scripts.test.ts.
  */
-import { encodeValue, formatRecord } from '../../../../src/remote/output-protocol.js';
+import { encodeValue, formatRecord, type RemoteOp } from '../../../../src/remote/index.js';
 import type { ExecOptions, ExecResult, HostConnection } from '../../../../src/transport/types.js';
+import { field, fieldBytes, inputRows, programName, scriptInputs } from '../../../support/script-input.js';
 import { sha256Of, type FakeFile, type FakeHost } from './fake-host.js';
-import { requestedPaths, scriptKind, shellWords, transactionInput, type ScriptKind } from './fake-scripts.js';
+
+export type ProgramKind = 'facts' | 'ops' | 'install' | 'transaction' | 'rollback';
 
 export interface ReceivedCommand {
   command: string;
   become: boolean;
-  /** For scripts (on stdin, or uploaded then run with `sh <path>`): which one. */
-  script?: ScriptKind;
+  /** For programs (on stdin, or uploaded then run with `sh <path>`): which one. */
+  script?: ProgramKind;
 }
+
+/** An operation the ops program ran, with how it was run. */
+export type ExecutedOp = RemoteOp & { become: boolean };
 
 const OS_RELEASE =
   'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\n' +
   'VERSION_CODENAME=bookworm\nID=debian\n';
 
 const ok = (stdout = ''): ExecResult => ({ code: 0, stdout, stderr: '' });
+const rec = (key: string, value: string) => formatRecord(key, value);
 
 export class FakeHostConnection implements HostConnection {
   readonly received: ReceivedCommand[] = [];
   readonly uploads: { name: string; path: string }[] = [];
+  /** Every operation the ops program ran, in order. */
+  readonly ops: ExecutedOp[] = [];
   readonly #uploaded = new Map<string, Buffer>();
   #roundTrips = 0;
   closed = false;
-  /** Answers for commands the fake does not model (the `command` module's), first match wins. */
+  /** Answers for commands (`exec` argv joined by spaces, or a `shell` script), first match wins. */
   readonly commandAnswers: { match: RegExp; result: ExecResult }[] = [];
 
   constructor(readonly host: FakeHost) {}
@@ -40,9 +50,16 @@ export class FakeHostConnection implements HostConnection {
     return this.#roundTrips;
   }
 
-  /** Kinds of every script run, in order. */
-  get scripts(): ScriptKind[] {
+  /** Kinds of every program run, in order. */
+  get scripts(): ProgramKind[] {
     return this.received.flatMap((r) => (r.script ? [r.script] : []));
+  }
+
+  /** The commands the `command` and `shell` modules ran (argv joined, or the script). */
+  get commands(): string[] {
+    return this.ops.flatMap((o) =>
+      o.op === 'exec' ? [o.argv.join(' ')] : o.op === 'shell' ? [o.script] : [],
+    );
   }
 
   async uploadPrivate(data: Buffer, name: string): Promise<string> {
@@ -60,45 +77,46 @@ export class FakeHostConnection implements HostConnection {
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     this.#roundTrips++;
     const become = options.become ?? false;
-    if (command === 'sh -s') {
-      const script = String(options.stdin ?? '');
-      const kind = scriptKind(script);
-      this.received.push({ command, become, script: kind });
-      return this.#runScript(kind, script, become);
-    }
-    const words = shellWords(command);
-    if (words[0] === 'sh' && words.length === 2) {
-      const script = this.#uploaded.get(words[1]!)?.toString('utf8');
-      if (script === undefined) return { code: 127, stdout: '', stderr: `sh: ${words[1]}: not found` };
-      const kind = scriptKind(script);
-      this.received.push({ command, become, script: kind });
-      return this.#runScript(kind, script, become);
+    if (command === 'sh -s') return this.#program(command, String(options.stdin ?? ''), become);
+    // The engine quotes only paths that need it (transport's shellQuote).
+    const upload = /^sh '?([^' ]+)'?$/.exec(command)?.[1];
+    if (upload !== undefined) {
+      const script = this.#uploaded.get(upload)?.toString('utf8');
+      if (script === undefined) return { code: 127, stdout: '', stderr: `sh: ${upload}: not found` };
+      return this.#program(command, script, become);
     }
     this.received.push({ command, become });
-    if (words[0] === 'rm' && words[1] === '-f' && words[2] && this.#uploaded.has(words[2])) {
-      this.#uploaded.delete(words[2]);
-      return ok();
-    }
-    return this.#runCommand(command);
+    const removed = /^rm -f '?([^' ]+)'?$/.exec(command)?.[1];
+    if (removed !== undefined && this.#uploaded.delete(removed)) return ok();
+    return {
+      code: 127,
+      stdout: '',
+      stderr: `the fake host runs only apim-provision programs, not: ${command}`,
+    };
   }
 
-  #runScript(kind: ScriptKind, script: string, become: boolean): ExecResult {
+  #program(command: string, script: string, become: boolean): ExecResult {
+    const kind = programName(script) as ProgramKind | undefined;
+    if (!kind)
+      return { code: 2, stdout: '', stderr: 'the fake host got a script that is no apim-provision program' };
+    this.received.push({ command, become, script: kind });
+    const inputs = scriptInputs(script);
     switch (kind) {
       case 'facts':
-        return ok(this.#facts(requestedPaths(script), become));
-      case 'read-files':
-        return ok(this.#readFiles(requestedPaths(script)));
+        return ok(this.#facts(inputs, become));
+      case 'ops':
+        return this.#ops(inputs, become);
       case 'install':
         return this.#install();
       case 'transaction':
-        return this.#transaction(script);
-      default:
-        return { code: 2, stdout: '', stderr: `the fake host cannot run a ${kind} script` };
+        return this.#transaction(inputs);
+      case 'rollback':
+        return this.#rollback();
     }
   }
 
-  #fileRecord(path: string): string {
-    const b64 = encodeValue(path);
+  #fileRecord(b64: string): string {
+    const path = field(b64);
     const file = this.host.files.get(path);
     if (file) {
       return `${b64} 1 file ${file.mode} ${file.owner} ${file.group} ${file.content.length} ${sha256Of(file.content)}`;
@@ -108,17 +126,27 @@ export class FakeHostConnection implements HostConnection {
     return `${b64} 0`;
   }
 
-  /** Exactly the records src/remote/facts.ts's script prints for this host and these paths. */
-  #facts(paths: string[], become: boolean): string {
+  /** Exactly the records src/remote/sh/facts.sh prints for this host and these queries. */
+  #facts(inputs: Record<string, string>, become: boolean): string {
+    const queries = inputRows(inputs, 'APIM_QUERIES');
+    const lines: string[] = [];
+    if (inputs.APIM_BASICS === '1') lines.push(...this.#basics(queries, become));
+    for (const [kind, arg = ''] of queries) lines.push(...this.#answer(kind ?? '', arg));
+    lines.push(rec('done', '1'));
+    return lines.join('\n') + '\n';
+  }
+
+  /** OS, nginx and the tool's state; recorded paths are added to the file queries, as the script does. */
+  #basics(queries: string[][], become: boolean): string[] {
     const h = this.host;
     const lines = [
-      formatRecord('os_release', encodeValue(OS_RELEASE)),
-      formatRecord('arch', 'x86_64'),
-      formatRecord('ipv6', h.ipv6 ? '1' : '0'),
-      formatRecord('pkg', 'apt'),
-      formatRecord('svc', 'systemd'),
-      formatRecord('uid', become ? '0' : '1000'),
-      formatRecord('user', encodeValue(become ? 'root' : h.loginUser)),
+      rec('os_release', encodeValue(OS_RELEASE)),
+      rec('arch', 'x86_64'),
+      rec('ipv6', h.ipv6 ? '1' : '0'),
+      rec('pkg', 'apt'),
+      rec('svc', 'systemd'),
+      rec('uid', become ? '0' : '1000'),
+      rec('user', encodeValue(become ? 'root' : h.loginUser)),
     ];
     if (h.nginx) {
       const v =
@@ -127,34 +155,140 @@ export class FakeHostConnection implements HostConnection {
         `--error-log-path=/var/log/nginx/error.log --pid-path=/run/nginx.pid ` +
         `--with-http_ssl_module --with-http_v2_module --with-stream`;
       lines.push(
-        formatRecord('nginx_binary', encodeValue('/usr/sbin/nginx')),
-        formatRecord('nginx_v', encodeValue(v)),
-        formatRecord('nginx_conf', encodeValue('/etc/nginx/nginx.conf')),
-        formatRecord('nginx_pid_path', encodeValue('/run/nginx.pid')),
-        formatRecord('nginx_error_log', encodeValue('/var/log/nginx/error.log')),
+        rec('nginx_binary', encodeValue('/usr/sbin/nginx')),
+        rec('nginx_v', encodeValue(v)),
+        rec('nginx_conf', encodeValue('/etc/nginx/nginx.conf')),
+        rec('nginx_pid_path', encodeValue('/run/nginx.pid')),
+        rec('nginx_error_log', encodeValue('/var/log/nginx/error.log')),
       );
-      if (h.nginx.running) lines.push(formatRecord('nginx_master', '4242'));
+      if (h.nginx.running) lines.push(rec('nginx_master', '4242'));
     } else if (h.candidateVersion) {
-      lines.push(formatRecord('nginx_candidate', `${h.candidateVersion}-1~deb12u1`));
+      lines.push(rec('nginx_candidate', `${h.candidateVersion}-1~deb12u1`));
     }
-    lines.push(formatRecord('plus_package', '0'));
-    if (h.pendingReload !== undefined) lines.push(formatRecord('pending', encodeValue(h.pendingReload)));
-    if (h.managedFiles.length > 0)
-      lines.push(formatRecord('managed', encodeValue(h.managedFiles.map((p) => `${p}\n`).join(''))));
-    for (const id of h.snapshots.keys()) lines.push(formatRecord('snapshot', id));
-    for (const p of paths) lines.push(formatRecord('file', this.#fileRecord(p)));
-    lines.push(formatRecord('done', '1'));
-    return lines.join('\n') + '\n';
+    lines.push(rec('plus_package', '0'));
+    if (h.pendingReload !== undefined) lines.push(rec('pending', encodeValue(h.pendingReload)));
+    for (const [manager, paths] of h.records) {
+      for (const p of paths) {
+        lines.push(rec('record', `${manager} ${encodeValue(p)} ${h.recordedSha.get(p) ?? '-'}`));
+        queries.push(['file', encodeValue(p)]);
+      }
+    }
+    if (h.legacyManaged) {
+      lines.push(rec('legacy_file', '1'));
+      for (const p of h.legacyManaged) lines.push(rec('legacy_record', encodeValue(p)));
+    }
+    for (const id of h.snapshots.keys()) lines.push(rec('snapshot', id));
+    return lines;
   }
 
-  #readFiles(paths: string[]): string {
-    const lines = paths.map((p) => {
-      const file = this.host.files.get(p);
-      return file
-        ? formatRecord('content', `${encodeValue(p)} ${encodeValue(file.content)}`)
-        : formatRecord('missing', encodeValue(p));
+  #answer(kind: string, arg: string): string[] {
+    const h = this.host;
+    switch (kind) {
+      case 'file':
+        return [rec('file', this.#fileRecord(arg))];
+      case 'content': {
+        const file = h.files.get(field(arg));
+        return [file ? rec('content', `${arg} ${encodeValue(file.content)}`) : rec('missing', arg)];
+      }
+      case 'package': {
+        const version = h.packages.has(arg) ? (h.packageVersions.get(arg) ?? '1.0-1') : '';
+        const candidate = h.candidates.get(arg) ?? version;
+        return [
+          rec('package', `${arg} ${version ? 1 : 0} ${encodeValue(version)} ${encodeValue(candidate)}`),
+        ];
+      }
+      case 'service': {
+        const active = h.services.get(arg) ? 'active' : 'inactive';
+        return [rec('service', `${arg} ${active} ${h.enabledServices.has(arg) ? 'enabled' : 'disabled'}`)];
+      }
+      default:
+        return [];
+    }
+  }
+
+  /** src/remote/sh/ops.sh against the in-memory host: in order, stopping at the first failure. */
+  #ops(inputs: Record<string, string>, become: boolean): ExecResult {
+    const out: string[] = [];
+    let status = 'ok';
+    inputRows(inputs, 'APIM_OPS').every((row, i) => {
+      const op = decodeOp(row);
+      this.ops.push({ ...op, become });
+      const result = this.#runOp(op);
+      out.push(rec('op_rc', `${i} ${result.code}`));
+      if (op.op === 'exec' || op.op === 'shell' || result.code !== 0) {
+        out.push(rec('op_stdout', `${i} ${encodeValue(result.stdout)}`));
+        out.push(rec('op_stderr', `${i} ${encodeValue(result.stderr)}`));
+      }
+      if (result.code !== 0) {
+        out.push(rec('op_failed', String(i)));
+        status = 'failed';
+        return false;
+      }
+      if (result.changed !== undefined) out.push(rec('op_changed', `${i} ${result.changed ? 1 : 0}`));
+      out.push(rec('op_ok', String(i)));
+      return true;
     });
-    return [...lines, formatRecord('done', '1')].join('\n') + '\n';
+    out.push(rec('status', status));
+    return { code: status === 'ok' ? 0 : 1, stdout: out.join('\n') + '\n', stderr: '' };
+  }
+
+  #runOp(op: RemoteOp): ExecResult & { changed?: boolean } {
+    const h = this.host;
+    switch (op.op) {
+      case 'mkdir':
+        h.directories.set(op.path, { mode: '0755', owner: 'root', group: 'root' });
+        return ok();
+      case 'touch':
+        if (!h.files.has(op.path)) h.putFile(op.path, '');
+        return ok();
+      case 'chmod':
+      case 'chown': {
+        const target = h.files.get(op.path) ?? h.directories.get(op.path);
+        if (!target) return { code: 1, stdout: '', stderr: `${op.path}: No such file or directory` };
+        if (op.op === 'chmod') target.mode = op.mode;
+        else {
+          if (op.owner !== undefined) target.owner = op.owner;
+          if (op.group !== undefined) target.group = op.group;
+        }
+        return ok();
+      }
+      case 'remove':
+        h.files.delete(op.path);
+        h.directories.delete(op.path);
+        return ok();
+      case 'exec':
+      case 'shell': {
+        const text = op.op === 'exec' ? op.argv.join(' ') : op.script;
+        return this.commandAnswers.find((a) => a.match.test(text))?.result ?? ok();
+      }
+      case 'package': {
+        const before = op.names.map(
+          (n) => `${n}=${h.packageVersions.get(n) ?? (h.packages.has(n) ? '1.0-1' : '')}`,
+        );
+        for (const n of op.names) {
+          if (op.action === 'remove') {
+            h.packages.delete(n);
+            h.packageVersions.delete(n);
+          } else {
+            h.packages.add(n);
+            const candidate = h.candidates.get(n);
+            if (candidate) h.packageVersions.set(n, candidate);
+          }
+        }
+        const after = op.names.map(
+          (n) => `${n}=${h.packageVersions.get(n) ?? (h.packages.has(n) ? '1.0-1' : '')}`,
+        );
+        return { ...ok(), changed: before.join() !== after.join() };
+      }
+      case 'service': {
+        if (op.action === 'start' || op.action === 'restart' || op.action === 'reload')
+          h.services.set(op.name, true);
+        if (op.action === 'stop') h.services.set(op.name, false);
+        if (op.action === 'enable') h.enabledServices.add(op.name);
+        if (op.action === 'disable') h.enabledServices.delete(op.name);
+        return ok();
+      }
+    }
   }
 
   #install(): ExecResult {
@@ -162,40 +296,50 @@ export class FakeHostConnection implements HostConnection {
     const already = h.nginx !== undefined;
     if (!already) h.installNginx();
     return ok(
-      [
-        formatRecord('installed', h.nginx!.version),
-        formatRecord('status', already ? 'unchanged' : 'installed'),
-      ].join('\n') + '\n',
+      [rec('installed', h.nginx!.version), rec('status', already ? 'unchanged' : 'installed')].join('\n') +
+        '\n',
     );
   }
 
-  /** The transaction of src/remote/transaction.ts, step by step, against the in-memory host. */
-  #transaction(script: string): ExecResult {
+  /** src/remote/sh/transaction.sh, step by step, against the in-memory host. */
+  #transaction(inputs: Record<string, string>): ExecResult {
     const h = this.host;
-    const input = transactionInput(script);
-    const out: string[] = [formatRecord('run', input.runId)];
+    h.beforeTransaction?.();
+    const runId = inputs.RUN_ID ?? '';
+    const plan = inputRows(inputs, 'APIM_PLAN').map(
+      ([kind, index, mode, owner, group, expected, want, path]) => ({
+        kind: kind as 'D' | 'F' | 'X',
+        index: Number(index),
+        mode: mode ?? '-',
+        owner: owner ?? '-',
+        group: group ?? '-',
+        expected: expected ?? '-',
+        want: want ?? '-',
+        path: field(path ?? ''),
+      }),
+    );
+    const payloads = new Map(
+      inputRows(inputs, 'APIM_PAYLOADS').map(([i, data]) => [Number(i), fieldBytes(data ?? '')]),
+    );
+    const out: string[] = [rec('run', runId)];
     const finish = (status: string, code: number): ExecResult => {
-      out.push(formatRecord('status', status));
+      out.push(rec('status', status));
       return { code, stdout: out.join('\n') + '\n', stderr: '' };
     };
-    for (const e of input.plan.filter((p) => p.kind === 'F')) {
-      if (sha256Of(input.payloads.get(e.index) ?? Buffer.alloc(0)) !== e.want) {
-        out.push(formatRecord('message', encodeValue(`payload ${e.index} is corrupt`)));
+    for (const e of plan.filter((p) => p.kind === 'F')) {
+      if (sha256Of(payloads.get(e.index) ?? Buffer.alloc(0)) !== e.want) {
+        out.push(rec('message', encodeValue(`payload ${e.index} is corrupt`)));
         return finish('error', 1);
       }
     }
     const pending = h.pendingReload !== undefined;
-    if (pending) out.push(formatRecord('pending', encodeValue(h.pendingReload ?? '')));
-    const doReload = input.reload || pending;
-    const touched = new Set(input.plan.filter((p) => p.kind !== 'D').map((p) => p.path));
-    const stale = h.managedFiles.filter(
-      (p) => !input.managed.includes(p) && !touched.has(p) && h.files.has(p),
-    );
-    for (const p of stale) out.push(formatRecord('stale', encodeValue(p)));
+    if (pending) out.push(rec('pending', encodeValue(h.pendingReload ?? '')));
+    const reload = inputs.RELOAD_REQUESTED === '1';
+    const doReload = reload || pending;
 
     const conflicts: string[] = [];
-    let changed = stale.length > 0;
-    for (const e of input.plan) {
+    let changed = false;
+    for (const e of plan) {
       const file = h.files.get(e.path);
       if (e.kind === 'D') {
         const dir = h.directories.get(e.path);
@@ -203,147 +347,157 @@ export class FakeHostConnection implements HostConnection {
         continue;
       }
       const actual = file ? sha256Of(file.content) : 'absent';
-      if (e.expected !== '*' && e.expected !== actual) conflicts.push(e.path);
+      if (
+        e.expected !== actual &&
+        !(e.kind === 'F' && actual === e.want) &&
+        !(e.kind === 'X' && actual === 'absent')
+      )
+        conflicts.push(e.path);
       if (e.kind === 'X') changed ||= file !== undefined;
       else
         changed ||=
           actual !== e.want || file?.mode !== e.mode || file.owner !== e.owner || file.group !== e.group;
     }
     if (conflicts.length > 0) {
-      for (const c of conflicts) out.push(formatRecord('conflict', encodeValue(c)));
+      for (const c of conflicts) out.push(rec('conflict', encodeValue(c)));
       return finish('conflict', 4);
     }
-    const needStart = !changed && !pending && input.reload && h.nginx?.running !== true;
+    const writeRecords = () => {
+      const managers = (inputs.APIM_RECORD_MANAGERS ?? '').split(' ').filter(Boolean);
+      if (managers.length === 0) return;
+      for (const m of managers) h.records.set(m, []);
+      for (const [m, p, sha] of inputRows(inputs, 'APIM_RECORDS')) {
+        h.records.get(m!)!.push(field(p!));
+        if (sha && sha !== '-') h.recordedSha.set(field(p!), sha);
+        else h.recordedSha.delete(field(p!));
+      }
+      h.legacyManaged = undefined;
+    };
+    const needStart = !changed && !pending && reload && h.nginx?.running !== true;
     if (!changed && !pending && !needStart) {
-      h.managedFiles = [...input.managed];
+      writeRecords();
       return finish('unchanged', 0);
     }
 
     const candidate = new Map(h.files);
-    for (const e of input.plan) {
+    for (const e of plan) {
       if (e.kind === 'F')
         candidate.set(e.path, {
-          content: input.payloads.get(e.index)!,
+          content: payloads.get(e.index)!,
           mode: e.mode,
           owner: e.owner,
           group: e.group,
         });
       if (e.kind === 'X') candidate.delete(e.path);
     }
-    for (const p of stale) candidate.delete(p);
+    const touched = plan.filter((p) => p.kind !== 'D').map((p) => p.path);
     if (changed) {
-      const refused = input.validate ? h.refuseConfig?.(candidate) : undefined;
+      const refused = inputs.VALIDATE === '1' ? h.refuseConfig?.(candidate) : undefined;
       if (refused !== undefined) {
-        out.push(formatRecord('validate_failed', encodeValue(refused)));
+        out.push(rec('validate_failed', encodeValue(refused)));
         return finish('validate_failed', 5);
       }
       const snapshot = new Map<string, FakeFile | undefined>();
-      for (const p of [...touched, ...stale]) snapshot.set(p, h.files.get(p));
-      h.snapshots.set(input.runId, snapshot);
-      out.push(formatRecord('snapshot', input.runId));
-      for (const e of input.plan.filter((p) => p.kind === 'D'))
+      for (const p of touched) snapshot.set(p, h.files.get(p));
+      h.snapshots.set(runId, snapshot);
+      out.push(rec('snapshot', runId));
+      for (const e of plan.filter((p) => p.kind === 'D'))
         h.directories.set(e.path, { mode: e.mode, owner: e.owner, group: e.group });
+      for (const e of plan.filter((p) => p.kind === 'X' && h.files.has(p.path)))
+        out.push(rec('removed', encodeValue(e.path)));
       h.files.clear();
       for (const [p, f] of candidate) h.files.set(p, f);
-      out.push(formatRecord('swapped', '1'));
+      out.push(rec('swapped', '1'));
     }
+    if (doReload && h.nginx?.running && h.failReload !== undefined) {
+      // The reload is refused: the snapshot goes back, nginx keeps the old configuration.
+      out.push(rec('reload_failed', encodeValue(h.failReload)));
+      for (const [p, f] of h.snapshots.get(runId) ?? []) {
+        if (f) h.files.set(p, f);
+        else h.files.delete(p);
+      }
+      out.push(rec('rolled_back', '1'));
+      return finish('reload_failed', 6);
+    }
+    writeRecords();
     let reloaded = false;
     let started = false;
     if (doReload && h.nginx) {
       if (h.nginx.running) reloaded = true;
       else started = h.nginx.running = true;
-      out.push(formatRecord(reloaded ? 'reloaded' : 'started', '1'));
+      out.push(rec(reloaded ? 'reloaded' : 'started', '1'));
     }
     h.pendingReload = undefined;
-    h.managedFiles = [...input.managed];
     h.commits.push({
-      runId: input.runId,
-      files: input.plan.filter((p) => p.kind === 'F').map((p) => p.path),
-      deletes: [...input.plan.filter((p) => p.kind === 'X').map((p) => p.path), ...stale],
+      runId,
+      files: plan.filter((p) => p.kind === 'F').map((p) => p.path),
+      deletes: plan.filter((p) => p.kind === 'X').map((p) => p.path),
       reloaded,
       started,
     });
-    out.push(formatRecord('committed', '1'));
+    out.push(rec('committed', '1'));
     return finish('committed', 0);
   }
 
-  /** The command lines of the package, service, file and command modules. */
-  #runCommand(command: string): ExecResult {
+  /** src/remote/sh/rollback.sh: the newest snapshot put back, nginx reloaded. */
+  #rollback(): ExecResult {
     const h = this.host;
-    const custom = this.commandAnswers.find((a) => a.match.test(command));
-    if (custom) return custom.result;
-    if (command.includes('dpkg-query')) {
-      const names = [...command.matchAll(/then echo (\S+); fi/g)].map((m) => shellWords(m[1] ?? '')[0] ?? '');
-      return ok(
-        names
-          .filter((n) => h.packages.has(n))
-          .map((n) => `${n}\n`)
-          .join(''),
-      );
+    const id = [...h.snapshots.keys()].at(-1);
+    if (id === undefined) return { code: 7, stdout: rec('status', 'no_snapshot') + '\n', stderr: '' };
+    for (const [path, file] of h.snapshots.get(id)!) {
+      if (file) h.files.set(path, file);
+      else h.files.delete(path);
     }
-    if (command.includes('apt-get')) {
-      const install =
-        /apt-get -y -q -o Dpkg::Options::=--force-confold (install|remove) ([^|]*?)(?: \|\||$)/.exec(command);
-      for (const n of shellWords(install?.[2] ?? ''))
-        if (install?.[1] === 'remove') h.packages.delete(n);
-        else h.packages.add(n);
-      return ok();
-    }
-    const active = /systemctl is-active --quiet (\S+) && echo active/.exec(command);
-    if (active) return ok(h.services.get(shellWords(active[1]!)[0]!) ? 'active\n' : 'inactive\n');
-    const enabled = /systemctl is-enabled --quiet (\S+) && echo yes/.exec(command);
-    if (enabled) return ok(h.enabledServices.has(shellWords(enabled[1]!)[0]!) ? 'yes\n' : 'no\n');
-    const guard = /^test -e (\S+) (&&|\|\|) exit 90; exit 0$/.exec(command);
-    if (guard) {
-      const exists = this.#exists(shellWords(guard[1]!)[0]!);
-      return { code: (guard[2] === '&&') === exists ? 90 : 0, stdout: '', stderr: '' };
-    }
-    const steps = command.split(' && ').map(shellWords);
-    if (steps.every((w) => ['systemctl', 'mkdir', 'touch', 'chmod', 'chown', 'rm'].includes(w[0] ?? ''))) {
-      for (const w of steps) this.#step(w);
-      return ok();
-    }
-    return ok();
+    h.snapshots.delete(id);
+    const lines = [
+      rec('undone', id),
+      rec('reloaded', '1'),
+      rec('rolled_back_to', id),
+      rec('status', 'rolled_back'),
+    ];
+    return ok(lines.join('\n') + '\n');
   }
+}
 
-  #exists(path: string): boolean {
-    return this.host.files.has(path) || this.host.directories.has(path);
-  }
-
-  #step(words: string[]): void {
-    const h = this.host;
-    const path = words.at(-1)!;
-    switch (words[0]) {
-      case 'systemctl': {
-        const [, verb, name] = words;
-        if (verb === 'start' || verb === 'restart' || verb === 'reload') h.services.set(name!, true);
-        if (verb === 'stop') h.services.set(name!, false);
-        if (verb === 'enable') h.enabledServices.add(name!);
-        if (verb === 'disable') h.enabledServices.delete(name!);
-        return;
-      }
-      case 'mkdir':
-        h.directories.set(path, { mode: '0755', owner: 'root', group: 'root' });
-        return;
-      case 'touch':
-        if (!h.files.has(path)) h.putFile(path, '');
-        return;
-      case 'chmod': {
-        const target = h.files.get(path) ?? h.directories.get(path);
-        if (target) target.mode = words[1]!;
-        return;
-      }
-      case 'chown': {
-        const target = h.files.get(path) ?? h.directories.get(path);
-        const [owner, group] = words[1]!.split(':');
-        if (target && owner) target.owner = owner;
-        if (target && group) target.group = group;
-        return;
-      }
-      case 'rm':
-        h.files.delete(path);
-        h.directories.delete(path);
-        return;
+function decodeOp(row: string[]): RemoteOp {
+  const [name, ...raw] = row;
+  const f = raw.map(field);
+  const optional = (v: string | undefined) => (v ? v : undefined);
+  switch (name ?? '') {
+    case 'mkdir':
+    case 'touch':
+    case 'remove':
+      return { op: name as 'mkdir' | 'touch' | 'remove', path: f[0]! };
+    case 'chmod':
+      return { op: 'chmod', path: f[0]!, mode: f[1]! };
+    case 'chown': {
+      const owner = optional(f[1]);
+      const group = optional(f[2]);
+      return { op: 'chown', path: f[0]!, ...(owner ? { owner } : {}), ...(group ? { group } : {}) };
     }
+    case 'exec': {
+      const chdir = optional(f[0]);
+      return { op: 'exec', argv: f.slice(1), ...(chdir ? { chdir } : {}) };
+    }
+    case 'shell': {
+      const chdir = optional(f[0]);
+      return { op: 'shell', script: f[1]!, ...(chdir ? { chdir } : {}) };
+    }
+    case 'package':
+      return {
+        op: 'package',
+        manager: f[0] as 'apt',
+        action: f[1] as 'install' | 'remove' | 'latest',
+        names: f.slice(2),
+      };
+    case 'service':
+      return {
+        op: 'service',
+        manager: f[0] as 'systemd',
+        action: f[1] as 'start',
+        name: f[2]!,
+      };
+    default:
+      throw new Error(`the fake host does not know the operation ${name ?? ''}`);
   }
 }

@@ -40,6 +40,10 @@ export class FakeHost {
   readonly files = new Map<string, FakeFile>();
   readonly directories = new Map<string, FakeDirectory>();
   readonly packages = new Set<string>();
+  /** Installed version of a package (default 1.0-1). */
+  readonly packageVersions = new Map<string, string>();
+  /** apt's candidate version of a package (default: the installed one, nothing to upgrade). */
+  readonly candidates = new Map<string, string>();
   /** Service name -> running. */
   readonly services = new Map<string, boolean>();
   readonly enabledServices = new Set<string>();
@@ -50,9 +54,17 @@ export class FakeHost {
   ipv6 = true;
   /** Reason recorded in `<state>/pending-reload` by an interrupted run. */
   pendingReload: string | undefined;
-  managedFiles: string[] = [];
+  /** `<state>/records`: the files each module manages, and the sha256 of what it wrote there. */
+  readonly records = new Map<string, string[]>();
+  readonly recordedSha = new Map<string, string>();
+  /** Runs when a transaction starts, after the plan was made (to change the host in between). */
+  beforeTransaction: (() => void) | undefined;
+  /** `<state>/managed-files` of an earlier version (one list, no module), when there is one. */
+  legacyManaged: string[] | undefined;
   readonly snapshots = new Map<string, Map<string, FakeFile | undefined>>();
   readonly commits: FakeCommit[] = [];
+  /** nginx refuses the new configuration on reload (nginx -t passed): its error text. */
+  failReload: string | undefined;
   /** `nginx -t` on a candidate tree: return nginx's error text to refuse it. */
   refuseConfig: ((files: ReadonlyMap<string, FakeFile>) => string | undefined) | undefined;
   /** Login user (uid 1000); commands with become run as root. */
@@ -86,6 +98,13 @@ export class FakeHost {
 
   text(path: string): string | undefined {
     return this.files.get(path)?.content.toString('utf8');
+  }
+
+  /** Records `path` as managed by `manager`, as the module had written it (its current content). */
+  record(manager: string, path: string): void {
+    this.records.set(manager, [...(this.records.get(manager) ?? []), path]);
+    const file = this.files.get(path);
+    if (file) this.recordedSha.set(path, sha256Of(file.content));
   }
 
   /** Path -> sha256, mode and owner of every file: equal before/after means nothing changed. */

@@ -11,10 +11,13 @@ import type { FakeHost } from './fake-host.js';
 const hosts = new Map<string, FakeHost | Error>();
 export const connections = new Map<string, FakeHostConnection>();
 export const connectAttempts: string[] = [];
+/** What each connection was asked for (the become password of -K among it). */
+export const connectTargets = new Map<string, ConnectTarget>();
 
 export function resetNetwork(): void {
   hosts.clear();
   connections.clear();
+  connectTargets.clear();
   connectAttempts.length = 0;
 }
 
@@ -29,6 +32,7 @@ export function failConnect(name: string, error: Error): void {
 
 export async function fakeConnect(target: ConnectTarget): Promise<HostConnection> {
   connectAttempts.push(target.name);
+  connectTargets.set(target.name, target);
   const entry = hosts.get(target.name);
   if (entry === undefined) throw new Error(`the fake network has no host ${target.name}`);
   if (entry instanceof Error) throw entry;

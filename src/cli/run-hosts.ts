@@ -1,0 +1,103 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { defaultPkiDir } from '../certs/index.js';
+import type { Inventory } from '../domain/types.js';
+import { Secret } from '../domain/secret.js';
+import type { RunOptions } from '../engine/run-options.js';
+import { runPlaybook } from '../engine/run-playbook.js';
+import type { RunSummary } from '../engine/types.js';
+import type { Playbook } from '../playbook/index.js';
+import { createReporter, exitCodeFor, writeJsonReport, type Redactor } from '../report/index.js';
+import { askPassword } from '../transport/index.js';
+import { interruptOnSigint } from './interrupt.js';
+import { redactorFor } from './secrets-of.js';
+import { progressMode, useColor } from './terminal.js';
+
+/** Snapshots kept per host unless `--keep-snapshots` says otherwise. */
+export const DEFAULT_SNAPSHOTS_TO_KEEP = 5;
+
+export { defaultPkiDir };
+
+/** The options `apply` and `rollback` share (run-options-args.ts's connectionOptions). */
+export interface HostRunArgs {
+  limit?: string[];
+  forks: number;
+  'known-hosts'?: string[];
+  'accept-new-host-keys': boolean;
+  'ask-become-pass': boolean;
+  json?: string;
+  verbose: number;
+}
+
+/** What a run on the hosts ended with: its exit code, and what a command may draw from it. */
+export interface HostRunResult {
+  code: number;
+  summary: RunSummary;
+  /** Hides the run's secrets in anything written from the summary. */
+  redactor: Redactor;
+}
+
+/**
+ * Runs a playbook on its hosts the way `apply` and `rollback` both do: -K, the reporter (live or
+ * plain, `--json -` moving people's output to stderr), Ctrl-C handling, known hosts, -vvv traces,
+ * the JSON report and the exit code. `options` are the command's own run options.
+ */
+export async function runOnHosts(
+  args: HostRunArgs,
+  inventory: Inventory,
+  playbook: Playbook,
+  command: RunSummary['command'],
+  options: Omit<
+    RunOptions,
+    'forks' | 'limit' | 'knownHostsFiles' | 'acceptNewHostKeys' | 'signal' | 'becomePassword'
+  >,
+  detailedExitcode = false,
+): Promise<HostRunResult> {
+  const becomePassword = args['ask-become-pass']
+    ? new Secret(await askPassword('BECOME password: '))
+    : undefined;
+  const redactor = redactorFor(inventory, [becomePassword]);
+  const reporter = createReporter({
+    mode: progressMode(process.stdout),
+    // With `--json -`, stdout carries the JSON report alone; people read stderr.
+    out: args.json === '-' ? process.stderr : process.stdout,
+    err: process.stderr,
+    diff: options.diff,
+    verbose: args.verbose,
+    color: useColor(process.stdout),
+    redactor,
+  });
+  const knownHostsFiles = args['known-hosts'] ?? [join(homedir(), '.ssh', 'known_hosts')];
+  const interrupt = interruptOnSigint();
+  try {
+    const summary = await runPlaybook(
+      inventory,
+      playbook,
+      {
+        ...options,
+        forks: args.forks,
+        ...(args.limit ? { limit: args.limit } : {}),
+        knownHostsFiles,
+        acceptNewHostKeys: args['accept-new-host-keys'],
+        ...(becomePassword ? { becomePassword } : {}),
+        signal: interrupt.signal,
+      },
+      reporter,
+      {
+        knownHostsFiles,
+        acceptNewHostKeys: args['accept-new-host-keys'],
+        onNewHostKey: (e) =>
+          reporter.warning(
+            `recorded new ${e.keyType} host key ${e.fingerprint} for ${e.host}:${e.port} in ${e.file}`,
+            e.hostName,
+          ),
+        onTrace: (e) => reporter.trace(e.message, e.hostName),
+      },
+      command,
+    );
+    if (args.json) await writeJsonReport(args.json, summary, redactor);
+    return { code: exitCodeFor(summary, { check: options.check, detailedExitcode }), summary, redactor };
+  } finally {
+    interrupt.dispose();
+  }
+}

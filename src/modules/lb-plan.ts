@@ -1,0 +1,63 @@
+import type { Deployment, EditionDecision, RenderedConfig } from '../domain/types.js';
+import { decideEdition, EXPECTED_NGINX, renderConfig } from '../patterns/index.js';
+import type { ModuleContext } from './contract.js';
+
+/**
+ * nginx version assumed for rendering when none is installed yet and the package's candidate is
+ * unknown (check mode on a bare host): the oldest syntax we generate works on every version.
+ */
+export const FALLBACK_NGINX_VERSION = EXPECTED_NGINX.distro;
+/** The conf prefix every supported package uses; the facts correct it when nginx -V says otherwise. */
+export const DEFAULT_CONF_PREFIX = '/etc/nginx';
+
+/** The pattern's plan for one load balancer, computed from the inventory and this host's facts. */
+export interface LoadBalancerPlan {
+  deployment: Deployment;
+  decision: EditionDecision;
+  nginxVersion: string;
+  rendered: RenderedConfig;
+}
+
+/** Moves the certificate paths under the host's conf prefix when nginx -V reports another one. */
+function rebase(d: Deployment, confPrefix: string): Deployment {
+  const move = (p: string) => p.replace(/^\/etc\/nginx(?=\/)/, confPrefix);
+  return { ...d, tlsPaths: { certificate: move(d.tlsPaths.certificate), key: move(d.tlsPaths.key) } };
+}
+
+/** Undefined when the host is not a load balancer of the inventory. */
+export function planLoadBalancer(
+  ctx: Pick<ModuleContext, 'loadBalancer' | 'facts' | 'confPrefix'>,
+): LoadBalancerPlan | undefined {
+  const lb = ctx.loadBalancer;
+  if (!lb) return undefined;
+  const { facts, confPrefix } = ctx;
+  const nginx = facts.nginx;
+  // Rendering follows the nginx that is (or, after the install task, will be) on the host. Before
+  // the install, apt's candidate is the distribution's: nginx.org and Plus bring their own.
+  const candidate =
+    lb.install.ossSource === 'nginx.org' ? EXPECTED_NGINX.nginxOrg : facts.nginxCandidateVersion;
+  const ossVersion = nginx && !nginx.plus ? nginx.version : candidate;
+  const decision = decideEdition(lb.deployment, lb.editionChoice, {
+    plusLicenceGiven: lb.plusLicence !== undefined,
+    ...(ossVersion ? { ossNginxVersion: ossVersion } : {}),
+  });
+  const installedFits = nginx !== undefined && nginx.plus === (decision.edition === 'plus');
+  const nginxVersion =
+    (installedFits ? nginx.version : undefined) ??
+    (decision.edition === 'plus' ? EXPECTED_NGINX.plus : candidate) ??
+    FALLBACK_NGINX_VERSION;
+  const deployment = rebase(lb.deployment, confPrefix);
+  const rendered = renderConfig(deployment, {
+    edition: decision.edition,
+    nginxVersion,
+    ...(decision.sticky ? { sticky: decision.sticky } : {}),
+    confPrefix,
+    ipv6: lb.listenIpv6 === 'auto' ? facts.ipv6 : lb.listenIpv6,
+  });
+  return { deployment, decision, nginxVersion, rendered };
+}
+
+/** The message of the WSO2 modules on a host outside the `loadbalancers` group. */
+export function notALoadBalancer(host: string): string {
+  return `${host} is not in the loadbalancers group: no WSO2 pattern to apply`;
+}

@@ -1,0 +1,64 @@
+import {
+  applyEdits,
+  findNodeAtLocation,
+  modify,
+  parseTree,
+  printParseErrorCode,
+  type Node,
+  type ParseError,
+} from 'jsonc-parser';
+import { applyEach, NodeFileError, type EditResult, type StepResult } from './edit-result.js';
+import { settingKeyLabel } from './setting-label.js';
+import type { JsoncKeyRef, SettingValue } from './types.js';
+
+export interface JsoncSetting {
+  key: JsoncKeyRef;
+  value: SettingValue;
+}
+
+function lineOf(text: string, offset: number): number {
+  return text.slice(0, offset).split('\n').length;
+}
+
+function tree(file: string, text: string): Node {
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
+  const first = errors[0];
+  if (first || !root) {
+    const where = first
+      ? `line ${lineOf(text, first.offset)}: ${printParseErrorCode(first.error)}`
+      : 'empty file';
+    throw new NodeFileError(
+      file,
+      `${where}: not valid JSON (comments allowed); fix the file by hand, nothing was changed`,
+    );
+  }
+  return root;
+}
+
+/**
+ * Sets values in a JSON file with comments (the 2.6 portals' site.json) through jsonc-parser's
+ * edits: only the value changes (or one property is added, indented like its siblings), comments
+ * and every other property stay as they are.
+ */
+export function editJsonc(file: string, text: string, settings: JsoncSetting[]): EditResult {
+  tree(file, text);
+  return applyEach(text, settings, (current, s, eol): StepResult => {
+    const label = settingKeyLabel(s.key);
+    const node = findNodeAtLocation(tree(file, current), s.key.path);
+    if (node && node.value === s.value) return { text: current };
+    if (node && (node.type === 'object' || node.type === 'array')) {
+      throw new NodeFileError(
+        file,
+        `line ${lineOf(current, node.offset)}: ${label} holds an ${node.type}, not a value; set it by hand to ${JSON.stringify(s.value)}`,
+      );
+    }
+    const before = node ? current.slice(node.offset, node.offset + node.length) : undefined;
+    const edits = modify(current, s.key.path, s.value, {
+      formattingOptions: { insertSpaces: true, tabSize: 4, eol },
+    });
+    const out = applyEdits(current, edits);
+    tree(file, out);
+    return { text: out, change: { label, ...(before !== undefined ? { before } : {}), after: s.value } };
+  });
+}

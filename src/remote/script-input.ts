@@ -1,0 +1,53 @@
+import { singleQuote } from '../transport/shell-quote.js';
+
+/** A field of an input line: a token the script reads as one word, or text that travels base64. */
+export type Field = { token: string } | { text: string | Buffer };
+
+const NAME = /^[A-Z][A-Z0-9_]*$/;
+const TOKEN = /^[^\s'"\\$`]+$/;
+
+export const b64 = (data: string | Buffer): string => Buffer.from(data).toString('base64');
+
+/**
+ * The data a remote script gets: nothing but `NAME='value'` assignments, every value single-quoted
+ * by the one quoting function (transport/shell-quote.ts), so no value is ever read as shell text.
+ * Lists are multi-line values of space-separated fields; a field is either a checked token (modes,
+ * digests, names the schemas validated) or base64 (paths, contents, any free text).
+ */
+export class ScriptInput {
+  readonly #lines: string[] = [];
+  readonly #names = new Set<string>();
+
+  set(name: string, value: string | number | boolean): this {
+    if (!NAME.test(name)) throw new Error(`invalid script input name ${name}`);
+    if (this.#names.has(name)) throw new Error(`script input ${name} set twice`);
+    this.#names.add(name);
+    const text = typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
+    this.#lines.push(`${name}=${singleQuote(text)}`);
+    return this;
+  }
+
+  /** A list: one line per row, fields separated by a space. */
+  rows(name: string, rows: readonly (readonly Field[])[]): this {
+    return this.set(name, rows.map((row) => row.map(fieldText).join(' ')).join('\n'));
+  }
+
+  text(): string {
+    return `${this.#lines.join('\n')}\n`;
+  }
+}
+
+export function token(value: string): Field {
+  if (!TOKEN.test(value)) throw new Error(`not a single-word token: ${JSON.stringify(value)}`);
+  return { token: value };
+}
+
+export function text(value: string | Buffer): Field {
+  return { text: value };
+}
+
+/** Base64 never yields `-`: it stands for the empty text, which would otherwise be no field at all. */
+function fieldText(field: Field): string {
+  if ('token' in field) return field.token;
+  return field.text.length === 0 ? '-' : b64(field.text);
+}

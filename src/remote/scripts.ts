@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { PRIVATE_DIR } from '../transport/private-upload.js';
+import type { ScriptInput } from './script-input.js';
+
+/** The shell files of src/remote/sh (copied next to the compiled code by `npm run build`). */
+export type ScriptFile =
+  'lib' | 'state' | 'nginx' | 'snapshot' | 'facts' | 'ops' | 'install' | 'transaction' | 'rollback';
+
+/** The programs run on hosts, and the files each is assembled from (shared functions first). */
+export const PROGRAMS = {
+  facts: ['lib', 'nginx', 'facts'],
+  ops: ['lib', 'ops'],
+  install: ['lib', 'install'],
+  transaction: ['lib', 'state', 'nginx', 'snapshot', 'transaction'],
+  rollback: ['lib', 'state', 'nginx', 'snapshot', 'rollback'],
+} as const satisfies Record<string, readonly ScriptFile[]>;
+export type ProgramName = keyof typeof PROGRAMS;
+
+/** Run logs ($STATE/runs/<run>.log) kept on a host; older ones are removed by the next run. */
+export const RUN_LOGS_TO_KEEP = 100;
+
+const SH_DIR = new URL('./sh/', import.meta.url);
+
+/**
+ * The text of each script file, read on first use. A Map, so the integration suite's test-only CLI
+ * entry can insert its pause at the transaction's marked hook point; the shipped CLI never changes it.
+ */
+export const scriptSources = new Map<ScriptFile, string>();
+
+export function scriptSource(file: ScriptFile): string {
+  let text = scriptSources.get(file);
+  if (text === undefined) {
+    text = readFileSync(new URL(`${file}.sh`, SH_DIR), 'utf8');
+    scriptSources.set(file, text);
+  }
+  return text;
+}
+
+/**
+ * A complete program: the script files, then the generated input, then `apim_main`. Everything is
+ * one `{ ... }` group so the shell parses all of it before running anything: with `sh -s` the
+ * script arrives on stdin, and a command that read stdin would otherwise swallow the rest. Inside,
+ * stdin is /dev/null, HUP and PIPE are ignored so a dropped SSH connection cannot stop the script
+ * half-way, and a script uploaded as a private file (payloads, keys) deletes that file once parsed,
+ * so a connection cut mid-run leaves no secret behind. The title line names the program.
+ */
+export function program(name: ProgramName, title: string, input: ScriptInput): string {
+  if (/[\r\n]/.test(title)) throw new Error('a script title is one line');
+  return [
+    '#!/bin/sh',
+    `# apim-provision ${name}: ${title}`,
+    '{',
+    "trap '' HUP PIPE",
+    'exec </dev/null',
+    `case $0 in */${PRIVATE_DIR}/*) rm -f -- "$0" ;; esac`,
+    ...PROGRAMS[name].map(scriptSource),
+    '# ---- input ----',
+    input.text(),
+    'apim_main',
+    '}',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,217 @@
+# shellcheck shell=sh
+# Shared functions of every remote script. A script is assembled from this file, the files it
+# needs, its own file, then its generated input (only `NAME='value'` assignments, see
+# src/remote/script-input.ts) and a call of its apim_main. Plain POSIX sh: dash, bash or busybox
+# ash, GNU coreutils or busybox; base64 and sha256sum fall back to openssl.
+
+set -u
+umask 022
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+export PATH
+LC_ALL=C
+export LC_ALL
+# Set by scripts that keep a log on the host: every @@APIM record is appended to it too.
+APIM_LOG=
+
+# ---- output protocol: `@@APIM <key> <value>` lines, values that may hold spaces in base64 ----
+apim_emit() {
+  printf '@@APIM %s %s\n' "$1" "$2"
+  if [ -n "$APIM_LOG" ]; then printf '@@APIM %s %s\n' "$1" "$2" >>"$APIM_LOG" 2>/dev/null || :; fi
+  return 0
+}
+apim_b64enc() {
+  if command -v base64 >/dev/null 2>&1; then base64 | tr -d '\n'; else openssl base64 -A; fi
+}
+apim_b64dec() {
+  if command -v base64 >/dev/null 2>&1; then
+    base64 -d
+  else
+    { tr -d '\n'; echo; } | fold -w 64 | openssl base64 -d
+  fi
+}
+apim_emit_b64() { apim_emit "$1" "$(printf '%s' "$2" | apim_b64enc)"; }
+# A human message: on stderr, and as a `message` record.
+apim_msg() {
+  printf '%s\n' "$1" >&2
+  apim_emit_b64 message "$1"
+}
+# Decodes one base64 field of an input row (paths travel base64-encoded); `-` is the empty text.
+apim_unb64() {
+  [ "$1" = - ] || printf '%s' "$1" | apim_b64dec
+}
+apim_require_tools() {
+  if ! command -v base64 >/dev/null 2>&1 && ! command -v openssl >/dev/null 2>&1; then
+    apim_msg "neither base64 nor openssl is installed: cannot decode the payload"
+    return 1
+  fi
+  if ! command -v sha256sum >/dev/null 2>&1 && ! command -v openssl >/dev/null 2>&1; then
+    apim_msg "neither sha256sum nor openssl is installed: cannot hash files"
+    return 1
+  fi
+}
+# Short pause for polling loops; busybox and GNU sleep take fractions, POSIX sleep may not.
+apim_nap() { sleep 0.2 2>/dev/null || sleep 1; }
+
+# ---- file state ----
+apim_sha256() {
+  if command -v sha256sum >/dev/null 2>&1; then
+    sha256sum <"$1" | cut -d' ' -f1
+  else
+    openssl dgst -sha256 <"$1" | sed 's/^.*= *//'
+  fi
+}
+# What is at a path, as the plans compare it: the sha256 of a regular file, `link` (a symbolic
+# link, never followed), `absent`, or `other` (a folder, a device, ...).
+apim_content_id() {
+  if [ -L "$1" ]; then
+    echo link
+  elif [ -f "$1" ]; then
+    apim_sha256 "$1"
+  elif [ -e "$1" ]; then
+    echo other
+  else
+    echo absent
+  fi
+}
+# "<mode> <user> <group> <uid> <gid> <size>" of the path itself (a link is not followed), with a
+# 4-digit mode; fails when the path does not exist.
+apim_stat() {
+  apim_st=$(stat -c '%a %U %G %u %g %s' "$1" 2>/dev/null) || return 1
+  # shellcheck disable=SC2086 # split into the six fields on purpose
+  set -- $apim_st
+  printf '%04d %s %s %s %s %s\n' "$1" "$2" "$3" "$4" "$5" "$6"
+}
+# Does the path have mode $2, owner $3 and group $4 (names or numeric ids)?
+apim_attrs_match() {
+  apim_am=$(apim_stat "$1") || return 1
+  # shellcheck disable=SC2086 # the stat fields follow the three wanted values
+  set -- "$2" "$3" "$4" $apim_am
+  [ "$1" = "$4" ] || return 1
+  [ "$2" = "$5" ] || [ "$2" = "$7" ] || return 1
+  [ "$3" = "$6" ] || [ "$3" = "$8" ] || return 1
+}
+# Paths the plans may hold: absolute and normalised (no `.`/`..` component, no `//`), so a path can
+# never climb out of the folder it is mapped into.
+apim_normal_path() {
+  case $1 in
+    /*) ;;
+    *) return 1 ;;
+  esac
+  case $1 in
+    */./* | */../* | */. | */.. | *//*) return 1 ;;
+  esac
+  return 0
+}
+
+# ---- writes that never follow a symbolic link ----
+# Device and inode of the path itself (not of a link's target).
+apim_id_of() { stat -c '%d:%i' "$1" 2>/dev/null; }
+
+# apim_private_dir <folder>: makes a fresh private folder (mktemp -d: random name, 0700, ours) in
+# <folder> and prints its path. Its name starts with a dot and ends in neither .conf nor a glob an
+# nginx include would match.
+apim_private_dir() {
+  mktemp -d "$1/.apim-tmp.XXXXXXXXXX"
+}
+# apim_enter_private <private folder> <parent folder>: in a subshell, cd into the private folder
+# and check it is still the one mktemp made (ours, 0700, empty) and directly inside <parent>, so a
+# folder or link swapped in meanwhile is refused. Relative names then resolve in that folder
+# whatever happens to the paths around it.
+apim_enter_private() {
+  cd -P -- "$1" 2>/dev/null || return 1
+  [ "$(stat -c '%u %a' .)" = "$(id -u) 700" ] || return 1
+  [ -z "$(ls -A .)" ] || return 1
+  [ "$(stat -c '%d:%i' ..)" = "$(stat -L -c '%d:%i' "$2" 2>/dev/null)" ] || return 1
+}
+apim_split_path() {
+  APIM_DIR=${1%/*}
+  [ -n "$APIM_DIR" ] || APIM_DIR=/
+  APIM_BASE=${1##*/}
+}
+# mv -T: a folder or a link to one at the destination is an error, never a folder to move into.
+apim_rename_over() { mv -fT -- "$1" "$2"; }
+
+# apim_put_file <content file> <path> <mode> <owner> <group>: replaces <path> with a copy of
+# <content file>, atomically. The copy is made in a private folder inside <path>'s own folder and
+# gets its mode and owner before any content is written (a key is never readable by others, even
+# for a moment); it is then renamed over <path> relative to that checked folder. A symbolic link
+# at <path> is replaced, not followed; chown -h; nothing is ever written through a path a local
+# user could have swapped.
+apim_put_file() {
+  apim_split_path "$2"
+  [ -d "$APIM_DIR" ] || mkdir -p "$APIM_DIR" || return 1
+  apim_pf_priv=$(apim_private_dir "$APIM_DIR") || { apim_msg "cannot create a temporary folder in $APIM_DIR"; return 1; }
+  (
+    apim_enter_private "$apim_pf_priv" "$APIM_DIR" || { apim_msg "$apim_pf_priv changed while it was being written: refused"; exit 1; }
+    (umask 077 && : >new) && chmod "$3" new && chown -h "$4:$5" new && cat "$1" >new &&
+      apim_rename_over new "../$APIM_BASE"
+  )
+  apim_pf_rc=$?
+  rm -rf -- "$apim_pf_priv"
+  return "$apim_pf_rc"
+}
+# apim_put_link <target> <path>: replaces <path> with a symbolic link to <target>, the same way.
+apim_put_link() {
+  apim_split_path "$2"
+  apim_pl_priv=$(apim_private_dir "$APIM_DIR") || return 1
+  (
+    apim_enter_private "$apim_pl_priv" "$APIM_DIR" || exit 1
+    ln -s -- "$1" new && apim_rename_over new "../$APIM_BASE"
+  )
+  apim_pl_rc=$?
+  rm -rf -- "$apim_pl_priv"
+  return "$apim_pl_rc"
+}
+# apim_set_attrs <path> <mode|-> <owner|-> <group|->: sets the mode and owner of an existing file or
+# folder without following a symbolic link, and through the object itself (a folder entered with
+# cd, a file opened once: /proc/self/fd), so nothing swapped in after the check is ever changed.
+apim_set_attrs() {
+  if [ -L "$1" ]; then
+    apim_msg "$1 is a symbolic link: not following it"
+    return 1
+  fi
+  if [ -d "$1" ]; then
+    (
+      cd -P -- "$1" 2>/dev/null || exit 1
+      [ "$(stat -c '%d:%i' .)" = "$(apim_id_of "$1")" ] || { apim_msg "$1 changed while its mode and owner were set"; exit 1; }
+      apim_chattrs . "$2" "$3" "$4"
+    )
+    return
+  fi
+  if [ ! -f "$1" ]; then
+    apim_msg "$1 is neither a regular file nor a folder"
+    return 1
+  fi
+  if [ ! -d /proc/self/fd ]; then
+    # No /proc: the check above and the change below are separate steps.
+    apim_chattrs "$1" "$2" "$3" "$4"
+    return
+  fi
+  (
+    exec 8<"$1" || exit 1
+    [ "$(stat -L -c '%d:%i' /proc/self/fd/8)" = "$(apim_id_of "$1")" ] || { apim_msg "$1 changed while its mode and owner were set"; exit 1; }
+    apim_chattrs /proc/self/fd/8 "$2" "$3" "$4"
+  )
+}
+apim_chattrs() {
+  if [ "$2" != - ]; then chmod "$2" "$1" || return 1; fi
+  if [ "$3" != - ] && [ "$4" != - ]; then
+    chown "$3:$4" "$1"
+  elif [ "$3" != - ]; then
+    chown "$3" "$1"
+  elif [ "$4" != - ]; then
+    chgrp "$4" "$1"
+  fi
+}
+# apim_read_file <path>: the content of a regular file on stdout, read through one open file checked
+# to be the file at the path (never a link, never something swapped in after the check).
+apim_read_file() {
+  (
+    [ -f "$1" ] && [ ! -L "$1" ] || exit 1
+    exec 8<"$1" || exit 1
+    if [ -d /proc/self/fd ]; then
+      [ "$(stat -L -c '%d:%i' /proc/self/fd/8)" = "$(apim_id_of "$1")" ] || exit 1
+    fi
+    cat <&8
+  )
+}

@@ -1,0 +1,164 @@
+# shellcheck shell=sh
+# Finding, testing, starting and reloading nginx, and proving a reload took effect.
+# Input: NGINX (binary), NGINX_P (optional -p prefix), CONF (nginx.conf), SVC (systemd | sysv |
+# none), PID_FILE and ERROR_LOG (empty: derived), WORK (scratch folder).
+#
+# A reload is sent as HUP to the master pid we recorded, which is exactly what `nginx -s reload`
+# and `systemctl reload nginx` do, without re-parsing the config to find the pid file. Neither
+# reports whether nginx accepted the new configuration, so success is proven afterwards: same
+# master alive, a worker that did not exist before, and no new [emerg] line in the error log.
+
+apim_nginx() {
+  if [ -n "$NGINX_P" ]; then "$NGINX" -p "$NGINX_P" "$@"; else "$NGINX" "$@"; fi
+}
+# First main-context (unindented) value of directive $2 in file $1, quotes and trailing args removed.
+apim_conf_value() {
+  sed -n "s/^$2[[:space:]]\{1,\}\([^;]*\);.*/\1/p" "$1" 2>/dev/null | head -n 1 | tr -d "\"'" | awk '{print $1}'
+}
+# APIM_NGINX_V: the output of `nginx -V` when the caller has it already.
+apim_nginx_paths() {
+  apim_np_v=${APIM_NGINX_V:-$("$NGINX" -V 2>&1)}
+  apim_np_prefix=$NGINX_P
+  [ -n "$apim_np_prefix" ] || apim_np_prefix=$(printf '%s\n' "$apim_np_v" | sed -n 's/.*--prefix=\([^ ]*\).*/\1/p')
+  [ -n "$apim_np_prefix" ] || apim_np_prefix=/usr/local/nginx
+  if [ -z "$PID_FILE" ]; then
+    PID_FILE=$(apim_conf_value "$CONF" pid)
+    [ -n "$PID_FILE" ] || PID_FILE=$(printf '%s\n' "$apim_np_v" | sed -n 's/.*--pid-path=\([^ ]*\).*/\1/p')
+    [ -n "$PID_FILE" ] || PID_FILE=logs/nginx.pid
+  fi
+  case $PID_FILE in /*) ;; *) PID_FILE=${apim_np_prefix%/}/$PID_FILE ;; esac
+  if [ -z "$ERROR_LOG" ]; then
+    ERROR_LOG=$(apim_conf_value "$CONF" error_log)
+    [ -n "$ERROR_LOG" ] || ERROR_LOG=$(printf '%s\n' "$apim_np_v" | sed -n 's/.*--error-log-path=\([^ ]*\).*/\1/p')
+    [ -n "$ERROR_LOG" ] || ERROR_LOG=logs/error.log
+  fi
+  case $ERROR_LOG in
+    stderr | syslog:* | memory:*) ERROR_LOG= ;;
+    /*) ;;
+    *) ERROR_LOG=${apim_np_prefix%/}/$ERROR_LOG ;;
+  esac
+}
+# The live master pid, or nothing when nginx is not running.
+apim_master_pid() {
+  apim_mp=$(tr -cd '0-9' 2>/dev/null <"$PID_FILE")
+  if [ -n "$apim_mp" ] && kill -0 "$apim_mp" 2>/dev/null; then printf '%s\n' "$apim_mp"; fi
+}
+# Child pids of $1 (the workers, cache manager/loader), sorted, on one line.
+apim_children() {
+  apim_ch=$(ps -o pid= --ppid "$1" 2>/dev/null) || apim_ch=$(apim_children_proc "$1")
+  # shellcheck disable=SC2086 # one pid per word
+  printf '%s\n' $apim_ch | sort -n | tr '\n' ' '
+}
+apim_children_proc() {
+  apim_cp_parent=$1
+  for apim_cp_dir in /proc/[0-9]*; do
+    IFS= read -r apim_cp_stat <"$apim_cp_dir/stat" 2>/dev/null || continue
+    apim_cp_stat=${apim_cp_stat##*) }
+    # shellcheck disable=SC2086 # the stat fields, one per word
+    set -- $apim_cp_stat
+    [ "${2:-}" = "$apim_cp_parent" ] && printf '%s\n' "${apim_cp_dir#/proc/}"
+  done
+  return 0
+}
+apim_log_size() {
+  if [ -n "$ERROR_LOG" ] && [ -f "$ERROR_LOG" ]; then wc -c <"$ERROR_LOG" | tr -d ' '; else echo 0; fi
+}
+# Error-log text written after byte offset $1 (all of it when the log was rotated meanwhile).
+apim_log_since() {
+  [ -n "$ERROR_LOG" ] && [ -f "$ERROR_LOG" ] || return 0
+  if [ "$(apim_log_size)" -lt "$1" ]; then cat "$ERROR_LOG"; else tail -c +"$(($1 + 1))" "$ERROR_LOG"; fi
+}
+# After a refused reload the master may still be busy (it retries a failed bind() for ~2.5 s, logging
+# each try): wait until the error log stops growing for a second, at most $1 s, before the next one.
+apim_log_settle() {
+  apim_ls_end=$(($(date +%s) + $1))
+  apim_ls_last=$(apim_log_size)
+  while [ "$(date +%s)" -lt "$apim_ls_end" ]; do
+    sleep 1
+    apim_ls_now=$(apim_log_size)
+    [ "$apim_ls_now" = "$apim_ls_last" ] && return 0
+    apim_ls_last=$apim_ls_now
+  done
+}
+# Records what a reload must change: APIM_MASTER, APIM_WORKERS, APIM_LOG_OFFSET.
+apim_nginx_before() {
+  APIM_MASTER=$(apim_master_pid)
+  APIM_WORKERS=
+  if [ -n "$APIM_MASTER" ]; then APIM_WORKERS=$(apim_children "$APIM_MASTER"); fi
+  APIM_LOG_OFFSET=$(apim_log_size)
+}
+# Reloads and waits up to $1 seconds for proof; on failure APIM_NGINX_OUT says why.
+apim_reload_confirm() {
+  APIM_NGINX_OUT=
+  if ! kill -HUP "$APIM_MASTER" 2>/dev/null; then
+    APIM_NGINX_OUT="could not signal the nginx master process $APIM_MASTER"
+    return 1
+  fi
+  apim_rc_end=$(($(date +%s) + $1))
+  while :; do
+    apim_nap
+    apim_rc_emerg=$(apim_log_since "$APIM_LOG_OFFSET" | grep '\[emerg\]')
+    if [ -n "$apim_rc_emerg" ]; then
+      APIM_NGINX_OUT=$apim_rc_emerg
+      return 1
+    fi
+    if ! kill -0 "$APIM_MASTER" 2>/dev/null; then
+      APIM_NGINX_OUT="the nginx master process $APIM_MASTER exited during the reload"
+      return 1
+    fi
+    for apim_rc_w in $(apim_children "$APIM_MASTER"); do
+      case " $APIM_WORKERS " in *" $apim_rc_w "*) ;; *) return 0 ;; esac
+    done
+    if [ "$(date +%s)" -ge "$apim_rc_end" ]; then
+      APIM_NGINX_OUT="nginx started no new worker processes within $1 s: the new configuration was not applied"
+      return 1
+    fi
+  done
+}
+# Starts nginx (fd 9, the lock, is closed so the daemon does not hold it) and waits up to $1 s.
+apim_start_nginx() {
+  APIM_NGINX_OUT=
+  apim_sn_offset=$(apim_log_size)
+  case $SVC in
+    systemd) systemctl start nginx >"$WORK/start.out" 2>&1 9>&- ;;
+    sysv) service nginx start >"$WORK/start.out" 2>&1 9>&- ;;
+    *) apim_nginx -c "$CONF" >"$WORK/start.out" 2>&1 9>&- ;;
+  esac
+  apim_sn_rc=$?
+  apim_sn_end=$(($(date +%s) + $1))
+  while :; do
+    APIM_MASTER=$(apim_master_pid)
+    if [ -n "$APIM_MASTER" ] && [ -n "$(apim_children "$APIM_MASTER" | tr -d ' ')" ]; then return 0; fi
+    if [ "$apim_sn_rc" != 0 ] || [ "$(date +%s)" -ge "$apim_sn_end" ]; then
+      APIM_NGINX_OUT=$(cat "$WORK/start.out" 2>/dev/null; apim_log_since "$apim_sn_offset" | grep '\[emerg\]')
+      [ -n "$APIM_NGINX_OUT" ] || APIM_NGINX_OUT="nginx did not start within $1 s"
+      return 1
+    fi
+    apim_nap
+  done
+}
+# Optional request through the load balancer: any HTTP answer proves nginx serves the new
+# configuration (a 5xx from a backend that is down is not the load balancer's fault).
+apim_health() {
+  [ -n "$HEALTH_URL" ] || return 0
+  if ! command -v curl >/dev/null 2>&1; then
+    apim_msg "curl is not installed: health check skipped"
+    return 0
+  fi
+  if [ -n "$HEALTH_HOST" ]; then
+    apim_hc=$(curl -sk -o /dev/null -w '%{http_code}' --max-time 10 -H "Host: $HEALTH_HOST" "$HEALTH_URL" 2>/dev/null)
+  else
+    apim_hc=$(curl -sk -o /dev/null -w '%{http_code}' --max-time 10 "$HEALTH_URL" 2>/dev/null)
+  fi
+  apim_emit health_status "${apim_hc:-000}"
+  case ${apim_hc:-000} in
+    000) APIM_NGINX_OUT="health check: no HTTP answer from $HEALTH_URL"; return 1 ;;
+  esac
+  return 0
+}
+# nginx -t passes a configuration in which a server name is claimed twice on one address ("[warn]
+# conflicting server name ... ignored"), then serves only the first block: a candidate that does
+# that is refused. $1: the output of nginx -t. Prints the offending lines.
+apim_nginx_conflicts() {
+  printf '%s\n' "$1" | grep 'conflicting server name'
+}

@@ -1,0 +1,91 @@
+# shellcheck shell=sh
+# The tool's state folder on the host ($STATE, root only): lock, leftovers of killed runs, and the
+# records of which module manages which files.
+# Input: STATE, APIM_RUN_LOGS_KEEP.
+
+# Exclusive lock on $STATE: flock(1) on $STATE/lock when present, else an atomic mkdir lock whose
+# holder pid is checked so a crashed run does not block forever. Emits `lock_busy 1` when it had to
+# wait and `lock_acquired <epoch>` once held. $1: seconds to wait.
+APIM_LOCK_MODE=
+apim_lock() {
+  if command -v flock >/dev/null 2>&1; then
+    exec 9>>"$STATE/lock"
+    if ! flock -n 9; then
+      apim_emit lock_busy 1
+      flock -w "$1" 9 || return 1
+    fi
+    APIM_LOCK_MODE=flock
+  else
+    apim_lk_waited=0
+    apim_lk_busy=0
+    while ! mkdir "$STATE/lock.d" 2>/dev/null; do
+      apim_lk_pid=$(cat "$STATE/lock.d/pid" 2>/dev/null || :)
+      if [ -n "$apim_lk_pid" ] && ! kill -0 "$apim_lk_pid" 2>/dev/null; then
+        rm -rf "$STATE/lock.d"
+        continue
+      fi
+      if [ -z "$apim_lk_pid" ] && [ -n "$(find "$STATE/lock.d" -maxdepth 0 -mmin +1 2>/dev/null)" ]; then
+        rm -rf "$STATE/lock.d"
+        continue
+      fi
+      if [ "$apim_lk_busy" = 0 ]; then
+        apim_emit lock_busy 1
+        apim_lk_busy=1
+      fi
+      [ "$apim_lk_waited" -ge "$1" ] && return 1
+      sleep 1
+      apim_lk_waited=$((apim_lk_waited + 1))
+    done
+    echo $$ >"$STATE/lock.d/pid"
+    APIM_LOCK_MODE=dir
+  fi
+  apim_emit lock_acquired "$(date +%s)"
+}
+apim_unlock() {
+  case $APIM_LOCK_MODE in
+    flock) exec 9>&- ;;
+    dir) rm -rf "$STATE/lock.d" ;;
+  esac
+  APIM_LOCK_MODE=
+}
+# Called by the lock holder before it makes its own stage folder, so no run is using one: removes
+# those of runs killed before their EXIT trap (SIGKILL, power loss); keeps the newest run logs.
+apim_tidy_state() {
+  for apim_td in "$STATE/stage"/*; do
+    [ -d "$apim_td" ] && rm -rf "$apim_td"
+  done
+  # shellcheck disable=SC2012 # run log names are run ids: no newlines, ls -t is the simplest sort
+  ls -1t "$STATE/runs" 2>/dev/null | tail -n +"$((APIM_RUN_LOGS_KEEP + 1))" | while IFS= read -r apim_td; do
+    rm -f "$STATE/runs/$apim_td"
+  done
+  return 0
+}
+
+# Records: $STATE/records holds one `<manager> <base64 path> <sha256>` line per file a module
+# manages: the module that wrote it (the only one that may retire it) and what it wrote (a file
+# changed since is never retired). Files recorded by earlier versions in
+# $STATE/managed-files (one list for everything) are kept as manager `legacy` until a module claims
+# them: a legacy file is never removed.
+# apim_write_records <managers that ran> <their records, lines>: replaces those managers' lines and
+# keeps every other manager's.
+apim_write_records() {
+  [ -n "$1" ] || return 0
+  {
+    if [ -f "$STATE/records" ]; then
+      awk -v ran=" $1 " 'NF >= 2 && index(ran, " " $1 " ") == 0' "$STATE/records"
+    fi
+    if [ -f "$STATE/managed-files" ]; then
+      while IFS= read -r apim_wr_p; do
+        case $apim_wr_p in /*) printf 'legacy %s\n' "$(printf '%s' "$apim_wr_p" | apim_b64enc)" ;; esac
+      done <"$STATE/managed-files"
+    fi
+    printf '%s\n' "$2"
+  } | awk 'NF >= 2 { if ($1 == "legacy") legacy[$2] = 1; else { owned[$2] = 1; print } }
+    END { for (p in legacy) if (!(p in owned)) print "legacy", p }' | sort -u >"$STATE/records.tmp" || return 1
+  if [ -f "$STATE/records" ] && cmp -s "$STATE/records.tmp" "$STATE/records"; then
+    rm -f "$STATE/records.tmp"
+  else
+    mv -f "$STATE/records.tmp" "$STATE/records" || return 1
+  fi
+  rm -f "$STATE/managed-files"
+}

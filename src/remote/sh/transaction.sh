@@ -1,0 +1,383 @@
+# shellcheck shell=sh
+# The transaction that makes a plan's files live on a host: lock, compare-and-swap against what the
+# plan saw, a candidate copy of the conf tree validated with `nginx -t`, snapshot, pending-reload
+# marker, symlink-safe atomic swap, live `nginx -t`, reload with proof, rollback on any failure,
+# records of who manages what, snapshot pruning. The file payloads travel in the input, so the
+# assembled script is uploaded to a private file and deletes itself.
+#
+# Input: RUN_ID, STATE, PREFIX, CONF, STAGE_CONF, NGINX, NGINX_P, SVC, PID_FILE, ERROR_LOG,
+# RELOAD_REQUESTED, VALIDATE, KEEP, LOCK_WAIT, CONFIRM_TIMEOUT, HEALTH_URL, HEALTH_HOST,
+# APIM_RUN_LOGS_KEEP, APIM_PLAN, APIM_PAYLOADS, APIM_REWRITE, APIM_UNREWRITE,
+# APIM_RECORD_MANAGERS, APIM_RECORDS.
+#
+# APIM_PLAN lines: `D <i> <mode> <owner> <group> - - <b64 path>` (folder),
+# `F <i> <mode> <owner> <group> <expected> <sha256> <b64 path>` (file, payload <i>),
+# `X <i> - - - <expected> - <b64 path>` (retired file); <expected> is the sha256 the plan saw,
+# `absent`, or `link`. APIM_PAYLOADS lines: `<i> <base64 content>`.
+# Exit codes: 0 committed/unchanged, 1 error, 3 locked, 4 conflict, 5 validate_failed,
+# 6 reload_failed.
+
+apim_finish() {
+  apim_emit status "$1"
+  exit "$2"
+}
+apim_cleanup() {
+  [ -n "${WORK:-}" ] && [ -d "$WORK" ] && rm -rf "$WORK"
+  apim_unlock
+}
+apim_write_inputs() {
+  printf '%s\n' "$APIM_PLAN" | awk 'NF' >"$WORK/plan" || return 1
+  printf '%s\n' "$APIM_REWRITE" >"$WORK/rewrite.sed" || return 1
+  printf '%s\n' "$APIM_UNREWRITE" >"$WORK/unrewrite.sed" || return 1
+  while read -r apim_wi_i apim_wi_data; do
+    [ -n "$apim_wi_i" ] || continue
+    case $apim_wi_i in *[!0-9]*) return 1 ;; esac
+    printf '%s' "$apim_wi_data" | apim_b64dec >"$WORK/payload/$apim_wi_i" || return 1
+  done <<APIM_PAYLOADS_END
+$APIM_PAYLOADS
+APIM_PAYLOADS_END
+}
+# Every path absolute and normalised, every payload intact.
+apim_verify_inputs() {
+  while read -r k i mode owner group expected want b64; do
+    p=$(apim_unb64 "$b64")
+    if ! apim_normal_path "$p"; then
+      apim_msg "refusing the path $p: it is not absolute and normalised"
+      return 1
+    fi
+    [ "$k" = F ] || continue
+    if [ "$(apim_sha256 "$WORK/payload/$i")" != "$want" ]; then
+      apim_msg "payload of $p is damaged (sha256 mismatch)"
+      return 1
+    fi
+  done <"$WORK/plan"
+}
+# Sets CHANGED; emits conflict/change records. Returns 1 on any conflict.
+apim_compare() {
+  apim_cmp_status=0
+  CHANGED=0
+  while read -r k i mode owner group expected want b64; do
+    p=$(apim_unb64 "$b64")
+    case $k in
+      F)
+        cur=$(apim_content_id "$p")
+        if [ "$cur" = other ]; then
+          apim_msg "$p exists and is not a regular file"
+          apim_emit conflict "$b64"
+          apim_cmp_status=1
+        elif [ "$cur" != "$expected" ] && [ "$cur" != "$want" ]; then
+          apim_msg "$p changed on the host since the plan was made"
+          apim_emit conflict "$b64"
+          apim_cmp_status=1
+        fi
+        if [ "$cur" != "$want" ] || ! apim_attrs_match "$p" "$mode" "$owner" "$group"; then
+          CHANGED=1
+          apim_emit change "$b64"
+        fi
+        ;;
+      X)
+        cur=$(apim_content_id "$p")
+        if [ "$cur" != "$expected" ] && [ "$cur" != absent ]; then
+          apim_msg "$p changed on the host since the plan was made"
+          apim_emit conflict "$b64"
+          apim_cmp_status=1
+        fi
+        if [ "$cur" != absent ]; then
+          CHANGED=1
+          apim_emit change "$b64"
+        fi
+        ;;
+      D)
+        if [ -L "$p" ]; then
+          apim_msg "$p is a symbolic link, not a folder: not following it"
+          apim_emit conflict "$b64"
+          apim_cmp_status=1
+        elif [ -e "$p" ] && [ ! -d "$p" ]; then
+          apim_msg "$p exists and is not a directory"
+          apim_emit conflict "$b64"
+          apim_cmp_status=1
+        elif ! apim_attrs_match "$p" "$mode" "$owner" "$group"; then
+          CHANGED=1
+          apim_emit change "$b64"
+        fi
+        ;;
+    esac
+  done <"$WORK/plan"
+  return $apim_cmp_status
+}
+# The previous state of everything the plan touches, kept in the work folder until validation passed.
+apim_take_snapshot() {
+  mkdir -m 700 "$WORK/snap" "$WORK/snap/files" || return 1
+  : >"$WORK/snap/manifest"
+  for apim_ts_f in records managed-files; do
+    if [ -f "$STATE/$apim_ts_f" ]; then cp "$STATE/$apim_ts_f" "$WORK/snap/$apim_ts_f" || return 1; fi
+  done
+  while read -r k i mode owner group expected want b64; do
+    case $k in
+      D) apim_snap_add "$WORK/snap" d "d$i" "$(apim_unb64 "$b64")" || return 1 ;;
+      F) apim_snap_add "$WORK/snap" f "f$i" "$(apim_unb64 "$b64")" || return 1 ;;
+      X) apim_snap_add "$WORK/snap" f "x$i" "$(apim_unb64 "$b64")" || return 1 ;;
+    esac
+  done <"$WORK/plan"
+}
+# Folders outside the conf tree that must exist for nginx -t (log folders): created live now, listed
+# so a refused configuration leaves nothing behind.
+apim_mkdir_recorded() {
+  apim_mr=$1
+  while [ -n "$apim_mr" ] && [ ! -d "$apim_mr" ]; do
+    printf '%s\n' "$apim_mr" >>"$WORK/created-dirs"
+    apim_mr=${apim_mr%/*}
+  done
+  mkdir -p "$1"
+}
+apim_remove_created_dirs() {
+  [ -f "$WORK/created-dirs" ] || return 0
+  sort -r "$WORK/created-dirs" | while IFS= read -r d; do rmdir "$d" 2>/dev/null || :; done
+}
+# Copy of the live tree with the plan applied and absolute paths pointed into the copy; nginx -t on
+# it. A candidate nginx accepts but serves wrongly (a server name claimed twice) is refused too.
+# Returns 0 valid, 1 refused (APIM_NGINX_OUT says why), 2 could not be staged.
+apim_stage_and_validate() {
+  cp -a "$PREFIX" "$WORK/tree" || {
+    apim_msg "could not copy $PREFIX to the stage"
+    return 2
+  }
+  # shellcheck disable=SC2016 # the inner script's own variables
+  find "$WORK/tree" -type l -exec sh -c '
+    p=$1; t=$2; shift 2
+    for l do
+      d=$(readlink "$l")
+      case $d in "$p"/*) ln -sfn "$t/${d#"$p"/}" "$l" ;; "$p") ln -sfn "$t" "$l" ;; esac
+    done' sh "$PREFIX" "$WORK/tree" {} +
+  while read -r k i mode owner group expected want b64; do
+    p=$(apim_unb64 "$b64")
+    case $p in
+      "$PREFIX"/*) sp="$WORK/tree/${p#"$PREFIX"/}" ;;
+      *) sp="$WORK/ext$p" ;;
+    esac
+    case $k in
+      F) mkdir -p "${sp%/*}" && rm -f "$sp" && cp "$WORK/payload/$i" "$sp" || return 2 ;;
+      X) case $p in "$PREFIX"/*) rm -f "$sp" ;; esac ;;
+      D)
+        case $p in
+          "$PREFIX"/*) mkdir -p "$sp" ;;
+          *) apim_mkdir_recorded "$p" ;;
+        esac || return 2
+        ;;
+    esac
+  done <"$WORK/plan"
+  # shellcheck disable=SC2016 # the inner script's own variables
+  find "$WORK/tree" -type f -exec sh -c '
+    for f do
+      head -c 11 "$f" 2>/dev/null | grep -q "^-----BEGIN" && continue
+      sed -i -f "$0" "$f" || exit 1
+    done' "$WORK/rewrite.sed" {} + || {
+    apim_msg "could not rewrite paths in the stage"
+    return 2
+  }
+  if "$NGINX" -h 2>&1 | grep -q -- '-e filename'; then
+    APIM_NGINX_OUT=$("$NGINX" -t -c "$STAGE_CONF" -p "$WORK/tree/" -e "$WORK/startup-error.log" 2>&1)
+  else
+    APIM_NGINX_OUT=$("$NGINX" -t -c "$STAGE_CONF" -p "$WORK/tree/" 2>&1)
+  fi
+  apim_sv_rc=$?
+  APIM_NGINX_OUT=$(printf '%s\n' "$APIM_NGINX_OUT" | sed -f "$WORK/unrewrite.sed")
+  [ "$apim_sv_rc" = 0 ] || return 1
+  if apim_sv_conflicts=$(apim_nginx_conflicts "$APIM_NGINX_OUT"); then
+    APIM_NGINX_OUT="$apim_sv_conflicts
+a server name is claimed twice on one address: nginx would serve only one of the blocks"
+    return 1
+  fi
+  return 0
+}
+apim_swap() {
+  while read -r k i mode owner group expected want b64; do
+    [ "$k" = D ] || continue
+    p=$(apim_unb64 "$b64")
+    if ! { [ -d "$p" ] || mkdir -p "$p"; } || ! apim_set_attrs "$p" "$mode" "$owner" "$group"; then
+      apim_msg "could not create $p"
+      return 1
+    fi
+  done <"$WORK/plan"
+  while read -r k i mode owner group expected want b64; do
+    p=$(apim_unb64 "$b64")
+    case $k in
+      F) apim_put_file "$WORK/payload/$i" "$p" "$mode" "$owner" "$group" || {
+        apim_msg "could not write $p"
+        return 1
+      } ;;
+      X)
+        if [ -e "$p" ] || [ -L "$p" ]; then
+          rm -f -- "$p" || {
+            apim_msg "could not remove $p"
+            return 1
+          }
+          apim_emit removed "$b64"
+        fi
+        ;;
+    esac
+  done <"$WORK/plan"
+}
+apim_set_pending() {
+  printf '%s\n' "$RUN_ID" >"$STATE/pending-reload.tmp" && mv -f "$STATE/pending-reload.tmp" "$STATE/pending-reload"
+}
+apim_prune_snapshots() {
+  apim_ps_index="$STATE/snapshots/index"
+  [ -f "$apim_ps_index" ] || return 0
+  apim_ps_total=$(wc -l <"$apim_ps_index" | tr -d ' ')
+  [ "$apim_ps_total" -gt "$KEEP" ] || return 0
+  head -n $((apim_ps_total - KEEP)) "$apim_ps_index" | while IFS= read -r id; do
+    case $id in '' | *[!A-Za-z0-9._-]* | . | ..) continue ;; esac
+    rm -rf "$STATE/snapshots/$id"
+  done
+  tail -n "$KEEP" "$apim_ps_index" >"$apim_ps_index.tmp" && mv -f "$apim_ps_index.tmp" "$apim_ps_index"
+}
+# After a failed reload/start/health check: files back, nginx -t, reload the old config, prove it.
+apim_roll_back() {
+  apim_restore "$SNAP" || return 1
+  APIM_ROLLBACK_OUT=
+  if [ -n "$(apim_master_pid)" ]; then
+    APIM_ROLLBACK_OUT=$(apim_nginx -t -c "$CONF" 2>&1) || return 1
+    apim_log_settle "$CONFIRM_TIMEOUT"
+    apim_nginx_before
+    apim_reload_confirm "$CONFIRM_TIMEOUT" || {
+      APIM_ROLLBACK_OUT=$APIM_NGINX_OUT
+      return 1
+    }
+  fi
+  return 0
+}
+# The records as the snapshot holds them (the state before this run).
+apim_restore_records() {
+  for apim_rr_f in records managed-files; do
+    if [ -f "$SNAP/$apim_rr_f" ]; then cp "$SNAP/$apim_rr_f" "$STATE/$apim_rr_f"; else rm -f "$STATE/$apim_rr_f"; fi
+  done
+}
+# Puts the snapshot back after a failed swap or live nginx -t.
+apim_undo_swap() {
+  if apim_restore "$SNAP"; then
+    apim_restore_records
+    apim_emit rolled_back 1
+  fi
+  [ "$PENDING" = 1 ] || rm -f "$STATE/pending-reload"
+}
+
+apim_main() {
+  mkdir -p "$STATE/runs" "$STATE/stage" "$STATE/snapshots" || {
+    apim_msg "cannot create $STATE"
+    apim_finish error 1
+  }
+  chmod 700 "$STATE" "$STATE/stage" "$STATE/snapshots"
+  APIM_LOG="$STATE/runs/$RUN_ID.log"
+  : >"$APIM_LOG"
+  apim_emit run "$RUN_ID"
+  apim_require_tools || apim_finish error 1
+  if ! apim_lock "$LOCK_WAIT"; then
+    apim_msg "another apply still holds the lock on $STATE after $LOCK_WAIT s"
+    apim_finish locked 3
+  fi
+  WORK="$STATE/stage/$RUN_ID"
+  trap 'apim_cleanup' EXIT
+  apim_tidy_state
+  mkdir -m 700 "$WORK" "$WORK/payload" || apim_finish error 1
+  apim_write_inputs || {
+    apim_msg "could not unpack the payload"
+    apim_finish error 1
+  }
+  apim_verify_inputs || apim_finish error 1
+  PENDING=0
+  if [ -f "$STATE/pending-reload" ]; then
+    PENDING=1
+    apim_emit_b64 pending "$(cat "$STATE/pending-reload" 2>/dev/null)"
+  fi
+  DO_RELOAD=$RELOAD_REQUESTED
+  [ "$PENDING" = 1 ] && DO_RELOAD=1
+  apim_compare || apim_finish conflict 4
+  # Nothing to change and nothing pending: done, unless a reload was asked for and nginx is stopped.
+  NEED_START=0
+  if [ "$CHANGED" = 0 ] && [ "$PENDING" = 0 ] && [ "$RELOAD_REQUESTED" = 1 ]; then
+    apim_nginx_paths
+    [ -n "$(apim_master_pid)" ] || NEED_START=1
+  fi
+  if [ "$CHANGED" = 0 ] && [ "$PENDING" = 0 ] && [ "$NEED_START" = 0 ]; then
+    apim_write_records "$APIM_RECORD_MANAGERS" "$APIM_RECORDS"
+    apim_msg "every file already has the desired content, mode and owner; nothing to do"
+    apim_finish unchanged 0
+  fi
+
+  SNAP=
+  if [ "$CHANGED" = 1 ]; then
+    apim_take_snapshot || {
+      apim_msg "could not take a snapshot"
+      apim_finish error 1
+    }
+    if [ "$VALIDATE" = 1 ]; then
+      apim_stage_and_validate
+      case $? in
+        0) ;;
+        1)
+          apim_remove_created_dirs
+          apim_emit_b64 validate_failed "$APIM_NGINX_OUT"
+          apim_finish validate_failed 5
+          ;;
+        *)
+          apim_remove_created_dirs
+          apim_finish error 1
+          ;;
+      esac
+      apim_emit validated 1
+    fi
+    SNAP="$STATE/snapshots/$RUN_ID"
+    rm -rf "$SNAP"
+    mv "$WORK/snap" "$SNAP" || {
+      apim_msg "could not store the snapshot"
+      apim_finish error 1
+    }
+    printf '%s\n' "$RUN_ID" >>"$STATE/snapshots/index"
+    apim_emit snapshot "$RUN_ID"
+    # The marker survives an interrupted run: the next run sees it and reloads.
+    [ "$DO_RELOAD" = 1 ] && apim_set_pending
+    # apim-test-hook: after-snapshot
+    if ! apim_swap; then
+      apim_undo_swap
+      apim_finish error 1
+    fi
+    apim_emit swapped 1
+    apim_write_records "$APIM_RECORD_MANAGERS" "$APIM_RECORDS" || apim_msg "could not update $STATE/records"
+    if [ "$VALIDATE" = 1 ] && ! APIM_NGINX_OUT=$(apim_nginx -t -c "$CONF" 2>&1); then
+      apim_undo_swap
+      apim_emit_b64 validate_failed "$APIM_NGINX_OUT"
+      apim_finish validate_failed 5
+    fi
+  fi
+
+  if [ "$DO_RELOAD" = 1 ]; then
+    apim_nginx_paths
+    apim_nginx_before
+    APIM_FAILED=0
+    if [ -z "$APIM_MASTER" ]; then
+      if apim_start_nginx "$CONFIRM_TIMEOUT"; then apim_emit started 1; else APIM_FAILED=1; fi
+    else
+      if apim_reload_confirm "$CONFIRM_TIMEOUT"; then apim_emit reloaded 1; else APIM_FAILED=1; fi
+    fi
+    if [ "$APIM_FAILED" = 0 ] && ! apim_health; then APIM_FAILED=1; fi
+    if [ "$APIM_FAILED" = 1 ]; then
+      apim_emit_b64 reload_failed "$APIM_NGINX_OUT"
+      if [ -n "$SNAP" ]; then
+        if apim_roll_back; then
+          apim_restore_records
+          apim_emit rolled_back 1
+          rm -f "$STATE/pending-reload"
+        else
+          apim_emit_b64 rollback_failed "$APIM_ROLLBACK_OUT"
+        fi
+      fi
+      apim_finish reload_failed 6
+    fi
+    rm -f "$STATE/pending-reload"
+  fi
+  [ -n "$SNAP" ] || apim_write_records "$APIM_RECORD_MANAGERS" "$APIM_RECORDS"
+  apim_prune_snapshots
+  apim_emit committed 1
+  apim_finish committed 0
+}

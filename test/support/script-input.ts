@@ -1,0 +1,63 @@
+/**
+ * Reads back the generated input of a remote program (src/remote/script-input.ts): the
+ * `NAME='value'` assignments between the `# ---- input ----` line and `apim_main`. Tests use it to
+ * see exactly the data a script gets, and the engine's fake host to answer as the script would.
+ */
+
+export function scriptInputs(program: string): Record<string, string> {
+  const start = program.indexOf('# ---- input ----\n');
+  const end = program.lastIndexOf('\napim_main\n}');
+  if (start < 0 || end < 0) throw new Error('not an assembled apim-provision program');
+  const text = program.slice(start + '# ---- input ----\n'.length, end);
+  const out: Record<string, string> = {};
+  let i = 0;
+  while (i < text.length) {
+    if (text[i] === '\n') {
+      i++;
+      continue;
+    }
+    const m = /^([A-Z][A-Z0-9_]*)='/.exec(text.slice(i));
+    if (!m) throw new Error(`unexpected input text at ${JSON.stringify(text.slice(i, i + 40))}`);
+    i += m[0].length;
+    let value = '';
+    for (;;) {
+      const close = text.indexOf("'", i);
+      if (close < 0) throw new Error(`unterminated value of ${m[1]}`);
+      value += text.slice(i, close);
+      i = close + 1;
+      // `'\''` is a quote inside the value
+      if (text.startsWith("\\''", i)) {
+        value += "'";
+        i += 3;
+        continue;
+      }
+      break;
+    }
+    out[m[1]!] = value;
+  }
+  return out;
+}
+
+/** A base64 field of an input row (`-` is the empty text). */
+export function field(value: string): string {
+  return value === '-' ? '' : Buffer.from(value, 'base64').toString('utf8');
+}
+
+export function fieldBytes(value: string): Buffer {
+  return value === '-' ? Buffer.alloc(0) : Buffer.from(value, 'base64');
+}
+
+/** The rows of a list input, each split into its fields. */
+export function inputRows(inputs: Record<string, string>, name: string): string[][] {
+  const value = inputs[name];
+  if (value === undefined) throw new Error(`no input ${name}`);
+  return value
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => l.split(' '));
+}
+
+/** The program's name, from its title line `# apim-provision <name>: ...`. */
+export function programName(script: string): string | undefined {
+  return /^# apim-provision ([a-z-]+):/m.exec(script.split('\n', 2)[1] ?? '')?.[1];
+}

@@ -1,0 +1,54 @@
+/** Shared by the in-process CLI tests: captured output, and a listener that proves no contact. */
+import { createServer, type Server } from 'node:net';
+import { afterEach, beforeEach, vi } from 'vitest';
+
+export interface CapturedOutput {
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Forgets what was written so far (between two commands of one test). */
+  clear(): void;
+}
+
+/** What the in-process CLI (`main([...])`) writes to stdout and stderr, fresh for every test. */
+export function captureOutput(): CapturedOutput {
+  const text = { stdout: '', stderr: '' };
+  beforeEach(() => {
+    text.stdout = '';
+    text.stderr = '';
+    for (const stream of ['stdout', 'stderr'] as const) {
+      vi.spyOn(process[stream], 'write').mockImplementation((chunk: string | Uint8Array) => {
+        text[stream] += String(chunk);
+        return true;
+      });
+    }
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.unstubAllEnvs();
+  });
+  return {
+    get stdout() {
+      return text.stdout;
+    },
+    get stderr() {
+      return text.stderr;
+    },
+    clear() {
+      text.stdout = '';
+      text.stderr = '';
+    },
+  };
+}
+
+/** A TCP server that only counts who connects to it: proof that nothing was contacted. */
+export async function countingServer(): Promise<{ server: Server; port: number; connections: () => number }> {
+  let count = 0;
+  const server = createServer((socket) => {
+    count++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return { server, port: address.port, connections: () => count };
+}

@@ -1,0 +1,57 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { modulesReference } from '../../../src/modules/docs.js';
+import { MODULES, moduleSchema } from '../../../src/modules/index.js';
+import { argumentNames } from '../../../src/modules/args.js';
+
+const root = new URL('../../../', import.meta.url);
+const read = (file: string) => readFileSync(new URL(file, root), 'utf8');
+
+describe('docs/modules.md, generated from the module registry', () => {
+  it('is current (regenerate with npm run docs:modules)', () => {
+    expect(read('docs/modules.md'), 'docs/modules.md is stale: run npm run docs:modules').toBe(
+      modulesReference(),
+    );
+  });
+
+  it.each(MODULES.map((m) => m.name))('documents %s and every argument it takes', (name) => {
+    const doc = read('docs/modules.md');
+    const section = doc.slice(doc.indexOf(`## ${name}\n`));
+    expect(section.startsWith(`## ${name}\n`)).toBe(true);
+    const body = section.slice(0, section.indexOf('\n## ', 1) + 1 || undefined);
+    for (const arg of argumentNames(moduleSchema(name))) expect(body).toContain(`| \`${arg}\` |`);
+  });
+
+  it('README names every module', () => {
+    const readme = read('README.md');
+    for (const m of MODULES) expect(readme).toContain(`\`${m.name}\``);
+  });
+});
+
+describe('the package ships what the CLI runs', () => {
+  it('npm pack holds the compiled CLI and the remote shell programs next to it', () => {
+    if (!existsSync(new URL('dist/cli/main.js', root)))
+      throw new Error('dist/ is missing: run npm run build (npm test does it first)');
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    const files = new Set((JSON.parse(out) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path));
+    for (const sh of [
+      'lib',
+      'state',
+      'nginx',
+      'snapshot',
+      'facts',
+      'ops',
+      'install',
+      'transaction',
+      'rollback',
+    ])
+      expect(files, `dist/remote/sh/${sh}.sh`).toContain(`dist/remote/sh/${sh}.sh`);
+    for (const f of ['bin/apim-provision.js', 'dist/cli/main.js', 'playbooks/site.yml', 'README.md'])
+      expect(files).toContain(f);
+    expect([...files].some((f) => f.startsWith('vagrant/.lab/') || f.startsWith('test/'))).toBe(false);
+  });
+});

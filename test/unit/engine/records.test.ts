@@ -1,0 +1,151 @@
+/**
+ * Only the module that manages a file may retire it: records per module on the host, a module that
+ * did not run (absent from the playbook, skipped by --tags) keeps its records and files, and a
+ * retirement is a planned, shown change with a compare-and-swap. Against an in-memory host.
+ */
+import type { TaskResult } from '../../../src/engine/types.js';
+import { describe, expect, it } from 'vitest';
+import type { RunOptions } from '../../../src/engine/run-options.js';
+import type { Playbook } from '../../../src/playbook/index.js';
+import { FakeHost } from './support/fake-host.js';
+import {
+  changesOf,
+  inventoryYaml,
+  loadTestInventory,
+  playbookFrom,
+  runOnHost,
+  sitePlaybook,
+} from './support/engine-fixtures.js';
+
+const CONF = '/etc/nginx/conf.d/apim.conf';
+const CERT = '/etc/nginx/ssl/apim.crt';
+const KEY = '/etc/nginx/ssl/apim.key';
+const inventory = loadTestInventory(inventoryYaml());
+
+const run = (host: FakeHost, playbook: Playbook, options: Partial<RunOptions> = {}) =>
+  runOnHost(host, playbook, options, inventory);
+const changes = changesOf;
+const removals = (tasks: TaskResult[]) =>
+  changes(tasks)
+    .filter((c) => c.action === 'remove')
+    .map((c) => `${c.target}: ${c.summary}`);
+
+/** A playbook with one copy task and the reload handler, like playbooks/examples/maintenance-page.yml. */
+const COPY_ONLY = playbookFrom(`- name: maintenance
+  hosts: loadbalancers
+  become: true
+  tasks:
+    - name: page
+      copy:
+        dest: /etc/nginx/conf.d/maintenance.conf
+        content: "server { listen 8081; }\\n"
+      notify: reload
+  handlers:
+    - name: reload
+      nginx_reload:
+`);
+
+describe('records per managing module', () => {
+  it('a copy-only playbook after the built-in one removes nothing, and --tags config keeps the certificate', async () => {
+    const host = new FakeHost('lb1');
+    await run(host, sitePlaybook());
+    const apim = [CONF, CERT, KEY].map((p) => host.text(p));
+    expect(Object.fromEntries(host.records)).toEqual({
+      apim_tls_certificates: [CERT, KEY],
+      apim_lb_config: [CONF],
+    });
+
+    const check = await run(host, COPY_ONLY, { check: true, diff: true });
+    expect(removals(check.tasks)).toEqual([]);
+    const copy = await run(host, COPY_ONLY);
+    expect(copy.failed).toBe(false);
+    expect(removals(copy.tasks)).toEqual([]);
+    expect(host.commits.at(-1)?.deletes).toEqual([]);
+    expect([CONF, CERT, KEY].map((p) => host.text(p))).toEqual(apim);
+    expect(host.text('/etc/nginx/conf.d/maintenance.conf')).toBe('server { listen 8081; }\n');
+    // The modules that did not run keep their records.
+    expect(Object.fromEntries(host.records)).toEqual({
+      apim_tls_certificates: [CERT, KEY],
+      apim_lb_config: [CONF],
+    });
+
+    const tagged = await run(host, sitePlaybook(), { tags: ['config'] });
+    expect(tagged.failed).toBe(false);
+    expect(removals(tagged.tasks)).toEqual([]);
+    expect([CONF, CERT, KEY].map((p) => host.text(p))).toEqual(apim);
+    expect(host.records.get('apim_tls_certificates')).toEqual([CERT, KEY]);
+  });
+
+  it('retires the file a module no longer manages, shown in check mode and applied with a compare-and-swap', async () => {
+    const host = new FakeHost('lb1');
+    await run(host, sitePlaybook());
+    // An earlier run of apim_lb_config recorded a file of another name (a pattern change renames it).
+    const old = '/etc/nginx/conf.d/apim-old.conf';
+    host.putFile(old, '# written by an earlier apim_lb_config\n');
+    host.record('apim_lb_config', old);
+    const before = host.fingerprint();
+
+    const check = await run(host, sitePlaybook(), { check: true, diff: true });
+    expect(removals(check.tasks)).toEqual([`${old}: no longer managed by apim_lb_config`]);
+    expect(check.tasks.find((t) => t.changes.some((c) => c.target === old))?.module).toBe('apim_lb_config');
+    expect(host.fingerprint()).toEqual(before);
+
+    const applied = await run(host, sitePlaybook());
+    expect(removals(applied.tasks)).toEqual([`${old}: no longer managed by apim_lb_config`]);
+    expect(host.files.has(old)).toBe(false);
+    expect(host.commits.at(-1)?.deletes).toEqual([old]);
+    expect(host.records.get('apim_lb_config')).toEqual([CONF]);
+    expect(applied.tasks.at(-1)?.transaction).toMatchObject({ status: 'committed', removed: [old] });
+
+    const again = await run(host, sitePlaybook());
+    expect(changes(again.tasks)).toEqual([]);
+  });
+
+  it('never retires a file another module records, one edited since its module wrote it, or one changed before the commit', async () => {
+    const host = new FakeHost('lb1');
+    await run(host, sitePlaybook());
+    const shared = '/etc/nginx/conf.d/shared.conf';
+    host.putFile(shared, '# x\n');
+    host.record('apim_lb_config', shared);
+    host.record('someone_else', shared);
+    expect(removals((await run(host, sitePlaybook(), { check: true })).tasks)).toEqual([]);
+
+    // Edited by hand since apim_lb_config wrote it: left in place, with a warning saying so.
+    host.records.delete('someone_else');
+    host.putFile(shared, '# edited by hand\n');
+    const edited = await run(host, sitePlaybook());
+    expect(removals(edited.tasks)).toEqual([]);
+    expect(edited.tasks.flatMap((t) => t.warnings).join('\n')).toContain(
+      `${shared} is no longer managed by apim_lb_config, but it was changed on the host since apim_lb_config wrote it`,
+    );
+    expect(host.text(shared)).toBe('# edited by hand\n');
+
+    // Unchanged when planned, edited between the plan and the transaction: a conflict, nothing removed.
+    host.record('apim_lb_config', shared);
+    host.beforeTransaction = () => host.putFile(shared, '# edited during the run\n');
+    const raced = await run(host, sitePlaybook());
+    expect(raced.failed).toBe(true);
+    expect(raced.tasks.at(-1)?.message).toContain('changed on the host since they were read');
+    expect(host.text(shared)).toBe('# edited during the run\n');
+  });
+
+  it('converts the single list an earlier version kept: claimed files get their module, others are never removed', async () => {
+    const host = new FakeHost('lb1');
+    await run(host, sitePlaybook());
+    const stray = '/etc/nginx/conf.d/from-before.conf';
+    host.putFile(stray, '# recorded by an earlier version\n');
+    host.records.clear();
+    host.legacyManaged = [CONF, CERT, KEY, stray];
+    const result = await run(host, sitePlaybook());
+    expect(removals(result.tasks)).toEqual([]);
+    expect(host.files.has(stray)).toBe(true);
+    expect(Object.fromEntries(host.records)).toEqual({
+      apim_tls_certificates: [CERT, KEY],
+      apim_lb_config: [CONF],
+    });
+    expect(host.legacyManaged).toBeUndefined();
+    // Records that changed are written even when no file did: one transaction, no reload.
+    expect(host.commits).toHaveLength(1);
+    expect(result.conn.scripts).toContain('transaction');
+  });
+});

@@ -1,0 +1,149 @@
+/**
+ * The remote writer (src/remote/sh/lib.sh) on its own, run as root with real sh against a folder
+ * an unprivileged local user (nobody) can write: the case of a web root filled by `copy`. Neither a
+ * symbolic link planted at the destination nor links swapped into the folder while files are being
+ * written may make root write, chmod or chown anything outside the destination.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  chownSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scriptSource } from '../../../src/remote/index.js';
+import { singleQuote } from '../../../src/transport/shell-quote.js';
+
+const NOBODY = 65534;
+let base: string;
+let webRoot: string;
+let secretDir: string;
+let secret: string;
+
+/** Runs lib.sh's functions followed by `body`, as root, with real sh; returns the exit code. */
+function lib(body: string): number {
+  return (
+    spawnSync('sh', ['-s'], { input: `${scriptSource('lib')}\n${body}\n`, encoding: 'utf8' }).status ?? -1
+  );
+}
+
+const putFile = (src: string, dest: string, mode: string, owner: string, group: string) =>
+  `apim_put_file ${[src, dest, mode, owner, group].map(singleQuote).join(' ')}`;
+
+function secretState(): string {
+  const st = statSync(secret);
+  return `${readFileSync(secret, 'utf8')} ${(st.mode & 0o7777).toString(8)} ${st.uid}:${st.gid} ${readdirSync(secretDir).join(',')}`;
+}
+
+beforeAll(() => {
+  if (process.getuid?.() !== 0)
+    throw new Error('these tests write as root, as the transaction does: run them as root');
+  base = mkdtempSync(join(tmpdir(), 'apim-safe-writes-'));
+  chmodSync(base, 0o755);
+  webRoot = join(base, 'www');
+  mkdirSync(webRoot, { mode: 0o755 });
+  chownSync(webRoot, NOBODY, NOBODY);
+  secretDir = join(base, 'secret');
+  mkdirSync(secretDir, { mode: 0o700 });
+  secret = join(secretDir, 'shadow');
+  writeFileSync(secret, 'root only\n', { mode: 0o600 });
+  writeFileSync(join(base, 'content'), 'page\n');
+});
+
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+describe('apim_put_file', () => {
+  it('writes the file with its mode and owner, atomically, leaving no temporary behind', () => {
+    const dest = join(webRoot, 'index.html');
+    expect(lib(putFile(join(base, 'content'), dest, '0640', 'nobody', 'nogroup'))).toBe(0);
+    expect(readFileSync(dest, 'utf8')).toBe('page\n');
+    const st = statSync(dest);
+    expect([(st.mode & 0o7777).toString(8), st.uid, st.gid]).toEqual(['640', NOBODY, NOBODY]);
+    expect(readdirSync(webRoot)).toEqual(['index.html']);
+  });
+
+  it('replaces a symbolic link at the destination instead of writing through it', () => {
+    const dest = join(webRoot, 'planted.html');
+    symlinkSync(secret, dest);
+    const before = secretState();
+    expect(lib(putFile(join(base, 'content'), dest, '0666', 'nobody', 'nogroup'))).toBe(0);
+    expect(lstatSync(dest).isSymbolicLink()).toBe(false);
+    expect(readFileSync(dest, 'utf8')).toBe('page\n');
+    expect(secretState()).toBe(before);
+  });
+
+  it('refuses a folder at the destination (mv -T), leaving it alone', () => {
+    const dest = join(webRoot, 'a-folder');
+    mkdirSync(dest);
+    expect(lib(putFile(join(base, 'content'), dest, '0644', 'root', 'root'))).not.toBe(0);
+    expect(statSync(dest).isDirectory()).toBe(true);
+  });
+
+  it('never follows links a local user swaps into the folder while files are written', async () => {
+    const before = secretState();
+    const stop = join(base, 'stop');
+    // The attacker (nobody, who may write the web root) replaces every temporary entry the writer
+    // makes, and the destination itself, with links to the root-only file and its folder.
+    const attacker = [
+      `while [ ! -e ${singleQuote(stop)} ]; do`,
+      `  for e in ${singleQuote(webRoot)}/.apim-*; do`,
+      '    case $e in *.moved | *\\*) continue ;; esac',
+      '    mv -f "$e" "$e.moved" 2>/dev/null && ln -s ' + singleQuote(secretDir) + ' "$e" 2>/dev/null',
+      '  done',
+      `  ln -sfn ${singleQuote(secret)} ${singleQuote(join(webRoot, 'raced.html'))} 2>/dev/null`,
+      'done',
+    ].join('\n');
+    const racer = spawn('runuser', ['-u', 'nobody', '--', 'sh', '-c', attacker], { stdio: 'ignore' });
+    try {
+      const writes = Array.from({ length: 40 }, () =>
+        putFile(join(base, 'content'), join(webRoot, 'raced.html'), '0666', 'nobody', 'nogroup'),
+      );
+      lib(writes.map((w) => `${w} || :`).join('\n'));
+    } finally {
+      writeFileSync(stop, '');
+      await new Promise((resolve) => racer.on('exit', resolve));
+    }
+    // Whatever the race did, root wrote, chmodded and chowned nothing outside the web root.
+    expect(secretState()).toBe(before);
+    // And without an attacker the same write goes through.
+    rmSync(join(webRoot, 'raced.html'), { force: true });
+    expect(lib(putFile(join(base, 'content'), join(webRoot, 'raced.html'), '0644', 'root', 'root'))).toBe(0);
+    expect(readFileSync(join(webRoot, 'raced.html'), 'utf8')).toBe('page\n');
+  });
+});
+
+describe('apim_set_attrs and apim_read_file', () => {
+  it('change and read the file at the path, never a link target', () => {
+    const link = join(webRoot, 'link-to-secret');
+    symlinkSync(secret, link);
+    const before = secretState();
+    expect(lib(`apim_set_attrs ${singleQuote(link)} 0666 nobody nogroup`)).not.toBe(0);
+    expect(lib(`apim_read_file ${singleQuote(link)} >/dev/null`)).not.toBe(0);
+    expect(secretState()).toBe(before);
+    const file = join(webRoot, 'plain');
+    writeFileSync(file, 'x');
+    expect(lib(`apim_set_attrs ${singleQuote(file)} 0600 nobody -`)).toBe(0);
+    expect([(statSync(file).mode & 0o777).toString(8), statSync(file).uid]).toEqual(['600', NOBODY]);
+    expect(
+      execFileSync('sh', ['-s'], {
+        input: `${scriptSource('lib')}\napim_read_file ${singleQuote(file)}\n`,
+      }).toString(),
+    ).toBe('x');
+  });
+
+  it('apim_normal_path refuses every path that could climb out of a folder', () => {
+    for (const bad of ['relative', '/a/../b', '/a/./b', '/a//b', '/a/..', '/a/.'])
+      expect(lib(`apim_normal_path ${singleQuote(bad)}`), bad).not.toBe(0);
+    expect(lib(`apim_normal_path '/etc/nginx/conf.d/apim.conf'`)).toBe(0);
+  });
+});
