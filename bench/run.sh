@@ -3,7 +3,8 @@
 # and 15). One command, as root:
 #
 #   bench/run.sh [--sizes 10,50] [--runs 3] [--install-size 5] [--handshake-rounds 5]
-#                [--scale-sizes 1000,5000] [--out bench/RESULTS.md] [--smoke]
+#                [--scale-sizes 1000,5000] [--contenders apim-provision,ansible,floor]
+#                [--out bench/RESULTS.md] [--smoke]
 #
 # For each size N: start N light docker containers (apim-bench/host:bookworm: the lab's bookworm host
 # plus Debian's nginx, sshd), write one inventory both tools read and one known_hosts (ssh-keyscan),
@@ -40,11 +41,12 @@ RUNS=3
 INSTALL_SIZE=5
 HANDSHAKE_ROUNDS=5
 SCALE_SIZES="1000,5000"
+CONTENDERS="ours,theirs,floor"
 OUT="$BENCH/RESULTS.md"
 SMOKE=0
 APT_NGINX_VERSION="" # filled from the image
 
-usage() { sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --sizes) SIZES="$2"; shift 2 ;;
@@ -52,6 +54,7 @@ while [ $# -gt 0 ]; do
     --install-size) INSTALL_SIZE="$2"; shift 2 ;;
     --handshake-rounds) HANDSHAKE_ROUNDS="$2"; shift 2 ;;
     --scale-sizes) SCALE_SIZES="$2"; shift 2 ;;
+    --contenders) CONTENDERS="${2//apim-provision/ours}"; CONTENDERS="${CONTENDERS//ansible/theirs}"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
     --smoke) SMOKE=1; shift ;;
     -h | --help) usage; exit 0 ;;
@@ -63,6 +66,8 @@ done
 [[ "$INSTALL_SIZE" =~ ^[0-9]+$ ]] || { echo "--install-size takes a number (0: no scenario 4)" >&2; exit 5; }
 [[ "$HANDSHAKE_ROUNDS" =~ ^[0-9]+$ ]] || { echo "--handshake-rounds takes a number (0: not measured)" >&2; exit 5; }
 [[ "$SCALE_SIZES" =~ ^([0-9]+(,[0-9]+)*)?$ ]] || { echo "--scale-sizes takes N,N,... (empty: not run)" >&2; exit 5; }
+[[ "$CONTENDERS" =~ ^(ours|theirs|floor)(,(ours|theirs|floor))*$ ]] ||
+  { echo "--contenders takes a list of apim-provision, ansible, floor" >&2; exit 5; }
 
 say() { printf 'bench: %s\n' "$*" >&2; }
 die() {
@@ -396,7 +401,9 @@ check_floor_output() {
 # third equally often over 3 runs (the hosts' page cache and sshd state favour no one).
 contenders() {
   local run="$1" all=(ours theirs floor) i
-  for i in 0 1 2; do printf '%s\n' "${all[$(((run - 1 + i) % 3))]}"; done
+  for i in 0 1 2; do
+    case ",$CONTENDERS," in *",${all[$(((run - 1 + i) % 3))]},"*) printf '%s\n' "${all[$(((run - 1 + i) % 3))]}" ;; esac
+  done
 }
 
 # Scenarios 1-3 for one tool, on hosts converged by nobody.
@@ -437,8 +444,9 @@ bench_size() {
   done
   if [ "$size" = "${SIZES%%,*}" ]; then
     # Round trips per host do not depend on N: counted once, at the smallest size if it is small.
-    [ "$size" -le 10 ] && count_ansible_round_trips "$dir" "$size"
+    [ "$size" -le 10 ] && [[ ",$CONTENDERS," == *,theirs,* ]] && count_ansible_round_trips "$dir" "$size"
     measure_handshakes "$dir"
+    measure_host_steps "$dir"
   fi
   local name
   while read -r _ _ name; do docker rm -f "$name" >/dev/null 2>&1 || true; done <"$dir/hosts"
@@ -466,6 +474,15 @@ measure_handshakes() {
   (cd "$ROOT" && npx --no-install tsx bench/handshake/measure.ts "$1/hosts" "$1/known_hosts" \
     "$WORK/id_ed25519" "$HANDSHAKE_ROUNDS" "$RUN_DIR/handshake.tsv") >"$RUN_DIR/handshake.log" 2>&1 ||
     { tail -n 20 "$RUN_DIR/handshake.log" >&2; die "the handshake measurement failed (log: $RUN_DIR/handshake.log)"; }
+}
+
+# What each remote step costs a host (bench/host-cpu/steps.ts), on the first host of <dir>.
+measure_host_steps() {
+  [ "$HANDSHAKE_ROUNDS" -gt 0 ] || return 0
+  say "host CPU per remote step, $HANDSHAKE_ROUNDS rounds (bench/host-cpu/steps.ts)"
+  (cd "$ROOT" && npx --no-install tsx bench/host-cpu/steps.ts "$1" "$WORK/id_ed25519" \
+    "$HANDSHAKE_ROUNDS" "$RUN_DIR/host-steps.tsv") >"$RUN_DIR/host-steps.log" 2>&1 ||
+    { tail -n 20 "$RUN_DIR/host-steps.log" >&2; die "the host step measurement failed (log: $RUN_DIR/host-steps.log)"; }
 }
 
 # The controller alone against simulated hosts (bench/scale/run.ts).
@@ -511,9 +528,10 @@ main() {
     echo "install_size=$INSTALL_SIZE"
     echo "handshake_rounds=$HANDSHAKE_ROUNDS"
     echo "scale_sizes=$SCALE_SIZES"
+    echo "contenders=$CONTENDERS"
     echo "smoke=$SMOKE"
     echo "duration_s=$((SECONDS - started))"
-    echo "command=bench/run.sh --sizes $SIZES --runs $RUNS --install-size $INSTALL_SIZE --handshake-rounds $HANDSHAKE_ROUNDS --scale-sizes '$SCALE_SIZES'$([ "$SMOKE" = 1 ] && echo ' --smoke')"
+    echo "command=bench/run.sh --sizes $SIZES --runs $RUNS --install-size $INSTALL_SIZE --handshake-rounds $HANDSHAKE_ROUNDS --scale-sizes '$SCALE_SIZES'$([ "$CONTENDERS" != ours,theirs,floor ] && echo " --contenders $CONTENDERS")$([ "$SMOKE" = 1 ] && echo ' --smoke')"
     echo "load_before=$load_before"
     echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)"
   } >"$RUN_DIR/meta.env"
