@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import type { ConnectionSpec, Inventory } from '../../src/domain/types.js';
 import type { gatherFacts as GatherFacts } from '../../src/engine/gather-facts.js';
 import type { loadInventory as LoadInventory } from '../../src/inventory/load-inventory.js';
-import type { apimPaths as ApimPaths } from '../../src/modules/apim-paths.js';
+import type { apimQueries as ApimQueries } from '../../src/modules/apim-paths.js';
 import type { connect as Connect } from '../../src/transport/connect.js';
 import type { HostConnection } from '../../src/transport/types.js';
 
@@ -33,18 +33,20 @@ const dist = async <T>(path: string): Promise<T> => (await import(join(root, 'di
 const { connect } = await dist<{ connect: typeof Connect }>('transport/connect.js');
 const { gatherFacts } = await dist<{ gatherFacts: typeof GatherFacts }>('engine/gather-facts.js');
 const { loadInventory } = await dist<{ loadInventory: typeof LoadInventory }>('inventory/load-inventory.js');
-const { apimPaths } = await dist<{ apimPaths: typeof ApimPaths }>('modules/apim-paths.js');
+const { apimQueries } = await dist<{ apimQueries: typeof ApimQueries }>('modules/apim-paths.js');
 
 const [name, ip, container] = readFileSync(join(dir, 'hosts'), 'utf8').split('\n')[0]!.split(' ');
 if (!name || !ip || !container) throw new Error(`no host in ${join(dir, 'hosts')}`);
-const { inventory } = loadInventory(join(dir, 'inventory.yml'), { secretsNeeded: false }) as {
+const { inventory } = loadInventory(join(dir, 'inventory.yml'), { secrets: 'ignore' }) as {
   inventory?: Inventory;
 };
 const lb = inventory?.loadBalancers.find((l) => l.host.name === name);
 if (!lb) throw new Error(`${name} is not a load balancer of ${join(dir, 'inventory.yml')}`);
-const queries = apimPaths(lb).map((path) => ({ kind: 'file' as const, path }));
+const queries = apimQueries(lb);
 const { certificate, key } = lb.deployment.tlsPaths;
-const conf = queries[0]!.path;
+const first = queries[0];
+if (first?.kind !== 'file') throw new Error('the first query is not the conf.d file');
+const conf = first.path;
 
 const docker = (...args: string[]) => spawnSync('docker', args, { encoding: 'utf8' }).stdout.trim();
 const containerId = docker('inspect', '-f', '{{.Id}}', container);
@@ -57,7 +59,9 @@ function containerPids(): string[] {
     `/sys/fs/cgroup/docker/${containerId}/cgroup.procs`,
   ]) {
     try {
-      return readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+      return readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '');
     } catch {
       // the next cgroup layout
     }
@@ -70,7 +74,8 @@ function hostCpuS(): number {
     encoding: 'utf8',
   });
   const seconds = Number(r.stdout.trim());
-  if (r.status !== 0 || !Number.isFinite(seconds)) throw new Error(`cannot read the container's CPU: ${r.stderr}`);
+  if (r.status !== 0 || !Number.isFinite(seconds))
+    throw new Error(`cannot read the container's CPU: ${r.stderr}`);
   return seconds;
 }
 
@@ -86,7 +91,12 @@ const spec: ConnectionSpec = {
 const open = (become = true) =>
   connect(
     { name, connection: { ...spec, become } },
-    { knownHostsFiles: [join(dir, 'known_hosts')], acceptNewHostKeys: false, agentSocket: '', defaultKeyFiles: [] },
+    {
+      knownHostsFiles: [join(dir, 'known_hosts')],
+      acceptNewHostKeys: false,
+      agentSocket: '',
+      defaultKeyFiles: [],
+    },
   );
 
 async function ok(conn: HostConnection, command: string, become: boolean): Promise<void> {
@@ -107,7 +117,10 @@ const steps: Array<{ step: string; once: (conn: HostConnection) => Promise<void>
     step: 'facts program (first round trip of apply)',
     once: async (c) => void (await gatherFacts(c, queries, true, true)),
   },
-  { step: 'floor no-op: sudo sha256sum of the 3 files', once: (c) => ok(c, `sha256sum -- ${conf} ${certificate} ${key}`, true) },
+  {
+    step: 'floor no-op: sudo sha256sum of the 3 files',
+    once: (c) => ok(c, `sha256sum -- ${conf} ${certificate} ${key}`, true),
+  },
   { step: 'nginx -V', once: (c) => ok(c, '/usr/sbin/nginx -V', false) },
   { step: 'sudo nginx -t', once: (c) => ok(c, 'nginx -t -q', true) },
 ];
@@ -116,7 +129,9 @@ const steps: Array<{ step: string; once: (conn: HostConnection) => Promise<void>
 async function execsDuring(fn: () => Promise<void>): Promise<number> {
   const file = `${out}.strace`;
   const pids = containerPids().flatMap((pid) => ['-p', pid]);
-  const strace = spawn('strace', ['-f', '-c', '-e', 'trace=execve', '-o', file, ...pids], { stdio: 'ignore' });
+  const strace = spawn('strace', ['-f', '-c', '-e', 'trace=execve', '-o', file, ...pids], {
+    stdio: 'ignore',
+  });
   await new Promise((resolve) => setTimeout(resolve, 500)); // attached
   await fn();
   await new Promise((resolve) => setTimeout(resolve, 300)); // the session's processes have ended

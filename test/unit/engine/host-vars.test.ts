@@ -55,6 +55,8 @@ describe('templateVars', () => {
       loadbalancers: ['lb1', 'lb2'],
       east: ['lb2'],
       apim_all_in_one: ['apim1'],
+      // Ansible always has it, empty when every host is in a group.
+      ungrouped: [],
     });
   });
 
