@@ -1,4 +1,4 @@
-import type { AnsibleRoundTrips, HandshakeRow, Measurement, ScaleRow } from './measurements.js';
+import type { AnsibleRoundTrips, HandshakeRow, HostStepRow, Measurement, ScaleRow } from './measurements.js';
 import { scalePoints, scaleTargets } from './scale.js';
 import {
   type Comparison,
@@ -163,6 +163,13 @@ function handshakeTable(rows: HandshakeRow[]): string {
   );
 }
 
+function hostStepTable(rows: HostStepRow[]): string {
+  return table(
+    ['step', 'runs', 'host CPU (ms)', 'processes started'],
+    rows.map((r) => [r.step, String(r.runs), r.hostCpuMs.toFixed(1), String(r.execs)]),
+  );
+}
+
 function scaleTable(rows: ScaleRow[]): string {
   return table(
     [
@@ -194,6 +201,7 @@ export interface ResultsInput {
   measurements: Measurement[];
   ansibleRoundTrips: AnsibleRoundTrips[];
   handshakes?: HandshakeRow[];
+  hostSteps?: HostStepRow[];
   scale?: ScaleRow[];
   meta: Record<string, string>;
   /** Paragraphs kept from the previous results file (profiling notes written by people). */
@@ -206,6 +214,7 @@ const FULL_RUN =
 export function resultsMarkdown(input: ResultsInput): string {
   const { measurements, ansibleRoundTrips, meta, notes } = input;
   const handshakes = input.handshakes ?? [];
+  const hostSteps = input.hostSteps ?? [];
   const scale = input.scale ?? [];
   const comparisons = compare(measurements, ansibleRoundTrips);
   const cpus = Number(meta.nproc) || undefined;
@@ -276,6 +285,16 @@ export function resultsMarkdown(input: ResultsInput): string {
         'per connection, as the floor and Ansible use it (controller CPU: the ssh processes). Host CPU: ' +
         "the containers' cgroups (sshd's fork and re-exec, key exchange, the session's shell).\n\n" +
         handshakeTable(handshakes),
+    '## What each remote step costs a host',
+    hostSteps.length === 0
+      ? 'Not measured in this run (`--handshake-rounds 0`).'
+      : 'bench/host-cpu/steps.ts on the first host of the smallest size, nginx installed and the ' +
+        "files deployed (what a no-op run finds), each step repeated (runs): CPU the host's container " +
+        "used per step (cgroup), and the processes the step started (execve calls of the container's " +
+        'sshd and its children, counted by strace in one more run). The facts program is the first ' +
+        "round trip of `apply` with this load balancer's queries; the floor rows are the floor's own " +
+        'commands, for comparison.\n\n' +
+        hostStepTable(hostSteps),
     '## The controller alone, simulated hosts',
     scale.length === 0
       ? 'Not run in this run (`--scale-sizes` empty).'

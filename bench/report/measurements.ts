@@ -112,6 +112,24 @@ export function parseHandshakes(text: string): HandshakeRow[] {
   }));
 }
 
+/** What one remote step cost the host, on one bench host (bench/host-cpu/steps.ts). */
+export interface HostStepRow {
+  step: string;
+  runs: number;
+  hostCpuMs: number;
+  /** Processes started (execve calls counted by strace in one more run). */
+  execs: number;
+}
+
+export function parseHostSteps(text: string): HostStepRow[] {
+  return rows(text).map((r) => ({
+    step: r.step ?? '',
+    runs: Number(r.runs),
+    hostCpuMs: Number(r.host_cpu_ms),
+    execs: Number(r.execs),
+  }));
+}
+
 /** One controller run against simulated hosts (bench/scale/run.ts). */
 export interface ScaleRow {
   size: number;
@@ -142,7 +160,7 @@ export function parseScale(text: string): ScaleRow[] {
   }));
 }
 
-/** A run folder; handshake.tsv and scale.tsv are there only when those parts ran. */
+/** A run folder; handshake.tsv, host-steps.tsv and scale.tsv are there only when those parts ran. */
 export function readRunDir(dir: string) {
   const optional = (file: string) =>
     existsSync(`${dir}/${file}`) ? readFileSync(`${dir}/${file}`, 'utf8') : '';
@@ -150,6 +168,7 @@ export function readRunDir(dir: string) {
     measurements: parseMeasurements(readFileSync(`${dir}/results.tsv`, 'utf8')),
     ansibleRoundTrips: parseAnsibleRoundTrips(readFileSync(`${dir}/ansible-round-trips.tsv`, 'utf8')),
     handshakes: parseHandshakes(optional('handshake.tsv')),
+    hostSteps: parseHostSteps(optional('host-steps.tsv')),
     scale: parseScale(optional('scale.tsv')),
     meta: parseMeta(readFileSync(`${dir}/meta.env`, 'utf8')),
   };

@@ -333,13 +333,20 @@ describe('the SSH connection costs and the simulated controller', () => {
     writeFileSync(join(dir, 'results.tsv'), tsv([[10, 'noop', 'floor', 1, 2.4]]));
     writeFileSync(join(dir, 'ansible-round-trips.tsv'), 'size\tscenario\trt_per_host\n');
     writeFileSync(join(dir, 'meta.env'), 'runs=1\n');
-    expect(readRunDir(dir)).toMatchObject({ handshakes: [], scale: [] });
+    expect(readRunDir(dir)).toMatchObject({ handshakes: [], hostSteps: [], scale: [] });
+    expect(resultsMarkdown(readRunDir(dir))).toContain(
+      '## What each remote step costs a host\n\nNot measured',
+    );
     writeFileSync(
       join(dir, 'handshake.tsv'),
       'variant\tconnections\tcontroller_cpu_ms\thost_cpu_ms\twall_ms\tnegotiated\n' +
         'OpenSSH defaults\t30\t80.00\t45.00\t443.35\tkey exchange sntrup761x25519-sha512, host key ssh-ed25519, cipher chacha20-poly1305@openssh.com\n',
     );
     writeFileSync(join(dir, 'scale.tsv'), scaleTsv([[1000, 'converge', 12.5, 512 * 1024, 5, 1]]));
+    writeFileSync(
+      join(dir, 'host-steps.tsv'),
+      'step\truns\thost_cpu_ms\texecs\nfacts program (first round trip of apply)\t10\t49.6\t27\n',
+    );
     const run = readRunDir(dir);
     expect(run.handshakes).toEqual<HandshakeRow[]>([
       {
@@ -352,8 +359,12 @@ describe('the SSH connection costs and the simulated controller', () => {
           'key exchange sntrup761x25519-sha512, host key ssh-ed25519, cipher chacha20-poly1305@openssh.com',
       },
     ]);
+    expect(run.hostSteps).toEqual([
+      { step: 'facts program (first round trip of apply)', runs: 10, hostCpuMs: 49.6, execs: 27 },
+    ]);
     const md = resultsMarkdown(run);
     expect(md).toContain('| OpenSSH defaults | 30 | 80.0 | 45.0 | 443 | key exchange sntrup761x25519-sha512');
+    expect(md).toContain('| facts program (first round trip of apply) | 10 | 49.6 | 27 |');
     expect(md).toContain(
       '| 1000 | 1 first converge (fresh nginx-preinstalled hosts) | 1000 | 12.50 | 6.00 | 512 | 0.512 | 4.0 | 3.5 |',
     );
