@@ -13,6 +13,7 @@ import { timingSafeEqual } from 'node:crypto';
 
 import ssh2, { type Connection, type ParsedKey, type ServerChannel, type SFTPWrapper } from 'ssh2';
 
+import { sudoProbeLine } from '../../src/transport/become-detect.js';
 import { shCommand, sudoCommand } from '../../src/transport/sudo-command.js';
 import type { ExecResult } from '../../src/transport/types.js';
 import { FakeHostConnection } from '../../test/unit/engine/support/fake-connection.js';
@@ -71,7 +72,7 @@ export class SimulatedFleet {
     // What the transport puts before `sh -c <command>` for become (passwordless sudo).
     const becomeUser = options.becomeUser ?? 'root';
     this.#sudoPrefix = sudoCommand('', becomeUser).replace(/sh -c ''$/, '');
-    this.#sudoProbe = sudoCommand('true', becomeUser);
+    this.#sudoProbe = sudoProbeLine(becomeUser);
     for (let i = 0; i < options.count; i++) this.hosts.push(this.#freshHost(i));
   }
 
@@ -159,8 +160,7 @@ export class SimulatedFleet {
   /** One exec request: the transport's wrapping undone, then the host's answer. */
   async #exec(sim: SimHost, line: string, stdin: Buffer): Promise<ExecResult> {
     this.#stats.execs++;
-    // sudo detection (transport/become-detect.ts), raw lines: sudo is there and needs no password.
-    if (line === 'command -v sudo') return { code: 0, stdout: '/usr/bin/sudo\n', stderr: '' };
+    // sudo detection (transport/become-detect.ts), one raw line: sudo is there and needs no password.
     if (line === this.#sudoProbe) return { code: 0, stdout: '', stderr: '' };
     const become = line.startsWith(this.#sudoPrefix);
     const command = unwrapSh(become ? line.slice(this.#sudoPrefix.length) : line);
