@@ -111,6 +111,7 @@ ensure_tools() {
   [ -x /usr/bin/time ] || missing+=(time)
   command -v ssh-keyscan >/dev/null 2>&1 || missing+=(openssh-client)
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  command -v strace >/dev/null 2>&1 || missing+=(strace) # bench/host-cpu/steps.ts
   if [ "${#missing[@]}" -gt 0 ]; then
     say "apt-get install ${missing[*]}"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
