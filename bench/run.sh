@@ -1,20 +1,29 @@
 #!/usr/bin/env bash
-# Benchmark of apim-provision against Ansible on the same hosts (issue 6). One command, as root:
+# Benchmark of apim-provision against Ansible and against the floor, on the same hosts (issues 6
+# and 15). One command, as root:
 #
-#   bench/run.sh [--sizes 10,50,100] [--runs 3] [--install-size 5] [--out bench/RESULTS.md] [--smoke]
+#   bench/run.sh [--sizes 10,50] [--runs 3] [--install-size 5] [--handshake-rounds 5]
+#                [--scale-sizes 1000,5000] [--contenders apim-provision,ansible,floor]
+#                [--out bench/RESULTS.md] [--smoke]
 #
 # For each size N: start N light docker containers (apim-bench/host:bookworm: the lab's bookworm host
 # plus Debian's nginx, sshd), write one inventory both tools read and one known_hosts (ssh-keyscan),
-# then, --runs times, with the tools alternated (odd runs apim-provision first, even runs Ansible
-# first), each tool does on the same hosts:
+# then, --runs times, with the three contenders rotated (run 1: apim-provision, Ansible, floor; run 2:
+# Ansible, floor, apim-provision; run 3: floor, apim-provision, Ansible; ...), each does on the same
+# hosts:
 #   1 first converge   hosts reset to fresh nginx-preinstalled state, then apply
 #   2 no-op re-run     apply again, nothing to change
 #   3 check + diff     the conf.d file edited on every host (docker exec), then --check --diff
-# Scenario 4 (first install of nginx) runs on --install-size containers of apim-bench/bare:bookworm
-# (no nginx); --install-size 0 leaves it out. Figures: wall time, peak RSS and CPU of the controller
-# process tree (/usr/bin/time), CPU used inside the containers (cgroup cpuacct), SSH round trips per
-# host (apim-provision: --json round_trips; Ansible: "SSH: EXEC" lines of one extra -vvv run per
-# scenario at the smallest size if it is 10 or less, not timed). Raw figures go to bench/.work/<run>/results.tsv and
+# The floor (bench/floor.sh) is the least remote work each scenario needs, done by plain OpenSSH: one
+# connection per host, all at once, one shell command. Scenario 4 (first install of nginx) runs on
+# --install-size containers of apim-bench/bare:bookworm (no nginx); --install-size 0 leaves it out.
+# At the smallest size, bench/handshake/measure.ts then measures what one SSH connection costs (our
+# transport, ssh2 variants, OpenSSH) over --handshake-rounds rounds (0: not measured). Finally
+# bench/scale/run.ts runs the controller alone against simulated hosts (--scale-sizes; empty: not run).
+# Figures: wall time, peak RSS and CPU of the controller process tree (/usr/bin/time), CPU used inside
+# the containers (cgroup cpuacct), SSH round trips per host (apim-provision: --json round_trips;
+# Ansible: "SSH: EXEC" lines of one extra -vvv run per scenario at the smallest size if it is 10 or
+# less, not timed; the floor: 1). Raw figures go to bench/.work/<run>/*.tsv and
 # bench/report/write-results.ts turns them into the results file.
 #
 # The containers are reached on their bridge IPs (port 22); the API-M backends in the inventory are
@@ -25,19 +34,27 @@ export DOCKER_BUILDKIT=0 LC_ALL=C.UTF-8 LANG=C.UTF-8
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH="$ROOT/bench"
-SIZES="10,50,100"
+# shellcheck source=bench/lib/containers-cpu.sh disable=SC1091 # followed with shellcheck -x
+. "$BENCH/lib/containers-cpu.sh"
+SIZES="10,50"
 RUNS=3
 INSTALL_SIZE=5
+HANDSHAKE_ROUNDS=5
+SCALE_SIZES="1000,5000"
+CONTENDERS="ours,theirs,floor"
 OUT="$BENCH/RESULTS.md"
 SMOKE=0
 APT_NGINX_VERSION="" # filled from the image
 
-usage() { sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --sizes) SIZES="$2"; shift 2 ;;
     --runs) RUNS="$2"; shift 2 ;;
     --install-size) INSTALL_SIZE="$2"; shift 2 ;;
+    --handshake-rounds) HANDSHAKE_ROUNDS="$2"; shift 2 ;;
+    --scale-sizes) SCALE_SIZES="$2"; shift 2 ;;
+    --contenders) CONTENDERS="${2//apim-provision/ours}"; CONTENDERS="${CONTENDERS//ansible/theirs}"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
     --smoke) SMOKE=1; shift ;;
     -h | --help) usage; exit 0 ;;
@@ -47,6 +64,10 @@ done
 [[ "$SIZES" =~ ^[0-9]+(,[0-9]+)*$ ]] || { echo "--sizes takes N,N,... (e.g. 10,50,100)" >&2; exit 5; }
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "--runs takes a positive number" >&2; exit 5; }
 [[ "$INSTALL_SIZE" =~ ^[0-9]+$ ]] || { echo "--install-size takes a number (0: no scenario 4)" >&2; exit 5; }
+[[ "$HANDSHAKE_ROUNDS" =~ ^[0-9]+$ ]] || { echo "--handshake-rounds takes a number (0: not measured)" >&2; exit 5; }
+[[ "$SCALE_SIZES" =~ ^([0-9]+(,[0-9]+)*)?$ ]] || { echo "--scale-sizes takes N,N,... (empty: not run)" >&2; exit 5; }
+[[ "$CONTENDERS" =~ ^(ours|theirs|floor)(,(ours|theirs|floor))*$ ]] ||
+  { echo "--contenders takes a list of apim-provision, ansible, floor" >&2; exit 5; }
 
 say() { printf 'bench: %s\n' "$*" >&2; }
 die() {
@@ -90,6 +111,7 @@ ensure_tools() {
   [ -x /usr/bin/time ] || missing+=(time)
   command -v ssh-keyscan >/dev/null 2>&1 || missing+=(openssh-client)
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  command -v strace >/dev/null 2>&1 || missing+=(strace) # bench/host-cpu/steps.ts
   if [ "${#missing[@]}" -gt 0 ]; then
     say "apt-get install ${missing[*]}"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
@@ -98,10 +120,9 @@ ensure_tools() {
     die "docker is missing or dockerd does not answer (scripts/ensure-lab-prereqs.sh sets it up)"
   fi
   command -v node >/dev/null 2>&1 || die "node is missing"
-  if [ ! -f "$ROOT/dist/cli/main.js" ]; then
-    say "building apim-provision (npm run build)"
-    (cd "$ROOT" && npm run build >/dev/null)
-  fi
+  # Always: a dist/ older than src/ would be measured instead of the code of this revision.
+  say "building apim-provision (npm run build)"
+  (cd "$ROOT" && npm run build >"$RUN_DIR/build.log" 2>&1) || { cat "$RUN_DIR/build.log" >&2; die "npm run build failed"; }
 }
 
 # Builds a bench image unless one with the same recipe exists (label apim-bench.recipe).
@@ -230,6 +251,25 @@ prepare_ansible_files() {
     sort -u | tr '\n' ' ')"
 }
 
+# The floor's upload (bench/floor.sh): the Ansible files (conf.d file, certificate, key) and the log
+# folders nginx -t needs, in one tar with their final paths, modes and root ownership. FLOOR_SUMS:
+# their SHA-256, which the floor's no-op must read back.
+prepare_floor_files() {
+  local dir="$1" stage="$1/floor/stage" logdir members
+  rm -rf "$dir/floor"
+  mkdir -p "$stage"
+  install -D -m 0644 "$dir/files/$CONF_NAME" "$stage/etc/nginx/conf.d/$CONF_NAME"
+  install -d -m 0700 "$stage$(dirname "$CERT_PATH")" "$stage$(dirname "$KEY_PATH")"
+  install -m 0644 "$dir/files/lb.crt" "$stage$CERT_PATH"
+  install -m 0600 "$dir/files/lb.key" "$stage$KEY_PATH"
+  sed -n 's/^  - //p' "$dir/bench-vars.yml" | while IFS= read -r logdir; do install -d -m 0755 "$stage$logdir"; done
+  members="etc/nginx/conf.d/$CONF_NAME $(dirname "${CERT_PATH#/}") $(dirname "${KEY_PATH#/}")"
+  for logdir in $LOG_DIRS; do members="$members ${logdir#/}"; done
+  # shellcheck disable=SC2086,SC2046 # one member per word
+  tar -C "$stage" --owner=0 --group=0 --numeric-owner -cf "$dir/floor/payload.tar" $(printf '%s\n' $members | sort -u)
+  FLOOR_SUMS="$(cd "$dir/files" && sha256sum "$CONF_NAME" lb.crt lb.key | cut -d' ' -f1 | tr '\n' ' ')"
+}
+
 # Runs a shell command as root in every container of <dir>, 16 at a time.
 on_hosts() {
   local dir="$1" script="$2"
@@ -254,24 +294,10 @@ edit_conf_on_hosts() {
   on_hosts "$1" "sed -i '1i # edited on the host by bench/run.sh (scenario 3)' /etc/nginx/conf.d/$CONF_NAME"
 }
 
-# CPU (seconds) used so far by the containers of <dir>: cgroup v1 cpuacct or v2 cpu.stat.
+# CPU (seconds) used so far by the containers of <dir> (bench/lib/containers-cpu.sh).
 containers_cpu() {
-  local dir="$1" ids id total=0 ns
-  ids="$(cut -d' ' -f3 "$dir/hosts" | xargs docker inspect -f '{{.Id}}')"
-  for id in $ids; do
-    if [ -r "/sys/fs/cgroup/cpuacct/docker/$id/cpuacct.usage" ]; then
-      ns="$(cat "/sys/fs/cgroup/cpuacct/docker/$id/cpuacct.usage")"
-    elif [ -r "/sys/fs/cgroup/system.slice/docker-$id.scope/cpu.stat" ]; then
-      ns="$(($(awk '$1 == "usage_usec" { print $2 }' "/sys/fs/cgroup/system.slice/docker-$id.scope/cpu.stat") * 1000))"
-    elif [ -r "/sys/fs/cgroup/docker/$id/cpu.stat" ]; then
-      ns="$(($(awk '$1 == "usage_usec" { print $2 }' "/sys/fs/cgroup/docker/$id/cpu.stat") * 1000))"
-    else
-      echo "NA"
-      return
-    fi
-    total=$((total + ns))
-  done
-  awk -v t="$total" 'BEGIN { printf "%.3f", t / 1e9 }'
+  # shellcheck disable=SC2046 # one container id per word
+  containers_cpu_of $(cut -d' ' -f3 "$1/hosts" | xargs docker inspect -f '{{.Id}}')
 }
 
 # ---------------------------------------------------------------- one timed run
@@ -286,17 +312,21 @@ timed() {
   cpu0="$(containers_cpu "$dir")"
   /usr/bin/time -f '%e %M %U %S' -o "$timefile" "$@" >"$log" 2>&1 || rc=$?
   cpu1="$(containers_cpu "$dir")"
-  if [ "$tool" = apim-provision ]; then
-    if [ -s "$dir/logs/$tag.json" ]; then
-      read -r rt changed < <(node -e '
-        const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-        const rt = r.hosts.reduce((s, h) => s + h.round_trips, 0) / r.hosts.length;
-        console.log(rt.toFixed(1), r.totals.changed);' "$dir/logs/$tag.json")
-    fi
-  else
-    changed="$(awk '/^PLAY RECAP/ { on = 1; next } on && / : ok=/ { for (i = 1; i <= NF; i++) if ($i ~ /^changed=/) { split($i, a, "="); s += a[2] } } END { print s + 0 }' "$log")"
-    stop_control_masters "$ANSIBLE_SSH_CONTROL_PATH_DIR"
-  fi
+  case "$tool" in
+    apim-provision)
+      if [ -s "$dir/logs/$tag.json" ]; then
+        read -r rt changed < <(node -e '
+          const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+          const rt = r.hosts.reduce((s, h) => s + h.round_trips, 0) / r.hosts.length;
+          console.log(rt.toFixed(1), r.totals.changed);' "$dir/logs/$tag.json")
+      fi
+      ;;
+    ansible)
+      changed="$(awk '/^PLAY RECAP/ { on = 1; next } on && / : ok=/ { for (i = 1; i <= NF; i++) if ($i ~ /^changed=/) { split($i, a, "="); s += a[2] } } END { print s + 0 }' "$log")"
+      stop_control_masters "$ANSIBLE_SSH_CONTROL_PATH_DIR"
+      ;;
+    floor) rt=1.0 ;; # one command per host; its output is checked by check_floor_output
+  esac
   # Ansible's check mode exits 0; apim-provision without --detailed-exitcode too: anything else failed.
   [ "$rc" = 0 ] || { tail -n 30 "$log" >&2; die "$tag at N=$size exited $rc (log: $log)"; }
   case "$expect" in
@@ -306,6 +336,7 @@ timed() {
         die "$tag at N=$size: expected changes on every host, got changed=$changed (log: $log)"
       fi
       ;;
+    any) ;;
   esac
   local target_cpu=NA
   [ "$cpu0" != NA ] && [ "$cpu1" != NA ] && target_cpu="$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.3f", b - a }')"
@@ -336,6 +367,44 @@ theirs() {
   ansible_env "$size" "$dir" "$(basename "$dir")-$scenario-$run"
   timed "$dir" "$size" "$scenario" ansible "$run" "$expect" -- \
     ansible-playbook -i "$dir/inventory.yml" -e "@$dir/bench-vars.yml" "$BENCH/ansible/site.yml" "$@"
+}
+
+# The floor of a scenario (bench/floor.sh); same arguments as ours/theirs, expectation and tool
+# options unused: its output is checked instead (not timed).
+floor() {
+  local dir="$1" size="$2" scenario="$3" run="$4"
+  timed "$dir" "$size" "$scenario" floor "$run" any -- bash "$BENCH/floor.sh" "$scenario" "$dir" \
+    "$WORK/id_ed25519" "/etc/nginx/conf.d/$CONF_NAME" "$CERT_PATH" "$KEY_PATH"
+  check_floor_output "$dir" "$scenario"
+}
+
+# The floor did its work on every host: the no-op read the files the converge deployed (and nginx -V),
+# check-diff read the edited file; converge and install are checked by the no-op after them.
+check_floor_output() {
+  local dir="$1" scenario="$2" out="$1/floor-out/$2" name sum
+  while read -r name _; do
+    case "$scenario" in
+      noop)
+        for sum in $FLOOR_SUMS; do
+          grep -q "^$sum " "$out/$name.out" || die "floor noop on $name: no file with SHA-256 $sum (see $out)"
+        done
+        grep -q '^nginx version: ' "$out/$name.err" || die "floor noop on $name: no nginx -V output (see $out)"
+        ;;
+      check-diff)
+        grep -qx '# edited on the host by bench/run.sh (scenario 3)' "$out/$name.out" ||
+          die "floor check-diff on $name: the edited conf.d file was not read (see $out)"
+        ;;
+    esac
+  done <"$dir/hosts"
+}
+
+# Run r's order of the three contenders: rotated by one each run, so each comes first, second and
+# third equally often over 3 runs (the hosts' page cache and sshd state favour no one).
+contenders() {
+  local run="$1" all=(ours theirs floor) i
+  for i in 0 1 2; do
+    case ",$CONTENDERS," in *",${all[$(((run - 1 + i) % 3))]},"*) printf '%s\n' "${all[$(((run - 1 + i) % 3))]}" ;; esac
+  done
 }
 
 # Scenarios 1-3 for one tool, on hosts converged by nobody.
@@ -369,17 +438,17 @@ bench_size() {
   start_hosts "$dir" apim-bench/host:bookworm "$size"
   write_inventory "$dir"
   prepare_ansible_files "$dir"
+  prepare_floor_files "$dir"
+  local tool
   for run in $(seq 1 "$RUNS"); do
-    if [ $((run % 2)) = 1 ]; then
-      scenarios_for ours "$dir" "$size" "$run"
-      scenarios_for theirs "$dir" "$size" "$run"
-    else
-      scenarios_for theirs "$dir" "$size" "$run"
-      scenarios_for ours "$dir" "$size" "$run"
-    fi
+    for tool in $(contenders "$run"); do scenarios_for "$tool" "$dir" "$size" "$run"; done
   done
-  # Round trips per host do not depend on N: counted once, at the smallest size if it is small.
-  [ "$size" = "${SIZES%%,*}" ] && [ "$size" -le 10 ] && count_ansible_round_trips "$dir" "$size"
+  if [ "$size" = "${SIZES%%,*}" ]; then
+    # Round trips per host do not depend on N: counted once, at the smallest size if it is small.
+    [ "$size" -le 10 ] && [[ ",$CONTENDERS," == *,theirs,* ]] && count_ansible_round_trips "$dir" "$size"
+    measure_handshakes "$dir"
+    measure_host_steps "$dir"
+  fi
   local name
   while read -r _ _ name; do docker rm -f "$name" >/dev/null 2>&1 || true; done <"$dir/hosts"
 }
@@ -390,12 +459,40 @@ bench_install() {
   start_hosts "$dir" apim-bench/bare:bookworm "$size"
   write_inventory "$dir"
   prepare_ansible_files "$dir"
+  prepare_floor_files "$dir"
   for run in $(seq 1 "$RUNS"); do
-    for tool in $([ $((run % 2)) = 1 ] && echo "ours theirs" || echo "theirs ours"); do
+    for tool in $(contenders "$run"); do
       reset_bare_hosts "$dir"
       "$tool" "$dir" "$size" install "$run" some
     done
   done
+}
+
+# What one SSH connection costs (ours, ssh2 variants, OpenSSH), on the hosts of <dir>, one at a time.
+measure_handshakes() {
+  [ "$HANDSHAKE_ROUNDS" -gt 0 ] || return 0
+  say "SSH connection costs on these hosts, $HANDSHAKE_ROUNDS rounds (bench/handshake/measure.ts)"
+  (cd "$ROOT" && npx --no-install tsx bench/handshake/measure.ts "$1/hosts" "$1/known_hosts" \
+    "$WORK/id_ed25519" "$HANDSHAKE_ROUNDS" "$RUN_DIR/handshake.tsv") >"$RUN_DIR/handshake.log" 2>&1 ||
+    { tail -n 20 "$RUN_DIR/handshake.log" >&2; die "the handshake measurement failed (log: $RUN_DIR/handshake.log)"; }
+}
+
+# What each remote step costs a host (bench/host-cpu/steps.ts), on the first host of <dir>.
+measure_host_steps() {
+  [ "$HANDSHAKE_ROUNDS" -gt 0 ] || return 0
+  say "host CPU per remote step, $HANDSHAKE_ROUNDS rounds (bench/host-cpu/steps.ts)"
+  (cd "$ROOT" && npx --no-install tsx bench/host-cpu/steps.ts "$1" "$WORK/id_ed25519" \
+    "$HANDSHAKE_ROUNDS" "$RUN_DIR/host-steps.tsv") >"$RUN_DIR/host-steps.log" 2>&1 ||
+    { tail -n 20 "$RUN_DIR/host-steps.log" >&2; die "the host step measurement failed (log: $RUN_DIR/host-steps.log)"; }
+}
+
+# The controller alone against simulated hosts (bench/scale/run.ts).
+measure_scale() {
+  [ -n "$SCALE_SIZES" ] || return 0
+  say "---- controller scale test, simulated hosts: $SCALE_SIZES (bench/scale/run.ts)"
+  (cd "$ROOT" && npx --no-install tsx bench/scale/run.ts --sizes "$SCALE_SIZES" --work "$RUN_DIR/scale" \
+    --out "$RUN_DIR/scale.tsv" --no-build) 2>&1 | tee "$RUN_DIR/scale.log" >&2 ||
+    die "the scale test failed (log: $RUN_DIR/scale.log)"
 }
 
 # ---------------------------------------------------------------- main
@@ -415,6 +512,7 @@ main() {
     say "---- scenario 4: first install of nginx, N=$INSTALL_SIZE"
     bench_install
   fi
+  measure_scale
   {
     echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "nproc=$(nproc)"
@@ -429,9 +527,12 @@ main() {
     echo "sizes=$SIZES"
     echo "runs=$RUNS"
     echo "install_size=$INSTALL_SIZE"
+    echo "handshake_rounds=$HANDSHAKE_ROUNDS"
+    echo "scale_sizes=$SCALE_SIZES"
+    echo "contenders=$CONTENDERS"
     echo "smoke=$SMOKE"
     echo "duration_s=$((SECONDS - started))"
-    echo "command=bench/run.sh --sizes $SIZES --runs $RUNS --install-size $INSTALL_SIZE$([ "$SMOKE" = 1 ] && echo ' --smoke')"
+    echo "command=bench/run.sh --sizes $SIZES --runs $RUNS --install-size $INSTALL_SIZE --handshake-rounds $HANDSHAKE_ROUNDS --scale-sizes '$SCALE_SIZES'$([ "$CONTENDERS" != ours,theirs,floor ] && echo " --contenders $CONTENDERS")$([ "$SMOKE" = 1 ] && echo ' --smoke')"
     echo "load_before=$load_before"
     echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)"
   } >"$RUN_DIR/meta.env"

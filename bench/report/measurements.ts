@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
-export type Tool = 'apim-provision' | 'ansible';
+/** The two tools, and the floor: the least remote work of a scenario, by plain OpenSSH (bench/floor.sh). */
+export type Tool = 'apim-provision' | 'ansible' | 'floor';
 export type Scenario = 'converge' | 'noop' | 'check-diff' | 'install';
 
 /** One timed run of one tool, as bench/run.sh appends it to results.tsv. */
@@ -15,7 +16,7 @@ export interface Measurement {
   sysS: number;
   /** CPU used inside the bench containers during the run; undefined when cgroups could not be read. */
   targetCpuS: number | undefined;
-  /** apim-provision's round trips per host (its --json report); undefined for Ansible. */
+  /** Round trips per host: apim-provision's --json report, 1 for the floor; undefined for Ansible. */
   roundTripsPerHost: number | undefined;
   changed: number | undefined;
 }
@@ -28,7 +29,7 @@ export interface AnsibleRoundTrips {
 }
 
 const SCENARIOS: readonly Scenario[] = ['converge', 'noop', 'check-diff', 'install'];
-const TOOLS: readonly Tool[] = ['apim-provision', 'ansible'];
+const TOOLS: readonly Tool[] = ['apim-provision', 'ansible', 'floor'];
 
 function optionalNumber(text: string | undefined): number | undefined {
   return text === undefined || text === 'NA' || text === '' ? undefined : Number(text);
@@ -89,10 +90,86 @@ export function parseMeta(text: string): Record<string, string> {
   return meta;
 }
 
+/** What one SSH connection cost, per variant (bench/handshake/measure.ts). */
+export interface HandshakeRow {
+  variant: string;
+  connections: number;
+  controllerCpuMs: number;
+  hostCpuMs: number;
+  wallMs: number;
+  /** Key exchange, host key and cipher the connections used. */
+  negotiated: string;
+}
+
+export function parseHandshakes(text: string): HandshakeRow[] {
+  return rows(text).map((r) => ({
+    variant: r.variant ?? '',
+    connections: Number(r.connections),
+    controllerCpuMs: Number(r.controller_cpu_ms),
+    hostCpuMs: Number(r.host_cpu_ms),
+    wallMs: Number(r.wall_ms),
+    negotiated: r.negotiated ?? '',
+  }));
+}
+
+/** What one remote step cost the host, on one bench host (bench/host-cpu/steps.ts). */
+export interface HostStepRow {
+  step: string;
+  runs: number;
+  hostCpuMs: number;
+  /** Processes started (execve calls counted by strace in one more run). */
+  execs: number;
+}
+
+export function parseHostSteps(text: string): HostStepRow[] {
+  return rows(text).map((r) => ({
+    step: r.step ?? '',
+    runs: Number(r.runs),
+    hostCpuMs: Number(r.host_cpu_ms),
+    execs: Number(r.execs),
+  }));
+}
+
+/** One controller run against simulated hosts (bench/scale/run.ts). */
+export interface ScaleRow {
+  size: number;
+  scenario: Scenario;
+  forks: number;
+  wallS: number;
+  maxRssKb: number;
+  userS: number;
+  sysS: number;
+  /** CPU of the simulator process (the hosts' side), not the controller's. */
+  simCpuS: number;
+  changed: number;
+  roundTripsPerHost: number;
+}
+
+export function parseScale(text: string): ScaleRow[] {
+  return rows(text).map((r) => ({
+    size: Number(r.size),
+    scenario: scenarioOf(r.scenario),
+    forks: Number(r.forks),
+    wallS: Number(r.wall_s),
+    maxRssKb: Number(r.maxrss_kb),
+    userS: Number(r.user_s),
+    sysS: Number(r.sys_s),
+    simCpuS: Number(r.sim_cpu_s),
+    changed: Number(r.changed),
+    roundTripsPerHost: Number(r.rt_per_host),
+  }));
+}
+
+/** A run folder; handshake.tsv, host-steps.tsv and scale.tsv are there only when those parts ran. */
 export function readRunDir(dir: string) {
+  const optional = (file: string) =>
+    existsSync(`${dir}/${file}`) ? readFileSync(`${dir}/${file}`, 'utf8') : '';
   return {
     measurements: parseMeasurements(readFileSync(`${dir}/results.tsv`, 'utf8')),
     ansibleRoundTrips: parseAnsibleRoundTrips(readFileSync(`${dir}/ansible-round-trips.tsv`, 'utf8')),
+    handshakes: parseHandshakes(optional('handshake.tsv')),
+    hostSteps: parseHostSteps(optional('host-steps.tsv')),
+    scale: parseScale(optional('scale.tsv')),
     meta: parseMeta(readFileSync(`${dir}/meta.env`, 'utf8')),
   };
 }

@@ -29,8 +29,13 @@ export interface Comparison {
   scenario: Scenario;
   ours: ToolFigures | undefined;
   ansible: ToolFigures | undefined;
+  /** The least remote work of the scenario, by plain OpenSSH (bench/floor.sh). */
+  floor: ToolFigures | undefined;
   /** Ansible's median wall time over apim-provision's: above 1 means apim-provision is faster. */
   ratio: number | undefined;
+  /** apim-provision's median wall time over the floor's: 1 would be the least work possible. */
+  oursOverFloor: number | undefined;
+  ansibleOverFloor: number | undefined;
 }
 
 function figures(
@@ -75,9 +80,24 @@ export function compare(measurements: Measurement[], ansibleRoundTrips: AnsibleR
         measurements.filter((m) => m.size === size && m.scenario === scenario && m.tool === tool);
       const ours = figures(of('apim-provision'), size, undefined);
       const ansible = figures(of('ansible'), size, ansibleRoundTripsFor(ansibleRoundTrips, scenario, size));
-      const ratio = ours && ansible ? ansible.wallS / ours.wallS : undefined;
-      return { size, scenario, ours, ansible, ratio };
+      const floor = figures(of('floor'), size, undefined);
+      const over = (a: ToolFigures | undefined, b: ToolFigures | undefined) =>
+        a && b ? a.wallS / b.wallS : undefined;
+      return {
+        size,
+        scenario,
+        ours,
+        ansible,
+        floor,
+        ratio: over(ansible, ours),
+        oursOverFloor: over(ours, floor),
+        ansibleOverFloor: over(ansible, floor),
+      };
     });
+}
+
+export function figuresOf(c: Comparison, tool: Tool): ToolFigures | undefined {
+  return tool === 'ansible' ? c.ansible : tool === 'floor' ? c.floor : c.ours;
 }
 
 /** How one tool's median wall time grows with N, relative to the smallest size measured. */
@@ -91,10 +111,10 @@ export function growth(comparisons: Comparison[]): Growth[] {
   const out: Growth[] = [];
   const scenarios = [...new Set(comparisons.map((c) => c.scenario))];
   for (const scenario of scenarios) {
-    for (const tool of ['apim-provision', 'ansible'] as const) {
+    for (const tool of ['apim-provision', 'ansible', 'floor'] as const) {
       const points = comparisons
         .filter((c) => c.scenario === scenario)
-        .map((c) => ({ size: c.size, figures: tool === 'ansible' ? c.ansible : c.ours }))
+        .map((c) => ({ size: c.size, figures: figuresOf(c, tool) }))
         .filter((p): p is { size: number; figures: ToolFigures } => p.figures !== undefined)
         .sort((a, b) => a.size - b.size);
       const base = points[0]?.figures.wallS;
@@ -143,14 +163,15 @@ function ratioTarget(
 }
 
 /**
- * The shortest wall time the run's CPU work allows on `cpus` CPUs (controller and hosts share
- * them in the bench): a wall time near it means the work ran in parallel and the CPUs were the limit.
+ * The CPU bound: the shortest wall time the run's CPU work allows on `cpus` CPUs (controller and
+ * hosts share them in the bench): a wall time near it means the work ran in parallel and the CPUs
+ * were the limit.
  */
-export function cpuFloorS(f: ToolFigures, cpus: number | undefined): number | undefined {
+export function cpuBoundS(f: ToolFigures, cpus: number | undefined): number | undefined {
   return f.totalCpuS === undefined || !cpus ? undefined : f.totalCpuS / cpus;
 }
 
-/** The issue's four targets, judged on the medians; `cpus` (nproc) explains the scaling figures. */
+/** Issue 6's four targets, judged on the medians; `cpus` (nproc) explains the scaling figures. */
 export function targets(comparisons: Comparison[], cpus?: number): TargetResult[] {
   const results: TargetResult[] = [
     ratioTarget(comparisons, 'noop', 50, 10, 'no-op re-run at N=50: at least 10x faster than Ansible'),
@@ -163,12 +184,12 @@ export function targets(comparisons: Comparison[], cpus?: number): TargetResult[
     const large = find(comparisons, scenario, 100)?.ours;
     if (!small || !large) continue;
     const factor = large.wallS / small.wallS;
-    const floor = cpuFloorS(large, cpus);
+    const bound = cpuBoundS(large, cpus);
     scaling.push(
       `${scenario} ${factor.toFixed(2)}x (${small.wallS.toFixed(2)} s -> ${large.wallS.toFixed(2)} s` +
-        (floor === undefined
+        (bound === undefined
           ? ')'
-          : `; the N=100 run needed ${large.totalCpuS!.toFixed(0)} CPU-s on ${cpus} CPUs: at least ${floor.toFixed(1)} s)`),
+          : `; the N=100 run needed ${large.totalCpuS!.toFixed(0)} CPU-s on ${cpus} CPUs: at least ${bound.toFixed(1)} s)`),
     );
     factors.push(factor);
   }
@@ -189,4 +210,78 @@ export function targets(comparisons: Comparison[], cpus?: number): TargetResult[
     verdict: at100.length === 0 ? 'not measured' : Math.max(...at100) < 200 ? 'met' : 'missed',
   });
   return results;
+}
+
+/** The sizes issue 15 judges at. */
+export const FLOOR_TARGET_SIZES = [10, 50] as const;
+
+/** One figure of each judged size against a limit: met only when every size was measured and met it. */
+function perSizeTarget(
+  comparisons: Comparison[],
+  target: string,
+  scenario: Scenario,
+  figure: (c: Comparison) => { value: number; detail: string } | undefined,
+  ok: (value: number) => boolean,
+): TargetResult {
+  const parts: string[] = [];
+  let missed = false;
+  let unmeasured = false;
+  for (const size of FLOOR_TARGET_SIZES) {
+    const c = find(comparisons, scenario, size);
+    const f = c ? figure(c) : undefined;
+    if (!f) {
+      unmeasured = true;
+      parts.push(`N=${size} not measured`);
+      continue;
+    }
+    missed ||= !ok(f.value);
+    parts.push(`N=${size} ${f.value.toFixed(2)}x (${f.detail})`);
+  }
+  return {
+    target,
+    measured: parts.join('; '),
+    verdict: missed ? 'missed' : unmeasured ? 'not measured' : 'met',
+  };
+}
+
+const overFloor = (c: Comparison) =>
+  c.oursOverFloor === undefined
+    ? undefined
+    : {
+        value: c.oursOverFloor,
+        detail: `apim-provision ${c.ours!.wallS.toFixed(2)} s, floor ${c.floor!.wallS.toFixed(2)} s`,
+      };
+
+/** Issue 15's targets against the floor and Ansible, on the medians at N=10 and N=50. */
+export function floorTargets(comparisons: Comparison[]): TargetResult[] {
+  return [
+    perSizeTarget(comparisons, 'no-op re-run: at most 1.15x the floor', 'noop', overFloor, (v) => v <= 1.15),
+    perSizeTarget(
+      comparisons,
+      'check+diff: at most 1.2x its floor',
+      'check-diff',
+      overFloor,
+      (v) => v <= 1.2,
+    ),
+    perSizeTarget(
+      comparisons,
+      'first converge: at most 1.5x its floor',
+      'converge',
+      overFloor,
+      (v) => v <= 1.5,
+    ),
+    perSizeTarget(
+      comparisons,
+      'first converge: at least 8x faster than Ansible',
+      'converge',
+      (c) =>
+        c.ratio === undefined
+          ? undefined
+          : {
+              value: c.ratio,
+              detail: `Ansible ${c.ansible!.wallS.toFixed(2)} s, apim-provision ${c.ours!.wallS.toFixed(2)} s`,
+            },
+      (v) => v >= 8,
+    ),
+  ];
 }

@@ -2,7 +2,7 @@ import { buildCsr } from './csr.js';
 import { CertificateError } from './errors.js';
 import { serverLeafExtensions, subjectAltNameExtension } from './extensions.js';
 import { issueCertificate } from './issue-certificate.js';
-import { generatePrivateKey, loadPrivateKey, type KeySpec } from './keys.js';
+import { generatePrivateKey, loadPrivateKey, type GeneratedKey, type KeySpec } from './keys.js';
 import { commonNameAsn1, isEmptyName } from './names.js';
 import { normalizeHostnames } from './san.js';
 import { caSigner, selfSigner } from './signers.js';
@@ -12,8 +12,8 @@ export interface CreateCertificateOptions {
   /** Every hostname the load balancer serves; the first becomes the subject CN. */
   hostnames: string[];
   key: KeySpec;
-  /** A key already made for this certificate (unencrypted PEM, e.g. by generatePrivateKeyAsync); default: a new one of `key`. */
-  keyPem?: string;
+  /** A key already made for this certificate (by generatePrivateKeyAsync); default: a new one of `key`. */
+  generatedKey?: GeneratedKey;
   /** Validity in days (default 365). */
   days?: number;
   /** Sign with this CA instead of self-signing. */
@@ -24,7 +24,8 @@ export interface CreateCertificateOptions {
 export interface GeneratedCertificate {
   keyPem: string;
   certPem: string;
-  csrPem: string;
+  /** Made when first read: `certs create` writes it, `apply` never needs it. */
+  readonly csrPem: string;
 }
 
 export function assertValidDays(days: number): void {
@@ -39,8 +40,8 @@ export function createCertificate(opts: CreateCertificateOptions): GeneratedCert
   assertValidDays(days);
   const hostnames = normalizeHostnames(opts.hostnames);
   const { notBefore, notAfter } = validityWindow(opts.now ?? new Date(), days);
-  const keyPem = opts.keyPem ?? generatePrivateKey(opts.key);
-  const key = loadPrivateKey(keyPem);
+  const keyPem = opts.generatedKey?.pem ?? generatePrivateKey(opts.key);
+  const key = opts.generatedKey?.object ?? loadPrivateKey(keyPem);
   const subjectName = commonNameAsn1(hostnames[0]);
   const signer = opts.issuer ? caSigner(opts.issuer, notAfter) : selfSigner(key, subjectName);
   const certPem = issueCertificate({
@@ -51,5 +52,12 @@ export function createCertificate(opts: CreateCertificateOptions): GeneratedCert
     notBefore,
     notAfter,
   });
-  return { keyPem, certPem, csrPem: buildCsr(key, hostnames) };
+  let csrPem: string | undefined;
+  return {
+    keyPem,
+    certPem,
+    get csrPem() {
+      return (csrPem ??= buildCsr(key, hostnames));
+    },
+  };
 }

@@ -63,7 +63,11 @@ export function subjectPublicKeyInfo(key: KeyObject): Asn1 {
 
 /** RFC 5280 4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING contents. */
 export function keyIdentifier(key: KeyObject): Buffer {
-  const spki = subjectPublicKeyInfo(key);
+  return keyIdentifierOfSpki(subjectPublicKeyInfo(key));
+}
+
+/** The same, from a SubjectPublicKeyInfo already at hand. */
+export function keyIdentifierOfSpki(spki: Asn1): Buffer {
   const bitString = (spki.value as Asn1[])[1];
   if (!bitString || typeof bitString.value !== 'string') throw new CertificateError('malformed public key');
   // The first content byte is the count of unused bits (always 0 for keys).

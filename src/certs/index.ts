@@ -1,5 +1,6 @@
 export { CertificateError } from './errors.js';
 export {
+  type GeneratedKey,
   type KeySpec,
   DEFAULT_KEY_SPEC,
   MIN_RSA_BITS,

@@ -8,7 +8,7 @@ import {
   subjectPublicKeyInfo,
   timeAsn1,
   toPem,
-  keyIdentifier,
+  keyIdentifierOfSpki,
 } from './der-signing.js';
 import {
   authorityKeyIdentifierExtension,
@@ -38,9 +38,10 @@ export interface IssueRequest {
 
 /** Builds and signs an X.509 v3 certificate; subject and authority key identifiers are always set. */
 export function issueCertificate(req: IssueRequest): string {
+  const spki = subjectPublicKeyInfo(req.subjectKey);
   const extensions: ExtensionSpec[] = [
     ...req.extensions,
-    subjectKeyIdentifierExtension(keyIdentifier(req.subjectKey)),
+    subjectKeyIdentifierExtension(keyIdentifierOfSpki(spki)),
     authorityKeyIdentifierExtension(req.signer.keyId),
   ];
   const tbs = seq([
@@ -52,7 +53,7 @@ export function issueCertificate(req: IssueRequest): string {
     req.signer.name,
     seq([timeAsn1(req.notBefore), timeAsn1(req.notAfter)]),
     req.subjectName,
-    subjectPublicKeyInfo(req.subjectKey),
+    spki,
     extensionsAsn1(extensions),
   ]);
   return toPem('CERTIFICATE', signStructure(tbs, req.signer.privateKey));

@@ -74,9 +74,12 @@ export class HostSession {
     Object.assign(services, answer.services);
   }
 
-  /** All facts again, for the same paths (after nginx was installed). */
+  /** All facts again, for the same paths and contents (after nginx was installed). */
   async refreshFacts(): Promise<void> {
-    const queries: FactQuery[] = Object.keys(this.facts.files).map((path) => ({ kind: 'file', path }));
+    const queries: FactQuery[] = [
+      ...Object.keys(this.facts.files).map((path): FactQuery => ({ kind: 'file', path })),
+      ...Object.keys(this.facts.contents).map((path): FactQuery => ({ kind: 'content', path })),
+    ];
     this.facts = await gatherFacts(this.conn, queries, this.become, !this.options.check);
   }
 

@@ -1,6 +1,6 @@
 import type { Host, Inventory } from '../domain/types.js';
 import { selectHosts } from '../inventory/select-hosts.js';
-import { apimPaths } from '../modules/index.js';
+import { apimQueries } from '../modules/index.js';
 import type { Play, Playbook } from '../playbook/index.js';
 import {
   ConnectionPool,
@@ -144,7 +144,7 @@ async function runHost(host: Host, play: Play, run: RunContext): Promise<HostSta
   }
   try {
     const lb = inventory.loadBalancers.find((l) => l.host.name === host.name);
-    const queries = (lb ? apimPaths(lb) : []).map((path) => ({ kind: 'file' as const, path }));
+    const queries = lb ? apimQueries(lb) : [];
     const facts = await gatherFacts(conn, queries, host.connection.become, !options.check);
     const session = new HostSession(host, inventory, lb, conn, facts, options, run.localCa);
     const outcome = await runPlayOnHost(play, session, observer);

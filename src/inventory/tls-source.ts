@@ -7,6 +7,29 @@ import type { VarReader } from './var-reader.js';
 const GENERATE_ONLY = ['tls_key_type', 'tls_rsa_bits', 'tls_days', 'tls_use_ca'];
 const FILES_ONLY = ['tls_certificate_file', 'tls_key_file', 'tls_chain_file', 'tls_key_passphrase'];
 
+/**
+ * tls_rsa_bits sizes RSA keys only. Without tls_key_type it comes from an inventory written when
+ * RSA was the default: generating ECDSA keys then would ignore what the user asked for, so the
+ * choice is theirs to make (existing certificates are kept either way). With tls_key_type: ecdsa
+ * written out, it merely has no effect.
+ */
+function rsaBitsWithoutRsa(r: VarReader): void {
+  if (r.has('tls_key_type')) {
+    r.report(
+      'tls_rsa_bits',
+      'tls_rsa_bits has no effect with tls_key_type: ecdsa',
+      'remove tls_rsa_bits, or set tls_key_type: rsa for RSA keys',
+      'warning',
+    );
+    return;
+  }
+  r.report(
+    'tls_rsa_bits',
+    'tls_rsa_bits sizes RSA keys, but the generated key type is ECDSA P-256 (the default of tls_key_type)',
+    'set tls_key_type: rsa to generate RSA keys of that size, or remove tls_rsa_bits for ECDSA keys',
+  );
+}
+
 /** The load balancer's TLS material: generated here, or existing files (their content is checked by certs/). */
 export function tlsSource(r: VarReader): TlsSource {
   const mode = r.oneOf('tls_mode', ['generate', 'files'] as const, 'generate');
@@ -20,7 +43,8 @@ export function tlsSource(r: VarReader): TlsSource {
     );
   }
   if (mode === 'generate') {
-    const keyType = r.oneOf('tls_key_type', ['rsa', 'ecdsa'] as const, 'rsa');
+    const keyType = r.oneOf('tls_key_type', ['rsa', 'ecdsa'] as const, 'ecdsa');
+    if (keyType !== 'rsa' && r.has('tls_rsa_bits')) rsaBitsWithoutRsa(r);
     const rsaBits = r.int(
       'tls_rsa_bits',
       2048,

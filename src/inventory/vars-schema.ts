@@ -56,8 +56,8 @@ import type { ScopedVars } from './inventory-tree.js';
  * | `nginx_plus_keep_repo_credentials` | load balancer | bool | false | keep the repository certificate/key on the host |
  * | `nginx_listen_ipv6` | load balancer | `auto`, bool | auto | also listen on `[::]` (auto: when the host has IPv6) |
  * | `tls_mode` | load balancer | `generate`, `files` | generate | create the certificate or use given files |
- * | `tls_key_type` | load balancer | `rsa`, `ecdsa` | rsa | generated key type |
- * | `tls_rsa_bits` | load balancer | >= 2048 | 2048 | generated RSA key size |
+ * | `tls_key_type` | load balancer | `ecdsa`, `rsa` | ecdsa | generated key type (ECDSA P-256, or RSA) |
+ * | `tls_rsa_bits` | load balancer | >= 2048 | 2048 | generated RSA key size (with `tls_key_type: rsa`) |
  * | `tls_days` | load balancer | 1..366 (more: warning) | 365 | generated certificate validity |
  * | `tls_use_ca` | load balancer | bool | true | sign with the inventory's local CA, `<inventory folder>/.apim-provision/pki` (the one `certs create --ca` uses) |
  * | `tls_certificate_file`, `tls_key_file` | load balancer | path | | certificate and key (files mode) |

@@ -1,4 +1,5 @@
 import type { LoadBalancer } from '../domain/types.js';
+import type { FactQuery } from '../remote/index.js';
 import { renderConfig } from '../patterns/index.js';
 import { DEFAULT_CONF_PREFIX, FALLBACK_NGINX_VERSION } from './lb-plan.js';
 
@@ -22,4 +23,17 @@ export function apimPaths(lb: LoadBalancer): string[] {
     ...rendered.files.map((f) => f.path),
     ...rendered.directories,
   ];
+}
+
+/**
+ * What the first facts round trip asks a load balancer: the state of every path above, and the
+ * deployed certificate and key of a generated pair, which apim_tls_certificates reads back to decide
+ * whether it can keep them (asked here, not in a round trip of its own: a no-op run is one round
+ * trip shorter). A missing file answers `missing`, so a fresh host costs nothing more.
+ */
+export function apimQueries(lb: LoadBalancer): FactQuery[] {
+  const files = apimPaths(lb).map((path): FactQuery => ({ kind: 'file', path }));
+  if (lb.tls.mode !== 'generate') return files;
+  const { certificate, key } = lb.deployment.tlsPaths;
+  return [...files, { kind: 'content', path: certificate }, { kind: 'content', path: key }];
 }

@@ -122,11 +122,11 @@ async function issue(
   const keySpec = { keyType: tls.keyType, rsaBits: tls.rsaBits };
   const ca = tls.useCa ? ctx.localCa() : undefined;
   // Off the event loop: the other hosts' SSH sessions go on while this key is made.
-  const keyPem = await generatePrivateKeyAsync(keySpec);
+  const generatedKey = await generatePrivateKeyAsync(keySpec);
   const generated = createCertificate({
     hostnames: serverNames,
     key: keySpec,
-    keyPem,
+    generatedKey,
     days: tls.days,
     ...(ca ? { issuer: ca } : {}),
   });

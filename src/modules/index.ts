@@ -8,7 +8,7 @@ export {
   moduleSpellings,
   validateRendered,
 } from './registry.js';
-export { apimPaths } from './apim-paths.js';
+export { apimQueries } from './apim-paths.js';
 export { DEFAULT_CONF_PREFIX, FALLBACK_NGINX_VERSION, planLoadBalancer } from './lb-plan.js';
 export { normaliseMode, sha256 } from './files.js';
 export { argumentNames, type Templatable } from './args.js';

@@ -9,6 +9,7 @@ export {
   renderValue,
   renderTemplateFile,
   evaluateWhen,
+  holdsTemplate,
   withLazyTemplates,
   TemplateError,
   type TemplateSite,

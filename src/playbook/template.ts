@@ -311,7 +311,7 @@ export function renderTemplateFile(
 }
 
 /** True when a value holds a `{{ }}` or `{% %}` template anywhere inside. */
-function holdsTemplate(value: unknown): boolean {
+export function holdsTemplate(value: unknown): boolean {
   if (typeof value === 'string') return isTemplate(value);
   if (Array.isArray(value)) return value.some(holdsTemplate);
   if (isPlainObject(value)) return Object.values(value).some(holdsTemplate);

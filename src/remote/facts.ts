@@ -1,5 +1,5 @@
-import { Records, RemoteOutputError, decodeText, decodeValue } from './output-protocol.js';
-import { ScriptInput, text, token } from './script-input.js';
+import { Records, RemoteOutputError, decodeField, decodeText, decodeValue } from './output-protocol.js';
+import { ScriptInput, path, token } from './script-input.js';
 import { program } from './scripts.js';
 import { PACKAGE_NAME, SERVICE_NAME, assertPath, assertValue } from './values.js';
 
@@ -131,7 +131,7 @@ export function factsScript(opts: FactsOptions): string {
     switch (q.kind) {
       case 'file':
       case 'content':
-        return [token(q.kind), text(assertPath(q.path, 'path'))];
+        return [token(q.kind), path(assertPath(q.path, 'path'))];
       case 'package':
         return [token(q.kind), token(assertValue(q.name, PACKAGE_NAME, 'package name'))];
       case 'service':
@@ -240,14 +240,14 @@ function answersOf(r: Records): FactAnswers {
   const files: Record<string, RemoteFileFact> = {};
   for (const value of r.all('file')) {
     const [path, ...rest] = value.split(' ');
-    files[decodeText(path ?? '')] = parseFileFact(rest);
+    files[decodeField(path ?? '')] = parseFileFact(rest);
   }
   const contents: Record<string, Buffer | null> = {};
   for (const value of r.all('content')) {
     const [path, content] = value.split(' ');
-    contents[decodeText(path ?? '')] = decodeValue(content ?? '');
+    contents[decodeField(path ?? '')] = decodeValue(content ?? '');
   }
-  for (const value of r.all('missing')) contents[decodeText(value)] = null;
+  for (const value of r.all('missing')) contents[decodeField(value)] = null;
   const packages: Record<string, PackageFact> = {};
   for (const value of r.all('package')) {
     const [name = '', installed, version = '', candidate = ''] = value.split(' ');

@@ -58,6 +58,12 @@ export function decodeText(value: string): string {
   return decodeValue(value).toString('utf8');
 }
 
+/** An input field a script echoes back (script-input.ts): `-` empty, `=path` plain, else base64. */
+export function decodeField(value: string): string {
+  if (value === '-') return '';
+  return value.startsWith('=') ? value.slice(1) : decodeText(value);
+}
+
 /** Convenience lookups over parsed records. */
 export class Records {
   constructor(readonly output: ProtocolOutput) {}

@@ -1,7 +1,10 @@
 import { singleQuote } from '../transport/shell-quote.js';
 
-/** A field of an input line: a token the script reads as one word, or text that travels base64. */
-export type Field = { token: string } | { text: string | Buffer };
+/**
+ * A field of an input line: a token the script reads as one word, text that travels base64, or a
+ * path that travels as itself when it is plain (`=` then the path) and base64 otherwise.
+ */
+export type Field = { token: string } | { text: string | Buffer } | { path: string };
 
 const NAME = /^[A-Z][A-Z0-9_]*$/;
 const TOKEN = /^[^\s'"\\$`]+$/;
@@ -46,8 +49,24 @@ export function text(value: string | Buffer): Field {
   return { text: value };
 }
 
-/** Base64 never yields `-`: it stands for the empty text, which would otherwise be no field at all. */
+/**
+ * A path the script reads without running base64 (a process per field was most of a facts
+ * program's cost on the host, bench/host-cpu) when it is absolute and plain: no space, quote, `$`,
+ * backslash, glob character or `=`. Any other path travels base64, like text. For input that is
+ * only read; what the host keeps (its records) stays base64.
+ */
+export function path(value: string): Field {
+  return { path: value };
+}
+
+const PLAIN_PATH = /^\/[A-Za-z0-9_./@%+:,-]*$/;
+
+/**
+ * Base64 never yields `-` or starts with `=`: `-` stands for the empty text, which would otherwise
+ * be no field at all, and `=` for a plain path.
+ */
 function fieldText(field: Field): string {
   if ('token' in field) return field.token;
+  if ('path' in field) return PLAIN_PATH.test(field.path) ? `=${field.path}` : b64(field.path);
   return field.text.length === 0 ? '-' : b64(field.text);
 }

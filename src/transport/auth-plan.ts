@@ -3,15 +3,11 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-import ssh2, {
-  type AnyAuthMethod,
-  type AuthHandlerMiddleware,
-  type AuthenticationType,
-  type ParsedKey,
-} from 'ssh2';
+import type { AnyAuthMethod, AuthHandlerMiddleware, AuthenticationType, ParsedKey } from 'ssh2';
 
 import type { ConnectionSpec } from '../domain/types.js';
 import { expandHome } from './known-hosts.js';
+import { parsePrivateKey } from './private-key.js';
 
 /** The host itself, or a jump host on the way to it. */
 export type HopRole = 'target' | 'jump';
@@ -63,9 +59,6 @@ export interface AuthSources {
 export class AuthSetupError extends Error {
   override readonly name = 'AuthSetupError';
 }
-
-// ssh2 is CommonJS: Node's ESM loader only exposes its default export.
-const { utils } = ssh2;
 
 export function defaultKeyFiles(): string[] {
   return ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((file) => join(homedir(), '.ssh', file));
@@ -184,18 +177,6 @@ export async function buildAuthPlan(spec: ConnectionSpec, sources: AuthSources):
       };
     },
   };
-}
-
-/**
- * Decrypts once, up front: a bad passphrase is reported before connecting, the (slow, bcrypt)
- * key derivation is not repeated per hop, and the passphrase is not kept around.
- */
-function parsePrivateKey(data: Buffer, passphrase: string | undefined): ParsedKey | Error {
-  const parsed = utils.parseKey(data, passphrase) as ParsedKey | ParsedKey[] | Error;
-  if (parsed instanceof Error) return parsed;
-  const key = Array.isArray(parsed) ? parsed[0] : parsed;
-  if (!key?.isPrivateKey()) return new Error('the file holds no private key');
-  return key;
 }
 
 function keyStep(label: string, key: ParsedKey, hops: readonly HopRole[]): AuthStep {

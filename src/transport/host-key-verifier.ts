@@ -4,7 +4,7 @@ import { HostKeyError } from './types.js';
 import type { ConnectOptions } from './connect-options.js';
 import { keyBlobType, keyTypeLabel, sshFingerprint } from './fingerprint.js';
 import { checkHostKey, entriesForHost, preferredHostKeyAlgorithms } from './host-key-check.js';
-import { expandHome, knownHostsName, loadKnownHosts } from './known-hosts.js';
+import { expandHome, knownHostsFor, knownHostsName } from './known-hosts.js';
 import { appendKnownHost } from './known-hosts-writer.js';
 
 /** The host key side of one SSH connection: what to offer, how to verify, and why it refused. */
@@ -27,8 +27,8 @@ export async function createHostKeyGuard(
   policy: KeyPolicy,
   trace: (message: string) => void = () => undefined,
 ): Promise<HostKeyGuard> {
-  const entries = await loadKnownHosts(policy.knownHostsFiles);
   const name = knownHostsName(host, port);
+  const entries = await knownHostsFor(policy.knownHostsFiles, name);
   const algorithms = preferredHostKeyAlgorithms(entriesForHost(entries, name).map((entry) => entry.keyType));
   const where = port === 22 ? host : `${host} port ${port}`;
   let failure: HostKeyError | undefined;

@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 
 import ssh2, { type AuthHandlerMiddleware, type Client } from 'ssh2';
 
+import { SSH_ALGORITHMS } from './algorithms.js';
 import { authFailureMessage, type AuthAttempt, type AuthPlan, type HopRole } from './auth-plan.js';
 import type { ConnectOptions } from './connect-options.js';
 import { createHostKeyGuard } from './host-key-verifier.js';
@@ -65,6 +66,12 @@ export async function openHop(params: OpenHopParams): Promise<Client> {
   const client = new SshClient();
   // ssh2 may emit several errors while tearing down; later ones must not crash the process.
   client.on('error', () => undefined);
+  client.once('handshake', (n) =>
+    trace(
+      `key exchange ${n.kex}, host key ${n.serverHostKey}, cipher ${n.cs.cipher}` +
+        (n.cs.mac ? ` with ${n.cs.mac}` : ''),
+    ),
+  );
 
   return new Promise<Client>((resolve, reject) => {
     let settled = false;
@@ -106,7 +113,7 @@ export async function openHop(params: OpenHopParams): Promise<Client> {
       readyTimeout: readyTimeoutMs,
       keepaliveInterval: KEEPALIVE_INTERVAL_MS,
       keepaliveCountMax: KEEPALIVE_COUNT_MAX,
-      algorithms: { serverHostKey: guard.algorithms },
+      algorithms: { ...SSH_ALGORITHMS, serverHostKey: guard.algorithms },
       hostVerifier: guard.verify,
       authHandler,
     });

@@ -126,6 +126,37 @@ describe('facts and read-files against a real nginx', () => {
     });
   });
 
+  it('answers file queries in one stat and one sha256sum: odd names, links, missing paths between', async () => {
+    const odd = join(lb.prefix, 'odd dir ü', "a 'q' \\b $x.conf");
+    mkdirSync(join(lb.prefix, 'odd dir ü'));
+    writeFileSync(odd, 'odd\n');
+    chmodSync(odd, 0o600);
+    const link = join(lb.prefix, 'link.conf');
+    symlinkSync(lb.siteConf, link);
+    const paths = [join(lb.prefix, 'gone-1'), odd, join(lb.prefix, 'gone-2'), link, lb.siteConf, odd];
+    const out = await runShell(
+      factsScript({
+        queries: paths.map((path) => ({ kind: 'file' as const, path })),
+        stateDir: lb.stateDir,
+        probeSysvServices: false,
+      }),
+    ).done;
+    expect(out.code).toBe(0);
+    const { files } = parseFacts(out.stdout);
+    expect(files[join(lb.prefix, 'gone-1')]).toEqual({ exists: false });
+    expect(files[join(lb.prefix, 'gone-2')]).toEqual({ exists: false });
+    expect(files[odd]).toMatchObject({
+      exists: true,
+      type: 'file',
+      mode: '0600',
+      size: 4,
+      sha256: sha256Hex(Buffer.from('odd\n')),
+    });
+    expect(files[link]).toMatchObject({ exists: true, type: 'link' });
+    expect(files[link]).not.toHaveProperty('sha256');
+    expect(files[lb.siteConf]).toMatchObject({ exists: true, type: 'file', sha256: v1() });
+  });
+
   it('reads file contents back, null for missing files', async () => {
     const out = await runShell(
       factsScript({

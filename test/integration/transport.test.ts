@@ -646,6 +646,11 @@ describe('timeouts, attempts and the -vvv connection plan', () => {
     expect(order(`${t}: trying private key`)).toBeLessThan(
       order(`${t}: trying password (ansible_password) as apimtest`),
     );
+    // OpenSSH offers more (sntrup761x25519 key exchange, RSA host keys): the client's cheap choice wins.
+    for (const hop of [j, t])
+      expect(steps).toContain(
+        `<lb1> ${hop}: key exchange curve25519-sha256, host key ssh-ed25519, cipher aes128-gcm@openssh.com`,
+      );
     expect(steps).toContain(`<lb1> ${t}: logged in as apimtest with password (ansible_password)`);
     expect(steps[steps.length - 1]).toBe(`<lb1> connected to ${t} as apimtest`);
     expect(lines.join('\n')).not.toContain(password);

@@ -38,13 +38,14 @@ export function scriptInputs(program: string): Record<string, string> {
   return out;
 }
 
-/** A base64 field of an input row (`-` is the empty text). */
+/** A text or path field of an input row (`-` is the empty text, `=path` a plain path, else base64). */
 export function field(value: string): string {
-  return value === '-' ? '' : Buffer.from(value, 'base64').toString('utf8');
+  return fieldBytes(value).toString('utf8');
 }
 
 export function fieldBytes(value: string): Buffer {
-  return value === '-' ? Buffer.alloc(0) : Buffer.from(value, 'base64');
+  if (value === '-') return Buffer.alloc(0);
+  return value.startsWith('=') ? Buffer.from(value.slice(1)) : Buffer.from(value, 'base64');
 }
 
 /** The rows of a list input, each split into its fields. */

@@ -1,11 +1,13 @@
 import type { CommandModule } from 'yargs';
 import {
   createCertificate,
+  DEFAULT_KEY_SPEC,
   defaultPkiDir,
   ensureLocalCa,
   existingCertificateFiles,
   FileExistsError,
   inspectCertificate,
+  MIN_RSA_BITS,
   writeCertificateFiles,
 } from '../../certs/index.js';
 import { errorsOf } from '../../input/diagnostics.js';
@@ -22,7 +24,7 @@ interface Args {
   out: string;
   name: string;
   'key-type': 'rsa' | 'ecdsa';
-  'rsa-bits': number;
+  'rsa-bits'?: number;
   days: number;
   ca: boolean;
   'pki-dir'?: string;
@@ -63,8 +65,12 @@ function createCommand(setCode: (c: number) => void): CommandModule<object, Args
           describe: 'folder to write <name>.key/.crt/.csr into',
         })
         .option('name', { type: 'string', default: 'apim', describe: 'base name of the files' })
-        .option('key-type', { choices: ['rsa', 'ecdsa'] as const, default: 'rsa' as const })
-        .option('rsa-bits', { type: 'number', default: 2048 })
+        .option('key-type', {
+          choices: ['ecdsa', 'rsa'] as const,
+          default: 'ecdsa' as const,
+          describe: 'ECDSA P-256 (Mozilla intermediate), or RSA',
+        })
+        .option('rsa-bits', { type: 'number', describe: 'with --key-type rsa: the key size (default 2048)' })
         .option('days', { type: 'number', default: 365 })
         .option('ca', {
           type: 'boolean',
@@ -88,8 +94,14 @@ function createCommand(setCode: (c: number) => void): CommandModule<object, Args
             throw new UsageError(
               '--ca signs with the local CA apply uses for an inventory: give --inventory INV, or --pki-dir DIR for another CA folder',
             );
-          if (a['rsa-bits'] < 2048)
-            throw new UsageError('--rsa-bits must be 2048 or more (current OpenSSL rejects smaller keys)');
+          if (a['rsa-bits'] !== undefined && a['key-type'] !== 'rsa')
+            throw new UsageError(
+              '--rsa-bits sizes RSA keys: add --key-type rsa (the default key type is ecdsa, ECDSA P-256)',
+            );
+          if (a['rsa-bits'] !== undefined && !(a['rsa-bits'] >= MIN_RSA_BITS))
+            throw new UsageError(
+              `--rsa-bits must be ${MIN_RSA_BITS} or more (current OpenSSL rejects smaller keys)`,
+            );
           if (!(a.days >= 1 && a.days <= 3650)) throw new UsageError('--days must be between 1 and 3650');
           return true;
         }),
@@ -111,7 +123,7 @@ function createCommand(setCode: (c: number) => void): CommandModule<object, Args
       // Before the (slow) key and any CA exist: replacing a key breaks what was deployed with it.
       const existing = args.force ? [] : existingCertificateFiles(args.out, args.name);
       if (existing.length > 0) return refuseOverwrite(existing, setCode);
-      const key = { keyType: args['key-type'], rsaBits: args['rsa-bits'] };
+      const key = { keyType: args['key-type'], rsaBits: args['rsa-bits'] ?? DEFAULT_KEY_SPEC.rsaBits };
       const pkiDir =
         args['pki-dir'] ?? (inventoryDir !== undefined ? defaultPkiDir(inventoryDir) : undefined);
       const ca = args.ca && pkiDir !== undefined ? ensureLocalCa(pkiDir) : undefined;

@@ -4,8 +4,9 @@
 # script or service code is run unless APIM_PROBE_SYSV is 1.
 # Input: STATE, CONF_OVERRIDE, NGINX_OVERRIDE (empty: found), APIM_PROBE_SYSV (0|1), APIM_BASICS
 # (1: the basic facts too; 0: only the answers to the queries, for a plan that asks more), APIM_QUERIES:
-# lines `file <b64 path>` (type, mode, owner, sha256), `content <b64 path>` (a regular file's
-# bytes: never ask for a secret the controller must not see), `package <name>`, `service <name>`.
+# lines `file <path field>` (type, mode, owner, sha256), `content <path field>` (a regular file's
+# bytes: never ask for a secret the controller must not see), `package <name>`, `service <name>`;
+# a path field is `=<path>` or base64 (src/remote/script-input.ts).
 
 # The package and service managers, which the package and service queries need.
 apim_managers() {
@@ -27,10 +28,17 @@ apim_managers() {
   fi
 }
 
+# The facts that travel base64 (the os-release text, names, paths, nginx -V) are kept in variables
+# and emitted by one awk (apim_text_facts): a base64 and a tr per value were a third of this
+# program's processes.
 apim_os_facts() {
+  APIM_OS_RELEASE=
   for apim_f in /etc/os-release /usr/lib/os-release; do
     if [ -r "$apim_f" ]; then
-      apim_emit os_release "$(apim_b64enc <"$apim_f")"
+      while IFS= read -r apim_l || [ -n "$apim_l" ]; do
+        APIM_OS_RELEASE="$APIM_OS_RELEASE$apim_l
+"
+      done <"$apim_f"
       break
     fi
   done
@@ -39,8 +47,14 @@ apim_os_facts() {
   if [ -e /proc/net/if_inet6 ]; then apim_emit ipv6 1; else apim_emit ipv6 0; fi
   apim_emit pkg "$APIM_PM"
   apim_emit svc "$APIM_SVC"
-  apim_emit uid "$(id -u)"
-  apim_emit_b64 user "$(id -un 2>/dev/null || echo unknown)"
+  # `uid=0(root) gid=...`; a user without a name has no parentheses.
+  apim_id=$(id)
+  apim_uid=${apim_id#uid=}
+  apim_emit uid "${apim_uid%%[!0-9]*}"
+  case $apim_id in
+    "uid=${apim_uid%%[!0-9]*}("*) APIM_USER=${apim_id#*\(} APIM_USER=${APIM_USER%%\)*} ;;
+    *) APIM_USER=unknown ;;
+  esac
 }
 
 apim_nginx_facts() {
@@ -52,26 +66,26 @@ apim_nginx_facts() {
       [ -x "$apim_f" ] && NGINX=$apim_f
     done
   fi
+  APIM_HAS_NGINX=0
   if [ -n "$NGINX" ] && [ -x "$NGINX" ]; then
-    apim_emit_b64 nginx_binary "$NGINX"
+    APIM_HAS_NGINX=1
     APIM_NGINX_V=$("$NGINX" -V 2>&1)
-    apim_nf_v=$APIM_NGINX_V
-    apim_emit_b64 nginx_v "$apim_nf_v"
-    CONF=$CONF_OVERRIDE
-    [ -n "$CONF" ] || CONF=$(printf '%s\n' "$apim_nf_v" | sed -n 's/.*--conf-path=\([^ ]*\).*/\1/p')
-    apim_nf_prefix=$(printf '%s\n' "$apim_nf_v" | sed -n 's/.*--prefix=\([^ ]*\).*/\1/p')
-    [ -n "$apim_nf_prefix" ] || apim_nf_prefix=/usr/local/nginx
-    [ -n "$CONF" ] || CONF=conf/nginx.conf
-    case $CONF in /*) ;; *) CONF=${apim_nf_prefix%/}/$CONF ;; esac
     # The same derivation the transaction uses for its reload proof.
+    # shellcheck disable=SC2034 # read by apim_configure_arg (nginx.sh)
+    apim_np_v=$APIM_NGINX_V
+    CONF=$CONF_OVERRIDE
+    if [ -z "$CONF" ]; then
+      apim_configure_arg conf-path
+      CONF=${APIM_ARG:-conf/nginx.conf}
+    fi
+    apim_configure_arg prefix
+    apim_nf_prefix=${APIM_ARG:-/usr/local/nginx}
+    case $CONF in /*) ;; *) CONF=${apim_nf_prefix%/}/$CONF ;; esac
     # shellcheck disable=SC2034 # read by apim_nginx_paths (nginx.sh)
     NGINX_P=''
     PID_FILE=''
     ERROR_LOG=''
     apim_nginx_paths
-    apim_emit_b64 nginx_conf "$CONF"
-    apim_emit_b64 nginx_pid_path "$PID_FILE"
-    apim_emit_b64 nginx_error_log "${ERROR_LOG:-stderr}"
     apim_nf_master=$(apim_master_pid)
     if [ -n "$apim_nf_master" ]; then apim_emit nginx_master "$apim_nf_master"; fi
   fi
@@ -83,11 +97,21 @@ apim_nginx_facts() {
   fi
   apim_nf_plus=0
   if command -v dpkg-query >/dev/null 2>&1; then
-    dpkg-query -W -f='${Status}' nginx-plus 2>/dev/null | grep -q 'install ok installed' && apim_nf_plus=1
+    case $(dpkg-query -W -f='${Status}' nginx-plus 2>/dev/null) in *'install ok installed'*) apim_nf_plus=1 ;; esac
   elif command -v rpm >/dev/null 2>&1; then
     rpm -q nginx-plus >/dev/null 2>&1 && apim_nf_plus=1
   fi
   apim_emit plus_package "$apim_nf_plus"
+}
+
+# The base64 facts of apim_os_facts and apim_nginx_facts, in one awk.
+apim_text_facts() {
+  if [ "$APIM_HAS_NGINX" = 1 ]; then
+    apim_emit_b64_many os_release "$APIM_OS_RELEASE" user "$APIM_USER" nginx_binary "$NGINX" \
+      nginx_v "$APIM_NGINX_V" nginx_conf "$CONF" nginx_pid_path "$PID_FILE" nginx_error_log "${ERROR_LOG:-stderr}"
+  else
+    apim_emit_b64_many os_release "$APIM_OS_RELEASE" user "$APIM_USER"
+  fi
 }
 
 apim_state_facts() {
@@ -127,34 +151,125 @@ file $apim_sf_b64" ;;
   fi
 }
 
-# `file <b64> 0`, or `file <b64> 1 <type> <mode> <owner> <group> <size> <sha256|->`.
-apim_file_fact() {
-  apim_ff_p=$(apim_unb64 "$1")
-  if [ ! -e "$apim_ff_p" ] && [ ! -L "$apim_ff_p" ]; then
-    apim_emit file "$1 0"
-    return 0
-  fi
-  if [ -L "$apim_ff_p" ]; then
-    apim_ff_t='link'
-  elif [ -f "$apim_ff_p" ]; then
-    apim_ff_t='file'
-  elif [ -d "$apim_ff_p" ]; then
-    apim_ff_t='directory'
+# The `file` queries, answered with one stat and one sha256sum for all of them, their paths decoded
+# by one awk (a process or two per path were most of the program's cost on the host): `file <field> 0`,
+# or `file <field> 1 <type> <mode> <owner> <group> <size> <sha256|->`.
+apim_file_facts() {
+  apim_ff_fields=
+  apim_ff_plain=1
+  while read -r apim_ff_kind apim_ff_field; do
+    [ "$apim_ff_kind" = file ] || continue
+    apim_ff_fields="$apim_ff_fields$apim_ff_field
+"
+    case $apim_ff_field in =*) ;; *) apim_ff_plain=0 ;; esac
+  done <<APIM_QUERIES_END
+$APIM_QUERIES
+APIM_QUERIES_END
+  [ -n "$apim_ff_fields" ] || return 0
+  if [ "$apim_ff_plain" = 1 ]; then
+    apim_ff_paths=
+    while read -r apim_ff_field; do apim_ff_paths="$apim_ff_paths${apim_ff_field#=}
+"; done <<APIM_FIELDS_END
+$apim_ff_fields
+APIM_FIELDS_END
   else
-    apim_ff_t='other'
+    apim_ff_paths=$(printf '%s' "$apim_ff_fields" | apim_fields_decoded)
   fi
-  apim_ff_st=$(apim_stat "$apim_ff_p") || {
-    apim_emit file "$1 0"
-    return 0
-  }
-  # shellcheck disable=SC2086 # the stat fields, one per word
-  set -- "$1" $apim_ff_st
-  apim_ff_sum=-
-  [ "$apim_ff_t" = file ] && apim_ff_sum=$(apim_sha256 "$apim_ff_p")
-  apim_emit file "$1 1 $apim_ff_t $2 $3 $4 $7 $apim_ff_sum"
+  set --
+  while IFS= read -r apim_ff_p; do [ -n "$apim_ff_p" ] && set -- "$@" "$apim_ff_p"; done <<APIM_PATHS_END
+$apim_ff_paths
+APIM_PATHS_END
+  # Existing paths only, in argument order (a link itself, not its target): raw mode in hex, then
+  # the permission bits, owner, group, ids and size, then the name (the rest of the line).
+  apim_ff_stats=$(stat -c '%f %a %U %G %u %g %s %n' -- "$@" 2>/dev/null)
+  apim_ff_out=
+  apim_ff_regular=
+  for apim_ff_p do
+    apim_ff_field=${apim_ff_fields%%
+*}
+    apim_ff_fields=${apim_ff_fields#*
+}
+    apim_ff_line=${apim_ff_stats%%
+*}
+    read -r apim_ff_raw apim_ff_mode apim_ff_user apim_ff_group _ _ apim_ff_size apim_ff_name <<APIM_LINE_END
+$apim_ff_line
+APIM_LINE_END
+    if [ -z "$apim_ff_line" ] || [ "$apim_ff_name" != "$apim_ff_p" ]; then
+      apim_ff_out="$apim_ff_out$apim_ff_field 0
+"
+      continue
+    fi
+    case $apim_ff_stats in
+      *"
+"*) apim_ff_stats=${apim_ff_stats#*
+} ;;
+      *) apim_ff_stats= ;;
+    esac
+    case $(((0x$apim_ff_raw) & 61440)) in
+      32768) apim_ff_t='file' ;;
+      16384) apim_ff_t='directory' ;;
+      40960) apim_ff_t='link' ;;
+      *) apim_ff_t='other' ;;
+    esac
+    [ "$apim_ff_t" = file ] && apim_ff_regular="$apim_ff_regular$apim_ff_p
+"
+    while [ ${#apim_ff_mode} -lt 4 ]; do apim_ff_mode=0$apim_ff_mode; done
+    apim_ff_out="$apim_ff_out$apim_ff_field 1 $apim_ff_t $apim_ff_mode $apim_ff_user $apim_ff_group $apim_ff_size
+"
+  done
+  apim_file_sums "$apim_ff_regular"
+  while read -r apim_ff_field apim_ff_rest; do
+    [ -n "$apim_ff_field" ] || continue
+    case $apim_ff_rest in
+      '1 file '*)
+        apim_ff_sum=${APIM_SUMS%%
+*}
+        APIM_SUMS=${APIM_SUMS#*
+}
+        apim_emit file "$apim_ff_field $apim_ff_rest $apim_ff_sum"
+        ;;
+      1*) apim_emit file "$apim_ff_field $apim_ff_rest -" ;;
+      *) apim_emit file "$apim_ff_field $apim_ff_rest" ;;
+    esac
+  done <<APIM_OUT_END
+$apim_ff_out
+APIM_OUT_END
+}
+# apim_file_sums <paths, one a line>: their sha256 (or `-`), one a line in the same order, in
+# APIM_SUMS: one sha256sum for all (openssl, one file at a time, where sha256sum is missing).
+apim_file_sums() {
+  APIM_SUMS=
+  apim_fs_paths=$1
+  set --
+  while IFS= read -r apim_fs_p; do [ -n "$apim_fs_p" ] && set -- "$@" "$apim_fs_p"; done <<APIM_PATHS_END
+$apim_fs_paths
+APIM_PATHS_END
+  [ $# -gt 0 ] || return 0
+  apim_fs_lines=
+  command -v sha256sum >/dev/null 2>&1 && apim_fs_lines=$(sha256sum -- "$@" 2>/dev/null)
+  # One line per readable file, in argument order; a name with a backslash is escaped (the line
+  # starts with a backslash): such a file, or one sha256sum could not read, is hashed on its own.
+  for apim_fs_p do
+    apim_fs_line=${apim_fs_lines%%
+*}
+    if [ -n "$apim_fs_line" ] && [ "${apim_fs_line#*  }" = "$apim_fs_p" ] && [ "${apim_fs_line#\\}" = "$apim_fs_line" ]; then
+      apim_fs_sum=${apim_fs_line%%  *}
+      case $apim_fs_lines in
+        *"
+"*) apim_fs_lines=${apim_fs_lines#*
+} ;;
+        *) apim_fs_lines= ;;
+      esac
+    else
+      apim_fs_sum=$(apim_sha256 "$apim_fs_p" 2>/dev/null) || apim_fs_sum=-
+    fi
+    APIM_SUMS="$APIM_SUMS${apim_fs_sum:--}
+"
+  done
 }
 apim_content_fact() {
-  apim_cf_p=$(apim_unb64 "$1")
+  apim_cf_p=
+  apim_field_to apim_cf_p "$1"
   if apim_cf_data=$(apim_read_file "$apim_cf_p" | apim_b64enc) && [ -f "$apim_cf_p" ]; then
     apim_emit content "$1 $apim_cf_data"
   else
@@ -212,11 +327,12 @@ apim_main() {
   if [ "$APIM_BASICS" = 1 ]; then
     apim_os_facts
     apim_nginx_facts
+    apim_text_facts
     apim_state_facts
   fi
+  apim_file_facts
   printf '%s\n' "$APIM_QUERIES" | while read -r apim_q_kind apim_q_arg; do
     case $apim_q_kind in
-      file) apim_file_fact "$apim_q_arg" ;;
       content) apim_content_fact "$apim_q_arg" ;;
       package) apim_package_fact "$apim_q_arg" ;;
       service) apim_service_fact "$apim_q_arg" ;;

@@ -30,14 +30,101 @@ apim_b64dec() {
   fi
 }
 apim_emit_b64() { apim_emit "$1" "$(printf '%s' "$2" | apim_b64enc)"; }
+# Base64 in awk (byte semantics: LC_ALL=C above), for encoding or decoding many short values with
+# one process: a base64 (and a tr) per value were a large share of a facts program's processes. The
+# tables: B64 the alphabet, ORD a character's byte value, VAL a base64 digit's value, POW powers of
+# two (no ^: busybox awk may be built without math support). No awk functions: plain loops.
+# shellcheck disable=SC2016 # awk's own variables
+APIM_AWK_B64_TABLES='
+  B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+  for (i = 0; i < 256; i++) ORD[sprintf("%c", i)] = i
+  for (i = 0; i < 64; i++) VAL[substr(B64, i + 1, 1)] = i
+  POW[0] = 1
+  for (i = 1; i <= 14; i++) POW[i] = POW[i - 1] * 2
+'
+# apim_emit_b64_many <key> <value> [<key> <value> ...]: what apim_emit_b64 emits for each pair, with
+# one awk for all of them (values travel in the environment: awk -v would read backslashes).
+apim_emit_b64_many() {
+  if [ -n "$APIM_LOG" ]; then
+    while [ $# -ge 2 ]; do
+      apim_emit_b64 "$1" "$2"
+      shift 2
+    done
+    return 0
+  fi
+  apim_em_keys=
+  apim_em_i=0
+  while [ $# -ge 2 ]; do
+    apim_em_i=$((apim_em_i + 1))
+    export "APIM_EM_$apim_em_i=$2"
+    apim_em_keys="$apim_em_keys $1"
+    shift 2
+  done
+  # shellcheck disable=SC2016 # awk's own variables
+  awk -v keys="$apim_em_keys" 'BEGIN {'"$APIM_AWK_B64_TABLES"'
+    count = split(keys, key, " ")
+    for (k = 1; k <= count; k++) {
+      s = ENVIRON["APIM_EM_" k]
+      out = ""
+      n = length(s)
+      for (i = 1; i <= n; i += 3) {
+        t = ORD[substr(s, i, 1)] * 65536
+        if (i + 1 <= n) t += ORD[substr(s, i + 1, 1)] * 256
+        if (i + 2 <= n) t += ORD[substr(s, i + 2, 1)]
+        out = out substr(B64, int(t / 262144) + 1, 1) substr(B64, int(t / 4096) % 64 + 1, 1)
+        out = out (i + 1 <= n ? substr(B64, int(t / 64) % 64 + 1, 1) : "=")
+        out = out (i + 2 <= n ? substr(B64, t % 64 + 1, 1) : "=")
+      }
+      printf "@@APIM %s %s\n", key[k], out
+    }
+  }'
+}
+# apim_fields_decoded: the text of every input field on stdin (one a line: `-`, `=<path>` or
+# base64; texts without a newline, such as paths), one a line, with one awk for all of them.
+apim_fields_decoded() {
+  # shellcheck disable=SC2016 # awk's own variables
+  awk 'BEGIN {'"$APIM_AWK_B64_TABLES"'}
+    $0 == "-" { print ""; next }
+    substr($0, 1, 1) == "=" { print substr($0, 2); next }
+    {
+      out = ""
+      bits = 0
+      n = 0
+      for (i = 1; i <= length($0); i++) {
+        c = substr($0, i, 1)
+        if (c == "=") break
+        bits = bits * 64 + VAL[c]
+        n += 6
+        if (n >= 8) {
+          n -= 8
+          byte = int(bits / POW[n])
+          bits -= byte * POW[n]
+          out = out sprintf("%c", byte)
+        }
+      }
+      print out
+    }'
+}
 # A human message: on stderr, and as a `message` record.
 apim_msg() {
   printf '%s\n' "$1" >&2
   apim_emit_b64 message "$1"
 }
-# Decodes one base64 field of an input row (paths travel base64-encoded); `-` is the empty text.
+# Decodes one field of an input row: `-` is the empty text, `=<path>` a plain path (no base64 to
+# run), anything else base64 (src/remote/script-input.ts).
 apim_unb64() {
-  [ "$1" = - ] || printf '%s' "$1" | apim_b64dec
+  case $1 in
+    -) ;;
+    =*) printf '%s' "${1#=}" ;;
+    *) printf '%s' "$1" | apim_b64dec ;;
+  esac
+}
+# apim_field_to <variable> <field>: the same into a variable, without a subshell for a plain path.
+apim_field_to() {
+  case $2 in
+    =*) eval "$1=\${2#=}" ;;
+    *) eval "$1=\$(apim_unb64 \"\$2\")" ;;
+  esac
 }
 apim_require_tools() {
   if ! command -v base64 >/dev/null 2>&1 && ! command -v openssl >/dev/null 2>&1; then

@@ -11,25 +11,63 @@
 apim_nginx() {
   if [ -n "$NGINX_P" ]; then "$NGINX" -p "$NGINX_P" "$@"; else "$NGINX" "$@"; fi
 }
-# First main-context (unindented) value of directive $2 in file $1, quotes and trailing args removed.
+# APIM_CV: the first main-context (unindented) value of directive $2 in file $1 (a line
+# `<directive> <value...>;`), quotes removed, its first word; empty when there is none. Shell
+# builtins only: this runs in every facts program.
 apim_conf_value() {
-  sed -n "s/^$2[[:space:]]\{1,\}\([^;]*\);.*/\1/p" "$1" 2>/dev/null | head -n 1 | tr -d "\"'" | awk '{print $1}'
+  APIM_CV=
+  [ -r "$1" ] || return 0
+  apim_cv_name=$2
+  while IFS= read -r apim_cv_line || [ -n "$apim_cv_line" ]; do
+    case $apim_cv_line in
+      "$apim_cv_name"[[:space:]]*\;*) ;;
+      *) continue ;;
+    esac
+    apim_cv_v=${apim_cv_line#"$apim_cv_name"}
+    apim_cv_v=${apim_cv_v%%;*}
+    while :; do
+      case $apim_cv_v in
+        *[\"\']*) apim_cv_v=${apim_cv_v%%[\"\']*}${apim_cv_v#*[\"\']} ;;
+        *) break ;;
+      esac
+    done
+    set -f
+    # shellcheck disable=SC2086 # split into words on purpose; globbing is off
+    set -- $apim_cv_v
+    set +f
+    APIM_CV=${1-}
+    return 0
+  done <"$1"
+}
+# APIM_ARG: the value of `--$1=` in apim_np_v (`nginx -V`: the last one, up to a space or line end).
+apim_configure_arg() {
+  case $apim_np_v in
+    *"--$1="*)
+      APIM_ARG=${apim_np_v##*--"$1"=}
+      APIM_ARG=${APIM_ARG%%[[:space:]]*}
+      ;;
+    *) APIM_ARG= ;;
+  esac
 }
 # APIM_NGINX_V: the output of `nginx -V` when the caller has it already.
 apim_nginx_paths() {
   apim_np_v=${APIM_NGINX_V:-$("$NGINX" -V 2>&1)}
   apim_np_prefix=$NGINX_P
-  [ -n "$apim_np_prefix" ] || apim_np_prefix=$(printf '%s\n' "$apim_np_v" | sed -n 's/.*--prefix=\([^ ]*\).*/\1/p')
-  [ -n "$apim_np_prefix" ] || apim_np_prefix=/usr/local/nginx
+  if [ -z "$apim_np_prefix" ]; then
+    apim_configure_arg prefix
+    apim_np_prefix=${APIM_ARG:-/usr/local/nginx}
+  fi
   if [ -z "$PID_FILE" ]; then
-    PID_FILE=$(apim_conf_value "$CONF" pid)
-    [ -n "$PID_FILE" ] || PID_FILE=$(printf '%s\n' "$apim_np_v" | sed -n 's/.*--pid-path=\([^ ]*\).*/\1/p')
+    apim_conf_value "$CONF" pid
+    PID_FILE=$APIM_CV
+    [ -n "$PID_FILE" ] || { apim_configure_arg pid-path && PID_FILE=$APIM_ARG; }
     [ -n "$PID_FILE" ] || PID_FILE=logs/nginx.pid
   fi
   case $PID_FILE in /*) ;; *) PID_FILE=${apim_np_prefix%/}/$PID_FILE ;; esac
   if [ -z "$ERROR_LOG" ]; then
-    ERROR_LOG=$(apim_conf_value "$CONF" error_log)
-    [ -n "$ERROR_LOG" ] || ERROR_LOG=$(printf '%s\n' "$apim_np_v" | sed -n 's/.*--error-log-path=\([^ ]*\).*/\1/p')
+    apim_conf_value "$CONF" error_log
+    ERROR_LOG=$APIM_CV
+    [ -n "$ERROR_LOG" ] || { apim_configure_arg error-log-path && ERROR_LOG=$APIM_ARG; }
     [ -n "$ERROR_LOG" ] || ERROR_LOG=logs/error.log
   fi
   case $ERROR_LOG in
@@ -38,9 +76,16 @@ apim_nginx_paths() {
     *) ERROR_LOG=${apim_np_prefix%/}/$ERROR_LOG ;;
   esac
 }
-# The live master pid, or nothing when nginx is not running.
+# The live master pid, or nothing when nginx is not running (the pid file's digits).
 apim_master_pid() {
-  apim_mp=$(tr -cd '0-9' 2>/dev/null <"$PID_FILE")
+  apim_mp=
+  [ -r "$PID_FILE" ] && IFS= read -r apim_mp <"$PID_FILE" 2>/dev/null
+  while :; do
+    case $apim_mp in
+      *[!0-9]*) apim_mp=${apim_mp%%[!0-9]*}${apim_mp#*[!0-9]} ;;
+      *) break ;;
+    esac
+  done
   if [ -n "$apim_mp" ] && kill -0 "$apim_mp" 2>/dev/null; then printf '%s\n' "$apim_mp"; fi
 }
 # Child pids of $1 (the workers, cache manager/loader), sorted, on one line.

@@ -204,6 +204,29 @@ describe('CA-signed certificate', () => {
       /CA expires .* before the certificate would/,
     );
   });
+
+  it('checks a CA once for a run, and still judges each certificate against its expiry', () => {
+    const ca = createCa({ commonName: 'Run CA', key: ECDSA, days: 100 });
+    const leaves = ['a', 'b', 'c'].map((n) =>
+      createCertificate({ hostnames: [`${n}.example.com`], key: ECDSA, days: 30, issuer: ca }),
+    );
+    for (const leaf of leaves)
+      expect(new X509Certificate(leaf.certPem).verify(new X509Certificate(ca.certPem).publicKey)).toBe(true);
+    // The CA is already checked: a certificate outliving it is still refused.
+    expect(() => createCertificate({ hostnames: HOSTNAMES, key: ECDSA, days: 200, issuer: ca })).toThrow(
+      /CA expires .* before the certificate would/,
+    );
+    // A different key with the same CA certificate is a different issuer: checked, and refused.
+    const other = createCa({ commonName: 'Run CA', key: ECDSA, days: 100 });
+    expect(() =>
+      createCertificate({
+        hostnames: HOSTNAMES,
+        key: ECDSA,
+        days: 30,
+        issuer: { certPem: ca.certPem, keyPem: other.keyPem },
+      }),
+    ).toThrow(/does not match/);
+  });
 });
 
 describe('createCertificate input checks and special names', () => {

@@ -4,15 +4,16 @@ import { CertificateError, createCertificate, generatePrivateKeyAsync } from '..
 
 describe('generatePrivateKeyAsync', () => {
   it('makes an unencrypted PKCS#8 RSA key of the requested size', async () => {
-    const pem = await generatePrivateKeyAsync({ keyType: 'rsa', rsaBits: 2048 });
+    const { pem, object } = await generatePrivateKeyAsync({ keyType: 'rsa', rsaBits: 2048 });
     expect(pem).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
     const key = createPrivateKey(pem);
+    expect(key.equals(object)).toBe(true);
     expect(key.asymmetricKeyType).toBe('rsa');
     expect(key.asymmetricKeyDetails?.modulusLength).toBe(2048);
   });
 
   it('makes a P-256 ECDSA key', async () => {
-    const key = createPrivateKey(await generatePrivateKeyAsync({ keyType: 'ecdsa', rsaBits: 2048 }));
+    const key = createPrivateKey((await generatePrivateKeyAsync({ keyType: 'ecdsa', rsaBits: 2048 })).pem);
     expect(key.asymmetricKeyType).toBe('ec');
     expect(key.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
   });
@@ -26,11 +27,12 @@ describe('generatePrivateKeyAsync', () => {
 
 describe('createCertificate with a key made beforehand', () => {
   it('certifies the given key instead of making another', async () => {
-    const keyPem = await generatePrivateKeyAsync({ keyType: 'ecdsa', rsaBits: 2048 });
+    const generatedKey = await generatePrivateKeyAsync({ keyType: 'ecdsa', rsaBits: 2048 });
+    const keyPem = generatedKey.pem;
     const made = createCertificate({
       hostnames: ['api.am.wso2.com'],
       key: { keyType: 'ecdsa', rsaBits: 2048 },
-      keyPem,
+      generatedKey,
     });
     expect(made.keyPem).toBe(keyPem);
     const certKey = new X509Certificate(made.certPem).publicKey.export({ type: 'spki', format: 'der' });

@@ -1,10 +1,11 @@
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   createCa,
   createCertificate,
+  DEFAULT_KEY_SPEC,
   ensureLocalCa,
   LOCAL_CA_COMMON_NAME,
 } from '../../../src/certs/index.js';
@@ -27,6 +28,28 @@ describe('createCa', () => {
     expect(text).toMatch(/Basic Constraints: critical\s+CA:TRUE/);
     expect(text).toMatch(/Key Usage: critical\s+Certificate Sign, CRL Sign\n/);
     expect(openssl(['verify', '-CAfile', tmp.file('ca.crt'), tmp.file('ca.crt')])).toContain(': OK');
+  });
+});
+
+describe('default key type', () => {
+  it('is ECDSA P-256, for the load balancers and the local CA alike', () => {
+    expect(DEFAULT_KEY_SPEC.keyType).toBe('ecdsa');
+    const tmp = tempDir();
+    try {
+      const ca = ensureLocalCa(join(tmp.dir, 'pki'));
+      expect(createPrivateKey(ca.keyPem).asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+      const leaf = createCertificate({
+        hostnames: ['lb.example.test'],
+        key: DEFAULT_KEY_SPEC,
+        days: 30,
+        issuer: ca,
+      });
+      const cert = new X509Certificate(leaf.certPem);
+      expect(cert.publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+      expect(cert.verify(new X509Certificate(ca.certPem).publicKey)).toBe(true);
+    } finally {
+      tmp.cleanup();
+    }
   });
 });
 

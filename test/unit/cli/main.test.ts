@@ -2,6 +2,7 @@
  * `main([...])` in-process: exit codes for usage errors, invalid input (before any host is
  * contacted), validate, render for every example inventory, and `certs create`.
  */
+import { createPrivateKey } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +33,11 @@ describe('apim-provision main()', () => {
     expect(await main(['apply', join(EXAMPLES, 'single-node.yml'), '--serial', 'half'])).toBe(EXIT.USAGE);
     expect(output.stderr).toContain('--serial takes N or N%');
     expect(output.stderr).not.toContain('unexpected error');
-    expect(await main(['certs', 'create', '--hostname', 'a.test', '--rsa-bits', '1024'])).toBe(EXIT.USAGE);
+    expect(
+      await main(['certs', 'create', '--hostname', 'a.test', '--key-type', 'rsa', '--rsa-bits', '1024']),
+    ).toBe(EXIT.USAGE);
+    expect(await main(['certs', 'create', '--hostname', 'a.test', '--rsa-bits', '3072'])).toBe(EXIT.USAGE);
+    expect(output.stderr).toContain('--rsa-bits sizes RSA keys: add --key-type rsa');
     expect(await main([])).toBe(EXIT.USAGE);
   });
 
@@ -107,14 +112,24 @@ describe('apim-provision main()', () => {
       out,
       '--name',
       'lb',
-      '--key-type',
-      'ecdsa',
     ]);
     expect(code).toBe(EXIT.OK);
     expect(statSync(join(out, 'lb.key')).mode & 0o777).toBe(0o600);
+    // ECDSA P-256 unless RSA is asked for.
+    const key = createPrivateKey(readFileSync(join(out, 'lb.key'), 'utf8'));
+    expect(key.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
     const cert = inspectCertificate(readFileSync(join(out, 'lb.crt'), 'utf8'));
     expect(cert.sans).toEqual(expect.arrayContaining(['api.example.test', 'gw.example.test']));
     expect(output.stdout).toContain('(mode 0600)');
     expect(output.stdout).not.toMatch(/PRIVATE KEY/);
+  });
+
+  it('certs create makes an RSA key of the size asked for with --key-type rsa', async () => {
+    const out = tempDir();
+    const args = ['certs', 'create', '--hostname', 'api.example.test', '--out', out, '--name', 'lb'];
+    expect(await main([...args, '--key-type', 'rsa', '--rsa-bits', '3072'])).toBe(EXIT.OK);
+    const key = createPrivateKey(readFileSync(join(out, 'lb.key'), 'utf8'));
+    expect(key.asymmetricKeyType).toBe('rsa');
+    expect(key.asymmetricKeyDetails?.modulusLength).toBe(3072);
   });
 });

@@ -289,7 +289,7 @@ describe('load balancer settings', () => {
       editionChoice: 'auto',
       listenIpv6: 'auto',
       install: { ossSource: 'distro' },
-      tls: { mode: 'generate', keyType: 'rsa', rsaBits: 2048, days: 365, useCa: true },
+      tls: { mode: 'generate', keyType: 'ecdsa', rsaBits: 2048, days: 365, useCa: true },
       deployment: {
         pattern: 'single-node',
         extras: { websocket: false, passthrough: false, websub: false, websocketTimeout: '1h' },
@@ -396,9 +396,34 @@ describe('load balancer settings', () => {
   });
 
   it('refuses RSA keys below 2048 bits, explaining why', () => {
-    const d = diag(base(['tls_rsa_bits: 1024']).diagnostics, 'tls_rsa_bits must be from 2048');
+    const d = diag(
+      base(['tls_key_type: rsa', 'tls_rsa_bits: 1024']).diagnostics,
+      'tls_rsa_bits must be from 2048',
+    );
     expect(d.message).toContain('OpenSSL');
-    expect(d.line).toBe(4);
+    expect(d.line).toBe(5);
+  });
+
+  it('generates ECDSA P-256 keys unless tls_key_type: rsa asks for RSA', () => {
+    const tlsOf = (vars: string[]) => base(vars).inventory!.loadBalancers[0]!.tls;
+    expect(tlsOf([])).toMatchObject({ keyType: 'ecdsa' });
+    const rsa = base(['tls_key_type: rsa', 'tls_rsa_bits: 3072']);
+    expect(rsa.diagnostics).toEqual([]);
+    expect(rsa.inventory!.loadBalancers[0]!.tls).toMatchObject({ keyType: 'rsa', rsaBits: 3072 });
+  });
+
+  it('refuses tls_rsa_bits that relies on RSA having been the default key type', () => {
+    // An inventory written when RSA was the default: ECDSA keys would ignore what it asks for.
+    const d = diag(base(['tls_rsa_bits: 4096']).diagnostics, 'tls_rsa_bits sizes RSA keys');
+    expect(d).toMatchObject({ severity: 'error', line: 4 });
+    expect(d.message).toContain('ECDSA P-256');
+    expect(d.fix).toContain('tls_key_type: rsa');
+    // Written next to tls_key_type: ecdsa, it merely has no effect.
+    const w = diag(
+      base(['tls_key_type: ecdsa', 'tls_rsa_bits: 4096']).diagnostics,
+      'tls_rsa_bits has no effect with tls_key_type: ecdsa',
+    );
+    expect(w.severity).toBe('warning');
   });
 
   it('warns about long-lived certificates and refuses zero days', () => {

@@ -1,7 +1,11 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { Secret } from '../../../src/domain/secret.js';
-import { detectBecome, type BecomeTarget } from '../../../src/transport/become-detect.js';
+import { detectBecome, sudoProbeLine, type BecomeTarget } from '../../../src/transport/become-detect.js';
 import { BecomeError, type ExecResult } from '../../../src/transport/types.js';
 
 const PASSWORD = 'sudo-pw-4411';
@@ -43,7 +47,9 @@ describe('detectBecome', () => {
   });
 
   it('fails clearly when sudo is missing', async () => {
-    const host = fakeHost([[/command -v sudo/, () => ({ code: 127, stdout: '', stderr: '' })]]);
+    const host = fakeHost([
+      [/command -v sudo/, () => ({ code: 127, stdout: 'apim-provision: no sudo\n', stderr: '' })],
+    ]);
     const error = await detectBecome(target(), host.exec).catch((e: Error) => e);
     expect(error).toBeInstanceOf(BecomeError);
     expect((error as Error).message).toMatch(
@@ -51,19 +57,40 @@ describe('detectBecome', () => {
     );
   });
 
+  it('asks both questions in one round trip: its line tells a missing sudo from a refusing one, in sh', () => {
+    const bin = mkdtempSync(join(tmpdir(), 'apim-sudo-probe-'));
+    try {
+      symlinkSync('/bin/sh', join(bin, 'sh'));
+      const run = () =>
+        spawnSync('/bin/sh', ['-c', sudoProbeLine('root')], { env: { PATH: bin }, encoding: 'utf8' });
+      expect(run()).toMatchObject({ status: 127, stdout: 'apim-provision: no sudo\n' });
+      // A stand-in sudo that records its arguments and refuses, as sudo -n does without NOPASSWD.
+      writeFileSync(
+        join(bin, 'sudo'),
+        '#!/bin/sh\necho "$@" >"${0%/*}/args"\necho "sudo: a password is required" >&2\nexit 1\n',
+      );
+      chmodSync(join(bin, 'sudo'), 0o755);
+      expect(run()).toMatchObject({ status: 1, stdout: '', stderr: 'sudo: a password is required\n' });
+      expect(spawnSync('cat', [join(bin, 'args')], { encoding: 'utf8' }).stdout).toBe(
+        '-H -k -n -u root -- sh -c true\n',
+      );
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
   it('detects passwordless sudo and never sends a password', async () => {
     const host = fakeHost([
-      [/command -v sudo/, () => ok('/usr/bin/sudo\n')],
-      [/^sudo -H -k -n -u root -- sh -c true$/, () => ok()],
+      [/^sh -c 'command -v sudo .*; exec sudo -H -k -n -u root -- sh -c true'$/, () => ok()],
     ]);
     const mode = await detectBecome(target({ becomePassword: new Secret(PASSWORD) }), host.exec);
     expect(mode).toEqual({ kind: 'passwordless', becomeUser: 'root' });
+    expect(host.calls).toHaveLength(1);
     expect(JSON.stringify(host.calls)).not.toContain(PASSWORD);
   });
 
   it('asks for -K when a password is needed and none was given', async () => {
     const host = fakeHost([
-      [/command -v sudo/, () => ok()],
       [/sudo -H -k -n/, () => ({ code: 1, stdout: '', stderr: 'sudo: a password is required\n' })],
     ]);
     const error = await detectBecome(target(), host.exec).catch((e: Error) => e);
@@ -73,7 +100,6 @@ describe('detectBecome', () => {
 
   it('checks the password once, on stdin, and accepts it', async () => {
     const host = fakeHost([
-      [/command -v sudo/, () => ok()],
       [/sudo -H -k -n/, () => ({ code: 1, stdout: '', stderr: 'sudo: a password is required\n' })],
       [
         /sudo -H -k -S -p/,
@@ -83,12 +109,11 @@ describe('detectBecome', () => {
     const mode = await detectBecome(target({ becomePassword: new Secret(PASSWORD) }), host.exec);
     expect(mode.kind).toBe('password');
     expect(host.calls.map((call) => call.line).join('\n')).not.toContain(PASSWORD);
-    expect(host.calls[2]!.stdin).toBe(`${PASSWORD}\n`);
+    expect(host.calls[1]!.stdin).toBe(`${PASSWORD}\n`);
   });
 
   it('refuses a wrong password with a message that names the setting, not the password', async () => {
     const host = fakeHost([
-      [/command -v sudo/, () => ok()],
       [/sudo -H -k -n/, () => ({ code: 1, stdout: '', stderr: 'sudo: a password is required\n' })],
       [
         /sudo -H -k -S -p/,
@@ -108,12 +133,11 @@ describe('detectBecome', () => {
     expect(message).toContain('sudo refused the become password for user deploy on host lb1');
     expect(message).toContain('check ansible_become_password / -K');
     expect(message).not.toContain(PASSWORD);
-    expect(message).not.toContain(promptOf(host.calls[2]!.line));
+    expect(message).not.toContain(promptOf(host.calls[1]!.line));
   });
 
   it('says when the user may not use sudo at all', async () => {
     const host = fakeHost([
-      [/command -v sudo/, () => ok()],
       [/sudo -H -k -n/, () => ({ code: 1, stdout: '', stderr: 'deploy is not in the sudoers file.\n' })],
     ]);
     const error = await detectBecome(target(), host.exec).catch((e: Error) => e);

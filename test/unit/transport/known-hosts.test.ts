@@ -6,7 +6,12 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { checkHostKey, preferredHostKeyAlgorithms } from '../../../src/transport/host-key-check.js';
-import { hostFieldMatches, knownHostsName, parseKnownHosts } from '../../../src/transport/known-hosts.js';
+import {
+  hostFieldMatches,
+  knownHostsFor,
+  knownHostsName,
+  parseKnownHosts,
+} from '../../../src/transport/known-hosts.js';
 import { appendKnownHost, formatKnownHostsLine } from '../../../src/transport/known-hosts-writer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'apim-known-hosts-'));
@@ -68,6 +73,45 @@ describe('parseKnownHosts', () => {
     expect(checkHostKey(entries, 'lb1', rsa.blob).kind).toBe('known');
     expect(checkHostKey(entries, 'lb2', ed.blob).kind).toBe('unknown');
     expect(checkHostKey(entries, '[lb1]:2222', rsa.blob).kind).toBe('unknown');
+  });
+});
+
+describe('knownHostsFor', () => {
+  const lines = (entries: { file: string; line: number }[]) => entries.map((e) => `${e.file}:${e.line}`);
+
+  it("finds a host's entries among plain, comma-separated, hashed, wildcard and negated ones, in order", async () => {
+    const hashed = join(dir, 'for-hashed');
+    writeFileSync(hashed, `lb1 ${rsa.type} ${rsa.base64}\n`);
+    execFileSync('ssh-keygen', ['-q', '-H', '-f', hashed], { stdio: 'pipe' });
+    const plain = join(dir, 'for-plain');
+    writeFileSync(
+      plain,
+      [
+        `LB1,10.0.0.5 ${ed.type} ${ed.base64}`,
+        `lb2 ${ed.type} ${ed.base64}`,
+        `lb* ${other.type} ${other.base64}`,
+        `*,!lb1 ${rsa.type} ${rsa.base64}`,
+        `@revoked lb1 ${other.type} ${other.base64}`,
+      ].join('\n'),
+    );
+    expect(lines(await knownHostsFor([plain, hashed], 'lb1'))).toEqual([
+      `${plain}:1`,
+      `${plain}:3`,
+      `${plain}:5`,
+      `${hashed}:1`,
+    ]);
+    expect(lines(await knownHostsFor([plain], 'lb2'))).toEqual([`${plain}:2`, `${plain}:3`, `${plain}:4`]);
+    expect(await knownHostsFor([join(dir, 'missing')], 'lb1')).toEqual([]);
+  });
+
+  it('sees a key recorded after an earlier lookup, and a file created since', async () => {
+    const file = join(dir, 'for-growing');
+    expect(await knownHostsFor([file], 'lb7')).toEqual([]);
+    await appendKnownHost(file, 'lb7', ed.blob);
+    expect(lines(await knownHostsFor([file], 'lb7'))).toEqual([`${file}:1`]);
+    await appendKnownHost(file, 'lb8', rsa.blob);
+    expect(lines(await knownHostsFor([file], 'lb8'))).toEqual([`${file}:2`]);
+    expect(lines(await knownHostsFor([file], 'lb7'))).toEqual([`${file}:1`]);
   });
 });
 

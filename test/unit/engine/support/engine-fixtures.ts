@@ -6,7 +6,7 @@ import type { Inventory } from '../../../../src/domain/types.js';
 import { gatherFacts } from '../../../../src/engine/gather-facts.js';
 import { HostSession } from '../../../../src/engine/host-session.js';
 import { LocalCaStore } from '../../../../src/engine/local-ca.js';
-import { apimPaths, MODULE_CATALOG } from '../../../../src/modules/index.js';
+import { apimQueries, MODULE_CATALOG } from '../../../../src/modules/index.js';
 import type { RunOptions } from '../../../../src/engine/run-options.js';
 import { runPlayOnHost } from '../../../../src/engine/run-play-on-host.js';
 import type {
@@ -127,7 +127,7 @@ export async function openSession(
   const host = inventory.hosts.get(hostName);
   if (!host) throw new Error(`no host ${hostName}`);
   const lb = inventory.loadBalancers.find((l) => l.host.name === hostName);
-  const queries = (lb ? apimPaths(lb) : []).map((path) => ({ kind: 'file' as const, path }));
+  const queries = lb ? apimQueries(lb) : [];
   const facts = await gatherFacts(conn, queries, host.connection.become, !options.check);
   return new HostSession(host, inventory, lb, conn, facts, options, new LocalCaStore(options.pkiDir));
 }

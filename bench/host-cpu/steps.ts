@@ -1,0 +1,160 @@
+// What each remote step of a run costs the host, measured on one bench host:
+//
+//   npx tsx bench/host-cpu/steps.ts <dir> <key> <rounds> <out.tsv>
+//
+// <dir> is a bench size folder (bench/run.sh writes hosts, known_hosts and inventory.yml there);
+// the first host is used, with nginx installed and the scenario's files deployed (the step list is
+// what a no-op run does). Each step runs `rounds` times; per run: the CPU the host's container
+// used (cgroup, bench/lib/containers-cpu.sh) and the processes it started (execve calls of the
+// container's sshd and everything it forks, counted by strace on this machine in one more run).
+// Steps: the SSH connection alone (and with connect's sudo detection), an exec of `true`, sudo, apim-provision's facts program as the
+// first round trip of `apply` sends it (its queries for this load balancer), and the floor's
+// commands (sha256sum of the three files, nginx -V, nginx -t) for comparison.
+// Rows: step, runs, host_cpu_ms, execs.
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { ConnectionSpec, Inventory } from '../../src/domain/types.js';
+import type { gatherFacts as GatherFacts } from '../../src/engine/gather-facts.js';
+import type { loadInventory as LoadInventory } from '../../src/inventory/load-inventory.js';
+import type { apimQueries as ApimQueries } from '../../src/modules/apim-paths.js';
+import type { connect as Connect } from '../../src/transport/connect.js';
+import type { HostConnection } from '../../src/transport/types.js';
+
+const [dir, keyFile, roundsText, out] = process.argv.slice(2);
+if (!dir || !keyFile || !roundsText || !out) {
+  process.stderr.write('usage: steps.ts <bench size folder> <key> <rounds> <out.tsv>\n');
+  process.exit(5);
+}
+const rounds = Number(roundsText);
+const root = join(import.meta.dirname, '..', '..');
+const dist = async <T>(path: string): Promise<T> => (await import(join(root, 'dist', path))) as T;
+const { connect } = await dist<{ connect: typeof Connect }>('transport/connect.js');
+const { gatherFacts } = await dist<{ gatherFacts: typeof GatherFacts }>('engine/gather-facts.js');
+const { loadInventory } = await dist<{ loadInventory: typeof LoadInventory }>('inventory/load-inventory.js');
+const { apimQueries } = await dist<{ apimQueries: typeof ApimQueries }>('modules/apim-paths.js');
+
+const [name, ip, container] = readFileSync(join(dir, 'hosts'), 'utf8').split('\n')[0]!.split(' ');
+if (!name || !ip || !container) throw new Error(`no host in ${join(dir, 'hosts')}`);
+const { inventory } = loadInventory(join(dir, 'inventory.yml'), { secrets: 'ignore' }) as {
+  inventory?: Inventory;
+};
+const lb = inventory?.loadBalancers.find((l) => l.host.name === name);
+if (!lb) throw new Error(`${name} is not a load balancer of ${join(dir, 'inventory.yml')}`);
+const queries = apimQueries(lb);
+const { certificate, key } = lb.deployment.tlsPaths;
+const first = queries[0];
+if (first?.kind !== 'file') throw new Error('the first query is not the conf.d file');
+const conf = first.path;
+
+const docker = (...args: string[]) => spawnSync('docker', args, { encoding: 'utf8' }).stdout.trim();
+const containerId = docker('inspect', '-f', '{{.Id}}', container);
+
+/** Every process of the container now (sshd, the open session's, nginx): strace follows their children. */
+function containerPids(): string[] {
+  for (const file of [
+    `/sys/fs/cgroup/cpuacct/docker/${containerId}/cgroup.procs`,
+    `/sys/fs/cgroup/system.slice/docker-${containerId}.scope/cgroup.procs`,
+    `/sys/fs/cgroup/docker/${containerId}/cgroup.procs`,
+  ]) {
+    try {
+      return readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '');
+    } catch {
+      // the next cgroup layout
+    }
+  }
+  throw new Error(`cannot list the processes of container ${container}`);
+}
+
+function hostCpuS(): number {
+  const r = spawnSync('bash', [join(root, 'bench', 'lib', 'containers-cpu.sh'), containerId], {
+    encoding: 'utf8',
+  });
+  const seconds = Number(r.stdout.trim());
+  if (r.status !== 0 || !Number.isFinite(seconds))
+    throw new Error(`cannot read the container's CPU: ${r.stderr}`);
+  return seconds;
+}
+
+const spec: ConnectionSpec = {
+  host: ip,
+  port: 22,
+  user: 'vagrant',
+  privateKeyFile: keyFile,
+  become: true,
+  becomeUser: 'root',
+  jumpHosts: [],
+};
+const open = (become = true) =>
+  connect(
+    { name, connection: { ...spec, become } },
+    {
+      knownHostsFiles: [join(dir, 'known_hosts')],
+      acceptNewHostKeys: false,
+      agentSocket: '',
+      defaultKeyFiles: [],
+    },
+  );
+
+async function ok(conn: HostConnection, command: string, become: boolean): Promise<void> {
+  const r = await conn.exec(command, { become });
+  if (r.code !== 0) throw new Error(`${command} exited ${r.code}: ${r.stderr}`);
+}
+
+/** One step: `once` runs it on the shared connection (the first step opens its own). */
+const steps: Array<{ step: string; once: (conn: HostConnection) => Promise<void> }> = [
+  { step: 'SSH connection: connect, log in, close', once: async () => (await open(false)).close() },
+  {
+    step: 'the same with sudo detection (what connect does for a become host)',
+    once: async () => (await open(true)).close(),
+  },
+  { step: 'exec true (a channel and the login shell)', once: (c) => ok(c, 'true', false) },
+  { step: 'sudo -n true', once: (c) => ok(c, 'true', true) },
+  {
+    step: 'facts program (first round trip of apply)',
+    once: async (c) => void (await gatherFacts(c, queries, true, true)),
+  },
+  {
+    step: 'floor no-op: sudo sha256sum of the 3 files',
+    once: (c) => ok(c, `sha256sum -- ${conf} ${certificate} ${key}`, true),
+  },
+  { step: 'nginx -V', once: (c) => ok(c, '/usr/sbin/nginx -V', false) },
+  { step: 'sudo nginx -t', once: (c) => ok(c, 'nginx -t -q', true) },
+];
+
+/** Runs fn once while strace counts the execve calls of the container's processes and their children. */
+async function execsDuring(fn: () => Promise<void>): Promise<number> {
+  const file = `${out}.strace`;
+  const pids = containerPids().flatMap((pid) => ['-p', pid]);
+  const strace = spawn('strace', ['-f', '-c', '-e', 'trace=execve', '-o', file, ...pids], {
+    stdio: 'ignore',
+  });
+  await new Promise((resolve) => setTimeout(resolve, 500)); // attached
+  await fn();
+  await new Promise((resolve) => setTimeout(resolve, 300)); // the session's processes have ended
+  strace.kill('SIGINT');
+  await new Promise((resolve) => strace.once('exit', resolve));
+  const calls = /^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)(?:\s+\d+)?\s+execve$/m.exec(readFileSync(file, 'utf8'));
+  return calls ? Number(calls[1]) : 0;
+}
+
+const rows = ['step\truns\thost_cpu_ms\texecs'];
+const shared = await open();
+try {
+  for (const { step, once } of steps) {
+    const run = () => once(shared);
+    await run(); // warm-up (page cache, sudo's timestamp files)
+    const cpu0 = hostCpuS();
+    for (let i = 0; i < rounds; i++) await run();
+    const cpuMs = ((hostCpuS() - cpu0) * 1000) / rounds;
+    const execs = await execsDuring(run);
+    rows.push([step, rounds, cpuMs.toFixed(1), execs].join('\t'));
+    process.stderr.write(`bench: host step ${step}: ${cpuMs.toFixed(1)} ms, ${execs} execs\n`);
+  }
+} finally {
+  await shared.close();
+}
+writeFileSync(out, rows.join('\n') + '\n');

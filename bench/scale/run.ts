@@ -1,0 +1,231 @@
+// The controller's own cost curve: `apim-provision apply` (the built CLI, one process, as users run
+// it) against simulated hosts (bench/scale/sim-process.ts, another process), so that only the
+// controller is measured. For each size: a first converge (fresh nginx-preinstalled hosts), a no-op
+// re-run and a check-diff run (the conf.d file edited on every host), each timed by /usr/bin/time:
+//
+//   npx tsx bench/scale/run.ts --sizes 1000,5000 --work DIR --out scale.tsv [--forks N] [--no-build]
+//                              [--cpu-prof DIR]
+//
+// --cpu-prof writes a V8 CPU profile of each controller run (node --cpu-prof) into DIR/<N>-<scenario>/
+// (profiled runs cost more CPU: their figures are not the benchmark's).
+// --forks defaults to the size (every host at once, as bench/run.sh runs both tools), so peak
+// memory holds every connection. Rows of scale.tsv: size scenario forks wall_s maxrss_kb user_s
+// sys_s sim_cpu_s changed rt_per_host exit. A failed or unreachable host, a change in the no-op,
+// fewer changes than hosts in the other two, or a line the simulation could not map stops the test.
+import { execFileSync, spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface, type Interface } from 'node:readline';
+import { parseArgs } from 'node:util';
+
+import ssh2 from 'ssh2';
+
+import { FLEET_CONF_FILE, writeFleetFiles } from './fleet-files.js';
+import type { Endpoint, FleetStats } from './simulator.js';
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '1000,5000' },
+    work: { type: 'string' },
+    out: { type: 'string' },
+    forks: { type: 'string' },
+    'no-build': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
+  },
+});
+if (!values.work || !values.out || !/^\d+(,\d+)*$/.test(values.sizes)) {
+  process.stderr.write(
+    'usage: run.ts --sizes 1000,5000 --work DIR --out scale.tsv [--forks N] [--no-build]\n',
+  );
+  process.exit(5);
+}
+const work = values.work;
+const out = values.out;
+const root = join(import.meta.dirname, '..', '..');
+const say = (text: string): boolean => process.stderr.write(`scale: ${text}\n`);
+const PORT = 2222;
+const USER = 'vagrant';
+
+if (!values['no-build']) {
+  say('building apim-provision (npm run build)');
+  execFileSync('npm', ['run', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+if (!existsSync('/usr/bin/time')) throw new Error('/usr/bin/time is missing: apt-get install time');
+
+mkdirSync(work, { recursive: true });
+const hostKey = ssh2.utils.generateKeyPairSync('ed25519');
+const userKey = ssh2.utils.generateKeyPairSync('ed25519');
+const files = {
+  hostKey: join(work, 'host_ed25519'),
+  userKey: join(work, 'id_ed25519'),
+  userPub: join(work, 'id_ed25519.pub'),
+};
+writeFileSync(files.hostKey, hostKey.private, { mode: 0o600 });
+writeFileSync(files.userKey, userKey.private, { mode: 0o600 });
+writeFileSync(files.userPub, `${userKey.public}\n`);
+writeFileSync(
+  out,
+  'size\tscenario\tforks\twall_s\tmaxrss_kb\tuser_s\tsys_s\tsim_cpu_s\tchanged\trt_per_host\texit\n',
+);
+
+/**
+ * bash arguments that run `argv` with room for `hosts` connections: each is a descriptor, and each
+ * simulated host also a listening socket (the usual soft limit, 1024, would stop at a few hundred).
+ */
+function withFdLimit(hosts: number, argv: string[]): string[] {
+  return ['-c', 'ulimit -n "$1" && exec "${@:2}"', 'bash', String(2 * hosts + 1024), ...argv];
+}
+
+/** The simulator process: one JSON answer line per command line. */
+class Simulator {
+  readonly #lines: AsyncIterator<string>;
+  private constructor(
+    private readonly child: ChildProcessWithoutNullStreams,
+    lines: Interface,
+  ) {
+    this.#lines = lines[Symbol.asyncIterator]();
+  }
+
+  static async start(count: number, log: string): Promise<{ sim: Simulator; endpoints: Endpoint[] }> {
+    const child = spawn(
+      'bash',
+      withFdLimit(count, [
+        process.execPath,
+        '--import',
+        'tsx',
+        join(import.meta.dirname, 'sim-process.ts'),
+        String(count),
+        String(PORT),
+        files.hostKey,
+        files.userPub,
+        USER,
+      ]),
+      { cwd: root },
+    );
+    child.stderr.on('data', (chunk: Buffer) => appendFileSync(log, chunk));
+    const sim = new Simulator(child, createInterface({ input: child.stdout }));
+    const ready = (await sim.#next()) as { endpoints: Endpoint[] };
+    return { sim, endpoints: ready.endpoints };
+  }
+
+  async #next(): Promise<unknown> {
+    const line = await this.#lines.next();
+    if (line.done) throw new Error(`the simulator exited (code ${this.child.exitCode}); see its log`);
+    return JSON.parse(line.value) as unknown;
+  }
+
+  async send(command: string): Promise<unknown> {
+    this.child.stdin.write(`${command}\n`);
+    const answer = (await this.#next()) as { error?: string };
+    if (answer.error) throw new Error(`simulator: ${answer.error}`);
+    return answer;
+  }
+
+  async stats(): Promise<FleetStats & { cpuS: number }> {
+    return (await this.send('stats')) as FleetStats & { cpuS: number };
+  }
+
+  async stop(): Promise<void> {
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.stdin.end('exit\n');
+    await exited;
+  }
+}
+
+interface Report {
+  totals: { changed: number };
+  hosts: { host: string; status: string; round_trips: number; error?: string }[];
+}
+
+async function scenario(
+  size: number,
+  forks: number,
+  name: 'converge' | 'noop' | 'check-diff',
+  sim: Simulator,
+  fleet: { inventory: string; knownHosts: string },
+): Promise<void> {
+  if (name === 'converge') await sim.send('reset');
+  if (name === 'check-diff') await sim.send(`edit ${FLEET_CONF_FILE}`);
+  const dir = join(work, `n${size}`);
+  const json = join(dir, `${name}.json`);
+  const timeFile = join(dir, `${name}.time`);
+  const before = await sim.stats();
+  const args = [
+    'apply',
+    fleet.inventory,
+    '--forks',
+    String(forks),
+    '--known-hosts',
+    fleet.knownHosts,
+    '--pki-dir',
+    join(work, 'pki'),
+    '--json',
+    json,
+    ...(name === 'check-diff' ? ['--check', '--diff'] : []),
+  ];
+  const run = spawnSync(
+    'bash',
+    withFdLimit(size, [
+      '/usr/bin/time',
+      '-f',
+      '%e %M %U %S',
+      '-o',
+      timeFile,
+      process.execPath,
+      ...(values['cpu-prof']
+        ? ['--cpu-prof', '--cpu-prof-dir', join(values['cpu-prof'], `${size}-${name}`)]
+        : []),
+      join(root, 'bin', 'apim-provision.js'),
+      ...args,
+    ]),
+    { cwd: root, maxBuffer: 1 << 30 },
+  );
+  writeFileSync(join(dir, `${name}.log`), Buffer.concat([run.stdout, run.stderr]));
+  const after = await sim.stats();
+  if (after.unexpected.length > 0)
+    throw new Error(`the simulation could not map: ${after.unexpected.join(' | ')}`);
+  const [wall, rss, user, sys] = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1)!.split(' ');
+  const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
+  const bad = report.hosts.filter((h) => h.status === 'failed' || h.status === 'unreachable');
+  if (bad.length > 0)
+    throw new Error(
+      `${name} at N=${size}: ${bad.length} hosts ${bad[0]!.status}, e.g. ${bad[0]!.host}: ${bad[0]!.error}`,
+    );
+  const changed = report.totals.changed;
+  if (name === 'noop' ? changed !== 0 : changed < size)
+    throw new Error(`${name} at N=${size}: changed=${changed} (log: ${join(dir, `${name}.log`)})`);
+  const rt = report.hosts.reduce((s, h) => s + h.round_trips, 0) / report.hosts.length;
+  const row = [
+    size,
+    name,
+    forks,
+    wall,
+    rss,
+    user,
+    sys,
+    (after.cpuS - before.cpuS).toFixed(2),
+    changed,
+    rt.toFixed(1),
+    run.status,
+  ];
+  appendFileSync(out, `${row.join('\t')}\n`);
+  const cpuMs = ((Number(user) + Number(sys)) * 1000) / size;
+  say(
+    `N=${size} ${name}: ${wall} s, controller ${cpuMs.toFixed(2)} ms CPU/host, peak ${(Number(rss) / 1024).toFixed(0)} MB`,
+  );
+}
+
+for (const size of values.sizes.split(',').map(Number)) {
+  const forks = values.forks ? Number(values.forks) : size;
+  const dir = join(work, `n${size}`);
+  mkdirSync(dir, { recursive: true });
+  say(`N=${size}: starting ${size} simulated hosts`);
+  const { sim, endpoints } = await Simulator.start(size, join(dir, 'simulator.log'));
+  try {
+    const fleet = writeFleetFiles(dir, endpoints, USER, files.userKey, hostKey.public);
+    for (const name of ['converge', 'noop', 'check-diff'] as const)
+      await scenario(size, forks, name, sim, fleet);
+  } finally {
+    await sim.stop();
+  }
+}
