@@ -1,17 +1,20 @@
 import type { CommandModule } from 'yargs';
 import {
+  CertificateError,
   createCertificate,
   defaultPkiDir,
   ensureLocalCa,
   existingCertificateFiles,
   FileExistsError,
   inspectCertificate,
+  normalizeHostnames,
   writeCertificateFiles,
 } from '../../certs/index.js';
 import { errorsOf } from '../../input/diagnostics.js';
 import { loadInventory } from '../../inventory/load-inventory.js';
 import { EXIT, printDiagnostics, renderCertificate } from '../../report/index.js';
 import { serverNamesOf } from '../../inventory/tls-source.js';
+import { checkOutputFolder } from '../output-path.js';
 import { useColor } from '../terminal.js';
 import { UsageError } from '../usage-error.js';
 
@@ -88,9 +91,14 @@ function createCommand(setCode: (c: number) => void): CommandModule<object, Args
             throw new UsageError(
               '--ca signs with the local CA apply uses for an inventory: give --inventory INV, or --pki-dir DIR for another CA folder',
             );
-          if (a['rsa-bits'] < 2048)
-            throw new UsageError('--rsa-bits must be 2048 or more (current OpenSSL rejects smaller keys)');
-          if (!(a.days >= 1 && a.days <= 3650)) throw new UsageError('--days must be between 1 and 3650');
+          if (!(Number.isInteger(a['rsa-bits']) && a['rsa-bits'] >= 2048 && a['rsa-bits'] <= 16384))
+            throw new UsageError(
+              '--rsa-bits takes 2048 to 16384 (2048, 3072 or 4096; current OpenSSL rejects smaller keys)',
+            );
+          if (!(Number.isInteger(a.days) && a.days >= 1 && a.days <= 3650))
+            throw new UsageError('--days takes a whole number from 1 to 3650');
+          checkOutputFolder(a.out, '--out');
+          if (a.hostname?.length) checkHostnames(a.hostname);
           return true;
         }),
     handler: (args) => {
@@ -135,6 +143,19 @@ function createCommand(setCode: (c: number) => void): CommandModule<object, Args
       setCode(EXIT.OK);
     },
   };
+}
+
+/** --hostname is free text: the names are checked before the inventory is read or a key is made. */
+function checkHostnames(names: string[]): void {
+  try {
+    normalizeHostnames(names);
+  } catch (err) {
+    if (err instanceof CertificateError)
+      throw new UsageError(
+        `--hostname: ${err.message}: give DNS names (a.example.com, *.example.com) or IP addresses`,
+      );
+    throw err;
+  }
 }
 
 function refuseOverwrite(files: string[], setCode: (c: number) => void): void {
