@@ -16,10 +16,15 @@ export function captureOutput(): CapturedOutput {
     text.stdout = '';
     text.stderr = '';
     for (const stream of ['stdout', 'stderr'] as const) {
-      vi.spyOn(process[stream], 'write').mockImplementation((chunk: string | Uint8Array) => {
-        text[stream] += String(chunk);
-        return true;
-      });
+      vi.spyOn(process[stream], 'write').mockImplementation(
+        (chunk: string | Uint8Array, ...rest: unknown[]) => {
+          text[stream] += String(chunk);
+          // A writer waiting for the flush (the JSON report on stdout) is told at once.
+          const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+          done?.();
+          return true;
+        },
+      );
     }
   });
   afterEach(() => {

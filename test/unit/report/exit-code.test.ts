@@ -49,6 +49,14 @@ describe('exitCodeFor', () => {
       INVALID_INPUT: 4,
       USAGE: 5,
       CHANGES_PENDING: 6,
+      INTERRUPTED: 130,
     });
+  });
+
+  it('says an interrupted run was interrupted (130), whatever its hosts did', () => {
+    for (const statuses of [['ok'], ['failed', 'changed'], ['unreachable']] as HostStatus[][])
+      expect(
+        exitCodeFor({ ...summary(statuses), interrupted: true }, { check: true, detailedExitcode: true }),
+      ).toBe(EXIT.INTERRUPTED);
   });
 });
