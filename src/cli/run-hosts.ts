@@ -95,7 +95,11 @@ export async function runOnHosts(
     redactor,
   });
   const knownHostsFiles = args['known-hosts'] ?? [join(homedir(), '.ssh', 'known_hosts')];
-  const interrupt = interruptOnSigint();
+  let soFar: (() => RunSummary) | undefined;
+  // A second Ctrl-C still leaves the report of what is known (hosts in flight marked as such).
+  const interrupt = interruptOnSigint(async () => {
+    if (args.json && soFar) await jsonWritten(args.json, soFar(), redactor);
+  });
   try {
     const summary = await runPlaybook(
       inventory,
@@ -108,6 +112,7 @@ export async function runOnHosts(
         acceptNewHostKeys: args['accept-new-host-keys'],
         ...(becomePassword ? { becomePassword } : {}),
         signal: interrupt.signal,
+        onProgress: (get) => (soFar = get),
       },
       reporter,
       {

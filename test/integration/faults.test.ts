@@ -359,7 +359,8 @@ describe('faults injected into runs against lb-faults', () => {
     const run = await cli.done;
     expect(run.all).toContain('interrupted: finishing the changes in flight');
     expect(run.all).toMatch(/Interrupted: finished: lb-faults/);
-    expect(run.exitCode, run.all).toBe(0);
+    // The change in flight finished, and the exit code still says the run was interrupted.
+    expect(run.exitCode, run.all).toBe(130);
     expect(await waitForTransactionEnd(host, log)).toBe('committed');
     expect((await expectServing()).hsts).toBe(false);
     await setPause(host, null);

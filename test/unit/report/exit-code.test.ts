@@ -28,7 +28,7 @@ describe('exitCodeFor', () => {
     [['changed', 'ok'], { check: false, detailedExitcode: true }, EXIT.OK],
     [['changed', 'ok'], { check: true, detailedExitcode: false }, EXIT.OK],
     [['changed', 'ok'], { check: true, detailedExitcode: true }, EXIT.CHANGES_PENDING],
-    [['ok', 'skipped'], { check: true, detailedExitcode: true }, EXIT.OK],
+    [['ok', 'not_started'], { check: true, detailedExitcode: true }, EXIT.OK],
     [['failed', 'ok'], { check: false, detailedExitcode: false }, EXIT.HOST_FAILED],
     [['unreachable', 'ok'], { check: false, detailedExitcode: false }, EXIT.UNREACHABLE],
     [['unreachable', 'failed'], { check: false, detailedExitcode: false }, EXIT.HOST_FAILED],
