@@ -207,3 +207,34 @@ describe('ordinary mistakes end in a clear error', () => {
     }
   });
 });
+
+describe('undefined variables are checked against the hosts a play runs on', () => {
+  it('a variable only the play hosts define is not reported for hosts outside the play', async () => {
+    const dir = tempDir();
+    const inventory = localInventory(dir, 9);
+    mkdirSync(join(dir, 'host_vars'));
+    writeFileSync(join(dir, 'host_vars', 'lb1.yml'), 'site_banner: hello\n');
+    mkdirSync(join(dir, 'templates'));
+    writeFileSync(join(dir, 'templates', 'banner.j2'), '{{ site_banner }}\n');
+    const playbook = join(dir, 'play.yml');
+    writeFileSync(
+      playbook,
+      [
+        '- name: banner',
+        '  hosts: loadbalancers',
+        '  tasks:',
+        '    - template: { src: banner.j2, dest: /etc/nginx/banner.txt }',
+        '',
+      ].join('\n'),
+    );
+    const code = await main(['validate', inventory, playbook]);
+    expect(code, output.stdout + output.stderr).toBe(EXIT.OK);
+    expect(output.stdout + output.stderr).not.toContain("undefined variable 'site_banner'");
+    // Run on every host, the node without the variable is named.
+    writeFileSync(playbook, readFileSync(playbook, 'utf8').replace('hosts: loadbalancers', 'hosts: all'));
+    output.clear();
+    expect(await main(['validate', inventory, playbook])).toBe(EXIT.INVALID_INPUT);
+    expect(output.stdout + output.stderr).toContain("undefined variable 'site_banner'");
+    expect(output.stdout + output.stderr).toContain('for host apim1');
+  });
+});
