@@ -5,7 +5,7 @@
  * 3, 4 or 5 (never 1), no stack trace is printed, the output stays within a size bound and each
  * run ends within a time bound. Bounded in count and total time.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -176,7 +176,6 @@ describe('fuzz: broken inventories and playbooks through the CLI', () => {
         await fc.assert(
           fc.asyncProperty(scenario, async (s) => {
             const dir = join(root, String(n++));
-            const { mkdirSync } = await import('node:fs');
             mkdirSync(dir);
             const inventory = join(dir, s.format === 'ini' ? 'hosts.ini' : 'inventory.yml');
             writeFileSync(

@@ -4,14 +4,14 @@
  * --json report before leaving. The silent host is a real TCP listener on 127.0.0.1 that never
  * speaks SSH (3 retries x 10 s handshake wait without the interrupt).
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/cli/main.js';
 import { EXIT } from '../../../src/report/index.js';
-import { captureOutput } from './support.js';
+import { captureOutput, localInventory } from './support.js';
 
 const output = captureOutput();
 
@@ -40,31 +40,13 @@ async function silentHost(
   };
 }
 
-function inventory(dir: string, port: number): string {
-  const file = join(dir, 'inventory.yml');
-  writeFileSync(
-    file,
-    [
-      'all:',
-      '  vars:',
-      '    ansible_user: deploy',
-      '    apim_pattern: single-node',
-      '    apim_upstream_tls_verify: false',
-      '    ansible_ssh_retries: 3',
-      '    ansible_ssh_timeout: 10',
-      '  children:',
-      '    loadbalancers:',
-      '      hosts:',
-      `        lb1: { ansible_host: 127.0.0.1, ansible_port: ${port} }`,
-      `        lb2: { ansible_host: 127.0.0.2, ansible_port: ${port} }`,
-      '    apim_all_in_one:',
-      '      hosts:',
-      '        apim1: { ansible_host: 192.0.2.10 }',
-      '',
-    ].join('\n'),
+/** Two load balancers behind the silent port, 3 retries x 10 s each without the interrupt. */
+const inventory = (dir: string, port: number): string =>
+  localInventory(
+    dir,
+    { lb1: { address: '127.0.0.1', port }, lb2: { address: '127.0.0.2', port } },
+    { ansible_ssh_retries: 3, ansible_ssh_timeout: 10 },
   );
-  return file;
-}
 
 describe('Ctrl-C during apply', () => {
   it('first Ctrl-C: retries stop at once, exit 130, hosts not started say so in recap and JSON', async () => {

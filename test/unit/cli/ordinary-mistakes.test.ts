@@ -10,31 +10,14 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
 import { EXIT } from '../../../src/report/index.js';
-import { captureOutput, countingServer } from './support.js';
+import { captureOutput, countingServer, localInventory as sharedInventory } from './support.js';
 
 const output = captureOutput();
 const tempDir = () => mkdtempSync(join(tmpdir(), 'apim-cli-mistakes-'));
 
 /** One load balancer on 127.0.0.1:`port`, no retries (a closed or counting port answers at once). */
-function localInventory(dir: string, port: number): string {
-  const file = join(dir, 'inventory.yml');
-  writeFileSync(
-    file,
-    [
-      'all:',
-      '  vars: { ansible_user: deploy, apim_pattern: single-node, apim_upstream_tls_verify: false }',
-      '  children:',
-      '    loadbalancers:',
-      '      hosts:',
-      `        lb1: { ansible_host: 127.0.0.1, ansible_port: ${port}, ansible_ssh_retries: 0 }`,
-      '    apim_all_in_one:',
-      '      hosts:',
-      '        apim1: { ansible_host: 192.0.2.10 }',
-      '',
-    ].join('\n'),
-  );
-  return file;
-}
+const localInventory = (dir: string, port: number): string =>
+  sharedInventory(dir, { lb1: { address: '127.0.0.1', port } }, { ansible_ssh_retries: 0 });
 
 function expectClear(code: number, expected: number): void {
   expect(code, output.stderr).toBe(expected);
