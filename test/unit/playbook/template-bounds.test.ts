@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { renderString, TemplateError } from '../../../src/playbook/template.js';
-import { lineOf, loadText } from '../inventory/helpers.js';
+import { lineOf, loadText, singleNodeWith } from '../inventory/helpers.js';
 
 const AT = { file: 'site.yml', line: 12, column: 7 };
 
@@ -54,19 +54,7 @@ describe('template resource bounds', () => {
 });
 
 describe('validate checks templated inventory values no tool setting reads', () => {
-  const inventory = (value: string) => `
-    all:
-      vars:
-        apim_pattern: single-node
-        site_banner: ${JSON.stringify(value)}
-      children:
-        loadbalancers:
-          hosts:
-            lb1: { ansible_host: 127.0.0.1 }
-        apim_all_in_one:
-          hosts:
-            apim1: { ansible_host: 192.0.2.10 }
-  `;
+  const inventory = (value: string) => singleNodeWith({ site_banner: value });
 
   it('refuses a value reaching JavaScript internals, with file and line', () => {
     const text = inventory('{{ range.constructor("return process")() }}');

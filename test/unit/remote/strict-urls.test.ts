@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { strictUrlProblem } from '../../../src/domain/url.js';
 import { installScript, repositoryFiles, transactionScript } from '../../../src/remote/index.js';
-import { lineOf, loadText } from '../inventory/helpers.js';
+import { lineOf, loadText, singleNodeWith } from '../inventory/helpers.js';
 import { baseTransaction, installs } from './fixtures.js';
 
 const INJECTED = 'https://mirror.example/debian bookworm nginx\ndeb [trusted=yes] http://evil.example/x';
@@ -51,20 +51,8 @@ describe('strictUrlProblem', () => {
 });
 
 describe('nginx_repo_url at the inventory edge', () => {
-  const inventory = (repoUrl: string) => `
-    all:
-      vars:
-        apim_pattern: single-node
-        nginx_oss_source: nginx.org
-        nginx_repo_url: ${JSON.stringify(repoUrl)}
-      children:
-        loadbalancers:
-          hosts:
-            lb1: { ansible_host: 127.0.0.1 }
-        apim_all_in_one:
-          hosts:
-            apim1: { ansible_host: 192.0.2.10 }
-  `;
+  const inventory = (repoUrl: string) =>
+    singleNodeWith({ nginx_oss_source: 'nginx.org', nginx_repo_url: repoUrl });
 
   it('refuses a value with a second line, naming file, line and key', () => {
     const text = inventory(INJECTED);
