@@ -54,8 +54,11 @@ export function loadRunInput(request: RunInputRequest): RunInput {
     // Connection settings matter for the hosts a play reaches (load balancers are always checked).
     const reached = new Set(hostsOfPlays.flat().map((h) => h.name));
     for (const name of reached) diagnostics.push(...(inv.deferred.get(name) ?? []));
-    const varsByHost = new Map([...inventory.hosts.values()].map((h) => [h.name, h.vars]));
-    diagnostics.push(...checkUndefinedVariables(pb.playbook, varsByHost));
+    // Each play is checked against the hosts it runs on (after --limit), as it will be rendered.
+    const varsOfPlay = hostsOfPlays.map((hosts) => new Map(hosts.map((h) => [h.name, h.vars])));
+    diagnostics.push(
+      ...checkUndefinedVariables(pb.playbook, (_, i) => varsOfPlay[i] ?? new Map(), MODULE_CATALOG),
+    );
   }
   // The TLS and licence file checks happen while loading; this one speaks of the run as a whole.
   if (inv.inventory) diagnostics.push(...unverifiedUpstreamWarnings(inv.inventory));

@@ -8,7 +8,24 @@ import { labCommand } from './commands/lab.js';
 import { renderCommand } from './commands/render.js';
 import { rollbackCommand } from './commands/rollback.js';
 import { validateCommand } from './commands/validate.js';
-import { UsageError } from './usage-error.js';
+import { InterruptedError, UsageError } from './usage-error.js';
+
+/** Options whose value `-` means stdout: yargs reads a lone `-` as a positional (the playbook). */
+const STDOUT_OPTIONS = new Set(['--json']);
+
+/** `--json -` becomes `--json=-`, as README documents both. */
+function stdoutDashes(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return [...out, ...argv.slice(i)];
+    if (STDOUT_OPTIONS.has(arg) && argv[i + 1] === '-') {
+      out.push(`${arg}=-`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
 
 /** Runs the CLI and returns the process exit code (documented in README). */
 export async function main(argv: string[]): Promise<number> {
@@ -17,7 +34,7 @@ export async function main(argv: string[]): Promise<number> {
     code = c;
   };
   try {
-    await yargs(argv)
+    await yargs(stdoutDashes(argv))
       .scriptName('apim-provision')
       .usage('$0 <command> [options]\n\nNGINX load balancers for WSO2 API Manager, over SSH.')
       .command(validateCommand(setCode))
@@ -41,6 +58,10 @@ export async function main(argv: string[]): Promise<number> {
       })
       .parseAsync();
   } catch (err) {
+    if (err instanceof InterruptedError) {
+      process.stderr.write(`apim-provision: interrupted: ${sanitiseText(err.message)}\n`);
+      return EXIT.INTERRUPTED;
+    }
     if (err instanceof UsageError) {
       process.stderr.write(
         `apim-provision: ${sanitiseText(err.message)}\nRun 'apim-provision --help' for usage.\n`,

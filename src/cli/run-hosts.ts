@@ -7,11 +7,18 @@ import type { RunOptions } from '../engine/run-options.js';
 import { runPlaybook } from '../engine/run-playbook.js';
 import type { RunSummary } from '../engine/types.js';
 import type { Playbook } from '../playbook/index.js';
-import { createReporter, exitCodeFor, writeJsonReport, type Redactor } from '../report/index.js';
-import { askPassword } from '../transport/index.js';
+import {
+  createReporter,
+  EXIT,
+  exitCodeFor,
+  sanitiseText,
+  writeJsonReport,
+  type Redactor,
+} from '../report/index.js';
+import { askPassword, PromptInterrupted } from '../transport/index.js';
 import { interruptOnSigint } from './interrupt.js';
 import { redactorFor } from './secrets-of.js';
-import { UsageError } from './usage-error.js';
+import { InterruptedError, UsageError } from './usage-error.js';
 import { progressMode, useColor } from './terminal.js';
 
 /** Snapshots kept per host unless `--keep-snapshots` says otherwise. */
@@ -72,6 +79,7 @@ export async function runOnHosts(
     try {
       becomePassword = new Secret(await askPassword('BECOME password: '));
     } catch (err) {
+      if (err instanceof PromptInterrupted) throw new InterruptedError(err.message);
       throw new UsageError(`-K: ${(err as Error).message}`);
     }
   }
@@ -87,7 +95,11 @@ export async function runOnHosts(
     redactor,
   });
   const knownHostsFiles = args['known-hosts'] ?? [join(homedir(), '.ssh', 'known_hosts')];
-  const interrupt = interruptOnSigint();
+  let soFar: (() => RunSummary) | undefined;
+  // A second Ctrl-C still leaves the report of what is known (hosts in flight marked as such).
+  const interrupt = interruptOnSigint(async () => {
+    if (args.json && soFar) await jsonWritten(args.json, soFar(), redactor);
+  });
   try {
     const summary = await runPlaybook(
       inventory,
@@ -100,6 +112,7 @@ export async function runOnHosts(
         acceptNewHostKeys: args['accept-new-host-keys'],
         ...(becomePassword ? { becomePassword } : {}),
         signal: interrupt.signal,
+        onProgress: (get) => (soFar = get),
       },
       reporter,
       {
@@ -114,9 +127,28 @@ export async function runOnHosts(
       },
       command,
     );
-    if (args.json) await writeJsonReport(args.json, summary, redactor);
-    return { code: exitCodeFor(summary, { check: options.check, detailedExitcode }), summary, redactor };
+    const code = exitCodeFor(summary, { check: options.check, detailedExitcode });
+    const written = !args.json || (await jsonWritten(args.json, summary, redactor));
+    // A report that could not be written fails the run unless the hosts' outcome says more.
+    return { code: written || code !== EXIT.OK ? code : EXIT.USAGE, summary, redactor };
   } finally {
     interrupt.dispose();
+  }
+}
+
+/**
+ * The path was checked before the run; it can still fail after it (disk full, folder removed):
+ * say so plainly, the recap above stands.
+ */
+async function jsonWritten(file: string, summary: RunSummary, redactor: Redactor): Promise<boolean> {
+  try {
+    await writeJsonReport(file, summary, redactor);
+    return true;
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    process.stderr.write(
+      `apim-provision: --json ${sanitiseText(file)}: the report could not be written (${sanitiseText(reason)}); the run itself is over, its recap is above\n`,
+    );
+    return false;
   }
 }

@@ -1,4 +1,6 @@
 import { readInputFile } from '../input/read-input-file.js';
+import { unreadableReason } from '../inventory/local-file.js';
+import { checkOutputFile } from './output-path.js';
 import { UsageError } from './usage-error.js';
 import type { Argv } from 'yargs';
 
@@ -38,7 +40,23 @@ export function connectionOptions<T>(y: Argv<T>) {
       alias: 'v',
       type: 'count',
       describe: 'more output (-vv task starts, -vvv how each host is connected to)',
+    })
+    .check((a) => {
+      if (a.forks !== undefined && !(Number.isInteger(a.forks) && a.forks >= 1))
+        throw new UsageError('--forks takes a whole number, at least 1');
+      if (a.json !== undefined) checkOutputFile(a.json, '--json', true);
+      for (const file of a['known-hosts'] ?? []) {
+        const reason = existingFileProblem(file);
+        if (reason) throw new UsageError(`--known-hosts ${file}: ${reason}: name a known_hosts file`);
+      }
+      return true;
     });
+}
+
+/** A known_hosts file may be missing (new keys create it), but what is there must be a regular file. */
+function existingFileProblem(file: string): string | undefined {
+  const reason = unreadableReason(file);
+  return reason === 'does not exist' ? undefined : reason;
 }
 
 /** Ansible's connection flags of ansible-playbook: they lose to the inventory's own variables. */
@@ -73,6 +91,8 @@ export function connectionFlags<T>(y: Argv<T>) {
     .option('ssh-common-args', { type: 'string', hidden: true })
     .option('ssh-extra-args', { type: 'string', hidden: true })
     .check((a) => {
+      if (a.timeout !== undefined && !(a.timeout > 0))
+        throw new UsageError('--timeout takes a number of seconds');
       const refused = ANSIBLE_ONLY_FLAGS.find(([flag, ok]) => a[flag] !== undefined && !ok(a[flag]));
       if (refused) throw new UsageError(refused[2]);
       return true;

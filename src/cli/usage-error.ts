@@ -5,3 +5,11 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/** The user pressed Ctrl-C before anything was contacted (exit code 130). */
+export class InterruptedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InterruptedError';
+  }
+}

@@ -1,3 +1,4 @@
+import type { RunSummary } from './types.js';
 /** Options of one `apply` run, as the CLI parsed them. */
 export interface RunOptions {
   check: boolean;
@@ -22,6 +23,8 @@ export interface RunOptions {
   snapshotsToKeep: number;
   /** Set by Ctrl-C: no new change starts once it is true. */
   signal: AbortSignal;
+  /** Given, once the run starts, a way to read where it stands (a second Ctrl-C reports it). */
+  onProgress?: (summarySoFar: () => RunSummary) => void;
 }
 
 /** Where the tool keeps its state on a host: outside any nginx include glob. */

@@ -8,7 +8,7 @@ import {
   type ConnectOptions,
   type HostConnection,
 } from '../transport/index.js';
-import { BecomeError, HostKeyError } from '../transport/types.js';
+import { BecomeError, ConnectAborted, HostKeyError } from '../transport/types.js';
 import { batches, mapWithLimit } from './batches.js';
 import { gatherFacts } from './gather-facts.js';
 import { HostSession } from './host-session.js';
@@ -20,7 +20,15 @@ import type { HostResult, HostStatus, RunObserver, RunSummary, TaskResult } from
 interface HostState {
   result: HostResult;
   started: number;
+  finished: boolean;
 }
+
+const NOT_STARTED = {
+  interrupted: 'not started: the run was interrupted (Ctrl-C) before this host was reached',
+  stopped:
+    'not started: the rollout stopped after a failed batch (serial / max_fail_percentage / any_errors_fatal)',
+  quit: 'quit (second Ctrl-C) while this host was being worked on: its transaction completes or rolls back on the host by itself; run apply --check to see where it stands',
+} as const;
 
 /**
  * Runs every play on its hosts: `forks` hosts at once, in `serial` batches, each host over one
@@ -36,7 +44,7 @@ export async function runPlaybook(
   command: RunSummary['command'] = 'apply',
 ): Promise<RunSummary> {
   const startedAt = new Date();
-  const pool = new ConnectionPool(connectOptions);
+  const pool = new ConnectionPool({ ...connectOptions, signal: options.signal });
   const states = new Map<string, HostState>();
   const localCa = new LocalCaStore(options.pkiDir);
   const plays = playbook.plays.map((play) => ({ play, hosts: hostsFor(inventory, play, options) }));
@@ -47,6 +55,25 @@ export async function runPlaybook(
     plays: plays.map((p) => p.play.name),
   });
   let stopped = false;
+  const summaryOf = (hosts: HostResult[]): RunSummary => ({
+    command,
+    check: options.check,
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    hosts,
+    interrupted: options.signal.aborted,
+    warnings: stopped
+      ? [
+          'the rollout stopped after a failed batch (serial / max_fail_percentage): later hosts were not changed',
+        ]
+      : [],
+  });
+  const reason = () => (options.signal.aborted ? NOT_STARTED.interrupted : NOT_STARTED.stopped);
+  options.onProgress?.(() =>
+    summaryOf(
+      allHosts.map((name) => inFlightAsQuit(finish(name, states.get(name), reason()), states.get(name))),
+    ),
+  );
   try {
     for (const { play, hosts } of plays) {
       if (stopped || options.signal.aborted) break;
@@ -72,21 +99,9 @@ export async function runPlaybook(
     await pool.closeAll();
     for (const [name, state] of states) state.result.roundTrips = trips.get(name) ?? state.result.roundTrips;
   }
-  const results = allHosts.map((name) => finish(name, states.get(name)));
+  const results = allHosts.map((name) => finish(name, states.get(name), reason()));
   for (const r of results) if (!states.has(r.host)) observer.hostFinished(r);
-  const summary: RunSummary = {
-    command,
-    check: options.check,
-    startedAt: startedAt.toISOString(),
-    durationMs: Date.now() - startedAt.getTime(),
-    hosts: results,
-    interrupted: options.signal.aborted,
-    warnings: stopped
-      ? [
-          'the rollout stopped after a failed batch (serial / max_fail_percentage): later hosts were not changed',
-        ]
-      : [],
-  };
+  const summary = summaryOf(results);
   await observer.runFinished(summary);
   return summary;
 }
@@ -97,10 +112,16 @@ function hostsFor(inventory: Inventory, play: Play, options: RunOptions): Host[]
   return options.limit?.length ? selectHosts(inventory, options.limit, inPlay) : inPlay;
 }
 
-/** A host that never started (interrupted, or stopped by a failed batch) is reported as skipped. */
-function finish(name: string, state: HostState | undefined): HostResult {
+/** A host that never started (interrupted, or stopped by a failed batch) says so, with the reason. */
+function finish(name: string, state: HostState | undefined, reason: string): HostResult {
   if (state) return state.result;
-  return { host: name, status: 'skipped', tasks: [], durationMs: 0, roundTrips: 0, error: 'not started' };
+  return { host: name, status: 'not_started', tasks: [], durationMs: 0, roundTrips: 0, error: reason };
+}
+
+/** For a report written on a second Ctrl-C: a host still being worked on is not "ok". */
+function inFlightAsQuit(result: HostResult, state: HostState | undefined): HostResult {
+  if (!state || state.finished) return result;
+  return { ...result, tasks: [...result.tasks], status: 'failed', error: NOT_STARTED.quit };
 }
 
 /** What every host of one run shares. */
@@ -118,10 +139,11 @@ async function runHost(host: Host, play: Play, run: RunContext): Promise<HostSta
   let state = states.get(host.name);
   if (state && (state.result.status === 'failed' || state.result.status === 'unreachable'))
     return state.result.status;
-  if (options.signal.aborted) return 'skipped';
+  if (options.signal.aborted) return 'not_started';
   if (!state) {
     state = {
       started: Date.now(),
+      finished: false,
       result: { host: host.name, status: 'ok', tasks: [], durationMs: 0, roundTrips: 0 },
     };
     states.set(host.name, state);
@@ -135,6 +157,8 @@ async function runHost(host: Host, play: Play, run: RunContext): Promise<HostSta
   try {
     conn = await pool.get({ name: host.name, connection });
   } catch (err) {
+    if (err instanceof ConnectAborted)
+      return done(state, observer, 'not_started', new Error(`not started: ${err.message}`));
     return done(
       state,
       observer,
@@ -185,6 +209,7 @@ function summarise(tasks: TaskResult[]): HostStatus {
 
 function done(state: HostState, observer: RunObserver, status: HostStatus, err?: unknown): HostStatus {
   const r = state.result;
+  state.finished = true;
   r.status = status;
   r.durationMs = Date.now() - state.started;
   if (err) r.error = err instanceof Error ? err.message : JSON.stringify(err);

@@ -35,7 +35,8 @@ export interface TransactionOutcome {
   snapshot?: string;
 }
 
-export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable' | 'skipped';
+/** `not_started`: nothing was done on the host (Ctrl-C, or the rollout stopped); `error` says why. */
+export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable' | 'not_started';
 
 export interface HostResult {
   host: string;
@@ -44,7 +45,7 @@ export interface HostResult {
   durationMs: number;
   /** SSH round trips used on this host. */
   roundTrips: number;
-  /** Set when the host failed or was unreachable. */
+  /** Set when the host failed or was unreachable, and why a host was not started. */
   error?: string;
   /** For a failed transaction: whether the previous configuration was restored and is serving. */
   rolledBack?: boolean;

@@ -152,8 +152,8 @@ export function outcomeLabel(c: HostChanges, graph: DeploymentGraph): string {
       return c.error ? `FAILED: ${c.error}` : 'FAILED';
     case 'unreachable':
       return c.error ? `UNREACHABLE: ${c.error}` : 'UNREACHABLE';
-    case 'skipped':
-      return 'skipped';
+    case 'not-started':
+      return c.error ? `NOT STARTED: ${c.error.replace(/^not started: /, '')}` : 'NOT STARTED';
     case 'not-in-run':
       return 'not in this run';
   }

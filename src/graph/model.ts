@@ -144,7 +144,7 @@ export interface ApimNodeView {
 /** Parts of a load balancer's job a run touches, as the built-in playbook's tasks split it. */
 export type ChangeArea = 'install' | 'certificate' | 'config' | 'reload' | 'other';
 
-export type HostOutcome = 'changes' | 'unchanged' | 'failed' | 'unreachable' | 'skipped' | 'not-in-run';
+export type HostOutcome = 'changes' | 'unchanged' | 'failed' | 'unreachable' | 'not-started' | 'not-in-run';
 
 export interface AreaChanges {
   area: ChangeArea;

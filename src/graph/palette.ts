@@ -33,7 +33,7 @@ export const OUTCOME_COLOURS: Record<HostOutcome, Colours & { thick: boolean; da
   unchanged: { ...LOAD_BALANCER_COLOURS, thick: false, dashed: false },
   failed: { fill: '#fef2f2', stroke: '#b91c1c', thick: true, dashed: false },
   unreachable: { fill: '#fef2f2', stroke: '#b91c1c', thick: true, dashed: true },
-  skipped: { ...LOAD_BALANCER_COLOURS, thick: false, dashed: true },
+  'not-started': { ...LOAD_BALANCER_COLOURS, thick: false, dashed: true },
   'not-in-run': { ...LOAD_BALANCER_COLOURS, thick: false, dashed: true },
 };
 

@@ -28,7 +28,7 @@ export interface PlannedNginxView {
 
 export interface RunHost {
   host: string;
-  status: 'ok' | 'changed' | 'failed' | 'unreachable' | 'skipped';
+  status: 'ok' | 'changed' | 'failed' | 'unreachable' | 'not_started';
   tasks: readonly RunTask[];
   error?: string;
 }
@@ -102,8 +102,8 @@ function outcomeOf(host: RunHost, areas: AreaChanges[]): HostOutcome {
       return 'unreachable';
     case 'failed':
       return 'failed';
-    case 'skipped':
-      return 'skipped';
+    case 'not_started':
+      return 'not-started';
     case 'ok':
     case 'changed':
       return areas.length > 0 ? 'changes' : 'unchanged';
@@ -119,7 +119,7 @@ function hostChanges(host: RunHost | undefined, scrub: Scrub): HostChanges {
   return {
     outcome,
     areas,
-    ...(error && (outcome === 'failed' || outcome === 'unreachable') ? { error } : {}),
+    ...(error && outcome !== 'changes' && outcome !== 'unchanged' ? { error } : {}),
   };
 }
 

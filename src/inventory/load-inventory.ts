@@ -8,6 +8,8 @@ import { UnsafeText, VaultedText } from '../domain/tagged-values.js';
 import type { Backend, ComponentRole, Group, Host, Inventory, LoadBalancer } from '../domain/types.js';
 import { VaultKeyring } from '../input/vault.js';
 import { renderValue, TemplateError } from '../playbook/template.js';
+import { TemplateSyntaxError } from '../playbook/template-ast.js';
+import { parseTemplate, TemplateRefusedError } from '../playbook/template-sandbox.js';
 import { AnsibleInventory, loadAnsibleInventory } from './ansible-inventory.js';
 import { connectionSpec, type ConnectionDefaults } from './connection.js';
 import { deploymentFor, type RoleGroup } from './deployment.js';
@@ -372,6 +374,7 @@ function plainVars(reader: VarReader, bag: DiagnosticBag): Record<string, unknow
   const quiet = new VarReader(reader.vars, new DiagnosticBag(), reader.ctx);
   for (const [name, v] of reader.vars) {
     if (!(v.value instanceof VaultedText) && !isSecretVar(name) && !v.secret) {
+      checkUnrenderedTemplates(name, v, bag);
       setKey(out, name, v.value);
       continue;
     }
@@ -384,6 +387,37 @@ function plainVars(reader: VarReader, bag: DiagnosticBag): Record<string, unknow
     bag.push({ ...d, severity: 'warning', message: `${d.message}; playbook templates cannot read it` });
   }
   return out;
+}
+
+/**
+ * A variable only playbook templates read is rendered at run time, after hosts were contacted:
+ * its templates get the sandbox's static check now, so `validate` refuses them with file:line.
+ */
+function checkUnrenderedTemplates(name: string, v: VarValue, bag: DiagnosticBag): void {
+  for (const text of templatedStrings(v.value)) {
+    try {
+      parseTemplate(text);
+    } catch (err) {
+      // A syntax error only fails where a template reads the variable (as in Ansible): a warning.
+      const syntax = err instanceof TemplateSyntaxError && !(err instanceof TemplateRefusedError);
+      bag.push({
+        ...v.origin.source.diagnostic(
+          v.origin.path,
+          `${name}: ${syntax ? 'template syntax error' : 'template refused'}: ${(err as Error).message}`,
+          'templates read variables, their keys and items, and filters; mark the value !unsafe if it is not a template',
+        ),
+        ...(syntax ? { severity: 'warning' as const } : {}),
+      });
+      return;
+    }
+  }
+}
+
+function* templatedStrings(value: unknown): Generator<string> {
+  if (typeof value === 'string') {
+    if (needsResolving(value)) yield value;
+  } else if (Array.isArray(value)) for (const item of value) yield* templatedStrings(item);
+  else if (isPlainObject(value)) for (const item of Object.values(value)) yield* templatedStrings(item);
 }
 
 function findRoleGroups(ansible: AnsibleInventory): Map<ComponentRole, RoleGroup> {

@@ -1,4 +1,5 @@
 import { checkCertificateFiles } from '../certs/index.js';
+import { strictUrlProblem } from '../domain/url.js';
 import type { EditionChoice, NginxInstallSource, PlusLicence } from '../domain/types.js';
 import { readText } from './local-file.js';
 import type { VarReader } from './var-reader.js';
@@ -20,12 +21,13 @@ export function nginxSettings(r: VarReader): NginxSettings {
   };
   const repoUrl = r.string('nginx_repo_url');
   if (repoUrl !== undefined) {
-    if (isHttpUrl(repoUrl)) install.repoUrl = repoUrl;
+    const problem = strictUrlProblem(repoUrl);
+    if (!problem) install.repoUrl = repoUrl;
     else
       r.report(
         'nginx_repo_url',
-        `nginx_repo_url "${repoUrl}" is not an http:// or https:// URL`,
-        'write the full repository URL, e.g. https://mirror.example.com/nginx/debian',
+        `nginx_repo_url ${JSON.stringify(repoUrl)} ${problem}`,
+        'write the repository base URL on one line, e.g. https://mirror.example.com/nginx/debian',
       );
   }
   const signingKeyFile = r.readableFile('nginx_repo_signing_key');
@@ -103,14 +105,5 @@ function checkPlusLicence(r: VarReader, licence: PlusLicence): void {
       r.report(name, `NGINX Plus licence: ${w}`, 'renew the NGINX Plus subscription', 'warning');
   } catch (err) {
     r.report(name, (err as Error).message, 'check nginx_plus_repo_cert and nginx_plus_repo_key');
-  }
-}
-
-function isHttpUrl(text: string): boolean {
-  try {
-    const u = new URL(text);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-  } catch {
-    return false;
   }
 }

@@ -1,3 +1,4 @@
+import safeRegex from 'safe-regex2';
 import { posix } from 'node:path';
 import type nunjucks from 'nunjucks';
 import { stringify as toYaml } from 'yaml';
@@ -58,11 +59,31 @@ export function addAnsibleFilters(env: nunjucks.Environment): void {
     'regex_replace',
     (v: unknown, pattern: string, replacement: string = '', ignorecase = false, multiline = false) => {
       const flags = `g${ignorecase ? 'i' : ''}${multiline ? 'm' : ''}`;
-      return String(v).replace(new RegExp(pythonPattern(pattern), flags), pythonReplacement(replacement));
+      const text = String(v);
+      return text.replace(boundedRegex(pythonPattern(pattern), flags, text), pythonReplacement(replacement));
     },
   );
   env.addFilter('mandatory', (v: unknown, msg?: string) => {
     if (v === undefined) throw new MandatoryError(msg ?? 'mandatory variable not defined');
     return v;
   });
+}
+
+/** Text a regular expression filter runs over: larger inputs are not configuration values. */
+export const MAX_REGEX_INPUT = 1024 * 1024;
+
+/**
+ * JavaScript regular expressions cannot be interrupted: a pattern with nested repetition
+ * (`(a+)+$`) backtracks for minutes on a short input. Such patterns are refused before they run
+ * (safe-regex2's star-height check, the widely used one), and the input is bounded.
+ */
+function boundedRegex(pattern: string, flags: string, input: string): RegExp {
+  if (input.length > MAX_REGEX_INPUT)
+    throw new Error(`regex_replace over ${input.length} characters (at most ${MAX_REGEX_INPUT})`);
+  const regex = new RegExp(pattern, flags);
+  if (!safeRegex(regex))
+    throw new Error(
+      `regex_replace pattern ${JSON.stringify(pattern)} has nested repetition (such as (a+)+) and can run for minutes: rewrite it without a repeated group of repeated items`,
+    );
+  return regex;
 }

@@ -129,21 +129,54 @@ const original: Originals = (holder[ORIGINALS] ??= {
 
 runtime.memberLookup = lookupMember;
 runtime.contextOrFrameLookup = lookupVariable;
-runtime.callWrap = (obj, name, context, args) =>
-  reveal(
-    original.callWrap(
-      obj,
-      name,
-      context,
-      args.map((a) => reveal(a)),
-    ),
-  );
+/** Macro calls nested deeper than this are refused (a macro calling itself forever). */
+export const MAX_CALL_DEPTH = 64;
+let callDepth = 0;
+runtime.callWrap = (obj, name, context, args) => {
+  if (callDepth >= MAX_CALL_DEPTH)
+    throw new SandboxViolation(`calls nested more than ${MAX_CALL_DEPTH} deep (a macro calling itself?)`);
+  callDepth++;
+  try {
+    return reveal(
+      original.callWrap(
+        obj,
+        name,
+        context,
+        args.map((a) => reveal(a)),
+      ),
+    );
+  } finally {
+    callDepth--;
+  }
+};
 runtime.fromIterator = (arr) => revealElements(original.fromIterator(arr));
-runtime.suppressValue = (val, autoescape) => original.suppressValue(revealDeep(val), autoescape);
+/** Characters the current render has written so far (nunjucks renders synchronously). */
+let written = 0;
+runtime.suppressValue = (val, autoescape) => {
+  const out = original.suppressValue(revealDeep(val), autoescape);
+  written += typeof out === 'string' ? out.length : 0;
+  if (written > MAX_TEMPLATE_OUTPUT)
+    throw new SandboxViolation(`a template writing more than ${MAX_TEMPLATE_OUTPUT} characters`);
+  return out;
+};
 runtime.inOperator = (key, val) => original.inOperator(revealDeep(key), revealDeep(val));
 
 /** Tests that look at whether a value is there, not at the value. */
 const PRESENCE_TESTS = new Set(['defined', 'undefined', 'none', 'null']);
+
+/**
+ * Largest text a template or one filter may produce: conf.d files and inventory values are
+ * kilobytes; this stops `'x' | center(1e9)` before it takes the controller's memory.
+ */
+export const MAX_TEMPLATE_OUTPUT = 8 * 1024 * 1024;
+
+/** Filters whose numeric arguments are widths of the text they produce. */
+const WIDTH_FILTERS = new Set(['center', 'indent', 'wordwrap', 'truncate']);
+
+function checkSize(what: string, value: unknown): void {
+  if (typeof value === 'string' && value.length > MAX_TEMPLATE_OUTPUT)
+    throw new SandboxViolation(`${what} of ${value.length} characters (at most ${MAX_TEMPLATE_OUTPUT})`);
+}
 
 /** Jinja's sandbox bound on `range`: a template cannot allocate the controller's memory away. */
 export const MAX_RANGE = 100_000;
@@ -191,7 +224,11 @@ export function sandboxEnvironment(env: nunjucks.Environment): void {
     return function (this: unknown, ...args: unknown[]) {
       const revealed = args.map(revealDeep);
       checkAttributeArguments(name, revealed);
-      return filter.apply(this, revealed);
+      if (WIDTH_FILTERS.has(name) && revealed.some((a) => typeof a === 'number' && a > MAX_TEMPLATE_OUTPUT))
+        throw new SandboxViolation(`${name}() wider than ${MAX_TEMPLATE_OUTPUT} characters`);
+      const result = filter.apply(this, revealed);
+      checkSize(`the ${name} filter's result`, result);
+      return result;
     };
   };
   internals.getTest = (name) => {
@@ -203,4 +240,18 @@ export function sandboxEnvironment(env: nunjucks.Environment): void {
     };
   };
   env.addGlobal('range', boundedRange);
+}
+
+/**
+ * Renders with the output bounded like one filter's result: a loop can multiply what each step
+ * writes, so what is written is counted as it is written.
+ */
+export function boundedRender<T>(render: () => T): T {
+  const outer = written;
+  written = 0;
+  try {
+    return render();
+  } finally {
+    written = outer;
+  }
 }

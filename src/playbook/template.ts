@@ -5,7 +5,7 @@ import { addAnsibleFilters, MANDATORY_ERROR_NAME, toBool } from './filters.js';
 import { TemplateSyntaxError } from './template-ast.js';
 import { ConfinedLoader, readTemplateFile, TemplateFileError } from './template-loader.js';
 import { analyseTemplate, type TemplateReference } from './template-references.js';
-import { sandboxEnvironment } from './template-runtime.js';
+import { boundedRender, sandboxEnvironment } from './template-runtime.js';
 import { parseTemplate, REFUSAL_FIX, TemplateRefusedError } from './template-sandbox.js';
 import { asSecret, trackSecrets } from './template-taint.js';
 import type { SourceLoc } from './types.js';
@@ -186,7 +186,8 @@ function renderTracked(
   where?: TemplateSite,
 ): string | Secret {
   const { value, tainted } = run(
-    () => trackSecrets(() => env.renderString(text, prepared.ctx), prepared.definednessOnly),
+    () =>
+      boundedRender(() => trackSecrets(() => env.renderString(text, prepared.ctx), prepared.definednessOnly)),
     where,
   );
   return tainted ? (asSecret(value) as Secret) : value;
@@ -222,7 +223,10 @@ function evaluate(
   run(() => parseTemplate(text), where);
   captured = undefined;
   const { tainted } = run(
-    () => trackSecrets(() => stringEnv.renderString(text, prepared.ctx), prepared.definednessOnly),
+    () =>
+      boundedRender(() =>
+        trackSecrets(() => stringEnv.renderString(text, prepared.ctx), prepared.definednessOnly),
+      ),
     where,
   );
   const value = captured instanceof SafeString ? String(captured) : captured;

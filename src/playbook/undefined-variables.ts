@@ -4,6 +4,7 @@ import { isTemplated } from './templated.js';
 import { templateDiagnostic, whenAsTemplate } from './syntax-check.js';
 import { TemplateSyntaxError } from './template-ast.js';
 import { collectReferences, TEMPLATE_GLOBALS } from './template-references.js';
+import type { ModuleCatalog } from './module-catalog.js';
 import type { Play, Playbook, SourceLoc, Task } from './types.js';
 
 /**
@@ -41,14 +42,17 @@ interface TemplatedText {
  */
 export function checkUndefinedVariables(
   playbook: Playbook,
-  varsByHost: Map<string, Record<string, unknown>>,
+  /** The variables of each host the play runs on (not every host of the inventory). */
+  varsOfPlayHosts: (play: Play, index: number) => ReadonlyMap<string, Record<string, unknown>>,
+  /** Which modules render their `src` file as a template (the registry says, not a name here). */
+  modules: Pick<ModuleCatalog, 'srcIsTemplate'>,
 ): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   playbook.plays.forEach((play, pi) => {
     const base = new Set([...Object.keys(play.vars), ...BUILTIN_VARS, ...TEMPLATE_GLOBALS]);
-    const hosts = [...varsByHost.entries()];
+    const hosts = [...varsOfPlayHosts(play, pi).entries()];
     const reported = new Set<string>();
-    for (const t of templatedTexts(play, pi)) {
+    for (const t of templatedTexts(play, pi, modules)) {
       let refs;
       try {
         refs = collectReferences(t.text);
@@ -100,7 +104,11 @@ function diag(t: TemplatedText, message: string, fix: string): Diagnostic {
   };
 }
 
-function* templatedTexts(play: Play, pi: number): Generator<TemplatedText> {
+function* templatedTexts(
+  play: Play,
+  pi: number,
+  modules: Pick<ModuleCatalog, 'srcIsTemplate'>,
+): Generator<TemplatedText> {
   for (const [name, value] of Object.entries(play.vars)) {
     for (const text of strings(value)) {
       yield { text, loc: play.loc, key: `${pi}.vars.${name}`, owner: `play vars (${name})` };
@@ -124,14 +132,14 @@ function* templatedTexts(play: Play, pi: number): Generator<TemplatedText> {
       const src = task.args.src;
       // An unreadable source is reported by the syntax check; here it only has no variables.
       const read =
-        task.module === 'template' && typeof src === 'string' && !isTemplated(src)
+        modules.srcIsTemplate(task.module) && typeof src === 'string' && !isTemplated(src)
           ? readInputFile(src, 'template')
           : undefined;
       if (read?.text !== undefined && typeof src === 'string') {
         yield {
           text: read.text,
           loc: task.loc,
-          key: `${key}.template.src`,
+          key: `${key}.${task.module}.src`,
           owner,
           file: src,
         };

@@ -1,3 +1,4 @@
+import { assertStrictUrl } from '../domain/url.js';
 import type { InstallSpec } from './install-spec.js';
 
 /** Text of the repository configuration files the install script writes (pure; unit-tested). */
@@ -24,7 +25,11 @@ function distroDir(spec: InstallSpec): string {
 }
 
 export function repoBaseUrl(spec: InstallSpec): string {
-  if (spec.repoUrl) return spec.repoUrl.replace(/\/+$/, '');
+  // Checked at the inventory edge too; checked again here, where it becomes a line of a file.
+  if (spec.repoUrl !== undefined) {
+    assertStrictUrl(spec.repoUrl, 'repository URL');
+    return spec.repoUrl.replace(/\/+$/, '');
+  }
   return spec.edition === 'plus'
     ? `https://pkgs.nginx.com/plus/${distroDir(spec)}`
     : `https://nginx.org/packages/${distroDir(spec)}`;
@@ -53,6 +58,10 @@ export function repositoryFiles(spec: InstallSpec): RepoFile[] {
   if (spec.packageManager === 'apt') {
     if (!spec.os.codename)
       throw new Error('the host reports no VERSION_CODENAME: cannot write an apt source');
+    if (!/^[a-z0-9][a-z0-9.-]*$/.test(spec.os.codename))
+      throw new Error(
+        `the host reports VERSION_CODENAME ${JSON.stringify(spec.os.codename)}: not a codename`,
+      );
     const component = plus ? 'nginx-plus' : 'nginx';
     files.push({
       path: aptListPath(spec),

@@ -12,6 +12,7 @@ import {
   repositoryFiles,
   yumRepoPath,
 } from './install-files.js';
+import { assertStrictUrl } from '../domain/url.js';
 import type { InstallSpec } from './install-spec.js';
 import { ScriptInput, b64, text, token } from './script-input.js';
 import { program } from './scripts.js';
@@ -55,6 +56,8 @@ export function installScript(spec: InstallSpec): string {
   if (spec.edition === 'plus' && !spec.plus)
     throw new Error('NGINX Plus needs the repository certificate and key');
   const plus = spec.edition === 'plus' ? spec.plus : undefined;
+  const keyUrl = spec.signingKeyUrl ?? (spec.edition === 'plus' ? PLUS_KEY_URL : DEFAULT_KEY_URL);
+  assertStrictUrl(keyUrl, 'signing key URL');
   const listFile = spec.packageManager === 'apt' ? aptListPath(spec) : yumRepoPath(spec);
   const input = new ScriptInput()
     .set('PM', spec.packageManager)
@@ -62,7 +65,7 @@ export function installScript(spec: InstallSpec): string {
     .set('SIGNED', signed)
     .set('START', spec.startAfterInstall)
     .set('FPRS', signed ? pinnedFingerprints(spec).join(' ') : '')
-    .set('KEY_URL', spec.signingKeyUrl ?? (spec.edition === 'plus' ? PLUS_KEY_URL : DEFAULT_KEY_URL))
+    .set('KEY_URL', keyUrl)
     .set('LIST_FILE', listFile)
     .set('KEEP_CREDS', plus?.keepRepoCredentials ?? false)
     .set('KEYRING_PATH', KEYRING_PATH)

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { assertStrictUrl } from '../domain/url.js';
 import { ScriptInput, text, token } from './script-input.js';
 import { RUN_LOGS_TO_KEEP, program } from './scripts.js';
 import { isWithin, sedPattern, sedReplacement, trimSlash } from './shell.js';
@@ -226,7 +227,10 @@ function checkSpec(spec: TransactionSpec): void {
     if (!spec.records.managers.includes(r.manager))
       throw new Error(`record of ${r.path} names ${r.manager}, which is not among the managers that ran`);
   }
-  if (spec.healthCheck && /[\n\0]/.test(spec.healthCheck.url + (spec.healthCheck.hostHeader ?? ''))) {
-    throw new Error('health check URL and host header must be single-line');
+  if (spec.healthCheck) {
+    assertStrictUrl(spec.healthCheck.url, 'health check URL', { query: true });
+    const host = spec.healthCheck.hostHeader;
+    if (host !== undefined && !/^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?$/.test(host))
+      throw new Error(`health check host header ${JSON.stringify(host)} is not a host name`);
   }
 }

@@ -1,7 +1,7 @@
 import type { RunSummary } from '../engine/types.js';
 import { countsFor } from './host-counts.js';
 
-/** Process exit codes (docs/architecture.md). 1, 4 and 5 are decided by the CLI. */
+/** Process exit codes (docs/architecture.md, README). 1, 4, 5 and 130 are decided by the CLI. */
 export const EXIT = {
   OK: 0,
   UNEXPECTED: 1,
@@ -10,6 +10,8 @@ export const EXIT = {
   INVALID_INPUT: 4,
   USAGE: 5,
   CHANGES_PENDING: 6,
+  /** Ctrl-C: 128 + SIGINT, as shells report a process the signal ended. */
+  INTERRUPTED: 130,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -23,6 +25,8 @@ export function exitCodeFor(
   summary: RunSummary,
   options: { check: boolean; detailedExitcode: boolean },
 ): number {
+  // An interrupted run says so first: its hosts' outcomes are partial by definition.
+  if (summary.interrupted) return EXIT.INTERRUPTED;
   const counts = summary.hosts.map(countsFor);
   if (summary.hosts.some((h) => h.status === 'failed') || counts.some((c) => c.failed > 0))
     return EXIT.HOST_FAILED;

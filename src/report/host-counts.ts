@@ -32,10 +32,7 @@ export function addCounts(a: StatusCounts, b: StatusCounts): StatusCounts {
   return sum;
 }
 
-/**
- * Convention shared with the engine: a host that was never started (run interrupted, or stopped by
- * `max_fail_percentage`) appears in the summary with status `skipped` and no task results.
- */
+/** A host nothing was done on (run interrupted, or stopped by `max_fail_percentage`); `error` says why. */
 export function wasNotStarted(host: HostResult): boolean {
-  return host.status === 'skipped' && host.tasks.length === 0;
+  return host.status === 'not_started';
 }

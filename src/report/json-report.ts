@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import type { Change, HostResult, HostStatus, RunSummary, TaskResult, TaskStatus } from '../engine/types.js';
 import { addCounts, countsFor, emptyCounts, type StatusCounts } from './host-counts.js';
 import type { Redactor } from './redactor.js';
@@ -161,5 +161,13 @@ export async function writeJsonReport(
     });
     return;
   }
-  await writeFile(file, text, { encoding: 'utf8', mode: 0o644 });
+  // Whole or not at all: a reader (or a second Ctrl-C's report racing the last one) never sees half.
+  const partial = `${file}.${process.pid}.${Date.now()}.partial`;
+  try {
+    await writeFile(partial, text, { encoding: 'utf8', mode: 0o644 });
+    await rename(partial, file);
+  } catch (err) {
+    await rm(partial, { force: true });
+    throw err;
+  }
 }

@@ -15,7 +15,7 @@ const HOST_STYLE: Record<HostStatus, Style> = {
   changed: 'yellow',
   failed: 'red',
   unreachable: 'magenta',
-  skipped: 'cyan',
+  not_started: 'dim',
 };
 
 function rolledBackText(host: HostResult): string {
@@ -51,6 +51,8 @@ export function renderRecap(summary: RunSummary, color: boolean): string {
     ` rolled_back=${rolledBackText(h)}`,
     formatDuration(h.durationMs),
     `rt=${h.roundTrips}`,
+    // Why nothing was done on it (interrupted, rollout stopped): not a green "skipped".
+    ...(wasNotStarted(h) ? [h.error ?? 'not started'] : []),
   ]);
   const aligned = alignRows(rows).map((line, i) => {
     const host = summary.hosts[i];
@@ -79,8 +81,7 @@ function interruptedLine(hosts: HostResult[]): string {
       .filter(pick)
       .map((h) => h.host)
       .join(', ') || 'none';
-  const finished = (h: HostResult) =>
-    !wasNotStarted(h) && (h.status === 'ok' || h.status === 'changed' || h.status === 'skipped');
+  const finished = (h: HostResult) => h.status === 'ok' || h.status === 'changed';
   const stopped = (h: HostResult) =>
     (h.status === 'failed' || h.status === 'unreachable') && h.rolledBack !== true;
   const parts = [

@@ -42,7 +42,13 @@ export function renderTaskResult(
 
 /** The error that stopped a host (connection refused, transaction failed), or undefined. */
 export function hostErrorLine(result: HostResult, color: boolean): string | undefined {
-  if (!result.error || (result.status !== 'failed' && result.status !== 'unreachable')) return undefined;
+  if (!result.error || result.status === 'ok' || result.status === 'changed') return undefined;
+  if (result.status === 'not_started')
+    return paint(
+      'dim',
+      `not started: [${result.host}] => ${indentMessage(result.error.replace(/^not started: /, ''))}`,
+      color,
+    );
   const style = result.status === 'failed' ? 'red' : 'magenta';
   return paint(style, `${result.status}: [${result.host}] => ${indentMessage(result.error)}`, color);
 }

@@ -118,6 +118,10 @@ export class TtyReporter implements Reporter {
           return;
         }
         const { result } = outcome;
+        if (result.status === 'not_started') {
+          task.skip(`${view.host}: ${this.#scrub(result.error ?? 'not started')}`);
+          return;
+        }
         if (result.status === 'failed' || result.status === 'unreachable') {
           throw new Error(this.#scrub(result.error ?? result.status));
         }

@@ -1,3 +1,11 @@
+/** Ctrl-C at the prompt: the user wants out, not a usage error. */
+export class PromptInterrupted extends Error {
+  constructor(prompt: string) {
+    super(`Ctrl-C at the ${prompt.trim().replace(/:$/, '')} prompt: nothing was contacted`);
+    this.name = 'PromptInterrupted';
+  }
+}
+
 /** The state of a line being typed without echo. */
 export interface HiddenLine {
   text: string;
@@ -64,7 +72,7 @@ export function askPassword(
       setRawMode(false);
       input.pause();
       output.write('\n');
-      if (line.interrupted) reject(new Error('Password prompt interrupted'));
+      if (line.interrupted) reject(new PromptInterrupted(prompt));
       else resolve(line.text);
     };
     output.write(prompt);

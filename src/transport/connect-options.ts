@@ -36,6 +36,11 @@ export interface ConnectOptions {
   defaultKeyFiles?: string[];
   /** Told about every key recorded in known_hosts, so the run output can say so. */
   onNewHostKey?: (event: NewHostKeyEvent) => void;
+  /**
+   * Ctrl-C: a connection being set up is dropped and no retry starts. Connections already open
+   * are left alone (the change in flight finishes).
+   */
+  signal?: AbortSignal;
 }
 
 /** One line of the connection trace of a host. */

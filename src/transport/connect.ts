@@ -3,10 +3,10 @@ import type { Client } from 'ssh2';
 import { AuthSetupError, buildAuthPlan, type AuthPlan } from './auth-plan.js';
 import type { ConnectOptions, ConnectTarget } from './connect-options.js';
 import { describeConnectionPlan, planConnection } from './connection-plan.js';
-import { RetriesExhausted, withRetries } from './retry.js';
+import { RetriesAborted, RetriesExhausted, withRetries } from './retry.js';
 import { describeHop, forwardTo, NetworkSetupError, openHop, type Hop } from './ssh-hop.js';
 import { SshHostConnection } from './ssh-host-connection.js';
-import { UnreachableError, type HostConnection } from './types.js';
+import { ConnectAborted, UnreachableError, type HostConnection } from './types.js';
 
 export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_RETRIES } from './connection-plan.js';
 export const FIRST_RETRY_DELAY_MS = 500;
@@ -45,6 +45,7 @@ export async function connect(target: ConnectTarget, options: ConnectOptions): P
         retries: plan.retries.value,
         baseDelayMs: FIRST_RETRY_DELAY_MS,
         isRetryable: (error) => error instanceof NetworkSetupError,
+        ...(options.signal ? { signal: options.signal } : {}),
         onRetry: (error, failed, delayMs) =>
           trace(
             `attempt ${failed}/${attempts} failed: ${(error as Error).message}; next attempt in ${delayMs} ms`,
@@ -52,6 +53,7 @@ export async function connect(target: ConnectTarget, options: ConnectOptions): P
       },
     );
   } catch (error) {
+    if (error instanceof RetriesAborted) throw new ConnectAborted(target.name);
     if (error instanceof RetriesExhausted) {
       const via = hops.length > 1 ? ` via ${hops.slice(0, -1).map(describeHop).join(' -> ')}` : '';
       const timedOut = /no SSH handshake within/.test(error.message)

@@ -1,5 +1,5 @@
 /** The transport layer's public surface: SSH connections to hosts. */
-export { askPassword } from './ask-password.js';
+export { askPassword, PromptInterrupted } from './ask-password.js';
 export { connect } from './connect.js';
 export type { ConnectOptions, ConnectTarget, NewHostKeyEvent } from './connect-options.js';
 export { ConnectionPool } from './connection-pool.js';

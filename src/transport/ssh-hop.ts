@@ -75,15 +75,20 @@ export async function openHop(params: OpenHopParams): Promise<Client> {
 
   return new Promise<Client>((resolve, reject) => {
     let settled = false;
+    // Ctrl-C drops a connection still being set up at once (retries see the signal and stop).
+    const onAbort = (): void => fail(new NetworkSetupError(`${where}: interrupted while connecting`));
     const fail = (error: Error): void => {
       if (settled) return;
       settled = true;
+      options.signal?.removeEventListener('abort', onAbort);
       client.end();
       sock?.destroy();
       reject(error);
     };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     client.once('ready', () => {
       settled = true;
+      options.signal?.removeEventListener('abort', onAbort);
       trace(
         `logged in as ${hop.user} with ${attempt.tried[attempt.tried.length - 1] ?? 'no authentication'}`,
       );
@@ -105,6 +110,7 @@ export async function openHop(params: OpenHopParams): Promise<Client> {
     client.once('close', () =>
       fail(new NetworkSetupError(`${where} closed the connection during SSH setup`)),
     );
+    if (options.signal?.aborted) return onAbort();
     client.connect({
       host: hop.host,
       port: hop.port,

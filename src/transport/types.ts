@@ -40,6 +40,14 @@ export class UnreachableError extends Error {
   }
 }
 
+/** Ctrl-C came while the host was being connected to: nothing was done on it. */
+export class ConnectAborted extends Error {
+  constructor(readonly hostName: string) {
+    super('interrupted (Ctrl-C) while connecting: nothing was done on this host');
+    this.name = 'ConnectAborted';
+  }
+}
+
 /** The connection dropped while a command was running. */
 export class ConnectionLostError extends Error {
   constructor(

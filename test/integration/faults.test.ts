@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import type { Lab } from '../../src/lab/index.js';
+import { SecretScanner } from '../support/secret-scanner.js';
 import { applyLab, cliOutputs, runCli, type CliRun } from './support/cli.js';
 import {
   STATE_DIR,
@@ -359,7 +360,8 @@ describe('faults injected into runs against lb-faults', () => {
     const run = await cli.done;
     expect(run.all).toContain('interrupted: finishing the changes in flight');
     expect(run.all).toMatch(/Interrupted: finished: lb-faults/);
-    expect(run.exitCode, run.all).toBe(0);
+    // The change in flight finished, and the exit code still says the run was interrupted.
+    expect(run.exitCode, run.all).toBe(130);
     expect(await waitForTransactionEnd(host, log)).toBe('committed');
     expect((await expectServing()).hsts).toBe(false);
     await setPause(host, null);
@@ -412,16 +414,36 @@ describe('faults injected into runs against lb-faults', () => {
 });
 
 describe('secrets', () => {
-  it('no CLI output of this file reveals a key or a password', async () => {
+  it('no output channel of this file reveals a key or a password, nor a value derived from one', async () => {
+    // One run that uses every channel at once: text, -vvv, --diff, --json, and the run log on the host.
+    const json = join(mkdtempSync(join(tmpdir(), 'apim-faults-json-')), 'report.json');
+    const inv = inventory(
+      'faults-secrets.yml',
+      { apim_hsts: false },
+      { ansible_user: lab.passwordSudo.user, ansible_become_password: lab.passwordSudo.password },
+    );
+    const run = await runCli([
+      'apply',
+      inv,
+      '--check',
+      '--diff',
+      '-vvv',
+      '--json',
+      json,
+      '--known-hosts',
+      lab.knownHostsFile,
+    ]);
+    expect([0, 2], run.all).toContain(run.exitCode);
+    expect(run.all).toContain('attempt 1/'); // -vvv really traced the connection
     expect(cliOutputs.length).toBeGreaterThan(20);
-    const key = await dockerRun(host, 'cat /etc/nginx/ssl/apim.key');
-    const keyLine = key.split('\n')[1]!;
-    expect(keyLine.length).toBeGreaterThan(40);
-    for (const output of cliOutputs) {
-      expect(output).not.toMatch(/PRIVATE KEY-----/);
-      expect(output).not.toContain(keyLine);
-      expect(output).not.toContain(WRONG_BECOME_PASSWORD);
-      expect(output).not.toContain(lab.passwordSudo.password);
-    }
+    const scanner = new SecretScanner()
+      .add('the sudo password', lab.passwordSudo.password)
+      .add('the wrong sudo password of case 6', WRONG_BECOME_PASSWORD)
+      .addPem('the load balancer TLS key', await dockerRun(host, 'cat /etc/nginx/ssl/apim.key'));
+    cliOutputs.forEach((output, i) => scanner.assertClean(`CLI output #${i + 1}`, output));
+    scanner.assertClean('--json report', readFileSync(json, 'utf8'));
+    const logs = await dockerRun(host, `cat ${STATE_DIR}/runs/* 2>/dev/null || :`);
+    expect(logs.length).toBeGreaterThan(0);
+    scanner.assertClean(`run logs on the host (${STATE_DIR}/runs)`, logs);
   });
 });

@@ -14,6 +14,7 @@ import { DEFAULT_SNAPSHOTS_TO_KEEP, defaultPkiDir, runOnHosts, type HostRunArgs 
 import { connectionFlags, connectionOptions, limitPatterns } from '../run-options-args.js';
 import { redactorFor } from '../secrets-of.js';
 import { useColor } from '../terminal.js';
+import { checkOutputFile } from '../output-path.js';
 import { UsageError } from '../usage-error.js';
 import { graphFileFormat, writeRunGraph } from './graph.js';
 
@@ -99,10 +100,17 @@ export function applyCommand(setCode: (c: number) => void): CommandModule<object
         .check((a) => {
           if (a.serial !== undefined && !/^\d+%?$/.test(a.serial))
             throw new UsageError('--serial takes N or N%');
-          if (a.forks !== undefined && !(a.forks >= 1)) throw new UsageError('--forks must be at least 1');
-          if (a.timeout !== undefined && !(a.timeout > 0))
-            throw new UsageError('--timeout must be a number of seconds');
-          if (a.graph !== undefined) graphFileFormat(a.graph);
+          if (
+            a['max-fail-percentage'] !== undefined &&
+            !(a['max-fail-percentage'] >= 0 && a['max-fail-percentage'] <= 100)
+          )
+            throw new UsageError('--max-fail-percentage takes a number from 0 to 100');
+          if (!(Number.isInteger(a['keep-snapshots']) && a['keep-snapshots'] >= 1))
+            throw new UsageError('--keep-snapshots takes a whole number, at least 1');
+          if (a.graph !== undefined) {
+            graphFileFormat(a.graph);
+            checkOutputFile(a.graph, '--graph');
+          }
           return true;
         }),
     handler: async (args) => {
@@ -169,7 +177,7 @@ export function applyCommand(setCode: (c: number) => void): CommandModule<object
         !args.graph ||
         (await writeRunGraph(args.graph, input.inventory, sources.join(', '), summary, redactor));
       // A picture that could not be written fails the run unless a host failure says more.
-      setCode(drawn || code !== EXIT.OK ? code : EXIT.UNEXPECTED);
+      setCode(drawn || code !== EXIT.OK ? code : EXIT.USAGE);
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import {
+  CertificateError,
   createCertificate,
   DEFAULT_KEY_SPEC,
   defaultPkiDir,
@@ -8,12 +9,14 @@ import {
   FileExistsError,
   inspectCertificate,
   MIN_RSA_BITS,
+  normalizeHostnames,
   writeCertificateFiles,
 } from '../../certs/index.js';
 import { errorsOf } from '../../input/diagnostics.js';
 import { loadInventory } from '../../inventory/load-inventory.js';
 import { EXIT, printDiagnostics, renderCertificate } from '../../report/index.js';
 import { serverNamesOf } from '../../inventory/tls-source.js';
+import { checkOutputFolder } from '../output-path.js';
 import { useColor } from '../terminal.js';
 import { UsageError } from '../usage-error.js';
 
@@ -98,11 +101,15 @@ function createCommand(setCode: (c: number) => void): CommandModule<object, Args
             throw new UsageError(
               '--rsa-bits sizes RSA keys: add --key-type rsa (the default key type is ecdsa, ECDSA P-256)',
             );
-          if (a['rsa-bits'] !== undefined && !(a['rsa-bits'] >= MIN_RSA_BITS))
+          const bits = a['rsa-bits'];
+          if (bits !== undefined && !(Number.isInteger(bits) && bits >= MIN_RSA_BITS && bits <= 16384))
             throw new UsageError(
-              `--rsa-bits must be ${MIN_RSA_BITS} or more (current OpenSSL rejects smaller keys)`,
+              `--rsa-bits takes ${MIN_RSA_BITS} to 16384 (2048, 3072 or 4096; current OpenSSL rejects smaller keys)`,
             );
-          if (!(a.days >= 1 && a.days <= 3650)) throw new UsageError('--days must be between 1 and 3650');
+          if (!(Number.isInteger(a.days) && a.days >= 1 && a.days <= 3650))
+            throw new UsageError('--days takes a whole number from 1 to 3650');
+          checkOutputFolder(a.out, '--out');
+          if (a.hostname?.length) checkHostnames(a.hostname);
           return true;
         }),
     handler: (args) => {
@@ -147,6 +154,19 @@ function createCommand(setCode: (c: number) => void): CommandModule<object, Args
       setCode(EXIT.OK);
     },
   };
+}
+
+/** --hostname is free text: the names are checked before the inventory is read or a key is made. */
+function checkHostnames(names: string[]): void {
+  try {
+    normalizeHostnames(names);
+  } catch (err) {
+    if (err instanceof CertificateError)
+      throw new UsageError(
+        `--hostname: ${err.message}: give DNS names (a.example.com, *.example.com) or IP addresses`,
+      );
+    throw err;
+  }
 }
 
 function refuseOverwrite(files: string[], setCode: (c: number) => void): void {

@@ -17,6 +17,7 @@ import {
 } from '../../graph/index.js';
 import { EXIT, type Redactor } from '../../report/index.js';
 import { offlineLoadBalancers, offlineOptions, type OfflineArgs } from '../offline-load-balancers.js';
+import { checkOutputFile } from '../output-path.js';
 import { UsageError } from '../usage-error.js';
 import { renderFor } from './render.js';
 
@@ -118,7 +119,7 @@ async function draw(graph: DeploymentGraph, args: Args): Promise<number> {
     process.stdout.write(text);
     return EXIT.OK;
   }
-  if (!(await writeGraph(args.out, text))) return EXIT.UNEXPECTED;
+  if (!(await writeGraph(args.out, text))) return EXIT.USAGE;
   process.stderr.write(`wrote ${args.out} (${format}, ${graph.loadBalancers.length} load balancer(s))\n`);
   return EXIT.OK;
 }
@@ -144,6 +145,7 @@ export function graphCommand(setCode: (c: number) => void): CommandModule<object
           if (!/^\d+\.\d+\.\d+$/.test(a['nginx-version']))
             throw new UsageError(`--nginx-version must look like 1.22.1, not '${a['nginx-version']}'`);
           formatOf(a);
+          if (a.out !== undefined) checkOutputFile(a.out, '--out');
           return true;
         }),
     handler: async (args) => {

@@ -4,6 +4,7 @@ import type { CommandModule } from 'yargs';
 import type { LoadBalancer } from '../../domain/types.js';
 import { decideEdition, EXPECTED_NGINX, NGINX_FEATURES, renderConfig } from '../../patterns/index.js';
 import { EXIT } from '../../report/index.js';
+import { checkOutputFolder } from '../output-path.js';
 import { offlineLoadBalancers, offlineOptions, type OfflineArgs } from '../offline-load-balancers.js';
 
 interface Args extends OfflineArgs {
@@ -78,7 +79,11 @@ export function renderCommand(setCode: (c: number) => void): CommandModule<objec
           describe:
             'nginx version to render for (syntax, open-source sticky from 1.29.6); default: what the install source brings, said on stderr',
         })
-        .option('out', { type: 'string', describe: 'write <out>/<host>/<file> instead of printing' }),
+        .option('out', { type: 'string', describe: 'write <out>/<host>/<file> instead of printing' })
+        .check((a) => {
+          if (a.out !== undefined) checkOutputFolder(a.out, '--out');
+          return true;
+        }),
     handler: async (args) => {
       const given = args['nginx-version'];
       if (given !== undefined && !/^\d+\.\d+\.\d+$/.test(given)) {

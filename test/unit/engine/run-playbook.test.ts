@@ -9,6 +9,7 @@ import { redactorFor } from '../../../src/cli/secrets-of.js';
 import { runPlaybook } from '../../../src/engine/run-playbook.js';
 import type { RunOptions } from '../../../src/engine/run-options.js';
 import type { Inventory } from '../../../src/domain/types.js';
+import type { RunSummary } from '../../../src/engine/types.js';
 import { EXIT, createReporter, exitCodeFor, toJsonReport } from '../../../src/report/index.js';
 import { HostKeyError, UnreachableError } from '../../../src/transport/types.js';
 import { FakeHost } from './support/fake-host.js';
@@ -45,12 +46,34 @@ describe('runPlaybook', () => {
     const lb2 = addHost(FakeHost.withNginx('lb2'));
     addHost(FakeHost.withNginx('lb3'));
     const { summary, status } = await run(inventory, { serial: 1 });
-    expect(status).toEqual({ lb1: 'failed', lb2: 'skipped', lb3: 'skipped' });
+    expect(status).toEqual({ lb1: 'failed', lb2: 'not_started', lb3: 'not_started' });
+    expect(summary.hosts[1]?.error).toMatch(/^not started: the rollout stopped after a failed batch/);
     expect(connectAttempts).toEqual(['lb1']);
     expect(lb2.commits).toEqual([]);
     expect(summary.warnings.join('\n')).toContain('rollout stopped after a failed batch');
     expect(summary.hosts[0]?.error).toContain('host not found in upstream');
     expect(exitCodeFor(summary, { check: false, detailedExitcode: false })).toBe(EXIT.HOST_FAILED);
+  });
+
+  it('Ctrl-C before a host is reached: not started, with the reason; the progress view says so too', async () => {
+    const inventory = loadTestInventory(inventoryYaml(['lb1', 'lb2']));
+    addHost(FakeHost.withNginx('lb1'));
+    addHost(FakeHost.withNginx('lb2'));
+    const controller = new AbortController();
+    controller.abort();
+    let soFar: (() => RunSummary) | undefined;
+    const { summary, status } = await run(inventory, {
+      signal: controller.signal,
+      onProgress: (get) => (soFar = get),
+    });
+    expect(status).toEqual({ lb1: 'not_started', lb2: 'not_started' });
+    expect(summary.interrupted).toBe(true);
+    expect(summary.hosts[0]?.error).toBe(
+      'not started: the run was interrupted (Ctrl-C) before this host was reached',
+    );
+    expect(connectAttempts).toEqual([]);
+    expect(soFar?.().hosts.map((h) => h.status)).toEqual(['not_started', 'not_started']);
+    expect(exitCodeFor(summary, { check: false, detailedExitcode: false })).toBe(EXIT.INTERRUPTED);
   });
 
   it('without serial, a failed host does not stop the others', async () => {

@@ -97,10 +97,10 @@ describe('apim-provision graph', () => {
     expect(output.stdout).toBe('');
   });
 
-  it('exits 1 with a clear message when the picture cannot be written', async () => {
+  it('refuses a picture path it cannot write before drawing (exit 5, no stack trace)', async () => {
     const out = join(tempDir(), 'missing', 'folder', 'x.svg');
-    expect(await main(['graph', SINGLE, '--out', out])).toBe(EXIT.UNEXPECTED);
-    expect(output.stderr).toContain(`apim-provision: cannot write the picture to ${out}: ENOENT`);
+    expect(await main(['graph', SINGLE, '--out', out])).toBe(EXIT.USAGE);
+    expect(output.stderr).toContain(`--out ${out}: cannot be created: its folder`);
     expect(output.stderr).not.toContain('    at ');
   });
 });

@@ -67,3 +67,23 @@ export const SINGLE_NODE = `
           apim1:
             ansible_host: 192.0.2.10
 `;
+
+/** A single-node inventory (one load balancer on 127.0.0.1) with `vars` added to all.vars. */
+export function singleNodeWith(vars: Record<string, string>): string {
+  const lines = Object.entries(vars).map(([k, v]) => `        ${k}: ${JSON.stringify(v)}`);
+  return [
+    '',
+    '    all:',
+    '      vars:',
+    '        apim_pattern: single-node',
+    ...lines,
+    '      children:',
+    '        loadbalancers:',
+    '          hosts:',
+    '            lb1: { ansible_host: 127.0.0.1 }',
+    '        apim_all_in_one:',
+    '          hosts:',
+    '            apim1: { ansible_host: 192.0.2.10 }',
+    '',
+  ].join('\n');
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_VARS, checkUndefinedVariables } from '../../../src/playbook/undefined-variables.js';
+import { MODULE_CATALOG } from '../../../src/modules/index.js';
 import type { Playbook } from '../../../src/playbook/types.js';
 import { load, playWithTasks, where } from './helpers.js';
 
@@ -27,7 +28,7 @@ describe('checkUndefinedVariables', () => {
         "    - name: Write config\n      copy:\n        dest: /x\n        content: '{{ apim_hostname }}'\n",
       ),
     );
-    const [d, ...rest] = checkUndefinedVariables(pb, hosts(['lb1', {}]));
+    const [d, ...rest] = checkUndefinedVariables(pb, () => hosts(['lb1', {}]), MODULE_CATALOG);
     expect(rest).toEqual([]);
     expect(d).toMatchObject({
       file: pb.file,
@@ -54,16 +55,20 @@ describe('checkUndefinedVariables', () => {
         '  vars:\n    greeting: hi\n',
       ),
     );
-    expect(checkUndefinedVariables(pb, hosts(['lb1', { names: ['a'] }]))).toEqual([]);
+    expect(checkUndefinedVariables(pb, () => hosts(['lb1', { names: ['a'] }]), MODULE_CATALOG)).toEqual([]);
   });
 
   it('says which hosts miss a variable when only some do', () => {
     const pb = playbookOf(playWithTasks("    - debug:\n        msg: '{{ site }}'\n"));
-    const diags = checkUndefinedVariables(pb, hosts(['lb1', { site: 'a' }], ['lb2', {}], ['lb3', {}]));
+    const diags = checkUndefinedVariables(
+      pb,
+      () => hosts(['lb1', { site: 'a' }], ['lb2', {}], ['lb3', {}]),
+      MODULE_CATALOG,
+    );
     expect(diags.map((d) => d.message)).toEqual([
       `undefined variable 'site' in task "debug" for hosts lb2, lb3`,
     ]);
-    expect(checkUndefinedVariables(pb, hosts(['lb1', { site: 'a' }]))).toEqual([]);
+    expect(checkUndefinedVariables(pb, () => hosts(['lb1', { site: 'a' }]), MODULE_CATALOG)).toEqual([]);
   });
 
   it('checks when, names, handlers and play vars, once per task and variable', () => {
@@ -73,7 +78,7 @@ describe('checkUndefinedVariables', () => {
         "  vars:\n    v: '{{ c }}'\n",
       ) + "  handlers:\n    - name: h\n      debug:\n        msg: '{{ d }}'\n",
     );
-    expect(where(checkUndefinedVariables(pb, new Map()))).toEqual([
+    expect(where(checkUndefinedVariables(pb, () => new Map(), MODULE_CATALOG))).toEqual([
       "1:3 undefined variable 'c' in play vars (v)",
       `6:7 undefined variable 'a' in task "{{ a }}"`,
       `6:7 undefined variable 'b' in task "{{ a }}"`,
@@ -85,12 +90,31 @@ describe('checkUndefinedVariables', () => {
     const pb = playbookOf(playWithTasks('    - template:\n        src: t.j2\n        dest: /x\n'), {
       'templates/t.j2': 'a\n{% for s in servers %}{{ s }}{% endfor %}\n{{ missing_thing }}\n',
     });
-    const diags = checkUndefinedVariables(pb, hosts(['lb1', { servers: [] }]));
+    const diags = checkUndefinedVariables(pb, () => hosts(['lb1', { servers: [] }]), MODULE_CATALOG);
     expect(diags).toHaveLength(1);
     expect(diags[0]!.message).toMatch(
       /^undefined variable 'missing_thing' in task "template" \(.*t\.j2 line 3\)$/,
     );
     expect(diags[0]!.line).toBe(4);
+  });
+
+  it('asks the module registry which modules render their src file, not a hardcoded name', () => {
+    const loaded = playbookOf(playWithTasks('    - template:\n        src: t.j2\n        dest: /x\n'), {
+      'templates/t.j2': '{{ missing_thing }}\n',
+    });
+    const play = loaded.plays[0]!;
+    const renamed: Playbook = {
+      ...loaded,
+      plays: [{ ...play, tasks: play.tasks.map((t) => ({ ...t, module: 'site_template' })) }],
+    };
+    const catalog = { srcIsTemplate: (m: string) => m === 'site_template' };
+    const [d, ...rest] = checkUndefinedVariables(renamed, () => hosts(['lb1', {}]), catalog);
+    expect(rest).toEqual([]);
+    expect(d).toMatchObject({ key: '0.tasks.0.site_template.src' });
+    expect(d!.message).toContain("undefined variable 'missing_thing'");
+    expect(checkUndefinedVariables(loaded, () => hosts(['lb1', {}]), { srcIsTemplate: () => false })).toEqual(
+      [],
+    );
   });
 
   it('reports template syntax errors as diagnostics', () => {
@@ -118,7 +142,7 @@ describe('checkUndefinedVariables', () => {
         },
       ],
     };
-    const [d] = checkUndefinedVariables(pb, new Map());
+    const [d] = checkUndefinedVariables(pb, () => new Map(), MODULE_CATALOG);
     expect(d).toMatchObject({ line: 5, column: 7, key: '0.tasks.0.debug.msg', severity: 'error' });
     expect(d!.message).toMatch(/^template syntax error: /);
   });

@@ -28,7 +28,7 @@ describe('exitCodeFor', () => {
     [['changed', 'ok'], { check: false, detailedExitcode: true }, EXIT.OK],
     [['changed', 'ok'], { check: true, detailedExitcode: false }, EXIT.OK],
     [['changed', 'ok'], { check: true, detailedExitcode: true }, EXIT.CHANGES_PENDING],
-    [['ok', 'skipped'], { check: true, detailedExitcode: true }, EXIT.OK],
+    [['ok', 'not_started'], { check: true, detailedExitcode: true }, EXIT.OK],
     [['failed', 'ok'], { check: false, detailedExitcode: false }, EXIT.HOST_FAILED],
     [['unreachable', 'ok'], { check: false, detailedExitcode: false }, EXIT.UNREACHABLE],
     [['unreachable', 'failed'], { check: false, detailedExitcode: false }, EXIT.HOST_FAILED],
@@ -49,6 +49,14 @@ describe('exitCodeFor', () => {
       INVALID_INPUT: 4,
       USAGE: 5,
       CHANGES_PENDING: 6,
+      INTERRUPTED: 130,
     });
+  });
+
+  it('says an interrupted run was interrupted (130), whatever its hosts did', () => {
+    for (const statuses of [['ok'], ['failed', 'changed'], ['unreachable']] as HostStatus[][])
+      expect(
+        exitCodeFor({ ...summary(statuses), interrupted: true }, { check: true, detailedExitcode: true }),
+      ).toBe(EXIT.INTERRUPTED);
   });
 });

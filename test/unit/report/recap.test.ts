@@ -58,11 +58,23 @@ describe('renderRecap', () => {
         rolledBack: true,
         error: 'interrupted',
       },
-      { host: 'lb3', status: 'skipped', tasks: [], durationMs: 0, roundTrips: 0 },
-      { host: 'lb4', status: 'skipped', tasks: [], durationMs: 0, roundTrips: 0 },
+      {
+        host: 'lb3',
+        status: 'not_started',
+        tasks: [],
+        durationMs: 0,
+        roundTrips: 0,
+        error: 'not started: the run was interrupted (Ctrl-C) before this host was reached',
+      },
+      { host: 'lb4', status: 'not_started', tasks: [], durationMs: 0, roundTrips: 0 },
     ];
     const text = renderRecap(sampleSummary({ hosts, interrupted: true }), false);
     expect(text).toContain('Interrupted: finished: lb1; rolled back: lb2; not started: lb3, lb4\n');
+    // Each not-started host says why on its own line, not as a green "skipped".
+    expect(text).toMatch(
+      /^lb3 .* rt=0 not started: the run was interrupted \(Ctrl-C\) before this host was reached$/m,
+    );
+    expect(text).toMatch(/^lb4 .* rt=0 not started$/m);
   });
 
   it('names hosts that stopped without a rollback when interrupted', () => {

@@ -52,7 +52,7 @@ describe('tty reporter (listr2)', () => {
     expect(text).toContain('PLAY RECAP');
   });
 
-  it('shows hosts that never started as skipped and still completes', async () => {
+  it('shows hosts that never started as not started, with the reason, and still completes', async () => {
     const out = captureStream(false);
     const reporter = createReporter({
       mode: 'tty',
@@ -76,14 +76,16 @@ describe('tty reporter (listr2)', () => {
     reporter.hostFinished(lb1);
     const notStarted: HostResult = {
       host: 'lb2',
-      status: 'skipped',
+      status: 'not_started',
       tasks: [],
       durationMs: 0,
       roundTrips: 0,
+      error: 'not started: the run was interrupted (Ctrl-C) before this host was reached',
     };
     await reporter.runFinished(sampleSummary({ hosts: [lb1, notStarted], interrupted: true, check: true }));
     const text = out.text();
     expect(text).toContain('lb2: not started');
+    expect(text).not.toMatch(/lb2: ok/);
     expect(text).toContain('Interrupted: finished: lb1; rolled back: none; not started: lb2');
     expect(text).toContain('(check mode: nothing was changed)');
   });

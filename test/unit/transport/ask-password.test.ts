@@ -55,7 +55,7 @@ describe('askPassword', () => {
     const terminal = new FakeTerminal();
     const answer = askPassword('pw: ', terminal, { write: () => true });
     terminal.emit('data', 'abc\u0003');
-    await expect(answer).rejects.toThrow(/interrupted/);
+    await expect(answer).rejects.toThrow(/Ctrl-C at the pw prompt/);
     expect(terminal.raw).toEqual([true, false]);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { backoffDelay, RetriesExhausted, withRetries } from '../../../src/transport/retry.js';
+import { backoffDelay, RetriesAborted, RetriesExhausted, withRetries } from '../../../src/transport/retry.js';
 
 class Transient extends Error {}
 
@@ -48,5 +48,43 @@ describe('withRetries', () => {
       { retries: 2, baseDelayMs: 1, isRetryable: (e) => e instanceof Transient },
     );
     expect(value).toBe('up');
+  });
+});
+
+describe('withRetries and Ctrl-C', () => {
+  it('stops at once when aborted: no further attempt, the wait cut short', async () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const started = Date.now();
+    const error = await withRetries(
+      async () => {
+        calls++;
+        setTimeout(() => controller.abort(), 10);
+        throw new Transient('refused');
+      },
+      {
+        retries: 5,
+        baseDelayMs: 10_000,
+        isRetryable: (e) => e instanceof Transient,
+        signal: controller.signal,
+      },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetriesAborted);
+    expect(calls).toBe(1);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('starts no attempt once aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    let calls = 0;
+    const error = await withRetries(async () => void calls++, {
+      retries: 2,
+      baseDelayMs: 1,
+      isRetryable: () => true,
+      signal: controller.signal,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetriesAborted);
+    expect(calls).toBe(0);
   });
 });
