@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import type { Change, HostResult, HostStatus, RunSummary, TaskResult, TaskStatus } from '../engine/types.js';
 import { addCounts, countsFor, emptyCounts, type StatusCounts } from './host-counts.js';
@@ -162,9 +163,10 @@ export async function writeJsonReport(
     return;
   }
   // Whole or not at all: a reader (or a second Ctrl-C's report racing the last one) never sees half.
-  const partial = `${file}.${process.pid}.${Date.now()}.partial`;
+  // A name of its own per write (two writes can start in the same millisecond), created exclusively.
+  const partial = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.partial`;
   try {
-    await writeFile(partial, text, { encoding: 'utf8', mode: 0o644 });
+    await writeFile(partial, text, { encoding: 'utf8', mode: 0o644, flag: 'wx' });
     await rename(partial, file);
   } catch (err) {
     await rm(partial, { force: true });

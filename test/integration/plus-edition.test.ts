@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lab } from '../../src/lab/index.js';
+import { SecretScanner } from '../support/secret-scanner.js';
 import { applyLab } from './support/cli.js';
 import { getLab, labRun } from './support/lab.js';
 import { resetLoadBalancer } from './support/lb-reset.js';
@@ -54,6 +55,17 @@ describe('with a Plus licence (stand-in repository), on lb-sid', () => {
   });
 
   it('installs nginx-plus from the authenticated repository and removes the repository credentials', async () => {
+    // Every output channel at once, before anything is installed: the plan shows the licence and
+    // the repository credentials as files to write, never their contents.
+    const planned = await applyLab(inventory, lab.knownHostsFile, [
+      '--check',
+      '--diff',
+      '-vvv',
+      '--json',
+      '-',
+    ]);
+    expect(planned.exitCode, planned.all).toBe(0);
+    expect(JSON.parse(planned.stdout)).toMatchObject({ check: true });
     // -v: a failed install prints the package manager's own words.
     const run = await applyLab(inventory, lab.knownHostsFile, ['-v']);
     expect(run.exitCode, run.all).toBe(0);
@@ -82,6 +94,19 @@ describe('with a Plus licence (stand-in repository), on lb-sid', () => {
     const again = await applyLab(inventory, lab.knownHostsFile);
     expect(again.exitCode, again.all).toBe(0);
     expect(recapChanged(again.all, lb), again.all).toBe(0);
+
+    const plus = lab.plusRepo!;
+    const scanner = new SecretScanner()
+      .add('the Plus licence (JWT)', readFileSync(plus.jwtFile, 'utf8').trim())
+      .addPem('the Plus repository key', readFileSync(plus.keyFile, 'utf8'))
+      .addPem(
+        'the local CA key',
+        readFileSync(join(dirname(inventory), '.apim-provision', 'pki', 'ca.key'), 'utf8'),
+      );
+    [planned, run, again].forEach((r, i) => scanner.assertClean(`CLI output #${i + 1}`, r.all));
+    const logs = await labRun(lab, lb, 'cat /var/lib/apim-provision/runs/* 2>/dev/null || :', true);
+    expect(logs.length).toBeGreaterThan(0);
+    scanner.assertClean('run logs on the host (/var/lib/apim-provision/runs)', logs);
   });
 
   it('keeps a session on its node through the JSESSIONID cookie', async () => {
