@@ -34,6 +34,7 @@ import {
   SUDO_WITH_PASSWORD,
   SUDO_WITHOUT_PASSWORD,
 } from './support/local-sshd.js';
+import { SecretScanner } from '../support/secret-scanner.js';
 
 const run = promisify(execFile);
 
@@ -155,7 +156,9 @@ describe('authentication', () => {
     expect(error.message).toContain('Authentication failed');
     expect(error.message).toContain('password (ansible_password)');
     expect(error.message).toContain('PasswordAuthentication');
-    expect(error.message).not.toContain('wrong-password-x1');
+    new SecretScanner()
+      .add('the wrong password', 'wrong-password-x1')
+      .assertClean('the error', error.message);
   });
 
   it('refuses an encrypted key without its passphrase, saying so', async () => {
@@ -339,7 +342,9 @@ describe('become', () => {
     expect(results[3]!.code).toBe(0);
     expect(results[3]!.stderr).toContain('nonexistent-apim');
     for (const result of results) {
-      expect(JSON.stringify(result)).not.toContain(password);
+      new SecretScanner()
+        .add('the sudo password', password)
+        .assertClean('the result', JSON.stringify(result));
       expect(result.stderr).not.toContain('apim-provision sudo');
     }
   });
@@ -351,7 +356,9 @@ describe('become', () => {
     expect(error).toBeInstanceOf(BecomeError);
     expect(error.message).toContain(`sudo refused the become password for user ${SUDO_WITH_PASSWORD.name}`);
     expect(error.message).toContain('ansible_become_password');
-    expect(error.message).not.toContain('not-the-password-9');
+    new SecretScanner()
+      .add('the wrong sudo password', 'not-the-password-9')
+      .assertClean('the error', error.message);
   });
 
   it('asks for -K when sudo needs a password and none was given', async () => {
