@@ -2,7 +2,16 @@ import { homedir, userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { Diagnostic } from '../input/diagnostics.js';
 import { readYamlFile } from '../input/yaml-source.js';
-import type { Backend, ComponentRole, Group, Host, Inventory, LoadBalancer } from '../domain/types.js';
+import {
+  APIM_NODES_GROUP,
+  type Backend,
+  type ComponentRole,
+  type Group,
+  type Host,
+  type Inventory,
+  type LoadBalancer,
+} from '../domain/types.js';
+import { apimNodesOf } from './apim-nodes.js';
 import { connectionSpec } from './connection.js';
 import { deploymentFor, type RoleGroup } from './deployment.js';
 import { DiagnosticBag } from './diagnostic-bag.js';
@@ -129,6 +138,8 @@ export function loadInventory(
     loadBalancers.push(lb);
   }
 
+  const nodes = apimNodesOf(loadBalancers, hosts, readers, bag);
+
   const all = bag.items;
   if (bag.hasErrors) return { diagnostics: all };
   const groups = new Map<string, Group>();
@@ -140,7 +151,18 @@ export function loadInventory(
       parents: [...g.parents],
     });
   }
-  return { inventory: { file: resolve(file), dir, hosts, groups, loadBalancers }, diagnostics: all };
+  // The implicit group of the nodes the node play configures (apim_* names are reserved).
+  groups.set(APIM_NODES_GROUP, {
+    name: APIM_NODES_GROUP,
+    hosts: nodes.apimNodes.map((n) => n.host.name),
+    children: [],
+    parents: ['all'],
+  });
+  for (const n of nodes.apimNodes) n.host.groups.push(APIM_NODES_GROUP);
+  return {
+    inventory: { file: resolve(file), dir, hosts, groups, loadBalancers, ...nodes },
+    diagnostics: all,
+  };
 }
 
 /** Ansible's default remote user: the local user name. */
