@@ -50,7 +50,7 @@ export const PICTURES: readonly Picture[] = [
 
 /** The SVG of one picture, exactly as `apim-provision graph <inventory>` prints it. */
 export async function pictureSvg(p: Picture): Promise<string> {
-  const { inventory, diagnostics } = loadInventory(join(ROOT, p.inventory), { secretsNeeded: false });
+  const { inventory, diagnostics } = loadInventory(join(ROOT, p.inventory), { secrets: 'ignore' });
   if (!inventory) throw new Error(`${p.inventory}: ${diagnostics.map((d) => d.message).join('; ')}`);
   return toSvg(offlineGraph(p.inventory, inventory.loadBalancers, EXPECTED_NGINX.distro).graph);
 }

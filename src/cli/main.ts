@@ -3,6 +3,7 @@ import { EXIT, sanitiseText } from '../report/index.js';
 import { applyCommand } from './commands/apply.js';
 import { certsCommand } from './commands/certs.js';
 import { graphCommand } from './commands/graph.js';
+import { inventoryCommand } from './commands/inventory.js';
 import { labCommand } from './commands/lab.js';
 import { renderCommand } from './commands/render.js';
 import { rollbackCommand } from './commands/rollback.js';
@@ -20,13 +21,14 @@ export async function main(argv: string[]): Promise<number> {
       .scriptName('apim-provision')
       .usage('$0 <command> [options]\n\nNGINX load balancers for WSO2 API Manager, over SSH.')
       .command(validateCommand(setCode))
+      .command(inventoryCommand(setCode))
       .command(renderCommand(setCode))
       .command(graphCommand(setCode))
       .command(certsCommand(setCode))
       .command(applyCommand(setCode))
       .command(rollbackCommand(setCode))
       .command(labCommand(setCode, main))
-      .demandCommand(1, 'Name a command: validate, render, graph, certs, apply, rollback or lab.')
+      .demandCommand(1, 'Name a command: validate, inventory, render, graph, certs, apply, rollback or lab.')
       .strict()
       .recommendCommands()
       .help()

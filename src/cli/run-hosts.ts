@@ -11,6 +11,7 @@ import { createReporter, exitCodeFor, writeJsonReport, type Redactor } from '../
 import { askPassword } from '../transport/index.js';
 import { interruptOnSigint } from './interrupt.js';
 import { redactorFor } from './secrets-of.js';
+import { UsageError } from './usage-error.js';
 import { progressMode, useColor } from './terminal.js';
 
 /** Snapshots kept per host unless `--keep-snapshots` says otherwise. */
@@ -21,12 +22,24 @@ export { defaultPkiDir };
 /** The options `apply` and `rollback` share (run-options-args.ts's connectionOptions). */
 export interface HostRunArgs {
   limit?: string[];
-  forks: number;
+  forks?: number;
   'known-hosts'?: string[];
   'accept-new-host-keys': boolean;
   'ask-become-pass': boolean;
   json?: string;
   verbose: number;
+}
+
+/** What the command worked out from its flags, ansible.cfg and the inventory it loaded. */
+export interface HostRunSettings {
+  /** Hosts worked on at once: --forks, else forks of ansible.cfg / ANSIBLE_FORKS, else 50. */
+  forks: number;
+  /** --limit patterns, an @file already read. */
+  limit?: string[];
+  /** -K, or become_ask_pass of ansible.cfg. */
+  askBecomePass: boolean;
+  /** Values decrypted from vaults: never printed. */
+  secrets: readonly Secret[];
 }
 
 /** What a run on the hosts ended with: its exit code, and what a command may draw from it. */
@@ -44,6 +57,7 @@ export interface HostRunResult {
  */
 export async function runOnHosts(
   args: HostRunArgs,
+  run: HostRunSettings,
   inventory: Inventory,
   playbook: Playbook,
   command: RunSummary['command'],
@@ -53,10 +67,15 @@ export async function runOnHosts(
   >,
   detailedExitcode = false,
 ): Promise<HostRunResult> {
-  const becomePassword = args['ask-become-pass']
-    ? new Secret(await askPassword('BECOME password: '))
-    : undefined;
-  const redactor = redactorFor(inventory, [becomePassword]);
+  let becomePassword: Secret | undefined;
+  if (run.askBecomePass) {
+    try {
+      becomePassword = new Secret(await askPassword('BECOME password: '));
+    } catch (err) {
+      throw new UsageError(`-K: ${(err as Error).message}`);
+    }
+  }
+  const redactor = redactorFor(inventory, [...run.secrets, becomePassword]);
   const reporter = createReporter({
     mode: progressMode(process.stdout),
     // With `--json -`, stdout carries the JSON report alone; people read stderr.
@@ -75,8 +94,8 @@ export async function runOnHosts(
       playbook,
       {
         ...options,
-        forks: args.forks,
-        ...(args.limit ? { limit: args.limit } : {}),
+        forks: run.forks,
+        ...(run.limit ? { limit: run.limit } : {}),
         knownHostsFiles,
         acceptNewHostKeys: args['accept-new-host-keys'],
         ...(becomePassword ? { becomePassword } : {}),

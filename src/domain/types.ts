@@ -251,6 +251,8 @@ export interface ConnectionSpec {
   jumpHosts: JumpHost[];
   /** `ansible_ssh_timeout` (or `ansible_timeout`): wait for the SSH handshake; unset: the run's option. */
   connectTimeoutMs?: number;
+  /** Where `connectTimeoutMs` was set: the inventory variable, -T, ANSIBLE_TIMEOUT or ansible.cfg. */
+  connectTimeoutFrom?: string;
   /** `ansible_ssh_retries`: attempts after the first one; unset: the run's option. */
   connectRetries?: number;
 }

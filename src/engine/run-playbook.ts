@@ -44,10 +44,19 @@ export async function runPlaybook(
   const exclusive = new ExclusiveKeys();
   const plays = playbook.plays.map((play) => ({ play, hosts: hostsFor(inventory, play, options) }));
   const allHosts = [...new Set(plays.flatMap((p) => p.hosts.map((h) => h.name)))];
-  observer.runStarted(allHosts, { check: options.check, diff: options.diff });
+  observer.runStarted(allHosts, {
+    check: options.check,
+    diff: options.diff,
+    plays: plays.map((p) => p.play.name),
+  });
   let stopped = false;
   try {
     for (const { play, hosts } of plays) {
+      if (stopped || options.signal.aborted) break;
+      observer.playStarted?.(
+        play.name,
+        hosts.map((h) => h.name),
+      );
       const serial = play.serial ?? options.serial;
       const maxFail =
         play.maxFailPercentage ?? options.maxFailPercentage ?? (serial !== undefined ? 0 : undefined);

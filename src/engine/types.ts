@@ -65,7 +65,10 @@ export interface RunSummary {
 
 /** Events the engine emits while it runs; the reporters (progress, plain lines, JSON) listen. */
 export interface RunObserver {
-  runStarted(hosts: string[], options: { check: boolean; diff: boolean }): void;
+  /** `plays`: the names of the plays that will run, in order (absent for a rollback). */
+  runStarted(hosts: string[], options: { check: boolean; diff: boolean; plays?: string[] }): void;
+  /** A play starts on its hosts (headed by its name, as Ansible's PLAY [name]). */
+  playStarted?(play: string, hosts: string[]): void;
   hostStarted(host: string): void;
   taskStarted(host: string, task: string): void;
   taskFinished(host: string, result: TaskResult): void;

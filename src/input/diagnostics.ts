@@ -32,3 +32,14 @@ export function formatDiagnostic(d: Diagnostic): string {
 export function errorsOf(diags: readonly Diagnostic[]): Diagnostic[] {
   return diags.filter((d) => d.severity === 'error');
 }
+
+/** A problem with a whole file (or a command-line value), or with one line of it. */
+export function fileDiagnostic(
+  file: string,
+  message: string,
+  fix: string,
+  severity: Diagnostic['severity'] = 'error',
+  line = 0,
+): Diagnostic {
+  return { file, line, column: line > 0 ? 1 : 0, key: '', message, fix, severity };
+}

@@ -1,50 +1,78 @@
-import { readFileSync } from 'node:fs';
-import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import type { Diagnostic } from './diagnostics.js';
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Node,
+  type Pair,
+  type YAMLMap,
+} from 'yaml';
+import { parseAnsibleYaml } from './ansible-yaml.js';
+import { fileDiagnostic, type Diagnostic } from './diagnostics.js';
+import { readInputFile } from './read-input-file.js';
+import type { KeyPath, YamlSource } from './yaml-types.js';
 
-export type KeyPath = readonly (string | number)[];
-
-/** A parsed YAML file that can say where any key path is, for error messages. */
-export interface YamlSource {
-  file: string;
-  data: unknown;
-  /** Line/column (1-based) of the key at `path`, or of its nearest existing ancestor. */
-  locate(path: KeyPath, onKey?: boolean): { line: number; column: number };
-  diagnostic(path: KeyPath, message: string, fix: string, severity?: Diagnostic['severity']): Diagnostic;
-}
+export type { KeyPath, YamlSource } from './yaml-types.js';
 
 export function keyPathString(path: KeyPath): string {
   return path.map(String).join('.');
 }
 
-/** Reads and parses a YAML file; syntax errors come back as diagnostics with positions. */
-export function readYamlFile(file: string): { source?: YamlSource; diagnostics: Diagnostic[] } {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    return {
-      diagnostics: [
-        {
-          file,
-          line: 0,
-          column: 0,
-          key: '',
-          message: `cannot read file (${code})`,
-          fix: 'check the path and that the file is readable by the current user',
-          severity: 'error',
-        },
-      ],
-    };
+export interface YamlOptions {
+  /** How the file is named in messages: "inventory", "group_vars file", "playbook". */
+  kind?: string;
+  /**
+   * `ansible` (default): Ansible's loader: JSON first, then YAML 1.1 typing (yes/no/on/off, 010
+   * octal), merge keys, `!unsafe`, `!vault`; unknown tags are errors; a repeated key keeps the later
+   * value with a warning. `core`: YAML 1.2 core schema (the playbook loader's own rules).
+   */
+  typing?: 'ansible' | 'core';
+  /** Decrypts a vault-encrypted file's text; without it such a file is an error. */
+  decryptFile?: (text: string, file: string) => { text: string } | { diagnostic: Diagnostic };
+}
+
+const VAULT_HEADER = '$ANSIBLE_VAULT;';
+
+/** Reads and parses a YAML (or JSON) file; every problem comes back as a diagnostic with a position. */
+export function readYamlFile(
+  file: string,
+  options: YamlOptions = {},
+): { source?: YamlSource; diagnostics: Diagnostic[] } {
+  const read = readInputFile(file, options.kind ?? 'file');
+  if (read.diagnostic) return { diagnostics: [read.diagnostic] };
+  let text = read.text;
+  let fromVault = false;
+  if (text.startsWith(VAULT_HEADER)) {
+    if (!options.decryptFile) {
+      return {
+        diagnostics: [
+          fileDiagnostic(
+            file,
+            `${options.kind ?? 'file'} is vault-encrypted, which is not supported here`,
+            'decrypt it (ansible-vault decrypt) or keep secrets in inventory variables',
+          ),
+        ],
+      };
+    }
+    const plain = options.decryptFile(text, file);
+    if ('diagnostic' in plain) return { diagnostics: [plain.diagnostic] };
+    text = plain.text;
+    fromVault = true;
   }
-  return parseYamlText(file, text);
+  return parseYamlText(file, text, options, fromVault);
 }
 
 export function parseYamlText(
   file: string,
   text: string,
+  options: YamlOptions = {},
+  fromVault = false,
 ): { source?: YamlSource; diagnostics: Diagnostic[] } {
+  if ((options.typing ?? 'ansible') === 'ansible')
+    return parseAnsibleYaml(file, text, isJson(text), fromVault);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const diagnostics: Diagnostic[] = [];
@@ -64,19 +92,94 @@ export function parseYamlText(
     });
   }
   if (diagnostics.length > 0) return { diagnostics };
-  const source = makeSource(file, doc, lineCounter);
+  const at = (node: Node | null | undefined) => {
+    const pos = lineCounter.linePos(node?.range?.[0] ?? 0);
+    return { line: pos.line, column: pos.col };
+  };
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 1000 });
+  } catch (err) {
+    diagnostics.push(aliasProblem(file, firstAlias(doc, at), (err as Error).message));
+    return { diagnostics };
+  }
+  const source = makeSource(file, text, doc, data, fromVault, new Set(), lineCounter);
   return { source, diagnostics };
 }
 
-function makeSource(file: string, doc: Document, lineCounter: LineCounter): YamlSource {
+/** Python's json.loads is tried first by Ansible: JSON typing applies to a file that is valid JSON. */
+function isJson(text: string): boolean {
+  const first = /\S/.exec(text)?.[0];
+  if (first !== '{' && first !== '[') return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function aliasProblem(file: string, pos: { line: number; column: number }, detail: string): Diagnostic {
+  const undefinedAlias = /unresolved alias|not found|must be set before/i.test(detail);
+  return {
+    file,
+    ...pos,
+    key: '',
+    message: undefinedAlias
+      ? `YAML alias refers to an anchor that is not defined before it (${detail.split('\n')[0]})`
+      : 'YAML aliases expand to too much data: refused as a resource exhaustion attack',
+    fix: undefinedAlias
+      ? 'define the anchor (&name) before the alias (*name), or fix the alias name'
+      : 'use fewer nested aliases; write the values out',
+    severity: 'error',
+  };
+}
+
+function firstAlias(doc: Document, at: (n: Node) => { line: number; column: number }) {
+  let found: Node | undefined;
+  const visit = (node: unknown): void => {
+    if (found || !node) return;
+    if (isAlias(node)) found = node;
+    else if (isMap(node) || isSeq(node)) for (const item of node.items) visit(item);
+    else if (isPair(node)) {
+      visit(node.key);
+      visit(node.value);
+    }
+  };
+  visit(doc.contents);
+  return found ? at(found) : { line: 0, column: 0 };
+}
+
+function makeSource(
+  file: string,
+  text: string,
+  doc: Document,
+  data: unknown,
+  fromVault: boolean,
+  nonStringKeys: ReadonlySet<string>,
+  lineCounter: LineCounter,
+): YamlSource {
+  // Key lookups in large mappings (5,000 hosts) would be linear per lookup: index a map on first use.
+  const index = new WeakMap<YAMLMap, Map<string, Pair>>();
+  const pairOf = (map: YAMLMap, key: string): Pair | undefined => {
+    let byKey = index.get(map);
+    if (!byKey) {
+      byKey = new Map();
+      for (const p of map.items) {
+        const k = String((p.key as { value?: unknown } | null)?.value ?? p.key);
+        if (!byKey.has(k)) byKey.set(k, p);
+      }
+      index.set(map, byKey);
+    }
+    return byKey.get(key);
+  };
   const locate = (path: KeyPath, onKey = true) => {
     let node: unknown = doc.contents;
     let offset = doc.contents?.range?.[0] ?? 0;
     for (const seg of path) {
+      if (isAlias(node)) node = node.resolve(doc);
       if (isMap(node)) {
-        const pair = node.items.find(
-          (p) => String((p.key as { value?: unknown })?.value ?? p.key) === String(seg),
-        );
+        const pair = pairOf(node, String(seg));
         if (!pair) break;
         const keyNode = pair.key as Node | null;
         const valueNode = pair.value as Node | null;
@@ -94,7 +197,10 @@ function makeSource(file: string, doc: Document, lineCounter: LineCounter): Yaml
   };
   return {
     file,
-    data: doc.toJS({ maxAliasCount: 1000 }),
+    text,
+    data,
+    fromVault,
+    nonStringKeys,
     locate,
     diagnostic(path, message, fix, severity = 'error') {
       const { line, column } = locate(path);

@@ -185,7 +185,8 @@ function checkDistinctNames(r: VarReader, d: Deployment, hostnames: Hostnames): 
   const where = (key: HostnameKey): string => {
     const o = hostnames.origins[key];
     if (!o) return 'its default';
-    const { line } = o.source.locate(o.path);
+    // The line a diagnostic at that key would name (INI and YAML sources alike).
+    const { line } = o.source.diagnostic(o.path, '', '');
     return `${o.source.file}:${line}`;
   };
   for (const key of servedHostnameKeys(d)) {

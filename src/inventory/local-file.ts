@@ -1,3 +1,4 @@
+import { readInputFile } from '../input/read-input-file.js';
 import { accessSync, constants, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 
@@ -20,4 +21,14 @@ export function unreadableReason(file: string): string | undefined {
     if (code === 'EACCES') return 'is not readable by the current user';
     return `cannot be read (${code ?? 'error'})`;
   }
+}
+
+/**
+ * A controller file's text through the one safe reader (regular files only, size-capped); throws
+ * with the reader's message, which the caller reports at its variable.
+ */
+export function readText(file: string, variable: string): string {
+  const read = readInputFile(file, `${variable} (${file})`);
+  if (read.diagnostic) throw new Error(read.diagnostic.message);
+  return read.text;
 }

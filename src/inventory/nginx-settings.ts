@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { checkCertificateFiles } from '../certs/index.js';
 import type { EditionChoice, NginxInstallSource, PlusLicence } from '../domain/types.js';
+import { readText } from './local-file.js';
 import type { VarReader } from './var-reader.js';
 
 export interface NginxSettings {
@@ -89,12 +89,12 @@ export function nginxSettings(r: VarReader): NginxSettings {
  * Skipped for commands that contact no host (render, certs).
  */
 function checkPlusLicence(r: VarReader, licence: PlusLicence): void {
-  if (!r.ctx.secretsNeeded) return;
+  if (r.ctx.secrets === 'ignore') return;
   const name = 'nginx_plus_repo_cert';
   try {
     const check = checkCertificateFiles({
-      certPem: readFileSync(licence.repoCertificateFile, 'utf8'),
-      keyPem: readFileSync(licence.repoKeyFile, 'utf8'),
+      certPem: readText(licence.repoCertificateFile, 'nginx_plus_repo_cert'),
+      keyPem: readText(licence.repoKeyFile, 'nginx_plus_repo_key'),
       serverNames: [],
     });
     for (const e of check.errors.filter((e) => !/server name|SAN/i.test(e)))

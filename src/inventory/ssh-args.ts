@@ -1,4 +1,5 @@
 import type { JumpHost } from '../domain/types.js';
+import { ShlexError, shlexSplit } from '../input/shlex.js';
 
 /** What `ansible_ssh_common_args` means to apim-provision's own SSH client. */
 export interface SshArgs {
@@ -39,37 +40,6 @@ const WARNED_OPTIONS = [
   'preferredauthentications',
   'connecttimeout',
 ];
-
-/** Splits a command-line string as a POSIX shell would (quotes and backslashes; no expansion). */
-export function splitShellWords(text: string): string[] {
-  const words: string[] = [];
-  let cur = '';
-  let inWord = false;
-  let quote: '"' | "'" | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quote) {
-      if (c === quote) quote = undefined;
-      else if (c === '\\' && quote === '"' && i + 1 < text.length) cur += text[++i];
-      else cur += c;
-    } else if (c === '"' || c === "'") {
-      quote = c;
-      inWord = true;
-    } else if (c === '\\' && i + 1 < text.length) {
-      cur += text[++i];
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) words.push(cur);
-      cur = '';
-      inWord = false;
-    } else {
-      cur += c;
-      inWord = true;
-    }
-  }
-  if (inWord) words.push(cur);
-  return words;
-}
 
 /** Parses one ProxyJump element: `[user@]host[:port]`, `[user@][v6addr]:port` or `ssh://[user@]host[:port]`. */
 export function parseJumpHost(spec: string): JumpHost | undefined {
@@ -117,7 +87,15 @@ function addJumps(value: string, result: SshArgs): void {
  */
 export function parseSshArgs(text: string): SshArgs {
   const result: SshArgs = { jumpHosts: [], ignored: [], unsupported: [], badJumps: [] };
-  const words = splitShellWords(text);
+  let words: string[];
+  try {
+    // Ansible splits these arguments with Python's shlex.split.
+    words = shlexSplit(text);
+  } catch (err) {
+    if (!(err instanceof ShlexError)) throw err;
+    result.unsupported.push(`(${err.message.toLowerCase()})`);
+    return result;
+  }
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
     if (w === '-J' || (w.startsWith('-J') && w.length > 2)) {

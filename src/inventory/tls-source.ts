@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { checkCertificateFiles } from '../certs/index.js';
 import type { LoadBalancer, TlsSource } from '../domain/types.js';
 import { renderConfig } from '../patterns/index.js';
+import { readText } from './local-file.js';
 import type { VarReader } from './var-reader.js';
 
 const GENERATE_ONLY = ['tls_key_type', 'tls_rsa_bits', 'tls_days', 'tls_use_ca'];
@@ -70,14 +70,16 @@ export function serverNamesOf(lb: Pick<LoadBalancer, 'deployment'>): string[] {
  * (render, certs), which deploy nothing.
  */
 export function checkTlsFiles(r: VarReader, tls: TlsSource, lb: Pick<LoadBalancer, 'deployment'>): void {
-  if (tls.mode !== 'files' || !tls.certificateFile || !tls.keyFile || !r.ctx.secretsNeeded) return;
+  if (tls.mode !== 'files' || !tls.certificateFile || !tls.keyFile || r.ctx.secrets === 'ignore') return;
+  // A passphrase from an unset { env } / { file } source is reported already (a warning in validate).
+  if (r.has('tls_key_passphrase') && !tls.keyPassphrase) return;
   const name = 'tls_certificate_file';
   let check;
   try {
     check = checkCertificateFiles({
-      certPem: readFileSync(tls.certificateFile, 'utf8'),
-      keyPem: readFileSync(tls.keyFile, 'utf8'),
-      ...(tls.chainFile ? { chainPem: readFileSync(tls.chainFile, 'utf8') } : {}),
+      certPem: readText(tls.certificateFile, 'tls_certificate_file'),
+      keyPem: readText(tls.keyFile, 'tls_key_file'),
+      ...(tls.chainFile ? { chainPem: readText(tls.chainFile, 'tls_chain_file') } : {}),
       ...(tls.keyPassphrase ? { passphrase: tls.keyPassphrase } : {}),
       serverNames: serverNamesOf(lb),
     });

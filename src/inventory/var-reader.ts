@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readInputFile } from '../input/read-input-file.js';
 import type { Diagnostic } from '../input/diagnostics.js';
 import { Secret } from '../domain/secret.js';
+import { UnsafeText, VaultedText } from '../domain/tagged-values.js';
 import type { DiagnosticBag } from './diagnostic-bag.js';
 import {
   describeType,
@@ -10,33 +11,52 @@ import {
   type VarValue,
 } from './inventory-tree.js';
 import { resolveInventoryPath, unreadableReason } from './local-file.js';
-import { ANSIBLE_ALIASES, SECRET_VARS } from './vars-schema.js';
+import { isSecretVar, VAR_SPELLINGS } from './vars-schema.js';
+
+/**
+ * What a command does with secrets read from `{ env: NAME }` / `{ file: PATH }`: `required` (apply,
+ * rollback: unset is an error), `warn` (validate: unset is a warning, apply would refuse),
+ * `ignore` (render, certs create use none: left unread).
+ */
+export type SecretsMode = 'required' | 'warn' | 'ignore';
+
+/** A value after templating and decryption, or the problem that stopped it. */
+export type Resolution = { value: VarValue } | { problem: Diagnostic };
 
 export interface ReaderContext {
   hostName: string;
   /** Where the host is first listed: the place to report a missing variable. */
   hostOrigin: Origin;
+  /** Relative paths in the host's variables start here (the folder of the inventory listing it). */
   inventoryDir: string;
   env: NodeJS.ProcessEnv;
   home: string;
-  /**
-   * False for commands that never use a secret (render, certs create): a `{ env }` or `{ file }`
-   * secret that cannot be read is then left unread instead of being an error.
-   */
-  secretsNeeded: boolean;
+  secrets: SecretsMode;
+  /** Renders a templated value with the variables Ansible offers at that point (once, when first read). */
+  resolve(name: string, v: VarValue): Resolution;
 }
 
-const TRUE_WORDS = ['true', 'yes', 'on', 'y'];
-const FALSE_WORDS = ['false', 'no', 'off', 'n'];
+const TRUE_WORDS = ['true', 'yes', 'on', 'y', 't', '1'];
+const FALSE_WORDS = ['false', 'no', 'off', 'n', 'f', '0'];
 
-/** A boolean as Ansible reads YAML 1.1, where yes/no/on/off are booleans too; undefined if none. */
+/** A boolean as Ansible's boolean() reads it: yes/no/on/off/y/n/1/0 strings too; undefined if none. */
 function asBool(value: unknown): boolean | undefined {
   if (typeof value === 'boolean') return value;
+  if (value === 1 || value === 0) return value === 1;
   if (typeof value !== 'string') return undefined;
-  const w = value.toLowerCase();
+  const w = value.trim().toLowerCase();
   if (TRUE_WORDS.includes(w)) return true;
   if (FALSE_WORDS.includes(w)) return false;
   return undefined;
+}
+
+/** True when a value needs rendering or unwrapping before the typed readers see it. */
+export function needsResolving(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('{{') || value.includes('{%') || value.includes('{#');
+  if (value instanceof UnsafeText || value instanceof VaultedText) return true;
+  if (Array.isArray(value)) return value.some(needsResolving);
+  if (isPlainObject(value)) return Object.values(value).some(needsResolving);
+  return false;
 }
 
 /**
@@ -51,23 +71,47 @@ export class VarReader {
     readonly ctx: ReaderContext,
   ) {}
 
-  /** The variable, or the Ansible alias of it when only the alias is set. */
+  /**
+   * The variable ready to use: of Ansible's spellings of it, the last one set (`ansible_ssh_host`
+   * beats `ansible_host`); templates rendered, `!unsafe` text kept as written, vault values
+   * decrypted (and marked secret). A value that cannot be resolved is reported and read as unset.
+   */
   get(name: string): VarValue | undefined {
-    const direct = this.vars.get(name);
-    if (direct) return direct;
-    for (const [alias, canonical] of Object.entries(ANSIBLE_ALIASES)) {
-      if (canonical === name && this.vars.has(alias)) return this.vars.get(alias);
+    const raw = this.raw(name);
+    if (!raw) return undefined;
+    if (!needsResolving(raw.value)) return raw;
+    const r = this.ctx.resolve(this.spellingOf(name), raw);
+    if ('problem' in r) {
+      this.bag.push(r.problem);
+      return undefined;
     }
-    return undefined;
+    return r.value;
+  }
+
+  /** The variable as written (of its spellings, the one Ansible uses), before templating. */
+  raw(name: string): VarValue | undefined {
+    return this.vars.get(this.spellingOf(name));
+  }
+
+  /** Which spelling of a setting is used: the last of Ansible's list that is set and not null. */
+  spellingOf(name: string): string {
+    const spellings = VAR_SPELLINGS[name];
+    if (!spellings) return name;
+    let chosen = name;
+    for (const s of spellings) {
+      const v = this.vars.get(s);
+      if (v !== undefined && v.value !== null) chosen = s;
+    }
+    return chosen;
   }
 
   has(name: string): boolean {
-    return this.get(name) !== undefined;
+    return this.raw(name) !== undefined;
   }
 
   /** A diagnostic at the variable's definition (or at the host when it is not set). */
   at(name: string, message: string, fix: string, severity: Diagnostic['severity'] = 'error'): Diagnostic {
-    const v = this.get(name);
+    const v = this.raw(name);
     const origin = v?.origin ?? this.ctx.hostOrigin;
     return origin.source.diagnostic(origin.path, message, fix, severity);
   }
@@ -84,7 +128,7 @@ export class VarReader {
 
   /** The value as shown in messages; secret values are never shown. */
   show(name: string, value: unknown): string {
-    if (SECRET_VARS.includes(name)) return describeType(value);
+    if (isSecretVar(name) || this.raw(name)?.secret) return describeType(value);
     const text = JSON.stringify(value) ?? String(value);
     return text.length > 60 ? `${text.slice(0, 57)}...` : text;
   }
@@ -210,28 +254,21 @@ export class VarReader {
     return file;
   }
 
-  /** A secret: a string, `{ env: NAME }` or `{ file: PATH }`. The value never reaches a message. */
+  /**
+   * A secret: a string (a vault value or plain text), `{ env: NAME }` or `{ file: PATH }`. The
+   * value never reaches a message.
+   */
   secret(name: string, v: VarValue | undefined = this.get(name)): Secret | undefined {
     if (v === undefined || v.value === null) return undefined;
     const value = v.value;
-    if (typeof value === 'string') {
-      if (value.startsWith('$ANSIBLE_VAULT')) {
-        this.report(
-          name,
-          `${name} is Ansible Vault encrypted, which apim-provision cannot decrypt`,
-          `use ${name}: { env: VARIABLE } or ${name}: { file: path/to/secret } instead`,
-        );
-        return undefined;
-      }
-      return new Secret(value);
-    }
+    if (typeof value === 'string') return new Secret(value);
+    if (typeof value === 'number') return new Secret(String(value));
     if (isPlainObject(value)) {
       const keys = Object.keys(value);
       if (keys.length === 1 && keys[0] === 'env' && typeof value.env === 'string' && value.env !== '') {
         const fromEnv = this.ctx.env[value.env];
         if (fromEnv === undefined) {
-          if (!this.ctx.secretsNeeded) return undefined;
-          this.report(
+          this.#unavailable(
             name,
             `${name} comes from environment variable ${value.env}, which is not set`,
             `export ${value.env}=... before running (or read it from a file with { file: PATH })`,
@@ -244,15 +281,23 @@ export class VarReader {
         const file = resolveInventoryPath(value.file, this.ctx.inventoryDir, this.ctx.home);
         const reason = unreadableReason(file);
         if (reason) {
-          if (!this.ctx.secretsNeeded) return undefined;
-          this.report(
+          this.#unavailable(
             name,
             `${name} comes from file ${file}, which ${reason}`,
             `create the file (mode 0600) or correct the path (relative paths start at ${this.ctx.inventoryDir})`,
           );
           return undefined;
         }
-        return new Secret(readFileSync(file, 'utf8').replace(/[\r\n]+$/, ''));
+        const read = readInputFile(file, `${name} file`, 1024 * 1024);
+        if (read.diagnostic) {
+          this.#unavailable(
+            name,
+            `${name} comes from file ${file}: ${read.diagnostic.message}`,
+            read.diagnostic.fix,
+          );
+          return undefined;
+        }
+        return new Secret(read.text.replace(/[\r\n]+$/, ''));
       }
     }
     this.report(
@@ -261,5 +306,15 @@ export class VarReader {
       `write ${name}: { env: MY_VARIABLE } to read it from the environment (or quote a literal string)`,
     );
     return undefined;
+  }
+
+  /** A secret source that cannot be read now: what that means depends on the command. */
+  #unavailable(name: string, message: string, fix: string): void {
+    if (this.ctx.secrets === 'ignore') return;
+    if (this.ctx.secrets === 'warn') {
+      this.report(name, `${message} (apply and rollback refuse to run without it)`, fix, 'warning');
+      return;
+    }
+    this.report(name, message, fix);
   }
 }

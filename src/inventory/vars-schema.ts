@@ -3,11 +3,8 @@ import { didYouMean } from './did-you-mean.js';
 import type { ScopedVars } from './inventory-tree.js';
 
 /*
- * Inventory variables apim-provision reads. Set them anywhere Ansible allows (inline `vars:`,
- * group_vars/, host_vars/, inline host variables); precedence is all < parent group < child group <
- * host, and a group_vars file wins over the inline `vars:` of the same group. Paths are relative to
- * the inventory folder; `~` is the user's home. Secret values take a string, `{ env: NAME }` or
- * `{ file: PATH }` (the file's content, trailing newline removed).
+ * Inventory variables apim-provision reads (the table of docs/inventory.md, where precedence, paths
+ * and secret sources are explained).
  *
  * | variable | applies to | type | default | meaning |
  * |---|---|---|---|---|
@@ -22,8 +19,9 @@ import type { ScopedVars } from './inventory-tree.js';
  * | `ansible_become_password` | every host | secret | | sudo password |
  * | `ansible_become_method` | every host | `sudo` | sudo | only sudo is supported |
  * | `ansible_ssh_common_args`, `ansible_ssh_extra_args` | every host | string | | only `-o ProxyJump=...` / `-J ...` (jump hosts) and harmless `-o` options |
- * | `ansible_ssh_timeout` (or `ansible_timeout`) | every host | seconds | 10 (or `-T`) | wait for the SSH handshake, per attempt |
+ * | `ansible_timeout` (or `ansible_ssh_timeout`) | every host | seconds | 10 (or `-T`) | wait for the SSH handshake, per attempt |
  * | `ansible_ssh_retries` | every host | 0..20 | 2 | connection attempts after the first (network failures, handshake timeouts) |
+ * | `ansible_connection` | every host | `ssh` | ssh | `ssh`, `smart` and `paramiko` mean SSH; any other type is refused for the hosts apim-provision contacts |
  * | `apim_address` | API-M node | address | `ansible_host`, else name | address the load balancer proxies to |
  * | `apim_port_offset` | API-M node | 0..10000 | 0 | the node's WSO2 port offset |
  * | `apim_configure_nodes` | API-M node (or its load balancers) | bool | true when the node has `ansible_host` | configure the node to match its load balancers (the node play) |
@@ -86,6 +84,8 @@ export const SECRET_VARS: readonly string[] = [
   'apim_truststore_password',
 ];
 
+const SECRET_SET = new Set(SECRET_VARS);
+
 export const CONNECTION_VARS: readonly string[] = [
   'ansible_host',
   'ansible_port',
@@ -102,22 +102,42 @@ export const CONNECTION_VARS: readonly string[] = [
   'ansible_ssh_timeout',
   'ansible_timeout',
   'ansible_ssh_retries',
+  'ansible_connection',
 ];
 
-/** Ansible's older spellings, read as the canonical variable when that one is not set. */
-export const ANSIBLE_ALIASES: Readonly<Record<string, string>> = {
-  ansible_ssh_host: 'ansible_host',
-  ansible_ssh_port: 'ansible_port',
-  ansible_ssh_user: 'ansible_user',
-  ansible_ssh_pass: 'ansible_password',
-  ansible_private_key_file: 'ansible_ssh_private_key_file',
-  ansible_become_pass: 'ansible_become_password',
-  ansible_sudo_pass: 'ansible_become_password',
+/**
+ * Ansible's spellings of each connection setting, in Ansible's order: when several are set, the
+ * last one set (not null) wins, whatever the precedence of the places they were set in. So the
+ * legacy `ansible_ssh_host` beats `ansible_host`, as in Ansible's ssh connection plugin.
+ */
+export const VAR_SPELLINGS: Readonly<Record<string, readonly string[]>> = {
+  ansible_host: ['ansible_host', 'ansible_ssh_host'],
+  ansible_port: ['ansible_port', 'ansible_ssh_port'],
+  ansible_user: ['ansible_user', 'ansible_ssh_user'],
+  ansible_password: ['ansible_password', 'ansible_ssh_pass', 'ansible_ssh_password'],
+  ansible_ssh_private_key_file: ['ansible_private_key_file', 'ansible_ssh_private_key_file'],
+  ansible_become_user: ['ansible_become_user', 'ansible_sudo_user'],
+  ansible_become_password: ['ansible_become_password', 'ansible_become_pass', 'ansible_sudo_pass'],
+  ansible_timeout: ['ansible_timeout', 'ansible_ssh_timeout'],
 };
+
+const CANONICAL = new Map(
+  Object.entries(VAR_SPELLINGS).flatMap(([canonical, spellings]) =>
+    spellings.map((s) => [s, canonical] as const),
+  ),
+);
+
+/** The setting a spelling stands for (`ansible_ssh_pass` -> `ansible_password`). */
+export function canonicalName(name: string): string {
+  return CANONICAL.get(name) ?? name;
+}
+
+export function isSecretVar(name: string): boolean {
+  return SECRET_SET.has(canonicalName(name));
+}
 
 /** Ansible variables that mean something to Ansible but nothing here: accepted with a warning. */
 export const IGNORED_ANSIBLE_VARS: readonly string[] = [
-  'ansible_connection',
   'ansible_python_interpreter',
   'ansible_shell_type',
   'ansible_shell_executable',
@@ -131,9 +151,19 @@ export const IGNORED_ANSIBLE_VARS: readonly string[] = [
   'ansible_remote_tmp',
   'ansible_become_exe',
   'ansible_become_flags',
+  'ansible_sudo_exe',
+  'ansible_sudo_flags',
   'ansible_ssh_transfer_method',
   'ansible_scp_if_ssh',
   'ansible_network_os',
+  'ansible_ssh_args',
+  'ansible_control_path',
+  'ansible_control_path_dir',
+  'ansible_sftp_batch_mode',
+  'ansible_ssh_use_tty',
+  'ansible_sshpass_prompt',
+  'ansible_ssh_pkcs11_provider',
+  'ansible_facts',
 ];
 
 export const NODE_VARS: readonly string[] = [
@@ -200,8 +230,12 @@ const KNOWN = new Set([
   ...CONNECTION_VARS,
   ...NODE_VARS,
   ...LOAD_BALANCER_VARS,
-  ...Object.keys(ANSIBLE_ALIASES),
+  ...Object.values(VAR_SPELLINGS).flat(),
+  // Read by Ansible's inventory loading itself (a group's priority when set in inventory vars).
+  'ansible_group_priority',
 ]);
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 /** Prefixes reserved for this tool (and Ansible): a misspelt name there must not pass silently. */
 const RESERVED_PREFIXES = ['apim_', 'nginx_', 'tls_', 'ansible_'];
 
@@ -212,6 +246,17 @@ const RESERVED_PREFIXES = ['apim_', 'nginx_', 'tls_', 'ansible_'];
 export function checkVarNames(vars: ScopedVars, bag: DiagnosticBag): void {
   for (const [name, { origin }] of vars) {
     if (KNOWN.has(name)) continue;
+    if (!VARIABLE_NAME.test(name)) {
+      bag.push(
+        origin.source.diagnostic(
+          origin.path,
+          `"${name}" is not a valid variable name: Ansible keeps it, but no template can read it`,
+          'rename it with letters, digits and underscores, not starting with a digit',
+          'warning',
+        ),
+      );
+      continue;
+    }
     if (IGNORED_ANSIBLE_VARS.includes(name)) {
       bag.push(
         origin.source.diagnostic(
@@ -226,10 +271,23 @@ export function checkVarNames(vars: ScopedVars, bag: DiagnosticBag): void {
     const prefix = RESERVED_PREFIXES.find((p) => name.startsWith(p));
     if (!prefix) continue;
     const known = [...KNOWN, ...IGNORED_ANSIBLE_VARS];
+    const near = didYouMean(name, known);
+    if (prefix === 'ansible_' && near === '') {
+      // Ansible has many more ansible_* settings; one that is no near miss of ours is theirs.
+      bag.push(
+        origin.source.diagnostic(
+          origin.path,
+          `${name} is not used by apim-provision`,
+          `nothing to do if it is meant for Ansible; apim-provision's ansible_* variables are listed in docs/inventory.md`,
+          'warning',
+        ),
+      );
+      continue;
+    }
     bag.push(
       origin.source.diagnostic(
         origin.path,
-        `unknown variable ${name}${didYouMean(name, known)}`,
+        `unknown variable ${name}${near}`,
         `variables starting with "${prefix}" are reserved; use a known one (${known
           .filter((k) => k.startsWith(prefix))
           .slice(0, 12)

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { errorsOf, type Diagnostic } from '../input/diagnostics.js';
 import { readYamlFile, type KeyPath } from '../input/yaml-source.js';
@@ -19,14 +18,10 @@ export function loadPlaybook(
   file: string,
   modules: ModuleCatalog,
 ): { playbook?: Playbook; diagnostics: Diagnostic[] } {
-  const { source, diagnostics } = readYamlFile(file);
+  // The playbook keeps YAML 1.2 core typing: its modes are read from how they were written.
+  const { source, diagnostics } = readYamlFile(file, { kind: 'playbook', typing: 'core' });
   if (!source) return { diagnostics };
-  const ctx = new LoadContext(
-    source,
-    readFileSync(file, 'utf8').split(/\r?\n/),
-    dirname(resolve(file)),
-    modules,
-  );
+  const ctx = new LoadContext(source, source.text.split(/\r?\n/), dirname(resolve(file)), modules);
   const data = source.data;
   if (!Array.isArray(data) || data.length === 0) {
     ctx.error(

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readInputFile } from '../input/read-input-file.js';
 import type { KeyPath } from '../input/yaml-source.js';
 import type { LoadContext } from './load-context.js';
 import { TemplateSyntaxError } from './template-ast.js';
@@ -54,8 +54,13 @@ function syntaxFix(isWhen: boolean): string {
 
 /** Reports a `template` source file that does not parse, with the line inside that file. */
 export function checkTemplateFileSyntax(ctx: LoadContext, file: string, path: KeyPath): boolean {
+  const read = readInputFile(file, 'template');
+  if (read.diagnostic) {
+    ctx.error(path, `${read.diagnostic.message}: ${file}`, read.diagnostic.fix);
+    return false;
+  }
   try {
-    parseTemplate(readFileSync(file, 'utf8'));
+    parseTemplate(read.text);
     return true;
   } catch (err) {
     if (err instanceof TemplateSyntaxError) {

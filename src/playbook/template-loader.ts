@@ -1,4 +1,5 @@
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { readInputFile } from '../input/read-input-file.js';
+import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type nunjucks from 'nunjucks';
 import { parseTemplate } from './template-sandbox.js';
@@ -14,31 +15,10 @@ export class TemplateFileError extends Error {
 
 /** Reads a template: a regular file (not a FIFO or device), at most MAX_TEMPLATE_BYTES. */
 export function readTemplateFile(file: string): string {
-  let fd: number;
-  try {
-    // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it.
-    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (err) {
-    throw new TemplateFileError(
-      `cannot read template ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-    );
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) throw new TemplateFileError(`template ${file} is not a regular file`);
-    if (st.size > MAX_TEMPLATE_BYTES)
-      throw new TemplateFileError(`template ${file} is larger than ${MAX_TEMPLATE_BYTES / 1024 / 1024} MiB`);
-    const buffer = Buffer.alloc(st.size);
-    let read = 0;
-    while (read < st.size) {
-      const n = readSync(fd, buffer, read, st.size - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    return buffer.subarray(0, read).toString('utf8');
-  } finally {
-    closeSync(fd);
-  }
+  // The one safe input reader: regular files only (a FIFO cannot hang a run), size-capped.
+  const read = readInputFile(file, 'template', MAX_TEMPLATE_BYTES);
+  if (read.diagnostic) throw new TemplateFileError(`${read.diagnostic.message}: ${file}`);
+  return read.text;
 }
 
 /** Whether `path` is `dir` itself or below it (both absolute and normalised). */

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readInputFile } from '../input/read-input-file.js';
 import type { Diagnostic } from '../input/diagnostics.js';
 import { isTemplated } from './templated.js';
 import { templateDiagnostic, whenAsTemplate } from './syntax-check.js';
@@ -122,9 +122,14 @@ function* templatedTexts(play: Play, pi: number): Generator<TemplatedText> {
           yield { text, loc: task.loc, key: `${key}.${task.module}.${arg}`, owner };
       }
       const src = task.args.src;
-      if (task.module === 'template' && typeof src === 'string' && !isTemplated(src) && existsSync(src)) {
+      // An unreadable source is reported by the syntax check; here it only has no variables.
+      const read =
+        task.module === 'template' && typeof src === 'string' && !isTemplated(src)
+          ? readInputFile(src, 'template')
+          : undefined;
+      if (read?.text !== undefined && typeof src === 'string') {
         yield {
-          text: readFileSync(src, 'utf8'),
+          text: read.text,
           loc: task.loc,
           key: `${key}.template.src`,
           owner,

@@ -26,8 +26,12 @@ class CleanEvents implements Reporter {
     this.#clean = (value) => sanitiseDeep(redactor.scrubDeep(value));
   }
 
-  runStarted(hosts: string[], options: { check: boolean; diff: boolean }): void {
-    this.inner.runStarted(this.#clean(hosts), options);
+  runStarted(hosts: string[], options: { check: boolean; diff: boolean; plays?: string[] }): void {
+    this.inner.runStarted(this.#clean(hosts), this.#clean(options));
+  }
+
+  playStarted(play: string, hosts: string[]): void {
+    this.inner.playStarted?.(this.#clean(play), this.#clean(hosts));
   }
 
   hostStarted(host: string): void {

@@ -10,12 +10,17 @@ export function emptyCounts(): StatusCounts {
 }
 
 /**
- * Counts a host's task results. A host that failed or was unreachable before any task reported that
- * status (e.g. the connection was refused) still counts once, as Ansible shows `unreachable=1`.
+ * Counts a host's task results as Ansible's recap does: `ok` counts every task that ran without
+ * failing, changed ones included (a first run shows ok=4 changed=4). A host that failed or was
+ * unreachable before any task reported that status (e.g. the connection was refused) still counts
+ * once, as Ansible shows `unreachable=1`.
  */
 export function countsFor(host: HostResult): StatusCounts {
   const counts = emptyCounts();
-  for (const t of host.tasks) counts[t.status] += 1;
+  for (const t of host.tasks) {
+    counts[t.status] += 1;
+    if (t.status === 'changed') counts.ok += 1;
+  }
   if (host.status === 'unreachable' && counts.unreachable === 0) counts.unreachable = 1;
   if (host.status === 'failed' && counts.failed === 0) counts.failed = 1;
   return counts;

@@ -16,6 +16,7 @@ import { hostErrorLine, renderTaskResult, rollbackLine } from './task-line.js';
  */
 export class PlainReporter implements Reporter {
   readonly #o: ReporterOptions;
+  #mode = '';
 
   constructor(options: ReporterOptions) {
     this.#o = options;
@@ -25,9 +26,15 @@ export class PlainReporter implements Reporter {
     stream.write(`${this.#o.redactor.scrub(text)}\n`);
   }
 
-  runStarted(hosts: string[], options: { check: boolean; diff: boolean }): void {
-    const mode = options.check ? ' (check mode: nothing will be changed)' : '';
-    this.#write(this.#o.out, paint('bold', `PLAY [${hosts.join(', ')}]${mode}`, this.#o.color));
+  runStarted(hosts: string[], options: { check: boolean; diff: boolean; plays?: string[] }): void {
+    this.#mode = options.check ? ' (check mode: nothing will be changed)' : '';
+    // A rollback has no plays: its header names the hosts.
+    if (!options.plays)
+      this.#write(this.#o.out, paint('bold', `PLAY [${hosts.join(', ')}]${this.#mode}`, this.#o.color));
+  }
+
+  playStarted(play: string): void {
+    this.#write(this.#o.out, paint('bold', `PLAY [${play}]${this.#mode}`, this.#o.color));
   }
 
   hostStarted(host: string): void {

@@ -99,8 +99,9 @@ export class TtyReporter implements Reporter {
     return this.#o.redactor.scrub(text);
   }
 
-  runStarted(hosts: string[], options: { check: boolean; diff: boolean }): void {
+  runStarted(hosts: string[], options: { check: boolean; diff: boolean; plays?: string[] }): void {
     for (const h of hosts) this.#hosts.set(h, new HostProgress(h));
+    for (const play of options.plays ?? []) this.#o.out.write(`${this.#scrub(`PLAY [${play}]`)}\n`);
     if (options.check) this.#o.out.write('Check mode: nothing will be changed\n');
     const processOutput = new ProcessOutput(
       this.#o.out as NodeJS.WriteStream,

@@ -45,7 +45,12 @@ export function planConnection(target: ConnectTarget, options: ConnectOptions): 
       })),
       { host: spec.host, port: spec.port, user: spec.user, role: 'target' },
     ],
-    timeout: pick(spec.connectTimeoutMs, 'inventory', options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS),
+    timeout: pick(
+      spec.connectTimeoutMs,
+      spec.connectTimeoutFrom ?? 'inventory',
+      options.connectTimeoutMs,
+      DEFAULT_CONNECT_TIMEOUT_MS,
+    ),
     retries: pick(spec.connectRetries, 'inventory', options.retries, DEFAULT_RETRIES),
   };
 }

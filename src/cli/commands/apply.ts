@@ -1,16 +1,33 @@
 import type { CommandModule } from 'yargs';
 import { errorsOf } from '../../input/diagnostics.js';
 import { EXIT, printDiagnostics } from '../../report/index.js';
+import { renderPlaybookListing } from '../../report/playbook-listing.js';
+import {
+  inventoryLoadOptions,
+  inventoryOptions,
+  loadAnsibleSettings,
+  sourcesOf,
+  type InventoryArgs,
+} from '../inventory-args.js';
 import { loadRunInput } from '../load-run-input.js';
 import { DEFAULT_SNAPSHOTS_TO_KEEP, defaultPkiDir, runOnHosts, type HostRunArgs } from '../run-hosts.js';
-import { connectionOptions } from '../run-options-args.js';
+import { connectionFlags, connectionOptions, limitPatterns } from '../run-options-args.js';
+import { redactorFor } from '../secrets-of.js';
 import { useColor } from '../terminal.js';
 import { UsageError } from '../usage-error.js';
 import { graphFileFormat, writeRunGraph } from './graph.js';
 
-interface Args extends HostRunArgs {
-  inventory: string;
+interface Args extends HostRunArgs, InventoryArgs {
+  inv?: string;
   playbook?: string;
+  user?: string;
+  'private-key'?: string;
+  timeout?: number;
+  become?: boolean;
+  'become-user'?: string;
+  'list-hosts'?: boolean;
+  'list-tasks'?: boolean;
+  'list-tags'?: boolean;
   check: boolean;
   diff: boolean;
   'detailed-exitcode': boolean;
@@ -25,13 +42,22 @@ interface Args extends HostRunArgs {
 
 export function applyCommand(setCode: (c: number) => void): CommandModule<object, Args> {
   return {
-    command: 'apply <inventory> [playbook]',
+    command: 'apply [inv] [playbook]',
     describe:
       "Bring every load balancer to the pattern's desired state (default playbook: the WSO2 procedure)",
     builder: (y) =>
-      connectionOptions(y)
-        .positional('inventory', { type: 'string', demandOption: true })
+      connectionFlags(inventoryOptions(connectionOptions(y)))
+        .positional('inv', {
+          type: 'string',
+          describe: 'inventory (or -i INVENTORY; then a single argument is the playbook)',
+        })
         .positional('playbook', { type: 'string', describe: 'default: the built-in playbooks/site.yml' })
+        .option('list-hosts', {
+          type: 'boolean',
+          describe: 'list the hosts of each play and how each is reached; run nothing',
+        })
+        .option('list-tasks', { type: 'boolean', describe: 'list the tasks of each play; run nothing' })
+        .option('list-tags', { type: 'boolean', describe: 'list the tags of each play; run nothing' })
         .option('check', {
           alias: 'C',
           type: 'boolean',
@@ -73,20 +99,53 @@ export function applyCommand(setCode: (c: number) => void): CommandModule<object
         .check((a) => {
           if (a.serial !== undefined && !/^\d+%?$/.test(a.serial))
             throw new UsageError('--serial takes N or N%');
-          if (a.forks < 1) throw new UsageError('--forks must be at least 1');
+          if (a.forks !== undefined && !(a.forks >= 1)) throw new UsageError('--forks must be at least 1');
+          if (a.timeout !== undefined && !(a.timeout > 0))
+            throw new UsageError('--timeout must be a number of seconds');
           if (a.graph !== undefined) graphFileFormat(a.graph);
           return true;
         }),
     handler: async (args) => {
-      const input = loadRunInput(args.inventory, args.playbook);
-      if (input.diagnostics.length > 0)
-        printDiagnostics(input.diagnostics, process.stderr, useColor(process.stderr));
-      if (!input.inventory || !input.playbook || errorsOf(input.diagnostics).length > 0) {
+      const settings = loadAnsibleSettings();
+      const { sources, playbook } = sourcesOf([args.inv, args.playbook], args, settings, true);
+      const prepared = await inventoryLoadOptions(args, settings, 'required', playbook);
+      if (errorsOf(prepared.diagnostics).length > 0) {
+        printDiagnostics(prepared.diagnostics, process.stderr, useColor(process.stderr));
         process.stderr.write('nothing was contacted: fix the input above and run again\n');
         return setCode(EXIT.INVALID_INPUT);
       }
+      const limit = limitPatterns(args.limit);
+      const input = loadRunInput({
+        sources,
+        ...(playbook !== undefined ? { playbook } : {}),
+        options: prepared.options,
+        ...(limit ? { limit } : {}),
+      });
+      const diagnostics = [...prepared.diagnostics, ...input.diagnostics];
+      if (diagnostics.length > 0) printDiagnostics(diagnostics, process.stderr, useColor(process.stderr));
+      if (!input.inventory || !input.playbook || errorsOf(diagnostics).length > 0) {
+        process.stderr.write('nothing was contacted: fix the input above and run again\n');
+        return setCode(EXIT.INVALID_INPUT);
+      }
+      if (args['list-hosts'] || args['list-tasks'] || args['list-tags']) {
+        const listing = renderPlaybookListing(input.playbook, input.hostsOfPlays, {
+          hosts: args['list-hosts'] ?? false,
+          tasks: args['list-tasks'] ?? false,
+          tags: args['list-tags'] ?? false,
+          ...(args.tags ? { onlyTags: args.tags } : {}),
+          ...(args['skip-tags'] ? { skipTags: args['skip-tags'] } : {}),
+        });
+        process.stdout.write(redactorFor(input.inventory, input.secrets).scrub(listing));
+        return setCode(EXIT.OK);
+      }
       const { code, summary, redactor } = await runOnHosts(
         args,
+        {
+          forks: args.forks ?? settings.forks?.value ?? 50,
+          ...(limit ? { limit } : {}),
+          askBecomePass: args['ask-become-pass'] || (settings.becomeAskPass?.value ?? false),
+          secrets: input.secrets,
+        },
         input.inventory,
         input.playbook,
         'apply',
@@ -107,7 +166,8 @@ export function applyCommand(setCode: (c: number) => void): CommandModule<object
         args['detailed-exitcode'],
       );
       const drawn =
-        !args.graph || (await writeRunGraph(args.graph, input.inventory, args.inventory, summary, redactor));
+        !args.graph ||
+        (await writeRunGraph(args.graph, input.inventory, sources.join(', '), summary, redactor));
       // A picture that could not be written fails the run unless a host failure says more.
       setCode(drawn || code !== EXIT.OK ? code : EXIT.UNEXPECTED);
     },

@@ -97,7 +97,7 @@ function createCommand(setCode: (c: number) => void): CommandModule<object, Args
       let hostnames = args.hostname ?? [];
       let inventoryDir: string | undefined;
       if (args.inventory) {
-        const { inventory, diagnostics } = loadInventory(args.inventory, { secretsNeeded: false });
+        const { inventory, diagnostics } = loadInventory(args.inventory, { secrets: 'ignore' });
         if (diagnostics.length > 0) printDiagnostics(diagnostics, process.stderr, useColor(process.stderr));
         if (!inventory || errorsOf(diagnostics).length > 0) return setCode(EXIT.INVALID_INPUT);
         const lb = inventory.loadBalancers.find((l) => !args.host || l.host.name === args.host);

@@ -14,13 +14,11 @@ import {
   type RunOutcome,
 } from '../../graph/index.js';
 import { EXIT, type Redactor } from '../../report/index.js';
-import { offlineLoadBalancers } from '../offline-load-balancers.js';
+import { offlineLoadBalancers, offlineOptions, type OfflineArgs } from '../offline-load-balancers.js';
 import { UsageError } from '../usage-error.js';
 import { renderFor } from './render.js';
 
-interface Args {
-  inventory: string;
-  host?: string;
+interface Args extends OfflineArgs {
   format?: GraphFormat;
   out?: string;
   'nginx-version': string;
@@ -107,13 +105,11 @@ async function draw(graph: DeploymentGraph, args: Args): Promise<number> {
 
 export function graphCommand(setCode: (c: number) => void): CommandModule<object, Args> {
   return {
-    command: 'graph <inventory>',
+    command: 'graph [inv]',
     describe:
       'Draw the deployment: public hostnames, load balancers, upstream pools, API-M nodes; contacts no host',
     builder: (y) =>
-      y
-        .positional('inventory', { type: 'string', demandOption: true })
-        .option('host', { type: 'string', describe: 'only this load balancer' })
+      offlineOptions(y)
         .option('format', {
           choices: GRAPH_FORMATS,
           describe: 'svg (default, or from the --out extension), mermaid (Markdown) or dot (Graphviz)',
@@ -131,9 +127,13 @@ export function graphCommand(setCode: (c: number) => void): CommandModule<object
           return true;
         }),
     handler: async (args) => {
-      const lbs = offlineLoadBalancers(args.inventory, args.host);
-      if (typeof lbs === 'number') return setCode(lbs);
-      const { graph, warnings } = offlineGraph(args.inventory, lbs, args['nginx-version']);
+      const found = await offlineLoadBalancers(args);
+      if (typeof found === 'number') return setCode(found);
+      const { graph, warnings } = offlineGraph(
+        found.sources.join(', '),
+        found.loadBalancers,
+        args['nginx-version'],
+      );
       for (const w of warnings) process.stderr.write(`[WARNING] ${w.host}: ${w.message}\n`);
       setCode(await draw(graph, args));
     },

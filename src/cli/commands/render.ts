@@ -4,11 +4,9 @@ import type { CommandModule } from 'yargs';
 import type { LoadBalancer } from '../../domain/types.js';
 import { decideEdition, EXPECTED_NGINX, NGINX_FEATURES, renderConfig } from '../../patterns/index.js';
 import { EXIT } from '../../report/index.js';
-import { offlineLoadBalancers } from '../offline-load-balancers.js';
+import { offlineLoadBalancers, offlineOptions, type OfflineArgs } from '../offline-load-balancers.js';
 
-interface Args {
-  inventory: string;
-  host?: string;
+interface Args extends OfflineArgs {
   'nginx-version'?: string;
   out?: string;
 }
@@ -71,27 +69,25 @@ export function assumedNginx(lb: LoadBalancer): { version: string; note: string 
 
 export function renderCommand(setCode: (c: number) => void): CommandModule<object, Args> {
   return {
-    command: 'render <inventory>',
+    command: 'render [inv]',
     describe: 'Print (or write) the nginx conf.d file each load balancer gets; contacts no host',
     builder: (y) =>
-      y
-        .positional('inventory', { type: 'string', demandOption: true })
-        .option('host', { type: 'string', describe: 'only this load balancer' })
+      offlineOptions(y)
         .option('nginx-version', {
           type: 'string',
           describe:
             'nginx version to render for (syntax, open-source sticky from 1.29.6); default: what the install source brings, said on stderr',
         })
         .option('out', { type: 'string', describe: 'write <out>/<host>/<file> instead of printing' }),
-    handler: (args) => {
+    handler: async (args) => {
       const given = args['nginx-version'];
       if (given !== undefined && !/^\d+\.\d+\.\d+$/.test(given)) {
         process.stderr.write(`--nginx-version must look like 1.22.1, not '${given}'\n`);
         return setCode(EXIT.USAGE);
       }
-      const lbs = offlineLoadBalancers(args.inventory, args.host);
-      if (typeof lbs === 'number') return setCode(lbs);
-      for (const lb of lbs) {
+      const found = await offlineLoadBalancers(args);
+      if (typeof found === 'number') return setCode(found);
+      for (const lb of found.loadBalancers) {
         let nginxVersion = given;
         if (nginxVersion === undefined) {
           const assumed = assumedNginx(lb);

@@ -165,7 +165,9 @@ export function waitForTransactionEnd(host: FaultHost, log: string, timeoutMs = 
 export async function killTransactions(host: FaultHost): Promise<void> {
   await dockerRun(
     host,
-    `for p in $(pgrep -f '[.]apim-provision/tmp/commit-'); do pkill -9 -P "$p"; kill -9 "$p"; done; true`,
+    // Stopped first: a script whose sleep dies before the script itself would otherwise run on (its
+    // swap) in the moment between the two kills, which a loaded machine makes long enough.
+    `pids=$(pgrep -f '[.]apim-provision/tmp/commit-'); [ -n "$pids" ] || exit 0; kill -STOP $pids; for p in $pids; do pkill -9 -P "$p"; done; kill -9 $pids; true`,
   );
 }
 

@@ -2,7 +2,8 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadInventory } from '../../../src/inventory/load-inventory.js';
-import { parseJumpHost, parseSshArgs, splitShellWords } from '../../../src/inventory/ssh-args.js';
+import { parseJumpHost, parseSshArgs } from '../../../src/inventory/ssh-args.js';
+import { shlexSplit } from '../../../src/input/shlex.js';
 import { diag, errors, lineOf, loadText } from './helpers.js';
 
 function withLbVars(lbVars: string): string {
@@ -82,6 +83,7 @@ describe('connection variables', () => {
       becomeUser: 'nginxadm',
       jumpHosts: [],
       connectTimeoutMs: 2500,
+      connectTimeoutFrom: 'inventory',
     });
   });
 
@@ -126,14 +128,19 @@ describe('connection variables', () => {
     expect(diag(r.diagnostics, 'ansible_become_method "su"').fix).toContain('sudo');
   });
 
-  it('warns that ansible_python_interpreter and ansible_connection are ignored', () => {
+  it('warns that ansible_python_interpreter is ignored, accepts ansible_connection: ssh', () => {
     const text = withLbVars('ansible_python_interpreter: /usr/bin/python3\nansible_connection: ssh');
     const r = loadText(text);
     expect(r.diagnostics.map((d) => [d.severity, d.line])).toEqual([
       ['warning', lineOf(text, 'python_interpreter')],
-      ['warning', lineOf(text, 'ansible_connection')],
     ]);
     expect(r.inventory).toBeDefined();
+  });
+
+  it('refuses connection types other than SSH for hosts it contacts', () => {
+    const text = withLbVars('ansible_connection: local');
+    const d = diag(loadText(text).diagnostics, 'ansible_connection: local is not supported');
+    expect(d).toMatchObject({ severity: 'error', line: lineOf(text, 'ansible_connection') });
   });
 });
 
@@ -167,7 +174,7 @@ describe('jump hosts from ansible_ssh_common_args', () => {
   });
 
   it('splits words like a shell', () => {
-    expect(splitShellWords(`-o "a b" 'c d' e\\ f ""`)).toEqual(['-o', 'a b', 'c d', 'e f', '']);
+    expect(shlexSplit(`-o "a b" 'c d' e\\ f ""`)).toEqual(['-o', 'a b', 'c d', 'e f', '']);
   });
 
   it('puts the jump hosts into the connection', () => {
@@ -264,12 +271,12 @@ describe('secrets', () => {
       'ansible_host: 198.51.100.10\nansible_become_password: { env: NOT_SET_ANYWHERE }\nansible_password: { file: nowhere/pw }',
     );
     const { dir } = loadText(text);
-    const r = loadInventory(join(dir, 'inventory.yml'), { env: { HOME: dir }, secretsNeeded: false });
+    const r = loadInventory(join(dir, 'inventory.yml'), { env: { HOME: dir }, secrets: 'ignore' });
     expect(r.diagnostics).toEqual([]);
     expect(r.inventory!.hosts.get('lb1')!.connection).not.toHaveProperty('becomePassword');
     // A secret written the wrong way is still an inventory mistake.
     const wrong = loadInventory(join(loadText(withLbVars('ansible_password: [1]')).dir, 'inventory.yml'), {
-      secretsNeeded: false,
+      secrets: 'ignore',
     });
     diag(wrong.diagnostics, 'ansible_password must be a string');
   });
@@ -282,9 +289,9 @@ describe('secrets', () => {
     expectNoLeak(r);
   });
 
-  it('refuses Ansible Vault values', () => {
-    const r = loadText(withLbVars('ansible_password: "$ANSIBLE_VAULT;1.1;AES256 6162"'));
-    expect(diag(r.diagnostics, 'Ansible Vault').fix).toContain('{ env: VARIABLE }');
+  it('needs a vault password for a !vault value, and says how to give one', () => {
+    const r = loadText(withLbVars('ansible_password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6162'));
+    expect(diag(r.diagnostics, 'no vault password was given').fix).toContain('--vault-password-file');
   });
 
   it('does not leak a secret through a misspelt variable name', () => {

@@ -37,7 +37,8 @@ ${lbVars.map((v) => `            ${v}`).join('\n')}
 function load(lbVars: string[], files: Record<string, string>, secretsNeeded = true) {
   const text = inventory(lbVars);
   const dir = writeTree({ 'inventory.yml': dedent(text), ...files });
-  return { text, ...loadInventory(join(dir, 'inventory.yml'), { env: { HOME: dir }, secretsNeeded }) };
+  const secrets = secretsNeeded ? 'required' : 'ignore';
+  return { text, ...loadInventory(join(dir, 'inventory.yml'), { env: { HOME: dir }, secrets }) };
 }
 
 const TLS = ['tls_mode: files', 'tls_certificate_file: tls/lb.crt', 'tls_key_file: tls/lb.key'];

@@ -79,7 +79,11 @@ describe('variable precedence', () => {
             ansible_host: 192.0.2.10
     `);
     expect(r.diagnostics).toEqual([]);
-    expect(r.inventory!.groups.get('all')!.children).toEqual(['loadbalancers', 'apim_all_in_one']);
+    expect(r.inventory!.groups.get('all')!.children).toEqual([
+      'ungrouped',
+      'loadbalancers',
+      'apim_all_in_one',
+    ]);
     expect(r.inventory!.loadBalancers[0]!.deployment.nodes.all_in_one![0]!.address).toBe('192.0.2.10');
   });
 

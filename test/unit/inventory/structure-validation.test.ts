@@ -11,23 +11,28 @@ describe('inventory file structure', () => {
     expect(r.diagnostics[0]!.line).toBeGreaterThan(0);
   });
 
-  it('reports an empty file', () => {
+  it('warns about an empty file, which Ansible reads as an empty inventory', () => {
     const r = loadText('# only a comment\n');
-    expect(diag(r.diagnostics, 'empty')).toMatchObject({ line: 0, severity: 'error' });
+    expect(diag(r.diagnostics, 'inventory is empty')).toMatchObject({ line: 0, severity: 'warning' });
+    expect(diag(r.diagnostics, 'no group "loadbalancers"').severity).toBe('error');
   });
 
   it('reports a top level that is not a mapping', () => {
     const r = loadText('- lb1\n- lb2\n');
-    expect(diag(r.diagnostics, 'must be a mapping with the top-level key "all"').fix).toContain('all:');
+    expect(diag(r.diagnostics, 'must be a mapping of groups, got a list').fix).toContain('all:');
   });
 
-  it('reports hosts/children/vars written at the top level', () => {
+  it('warns that hosts/children/vars at the top level are groups of that name, as in Ansible', () => {
     const text = `
       hosts:
         lb1:
     `;
     const r = loadText(text);
-    expect(diag(r.diagnostics, '"hosts" at the top level')).toMatchObject({ key: 'hosts', line: 1 });
+    expect(diag(r.diagnostics, '"hosts" at the top level')).toMatchObject({
+      key: 'hosts',
+      line: 1,
+      severity: 'warning',
+    });
   });
 
   it('reports unknown structure keys with a suggestion, at their line', () => {
@@ -49,7 +54,7 @@ describe('inventory file structure', () => {
       severity: 'error',
     });
     expect(d.message).toContain('did you mean "children"');
-    expect(d.fix).toContain('"hosts", "children" and "vars"');
+    expect(d.fix).toBe('rename it to "children"');
   });
 
   it('reports "host:" instead of "hosts:" inside a group', () => {
@@ -70,7 +75,7 @@ describe('inventory file structure', () => {
               - lb1
     `;
     const r = loadText(text);
-    const d = diag(r.diagnostics, 'must be a mapping of host names, got a list');
+    const d = diag(r.diagnostics, '"hosts" of group "loadbalancers" must be a mapping, got a list');
     expect(d).toMatchObject({ key: 'all.children.loadbalancers.hosts', line: lineOf(text, 'hosts:') });
   });
 
@@ -97,12 +102,24 @@ describe('inventory file structure', () => {
                   outer:
     `;
     const r = loadText(text);
-    expect(diag(r.diagnostics, 'its own ancestor').key).toBe('all.children.outer');
+    expect(diag(r.diagnostics, 'creates a loop').key).toBe('all.children.outer.children.inner');
   });
 
-  it('reports host ranges, which are not supported', () => {
-    const r = loadText(SINGLE_NODE.replace('apim1:', 'apim[1:3]:'));
-    expect(diag(r.diagnostics, 'host ranges').key).toBe('all.children.apim_all_in_one.hosts.apim[1:3]');
+  it('expands host ranges as Ansible does, with their variables', () => {
+    const r = loadText(
+      SINGLE_NODE.replace(
+        'apim1:\n            ansible_host: 192.0.2.10',
+        'apim[01:05:2]:\n            apim_port_offset: 1',
+      ).replace('single-node', 'active-active'),
+    );
+    expect(r.diagnostics).toEqual([]);
+    expect(r.inventory!.groups.get('apim_all_in_one')!.hosts).toEqual(['apim01', 'apim03', 'apim05']);
+    expect(r.inventory!.hosts.get('apim03')!.vars.apim_port_offset).toBe(1);
+  });
+
+  it('reports a malformed host range at its key', () => {
+    const r = loadText(SINGLE_NODE.replace('apim1:', 'apim[01:5]:'));
+    expect(diag(r.diagnostics, 'equal-length').key).toBe('all.children.apim_all_in_one.hosts.apim[01:5]');
   });
 
   it('reports a misspelt API-M role group', () => {
@@ -120,7 +137,7 @@ describe('inventory file structure', () => {
     const r = loadText(
       SINGLE_NODE.replace('children:', 'children:\n      web-servers:\n        hosts:\n          w1:'),
     );
-    expect(diag(r.diagnostics, 'not a valid Ansible group name').severity).toBe('warning');
+    expect(diag(r.diagnostics, 'characters Ansible warns about').severity).toBe('warning');
   });
 
   it('returns every problem at once', () => {
@@ -192,11 +209,12 @@ describe('variable names', () => {
     expect(r.inventory!.hosts.get('lb1')!.vars.my_banner).toBe('hello');
   });
 
-  it('reports invalid variable names', () => {
+  it('warns about variable names no template can read (Ansible keeps them)', () => {
     const r = loadText(
       SINGLE_NODE.replace('apim_pattern: single-node', 'apim_pattern: single-node\n      my-var: 1'),
     );
-    expect(diag(r.diagnostics, '"my-var" is not a valid variable name').key).toBe('all.vars.my-var');
+    const d = diag(r.diagnostics, '"my-var" is not a valid variable name');
+    expect(d).toMatchObject({ key: 'all.vars.my-var', severity: 'warning' });
   });
 });
 

@@ -10,7 +10,7 @@ describe('loadPlaybook: whole-file problems', () => {
   it('reports an unreadable file', () => {
     const r = loadPlaybook('/nonexistent/site.yml', MODULE_CATALOG);
     expect(r.playbook).toBeUndefined();
-    expect(r.diagnostics[0]!.message).toBe('cannot read file (ENOENT)');
+    expect(r.diagnostics[0]!.message).toBe('playbook does not exist');
   });
 
   it('reports YAML syntax errors with their position', () => {

@@ -194,7 +194,9 @@ describe('renderTemplateFile', () => {
   });
 
   it('reports a missing file', () => {
-    expect(thrown(() => renderTemplateFile(join(dir, 'absent.j2'), vars)).message).toMatch(/ENOENT/);
+    expect(thrown(() => renderTemplateFile(join(dir, 'absent.j2'), vars)).message).toMatch(
+      /template does not exist/,
+    );
   });
 });
 

@@ -81,7 +81,7 @@ describe('toJsonReport', () => {
     expect(report.version).toBe(JSON_REPORT_VERSION);
     expect(report.totals).toEqual({
       hosts: 3,
-      ok: 2,
+      ok: 4,
       changed: 2,
       unreachable: 1,
       failed: 1,
@@ -96,7 +96,7 @@ describe('toJsonReport', () => {
       round_trips: 5,
       rolled_back: null,
       error: null,
-      counts: { ok: 1, changed: 2, unreachable: 0, failed: 0, skipped: 1 },
+      counts: { ok: 3, changed: 2, unreachable: 0, failed: 0, skipped: 1 },
     });
     expect(lb2).toMatchObject({ rolled_back: true, error: 'nginx -t refused the configuration' });
     expect(lb3?.counts.unreachable).toBe(1);

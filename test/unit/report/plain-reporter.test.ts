@@ -73,8 +73,36 @@ describe('plain reporter', () => {
   it('ends with the recap', async () => {
     const { out } = await runPlain(false);
     const recap = out.slice(out.indexOf('PLAY RECAP'));
-    expect(recap).toMatch(/^lb1 +: ok=1 changed=2 unreachable=0 failed=0 skipped=1 /m);
+    expect(recap).toMatch(/^lb1 +: ok=3 changed=2 unreachable=0 failed=0 skipped=1 /m);
     expect(recap).toContain('3 hosts:');
+  });
+
+  it('heads each play by its name, as Ansible does; a rollback (no plays) by its hosts', () => {
+    const out = captureStream();
+    const r = createReporter({
+      mode: 'plain',
+      out,
+      diff: false,
+      verbose: 0,
+      color: false,
+      redactor: new Redactor(),
+    });
+    r.runStarted(['lb1', 'lb2'], { check: true, diff: false, plays: ['Install', 'Configure'] });
+    r.playStarted?.('Install', ['lb1', 'lb2']);
+    r.playStarted?.('Configure', ['lb1']);
+    expect(out.text()).toBe(
+      'PLAY [Install] (check mode: nothing will be changed)\nPLAY [Configure] (check mode: nothing will be changed)\n',
+    );
+    const rollback = captureStream();
+    createReporter({
+      mode: 'plain',
+      out: rollback,
+      diff: false,
+      verbose: 0,
+      color: false,
+      redactor: new Redactor(),
+    }).runStarted(['lb1'], { check: false, diff: false });
+    expect(rollback.text()).toBe('PLAY [lb1]\n');
   });
 
   it('shows task starts only when verbose', async () => {

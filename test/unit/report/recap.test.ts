@@ -9,11 +9,11 @@ describe('renderRecap', () => {
     expect(renderRecap(sampleSummary(), false)).toBe(
       [
         'PLAY RECAP',
-        'lb1           : ok=1 changed=2 unreachable=0 failed=0 skipped=1  rolled_back=-   4.1s  rt=5',
+        'lb1           : ok=3 changed=2 unreachable=0 failed=0 skipped=1  rolled_back=-   4.1s  rt=5',
         'lb2-long-name : ok=1 changed=0 unreachable=0 failed=1 skipped=0  rolled_back=yes 1.8s  rt=4',
         'lb3           : ok=0 changed=0 unreachable=1 failed=0 skipped=0  rolled_back=-   10.0s rt=0',
         '',
-        '3 hosts: ok=2 changed=2 unreachable=1 failed=1 skipped=1 rolled_back=1 rt=9 in 12.3s',
+        '3 hosts: ok=4 changed=2 unreachable=1 failed=1 skipped=1 rolled_back=1 rt=9 in 12.3s',
         '',
       ].join('\n'),
     );

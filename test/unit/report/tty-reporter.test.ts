@@ -22,7 +22,7 @@ describe('tty reporter (listr2)', () => {
     await replay(reporter, sampleSummary());
     const text = out.text();
     expect(text).toContain("changed: [lb1] Write the pattern's conf.d file (1.2s)");
-    expect(text).toContain('lb1: changed  ok=1 changed=2 unreachable=0 failed=0 skipped=1');
+    expect(text).toContain('lb1: changed  ok=3 changed=2 unreachable=0 failed=0 skipped=1');
     expect(text).toContain('nginx -t refused the configuration');
     expect(text).toContain('connect ECONNREFUSED');
     // Diffs follow the progress display, before the recap.
@@ -46,7 +46,7 @@ describe('tty reporter (listr2)', () => {
     });
     await replay(reporter, sampleSummary());
     const text = stripAnsi(out.text());
-    expect(text).toContain('lb1: changed  ok=1 changed=2');
+    expect(text).toContain('lb1: changed  ok=3 changed=2');
     expect(text).toContain('lb3: unreachable');
     expect(text).not.toContain('+server_name');
     expect(text).toContain('PLAY RECAP');

@@ -1,0 +1,18 @@
+import type { Diagnostic } from './diagnostics.js';
+
+export type KeyPath = readonly (string | number)[];
+
+/** A parsed YAML file that can say where any key path is, for error messages. */
+export interface YamlSource {
+  file: string;
+  /** The text parsed (decrypted, for a vault-encrypted file). */
+  text: string;
+  data: unknown;
+  /** The file was vault-encrypted: every value in it is a secret. */
+  fromVault: boolean;
+  /** Key paths (keyPathString) whose key was written as a number, boolean or null, not a string. */
+  nonStringKeys: ReadonlySet<string>;
+  /** Line/column (1-based) of the key at `path`, or of its nearest existing ancestor. */
+  locate(path: KeyPath, onKey?: boolean): { line: number; column: number };
+  diagnostic(path: KeyPath, message: string, fix: string, severity?: Diagnostic['severity']): Diagnostic;
+}
