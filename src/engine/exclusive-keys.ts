@@ -13,13 +13,19 @@ export class ExclusiveKeys {
   readonly #tails = new Map<string, Promise<void>>();
   readonly #failed = new Map<string, string>();
 
-  async acquire(keys: readonly string[], holder: string): Promise<HeldKeys | { failedBy: string; key: string }> {
+  async acquire(
+    keys: readonly string[],
+    holder: string,
+  ): Promise<HeldKeys | { failedBy: string; key: string }> {
     const releases: Array<() => void> = [];
     for (const key of [...new Set(keys)].sort()) {
       const before = this.#tails.get(key) ?? Promise.resolve();
       let release!: () => void;
       const mine = new Promise<void>((resolve) => (release = resolve));
-      this.#tails.set(key, before.then(() => mine));
+      this.#tails.set(
+        key,
+        before.then(() => mine),
+      );
       releases.push(release);
       await before;
     }

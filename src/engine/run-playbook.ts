@@ -84,11 +84,14 @@ export async function runPlaybook(
     durationMs: Date.now() - startedAt.getTime(),
     hosts: results,
     interrupted: options.signal.aborted,
-    warnings: stopped
-      ? [
-          'the rollout stopped after a failed batch (serial / max_fail_percentage): later hosts were not changed',
-        ]
-      : [],
+    warnings: [
+      ...(stopped
+        ? [
+            'the rollout stopped after a failed batch (serial / max_fail_percentage): later hosts were not changed',
+          ]
+        : []),
+      ...nodesLeftAloneWarnings(inventory, playbook),
+    ],
   };
   await observer.runFinished(summary);
   return summary;
@@ -115,6 +118,12 @@ interface RunContext {
   states: Map<string, HostState>;
   localCa: LocalCaStore;
   exclusive: ExclusiveKeys;
+}
+
+/** With a node play: which API-M nodes it leaves alone and why (one line each). */
+function nodesLeftAloneWarnings(inventory: Inventory, playbook: Playbook): string[] {
+  if (!playbook.plays.some(playConfiguresNodes)) return [];
+  return inventory.nodesLeftAlone.map((n) => `API-M node ${n.name} left alone: ${n.reason}`);
 }
 
 /** A play that uses an API-M node module runs its hosts as API-M nodes. */

@@ -44,7 +44,10 @@ export class StagedChanges {
 
   get empty(): boolean {
     return (
-      this.files.size === 0 && this.directories.size === 0 && this.deletes.size === 0 && this.keystores.size === 0
+      this.files.size === 0 &&
+      this.directories.size === 0 &&
+      this.deletes.size === 0 &&
+      this.keystores.size === 0
     );
   }
 

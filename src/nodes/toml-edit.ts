@@ -296,5 +296,5 @@ export function editToml(file: string, text: string, settings: TomlSetting[]): E
 /** The file's values as plain data (NodeFileError when it does not parse). */
 export function readToml(file: string, text: string): Record<string, unknown> {
   parse(file, text);
-  return getStaticTOMLValue(parseTOML(text)) as Record<string, unknown>;
+  return getStaticTOMLValue(parseTOML(text));
 }

@@ -33,7 +33,8 @@ export function readTruststore(
       const p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(bytes.toString('binary')), false, password);
       const certBag = forge.pki.oids.certBag ?? '1.2.840.113549.1.12.10.1.3';
       for (const bag of p12.getBags({ bagType: certBag })[certBag] ?? []) {
-        const alias = bag.attributes.friendlyName?.[0];
+        const names = (bag.attributes as { friendlyName?: string[] }).friendlyName;
+        const alias = names?.[0];
         if (!alias || !bag.cert) continue;
         const der = Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(bag.cert)).getBytes(), 'binary');
         out.set(alias.toLowerCase(), { sha256: certificateSha256(der) });

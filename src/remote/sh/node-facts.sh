@@ -70,7 +70,7 @@ apim_describe_home() {
       apim_dh_kt=$(printf '%s' "${apim_dh_java%/*}/keytool" | apim_b64enc)
     # The systemd service it runs in (not a login's: ssh, cron, user@), from its cgroup.
     apim_dh_unit=$(sed -n 's#^.*/\([^/]*\.service\)$#\1#p' "/proc/$apim_dh_pid/cgroup" 2>/dev/null |
-      grep -Ev '^(ssh|sshd|cron|crond|user@.*)\.service$' | head -n 1)
+      grep -Evx '(ssh|sshd|cron|crond|user@.*)\.service' | head -n 1)
     apim_emit apim_process "$apim_dh_b64 $apim_dh_pid $apim_dh_puser $apim_dh_kt ${apim_dh_unit:--}"
   done
   # A unit or init script names the home followed by a separator (not a longer sibling's name).
