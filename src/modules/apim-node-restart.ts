@@ -37,7 +37,8 @@ export const apimNodeRestart = defineModule({
           exclusive: rolling ? rt.node.plan.roles.map((role) => `apim_${role}`) : [],
         },
       ],
-      warnings: rt.warnings,
+      // The node's warnings were shown by its config task.
+      warnings: [],
     };
   },
 });

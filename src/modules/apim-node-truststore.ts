@@ -65,7 +65,7 @@ export const apimNodeTruststore = defineModule({
     const rt = nodeRuntime(ctx);
     if (typeof rt === 'string') return failure(rt);
     const { pems, warnings } = trustAnchors(ctx, rt.node);
-    warnings.unshift(...rt.warnings);
+    warnings.unshift(...rt.truststoreWarnings);
     if (pems.length === 0) return { ...nothingToDo('no CA to import'), warnings };
     const { path, type, password } = rt.truststore;
     const content = ctx.facts.contents[path];

@@ -21,7 +21,10 @@ export interface NodeRuntime {
   /** The truststore, absolute, with the password it is opened with. */
   truststore: { path: string; type: 'JKS' | 'PKCS12'; password: Secret };
   keytool?: string;
+  /** Shown once, by the config task (every node task computes the runtime). */
   warnings: string[];
+  /** About the truststore password: shown by the truststore task. */
+  truststoreWarnings: string[];
 }
 
 /**
@@ -191,8 +194,9 @@ export function nodeRuntime(ctx: ModuleContext): NodeRuntime | string {
   const password =
     node.settings.truststorePassword ??
     (own.truststorePassword ? new Secret(own.truststorePassword) : undefined);
+  const truststoreWarnings: string[] = [];
   if (!password) {
-    warnings.push(
+    truststoreWarnings.push(
       `no truststore password given (apim_truststore_password) and none in the node's configuration: using WSO2's default ${DEFAULT_TRUSTSTORE_PASSWORD}`,
     );
   }
@@ -222,6 +226,7 @@ export function nodeRuntime(ctx: ModuleContext): NodeRuntime | string {
     },
     ...(keytool ? { keytool } : {}),
     warnings,
+    truststoreWarnings,
   };
 }
 

@@ -1,9 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import type { CommandModule } from 'yargs';
-import type { Inventory, LoadBalancer } from '../../domain/types.js';
+import type { ApimNode, Inventory, LoadBalancer } from '../../domain/types.js';
 import { EXPECTED_NGINX } from '../../patterns/index.js';
 import {
   buildGraph,
+  configuredNodes,
   formatOfFile,
   GRAPH_FILE_EXTENSIONS,
   GRAPH_FORMATS,
@@ -28,7 +29,12 @@ interface Args extends OfflineArgs {
  * The picture of some load balancers, drawn offline from exactly what `render` writes for them:
  * the same edition decision and pattern plan, for an nginx version assumed, not read from a host.
  */
-export function offlineGraph(title: string, lbs: readonly LoadBalancer[], nginxVersion: string) {
+export function offlineGraph(
+  title: string,
+  lbs: readonly LoadBalancer[],
+  nginxVersion: string,
+  apimNodes: readonly ApimNode[] = [],
+) {
   const warnings: { host: string; message: string }[] = [];
   const graph = buildGraph(
     title,
@@ -38,6 +44,7 @@ export function offlineGraph(title: string, lbs: readonly LoadBalancer[], nginxV
         warnings.push({ host: lb.host.name, message });
       return { lb, decision, nginx: { version: nginxVersion, known: false }, confPath: rendered.path };
     }),
+    configuredNodes(apimNodes),
   );
   return { graph, warnings };
 }
@@ -74,7 +81,7 @@ export async function writeRunGraph(
   run: RunOutcome,
   redactor: Redactor,
 ): Promise<boolean> {
-  const { graph } = offlineGraph(title, inventory.loadBalancers, EXPECTED_NGINX.distro);
+  const { graph } = offlineGraph(title, inventory.loadBalancers, EXPECTED_NGINX.distro, inventory.apimNodes);
   const scrub = (text: string) => redactor.scrub(text);
   return writeGraph(file, await renderGraph(withRunChanges(graph, run, scrub), graphFileFormat(file)));
 }
@@ -133,6 +140,7 @@ export function graphCommand(setCode: (c: number) => void): CommandModule<object
         found.sources.join(', '),
         found.loadBalancers,
         args['nginx-version'],
+        found.apimNodes,
       );
       for (const w of warnings) process.stderr.write(`[WARNING] ${w.host}: ${w.message}\n`);
       setCode(await draw(graph, args));

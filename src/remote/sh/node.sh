@@ -54,20 +54,22 @@ apim_wait_gone() {
   done
 }
 # Restarts API-M; APIM_OLD_PIDS are the processes it replaces. Output goes to APIM_RESTART_OUT.
+# Every command runs with the lock's fd 9 closed: a daemon started from here must not inherit
+# (and hold forever) the node's lock, or every later run would wait for it.
 apim_restart_node() {
   APIM_OLD_PIDS=$(apim_node_pids | tr '\n' ' ')
   case $METHOD in
-    systemd) APIM_RESTART_OUT=$(systemctl restart "$SERVICE" 2>&1) ;;
-    init) APIM_RESTART_OUT=$(service "$SERVICE" restart 2>&1) ;;
+    systemd) APIM_RESTART_OUT=$(systemctl restart "$SERVICE" 9>&- 2>&1) ;;
+    init) APIM_RESTART_OUT=$(service "$SERVICE" restart 9>&- 2>&1) ;;
     script)
-      APIM_RESTART_OUT=$(apim_as_node_user "$SCRIPT" stop 2>&1) || return 1
+      APIM_RESTART_OUT=$(apim_as_node_user "$SCRIPT" stop 9>&- 2>&1) || return 1
       if ! apim_wait_gone "$APIM_OLD_PIDS" "$HEALTH_TIMEOUT"; then
         APIM_RESTART_OUT="$APIM_RESTART_OUT
 API-M (pids $APIM_OLD_PIDS) did not stop within $HEALTH_TIMEOUT s"
         return 1
       fi
       APIM_RESTART_OUT="$APIM_RESTART_OUT
-$(apim_as_node_user "$SCRIPT" start 2>&1)"
+$(apim_as_node_user "$SCRIPT" start 9>&- 2>&1)"
       ;;
     *)
       APIM_RESTART_OUT="unknown start method $METHOD"
