@@ -3,7 +3,7 @@ import { Records, decodeText } from './output-protocol.js';
 import { ScriptInput, text, token } from './script-input.js';
 import { RUN_LOGS_TO_KEEP, program } from './scripts.js';
 import type { TransactionDirectory, TransactionFile } from './transaction.js';
-import { sha256Hex } from './transaction.js';
+import { planRows, sha256Hex } from './transaction.js';
 import { ACCOUNT_NAME, FILE_MODE, SERVICE_NAME, assertPath, assertValue } from './values.js';
 
 /** A certificate imported into a keystore on the node (keytool, on a copy swapped in). */
@@ -87,26 +87,7 @@ const ALIAS = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 export function nodeTransactionScript(spec: NodeTransactionSpec): string {
   checkSpec(spec);
   const plan = [
-    ...spec.directories.map((d, i) => [
-      token('D'),
-      token(String(i)),
-      token(d.mode),
-      token(d.owner),
-      token(d.group),
-      token('-'),
-      token('-'),
-      text(d.path),
-    ]),
-    ...spec.files.map((f, i) => [
-      token('F'),
-      token(String(i)),
-      token(f.mode),
-      token(f.owner),
-      token(f.group),
-      token(f.expected),
-      token(sha256Hex(f.content)),
-      text(f.path),
-    ]),
+    ...planRows(spec.directories, spec.files),
     ...spec.keystores.map((k, i) => [
       token('K'),
       token(String(spec.files.length + i)),
