@@ -10,14 +10,14 @@ const LAYERS = {
   certs: ['domain'],
   transport: ['domain'],
   // playbook: templated inventory values render in the same sandboxed template engine.
-  inventory: ['domain', 'input', 'patterns', 'certs', 'playbook'],
+  inventory: ['domain', 'input', 'patterns', 'certs', 'playbook', 'nodes'],
   playbook: ['domain', 'input'],
   remote: ['domain', 'transport'],
-  modules: ['domain', 'input', 'patterns', 'certs', 'playbook', 'remote'],
+  modules: ['domain', 'input', 'patterns', 'certs', 'playbook', 'remote', 'nodes'],
   engine: ['domain', 'input', 'patterns', 'certs', 'inventory', 'playbook', 'transport', 'remote', 'modules'],
   report: ['domain', 'input', 'certs', 'playbook', 'engine'],
   lab: ['domain', 'transport'],
-  graph: ['domain', 'patterns', 'inventory'],
+  graph: ['domain', 'patterns', 'inventory', 'nodes'],
   nodes: ['domain', 'patterns'],
   cli: [
     ...['domain', 'input', 'patterns', 'certs', 'transport', 'inventory', 'playbook', 'remote'],

@@ -1,4 +1,4 @@
-import type { LoadBalancer } from '../domain/types.js';
+import type { ApimNode, LoadBalancer } from '../domain/types.js';
 import { errorsOf } from '../input/diagnostics.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { EXIT, printDiagnostics } from '../report/index.js';
@@ -33,7 +33,7 @@ export function offlineOptions<T>(y: Argv<T>) {
  */
 export async function offlineLoadBalancers(
   args: OfflineArgs,
-): Promise<{ loadBalancers: LoadBalancer[]; sources: string[] } | number> {
+): Promise<{ loadBalancers: LoadBalancer[]; apimNodes: ApimNode[]; sources: string[] } | number> {
   const settings = loadAnsibleSettings();
   const { sources } = sourcesOf([args.inv], args, settings, false);
   const prepared = await inventoryLoadOptions(args, settings, 'ignore', undefined);
@@ -48,5 +48,5 @@ export async function offlineLoadBalancers(
     process.stderr.write(`no load balancer named '${args.host}' in ${sources.join(', ')}\n`);
     return EXIT.USAGE;
   }
-  return { loadBalancers, sources };
+  return { loadBalancers, apimNodes: loaded.inventory.apimNodes, sources };
 }

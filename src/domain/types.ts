@@ -281,6 +281,13 @@ export interface Inventory {
   groups: Map<string, Group>;
   /** Per load balancer, the deployment it fronts and its settings. */
   loadBalancers: LoadBalancer[];
+  /**
+   * The API-M nodes the node play configures (group `apim_nodes`), in inventory role order: those
+   * with connection details, unless `apim_configure_nodes` says otherwise.
+   */
+  apimNodes: ApimNode[];
+  /** Nodes behind a load balancer that are left alone, and why (for validate and apply). */
+  nodesLeftAlone: Array<{ name: string; reason: string }>;
 }
 
 export interface LoadBalancer {
@@ -293,3 +300,151 @@ export interface LoadBalancer {
   /** `auto`: listen on IPv6 when the host has it (facts); true/false force it. */
   listenIpv6: boolean | 'auto';
 }
+
+// ---- API-M node settings: what each node must be told about the load balancers in front of it ----
+
+/** A scalar a node setting takes (TOML string/integer/boolean, XML text or attribute, JSON value). */
+export type SettingValue = string | number | boolean;
+
+/**
+ * Where a setting lives in a TOML file. `table` is the table's key path (`['server']`); an array of
+ * tables (`[[apim.gateway.environment]]`) is picked with `element`, and `subTable` then reaches a table
+ * of that element (`[event_listener.properties]`).
+ */
+export interface TomlKeyRef {
+  format: 'toml';
+  table: string[];
+  element?: TomlElementSelector;
+  subTable?: string[];
+  key: string[];
+}
+
+/**
+ * Which elements of an array of tables a setting applies to: the first one, or those whose `key`
+ * equals `equals`. `create` is what a new element holds when the file has none (keys in order).
+ */
+export interface TomlElementSelector {
+  select: 'first' | { key: string; equals: string };
+  create?: Array<[string, SettingValue]>;
+}
+
+/** One step of an XML element path from the root: a name, optionally with attribute values. */
+export interface XmlStep {
+  name: string;
+  where?: Record<string, string>;
+}
+
+/**
+ * Where a setting lives in an XML file: an element's text, or one of its attributes. A missing text
+ * element is created under its parent, after the first `after` sibling found (else first child).
+ */
+export interface XmlKeyRef {
+  format: 'xml';
+  element: XmlStep[];
+  attribute?: string;
+  after?: string[];
+}
+
+/** Where a setting lives in a JSON-with-comments file (the 2.6 portals' site.json). */
+export interface JsoncKeyRef {
+  format: 'jsonc';
+  path: string[];
+}
+
+export type SettingKey = TomlKeyRef | XmlKeyRef | JsoncKeyRef;
+export type FileFormat = SettingKey['format'];
+
+/** Why a setting has its value: the WSO2 page it comes from and what it is for. */
+export interface SettingReason {
+  /** Short name of the docs page, see docs/nodes.md (e.g. `LB-4`, `DIST-3`). */
+  doc: string;
+  why: string;
+}
+
+/** One value a node's file must hold so that the node agrees with its load balancer. */
+export interface NodeSetting {
+  key: SettingKey;
+  value: SettingValue;
+  reason: SettingReason;
+}
+
+/** The settings of one file of a node, relative to the node's carbon home. */
+export interface NodeFilePlan {
+  /** e.g. `repository/conf/deployment.toml`. */
+  path: string;
+  format: FileFormat;
+  settings: NodeSetting[];
+  /** A file that may be absent on a node (a portal the node's profile does not run): skipped then. */
+  optional: boolean;
+}
+
+/**
+ * The public hostname and proxy port a node is configured with, and the load balancer name it comes
+ * from (what the graph shows under the node).
+ */
+export interface NodeProxySetting {
+  hostname: string;
+  proxyPort: number;
+}
+
+/** The load balancer's CA goes into this truststore under the tool's alias. */
+export interface TruststorePlan {
+  path: string;
+  alias: string;
+}
+
+/** Everything one API-M node must be told about the load balancers that front it. */
+export interface NodeConfigPlan {
+  /** Inventory host name. */
+  node: string;
+  version: ApimVersion;
+  /** Every role group the node is in, in the inventory's role order. */
+  roles: ComponentRole[];
+  /** Load balancers (inventory names) whose plan the settings come from. */
+  loadBalancers: string[];
+  /** Undefined when no load balancer serves the node's servlet or gateway ports. */
+  proxy?: NodeProxySetting;
+  /** Hostname keys of the load balancer that reach this node. */
+  servedBy: HostnameKey[];
+  files: NodeFilePlan[];
+  truststore: TruststorePlan;
+  /** Things the user should know (URLs the load balancer does not serve, skipped settings). */
+  warnings: string[];
+}
+
+/** How API-M is started on a node: its systemd unit, its init script, or the distribution's bin script. */
+export type StartMethod = 'systemd' | 'init' | 'script';
+export const START_METHODS: readonly StartMethod[] = ['systemd', 'init', 'script'];
+
+/** How one API-M node is found, restarted and checked (the `apim_*` node variables). */
+export interface ApimNodeSettings {
+  /** `apim_home`: the carbon home; undefined: found by the facts. */
+  home?: string;
+  /** `apim_user`: the account API-M runs as; undefined: the running process's, else the home's owner. */
+  user?: string;
+  /** `apim_start_method`; `auto`: the systemd unit or init script naming the home, else the bin script. */
+  startMethod: StartMethod | 'auto';
+  /** `apim_service`: the systemd unit or init script (with `systemd` / `init`). */
+  service?: string;
+  /** `apim_health_url`: must answer 2xx/3xx after a restart; undefined: the HTTPS port answers. */
+  healthUrl?: string;
+  /** `apim_restart_timeout`: seconds a restart may take until the node is healthy. */
+  restartTimeoutSeconds: number;
+  /** `apim_truststore_password`; undefined: the node's own configuration, else WSO2's default (warned). */
+  truststorePassword?: Secret;
+  /** `apim_keytool`: keytool on the node; undefined: found by the facts. */
+  keytool?: string;
+}
+
+/** An API-M node the tool configures: its host, how it runs, and what its load balancers ask of it. */
+export interface ApimNode {
+  host: Host;
+  /** `apim_port_offset`: where the load balancers reach it (its configuration must agree). */
+  portOffset: number;
+  settings: ApimNodeSettings;
+  /** Derived from the load balancers' plans (and the node's `apim_node_settings`). */
+  plan: NodeConfigPlan;
+}
+
+/** The implicit inventory group of the nodes the node play configures. */
+export const APIM_NODES_GROUP = 'apim_nodes';

@@ -1,3 +1,4 @@
+import { commitNode } from './commit-node.js';
 import { commitStaged } from './commit-staged.js';
 import type { HostSession } from './host-session.js';
 import { failedOutcome, type TaskOutcome } from './task-outcome.js';
@@ -9,6 +10,8 @@ import type { Change } from './types.js';
  * from the host's records, as data.
  */
 export async function activate(session: HostSession, reload: boolean): Promise<TaskOutcome> {
+  // An API-M node restarts only through its restart handler (which knows how): here files go live.
+  if (session.kind.transaction === 'apim-node') return commitNode(session);
   const { result, outcome, message } = await commitStaged(session, reload);
   if (result.status !== 'committed' && result.status !== 'unchanged') {
     return { ...failedOutcome(message), transaction: outcome };

@@ -19,8 +19,9 @@ export async function gatherFacts(
   queries: readonly FactQuery[],
   become: boolean,
   probeSysv: boolean,
+  stateDir = REMOTE_STATE_DIR,
 ): Promise<HostFacts> {
-  return parseFacts(await run(conn, queries, become, probeSysv, true));
+  return parseFacts(await run(conn, queries, become, probeSysv, true, stateDir));
 }
 
 /** One round trip for what a plan asks beyond the facts it has: the answers only. */
@@ -30,7 +31,7 @@ export async function gatherAnswers(
   become: boolean,
   probeSysv: boolean,
 ): Promise<FactAnswers> {
-  return parseAnswers(await run(conn, queries, become, probeSysv, false));
+  return parseAnswers(await run(conn, queries, become, probeSysv, false, REMOTE_STATE_DIR));
 }
 
 async function run(
@@ -39,8 +40,9 @@ async function run(
   become: boolean,
   probeSysv: boolean,
   basics: boolean,
+  stateDir: string,
 ): Promise<string> {
-  const script = factsScript({ queries, stateDir: REMOTE_STATE_DIR, probeSysvServices: probeSysv, basics });
+  const script = factsScript({ queries, stateDir, probeSysvServices: probeSysv, basics });
   const result = await runScript(conn, script, become);
   if (result.code !== 0) {
     throw new Error(

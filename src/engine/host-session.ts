@@ -1,13 +1,31 @@
-import type { Host, Inventory, LoadBalancer } from '../domain/types.js';
+import type { ApimNode, Host, Inventory, LoadBalancer } from '../domain/types.js';
 import type { DesiredDirectory, DesiredFile } from '../modules/contract.js';
 import { DEFAULT_CONF_PREFIX } from '../modules/index.js';
 import type { FactQuery, HostFacts, RemoteOp, RemoteFileFact } from '../remote/index.js';
 import type { HostConnection } from '../transport/types.js';
 import { normaliseMode, sha256 } from './desired-state.js';
+import { ExclusiveKeys } from './exclusive-keys.js';
 import { gatherAnswers, gatherFacts } from './gather-facts.js';
 import type { LocalCaStore } from './local-ca.js';
-import type { RunOptions } from './run-options.js';
+import { REMOTE_STATE_DIR, type RunOptions } from './run-options.js';
 import { StagedChanges } from './staged-changes.js';
+
+/** What a host is in a play: whose transaction its changes go live in, and where its state is. */
+export interface SessionKind {
+  /** `apim-node`: the play configures API-M nodes (restart, health wait); else load balancers. */
+  transaction: 'nginx' | 'apim-node';
+  /** The tool's state folder on the host for this kind (lock, snapshots, pending marker). */
+  stateDir: string;
+  apimNode?: ApimNode;
+  /** The run's keys for work only one host may do at a time (rolling restarts). */
+  exclusive: ExclusiveKeys;
+}
+
+const LOAD_BALANCER_KIND = (): SessionKind => ({
+  transaction: 'nginx',
+  stateDir: REMOTE_STATE_DIR,
+  exclusive: new ExclusiveKeys(),
+});
 
 /** Everything a task on one host can see: the connection, what the host looks like, and the plan so far. */
 export class HostSession {
@@ -28,6 +46,7 @@ export class HostSession {
     public facts: HostFacts,
     readonly options: RunOptions,
     readonly localCa: LocalCaStore,
+    readonly kind: SessionKind = LOAD_BALANCER_KIND(),
   ) {
     this.pendingReload = facts.state.pendingReload;
   }
@@ -56,6 +75,8 @@ export class HostSession {
     const { files, contents, packages, services } = this.facts;
     const unknown = queries.filter((q) => {
       switch (q.kind) {
+        case 'apim-home':
+          return this.facts.apim === undefined;
         case 'file':
           return files[q.path] === undefined;
         case 'content':
@@ -72,6 +93,7 @@ export class HostSession {
     Object.assign(contents, answer.contents);
     Object.assign(packages, answer.packages);
     Object.assign(services, answer.services);
+    if (answer.apim) this.facts.apim = answer.apim;
   }
 
   /** All facts again, for the same paths and contents (after nginx was installed). */
@@ -80,7 +102,7 @@ export class HostSession {
       ...Object.keys(this.facts.files).map((path): FactQuery => ({ kind: 'file', path })),
       ...Object.keys(this.facts.contents).map((path): FactQuery => ({ kind: 'content', path })),
     ];
-    this.facts = await gatherFacts(this.conn, queries, this.become, !this.options.check);
+    this.facts = await gatherFacts(this.conn, queries, this.become, !this.options.check, this.kind.stateDir);
   }
 
   /** Records what a staged (or, in check mode, planned) change will leave, for the tasks after it. */

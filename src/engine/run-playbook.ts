@@ -1,6 +1,7 @@
 import type { Host, Inventory } from '../domain/types.js';
 import { selectHosts } from '../inventory/select-hosts.js';
-import { apimQueries } from '../modules/index.js';
+import { createHash } from 'node:crypto';
+import { apimQueries, moduleNamed, nodeQueries } from '../modules/index.js';
 import type { Play, Playbook } from '../playbook/index.js';
 import {
   ConnectionPool,
@@ -11,10 +12,11 @@ import {
 import { BecomeError, ConnectAborted, HostKeyError } from '../transport/types.js';
 import { batches, mapWithLimit } from './batches.js';
 import { gatherFacts } from './gather-facts.js';
-import { HostSession } from './host-session.js';
+import { ExclusiveKeys } from './exclusive-keys.js';
+import { HostSession, type SessionKind } from './host-session.js';
 import { LocalCaStore } from './local-ca.js';
 import { runPlayOnHost } from './run-play-on-host.js';
-import type { RunOptions } from './run-options.js';
+import { REMOTE_STATE_DIR, type RunOptions } from './run-options.js';
 import type { HostResult, HostStatus, RunObserver, RunSummary, TaskResult } from './types.js';
 
 interface HostState {
@@ -47,6 +49,7 @@ export async function runPlaybook(
   const pool = new ConnectionPool({ ...connectOptions, signal: options.signal });
   const states = new Map<string, HostState>();
   const localCa = new LocalCaStore(options.pkiDir);
+  const exclusive = new ExclusiveKeys();
   const plays = playbook.plays.map((play) => ({ play, hosts: hostsFor(inventory, play, options) }));
   const allHosts = [...new Set(plays.flatMap((p) => p.hosts.map((h) => h.name)))];
   observer.runStarted(allHosts, {
@@ -62,11 +65,14 @@ export async function runPlaybook(
     durationMs: Date.now() - startedAt.getTime(),
     hosts,
     interrupted: options.signal.aborted,
-    warnings: stopped
-      ? [
-          'the rollout stopped after a failed batch (serial / max_fail_percentage): later hosts were not changed',
-        ]
-      : [],
+    warnings: [
+      ...(stopped
+        ? [
+            'the rollout stopped after a failed batch (serial / max_fail_percentage): later hosts were not changed',
+          ]
+        : []),
+      ...nodesLeftAloneWarnings(inventory, playbook),
+    ],
   });
   const reason = () => (options.signal.aborted ? NOT_STARTED.interrupted : NOT_STARTED.stopped);
   options.onProgress?.(() =>
@@ -87,7 +93,7 @@ export async function runPlaybook(
       for (const batch of batches(hosts, serial)) {
         if (stopped || options.signal.aborted) break;
         const outcomes = await mapWithLimit(batch, options.forks, (host) =>
-          runHost(host, play, { inventory, options, observer, pool, states, localCa }),
+          runHost(host, play, { inventory, options, observer, pool, states, localCa, exclusive }),
         );
         const bad = outcomes.filter((s) => s === 'failed' || s === 'unreachable').length;
         if (play.anyErrorsFatal && bad > 0) stopped = true;
@@ -132,6 +138,29 @@ interface RunContext {
   pool: ConnectionPool;
   states: Map<string, HostState>;
   localCa: LocalCaStore;
+  exclusive: ExclusiveKeys;
+}
+
+/** With a node play: which API-M nodes it leaves alone and why (one line each). */
+function nodesLeftAloneWarnings(inventory: Inventory, playbook: Playbook): string[] {
+  if (!playbook.plays.some(playConfiguresNodes)) return [];
+  return inventory.nodesLeftAlone.map((n) => `API-M node ${n.name} left alone: ${n.reason}`);
+}
+
+/** A play that uses an API-M node module runs its hosts as API-M nodes. */
+function playConfiguresNodes(play: Play): boolean {
+  return [...play.tasks, ...play.handlers].some((t) => moduleNamed(t.module).transaction === 'apim-node');
+}
+
+/**
+ * An API-M node's own state folder: nodes that share a machine (port offsets) keep their locks,
+ * snapshots and pending restarts apart, and apart from a load balancer's.
+ */
+export function nodeStateDir(host: string): string {
+  const safe = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(host)
+    ? host
+    : `h-${createHash('sha256').update(host).digest('hex').slice(0, 16)}`;
+  return `${REMOTE_STATE_DIR}/nodes/${safe}`;
 }
 
 async function runHost(host: Host, play: Play, run: RunContext): Promise<HostStatus> {
@@ -168,9 +197,18 @@ async function runHost(host: Host, play: Play, run: RunContext): Promise<HostSta
   }
   try {
     const lb = inventory.loadBalancers.find((l) => l.host.name === host.name);
-    const queries = lb ? apimQueries(lb) : [];
-    const facts = await gatherFacts(conn, queries, host.connection.become, !options.check);
-    const session = new HostSession(host, inventory, lb, conn, facts, options, run.localCa);
+    const apimNode = inventory.apimNodes.find((n) => n.host.name === host.name);
+    const kind: SessionKind = playConfiguresNodes(play)
+      ? {
+          transaction: 'apim-node',
+          stateDir: nodeStateDir(host.name),
+          ...(apimNode ? { apimNode } : {}),
+          exclusive: run.exclusive,
+        }
+      : { transaction: 'nginx', stateDir: REMOTE_STATE_DIR, exclusive: run.exclusive };
+    const queries = kind.transaction === 'apim-node' ? nodeQueries(apimNode) : lb ? apimQueries(lb) : [];
+    const facts = await gatherFacts(conn, queries, host.connection.become, !options.check, kind.stateDir);
+    const session = new HostSession(host, inventory, lb, conn, facts, options, run.localCa, kind);
     const outcome = await runPlayOnHost(play, session, observer);
     result.tasks.push(...outcome.tasks);
     const status = outcome.failed ? 'failed' : summarise(result.tasks);

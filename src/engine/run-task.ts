@@ -4,6 +4,7 @@ import {
   validateRendered,
   type Action,
   type Change,
+  type DesiredKeystoreEntry,
   type ModuleContext,
   type ModuleDefinition,
   type ModulePlan,
@@ -17,9 +18,11 @@ import {
   parseOpsResult,
   parseRollbackResult,
   rollbackScript,
+  type NodeRestart,
   type RemoteOp,
 } from '../remote/index.js';
 import { activate } from './activate.js';
+import { commitNode } from './commit-node.js';
 import type { HostSession } from './host-session.js';
 import { runPrivateScript, runScript } from './remote-run.js';
 import { HIDDEN_OUTPUT, SecretArgs } from './secret-args.js';
@@ -44,6 +47,13 @@ export async function runTask(
     return { status: 'skipped', changes: [], warnings: [], message: `when: ${task.when}` };
   }
   const def = moduleNamed(task.module);
+  if (def.transaction && def.transaction !== session.kind.transaction) {
+    return failedOutcome(
+      def.transaction === 'nginx'
+        ? `${def.name} changes a load balancer; this play configures API-M nodes: put it in a play of its own`
+        : `${def.name} changes an API-M node; this play configures load balancers: put it in a play of its own`,
+    );
+  }
   const secrets = SecretArgs.reveal(renderArgs(task.args, vars, site), task.args);
   const checked = validateRendered(def.name, secrets.args);
   if (!checked.ok)
@@ -65,6 +75,7 @@ async function planAndApply(
     host: session.host,
     inventory: session.inventory,
     ...(session.loadBalancer ? { loadBalancer: session.loadBalancer } : {}),
+    ...(session.kind.apimNode ? { apimNode: session.kind.apimNode } : {}),
     facts: session.facts,
     confPrefix: session.confPrefix,
     defaultOwner: session.defaultOwner,
@@ -119,8 +130,12 @@ async function stage(
 ): Promise<{ changes: Change[]; warnings: string[] } | string> {
   const files = plan.actions.flatMap((a) => (a.kind === 'stage-file' ? [a.file] : []));
   const directories = plan.actions.flatMap((a) => (a.kind === 'stage-directory' ? [a.directory] : []));
+  const keystores = plan.actions.flatMap((a) => (a.kind === 'stage-keystore' ? [a.entry] : []));
   const changes = files.length + directories.length > 0 ? await stageFiles(session, files, directories) : [];
   if (typeof changes === 'string') return changes;
+  const keystoreChanges = await stageKeystores(session, keystores);
+  if (typeof keystoreChanges === 'string') return keystoreChanges;
+  changes.push(...keystoreChanges);
   if (plan.manages === undefined) return { changes, warnings: [] };
   // What the module writes at each path it manages: a retired file is removed only if unchanged since.
   const written = new Map(files.map((f) => [f.path, sha256(f.content)]));
@@ -138,7 +153,9 @@ function checkOutcome(
   warnings: string[],
 ): TaskOutcome {
   const all = [...changes, ...plan.changes];
-  const acts = plan.actions.some((a) => a.kind !== 'stage-file' && a.kind !== 'stage-directory');
+  const acts = plan.actions.some(
+    (a) => a.kind !== 'stage-file' && a.kind !== 'stage-directory' && a.kind !== 'stage-keystore',
+  );
   if (def.unpredictable && acts) {
     return { status: 'skipped', changes: all, warnings, message: 'not run in check mode' };
   }
@@ -184,6 +201,7 @@ async function act(
   switch (action.kind) {
     case 'stage-file':
     case 'stage-directory':
+    case 'stage-keystore':
       return undefined;
     case 'ops':
       return runOps(session, action.ops, plan, secrets.tainted);
@@ -205,7 +223,69 @@ async function act(
       return { ...(await activate(session, action.reload)), replaces: true };
     case 'rollback':
       return rollback(session, action.snapshotId);
+    case 'restart':
+      return restartNode(session, action.restart, action.exclusive);
   }
+}
+
+/**
+ * The node transaction with a restart, holding the run's keys of the node's role groups: no other
+ * node of those groups restarts meanwhile, and after one failed, the others change nothing.
+ */
+async function restartNode(
+  session: HostSession,
+  restart: NodeRestart,
+  exclusive: string[],
+): Promise<ActionResult> {
+  const held = await session.kind.exclusive.acquire(exclusive, session.host.name);
+  if ('failedBy' in held) {
+    session.staged.clear();
+    return failedOutcome(
+      `not restarted: ${held.failedBy}, also in ${held.key}, failed its restart in this run, so the rest of the group is left as it was (nothing was changed on this node); fix ${held.failedBy} and run again`,
+    );
+  }
+  let failed = true;
+  try {
+    const outcome = await commitNode(session, restart);
+    failed = outcome.status === 'failed';
+    return { ...outcome, replaces: true };
+  } finally {
+    held.release(failed);
+  }
+}
+
+/**
+ * Stages keystore entries (API-M node transactions only): each keystore keeps its owner and mode,
+ * and the transaction compares it with what the plan saw. Shown as the certificate imported.
+ */
+async function stageKeystores(
+  session: HostSession,
+  entries: DesiredKeystoreEntry[],
+): Promise<Change[] | string> {
+  if (entries.length === 0) return [];
+  if (session.kind.transaction !== 'apim-node')
+    return 'keystore entries are imported by API-M node transactions only';
+  await session.ask(entries.map((e) => ({ kind: 'file' as const, path: e.path })));
+  const changes: Change[] = [];
+  for (const entry of entries) {
+    const fact = session.fileFact(entry.path);
+    if (!fact?.exists || fact.type !== 'file' || !fact.sha256)
+      return `${entry.path} is not a regular file on the host`;
+    session.staged.addKeystore(entry, {
+      expected: fact.sha256,
+      mode: fact.mode,
+      owner: fact.owner,
+      group: fact.group,
+    });
+    changes.push({
+      kind: 'file',
+      action: 'update',
+      target: entry.path,
+      summary: `import alias ${entry.alias} (keytool): ${entry.certificate.subject}`,
+      certificate: entry.certificate,
+    });
+  }
+  return changes;
 }
 
 /** `hideOutput`: the operations carry a secret, so what they print is never shown. */

@@ -1,4 +1,4 @@
-import type { DesiredDirectory, DesiredFile } from '../modules/contract.js';
+import type { DesiredDirectory, DesiredFile, DesiredKeystoreEntry } from '../modules/contract.js';
 import type { ExpectedContent } from '../remote/index.js';
 
 /**
@@ -10,6 +10,14 @@ export class StagedChanges {
   readonly directories = new Map<string, DesiredDirectory>();
   /** Retired files, with what the plan saw there. */
   readonly deletes = new Map<string, ExpectedContent>();
+  /**
+   * Keystore entries (API-M node transactions only), by path and alias, with the keystore's mode,
+   * owner and what the plan saw there.
+   */
+  readonly keystores = new Map<
+    string,
+    { entry: DesiredKeystoreEntry; expected: ExpectedContent; mode: string; owner: string; group: string }
+  >();
   /** Handlers notified by the tasks whose changes are staged here. */
   readonly notified = new Set<string>();
 
@@ -27,11 +35,24 @@ export class StagedChanges {
     this.deletes.set(path, expected);
   }
 
+  addKeystore(
+    entry: DesiredKeystoreEntry,
+    at: { expected: ExpectedContent; mode: string; owner: string; group: string },
+  ): void {
+    this.keystores.set(`${entry.path} ${entry.alias}`, { entry, ...at });
+  }
+
   get empty(): boolean {
-    return this.files.size === 0 && this.directories.size === 0 && this.deletes.size === 0;
+    return (
+      this.files.size === 0 &&
+      this.directories.size === 0 &&
+      this.deletes.size === 0 &&
+      this.keystores.size === 0
+    );
   }
 
   clear(): void {
+    this.keystores.clear();
     this.files.clear();
     this.directories.clear();
     this.deletes.clear();

@@ -1,6 +1,6 @@
 import type { CertificateMetadata } from '../certs/index.js';
 import type { Change, PlannedNginx } from '../modules/contract.js';
-import type { TransactionStatus } from '../remote/index.js';
+import type { NodeTransactionStatus, TransactionStatus } from '../remote/index.js';
 
 /** Outcome of one task on one host, as in Ansible's recap. */
 export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable';
@@ -25,7 +25,7 @@ export interface TaskResult {
 
 /** What a transaction on the host reported (its `@@APIM` records), for the recap and JSON. */
 export interface TransactionOutcome {
-  status: TransactionStatus;
+  status: TransactionStatus | NodeTransactionStatus;
   /** The previous files were put back (after a failed swap, live nginx -t, reload or start). */
   rolledBack: boolean;
   reloaded: boolean;
@@ -33,6 +33,10 @@ export interface TransactionOutcome {
   /** Retired files the swap removed. */
   removed: string[];
   snapshot?: string;
+  /** API-M node transactions: the node was restarted (and answered). */
+  restarted?: boolean;
+  /** API-M node transactions: after a failed restart, the node answered again with its previous files. */
+  recovered?: boolean;
 }
 
 /** `not_started`: nothing was done on the host (Ctrl-C, or the rollout stopped); `error` says why. */

@@ -1,5 +1,6 @@
 import {
   COMPONENT_ROLES,
+  type ApimNode,
   type EditionDecision,
   type LoadBalancer,
   type NginxEdition,
@@ -12,6 +13,7 @@ import type {
   Listener,
   ListenerKind,
   LoadBalancerView,
+  NodeProxySetting,
   PoolMethod,
   PoolView,
   RoleGroupView,
@@ -116,6 +118,13 @@ class Nodes {
     }
   }
 
+  configure(configured: ReadonlyMap<string, NodeProxySetting[]>): void {
+    for (const [name, settings] of configured) {
+      const n = this.#byName.get(name);
+      if (n) n.configured = settings;
+    }
+  }
+
   /** Grouped by first role, inventory order within. */
   groups(): RoleGroupView[] {
     const nodes = [...this.#byName.values()];
@@ -185,13 +194,29 @@ function loadBalancerView(input: LoadBalancerInput, entrypoints: Entrypoints): L
   };
 }
 
-/** The picture's model for some load balancers of an inventory. */
-export function buildGraph(title: string, inputs: readonly LoadBalancerInput[]): DeploymentGraph {
+/**
+ * What the node play sets on each node it configures: the public hostname and proxy port of the
+ * node's derived plan (the same derivation the node files are edited from). Nodes left alone
+ * (apim_configure_nodes, no connection details) have none.
+ */
+export function configuredNodes(nodes: readonly ApimNode[]): Map<string, NodeProxySetting[]> {
+  const out = new Map<string, NodeProxySetting[]>();
+  for (const n of nodes) if (n.plan.proxy) out.set(n.host.name, [n.plan.proxy]);
+  return out;
+}
+
+/** The picture's model for some load balancers of an inventory (and what their nodes are set to). */
+export function buildGraph(
+  title: string,
+  inputs: readonly LoadBalancerInput[],
+  configured: ReadonlyMap<string, NodeProxySetting[]> = new Map(),
+): DeploymentGraph {
   const entrypoints = new Entrypoints();
   const nodes = new Nodes();
   const loadBalancers = inputs.map((input) => {
     nodes.addAll(input.lb);
     return loadBalancerView(input, entrypoints);
   });
+  nodes.configure(configured);
   return { title, entrypoints: entrypoints.list(), loadBalancers, roleGroups: nodes.groups() };
 }

@@ -1,4 +1,4 @@
-export { buildGraph, type LoadBalancerInput } from './build-model.js';
+export { buildGraph, configuredNodes, type LoadBalancerInput } from './build-model.js';
 export { toDot } from './dot.js';
 export {
   formatOfFile,

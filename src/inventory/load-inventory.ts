@@ -5,12 +5,21 @@ import type { Diagnostic } from '../input/diagnostics.js';
 import { isHostList, pathKind } from '../input/path-kind.js';
 import { Secret } from '../domain/secret.js';
 import { UnsafeText, VaultedText } from '../domain/tagged-values.js';
-import type { Backend, ComponentRole, Group, Host, Inventory, LoadBalancer } from '../domain/types.js';
+import {
+  APIM_NODES_GROUP,
+  type Backend,
+  type ComponentRole,
+  type Group,
+  type Host,
+  type Inventory,
+  type LoadBalancer,
+} from '../domain/types.js';
 import { VaultKeyring } from '../input/vault.js';
 import { renderValue, TemplateError } from '../playbook/template.js';
 import { TemplateSyntaxError } from '../playbook/template-ast.js';
 import { parseTemplate, TemplateRefusedError } from '../playbook/template-sandbox.js';
 import { AnsibleInventory, loadAnsibleInventory } from './ansible-inventory.js';
+import { apimNodesOf } from './apim-nodes.js';
 import { connectionSpec, type ConnectionDefaults } from './connection.js';
 import { deploymentFor, type RoleGroup } from './deployment.js';
 import { DiagnosticBag } from './diagnostic-bag.js';
@@ -187,6 +196,8 @@ export function loadInventory(
     loadBalancers.push(lb);
   }
 
+  const nodes = apimNodesOf(loadBalancers, hosts, readers, bag);
+
   const all = bag.items;
   if (bag.hasErrors) return { diagnostics: all, deferred, secrets };
   const groups = new Map<string, Group>();
@@ -198,9 +209,17 @@ export function loadInventory(
       parents: [...g.parents],
     });
   }
+  // The implicit group of the nodes the node play configures (apim_* names are reserved).
+  groups.set(APIM_NODES_GROUP, {
+    name: APIM_NODES_GROUP,
+    hosts: nodes.apimNodes.map((n) => n.host.name),
+    children: [],
+    parents: ['all'],
+  });
+  for (const n of nodes.apimNodes) n.host.groups.push(APIM_NODES_GROUP);
   const file = list[0] !== undefined && !isHostList(list[0]) ? resolve(list[0]) : resolve('.');
   return {
-    inventory: { file, dir: firstDir, hosts, groups, loadBalancers },
+    inventory: { file, dir: firstDir, hosts, groups, loadBalancers, ...nodes },
     diagnostics: all,
     deferred,
     secrets,

@@ -96,7 +96,8 @@ function membersOf(inventory: Inventory, group: string): string[] {
  * Ansible host-pattern semantics: the union of the plain terms, intersected with every `&term`,
  * minus every `!term`; with only `&`/`!` terms the start is all hosts. The result keeps the order of
  * `candidates`. A term that matches no host or group is an error (a typo must not run on nothing):
- * stricter than Ansible, which warns and goes on.
+ * stricter than Ansible, which warns and goes on. A group that exists but has no hosts (e.g.
+ * `apim_nodes` when no node has connection details) matches nothing without error, as in Ansible.
  */
 export function selectHosts(
   inventory: Inventory,
@@ -112,7 +113,7 @@ export function selectHosts(
     const kind = term[0] === '!' ? 'exclude' : term[0] === '&' ? 'intersect' : 'include';
     const name = kind === 'include' ? term : term.slice(1);
     const names = hostsOfTerm(inventory, name);
-    if (names.length === 0) {
+    if (names.length === 0 && !inventory.groups.has(name)) {
       const known = [...inventory.groups.keys(), ...inventory.hosts.keys()];
       throw new HostPatternError(
         `"${name}" matches no host or group of the inventory${didYouMean(name, known)}`,

@@ -24,6 +24,16 @@ import type { ScopedVars } from './inventory-tree.js';
  * | `ansible_connection` | every host | `ssh` | ssh | `ssh`, `smart` and `paramiko` mean SSH; any other type is refused for the hosts apim-provision contacts |
  * | `apim_address` | API-M node | address | `ansible_host`, else name | address the load balancer proxies to |
  * | `apim_port_offset` | API-M node | 0..10000 | 0 | the node's WSO2 port offset |
+ * | `apim_configure_nodes` | API-M node (or its load balancers) | bool | true when the node has `ansible_host` | configure the node to match its load balancers (the node play) |
+ * | `apim_home` | API-M node | absolute path | found: the running Carbon's `-Dcarbon.home`, `/opt/wso2am-<version>`, `/usr/lib/wso2/<name>`, `~wso2<user>/wso2am-<version>` | the carbon home |
+ * | `apim_user` | API-M node | user name | the running process's user, else the home's owner | the account API-M runs as (never root) |
+ * | `apim_start_method` | API-M node | `auto`, `systemd`, `init`, `script` | auto | how API-M is restarted |
+ * | `apim_service` | API-M node | unit or init script name | found | the systemd unit / init script (with `systemd` / `init`) |
+ * | `apim_health_url` | API-M node | http(s) URL on the node | (the HTTPS port answers) | must answer 2xx/3xx after a restart |
+ * | `apim_restart_timeout` | API-M node | 10..3600 seconds | 300 | how long a restart may take until healthy |
+ * | `apim_truststore_password` | API-M node | secret | the node's own configuration, else `wso2carbon` (warning) | password of client-truststore.jks |
+ * | `apim_keytool` | API-M node | absolute path | found (PATH, the running Java) | keytool on the node |
+ * | `apim_node_settings` | API-M node | map of dotted deployment.toml keys to values | | hand-set settings (checked against the load balancers) |
  * | `apim_version` | load balancer | `2.6`, `3.x`, `4.x` (or 3.2, "4.2.0", ...) | 3.x | WSO2 documentation layout |
  * | `apim_pattern` | load balancer | `single-node`, `active-active`, `distributed`, `simple-scalable` (4.x) | (required) | deployment pattern |
  * | `apim_hostnames` | load balancer | map of api, gw, mgtgw, publisher, store, km, cp, tm | `<key>.am.wso2.com` (mgtgw: `gwm` on 4.x) | server names |
@@ -71,6 +81,7 @@ export const SECRET_VARS: readonly string[] = [
   'ansible_become_password',
   'ansible_ssh_private_key_passphrase',
   'tls_key_passphrase',
+  'apim_truststore_password',
 ];
 
 const SECRET_SET = new Set(SECRET_VARS);
@@ -155,7 +166,20 @@ export const IGNORED_ANSIBLE_VARS: readonly string[] = [
   'ansible_facts',
 ];
 
-export const NODE_VARS: readonly string[] = ['apim_address', 'apim_port_offset'];
+export const NODE_VARS: readonly string[] = [
+  'apim_address',
+  'apim_port_offset',
+  'apim_configure_nodes',
+  'apim_home',
+  'apim_user',
+  'apim_start_method',
+  'apim_service',
+  'apim_health_url',
+  'apim_restart_timeout',
+  'apim_truststore_password',
+  'apim_keytool',
+  'apim_node_settings',
+];
 
 export const LOAD_BALANCER_VARS: readonly string[] = [
   'apim_version',

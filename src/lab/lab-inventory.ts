@@ -54,6 +54,13 @@ export const LAB_PATTERN_LAYOUTS: Record<LabPattern, LabPatternLayout> = {
     pattern: 'simple-scalable',
     groups: { all_in_one: ['aio1', 'aio2'], gateway: ['gw1', 'gw2'] },
   },
+  // The node play's layouts, on nodes of their own version (the suites above share 3.x homes).
+  'nodes-4x-single-node': { version: '4.x', pattern: 'single-node', groups: { all_in_one: ['naio1'] } },
+  'nodes-3x-ha-publisher': {
+    version: '3.x',
+    pattern: 'distributed',
+    groups: { publisher: ['npub1', 'npub2'] },
+  },
 };
 
 export interface LabInventoryInput {
@@ -79,17 +86,15 @@ export function labInventoryYaml(input: LabInventoryInput): string {
   const hostVars = overrides.hostVars ?? {};
   const standins = new Map(input.standins.map((s) => [s.name, s]));
 
+  const sshVars = (m: LabMachine): Vars => ({
+    ansible_host: m.sshHost,
+    ansible_port: m.sshPort,
+    ansible_user: m.user,
+    ansible_ssh_private_key_file: m.keyFile,
+    ansible_become: true,
+  });
   const lbHosts: Record<string, Vars> = {};
-  for (const lb of input.loadBalancers) {
-    lbHosts[lb.name] = {
-      ansible_host: lb.sshHost,
-      ansible_port: lb.sshPort,
-      ansible_user: lb.user,
-      ansible_ssh_private_key_file: lb.keyFile,
-      ansible_become: true,
-      ...hostVars[lb.name],
-    };
-  }
+  for (const lb of input.loadBalancers) lbHosts[lb.name] = { ...sshVars(lb), ...hostVars[lb.name] };
 
   const children: Record<string, { hosts: Record<string, Vars>; vars?: Vars }> = {
     loadbalancers: {
@@ -105,7 +110,12 @@ export function labInventoryYaml(input: LabInventoryInput): string {
         throw new Error(`pattern ${input.pattern} needs stand-in ${name}, which the lab spec lacks`);
       const machine = input.machines[standin.machine];
       if (!machine) throw new Error(`stand-in ${name} runs on ${standin.machine}, which the lab lacks`);
-      hosts[name] = { apim_address: machine.ip, apim_port_offset: standin.offset, ...hostVars[name] };
+      hosts[name] = {
+        apim_address: machine.ip,
+        apim_port_offset: standin.offset,
+        ...(overrides.nodeConnections ? sshVars(machine) : {}),
+        ...hostVars[name],
+      };
     }
     children[`apim_${role}`] = { hosts };
   }
@@ -113,7 +123,7 @@ export function labInventoryYaml(input: LabInventoryInput): string {
   const header = [
     `# apim-provision test lab inventory, pattern ${input.pattern} (written by src/lab; do not edit).`,
     `# The apim_* hosts are STAND-IN API-M nodes (vagrant/standin/apim_standin.py), not WSO2 API-M.`,
-    `# Host keys of the load balancers: --known-hosts ${input.knownHostsFile}`,
+    `# Host keys of the lab machines: --known-hosts ${input.knownHostsFile}`,
   ].join('\n');
   return `${header}\n${stringify({ all: { children } })}`;
 }

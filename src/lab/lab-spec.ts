@@ -19,6 +19,10 @@ const ROLE_OFFSETS: ReadonlyArray<[ComponentRole, string, number, ApimVersion]> 
   ['traffic_manager', 'tm', 70, '4.x'],
   // 2.6 all-in-one nodes (carbon.xml, catalina-server.xml, jaggery portals).
   ['all_in_one', 'legacy', 80, '2.6'],
+  // The node play's own nodes (issue 11), never shared with the load-balancer suites: a 4.x
+  // all-in-one and a 3.x publisher pair. Offsets skip 100/110 (lab.test's TLS stand-ins).
+  ['all_in_one', 'naio', 90, '4.x'],
+  ['publisher', 'npub', 120, '3.x'],
 ];
 
 function standinsOn(machine: string, index: number): StandinSpec[] {

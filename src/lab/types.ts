@@ -50,7 +50,9 @@ export type LabPattern =
   | '3x-gateway-cluster'
   | '4x-distributed'
   | '4x-keymanager'
-  | '4x-simple-scalable';
+  | '4x-simple-scalable'
+  | 'nodes-4x-single-node'
+  | 'nodes-3x-ha-publisher';
 export const LAB_PATTERNS: readonly LabPattern[] = [
   'single-node',
   'active-active',
@@ -64,6 +66,8 @@ export const LAB_PATTERNS: readonly LabPattern[] = [
   '4x-distributed',
   '4x-keymanager',
   '4x-simple-scalable',
+  'nodes-4x-single-node',
+  'nodes-3x-ha-publisher',
 ];
 
 /** How to reach one running lab machine. */
@@ -121,6 +125,11 @@ export interface InventoryOverrides {
   vars?: Record<string, unknown>;
   /** Extra variables per host (load balancers or stand-in nodes). */
   hostVars?: Record<string, Record<string, unknown>>;
+  /**
+   * Give the stand-in nodes their machine's SSH connection details (ansible_host, ...), so the
+   * node play configures them (default: address and offset only, nodes left alone).
+   */
+  nodeConnections?: boolean;
   /** File name in `<lab dir>/inventories/` (default `<pattern>.yml`). */
   fileName?: string;
 }

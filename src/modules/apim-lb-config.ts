@@ -11,6 +11,7 @@ export const apimLbConfig = defineModule({
   name: 'apim_lb_config',
   summary: "The deployment pattern's conf.d file, the files it refers to, and its log folders.",
   runs: 'staged',
+  transaction: 'nginx',
   args: () => z.strictObject({}),
   plan(ctx) {
     const lbPlan = planLoadBalancer(ctx);

@@ -40,6 +40,7 @@ export const apimNginxInstall = defineModule({
   name: 'apim_nginx_install',
   summary: "NGINX Community or Plus, as the deployment pattern's edition rule decides.",
   runs: 'immediate',
+  transaction: 'nginx',
   args: (t) =>
     z.strictObject({
       edition: t(z.enum(['auto', 'oss', 'plus']))

@@ -27,6 +27,7 @@ export const apimTlsCertificates = defineModule({
   name: 'apim_tls_certificates',
   summary: "The load balancer's TLS certificate and key (generated and kept, or given files).",
   runs: 'staged',
+  transaction: 'nginx',
   args: () => z.strictObject({}),
   needs(ctx) {
     const lbPlan = planLoadBalancer(ctx);

@@ -1,8 +1,9 @@
 import type { z } from 'zod';
 import type { CertificateMetadata } from '../certs/index.js';
-import type { EditionDecision, Host, Inventory, LoadBalancer } from '../domain/types.js';
+import type { Secret } from '../domain/secret.js';
+import type { ApimNode, EditionDecision, Host, Inventory, LoadBalancer } from '../domain/types.js';
 import type { SourceLoc } from '../playbook/types.js';
-import type { FactQuery, HostFacts, InstallSpec, RemoteOp } from '../remote/index.js';
+import type { FactQuery, HostFacts, InstallSpec, NodeRestart, RemoteOp } from '../remote/index.js';
 import type { Templatable } from './args.js';
 
 /**
@@ -40,6 +41,13 @@ export interface ModuleSpec<Args> {
    * interrupted run left pending notifies it (nginx_reload).
    */
   activates?: boolean;
+  /**
+   * Whose transaction it belongs to: `nginx` (a load balancer's: nginx -t, reload) or `apim-node`
+   * (an API-M node's: restart, health wait; a play using such a module runs its hosts as API-M
+   * nodes, with their own state folder). A module of the other kind fails its task; generic
+   * modules (none set) join whichever transaction the play uses.
+   */
+  transaction?: 'nginx' | 'apim-node';
   /** What it needs to know beyond the basic facts, asked in one round trip before `plan`. */
   needs?(ctx: ModuleContext, args: Args): Needs;
   /** The plan. Pure: it reads the context (and controller-side input files), never writes anything. */
@@ -61,6 +69,8 @@ export interface ModuleContext {
   host: Host;
   inventory: Inventory;
   loadBalancer?: LoadBalancer;
+  /** The host as an API-M node the inventory configures (group `apim_nodes`). */
+  apimNode?: ApimNode;
   /**
    * The host as this task will find it: the basic facts, the answers to the module's queries, and
    * the effects of the earlier tasks of the run (staged, or in check mode planned).
@@ -91,6 +101,20 @@ export interface DesiredFile {
   secret: boolean;
   /** Certificates are shown as metadata instead of PEM. */
   certificate?: CertificateMetadata;
+  /** Applied to both sides before diffing: hides secret values in the lines a diff shows. */
+  diffFilter?: (text: string) => string;
+}
+
+/** A certificate a keystore on the host must hold under an alias (imported with keytool there). */
+export interface DesiredKeystoreEntry {
+  path: string;
+  alias: string;
+  storeType: 'JKS' | 'PKCS12';
+  certificatePem: string;
+  certificate: CertificateMetadata;
+  password: Secret;
+  /** keytool on the host. */
+  keytool: string;
 }
 
 export interface DesiredDirectory {
@@ -129,7 +153,15 @@ export type Action =
   /** Commit what is staged in one transaction; `reload`: and reload (or start) nginx. */
   | { kind: 'activate'; reload: boolean }
   /** The rollback program: the newest snapshots undone back to this one (default: the newest). */
-  | { kind: 'rollback'; snapshotId?: string };
+  | { kind: 'rollback'; snapshotId?: string }
+  /** Into the next (API-M node) transaction: the keystore gets the entry, its owner and mode kept. */
+  | { kind: 'stage-keystore'; entry: DesiredKeystoreEntry }
+  /**
+   * Commit what is staged in the API-M node's transaction and restart the node, healthy or put
+   * back. `exclusive`: keys no other host of the run holds meanwhile (one node at a time per role
+   * group), and a key whose holder failed stops the others before they change anything.
+   */
+  | { kind: 'restart'; restart: NodeRestart; exclusive: string[] };
 
 export interface ModulePlan {
   /** The changes the module predicts, except those of stage-* actions (the engine computes those). */

@@ -10,6 +10,7 @@ export const nginxReload = defineModule({
   name: 'nginx_reload',
   summary: 'Makes the staged files live in one transaction and reloads nginx, confirmed.',
   runs: 'staged',
+  transaction: 'nginx',
   activates: true,
   args: () => z.strictObject({}),
   plan() {

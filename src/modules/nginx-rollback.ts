@@ -12,6 +12,7 @@ export const nginxRollback = defineModule({
   name: 'nginx_rollback',
   summary: 'Restores the configuration before the last change (or a named snapshot), confirmed.',
   runs: 'immediate',
+  transaction: 'nginx',
   args: (t) =>
     z.strictObject({
       snapshot: t(z.string().regex(SNAPSHOT_ID, 'is not a snapshot id (letters, digits, . _ -)'))

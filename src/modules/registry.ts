@@ -3,6 +3,9 @@ import { parseFreeFormCommand } from '../playbook/free-form.js';
 import type { ModuleArgsResult, ModuleCatalog } from '../playbook/module-catalog.js';
 import { apimLbConfig } from './apim-lb-config.js';
 import { apimNginxInstall } from './apim-nginx-install.js';
+import { apimNodeConfig } from './apim-node-config.js';
+import { apimNodeRestart } from './apim-node-restart.js';
+import { apimNodeTruststore } from './apim-node-truststore.js';
 import { apimTlsCertificates } from './apim-tls-certificates.js';
 import { argIssues, lenient, strict } from './args.js';
 import { commandModule } from './command.js';
@@ -27,6 +30,9 @@ export const MODULES: readonly ModuleDefinition[] = [
   apimLbConfig,
   nginxReload,
   nginxRollback,
+  apimNodeConfig,
+  apimNodeTruststore,
+  apimNodeRestart,
   packageModule,
   fileModule,
   copyModule,

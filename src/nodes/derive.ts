@@ -139,6 +139,17 @@ function toml3and4(ctx: NodeContext, b: SettingsBuilder): void {
       'HTTP URLs the node builds use 80, which the load balancer redirects',
     ),
   );
+  const context = contextPath(ctx);
+  if (context) {
+    const why = reason('PROXYPATH', `the load balancer also serves this node under ${context}`);
+    b.toml(['server'], 'proxy_context_path', context, why);
+    b.toml(
+      ['server'],
+      'base_path',
+      `\${carbon.protocol}://\${carbon.host}:\${carbon.management.port}${context}`,
+      why,
+    );
+  }
 
   const gw = ctx.lb.gatewayName;
   if (has(ctx, GATEWAY_ENV_ROLES) && gw) {
@@ -179,12 +190,21 @@ function toml3and4(ctx: NodeContext, b: SettingsBuilder): void {
     b.toml(
       ['apim', 'devportal'],
       'url',
-      `https://${portal}/devportal`,
+      `https://${portal}${contextPath(ctx) ?? ''}/devportal`,
       reason('SN', 'the Publisher\'s "View in Dev Portal" link'),
     );
   }
   if (distributed && ctx.version === '4.x') distributed4(ctx, b);
   else if (distributed) distributed3(ctx, b);
+}
+
+/**
+ * The deployment's proxy context path, for a node whose servlet port the load balancer serves
+ * under it (the portal names; a gateway worker reached on 8243 only builds no portal URLs).
+ */
+function contextPath(ctx: NodeContext): string | undefined {
+  const context = ctx.lb.deployment.proxyContextPath;
+  return context && ctx.lb.nameReaching(ctx.node, 9443) ? context : undefined;
 }
 
 /** The name the Developer Portal is served on: api (all-in-one), store (2.6/3.x), cp (4.x). */
@@ -260,6 +280,18 @@ function xml26(ctx: NodeContext, b: SettingsBuilder): void {
     ctx.hostname,
     why,
   );
+  const context = contextPath(ctx);
+  if (context) {
+    const contextWhy = reason('LB-2.6', `the load balancer also serves this node under ${context}`);
+    for (const name of ['ProxyContextPath', 'MgtProxyContextPath']) {
+      b.add(
+        NODE_FILES.carbonXml,
+        { format: 'xml', element: [...server, { name }], after: ['MgtHostName', 'HostName', 'Version'] },
+        context,
+        contextWhy,
+      );
+    }
+  }
   for (const [port, proxyPort] of [
     ['9443', 443],
     ['9763', 80],
@@ -331,7 +363,13 @@ function xml26(ctx: NodeContext, b: SettingsBuilder): void {
     const step3 = reason('LB-2.6', `step 3: reverse proxy settings of the ${app} portal`);
     b.add(file, { format: 'jsonc', path: ['reverseProxy', 'enabled'] }, true, step3, true);
     b.add(file, { format: 'jsonc', path: ['reverseProxy', 'host'] }, ctx.hostname, step3, true);
-    b.add(file, { format: 'jsonc', path: ['reverseProxy', 'context'] }, `/${app}`, step3, true);
+    b.add(
+      file,
+      { format: 'jsonc', path: ['reverseProxy', 'context'] },
+      `${context ?? ''}/${app}`,
+      step3,
+      true,
+    );
   }
 }
 

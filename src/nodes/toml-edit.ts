@@ -292,3 +292,9 @@ export function editToml(file: string, text: string, settings: TomlSetting[]): E
   parse(file, text);
   return applyEach(text, settings, (current, s, eol) => applyOne(file, current, s, eol));
 }
+
+/** The file's values as plain data (NodeFileError when it does not parse). */
+export function readToml(file: string, text: string): Record<string, unknown> {
+  parse(file, text);
+  return getStaticTOMLValue(parseTOML(text));
+}

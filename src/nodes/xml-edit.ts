@@ -219,3 +219,11 @@ export function editXml(file: string, text: string, settings: XmlSetting[]): Edi
   parseXml(file, text);
   return applyEach(text, settings, (current, s, eol) => applyOne(file, current, s, eol));
 }
+
+/** The text of the element at `steps` (entities decoded, trimmed), or undefined when absent. */
+export function readXmlText(file: string, text: string, steps: XmlStep[]): string | undefined {
+  const found = find(parseXml(file, text), steps);
+  if (found.kind !== 'found') return undefined;
+  const range = contentRange(found.element);
+  return range ? decode(text.slice(range[0], range[1])).trim() : '';
+}

@@ -1,5 +1,5 @@
 import { Records, RemoteOutputError, decodeField, decodeText, decodeValue } from './output-protocol.js';
-import { ScriptInput, path, token } from './script-input.js';
+import { ScriptInput, path, text, token } from './script-input.js';
 import { program } from './scripts.js';
 import { PACKAGE_NAME, SERVICE_NAME, assertPath, assertValue } from './values.js';
 
@@ -79,6 +79,37 @@ export interface ServiceFact {
   enabled: 'enabled' | 'disabled' | 'unknown';
 }
 
+/** A carbon home found on an API-M node (node-facts.sh). */
+export interface ApimHomeFact {
+  /** Canonical path (links resolved). */
+  home: string;
+  owner: string;
+  /** First line of bin/version.txt (`WSO2 API Manager v4.2.0`), empty when absent. */
+  versionText: string;
+  /** bin/api-manager.sh and/or bin/wso2server.sh, absolute. */
+  scripts: string[];
+  /**
+   * Carbon processes running from it (-Dcarbon.home), with their user, the keytool next to their
+   * java and the systemd service they run in.
+   */
+  processes: Array<{ pid: number; user: string; keytool?: string; unit?: string }>;
+  /** systemd units naming the home, with their `User=` (empty: root). */
+  units: Array<{ name: string; user: string }>;
+  /** Init scripts (/etc/init.d) naming the home. */
+  initScripts: string[];
+}
+
+/** What the `apim-home` query found. */
+export interface ApimDiscovery {
+  /** Where it looked (the given home, or the usual places), for messages. */
+  searched: string[];
+  homes: ApimHomeFact[];
+  /** keytool on PATH. */
+  keytool?: string;
+  /** Tools present for restarts and health checks (curl, wget, openssl, runuser, setpriv, su, ...). */
+  tools: string[];
+}
+
 export interface HostFacts {
   os: OsFacts;
   arch: string;
@@ -98,6 +129,8 @@ export interface HostFacts {
   contents: Record<string, Buffer | null>;
   packages: Record<string, PackageFact>;
   services: Record<string, ServiceFact>;
+  /** API-M node discovery, when asked (`apim-home`). */
+  apim?: ApimDiscovery;
   state: StateFacts;
 }
 
@@ -107,7 +140,9 @@ export type FactQuery =
   /** The bytes of a regular file: never ask for one whose content the controller must not see. */
   | { kind: 'content'; path: string }
   | { kind: 'package'; name: string }
-  | { kind: 'service'; name: string };
+  | { kind: 'service'; name: string }
+  /** The carbon homes of an API-M node: `home` when the inventory gives it, else looked for. */
+  | { kind: 'apim-home'; home?: string };
 
 export interface FactsOptions {
   queries: readonly FactQuery[];
@@ -136,6 +171,8 @@ export function factsScript(opts: FactsOptions): string {
         return [token(q.kind), token(assertValue(q.name, PACKAGE_NAME, 'package name'))];
       case 'service':
         return [token(q.kind), token(assertValue(q.name, SERVICE_NAME, 'service name'))];
+      case 'apim-home':
+        return [token(q.kind), text(q.home === undefined ? '' : assertPath(q.home, 'apim_home'))];
     }
   });
   const input = new ScriptInput()
@@ -218,7 +255,54 @@ function parseFileFact(fields: string[]): RemoteFileFact {
 }
 
 /** The answers to the queries, the part of the facts a later query of the run adds. */
-export type FactAnswers = Pick<HostFacts, 'files' | 'contents' | 'packages' | 'services'>;
+export type FactAnswers = Pick<HostFacts, 'files' | 'contents' | 'packages' | 'services' | 'apim'>;
+
+function discoveryOf(r: Records): ApimDiscovery | undefined {
+  if (!r.has('apim_searched')) return undefined;
+  const homes = new Map<string, ApimHomeFact>();
+  const home = (b64: string): ApimHomeFact | undefined => homes.get(decodeText(b64));
+  for (const value of r.all('apim_home')) {
+    const [path = '', owner = '-', version = ''] = value.split(' ');
+    const h = decodeText(path);
+    homes.set(h, {
+      home: h,
+      owner,
+      versionText: decodeText(version).trim(),
+      scripts: [],
+      processes: [],
+      units: [],
+      initScripts: [],
+    });
+  }
+  for (const value of r.all('apim_script')) {
+    const [h = '', path = ''] = value.split(' ');
+    home(h)?.scripts.push(decodeText(path));
+  }
+  for (const value of r.all('apim_process')) {
+    const [h = '', pid = '', user = '-', keytool = '-', unit = '-'] = value.split(' ');
+    home(h)?.processes.push({
+      pid: Number(pid),
+      user,
+      ...(keytool !== '-' && keytool !== '' ? { keytool: decodeText(keytool) } : {}),
+      ...(unit !== '-' && unit !== '' ? { unit } : {}),
+    });
+  }
+  for (const value of r.all('apim_unit')) {
+    const [h = '', name = '', user = ''] = value.split(' ');
+    home(h)?.units.push({ name, user: decodeText(user).trim() });
+  }
+  for (const value of r.all('apim_init')) {
+    const [h = '', name = ''] = value.split(' ');
+    home(h)?.initScripts.push(name);
+  }
+  const keytool = r.text('apim_keytool');
+  return {
+    searched: r.all('apim_searched').map(decodeText),
+    homes: [...homes.values()],
+    ...(keytool ? { keytool } : {}),
+    tools: r.all('apim_tool'),
+  };
+}
 
 function finished(stdout: string): Records {
   const r = Records.parse(stdout);
@@ -267,7 +351,8 @@ function answersOf(r: Records): FactAnswers {
       enabled: enabled === 'enabled' || enabled === 'disabled' ? enabled : 'unknown',
     };
   }
-  return { files, contents, packages, services };
+  const apim = discoveryOf(r);
+  return { files, contents, packages, services, ...(apim ? { apim } : {}) };
 }
 
 export function parseFacts(stdout: string): HostFacts {
@@ -275,7 +360,7 @@ export function parseFacts(stdout: string): HostFacts {
   const osText = r.text('os_release') ?? '';
   const pkg = r.get('pkg');
   const svc = r.get('svc');
-  const { files, contents, packages, services } = answersOf(r);
+  const { files, contents, packages, services, apim } = answersOf(r);
   const records: Record<string, string[]> = {};
   const recordedSha: Record<string, string> = {};
   for (const value of r.all('record')) {
@@ -303,6 +388,7 @@ export function parseFacts(stdout: string): HostFacts {
     contents,
     packages,
     services,
+    ...(apim ? { apim } : {}),
     state: {
       pendingReload: pending !== undefined,
       ...(pending !== undefined && decodeText(pending).trim() !== ''

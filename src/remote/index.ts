@@ -15,6 +15,7 @@ export * from './facts.js';
 export * from './ops.js';
 export * from './transaction.js';
 export * from './transaction-result.js';
+export * from './node-transaction.js';
 export * from './rollback.js';
 export * from './install.js';
 export * from './install-files.js';

@@ -4,15 +4,28 @@ import type { ScriptInput } from './script-input.js';
 
 /** The shell files of src/remote/sh (copied next to the compiled code by `npm run build`). */
 export type ScriptFile =
-  'lib' | 'state' | 'nginx' | 'snapshot' | 'facts' | 'ops' | 'install' | 'transaction' | 'rollback';
+  | 'lib'
+  | 'state'
+  | 'nginx'
+  | 'snapshot'
+  | 'facts'
+  | 'node-facts'
+  | 'ops'
+  | 'install'
+  | 'commit'
+  | 'transaction'
+  | 'rollback'
+  | 'node'
+  | 'node-transaction';
 
 /** The programs run on hosts, and the files each is assembled from (shared functions first). */
 export const PROGRAMS = {
-  facts: ['lib', 'nginx', 'facts'],
+  facts: ['lib', 'nginx', 'node-facts', 'facts'],
   ops: ['lib', 'ops'],
   install: ['lib', 'install'],
-  transaction: ['lib', 'state', 'nginx', 'snapshot', 'transaction'],
+  transaction: ['lib', 'state', 'nginx', 'snapshot', 'commit', 'transaction'],
   rollback: ['lib', 'state', 'nginx', 'snapshot', 'rollback'],
+  'node-transaction': ['lib', 'state', 'snapshot', 'commit', 'node', 'node-transaction'],
 } as const satisfies Record<string, readonly ScriptFile[]>;
 export type ProgramName = keyof typeof PROGRAMS;
 

@@ -84,6 +84,32 @@ export function sha256Hex(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/** The D (folder) and F (file) rows of a transaction's APIM_PLAN, as commit.sh reads them. */
+export function planRows(directories: readonly TransactionDirectory[], files: readonly TransactionFile[]) {
+  return [
+    ...directories.map((d, i) => [
+      token('D'),
+      token(String(i)),
+      token(d.mode),
+      token(d.owner),
+      token(d.group),
+      token('-'),
+      token('-'),
+      text(d.path),
+    ]),
+    ...files.map((f, i) => [
+      token('F'),
+      token(String(i)),
+      token(f.mode),
+      token(f.owner),
+      token(f.group),
+      token(f.expected),
+      token(sha256Hex(f.content)),
+      text(f.path),
+    ]),
+  ];
+}
+
 /**
  * The transaction program (src/remote/sh/transaction.sh) with this spec as its input. The file
  * contents travel in the input, so the program must be uploaded to a private file (it may hold
@@ -98,26 +124,7 @@ export function transactionScript(spec: TransactionSpec): string {
   const tree = `${work}/tree`;
 
   const plan = [
-    ...spec.directories.map((d, i) => [
-      token('D'),
-      token(String(i)),
-      token(d.mode),
-      token(d.owner),
-      token(d.group),
-      token('-'),
-      token('-'),
-      text(d.path),
-    ]),
-    ...spec.files.map((f, i) => [
-      token('F'),
-      token(String(i)),
-      token(f.mode),
-      token(f.owner),
-      token(f.group),
-      token(f.expected),
-      token(sha256Hex(f.content)),
-      text(f.path),
-    ]),
+    ...planRows(spec.directories, spec.files),
     ...spec.deletes.map((d, i) => [
       token('X'),
       token(String(i)),

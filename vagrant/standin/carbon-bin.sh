@@ -14,6 +14,11 @@ SECURITY="$CARBON_HOME/repository/resources/security"
 # shellcheck source=/dev/null # written by standin-ctl: STANDIN_NAME, STANDIN_ROLE
 . "$CARBON_HOME/.standin"
 
+# Lab only: when the node went down and came up, so tests can see restarts roll one at a time.
+event() {
+  printf '%s %s\n' "$1" "$(date +%s.%N)" >>"$CARBON_HOME/repository/logs/standin-lifecycle.log" 2>/dev/null || :
+}
+
 running_pid() {
   [ -s "$PID_FILE" ] || return 1
   pid="$(cat "$PID_FILE")"
@@ -36,11 +41,13 @@ start() {
   # setsid + nohup: the node outlives the SSH session that started it.
   setsid nohup "$0" >>"$LOG_FILE" 2>&1 </dev/null &
   echo $! >"$PID_FILE"
+  event start
 }
 
 stop() {
   if pid="$(running_pid)"; then
     echo "Stopping WSO2 Carbon (pid $pid) ..."
+    event stop
     kill "$pid"
     for _ in $(seq 1 50); do
       kill -0 "$pid" 2>/dev/null || break

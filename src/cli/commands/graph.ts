@@ -1,9 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import type { CommandModule } from 'yargs';
-import type { Inventory, LoadBalancer } from '../../domain/types.js';
+import type { ApimNode, Inventory, LoadBalancer } from '../../domain/types.js';
 import { EXPECTED_NGINX } from '../../patterns/index.js';
 import {
   buildGraph,
+  configuredNodes,
   formatOfFile,
   GRAPH_FILE_EXTENSIONS,
   GRAPH_FORMATS,
@@ -36,6 +37,7 @@ export function offlineGraph(
   title: string,
   lbs: readonly LoadBalancer[],
   nginxVersion: string,
+  apimNodes: readonly ApimNode[] = [],
   planned: (lb: LoadBalancer) => PlannedNginxView | undefined = () => undefined,
 ) {
   const warnings: { host: string; message: string }[] = [];
@@ -56,6 +58,7 @@ export function offlineGraph(
         warnings.push({ host: lb.host.name, message });
       return { lb, decision, nginx: { version: nginxVersion, known: false }, confPath: rendered.path };
     }),
+    configuredNodes(apimNodes),
   );
   return { graph, warnings };
 }
@@ -93,8 +96,12 @@ export async function writeRunGraph(
   redactor: Redactor,
 ): Promise<boolean> {
   // What the run planned on each host (edition, version, file); assumed where it got no plan.
-  const { graph } = offlineGraph(title, inventory.loadBalancers, EXPECTED_NGINX.distro, (lb) =>
-    plannedNginx(run, lb.host.name),
+  const { graph } = offlineGraph(
+    title,
+    inventory.loadBalancers,
+    EXPECTED_NGINX.distro,
+    inventory.apimNodes,
+    (lb) => plannedNginx(run, lb.host.name),
   );
   const scrub = (text: string) => redactor.scrub(text);
   return writeGraph(file, await renderGraph(withRunChanges(graph, run, scrub), graphFileFormat(file)));
@@ -155,6 +162,7 @@ export function graphCommand(setCode: (c: number) => void): CommandModule<object
         found.sources.join(', '),
         found.loadBalancers,
         args['nginx-version'],
+        found.apimNodes,
       );
       for (const w of warnings) process.stderr.write(`[WARNING] ${w.host}: ${w.message}\n`);
       setCode(await draw(graph, args));

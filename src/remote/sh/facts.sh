@@ -5,8 +5,9 @@
 # Input: STATE, CONF_OVERRIDE, NGINX_OVERRIDE (empty: found), APIM_PROBE_SYSV (0|1), APIM_BASICS
 # (1: the basic facts too; 0: only the answers to the queries, for a plan that asks more), APIM_QUERIES:
 # lines `file <path field>` (type, mode, owner, sha256), `content <path field>` (a regular file's
-# bytes: never ask for a secret the controller must not see), `package <name>`, `service <name>`;
-# a path field is `=<path>` or base64 (src/remote/script-input.ts).
+# bytes: never ask for a secret the controller must not see), `package <name>`, `service <name>`,
+# `apim-home <b64 home|->` (API-M node discovery, node-facts.sh); a path field is `=<path>` or
+# base64 (src/remote/script-input.ts).
 
 # The package and service managers, which the package and service queries need.
 apim_managers() {
@@ -336,6 +337,7 @@ apim_main() {
       content) apim_content_fact "$apim_q_arg" ;;
       package) apim_package_fact "$apim_q_arg" ;;
       service) apim_service_fact "$apim_q_arg" ;;
+      apim-home) apim_node_facts "$apim_q_arg" ;;
     esac
   done
   apim_emit 'done' 1

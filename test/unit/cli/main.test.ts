@@ -77,7 +77,7 @@ describe('apim-provision main()', () => {
 
   it('validates an example inventory (exit 0)', async () => {
     expect(await main(['validate', join(EXAMPLES, 'single-node.yml')])).toBe(EXIT.OK);
-    expect(output.stdout).toContain('valid: 1 load balancer(s), 1 play(s)');
+    expect(output.stdout).toContain('valid: 1 load balancer(s), 2 play(s)');
   });
 
   it('renders the conf.d file of every load balancer of every example inventory (exit 0)', async () => {

@@ -214,3 +214,20 @@ describe('graph model = rendered configuration', () => {
     expect(graph.loadBalancers[0]!.edition.versionKnown).toBe(true);
   });
 });
+
+describe('what the node play sets on each node', () => {
+  it('shows the public hostname and proxy port of every node the node play configures, none on nodes left alone', () => {
+    const inventory = loadExample('inventories/with-group-vars/inventory.yml');
+    const { graph } = offlineGraph('t', inventory.loadBalancers, '1.22.1', inventory.apimNodes);
+    const nodes = graph.roleGroups.flatMap((g) => g.nodes);
+    expect(nodes.map((n) => [n.name, n.configured])).toEqual([
+      ['apim1', [{ hostname: 'api.am.example.com', proxyPort: 443 }]],
+      ['apim2', [{ hostname: 'api.am.example.com', proxyPort: 443 }]],
+    ]);
+    // The same setting the node's deployment.toml gets (one derivation).
+    const plan = inventory.apimNodes.find((n) => n.host.name === 'apim1')!.plan;
+    expect(plan.proxy).toEqual({ hostname: 'api.am.example.com', proxyPort: 443 });
+    const alone = offlineGraph('t', inventory.loadBalancers, '1.22.1', []).graph;
+    expect(alone.roleGroups.flatMap((g) => g.nodes).every((n) => n.configured === undefined)).toBe(true);
+  });
+});

@@ -25,7 +25,13 @@ export function loadExample(path: string): Inventory {
 
 /** The offline picture of an example inventory, titled with its repo-relative path. */
 export function exampleGraph(path: string, nginxVersion = '1.22.1') {
-  return offlineGraph(relative(ROOT, join(ROOT, path)), loadExample(path).loadBalancers, nginxVersion).graph;
+  const inventory = loadExample(path);
+  return offlineGraph(
+    relative(ROOT, join(ROOT, path)),
+    inventory.loadBalancers,
+    nginxVersion,
+    inventory.apimNodes,
+  ).graph;
 }
 
 /** The visible texts (`<text>` elements) of a well-formed SVG; throws with the parser's error otherwise. */

@@ -26,8 +26,7 @@ describe('playbooks/site.yml', () => {
   });
 
   it('runs the WSO2 procedure on the load balancers, with privileges', () => {
-    const [play, ...others] = playbook!.plays;
-    expect(others).toEqual([]);
+    const [play] = playbook!.plays;
     expect(play!.hosts).toBe('loadbalancers');
     expect(play!.become).toBe(true);
     expect(play!.tasks.map((t) => t.module)).toEqual([
@@ -36,6 +35,20 @@ describe('playbooks/site.yml', () => {
       'apim_lb_config',
     ]);
     expect(play!.tasks[0]!.args).toEqual({ edition: 'auto' });
+  });
+
+  it('then configures the API-M nodes (group apim_nodes), restarting changed nodes in a rolling handler', () => {
+    const [, nodes, ...others] = playbook!.plays;
+    expect(others).toEqual([]);
+    expect(nodes!.hosts).toBe('apim_nodes');
+    expect(nodes!.become).toBe(true);
+    expect(nodes!.tasks.map((t) => [t.module, t.notify])).toEqual([
+      ['apim_node_config', ['restart API-M']],
+      ['apim_node_truststore', ['restart API-M']],
+    ]);
+    expect(nodes!.handlers.map((h) => [h.name, h.module, h.args])).toEqual([
+      ['restart API-M', 'apim_node_restart', { rolling: true }],
+    ]);
   });
 
   it('notifies the validating reload handler when certificates or configuration change', () => {

@@ -40,7 +40,7 @@ export function inventoryYaml(lbs: string[] = ['lb1'], extraVars: Record<string,
   return (
     `all:\n  vars:\n    ansible_user: vagrant\n    ansible_become: true\n    apim_version: '4.x'\n` +
     `    apim_pattern: single-node\n  children:\n    loadbalancers:\n      hosts:\n${hosts}` +
-    `      vars:\n${vars}    apim_all_in_one:\n      hosts:\n        apim1:\n          ansible_host: 192.0.2.10\n`
+    `      vars:\n${vars}    apim_all_in_one:\n      hosts:\n        apim1:\n          apim_address: 192.0.2.10\n`
   );
 }
 

@@ -1,0 +1,190 @@
+# shellcheck shell=sh
+# What both transactions (transaction.sh for load balancers, node-transaction.sh for API-M nodes)
+# share: the plan and payloads unpacked and checked, the compare-and-swap against what the plan
+# saw, the snapshot, the symlink-safe atomic swap, the pending marker, and the undo of a swap.
+#
+# APIM_PLAN lines: `D <i> <mode> <owner> <group> - - <b64 path>` (folder),
+# `F <i> <mode> <owner> <group> <expected> <sha256> <b64 path>` (file, payload <i>),
+# `K <i> <mode> <owner> <group> <expected> <sha256> <b64 path>` (a certificate, payload <i>,
+# imported into the keystore at the path: node transactions make $WORK/keystore/<i> first),
+# `X <i> - - - <expected> - <b64 path>` (retired file); <expected> is the sha256 the plan saw,
+# `absent`, or `link`. APIM_PAYLOADS lines: `<i> <base64 content>`.
+
+apim_finish() {
+  apim_emit status "$1"
+  exit "$2"
+}
+apim_cleanup() {
+  [ -n "${WORK:-}" ] && [ -d "$WORK" ] && rm -rf "$WORK"
+  apim_unlock
+}
+
+apim_write_inputs() {
+  printf '%s\n' "$APIM_PLAN" | awk 'NF' >"$WORK/plan" || return 1
+  while read -r apim_wi_i apim_wi_data; do
+    [ -n "$apim_wi_i" ] || continue
+    case $apim_wi_i in *[!0-9]*) return 1 ;; esac
+    printf '%s' "$apim_wi_data" | apim_b64dec >"$WORK/payload/$apim_wi_i" || return 1
+  done <<APIM_PAYLOADS_END
+$APIM_PAYLOADS
+APIM_PAYLOADS_END
+}
+# Every path absolute and normalised, every payload intact.
+apim_verify_inputs() {
+  while read -r k i mode owner group expected want b64; do
+    p=$(apim_unb64 "$b64")
+    if ! apim_normal_path "$p"; then
+      apim_msg "refusing the path $p: it is not absolute and normalised"
+      return 1
+    fi
+    case $k in F | K) ;; *) continue ;; esac
+    if [ "$(apim_sha256 "$WORK/payload/$i")" != "$want" ]; then
+      apim_msg "payload of $p is damaged (sha256 mismatch)"
+      return 1
+    fi
+  done <"$WORK/plan"
+}
+# Sets CHANGED (read by the transaction's main); emits conflict/change records. Returns 1 on any
+# conflict.
+# shellcheck disable=SC2034 # CHANGED is the result
+apim_compare() {
+  apim_cmp_status=0
+  CHANGED=0
+  while read -r k i mode owner group expected want b64; do
+    p=$(apim_unb64 "$b64")
+    case $k in
+      F)
+        cur=$(apim_content_id "$p")
+        if [ "$cur" = other ]; then
+          apim_msg "$p exists and is not a regular file"
+          apim_emit conflict "$b64"
+          apim_cmp_status=1
+        elif [ "$cur" != "$expected" ] && [ "$cur" != "$want" ]; then
+          apim_msg "$p changed on the host since the plan was made"
+          apim_emit conflict "$b64"
+          apim_cmp_status=1
+        fi
+        if [ "$cur" != "$want" ] || ! apim_attrs_match "$p" "$mode" "$owner" "$group"; then
+          CHANGED=1
+          apim_emit change "$b64"
+        fi
+        ;;
+      K)
+        # A keystore import: the result is made on the host, so only what the plan saw is compared.
+        cur=$(apim_content_id "$p")
+        if [ "$cur" != "$expected" ]; then
+          apim_msg "$p changed on the host since the plan was made"
+          apim_emit conflict "$b64"
+          apim_cmp_status=1
+        fi
+        CHANGED=1
+        apim_emit change "$b64"
+        ;;
+      X)
+        cur=$(apim_content_id "$p")
+        if [ "$cur" != "$expected" ] && [ "$cur" != absent ]; then
+          apim_msg "$p changed on the host since the plan was made"
+          apim_emit conflict "$b64"
+          apim_cmp_status=1
+        fi
+        if [ "$cur" != absent ]; then
+          CHANGED=1
+          apim_emit change "$b64"
+        fi
+        ;;
+      D)
+        if [ -L "$p" ]; then
+          apim_msg "$p is a symbolic link, not a folder: not following it"
+          apim_emit conflict "$b64"
+          apim_cmp_status=1
+        elif [ -e "$p" ] && [ ! -d "$p" ]; then
+          apim_msg "$p exists and is not a directory"
+          apim_emit conflict "$b64"
+          apim_cmp_status=1
+        elif ! apim_attrs_match "$p" "$mode" "$owner" "$group"; then
+          CHANGED=1
+          apim_emit change "$b64"
+        fi
+        ;;
+    esac
+  done <"$WORK/plan"
+  return $apim_cmp_status
+}
+# The previous state of everything the plan touches, kept in the work folder until it is stored.
+apim_take_snapshot() {
+  mkdir -m 700 "$WORK/snap" "$WORK/snap/files" || return 1
+  : >"$WORK/snap/manifest"
+  for apim_ts_f in records managed-files; do
+    if [ -f "$STATE/$apim_ts_f" ]; then cp "$STATE/$apim_ts_f" "$WORK/snap/$apim_ts_f" || return 1; fi
+  done
+  while read -r k i mode owner group expected want b64; do
+    case $k in
+      D) apim_snap_add "$WORK/snap" d "d$i" "$(apim_unb64 "$b64")" || return 1 ;;
+      F) apim_snap_add "$WORK/snap" f "f$i" "$(apim_unb64 "$b64")" || return 1 ;;
+      K) apim_snap_add "$WORK/snap" f "k$i" "$(apim_unb64 "$b64")" || return 1 ;;
+      X) apim_snap_add "$WORK/snap" f "x$i" "$(apim_unb64 "$b64")" || return 1 ;;
+    esac
+  done <"$WORK/plan"
+}
+
+apim_swap() {
+  while read -r k i mode owner group expected want b64; do
+    [ "$k" = D ] || continue
+    p=$(apim_unb64 "$b64")
+    if ! { [ -d "$p" ] || mkdir -p "$p"; } || ! apim_set_attrs "$p" "$mode" "$owner" "$group"; then
+      apim_msg "could not create $p"
+      return 1
+    fi
+  done <"$WORK/plan"
+  while read -r k i mode owner group expected want b64; do
+    p=$(apim_unb64 "$b64")
+    case $k in
+      F) apim_put_file "$WORK/payload/$i" "$p" "$mode" "$owner" "$group" || {
+        apim_msg "could not write $p"
+        return 1
+      } ;;
+      K) apim_put_file "$WORK/keystore/$i" "$p" "$mode" "$owner" "$group" || {
+        apim_msg "could not write $p"
+        return 1
+      } ;;
+      X)
+        if [ -e "$p" ] || [ -L "$p" ]; then
+          rm -f -- "$p" || {
+            apim_msg "could not remove $p"
+            return 1
+          }
+          apim_emit removed "$b64"
+        fi
+        ;;
+    esac
+  done <"$WORK/plan"
+}
+apim_set_pending() {
+  printf '%s\n' "$RUN_ID" >"$STATE/pending-reload.tmp" && mv -f "$STATE/pending-reload.tmp" "$STATE/pending-reload"
+}
+apim_prune_snapshots() {
+  apim_ps_index="$STATE/snapshots/index"
+  [ -f "$apim_ps_index" ] || return 0
+  apim_ps_total=$(wc -l <"$apim_ps_index" | tr -d ' ')
+  [ "$apim_ps_total" -gt "$KEEP" ] || return 0
+  head -n $((apim_ps_total - KEEP)) "$apim_ps_index" | while IFS= read -r id; do
+    case $id in '' | *[!A-Za-z0-9._-]* | . | ..) continue ;; esac
+    rm -rf "$STATE/snapshots/$id"
+  done
+  tail -n "$KEEP" "$apim_ps_index" >"$apim_ps_index.tmp" && mv -f "$apim_ps_index.tmp" "$apim_ps_index"
+}
+
+# The records as the snapshot holds them (the state before this run).
+apim_restore_records() {
+  for apim_rr_f in records managed-files; do
+    if [ -f "$SNAP/$apim_rr_f" ]; then cp "$SNAP/$apim_rr_f" "$STATE/$apim_rr_f"; else rm -f "$STATE/$apim_rr_f"; fi
+  done
+}
+# Puts the snapshot back after a failed swap (or a live check that refuses the result).
+apim_undo_swap() {
+  if apim_restore "$SNAP"; then
+    apim_restore_records
+    apim_emit rolled_back 1
+  fi
+  [ "$PENDING" = 1 ] || rm -f "$STATE/pending-reload"
+}

@@ -1,0 +1,277 @@
+/**
+ * The node play of playbooks/site.yml end to end (issue 11) on the lab's STAND-IN API-M nodes,
+ * which read their configuration at start and build redirects from hostname/proxyPort as Carbon
+ * does: a 4.x all-in-one (naio1) and a 3.x distributed publisher pair (npub1, npub2), each behind
+ * lb-bookworm, every node started from a fresh stock home.
+ */
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Lab, LabPattern } from '../../src/lab/index.js';
+import { EXIT } from '../../src/report/index.js';
+import { runCli, type CliRun } from './support/cli.js';
+import { getLab } from './support/lab.js';
+import { q, readHome, root, standinNode, writeHome, type StandinNode } from './support/standin-homes.js';
+
+const LB = 'lb-bookworm';
+const TOML = 'repository/conf/deployment.toml';
+const TRUSTSTORE = 'repository/resources/security/client-truststore.jks';
+const LIFECYCLE = 'repository/logs/standin-lifecycle.log';
+const CTL = '/opt/apim-lab/standin/standin-ctl';
+
+let lab: Lab;
+
+/** Back to the stock home and no tool state: the node as a fresh install has it. */
+async function freshNode(name: string): Promise<StandinNode> {
+  const s = lab.standins.find((x) => x.name === name)!;
+  await root(
+    lab,
+    s.machine,
+    [
+      `${CTL} stop ${name}`,
+      `rm -rf /opt/wso2/${name} /var/lib/apim-provision/nodes/${name}`,
+      `${CTL} start ${name} ${s.offset} ${s.role} ${s.version} >/dev/null`,
+    ].join(' && '),
+  );
+  return standinNode(lab, name);
+}
+
+function inventory(pattern: LabPattern): string {
+  return lab.inventoryFor(pattern, {
+    loadBalancers: [LB],
+    nodeConnections: true,
+    vars: { apim_upstream_tls_verify: false },
+    fileName: `nodes-play-${pattern}.yml`,
+  });
+}
+
+const apply = (inv: string, ...args: string[]): Promise<CliRun> =>
+  runCli(['apply', inv, '--known-hosts', lab.knownHostsFile, ...args]);
+
+/** The recap's `changed=` of a host. */
+function changed(run: CliRun, host: string): number {
+  const m = new RegExp(`^${host}\\s*:.*\\bchanged=(\\d+)`, 'm').exec(run.stdout);
+  if (!m) throw new Error(`no recap line for ${host}:\n${run.all}`);
+  return Number(m[1]);
+}
+
+const sha = async (n: StandinNode, file: string): Promise<string> =>
+  (await root(lab, n.machine, `sha256sum ${q(`${n.home}/${file}`)}`)).split(' ')[0]!;
+
+/** The running node's pid and user (the stand-in's pid file, as Carbon keeps wso2carbon.pid). */
+async function processOf(n: StandinNode): Promise<{ pid: string; user: string }> {
+  const out = await root(lab, n.machine, `ps -o pid=,user:16= -p "$(cat ${q(`${n.home}/wso2carbon.pid`)})"`);
+  const [pid = '', user = ''] = out.trim().split(/\s+/);
+  return { pid, user };
+}
+
+/** Follows redirects from the load balancer itself (names resolved to it): every Location and the end. */
+async function followThroughLb(hostname: string, path: string) {
+  const out = await root(
+    lab,
+    LB,
+    `curl -sk -L --max-redirs 10 -D - -o /dev/null -w '\\nEND@@ %{http_code} %{url_effective}\\n' --resolve ${hostname}:443:127.0.0.1 ${q(`https://${hostname}${path}`)}`,
+  );
+  const locations = [...out.matchAll(/^location: (\S+)\r?$/gim)].map((m) => m[1]!);
+  const end = /END@@ (\d+) (\S+)/.exec(out);
+  return { locations, status: Number(end?.[1]), url: end?.[2] ?? '' };
+}
+
+/** When each node was stopped and started by its bin script (the stand-in's lifecycle log). */
+async function lifecycle(n: StandinNode): Promise<Array<{ event: string; at: number }>> {
+  const text = await root(lab, n.machine, `cat ${q(`${n.home}/${LIFECYCLE}`)} 2>/dev/null || :`);
+  return text
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [event = '', at = '0'] = l.split(' ');
+      return { event, at: Number(at) };
+    });
+}
+
+beforeAll(async () => {
+  lab = await getLab();
+});
+
+describe('node play, 4.x all-in-one (single-node)', () => {
+  let node: StandinNode;
+  let inv: string;
+  beforeAll(async () => {
+    node = await freshNode('naio1');
+    inv = inventory('nodes-4x-single-node');
+  });
+
+  it('--check --diff shows the deployment.toml diff and the truststore import, and changes nothing', async () => {
+    const before = {
+      toml: await sha(node, TOML),
+      store: await sha(node, TRUSTSTORE),
+      proc: await processOf(node),
+    };
+    const run = await apply(inv, '--check', '--diff');
+    expect(run.exitCode, run.all).toBe(EXIT.OK);
+    expect(run.stdout).toContain(`--- before: ${node.home}/${TOML}`);
+    expect(run.stdout).toContain('-hostname = "localhost"');
+    expect(run.stdout).toContain('+hostname = "api.am.wso2.com"');
+    expect(run.stdout).toMatch(/\+\[transport\.https\.properties\]\n\+proxyPort = 443/);
+    expect(run.stdout).toContain('+https_endpoint = "https://gw.am.wso2.com"');
+    expect(run.stdout).toContain('import alias apim-provision-lb-ca (keytool)');
+    expect(run.stdout).toMatch(/naio1\] restart API-M/);
+    expect(await sha(node, TOML)).toBe(before.toml);
+    expect(await sha(node, TRUSTSTORE)).toBe(before.store);
+    expect(await processOf(node)).toEqual(before.proc);
+  });
+
+  it('apply sets the public hostname and proxy ports, imports the LB CA, restarts as wso2carbon', async () => {
+    const before = await processOf(node);
+    const run = await apply(inv);
+    expect(run.exitCode, run.all).toBe(EXIT.OK);
+    expect(changed(run, 'naio1')).toBe(3);
+    expect(run.stdout).toContain('files live; API-M restarted and answering');
+    const toml = await readHome(node, TOML);
+    expect(toml).toMatch(/^\[server\]\nhostname = "api\.am\.wso2\.com"\noffset = 90\n/);
+    expect(toml).toMatch(/\[transport\.https\.properties\]\nproxyPort = 443\n/);
+    expect(toml).toMatch(/\[transport\.http\.properties\]\nproxyPort = 80\n/);
+    expect(toml).toContain('url = "https://api.am.wso2.com/devportal"');
+    // Unrelated lines and comments kept byte for byte.
+    expect(toml).toContain('#discard_empty_caches = false');
+    const meta = await root(
+      lab,
+      node.machine,
+      `cd ${q(node.home)} && stat -c '%U:%G %a' ${TOML} ${TRUSTSTORE}`,
+    );
+    expect(meta.trim().split('\n')).toEqual([
+      'wso2carbon:wso2carbon 640',
+      expect.stringMatching(/^wso2carbon:wso2carbon /),
+    ]);
+    // The inventory's local CA (it signed the load balancer's certificate), by its fingerprint.
+    const ca = new X509Certificate(readFileSync(join(dirname(inv), '.apim-provision', 'pki', 'ca.crt')));
+    const listed = await root(
+      lab,
+      node.machine,
+      `keytool -list -storetype JKS -keystore ${q(`${node.home}/${TRUSTSTORE}`)} -storepass wso2carbon -alias apim-provision-lb-ca`,
+    );
+    expect(listed).toContain('trustedCertEntry');
+    expect(listed).toContain(`(SHA-256): ${ca.fingerprint256}`);
+    // The node's own entry stays.
+    expect(
+      await root(
+        lab,
+        node.machine,
+        `keytool -list -storetype JKS -keystore ${q(`${node.home}/${TRUSTSTORE}`)} -storepass wso2carbon -alias wso2carbon`,
+      ),
+    ).toContain('trustedCertEntry');
+    const after = await processOf(node);
+    expect(after.pid).not.toBe(before.pid);
+    expect(after.user).toBe('wso2carbon');
+  });
+
+  it('requests through the load balancer that follow redirects stay on the public hostname on 443', async () => {
+    for (const path of ['/publisher', '/devportal', '/carbon']) {
+      const r = await followThroughLb('api.am.wso2.com', path);
+      expect(r.status, path).toBe(200);
+      expect(r.locations.length, path).toBeGreaterThan(0);
+      for (const l of [...r.locations, r.url]) {
+        expect(l, path).toMatch(/^https:\/\/api\.am\.wso2\.com\//);
+        expect(l, path).not.toMatch(/:9\d\d\d|localhost/);
+      }
+    }
+    const apis = await root(
+      lab,
+      LB,
+      `curl -sk --resolve api.am.wso2.com:443:127.0.0.1 https://api.am.wso2.com/api/am/devportal/v3/apis`,
+    );
+    expect(apis).toContain('"https": "https://gw.am.wso2.com"');
+  });
+
+  it('a second apply changes and restarts nothing', async () => {
+    const before = await processOf(node);
+    const run = await apply(inv);
+    expect(run.exitCode, run.all).toBe(EXIT.OK);
+    expect(changed(run, 'naio1')).toBe(0);
+    expect(changed(run, LB)).toBe(0);
+    expect(await processOf(node)).toEqual(before);
+  });
+});
+
+describe('node play, 3.x distributed publisher pair', () => {
+  let pub1: StandinNode;
+  let pub2: StandinNode;
+  let inv: string;
+  beforeAll(async () => {
+    [pub1, pub2] = await Promise.all([freshNode('npub1'), freshNode('npub2')]);
+    inv = inventory('nodes-3x-ha-publisher');
+  });
+
+  it('restarts the pair one node at a time (never both down), each healthy, on the publisher name', async () => {
+    const run = await apply(inv);
+    expect(run.exitCode, run.all).toBe(EXIT.OK);
+    expect(changed(run, 'npub1')).toBe(3);
+    expect(changed(run, 'npub2')).toBe(3);
+    for (const n of [pub1, pub2]) {
+      expect(await readHome(n, TOML)).toMatch(/^\[server\]\nhostname = "publisher\.am\.wso2\.com"\n/m);
+    }
+    const windows = await Promise.all(
+      [pub1, pub2].map(async (n) => {
+        const events = await lifecycle(n);
+        const stop = events.filter((e) => e.event === 'stop').at(-1)!;
+        const start = events.filter((e) => e.event === 'start').at(-1)!;
+        expect(start.at).toBeGreaterThan(stop.at);
+        return { stop: stop.at, start: start.at };
+      }),
+    );
+    const [first, second] = windows.sort((a, b) => a.stop - b.stop);
+    // The second node went down only after the first was started again (and found healthy).
+    expect(second!.stop).toBeGreaterThan(first!.start);
+    const r = await followThroughLb('publisher.am.wso2.com', '/publisher');
+    expect(r.status).toBe(200);
+    for (const l of [...r.locations, r.url]) expect(l).toMatch(/^https:\/\/publisher\.am\.wso2\.com\//);
+  });
+
+  it('restarts only the node whose file changed', async () => {
+    const text = await readHome(pub2, TOML);
+    await writeHome(pub2, TOML, text.replace('hostname = "publisher.am.wso2.com"', 'hostname = "localhost"'));
+    const before = { one: await processOf(pub1), two: await processOf(pub2) };
+    const run = await apply(inv);
+    expect(run.exitCode, run.all).toBe(EXIT.OK);
+    expect(changed(run, 'npub1')).toBe(0);
+    expect(changed(run, 'npub2')).toBe(2);
+    expect(await processOf(pub1)).toEqual(before.one);
+    expect((await processOf(pub2)).pid).not.toBe(before.two.pid);
+    expect(await readHome(pub2, TOML)).toContain('hostname = "publisher.am.wso2.com"');
+  });
+
+  it('a node whose restart fails gets its previous files back, is restarted with them and reported', async () => {
+    const text = await readHome(pub1, TOML);
+    const handSet = text.replace('hostname = "publisher.am.wso2.com"', 'hostname = "localhost"');
+    await writeHome(pub1, TOML, handSet);
+    const handSha = await sha(pub1, TOML);
+    await root(lab, pub1.machine, `touch ${q(`${pub1.home}/.standin-fail-next-start`)}`);
+    const run = await apply(inv);
+    expect(run.exitCode, run.all).toBe(EXIT.HOST_FAILED);
+    expect(run.all).toContain('API-M did not come back healthy after the restart');
+    expect(run.all).toContain(
+      'the previous files were restored and API-M restarted with them: it answers again',
+    );
+    expect(await sha(pub1, TOML)).toBe(handSha);
+    const proc = await processOf(pub1);
+    expect(proc.user).toBe('wso2carbon');
+    expect(
+      (
+        await root(
+          lab,
+          LB,
+          `curl -sk -o /dev/null -w '%{http_code}' https://${pub1.ip}:${pub1.port}/services/Version`,
+        )
+      ).trim(),
+    ).toBe('200');
+    // The other node of the group was not touched.
+    expect(changed(run, 'npub2')).toBe(0);
+    // The next run puts the setting back (the fault fired once).
+    const again = await apply(inv);
+    expect(again.exitCode, again.all).toBe(EXIT.OK);
+    expect(changed(again, 'npub1')).toBe(2);
+    expect(await readHome(pub1, TOML)).toContain('hostname = "publisher.am.wso2.com"');
+  });
+});
