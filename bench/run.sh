@@ -209,7 +209,7 @@ write_inventory() {
     echo "    apim_all_in_one:"
     echo "      hosts:"
     echo "        apim1:"
-    echo "          ansible_host: 192.0.2.10"
+    echo "          apim_address: 192.0.2.10"
   } >"$dir/inventory.yml"
 }
 

@@ -51,7 +51,7 @@ export function writeFleetFiles(
       '    apim_all_in_one:',
       '      hosts:',
       '        apim1:',
-      '          ansible_host: 192.0.2.10',
+      '          apim_address: 192.0.2.10',
       '',
     ].join('\n'),
   );

@@ -1,4 +1,4 @@
-import type { Inventory } from '../domain/types.js';
+import { APIM_NODES_GROUP, type Inventory } from '../domain/types.js';
 import { holdsTemplate, withLazyTemplates } from '../playbook/index.js';
 import type { Play } from '../playbook/types.js';
 import type { HostSession } from './host-session.js';
@@ -13,7 +13,8 @@ export function templateVars(session: HostSession, play: Play): Record<string, u
   const { shared, plain } = inventoryWide(inventory);
   const known: Record<string, unknown> = {
     inventory_hostname: host.name,
-    group_names: host.groups.filter((g) => g !== 'all'),
+    // The tool's own apim_nodes group is not Ansible's: templates see the groups Ansible would.
+    group_names: host.groups.filter((g) => g !== 'all' && g !== APIM_NODES_GROUP),
     ...shared,
     ansible_facts: {
       distribution: facts.os.id,
@@ -74,7 +75,8 @@ function groupMembers(inventory: Inventory): Record<string, string[]> {
     return out;
   };
   const groups: Record<string, string[]> = {};
-  for (const name of inventory.groups.keys()) groups[name] = [...members(name, new Set(), new Set())];
+  for (const name of inventory.groups.keys())
+    if (name !== APIM_NODES_GROUP) groups[name] = [...members(name, new Set(), new Set())];
   groups.all = [...inventory.hosts.keys()];
   return groups;
 }

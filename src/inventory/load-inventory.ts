@@ -95,6 +95,16 @@ export function loadInventory(
   if (bag.hasErrors) return { diagnostics: bag.items, deferred: new Map(), secrets };
   const data = ansible.data;
   for (const g of data.groups.values()) checkVarNames(g.vars, bag);
+  const taken = data.groups.get(APIM_NODES_GROUP);
+  if (taken) {
+    bag.push(
+      taken.origin.source.diagnostic(
+        taken.origin.path,
+        `group ${APIM_NODES_GROUP} is the group apim-provision makes of the API-M nodes its node play configures`,
+        'rename the group (the node play picks the nodes from the apim_* role groups; apim_configure_nodes switches it per node)',
+      ),
+    );
+  }
   for (const h of data.hosts.values()) {
     checkHostName(h.name, h.origin, bag);
     checkVarNames(h.vars, bag);

@@ -682,7 +682,7 @@ describe('apply -vvv (the built CLI)', () => {
         `        lb1: { ansible_host: 127.0.0.1, ansible_port: ${silent.port}, ansible_user: deploy,`,
         `               ansible_password: "${password}", ansible_ssh_timeout: 0.3, ansible_ssh_retries: 1 }`,
         '    apim_all_in_one:',
-        '      hosts: { apim1: { ansible_host: 192.0.2.10 } }',
+        '      hosts: { apim1: { apim_address: 192.0.2.10 } }',
         '',
       ].join('\n'),
     );

@@ -99,7 +99,7 @@ const BASE_INVENTORY = [
   '        lb1: { ansible_host: 127.0.0.1, ansible_port: 9 }',
   '    apim_all_in_one:',
   '      hosts:',
-  '        apim1: { ansible_host: 192.0.2.10 }',
+  '        apim1: { apim_address: 192.0.2.10 }',
 ];
 
 const BASE_PLAYBOOK = [
@@ -117,7 +117,7 @@ const BASE_INI = [
   'lb1 ansible_host=127.0.0.1 ansible_port=9 ansible_ssh_retries=0',
   '',
   '[apim_all_in_one]',
-  'apim1 ansible_host=192.0.2.10',
+  'apim1 apim_address=192.0.2.10',
   '',
   '[all:vars]',
   'apim_pattern=single-node',

@@ -60,7 +60,7 @@ describe('apim-provision main()', () => {
           '        apim_pattern: single-nod',
           '    apim_all_in_one:',
           '      hosts:',
-          '        apim1: { ansible_host: 192.0.2.10 }',
+          '        apim1: { apim_address: 192.0.2.10 }',
           '',
         ].join('\n'),
       );

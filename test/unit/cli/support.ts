@@ -90,7 +90,7 @@ export function localInventory(
       ),
       '    apim_all_in_one:',
       '      hosts:',
-      '        apim1: { ansible_host: 192.0.2.10 }',
+      '        apim1: { apim_address: 192.0.2.10 }',
       '',
     ].join('\n'),
   );

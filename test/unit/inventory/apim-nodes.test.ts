@@ -3,7 +3,7 @@
  * the node-side checks of validate: hand-set settings against the load balancer, bad node variables.
  */
 import { describe, expect, it } from 'vitest';
-import { diag, errors, loadText } from './helpers.js';
+import { diag, errors, lineOf, loadText } from './helpers.js';
 
 const inventory = (nodeVars: string, lbVars = '') => `
 all:
@@ -36,6 +36,14 @@ describe('the nodes the node play configures', () => {
     const node = inv!.apimNodes[0]!;
     expect(node.plan.proxy).toEqual({ hostname: 'api.am.wso2.com', proxyPort: 443 });
     expect(node.settings).toMatchObject({ startMethod: 'auto', restartTimeoutSeconds: 300 });
+  });
+
+  it('refuses a group of the inventory named apim_nodes, at its line', () => {
+    const text = `${inventory('')}    apim_nodes:\n      hosts:\n        apim2: {}\n`;
+    const { diagnostics } = loadText(text);
+    const [problem] = errors(diagnostics);
+    expect(problem?.message).toMatch(/group apim_nodes is the group apim-provision makes of the API-M nodes/);
+    expect(problem?.line).toBe(lineOf(text, 'apim_nodes:'));
   });
 
   it('apim_configure_nodes: false on the load balancer opts every node out; on a node, that node', () => {
