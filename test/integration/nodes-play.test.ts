@@ -78,6 +78,24 @@ async function followThroughLb(hostname: string, path: string) {
   return { locations, status: Number(end?.[1]), url: end?.[2] ?? '' };
 }
 
+/** Every redirect (and the page it ends on) of each path, followed through the LB, stays on https://<hostname>/. */
+async function expectPublicRedirects(hostname: string, paths: string[]): Promise<void> {
+  const origin = new RegExp(`^https://${hostname.replaceAll('.', '\\.')}/`);
+  for (const path of paths) {
+    const r = await followThroughLb(hostname, path);
+    expect(r.status, path).toBe(200);
+    expect(r.locations.length, path).toBeGreaterThan(0);
+    for (const l of [...r.locations, r.url]) {
+      expect(l, path).toMatch(origin);
+      expect(l, path).not.toMatch(/:9\d\d\d|localhost/);
+    }
+  }
+}
+
+/** One GET through the load balancer (the name resolved to it): the body. */
+const getThroughLb = (hostname: string, path: string): Promise<string> =>
+  root(lab, LB, `curl -sk --resolve ${hostname}:443:127.0.0.1 ${q(`https://${hostname}${path}`)}`);
+
 /** When each node was stopped and started by its bin script (the stand-in's lifecycle log). */
 async function lifecycle(n: StandinNode): Promise<Array<{ event: string; at: number }>> {
   const text = await root(lab, n.machine, `cat ${q(`${n.home}/${LIFECYCLE}`)} 2>/dev/null || :`);
@@ -168,21 +186,10 @@ describe('node play, 4.x all-in-one (single-node)', () => {
   });
 
   it('requests through the load balancer that follow redirects stay on the public hostname on 443', async () => {
-    for (const path of ['/publisher', '/devportal', '/carbon']) {
-      const r = await followThroughLb('api.am.wso2.com', path);
-      expect(r.status, path).toBe(200);
-      expect(r.locations.length, path).toBeGreaterThan(0);
-      for (const l of [...r.locations, r.url]) {
-        expect(l, path).toMatch(/^https:\/\/api\.am\.wso2\.com\//);
-        expect(l, path).not.toMatch(/:9\d\d\d|localhost/);
-      }
-    }
-    const apis = await root(
-      lab,
-      LB,
-      `curl -sk --resolve api.am.wso2.com:443:127.0.0.1 https://api.am.wso2.com/api/am/devportal/v3/apis`,
+    await expectPublicRedirects('api.am.wso2.com', ['/publisher', '/devportal', '/carbon']);
+    expect(await getThroughLb('api.am.wso2.com', '/api/am/devportal/v3/apis')).toContain(
+      '"https": "https://gw.am.wso2.com"',
     );
-    expect(apis).toContain('"https": "https://gw.am.wso2.com"');
   });
 
   it('a second apply changes and restarts nothing', async () => {
@@ -273,5 +280,132 @@ describe('node play, 3.x distributed publisher pair', () => {
     expect(again.exitCode, again.all).toBe(EXIT.OK);
     expect(changed(again, 'npub1')).toBe(2);
     expect(await readHome(pub1, TOML)).toContain('hostname = "publisher.am.wso2.com"');
+  });
+});
+
+/** The SHA-256, owner:group and mode of each file, by path. */
+async function filesOf(n: StandinNode, files: string[]): Promise<Record<string, string>> {
+  const out = await root(
+    lab,
+    n.machine,
+    `cd ${q(n.home)} && stat -c '%n %U:%G %a' ${files.map(q).join(' ')} && sha256sum ${files.map(q).join(' ')}`,
+  );
+  const lines = out.trim().split('\n');
+  return Object.fromEntries(
+    files.map((f, i) => [
+      f,
+      `${lines[i]!.split(' ').slice(1).join(' ')} ${lines[files.length + i]!.split(' ')[0]}`,
+    ]),
+  );
+}
+
+const CARBON_XML = 'repository/conf/carbon.xml';
+const CATALINA_XML = 'repository/conf/tomcat/catalina-server.xml';
+const API_MANAGER_XML = 'repository/conf/api-manager.xml';
+const SITE_JSON = (app: string): string =>
+  `repository/deployment/server/jaggeryapps/${app}/site/conf/site.json`;
+const FILES_26 = [
+  CARBON_XML,
+  CATALINA_XML,
+  API_MANAGER_XML,
+  ...['store', 'publisher', 'admin'].map(SITE_JSON),
+];
+
+describe('node play, 2.6 all-in-one (single-node, carbon.xml / catalina-server.xml / site.json)', () => {
+  let node: StandinNode;
+  let inv: string;
+  let stock: Record<string, string>;
+  beforeAll(async () => {
+    node = await freshNode('nlegacy1');
+    inv = inventory('nodes-26-single-node');
+    stock = await filesOf(node, [...FILES_26, TRUSTSTORE]);
+  });
+
+  it('--check --diff shows the XML and site.json diffs and the truststore import, and changes nothing', async () => {
+    const proc = await processOf(node);
+    const run = await apply(inv, '--check', '--diff');
+    expect(run.exitCode, run.all).toBe(EXIT.OK);
+    for (const f of FILES_26) expect(run.stdout).toContain(`--- before: ${node.home}/${f}`);
+    expect(run.stdout).toContain(
+      '+    <HostName>api.am.wso2.com</HostName>\n+    <MgtHostName>api.am.wso2.com</MgtHostName>',
+    );
+    expect(run.stdout).toContain(
+      '-                   URIEncoding="UTF-8"/>\n+                   URIEncoding="UTF-8"\n+                   proxyPort="443"/>',
+    );
+    expect(run.stdout).toContain('+                   proxyPort="80"/>');
+    expect(run.stdout).toContain('+        "enabled" : true,    // values true , false , "auto"');
+    expect(run.stdout).toContain('+        "host" : "api.am.wso2.com", // If reverse proxy');
+    expect(run.stdout).toContain('+        "context":"/publisher",');
+    expect(run.stdout).toContain(
+      '+                <GatewayEndpoint>http://gw.am.wso2.com,https://gw.am.wso2.com</GatewayEndpoint>',
+    );
+    expect(run.stdout).toContain('import alias apim-provision-lb-ca (keytool)');
+    expect(run.stdout).toMatch(/nlegacy1\] restart API-M/);
+    expect(run.stdout).toContain(`${node.home}/bin/wso2server.sh stop/start as wso2carbon`);
+    expect(await filesOf(node, [...FILES_26, TRUSTSTORE])).toEqual(stock);
+    expect(await processOf(node)).toEqual(proc);
+  });
+
+  it("apply sets HostName/MgtHostName, the connectors' proxyPort and the portals' reverse proxy, keeping comments, owner and mode; restarts as wso2carbon", async () => {
+    const before = await processOf(node);
+    const run = await apply(inv);
+    expect(run.exitCode, run.all).toBe(EXIT.OK);
+    expect(changed(run, 'nlegacy1')).toBe(3);
+    expect(run.stdout).toContain('files live; API-M restarted and answering');
+    const carbon = await readHome(node, CARBON_XML);
+    expect(carbon).toContain(
+      '<Version>2.6.0</Version>\n    <HostName>api.am.wso2.com</HostName>\n    <MgtHostName>api.am.wso2.com</MgtHostName>\n',
+    );
+    // The stock commented-out examples stay as they were.
+    expect(carbon).toContain('<!--HostName>www.wso2.org</HostName-->');
+    const catalina = await readHome(node, CATALINA_XML);
+    expect(catalina).toMatch(/port="9443"[^>]*proxyPort="443"\/>/);
+    expect(catalina).toMatch(/port="9763"[^>]*proxyPort="80"\/>/);
+    for (const app of ['store', 'publisher', 'admin']) {
+      const site = await readHome(node, SITE_JSON(app));
+      expect(site, app).toContain(
+        '"enabled" : true,    // values true , false , "auto" - will look for  X-Forwarded-* headers',
+      );
+      expect(site, app).toContain(
+        '"host" : "api.am.wso2.com", // If reverse proxy do not have a domain name use IP',
+      );
+      expect(site, app).toContain(`"context":"/${app}",`);
+      expect(site, app).toContain('//"regContext":""');
+    }
+    // Owner, group and mode of every file kept; every edited file's content changed.
+    const now = await filesOf(node, [...FILES_26, TRUSTSTORE]);
+    for (const f of [...FILES_26, TRUSTSTORE]) {
+      const [owner, mode, hash] = now[f]!.split(' ');
+      const [owner0, mode0, hash0] = stock[f]!.split(' ');
+      expect({ f, owner, mode }).toEqual({ f, owner: owner0, mode: mode0 });
+      expect(hash, f).not.toBe(hash0);
+    }
+    const listed = await root(
+      lab,
+      node.machine,
+      `keytool -list -storetype JKS -keystore ${q(`${node.home}/${TRUSTSTORE}`)} -storepass wso2carbon -alias apim-provision-lb-ca`,
+    );
+    expect(listed).toContain('trustedCertEntry');
+    const after = await processOf(node);
+    expect(after.pid).not.toBe(before.pid);
+    expect(after.user).toBe('wso2carbon');
+  });
+
+  it('requests through the load balancer that follow redirects stay on the public hostname on 443', async () => {
+    await expectPublicRedirects('api.am.wso2.com', ['/publisher', '/store', '/admin', '/carbon']);
+    const apis = await getThroughLb('api.am.wso2.com', '/api/am/devportal/v3/apis');
+    expect(apis).toContain('"https": "https://gw.am.wso2.com"');
+    expect(apis).toContain('"http": "http://gw.am.wso2.com"');
+  });
+
+  it('a second apply changes and restarts nothing', async () => {
+    const before = { files: await filesOf(node, [...FILES_26, TRUSTSTORE]), proc: await processOf(node) };
+    const run = await apply(inv);
+    expect(run.exitCode, run.all).toBe(EXIT.OK);
+    expect(changed(run, 'nlegacy1')).toBe(0);
+    expect(changed(run, LB)).toBe(0);
+    expect({ files: await filesOf(node, [...FILES_26, TRUSTSTORE]), proc: await processOf(node) }).toEqual(
+      before,
+    );
   });
 });
