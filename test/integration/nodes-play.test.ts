@@ -409,3 +409,119 @@ describe('node play, 2.6 all-in-one (single-node, carbon.xml / catalina-server.x
     );
   });
 });
+
+/** A TOML table's body (up to the next table header) in a deployment.toml. */
+function tomlTable(text: string, header: string): string {
+  const at = `\n${text}`.indexOf(`\n${header}\n`);
+  if (at < 0) throw new Error(`no ${header} in:\n${text}`);
+  const body = text.slice(at + header.length + 1);
+  const end = body.search(/^\[/m);
+  return end < 0 ? body : body.slice(0, end);
+}
+
+describe('node play, 4.x distributed (gateway, control plane, traffic manager)', () => {
+  const names = ['ngw1', 'ncp2', 'ntm1'] as const;
+  let nodes: Record<(typeof names)[number], StandinNode>;
+  let inv: string;
+  beforeAll(async () => {
+    const [gw, cp, tm] = await Promise.all(names.map(freshNode));
+    nodes = { ngw1: gw!, ncp2: cp!, ntm1: tm! };
+    inv = inventory('nodes-4x-distributed');
+  });
+  const state = () =>
+    Promise.all(
+      names.map(async (n) => ({ n, toml: await sha(nodes[n], TOML), proc: await processOf(nodes[n]) })),
+    );
+
+  it("--check --diff shows each node's deployment.toml diff (service URLs through the LB names) and changes nothing", async () => {
+    const before = await state();
+    const run = await apply(inv, '--check', '--diff');
+    expect(run.exitCode, run.all).toBe(EXIT.OK);
+    for (const n of names) {
+      expect(run.stdout).toContain(`--- before: ${nodes[n].home}/${TOML}`);
+      expect(run.stdout).toMatch(new RegExp(`${n}\\] restart API-M`));
+    }
+    expect(run.stdout).toContain('+service_url = "https://gwm.am.wso2.com/services/"');
+    expect(run.stdout).toContain('+service_url = "https://cp.am.wso2.com/services/"');
+    expect(run.stdout).toContain('+[apim.throttling]\n+service_url = "https://tm.am.wso2.com/services/"');
+    expect(await state()).toEqual(before);
+  });
+
+  it('apply writes the derived service_url / event hub / gateway environment settings into each node, restarting each as wso2carbon', async () => {
+    const before = await state();
+    const run = await apply(inv);
+    expect(run.exitCode, run.all).toBe(EXIT.OK);
+    for (const n of names) expect(changed(run, n), n).toBe(3);
+    const [gw, cp, tm] = await Promise.all(names.map((n) => readHome(nodes[n], TOML)));
+    for (const [toml, host] of [
+      [gw!, 'gwm.am.wso2.com'],
+      [cp!, 'cp.am.wso2.com'],
+      [tm!, 'tm.am.wso2.com'],
+    ] as const) {
+      expect(tomlTable(toml, '[server]'), host).toMatch(
+        new RegExp(`^hostname = "${host.replaceAll('.', '\\.')}"\n`),
+      );
+      expect(tomlTable(toml, '[transport.https.properties]'), host).toBe('proxyPort = 443\n\n');
+      expect(tomlTable(toml, '[transport.http.properties]'), host).toMatch(/^proxyPort = 80\n/);
+    }
+    // Gateway: key manager and event hub on the control plane's name, throttling on the TM's.
+    expect(tomlTable(gw!, '[apim.key_manager]')).toMatch(
+      /^service_url = "https:\/\/cp\.am\.wso2\.com\/services\/"\n/,
+    );
+    expect(tomlTable(gw!, '[apim.event_hub]')).toMatch(
+      /^service_url = "https:\/\/cp\.am\.wso2\.com\/services\/"\n/,
+    );
+    expect(tomlTable(gw!, '[apim.throttling]')).toMatch(
+      /^service_url = "https:\/\/tm\.am\.wso2\.com\/services\/"\n/,
+    );
+    // Traffic manager: the event hub on the control plane's name.
+    expect(tomlTable(tm!, '[apim.event_hub]')).toMatch(
+      /^service_url = "https:\/\/cp\.am\.wso2\.com\/services\/"\n/,
+    );
+    expect(tm).not.toMatch(/^\[apim\.throttling\]/m);
+    // Control plane: the gateway environment on the gateway's public names, deployed through the
+    // gateway manager's name; the Dev Portal and revocation notifications on its own.
+    const env = tomlTable(cp!, '[[apim.gateway.environment]]');
+    expect(env).toContain('service_url = "https://gwm.am.wso2.com/services/"');
+    expect(env).toContain('http_endpoint = "http://gw.am.wso2.com"');
+    expect(env).toContain('https_endpoint = "https://gw.am.wso2.com"');
+    expect(env).toContain('ws_endpoint = "ws://gw.am.wso2.com:9099"');
+    expect(env).toContain('wss_endpoint = "wss://gw.am.wso2.com:8099"');
+    expect(env).toContain('websub_event_receiver_https_endpoint = "https://gw.am.wso2.com:8021"');
+    expect(env).not.toContain('localhost');
+    expect(tomlTable(cp!, '[apim.devportal]')).toMatch(/^url = "https:\/\/cp\.am\.wso2\.com\/devportal"\n/);
+    expect(tomlTable(cp!, '[event_listener.properties]')).toContain(
+      'notification_endpoint = "https://cp.am.wso2.com/internal/data/v1/notify"',
+    );
+    expect(cp).not.toMatch(/^\[apim\.throttling\]/m);
+    const after = await state();
+    for (const [i, n] of names.entries()) {
+      expect(after[i]!.proc.pid, n).not.toBe(before[i]!.proc.pid);
+      expect(after[i]!.proc.user, n).toBe('wso2carbon');
+      expect(
+        await root(lab, nodes[n].machine, `stat -c '%U:%G %a' ${q(`${nodes[n].home}/${TOML}`)}`),
+        n,
+      ).toBe('wso2carbon:wso2carbon 640\n');
+    }
+  });
+
+  it('requests through the load balancer that follow redirects stay on each public hostname on 443', async () => {
+    await expectPublicRedirects('cp.am.wso2.com', ['/publisher', '/devportal', '/admin', '/carbon']);
+    await expectPublicRedirects('gwm.am.wso2.com', ['/carbon']);
+    await expectPublicRedirects('tm.am.wso2.com', ['/carbon']);
+    const apis = await getThroughLb('cp.am.wso2.com', '/api/am/devportal/v3/apis');
+    expect(apis).toContain('"https": "https://gw.am.wso2.com"');
+    expect(await getThroughLb('cp.am.wso2.com', '/api/am/publisher/v4/settings')).toContain(
+      '"devportalUrl": "https://cp.am.wso2.com/devportal"',
+    );
+  });
+
+  it('a second apply changes and restarts nothing', async () => {
+    const before = await state();
+    const run = await apply(inv);
+    expect(run.exitCode, run.all).toBe(EXIT.OK);
+    for (const n of names) expect(changed(run, n), n).toBe(0);
+    expect(changed(run, LB)).toBe(0);
+    expect(await state()).toEqual(before);
+  });
+});
