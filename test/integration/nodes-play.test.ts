@@ -482,12 +482,15 @@ describe('node play, 4.x distributed (gateway, control plane, traffic manager)',
     // Control plane: the gateway environment on the gateway's public names, deployed through the
     // gateway manager's name; the Dev Portal and revocation notifications on its own.
     const env = tomlTable(cp!, '[[apim.gateway.environment]]');
-    expect(env).toContain('service_url = "https://gwm.am.wso2.com/services/"');
-    expect(env).toContain('http_endpoint = "http://gw.am.wso2.com"');
-    expect(env).toContain('https_endpoint = "https://gw.am.wso2.com"');
-    expect(env).toContain('ws_endpoint = "ws://gw.am.wso2.com:9099"');
-    expect(env).toContain('wss_endpoint = "wss://gw.am.wso2.com:8099"');
-    expect(env).toContain('websub_event_receiver_https_endpoint = "https://gw.am.wso2.com:8021"');
+    for (const line of [
+      'service_url = "https://gwm.am.wso2.com/services/"',
+      'http_endpoint = "http://gw.am.wso2.com"',
+      'https_endpoint = "https://gw.am.wso2.com"',
+      'ws_endpoint = "ws://gw.am.wso2.com:9099"',
+      'wss_endpoint = "wss://gw.am.wso2.com:8099"',
+      'websub_event_receiver_https_endpoint = "https://gw.am.wso2.com:8021"',
+    ])
+      expect(env).toContain(line);
     expect(env).not.toContain('localhost');
     expect(tomlTable(cp!, '[apim.devportal]')).toMatch(/^url = "https:\/\/cp\.am\.wso2\.com\/devportal"\n/);
     expect(tomlTable(cp!, '[event_listener.properties]')).toContain(
