@@ -61,6 +61,18 @@ export const LAB_PATTERN_LAYOUTS: Record<LabPattern, LabPatternLayout> = {
     pattern: 'distributed',
     groups: { publisher: ['npub1', 'npub2'] },
   },
+  'nodes-26-single-node': { version: '2.6', pattern: 'single-node', groups: { all_in_one: ['nlegacy1'] } },
+  // One node per role, the control plane on the other host; the gateway also serves the manager name.
+  'nodes-4x-distributed': {
+    version: '4.x',
+    pattern: 'distributed',
+    groups: {
+      gateway: ['ngw1'],
+      gateway_manager: ['ngw1'],
+      control_plane: ['ncp2'],
+      traffic_manager: ['ntm1'],
+    },
+  },
 };
 
 export interface LabInventoryInput {

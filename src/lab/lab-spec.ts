@@ -20,9 +20,14 @@ const ROLE_OFFSETS: ReadonlyArray<[ComponentRole, string, number, ApimVersion]> 
   // 2.6 all-in-one nodes (carbon.xml, catalina-server.xml, jaggery portals).
   ['all_in_one', 'legacy', 80, '2.6'],
   // The node play's own nodes (issue 11), never shared with the load-balancer suites: a 4.x
-  // all-in-one and a 3.x publisher pair. Offsets skip 100/110 (lab.test's TLS stand-ins).
+  // all-in-one, a 3.x publisher pair, a 2.6 all-in-one and a 4.x distributed deployment (gateway,
+  // control plane, traffic manager). Offsets skip 100/110 (lab.test's TLS stand-ins).
   ['all_in_one', 'naio', 90, '4.x'],
   ['publisher', 'npub', 120, '3.x'],
+  ['all_in_one', 'nlegacy', 130, '2.6'],
+  ['gateway', 'ngw', 140, '4.x'],
+  ['control_plane', 'ncp', 150, '4.x'],
+  ['traffic_manager', 'ntm', 160, '4.x'],
 ];
 
 function standinsOn(machine: string, index: number): StandinSpec[] {

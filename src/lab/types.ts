@@ -52,7 +52,9 @@ export type LabPattern =
   | '4x-keymanager'
   | '4x-simple-scalable'
   | 'nodes-4x-single-node'
-  | 'nodes-3x-ha-publisher';
+  | 'nodes-3x-ha-publisher'
+  | 'nodes-26-single-node'
+  | 'nodes-4x-distributed';
 export const LAB_PATTERNS: readonly LabPattern[] = [
   'single-node',
   'active-active',
@@ -68,6 +70,8 @@ export const LAB_PATTERNS: readonly LabPattern[] = [
   '4x-simple-scalable',
   'nodes-4x-single-node',
   'nodes-3x-ha-publisher',
+  'nodes-26-single-node',
+  'nodes-4x-distributed',
 ];
 
 /** How to reach one running lab machine. */

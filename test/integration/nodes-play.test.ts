@@ -78,6 +78,24 @@ async function followThroughLb(hostname: string, path: string) {
   return { locations, status: Number(end?.[1]), url: end?.[2] ?? '' };
 }
 
+/** Every redirect (and the page it ends on) of each path, followed through the LB, stays on https://<hostname>/. */
+async function expectPublicRedirects(hostname: string, paths: string[]): Promise<void> {
+  const origin = new RegExp(`^https://${hostname.replaceAll('.', '\\.')}/`);
+  for (const path of paths) {
+    const r = await followThroughLb(hostname, path);
+    expect(r.status, path).toBe(200);
+    expect(r.locations.length, path).toBeGreaterThan(0);
+    for (const l of [...r.locations, r.url]) {
+      expect(l, path).toMatch(origin);
+      expect(l, path).not.toMatch(/:9\d\d\d|localhost/);
+    }
+  }
+}
+
+/** One GET through the load balancer (the name resolved to it): the body. */
+const getThroughLb = (hostname: string, path: string): Promise<string> =>
+  root(lab, LB, `curl -sk --resolve ${hostname}:443:127.0.0.1 ${q(`https://${hostname}${path}`)}`);
+
 /** When each node was stopped and started by its bin script (the stand-in's lifecycle log). */
 async function lifecycle(n: StandinNode): Promise<Array<{ event: string; at: number }>> {
   const text = await root(lab, n.machine, `cat ${q(`${n.home}/${LIFECYCLE}`)} 2>/dev/null || :`);
@@ -168,21 +186,10 @@ describe('node play, 4.x all-in-one (single-node)', () => {
   });
 
   it('requests through the load balancer that follow redirects stay on the public hostname on 443', async () => {
-    for (const path of ['/publisher', '/devportal', '/carbon']) {
-      const r = await followThroughLb('api.am.wso2.com', path);
-      expect(r.status, path).toBe(200);
-      expect(r.locations.length, path).toBeGreaterThan(0);
-      for (const l of [...r.locations, r.url]) {
-        expect(l, path).toMatch(/^https:\/\/api\.am\.wso2\.com\//);
-        expect(l, path).not.toMatch(/:9\d\d\d|localhost/);
-      }
-    }
-    const apis = await root(
-      lab,
-      LB,
-      `curl -sk --resolve api.am.wso2.com:443:127.0.0.1 https://api.am.wso2.com/api/am/devportal/v3/apis`,
+    await expectPublicRedirects('api.am.wso2.com', ['/publisher', '/devportal', '/carbon']);
+    expect(await getThroughLb('api.am.wso2.com', '/api/am/devportal/v3/apis')).toContain(
+      '"https": "https://gw.am.wso2.com"',
     );
-    expect(apis).toContain('"https": "https://gw.am.wso2.com"');
   });
 
   it('a second apply changes and restarts nothing', async () => {
@@ -273,5 +280,251 @@ describe('node play, 3.x distributed publisher pair', () => {
     expect(again.exitCode, again.all).toBe(EXIT.OK);
     expect(changed(again, 'npub1')).toBe(2);
     expect(await readHome(pub1, TOML)).toContain('hostname = "publisher.am.wso2.com"');
+  });
+});
+
+/** The SHA-256, owner:group and mode of each file, by path. */
+async function filesOf(n: StandinNode, files: string[]): Promise<Record<string, string>> {
+  const out = await root(
+    lab,
+    n.machine,
+    `cd ${q(n.home)} && stat -c '%n %U:%G %a' ${files.map(q).join(' ')} && sha256sum ${files.map(q).join(' ')}`,
+  );
+  const lines = out.trim().split('\n');
+  return Object.fromEntries(
+    files.map((f, i) => [
+      f,
+      `${lines[i]!.split(' ').slice(1).join(' ')} ${lines[files.length + i]!.split(' ')[0]}`,
+    ]),
+  );
+}
+
+const CARBON_XML = 'repository/conf/carbon.xml';
+const CATALINA_XML = 'repository/conf/tomcat/catalina-server.xml';
+const API_MANAGER_XML = 'repository/conf/api-manager.xml';
+const SITE_JSON = (app: string): string =>
+  `repository/deployment/server/jaggeryapps/${app}/site/conf/site.json`;
+const FILES_26 = [
+  CARBON_XML,
+  CATALINA_XML,
+  API_MANAGER_XML,
+  ...['store', 'publisher', 'admin'].map(SITE_JSON),
+];
+
+describe('node play, 2.6 all-in-one (single-node, carbon.xml / catalina-server.xml / site.json)', () => {
+  let node: StandinNode;
+  let inv: string;
+  let stock: Record<string, string>;
+  beforeAll(async () => {
+    node = await freshNode('nlegacy1');
+    inv = inventory('nodes-26-single-node');
+    stock = await filesOf(node, [...FILES_26, TRUSTSTORE]);
+  });
+
+  it('--check --diff shows the XML and site.json diffs and the truststore import, and changes nothing', async () => {
+    const proc = await processOf(node);
+    const run = await apply(inv, '--check', '--diff');
+    expect(run.exitCode, run.all).toBe(EXIT.OK);
+    for (const f of FILES_26) expect(run.stdout).toContain(`--- before: ${node.home}/${f}`);
+    expect(run.stdout).toContain(
+      '+    <HostName>api.am.wso2.com</HostName>\n+    <MgtHostName>api.am.wso2.com</MgtHostName>',
+    );
+    expect(run.stdout).toContain(
+      '-                   URIEncoding="UTF-8"/>\n+                   URIEncoding="UTF-8"\n+                   proxyPort="443"/>',
+    );
+    expect(run.stdout).toContain('+                   proxyPort="80"/>');
+    expect(run.stdout).toContain('+        "enabled" : true,    // values true , false , "auto"');
+    expect(run.stdout).toContain('+        "host" : "api.am.wso2.com", // If reverse proxy');
+    expect(run.stdout).toContain('+        "context":"/publisher",');
+    expect(run.stdout).toContain(
+      '+                <GatewayEndpoint>http://gw.am.wso2.com,https://gw.am.wso2.com</GatewayEndpoint>',
+    );
+    expect(run.stdout).toContain('import alias apim-provision-lb-ca (keytool)');
+    expect(run.stdout).toMatch(/nlegacy1\] restart API-M/);
+    expect(run.stdout).toContain(`${node.home}/bin/wso2server.sh stop/start as wso2carbon`);
+    expect(await filesOf(node, [...FILES_26, TRUSTSTORE])).toEqual(stock);
+    expect(await processOf(node)).toEqual(proc);
+  });
+
+  it("apply sets HostName/MgtHostName, the connectors' proxyPort and the portals' reverse proxy, keeping comments, owner and mode; restarts as wso2carbon", async () => {
+    const before = await processOf(node);
+    const run = await apply(inv);
+    expect(run.exitCode, run.all).toBe(EXIT.OK);
+    expect(changed(run, 'nlegacy1')).toBe(3);
+    expect(run.stdout).toContain('files live; API-M restarted and answering');
+    const carbon = await readHome(node, CARBON_XML);
+    expect(carbon).toContain(
+      '<Version>2.6.0</Version>\n    <HostName>api.am.wso2.com</HostName>\n    <MgtHostName>api.am.wso2.com</MgtHostName>\n',
+    );
+    // The stock commented-out examples stay as they were.
+    expect(carbon).toContain('<!--HostName>www.wso2.org</HostName-->');
+    const catalina = await readHome(node, CATALINA_XML);
+    expect(catalina).toMatch(/port="9443"[^>]*proxyPort="443"\/>/);
+    expect(catalina).toMatch(/port="9763"[^>]*proxyPort="80"\/>/);
+    for (const app of ['store', 'publisher', 'admin']) {
+      const site = await readHome(node, SITE_JSON(app));
+      expect(site, app).toContain(
+        '"enabled" : true,    // values true , false , "auto" - will look for  X-Forwarded-* headers',
+      );
+      expect(site, app).toContain(
+        '"host" : "api.am.wso2.com", // If reverse proxy do not have a domain name use IP',
+      );
+      expect(site, app).toContain(`"context":"/${app}",`);
+      expect(site, app).toContain('//"regContext":""');
+    }
+    // Owner, group and mode of every file kept; every edited file's content changed.
+    const now = await filesOf(node, [...FILES_26, TRUSTSTORE]);
+    for (const f of [...FILES_26, TRUSTSTORE]) {
+      const [owner, mode, hash] = now[f]!.split(' ');
+      const [owner0, mode0, hash0] = stock[f]!.split(' ');
+      expect({ f, owner, mode }).toEqual({ f, owner: owner0, mode: mode0 });
+      expect(hash, f).not.toBe(hash0);
+    }
+    const listed = await root(
+      lab,
+      node.machine,
+      `keytool -list -storetype JKS -keystore ${q(`${node.home}/${TRUSTSTORE}`)} -storepass wso2carbon -alias apim-provision-lb-ca`,
+    );
+    expect(listed).toContain('trustedCertEntry');
+    const after = await processOf(node);
+    expect(after.pid).not.toBe(before.pid);
+    expect(after.user).toBe('wso2carbon');
+  });
+
+  it('requests through the load balancer that follow redirects stay on the public hostname on 443', async () => {
+    await expectPublicRedirects('api.am.wso2.com', ['/publisher', '/store', '/admin', '/carbon']);
+    const apis = await getThroughLb('api.am.wso2.com', '/api/am/devportal/v3/apis');
+    expect(apis).toContain('"https": "https://gw.am.wso2.com"');
+    expect(apis).toContain('"http": "http://gw.am.wso2.com"');
+  });
+
+  it('a second apply changes and restarts nothing', async () => {
+    const before = { files: await filesOf(node, [...FILES_26, TRUSTSTORE]), proc: await processOf(node) };
+    const run = await apply(inv);
+    expect(run.exitCode, run.all).toBe(EXIT.OK);
+    expect(changed(run, 'nlegacy1')).toBe(0);
+    expect(changed(run, LB)).toBe(0);
+    expect({ files: await filesOf(node, [...FILES_26, TRUSTSTORE]), proc: await processOf(node) }).toEqual(
+      before,
+    );
+  });
+});
+
+/** A TOML table's body (up to the next table header) in a deployment.toml. */
+function tomlTable(text: string, header: string): string {
+  const at = `\n${text}`.indexOf(`\n${header}\n`);
+  if (at < 0) throw new Error(`no ${header} in:\n${text}`);
+  const body = text.slice(at + header.length + 1);
+  const end = body.search(/^\[/m);
+  return end < 0 ? body : body.slice(0, end);
+}
+
+describe('node play, 4.x distributed (gateway, control plane, traffic manager)', () => {
+  const names = ['ngw1', 'ncp2', 'ntm1'] as const;
+  let nodes: Record<(typeof names)[number], StandinNode>;
+  let inv: string;
+  beforeAll(async () => {
+    const [gw, cp, tm] = await Promise.all(names.map(freshNode));
+    nodes = { ngw1: gw!, ncp2: cp!, ntm1: tm! };
+    inv = inventory('nodes-4x-distributed');
+  });
+  const state = () =>
+    Promise.all(
+      names.map(async (n) => ({ n, toml: await sha(nodes[n], TOML), proc: await processOf(nodes[n]) })),
+    );
+
+  it("--check --diff shows each node's deployment.toml diff (service URLs through the LB names) and changes nothing", async () => {
+    const before = await state();
+    const run = await apply(inv, '--check', '--diff');
+    expect(run.exitCode, run.all).toBe(EXIT.OK);
+    for (const n of names) {
+      expect(run.stdout).toContain(`--- before: ${nodes[n].home}/${TOML}`);
+      expect(run.stdout).toMatch(new RegExp(`${n}\\] restart API-M`));
+    }
+    expect(run.stdout).toContain('+service_url = "https://gwm.am.wso2.com/services/"');
+    expect(run.stdout).toContain('+service_url = "https://cp.am.wso2.com/services/"');
+    expect(run.stdout).toContain('+[apim.throttling]\n+service_url = "https://tm.am.wso2.com/services/"');
+    expect(await state()).toEqual(before);
+  });
+
+  it('apply writes the derived service_url / event hub / gateway environment settings into each node, restarting each as wso2carbon', async () => {
+    const before = await state();
+    const run = await apply(inv);
+    expect(run.exitCode, run.all).toBe(EXIT.OK);
+    for (const n of names) expect(changed(run, n), n).toBe(3);
+    const [gw, cp, tm] = await Promise.all(names.map((n) => readHome(nodes[n], TOML)));
+    for (const [toml, host] of [
+      [gw!, 'gwm.am.wso2.com'],
+      [cp!, 'cp.am.wso2.com'],
+      [tm!, 'tm.am.wso2.com'],
+    ] as const) {
+      expect(tomlTable(toml, '[server]'), host).toMatch(
+        new RegExp(`^hostname = "${host.replaceAll('.', '\\.')}"\n`),
+      );
+      expect(tomlTable(toml, '[transport.https.properties]'), host).toBe('proxyPort = 443\n\n');
+      expect(tomlTable(toml, '[transport.http.properties]'), host).toMatch(/^proxyPort = 80\n/);
+    }
+    // Gateway: key manager and event hub on the control plane's name, throttling on the TM's.
+    expect(tomlTable(gw!, '[apim.key_manager]')).toMatch(
+      /^service_url = "https:\/\/cp\.am\.wso2\.com\/services\/"\n/,
+    );
+    expect(tomlTable(gw!, '[apim.event_hub]')).toMatch(
+      /^service_url = "https:\/\/cp\.am\.wso2\.com\/services\/"\n/,
+    );
+    expect(tomlTable(gw!, '[apim.throttling]')).toMatch(
+      /^service_url = "https:\/\/tm\.am\.wso2\.com\/services\/"\n/,
+    );
+    // Traffic manager: the event hub on the control plane's name.
+    expect(tomlTable(tm!, '[apim.event_hub]')).toMatch(
+      /^service_url = "https:\/\/cp\.am\.wso2\.com\/services\/"\n/,
+    );
+    expect(tm).not.toMatch(/^\[apim\.throttling\]/m);
+    // Control plane: the gateway environment on the gateway's public names, deployed through the
+    // gateway manager's name; the Dev Portal and revocation notifications on its own.
+    const env = tomlTable(cp!, '[[apim.gateway.environment]]');
+    for (const line of [
+      'service_url = "https://gwm.am.wso2.com/services/"',
+      'http_endpoint = "http://gw.am.wso2.com"',
+      'https_endpoint = "https://gw.am.wso2.com"',
+      'ws_endpoint = "ws://gw.am.wso2.com:9099"',
+      'wss_endpoint = "wss://gw.am.wso2.com:8099"',
+      'websub_event_receiver_https_endpoint = "https://gw.am.wso2.com:8021"',
+    ])
+      expect(env).toContain(line);
+    expect(env).not.toContain('localhost');
+    expect(tomlTable(cp!, '[apim.devportal]')).toMatch(/^url = "https:\/\/cp\.am\.wso2\.com\/devportal"\n/);
+    expect(tomlTable(cp!, '[event_listener.properties]')).toContain(
+      'notification_endpoint = "https://cp.am.wso2.com/internal/data/v1/notify"',
+    );
+    expect(cp).not.toMatch(/^\[apim\.throttling\]/m);
+    const after = await state();
+    for (const [i, n] of names.entries()) {
+      expect(after[i]!.proc.pid, n).not.toBe(before[i]!.proc.pid);
+      expect(after[i]!.proc.user, n).toBe('wso2carbon');
+      expect(
+        await root(lab, nodes[n].machine, `stat -c '%U:%G %a' ${q(`${nodes[n].home}/${TOML}`)}`),
+        n,
+      ).toBe('wso2carbon:wso2carbon 640\n');
+    }
+  });
+
+  it('requests through the load balancer that follow redirects stay on each public hostname on 443', async () => {
+    await expectPublicRedirects('cp.am.wso2.com', ['/publisher', '/devportal', '/admin', '/carbon']);
+    await expectPublicRedirects('gwm.am.wso2.com', ['/carbon']);
+    await expectPublicRedirects('tm.am.wso2.com', ['/carbon']);
+    const apis = await getThroughLb('cp.am.wso2.com', '/api/am/devportal/v3/apis');
+    expect(apis).toContain('"https": "https://gw.am.wso2.com"');
+    expect(await getThroughLb('cp.am.wso2.com', '/api/am/publisher/v4/settings')).toContain(
+      '"devportalUrl": "https://cp.am.wso2.com/devportal"',
+    );
+  });
+
+  it('a second apply changes and restarts nothing', async () => {
+    const before = await state();
+    const run = await apply(inv);
+    expect(run.exitCode, run.all).toBe(EXIT.OK);
+    for (const n of names) expect(changed(run, n), n).toBe(0);
+    expect(changed(run, LB)).toBe(0);
+    expect(await state()).toEqual(before);
   });
 });
