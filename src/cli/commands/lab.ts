@@ -16,7 +16,8 @@ interface Args {
   plus: boolean;
 }
 
-const DEFAULT_PATTERN: LabPattern = 'single-node';
+// The whole procedure: the load balancer and the API-M node behind it (a 4.x all-in-one stand-in).
+const DEFAULT_PATTERN: LabPattern = 'nodes-4x-single-node';
 
 const log = (line: string) => process.stderr.write(`lab: ${line}\n`);
 
@@ -76,6 +77,8 @@ function writeInventory(lab: Awaited<ReturnType<typeof openLab>>, args: Args): s
   const lbName = args.lb ?? (args.plus ? 'lb-sid' : 'lb-bookworm');
   return lab.inventoryFor(args.pattern, {
     loadBalancers: [lbName],
+    // The node play's patterns have stand-ins of their own: they get connection details.
+    ...(args.pattern.startsWith('nodes-') ? { nodeConnections: true } : {}),
     ...(args.plus ? { vars: lab.plusVars() } : {}),
     fileName: `${args.pattern}-${lbName}${args.plus ? '-plus' : ''}.yml`,
   });
@@ -107,5 +110,12 @@ async function demo(args: Args, runCli: (argv: string[]) => Promise<number>): Pr
     `\nhttps://${hostname}/demo through ${lbName} (${lb.ip}), certificate verified against the local CA:\n` +
       `HTTP ${res.status}\n${res.body}\n`,
   );
-  return res.status === 200 ? EXIT.OK : EXIT.HOST_FAILED;
+  if (res.status !== 200) return EXIT.HOST_FAILED;
+  if (!args.pattern.startsWith('nodes-')) return EXIT.OK;
+  // The node's own redirect, built from the deployment.toml the node play wrote: it must stay on
+  // the public name on 443, not the node's :9443 or internal name.
+  const portal = await requestThroughLb({ address: lb.ip, hostname, path: '/publisher', ca });
+  const location = String(portal.headers.location ?? '');
+  process.stdout.write(`\nhttps://${hostname}/publisher -> HTTP ${portal.status}, Location: ${location}\n`);
+  return portal.status === 302 && location.startsWith(`https://${hostname}/`) ? EXIT.OK : EXIT.HOST_FAILED;
 }
