@@ -109,6 +109,30 @@ describe('deriveNodeSettings: 3.x distributed', () => {
       '[transport.http.properties] proxyPort = 80',
     ]);
   });
+
+  it('routes gateways (manager and workers) to the Traffic Manager through its name (DIST-3), nothing else', () => {
+    const r2 = derive(
+      deployment('3.x', 'distributed', {
+        gateway_manager: nodes('gwm', 2, 1),
+        gateway: nodes('gw', 3, 1),
+        keymanager: nodes('km', 6, 1),
+        traffic_manager: nodes('tm', 7, 1),
+      }),
+    );
+    const toml2 = (n: string) => table(node(r2, n))['repository/conf/deployment.toml'] ?? [];
+    for (const gw of ['gwm1', 'gw1'])
+      expect(toml2(gw)).toEqual(
+        expect.arrayContaining([
+          '[apim.key_manager] service_url = "https://km.am.wso2.com/services/"',
+          '[apim.throttling] service_url = "https://tm.am.wso2.com/services/"',
+        ]),
+      );
+    for (const n of ['km1', 'tm1'])
+      expect(toml2(n).some((l) => l.includes('service_url')), n).toBe(false);
+    // Without a traffic manager group nothing is guessed.
+    const gw1 = table(node(r, 'gw1'))['repository/conf/deployment.toml'] ?? [];
+    expect(gw1.some((l) => l.includes('throttling'))).toBe(false);
+  });
 });
 
 describe('deriveNodeSettings: 4.x distributed', () => {
@@ -154,6 +178,29 @@ describe('deriveNodeSettings: 4.x distributed', () => {
     expect(table(node(r2, 'gw1'))['repository/conf/deployment.toml']).toContain(
       '[apim.throttling] service_url = "https://cp.am.wso2.com/services/"',
     );
+  });
+});
+
+describe('deriveNodeSettings: 4.x with a separate Key Manager (DIST-4-KM)', () => {
+  const r = derive(
+    deployment('4.x', 'distributed', {
+      gateway: nodes('gw', 1, 1),
+      control_plane: nodes('cp', 2, 1),
+      keymanager: nodes('km', 3, 1),
+    }),
+  );
+  const toml = (n: string) => table(node(r, n))['repository/conf/deployment.toml'] ?? [];
+
+  it('points gateways and the control plane at the Key Manager name, the Key Manager at the control plane event hub', () => {
+    for (const n of ['gw1', 'cp1'])
+      expect(toml(n), n).toContain('[apim.key_manager] service_url = "https://km.am.wso2.com/services/"');
+    expect(toml('gw1')).toContain('[apim.event_hub] service_url = "https://cp.am.wso2.com/services/"');
+    expect(toml('km1')).toEqual([
+      '[server] hostname = "km.am.wso2.com"',
+      '[transport.https.properties] proxyPort = 443',
+      '[transport.http.properties] proxyPort = 80',
+      '[apim.event_hub] service_url = "https://cp.am.wso2.com/services/"',
+    ]);
   });
 });
 
