@@ -128,7 +128,10 @@ describe('deriveNodeSettings: 3.x distributed', () => {
         ]),
       );
     for (const n of ['km1', 'tm1'])
-      expect(toml2(n).some((l) => l.includes('service_url')), n).toBe(false);
+      expect(
+        toml2(n).some((l) => l.includes('service_url')),
+        n,
+      ).toBe(false);
     // Without a traffic manager group nothing is guessed.
     const gw1 = table(node(r, 'gw1'))['repository/conf/deployment.toml'] ?? [];
     expect(gw1.some((l) => l.includes('throttling'))).toBe(false);
