@@ -73,6 +73,32 @@ export const LAB_PATTERN_LAYOUTS: Record<LabPattern, LabPatternLayout> = {
       traffic_manager: ['ntm1'],
     },
   },
+  // 3.x: gateway manager and worker on one host, key manager and traffic manager on the other.
+  'nodes-3x-distributed': {
+    version: '3.x',
+    pattern: 'distributed',
+    groups: {
+      gateway_manager: ['ngwm1'],
+      gateway: ['ngwk1'],
+      keymanager: ['nkm2'],
+      traffic_manager: ['ntmk2'],
+    },
+  },
+  'nodes-4x-simple-scalable': {
+    version: '4.x',
+    pattern: 'simple-scalable',
+    groups: { all_in_one: ['naio1'], gateway: ['nsgw2'] },
+  },
+  'nodes-4x-active-active': {
+    version: '4.x',
+    pattern: 'active-active',
+    groups: { all_in_one: ['naio1', 'naio2'] },
+  },
+  'nodes-4x-keymanager': {
+    version: '4.x',
+    pattern: 'distributed',
+    groups: { control_plane: ['ncp2'], keymanager: ['nkm41'] },
+  },
 };
 
 export interface LabInventoryInput {

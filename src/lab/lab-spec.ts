@@ -28,6 +28,14 @@ const ROLE_OFFSETS: ReadonlyArray<[ComponentRole, string, number, ApimVersion]> 
   ['gateway', 'ngw', 140, '4.x'],
   ['control_plane', 'ncp', 150, '4.x'],
   ['traffic_manager', 'ntm', 160, '4.x'],
+  // A 3.x distributed deployment (gateway manager, worker, key manager, traffic manager) and the
+  // 4.x gateway / key manager that the simple-scalable and key-manager layouts add to naio / ncp.
+  ['gateway_manager', 'ngwm', 170, '3.x'],
+  ['gateway', 'ngwk', 180, '3.x'],
+  ['keymanager', 'nkm', 190, '3.x'],
+  ['traffic_manager', 'ntmk', 200, '3.x'],
+  ['gateway', 'nsgw', 210, '4.x'],
+  ['keymanager', 'nkm4', 220, '4.x'],
 ];
 
 function standinsOn(machine: string, index: number): StandinSpec[] {

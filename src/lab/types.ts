@@ -54,7 +54,11 @@ export type LabPattern =
   | 'nodes-4x-single-node'
   | 'nodes-3x-ha-publisher'
   | 'nodes-26-single-node'
-  | 'nodes-4x-distributed';
+  | 'nodes-4x-distributed'
+  | 'nodes-3x-distributed'
+  | 'nodes-4x-simple-scalable'
+  | 'nodes-4x-active-active'
+  | 'nodes-4x-keymanager';
 export const LAB_PATTERNS: readonly LabPattern[] = [
   'single-node',
   'active-active',
@@ -72,6 +76,10 @@ export const LAB_PATTERNS: readonly LabPattern[] = [
   'nodes-3x-ha-publisher',
   'nodes-26-single-node',
   'nodes-4x-distributed',
+  'nodes-3x-distributed',
+  'nodes-4x-simple-scalable',
+  'nodes-4x-active-active',
+  'nodes-4x-keymanager',
 ];
 
 /** How to reach one running lab machine. */

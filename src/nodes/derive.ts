@@ -212,8 +212,20 @@ function devportalName(ctx: NodeContext): string | undefined {
   return ctx.lb.nameForRole(['all_in_one', 'devportal', 'control_plane'], 9443);
 }
 
-/** DIST-3: gateways and portals reach the Key Manager through its load balancer name. */
+/**
+ * DIST-3: gateways and portals reach the Key Manager, and gateways the Traffic Manager, through
+ * their load balancer names.
+ */
 function distributed3(ctx: NodeContext, b: SettingsBuilder): void {
+  const tm = ctx.lb.nameForRole(['traffic_manager'], 9443);
+  if (tm && has(ctx, ['gateway', 'gateway_manager'])) {
+    b.toml(
+      ['apim', 'throttling'],
+      'service_url',
+      `https://${tm}/services/`,
+      reason('DIST-3', 'Traffic Manager with HA'),
+    );
+  }
   const km = ctx.lb.nameForRole(['keymanager'], 9443);
   if (!km) return;
   if (has(ctx, ['gateway', 'gateway_manager', 'devportal'])) {
@@ -238,10 +250,19 @@ function distributed3(ctx: NodeContext, b: SettingsBuilder): void {
 function distributed4(ctx: NodeContext, b: SettingsBuilder): void {
   const cp = ctx.lb.nameForRole(['control_plane'], 9443);
   const tm = ctx.lb.nameForRole(['traffic_manager'], 9443) ?? cp;
+  const km = ctx.lb.nameForRole(['keymanager'], 9443);
   const gateway = has(ctx, ['gateway', 'gateway_manager']);
   const why = reason('DIST-4-TM', 'Control Plane with High Availability');
-  if (cp && gateway) b.toml(['apim', 'key_manager'], 'service_url', `https://${cp}/services/`, why);
-  if (cp && (gateway || has(ctx, ['traffic_manager']))) {
+  // DIST-4-KM: with a separate Key Manager, gateways and the control plane validate keys on its name.
+  if (km && (gateway || has(ctx, ['control_plane']))) {
+    b.toml(
+      ['apim', 'key_manager'],
+      'service_url',
+      `https://${km}/services/`,
+      reason('DIST-4-KM', 'Key Manager with HA'),
+    );
+  } else if (cp && gateway) b.toml(['apim', 'key_manager'], 'service_url', `https://${cp}/services/`, why);
+  if (cp && (gateway || has(ctx, ['traffic_manager', 'keymanager']))) {
     b.toml(['apim', 'event_hub'], 'service_url', `https://${cp}/services/`, why);
   }
   if (tm && gateway) {

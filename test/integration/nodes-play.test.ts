@@ -109,6 +109,21 @@ async function lifecycle(n: StandinNode): Promise<Array<{ event: string; at: num
     });
 }
 
+/** The pair was restarted one node at a time: the second went down only after the first was up again. */
+async function expectRolled(pair: StandinNode[]): Promise<void> {
+  const windows = await Promise.all(
+    pair.map(async (n) => {
+      const events = await lifecycle(n);
+      const stop = events.filter((e) => e.event === 'stop').at(-1)!;
+      const start = events.filter((e) => e.event === 'start').at(-1)!;
+      expect(start.at, n.name).toBeGreaterThan(stop.at);
+      return { stop: stop.at, start: start.at };
+    }),
+  );
+  const [first, second] = windows.sort((a, b) => a.stop - b.stop);
+  expect(second!.stop).toBeGreaterThan(first!.start);
+}
+
 beforeAll(async () => {
   lab = await getLab();
 });
@@ -219,18 +234,7 @@ describe('node play, 3.x distributed publisher pair', () => {
     for (const n of [pub1, pub2]) {
       expect(await readHome(n, TOML)).toMatch(/^\[server\]\nhostname = "publisher\.am\.wso2\.com"\n/m);
     }
-    const windows = await Promise.all(
-      [pub1, pub2].map(async (n) => {
-        const events = await lifecycle(n);
-        const stop = events.filter((e) => e.event === 'stop').at(-1)!;
-        const start = events.filter((e) => e.event === 'start').at(-1)!;
-        expect(start.at).toBeGreaterThan(stop.at);
-        return { stop: stop.at, start: start.at };
-      }),
-    );
-    const [first, second] = windows.sort((a, b) => a.stop - b.stop);
-    // The second node went down only after the first was started again (and found healthy).
-    expect(second!.stop).toBeGreaterThan(first!.start);
+    await expectRolled([pub1, pub2]);
     const r = await followThroughLb('publisher.am.wso2.com', '/publisher');
     expect(r.status).toBe(200);
     for (const l of [...r.locations, r.url]) expect(l).toMatch(/^https:\/\/publisher\.am\.wso2\.com\//);
@@ -527,4 +531,159 @@ describe('node play, 4.x distributed (gateway, control plane, traffic manager)',
     expect(changed(run, LB)).toBe(0);
     expect(await state()).toEqual(before);
   });
+});
+
+/** The deployment.toml hash and the process of each node (unchanged = not written, not restarted). */
+const stateOf = (ns: StandinNode[]) =>
+  Promise.all(ns.map(async (n) => ({ n: n.name, toml: await sha(n, TOML), proc: await processOf(n) })));
+
+/** `[server] hostname` and both proxy ports of a node's deployment.toml are the LB's. */
+function expectFronted(toml: string, host: string): void {
+  expect(tomlTable(toml, '[server]'), host).toMatch(
+    new RegExp(`^hostname = "${host.replaceAll('.', '\\.')}"\n`),
+  );
+  expect(tomlTable(toml, '[transport.https.properties]'), host).toMatch(/^proxyPort = 443\n/);
+  expect(tomlTable(toml, '[transport.http.properties]'), host).toMatch(/^proxyPort = 80\n/);
+}
+
+/** --check --diff, apply, redirects and a second apply of a layout whose nodes are all fresh. */
+function nodeLayout(
+  pattern: LabPattern,
+  hosts: Record<string, string>,
+  expectApplied: (tomls: Record<string, string>, nodes: StandinNode[]) => Promise<void> | void,
+  redirects: Record<string, string[]>,
+  diffLines: string[] = [],
+): void {
+  const names = Object.keys(hosts);
+  let nodes: StandinNode[];
+  let inv: string;
+  beforeAll(async () => {
+    nodes = await Promise.all(names.map(freshNode));
+    inv = inventory(pattern);
+  });
+
+  it("--check --diff shows each node's deployment.toml diff and changes nothing", async () => {
+    const before = await stateOf(nodes);
+    const run = await apply(inv, '--check', '--diff');
+    expect(run.exitCode, run.all).toBe(EXIT.OK);
+    for (const n of nodes) {
+      expect(run.stdout).toContain(`--- before: ${n.home}/${TOML}`);
+      expect(run.stdout).toMatch(new RegExp(`${n.name}\\] restart API-M`));
+    }
+    for (const host of new Set(Object.values(hosts))) expect(run.stdout).toContain(`+hostname = "${host}"`);
+    for (const line of diffLines) expect(run.stdout).toContain(line);
+    expect(await stateOf(nodes)).toEqual(before);
+  });
+
+  it('apply sets the derived settings on each node, restarting each as wso2carbon', async () => {
+    const before = await stateOf(nodes);
+    const run = await apply(inv);
+    expect(run.exitCode, run.all).toBe(EXIT.OK);
+    for (const n of names) expect(changed(run, n), n).toBe(3);
+    const tomls: Record<string, string> = {};
+    for (const n of nodes) tomls[n.name] = await readHome(n, TOML);
+    for (const n of names) expectFronted(tomls[n]!, hosts[n]!);
+    await expectApplied(tomls, nodes);
+    const after = await stateOf(nodes);
+    for (const [i, n] of names.entries()) {
+      expect(after[i]!.proc.pid, n).not.toBe(before[i]!.proc.pid);
+      expect(after[i]!.proc.user, n).toBe('wso2carbon');
+    }
+  });
+
+  it('requests through the load balancer that follow redirects stay on each public hostname on 443', async () => {
+    for (const [host, paths] of Object.entries(redirects)) await expectPublicRedirects(host, paths);
+  });
+
+  it('a second apply changes and restarts nothing', async () => {
+    const before = await stateOf(nodes);
+    const run = await apply(inv);
+    expect(run.exitCode, run.all).toBe(EXIT.OK);
+    for (const n of names) expect(changed(run, n), n).toBe(0);
+    expect(changed(run, LB)).toBe(0);
+    expect(await stateOf(nodes)).toEqual(before);
+  });
+}
+
+describe('node play, 3.x distributed (gateway manager, gateway worker, key manager, traffic manager)', () => {
+  nodeLayout(
+    'nodes-3x-distributed',
+    { ngwm1: 'mgtgw.am.wso2.com', ngwk1: 'gw.am.wso2.com', nkm2: 'km.am.wso2.com', ntmk2: 'tm.am.wso2.com' },
+    (t) => {
+      // Both gateway nodes validate keys on the Key Manager's name and throttle on the TM's.
+      for (const toml of [t['ngwm1']!, t['ngwk1']!]) {
+        expect(tomlTable(toml, '[apim.key_manager]')).toMatch(
+          /^service_url = "https:\/\/km\.am\.wso2\.com\/services\/"\n/,
+        );
+        expect(tomlTable(toml, '[apim.throttling]')).toMatch(
+          /^service_url = "https:\/\/tm\.am\.wso2\.com\/services\/"\n/,
+        );
+        // A gateway shows no portal: no Dev Portal URL written.
+        expect(toml).not.toMatch(/^\[apim\.devportal\]/m);
+      }
+      for (const toml of [t['nkm2']!, t['ntmk2']!]) expect(toml).not.toMatch(/^\[apim\.throttling\]/m);
+    },
+    { 'mgtgw.am.wso2.com': ['/carbon'], 'km.am.wso2.com': ['/carbon'], 'tm.am.wso2.com': ['/carbon'] },
+    [
+      '+service_url = "https://km.am.wso2.com/services/"',
+      '+[apim.throttling]\n+service_url = "https://tm.am.wso2.com/services/"',
+    ],
+  );
+});
+
+describe('node play, 4.x simple scalable (all-in-one + gateway)', () => {
+  nodeLayout(
+    'nodes-4x-simple-scalable',
+    // The gateway's 9443 is served on the gateway manager name (SIMPLE-4), so that is its hostname.
+    { naio1: 'api.am.wso2.com', nsgw2: 'gwm.am.wso2.com' },
+    async (t) => {
+      const env = tomlTable(t['naio1']!, '[[apim.gateway.environment]]');
+      expect(env).toContain('https_endpoint = "https://gw.am.wso2.com"');
+      expect(env).toContain('http_endpoint = "http://gw.am.wso2.com"');
+      expect(tomlTable(t['naio1']!, '[apim.devportal]')).toMatch(
+        /^url = "https:\/\/api\.am\.wso2\.com\/devportal"\n/,
+      );
+      // The gateway shows no portal and publishes nothing.
+      expect(t['nsgw2']).not.toMatch(/^\[apim\.devportal\]/m);
+      expect(await getThroughLb('api.am.wso2.com', '/api/am/devportal/v3/apis')).toContain(
+        '"https": "https://gw.am.wso2.com"',
+      );
+    },
+    { 'api.am.wso2.com': ['/publisher', '/devportal', '/carbon'], 'gwm.am.wso2.com': ['/carbon'] },
+  );
+});
+
+describe('node play, 4.x active-active (all-in-one pair)', () => {
+  nodeLayout(
+    'nodes-4x-active-active',
+    { naio1: 'api.am.wso2.com', naio2: 'api.am.wso2.com' },
+    async (t, pair) => {
+      // Both nodes carry the same derived settings, and were restarted one at a time.
+      expect(t['naio1']!.replace(/^offset = \d+$/m, '')).toBe(t['naio2']!.replace(/^offset = \d+$/m, ''));
+      expect(tomlTable(t['naio1']!, '[[apim.gateway.environment]]')).toContain(
+        'https_endpoint = "https://gw.am.wso2.com"',
+      );
+      await expectRolled(pair);
+    },
+    { 'api.am.wso2.com': ['/publisher', '/devportal', '/admin', '/carbon'] },
+  );
+});
+
+describe('node play, 4.x control plane with a separate key manager', () => {
+  nodeLayout(
+    'nodes-4x-keymanager',
+    { ncp2: 'cp.am.wso2.com', nkm41: 'km.am.wso2.com' },
+    (t) => {
+      expect(tomlTable(t['ncp2']!, '[apim.key_manager]')).toMatch(
+        /^service_url = "https:\/\/km\.am\.wso2\.com\/services\/"\n/,
+      );
+      expect(tomlTable(t['ncp2']!, '[apim.devportal]')).toMatch(
+        /^url = "https:\/\/cp\.am\.wso2\.com\/devportal"\n/,
+      );
+      expect(tomlTable(t['nkm41']!, '[apim.event_hub]')).toMatch(
+        /^service_url = "https:\/\/cp\.am\.wso2\.com\/services\/"\n/,
+      );
+    },
+    { 'cp.am.wso2.com': ['/publisher', '/devportal', '/carbon'], 'km.am.wso2.com': ['/carbon'] },
+  );
 });

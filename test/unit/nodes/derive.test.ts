@@ -16,6 +16,9 @@ function table(plan: NodeConfigPlan | undefined): Record<string, string[]> {
 }
 
 const node = (r: ReturnType<typeof derive>, name: string) => r.nodes.find((n) => n.node === name);
+/** A node's deployment.toml settings as "label = value" lines. */
+const tomlOf = (r: ReturnType<typeof derive>, name: string): string[] =>
+  table(node(r, name))['repository/conf/deployment.toml'] ?? [];
 
 describe('deriveNodeSettings: single node and active-active', () => {
   it('3.x single node: hostname and proxy ports, gateway URLs on what the load balancer exposes, devportal URL', () => {
@@ -87,7 +90,7 @@ describe('deriveNodeSettings: 3.x distributed', () => {
   });
 
   it('routes the Publisher to the gateway manager, and gateways and portals to the Key Manager, through their names', () => {
-    const toml = (n: string) => table(node(r, n))['repository/conf/deployment.toml'] ?? [];
+    const toml = (n: string) => tomlOf(r, n);
     expect(toml('pub1')).toEqual(
       expect.arrayContaining([
         '[[apim.gateway.environment]] (first) service_url = "https://mgtgw.am.wso2.com/services/"',
@@ -109,6 +112,31 @@ describe('deriveNodeSettings: 3.x distributed', () => {
       '[transport.http.properties] proxyPort = 80',
     ]);
   });
+
+  it('routes gateways (manager and workers) to the Traffic Manager through its name (DIST-3), nothing else', () => {
+    const r2 = derive(
+      deployment('3.x', 'distributed', {
+        gateway_manager: nodes('gwm', 2, 1),
+        gateway: nodes('gw', 3, 1),
+        keymanager: nodes('km', 6, 1),
+        traffic_manager: nodes('tm', 7, 1),
+      }),
+    );
+    for (const gw of ['gwm1', 'gw1'])
+      expect(tomlOf(r2, gw)).toEqual(
+        expect.arrayContaining([
+          '[apim.key_manager] service_url = "https://km.am.wso2.com/services/"',
+          '[apim.throttling] service_url = "https://tm.am.wso2.com/services/"',
+        ]),
+      );
+    for (const n of ['km1', 'tm1'])
+      expect(
+        tomlOf(r2, n).some((l) => l.includes('service_url')),
+        n,
+      ).toBe(false);
+    // Without a traffic manager group nothing is guessed.
+    expect(tomlOf(r, 'gw1').some((l) => l.includes('throttling'))).toBe(false);
+  });
 });
 
 describe('deriveNodeSettings: 4.x distributed', () => {
@@ -119,7 +147,7 @@ describe('deriveNodeSettings: 4.x distributed', () => {
     traffic_manager: nodes('tm', 3, 2),
   });
   const r = derive(d);
-  const toml = (n: string) => table(node(r, n))['repository/conf/deployment.toml'] ?? [];
+  const toml = (n: string) => tomlOf(r, n);
 
   it('gives a node that is in two role groups one plan, named after the host fronting its 9443', () => {
     expect(r.nodes.map((n) => n.node)).toEqual(['gw1', 'gw2', 'cp1', 'cp2', 'tm1', 'tm2']);
@@ -154,6 +182,29 @@ describe('deriveNodeSettings: 4.x distributed', () => {
     expect(table(node(r2, 'gw1'))['repository/conf/deployment.toml']).toContain(
       '[apim.throttling] service_url = "https://cp.am.wso2.com/services/"',
     );
+  });
+});
+
+describe('deriveNodeSettings: 4.x with a separate Key Manager (DIST-4-KM)', () => {
+  const r = derive(
+    deployment('4.x', 'distributed', {
+      gateway: nodes('gw', 1, 1),
+      control_plane: nodes('cp', 2, 1),
+      keymanager: nodes('km', 3, 1),
+    }),
+  );
+  const toml = (n: string) => tomlOf(r, n);
+
+  it('points gateways and the control plane at the Key Manager name, the Key Manager at the control plane event hub', () => {
+    for (const n of ['gw1', 'cp1'])
+      expect(toml(n), n).toContain('[apim.key_manager] service_url = "https://km.am.wso2.com/services/"');
+    expect(toml('gw1')).toContain('[apim.event_hub] service_url = "https://cp.am.wso2.com/services/"');
+    expect(toml('km1')).toEqual([
+      '[server] hostname = "km.am.wso2.com"',
+      '[transport.https.properties] proxyPort = 443',
+      '[transport.http.properties] proxyPort = 80',
+      '[apim.event_hub] service_url = "https://cp.am.wso2.com/services/"',
+    ]);
   });
 });
 
