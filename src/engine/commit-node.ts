@@ -32,14 +32,7 @@ function spec(session: HostSession, restart: NodeRestart | undefined): NodeTrans
   return {
     runId: newRunId(),
     stateDir: session.kind.stateDir,
-    files: [...staged.files.values()].map(({ desired, expected }) => ({
-      path: desired.path,
-      content: desired.content,
-      mode: desired.mode,
-      owner: desired.owner,
-      group: desired.group,
-      expected,
-    })),
+    files: staged.fileSpecs(),
     directories: [...staged.directories.values()],
     keystores: keystores.map((k) => ({
       path: k.entry.path,

@@ -37,14 +37,7 @@ export async function commitStaged(session: HostSession, reload: boolean): Promi
     // The script wants an absolute path; without nginx it neither validates nor reloads.
     nginxBinary: nginx?.binary ?? '/usr/sbin/nginx',
     serviceManager: facts.serviceManager,
-    files: [...staged.files.values()].map(({ desired, expected }) => ({
-      path: desired.path,
-      content: desired.content,
-      mode: desired.mode,
-      owner: desired.owner,
-      group: desired.group,
-      expected,
-    })),
+    files: staged.fileSpecs(),
     directories: [...staged.directories.values()],
     deletes: [...staged.deletes.entries()].map(([path, expected]) => ({ path, expected })),
     records: {

@@ -21,6 +21,18 @@ export class StagedChanges {
   /** Handlers notified by the tasks whose changes are staged here. */
   readonly notified = new Set<string>();
 
+  /** The staged files as both transactions take them: the desired file and what the plan saw. */
+  fileSpecs() {
+    return [...this.files.values()].map(({ desired, expected }) => ({
+      path: desired.path,
+      content: desired.content,
+      mode: desired.mode,
+      owner: desired.owner,
+      group: desired.group,
+      expected,
+    }));
+  }
+
   addFile(desired: DesiredFile, expected: ExpectedContent): void {
     this.deletes.delete(desired.path);
     this.files.set(desired.path, { desired, expected });

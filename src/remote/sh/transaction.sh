@@ -114,23 +114,7 @@ apim_roll_back() {
 }
 
 apim_main() {
-  mkdir -p "$STATE/runs" "$STATE/stage" "$STATE/snapshots" || {
-    apim_msg "cannot create $STATE"
-    apim_finish error 1
-  }
-  chmod 700 "$STATE" "$STATE/stage" "$STATE/snapshots"
-  APIM_LOG="$STATE/runs/$RUN_ID.log"
-  : >"$APIM_LOG"
-  apim_emit run "$RUN_ID"
-  apim_require_tools || apim_finish error 1
-  if ! apim_lock "$LOCK_WAIT"; then
-    apim_msg "another apply still holds the lock on $STATE after $LOCK_WAIT s"
-    apim_finish locked 3
-  fi
-  WORK="$STATE/stage/$RUN_ID"
-  trap 'apim_cleanup' EXIT
-  apim_tidy_state
-  mkdir -m 700 "$WORK" "$WORK/payload" || apim_finish error 1
+  apim_begin
   { apim_write_inputs && apim_write_rewrites; } || {
     apim_msg "could not unpack the payload"
     apim_finish error 1
