@@ -48,9 +48,10 @@ apim_stage_and_validate() {
       d=$(readlink "$l")
       case $d in "$p"/*) ln -sfn "$t/${d#"$p"/}" "$l" ;; "$p") ln -sfn "$t" "$l" ;; esac
     done' sh "$PREFIX" "$WORK/tree" {} +
+  p=
   # shellcheck disable=SC2034 # every field of a plan line is read; this loop needs three
-  while read -r k i mode owner group expected want b64; do
-    p=$(apim_unb64 "$b64")
+  while read -r k i mode owner group expected want field; do
+    apim_field_to p "$field"
     case $p in
       "$PREFIX"/*) sp="$WORK/tree/${p#"$PREFIX"/}" ;;
       *) sp="$WORK/ext$p" ;;
@@ -82,11 +83,10 @@ apim_stage_and_validate() {
     apim_msg "could not rewrite paths in the stage"
     return 2
   }
-  if "$NGINX" -h 2>&1 | grep -q -- '-e filename'; then
-    APIM_NGINX_OUT=$("$NGINX" -t -c "$STAGE_CONF" -p "$WORK/tree/" -e "$WORK/startup-error.log" 2>&1)
-  else
-    APIM_NGINX_OUT=$("$NGINX" -t -c "$STAGE_CONF" -p "$WORK/tree/" 2>&1)
-  fi
+  case $("$NGINX" -h 2>&1) in
+    *'-e filename'*) APIM_NGINX_OUT=$("$NGINX" -t -c "$STAGE_CONF" -p "$WORK/tree/" -e "$WORK/startup-error.log" 2>&1) ;;
+    *) APIM_NGINX_OUT=$("$NGINX" -t -c "$STAGE_CONF" -p "$WORK/tree/" 2>&1) ;;
+  esac
   apim_sv_rc=$?
   APIM_NGINX_OUT=$(printf '%s\n' "$APIM_NGINX_OUT" | sed -f "$WORK/unrewrite.sed")
   [ "$apim_sv_rc" = 0 ] || return 1
