@@ -165,7 +165,10 @@ apim_swap() {
   while read -r k i mode owner group expected want field; do
     [ "$k" = D ] || continue
     apim_field_to p "$field"
-    if ! { [ -d "$p" ] || mkdir -p "$p"; } || ! apim_set_attrs "$p" "$mode" "$owner" "$group"; then
+    # A folder that has its mode and owner already (one stat, a link never matches) is left alone:
+    # setting them through the folder itself is four processes.
+    if ! { [ -d "$p" ] || mkdir -p "$p"; } ||
+      ! { apim_attrs_match "$p" "$mode" "$owner" "$group" || apim_set_attrs "$p" "$mode" "$owner" "$group"; }; then
       apim_msg "could not create $p"
       return 1
     fi
