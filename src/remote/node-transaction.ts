@@ -1,6 +1,6 @@
 import type { Secret } from '../domain/secret.js';
-import { Records, decodeText } from './output-protocol.js';
-import { ScriptInput, text, token } from './script-input.js';
+import { Records, decodeField } from './output-protocol.js';
+import { ScriptInput, path, text, token } from './script-input.js';
 import { RUN_LOGS_TO_KEEP, program } from './scripts.js';
 import type { TransactionDirectory, TransactionFile } from './transaction.js';
 import { planRows, sha256Hex } from './transaction.js';
@@ -96,7 +96,7 @@ export function nodeTransactionScript(spec: NodeTransactionSpec): string {
       token(k.group),
       token(k.expected),
       token(sha256Hex(k.certificatePem)),
-      text(k.path),
+      path(k.path),
     ]),
   ];
   const payloads = [
@@ -216,7 +216,7 @@ export function parseNodeTransactionResult(stdout: string, stderr: string): Node
     ...(restartOutput ? { restartOutput } : {}),
     ...(recoverOutput ? { recoverOutput } : {}),
     ...(nodeLog ? { nodeLog } : {}),
-    conflicts: r.all('conflict').map(decodeText),
+    conflicts: r.all('conflict').map(decodeField),
     ...(snapshotId ? { snapshotId } : {}),
     pendingFound: r.has('pending'),
     messages,

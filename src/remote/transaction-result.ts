@@ -1,4 +1,4 @@
-import { Records, decodeText } from './output-protocol.js';
+import { Records, decodeField, decodeText } from './output-protocol.js';
 
 export type TransactionStatus =
   'committed' | 'unchanged' | 'validate_failed' | 'conflict' | 'reload_failed' | 'locked' | 'error';
@@ -56,12 +56,12 @@ export function parseTransactionResult(stdout: string, stderr: string): Transact
     status,
     rolledBack: r.flag('rolled_back'),
     ...(nginxParts.length > 0 ? { nginxOutput: nginxParts.join('\n') } : {}),
-    conflicts: r.all('conflict').map(decodeText),
+    conflicts: r.all('conflict').map(decodeField),
     reloaded: r.flag('reloaded'),
     started: r.flag('started'),
     ...(snapshotId ? { snapshotId } : {}),
-    changed: r.all('change').map(decodeText),
-    removed: r.all('removed').map(decodeText),
+    changed: r.all('change').map(decodeField),
+    removed: r.all('removed').map(decodeField),
     pendingFound: r.has('pending'),
     messages,
   };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { assertStrictUrl } from '../domain/url.js';
-import { ScriptInput, text, token } from './script-input.js';
+import { ScriptInput, path, text, token } from './script-input.js';
 import { RUN_LOGS_TO_KEEP, program } from './scripts.js';
 import { isWithin, sedPattern, sedReplacement, trimSlash } from './shell.js';
 import { ACCOUNT_NAME, FILE_MODE, assertPath, assertValue } from './values.js';
@@ -95,7 +95,7 @@ export function planRows(directories: readonly TransactionDirectory[], files: re
       token(d.group),
       token('-'),
       token('-'),
-      text(d.path),
+      path(d.path),
     ]),
     ...files.map((f, i) => [
       token('F'),
@@ -105,7 +105,7 @@ export function planRows(directories: readonly TransactionDirectory[], files: re
       token(f.group),
       token(f.expected),
       token(sha256Hex(f.content)),
-      text(f.path),
+      path(f.path),
     ]),
   ];
 }
@@ -133,7 +133,7 @@ export function transactionScript(spec: TransactionSpec): string {
       token('-'),
       token(d.expected),
       token('-'),
-      text(d.path),
+      path(d.path),
     ]),
   ];
   // Staged text files refer to live paths; these rules point them at the candidate tree instead.

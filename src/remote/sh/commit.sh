@@ -3,12 +3,14 @@
 # share: the plan and payloads unpacked and checked, the compare-and-swap against what the plan
 # saw, the snapshot, the symlink-safe atomic swap, the pending marker, and the undo of a swap.
 #
-# APIM_PLAN lines: `D <i> <mode> <owner> <group> - - <b64 path>` (folder),
-# `F <i> <mode> <owner> <group> <expected> <sha256> <b64 path>` (file, payload <i>),
-# `K <i> <mode> <owner> <group> <expected> <sha256> <b64 path>` (a certificate, payload <i>,
+# APIM_PLAN lines: `D <i> <mode> <owner> <group> - - <path>` (folder),
+# `F <i> <mode> <owner> <group> <expected> <sha256> <path>` (file, payload <i>),
+# `K <i> <mode> <owner> <group> <expected> <sha256> <path>` (a certificate, payload <i>,
 # imported into the keystore at the path: node transactions make $WORK/keystore/<i> first),
-# `X <i> - - - <expected> - <b64 path>` (retired file); <expected> is the sha256 the plan saw,
-# `absent`, or `link`. APIM_PAYLOADS lines: `<i> <base64 content>`.
+# `X <i> - - - <expected> - <path>` (retired file); <expected> is the sha256 the plan saw,
+# `absent`, or `link`; <path> is a path field (`=<path>` when plain, else base64: script-input.ts),
+# echoed as it came in the conflict, change and removed records. APIM_PAYLOADS lines:
+# `<i> <base64 content>`.
 
 # The start of both transactions: state folders, run log, tools, the lock, the work folder.
 apim_begin() {
@@ -50,16 +52,25 @@ apim_write_inputs() {
 $APIM_PAYLOADS
 APIM_PAYLOADS_END
 }
-# Every path absolute and normalised, every payload intact.
+# Every path absolute and normalised, every payload intact: one `sha256sum -c` for all payloads (a
+# sha256sum and a cut per file before); file by file only to name a damaged one, or without sha256sum.
 apim_verify_inputs() {
-  while read -r k i mode owner group expected want b64; do
-    p=$(apim_unb64 "$b64")
+  p=
+  : >"$WORK/sums" || return 1
+  while read -r k i mode owner group expected want field; do
+    apim_field_to p "$field"
     if ! apim_normal_path "$p"; then
       apim_msg "refusing the path $p: it is not absolute and normalised"
       return 1
     fi
+    case $k in F | K) printf '%s  %s\n' "$want" "$WORK/payload/$i" >>"$WORK/sums" ;; esac
+  done <"$WORK/plan"
+  [ -s "$WORK/sums" ] || return 0
+  if command -v sha256sum >/dev/null 2>&1 && sha256sum -c "$WORK/sums" >/dev/null 2>&1; then return 0; fi
+  while read -r k i mode owner group expected want field; do
     case $k in F | K) ;; *) continue ;; esac
     if [ "$(apim_sha256 "$WORK/payload/$i")" != "$want" ]; then
+      apim_field_to p "$field"
       apim_msg "payload of $p is damaged (sha256 mismatch)"
       return 1
     fi
@@ -71,23 +82,24 @@ apim_verify_inputs() {
 apim_compare() {
   apim_cmp_status=0
   CHANGED=0
-  while read -r k i mode owner group expected want b64; do
-    p=$(apim_unb64 "$b64")
+  p=
+  while read -r k i mode owner group expected want field; do
+    apim_field_to p "$field"
     case $k in
       F)
         cur=$(apim_content_id "$p")
         if [ "$cur" = other ]; then
           apim_msg "$p exists and is not a regular file"
-          apim_emit conflict "$b64"
+          apim_emit conflict "$field"
           apim_cmp_status=1
         elif [ "$cur" != "$expected" ] && [ "$cur" != "$want" ]; then
           apim_msg "$p changed on the host since the plan was made"
-          apim_emit conflict "$b64"
+          apim_emit conflict "$field"
           apim_cmp_status=1
         fi
         if [ "$cur" != "$want" ] || ! apim_attrs_match "$p" "$mode" "$owner" "$group"; then
           CHANGED=1
-          apim_emit change "$b64"
+          apim_emit change "$field"
         fi
         ;;
       K)
@@ -95,36 +107,36 @@ apim_compare() {
         cur=$(apim_content_id "$p")
         if [ "$cur" != "$expected" ]; then
           apim_msg "$p changed on the host since the plan was made"
-          apim_emit conflict "$b64"
+          apim_emit conflict "$field"
           apim_cmp_status=1
         fi
         CHANGED=1
-        apim_emit change "$b64"
+        apim_emit change "$field"
         ;;
       X)
         cur=$(apim_content_id "$p")
         if [ "$cur" != "$expected" ] && [ "$cur" != absent ]; then
           apim_msg "$p changed on the host since the plan was made"
-          apim_emit conflict "$b64"
+          apim_emit conflict "$field"
           apim_cmp_status=1
         fi
         if [ "$cur" != absent ]; then
           CHANGED=1
-          apim_emit change "$b64"
+          apim_emit change "$field"
         fi
         ;;
       D)
         if [ -L "$p" ]; then
           apim_msg "$p is a symbolic link, not a folder: not following it"
-          apim_emit conflict "$b64"
+          apim_emit conflict "$field"
           apim_cmp_status=1
         elif [ -e "$p" ] && [ ! -d "$p" ]; then
           apim_msg "$p exists and is not a directory"
-          apim_emit conflict "$b64"
+          apim_emit conflict "$field"
           apim_cmp_status=1
         elif ! apim_attrs_match "$p" "$mode" "$owner" "$group"; then
           CHANGED=1
-          apim_emit change "$b64"
+          apim_emit change "$field"
         fi
         ;;
     esac
@@ -138,27 +150,32 @@ apim_take_snapshot() {
   for apim_ts_f in records managed-files; do
     if [ -f "$STATE/$apim_ts_f" ]; then cp "$STATE/$apim_ts_f" "$WORK/snap/$apim_ts_f" || return 1; fi
   done
-  while read -r k i mode owner group expected want b64; do
+  while read -r k i mode owner group expected want field; do
     case $k in
-      D) apim_snap_add "$WORK/snap" d "d$i" "$(apim_unb64 "$b64")" || return 1 ;;
-      F) apim_snap_add "$WORK/snap" f "f$i" "$(apim_unb64 "$b64")" || return 1 ;;
-      K) apim_snap_add "$WORK/snap" f "k$i" "$(apim_unb64 "$b64")" || return 1 ;;
-      X) apim_snap_add "$WORK/snap" f "x$i" "$(apim_unb64 "$b64")" || return 1 ;;
+      D) apim_snap_add "$WORK/snap" d "d$i" "$field" || return 1 ;;
+      F) apim_snap_add "$WORK/snap" f "f$i" "$field" || return 1 ;;
+      K) apim_snap_add "$WORK/snap" f "k$i" "$field" || return 1 ;;
+      X) apim_snap_add "$WORK/snap" f "x$i" "$field" || return 1 ;;
     esac
   done <"$WORK/plan"
 }
 
 apim_swap() {
-  while read -r k i mode owner group expected want b64; do
+  p=
+  while read -r k i mode owner group expected want field; do
     [ "$k" = D ] || continue
-    p=$(apim_unb64 "$b64")
-    if ! { [ -d "$p" ] || mkdir -p "$p"; } || ! apim_set_attrs "$p" "$mode" "$owner" "$group"; then
+    apim_field_to p "$field"
+    # A folder that has its mode and owner already (one stat, a link never matches) is left alone:
+    # setting them through the folder itself is four processes.
+    if ! { [ -d "$p" ] || mkdir -p "$p"; } ||
+      ! { apim_attrs_match "$p" "$mode" "$owner" "$group" || apim_set_attrs "$p" "$mode" "$owner" "$group"; }; then
       apim_msg "could not create $p"
       return 1
     fi
   done <"$WORK/plan"
-  while read -r k i mode owner group expected want b64; do
-    p=$(apim_unb64 "$b64")
+  p=
+  while read -r k i mode owner group expected want field; do
+    apim_field_to p "$field"
     case $k in
       F) apim_put_file "$WORK/payload/$i" "$p" "$mode" "$owner" "$group" || {
         apim_msg "could not write $p"
@@ -174,7 +191,7 @@ apim_swap() {
             apim_msg "could not remove $p"
             return 1
           }
-          apim_emit removed "$b64"
+          apim_emit removed "$field"
         fi
         ;;
     esac

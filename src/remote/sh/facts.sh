@@ -145,7 +145,8 @@ file $apim_sf_b64" ;;
     done <"$STATE/snapshots/index"
   fi
   if [ -f "$STATE/lock" ] && command -v flock >/dev/null 2>&1; then
-    flock -n "$STATE/lock" true || apim_emit locked 1
+    # On a descriptor: `flock <file> true` was five execve calls (true looked up along PATH).
+    flock -n 9 9<"$STATE/lock" || apim_emit locked 1
   elif [ -d "$STATE/lock.d" ]; then
     apim_sf_holder=$(cat "$STATE/lock.d/pid" 2>/dev/null || :)
     if [ -z "$apim_sf_holder" ] || kill -0 "$apim_sf_holder" 2>/dev/null; then apim_emit locked 1; fi
@@ -271,7 +272,7 @@ APIM_PATHS_END
 apim_content_fact() {
   apim_cf_p=
   apim_field_to apim_cf_p "$1"
-  if apim_cf_data=$(apim_read_file "$apim_cf_p" | apim_b64enc) && [ -f "$apim_cf_p" ]; then
+  if apim_cf_data=$(apim_read_file "$apim_cf_p" apim_b64enc) && [ -f "$apim_cf_p" ]; then
     apim_emit content "$1 $apim_cf_data"
   else
     apim_emit missing "$1"

@@ -290,8 +290,9 @@ apim_chattrs() {
     chgrp "$4" "$1"
   fi
 }
-# apim_read_file <path>: the content of a regular file on stdout, read through one open file checked
-# to be the file at the path (never a link, never something swapped in after the check).
+# apim_read_file <path> [<command>...]: the content of a regular file on stdout (or on the stdin of
+# <command>, which saves a cat), read through one open file checked to be the file at the path
+# (never a link, never something swapped in after the check).
 apim_read_file() {
   (
     [ -f "$1" ] && [ ! -L "$1" ] || exit 1
@@ -299,6 +300,7 @@ apim_read_file() {
     if [ -d /proc/self/fd ]; then
       [ "$(stat -L -c '%d:%i' /proc/self/fd/8)" = "$(apim_id_of "$1")" ] || exit 1
     fi
-    cat <&8
+    shift
+    if [ $# -gt 0 ]; then "$@" <&8; else cat <&8; fi
   )
 }

@@ -24,10 +24,11 @@ apim_keytool() {
 # under its alias (an older certificate under that alias is replaced). The live store is untouched.
 apim_prepare_keystores() {
   mkdir -m 700 "$WORK/keystore" || return 1
+  apim_pk_path=
   # shellcheck disable=SC2034 # every field of a plan line is read; this loop needs three
-  while read -r k i mode owner group expected want b64; do
+  while read -r k i mode owner group expected want field; do
     [ "$k" = K ] || continue
-    apim_pk_path=$(apim_unb64 "$b64")
+    apim_field_to apim_pk_path "$field"
     apim_pk_line=$(printf '%s\n' "$APIM_KEYSTORE" | awk -v i="$i" '$1 == i')
     apim_pk_alias=$(printf '%s' "$apim_pk_line" | cut -d' ' -f2)
     apim_pk_type=$(printf '%s' "$apim_pk_line" | cut -d' ' -f3)

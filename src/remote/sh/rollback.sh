@@ -69,7 +69,7 @@ apim_main() {
       [ "$k" = l ] && k=f
       grep -Fxq -e "$k $b64" "$WORK/seen" && continue
       printf '%s\n' "$k $b64" >>"$WORK/seen"
-      apim_snap_add "$WORK/cur" "$k" "c$n" "$(apim_unb64 "$b64")" || apim_finish error 1
+      apim_snap_add "$WORK/cur" "$k" "c$n" "$b64" || apim_finish error 1
       n=$((n + 1))
     done <"$STATE/snapshots/$id/manifest"
   done <"$WORK/undo"

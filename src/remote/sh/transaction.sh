@@ -33,6 +33,15 @@ apim_remove_created_dirs() {
   [ -f "$WORK/created-dirs" ] || return 0
   sort -r "$WORK/created-dirs" | while IFS= read -r d; do rmdir "$d" 2>/dev/null || :; done
 }
+# p and sp: the live path of a plan field and its place in the stage (the copied tree, or ext/).
+apim_stage_path() {
+  p=
+  apim_field_to p "$1"
+  case $p in
+    "$PREFIX"/*) sp="$WORK/tree/${p#"$PREFIX"/}" ;;
+    *) sp="$WORK/ext$p" ;;
+  esac
+}
 # Copy of the live tree with the plan applied and absolute paths pointed into the copy; nginx -t on
 # it. A candidate nginx accepts but serves wrongly (a server name claimed twice) is refused too.
 # Returns 0 valid, 1 refused (APIM_NGINX_OUT says why), 2 could not be staged.
@@ -48,23 +57,31 @@ apim_stage_and_validate() {
       d=$(readlink "$l")
       case $d in "$p"/*) ln -sfn "$t/${d#"$p"/}" "$l" ;; "$p") ln -sfn "$t" "$l" ;; esac
     done' sh "$PREFIX" "$WORK/tree" {} +
-  # shellcheck disable=SC2034 # every field of a plan line is read; this loop needs three
-  while read -r k i mode owner group expected want b64; do
-    p=$(apim_unb64 "$b64")
-    case $p in
-      "$PREFIX"/*) sp="$WORK/tree/${p#"$PREFIX"/}" ;;
-      *) sp="$WORK/ext$p" ;;
-    esac
+  # The plan applied in three passes, each with one process for all rows (a mkdir and an rm per row
+  # before): the folders, then the removals (a staged copy that is a link is removed, never written
+  # through), then the copies.
+  set --
+  while read -r k i _ _ _ _ _ field; do
+    apim_stage_path "$field"
     case $k in
-      F) mkdir -p "${sp%/*}" && rm -f "$sp" && cp "$WORK/payload/$i" "$sp" || return 2 ;;
-      X) case $p in "$PREFIX"/*) rm -f "$sp" ;; esac ;;
-      D)
-        case $p in
-          "$PREFIX"/*) mkdir -p "$sp" ;;
-          *) apim_mkdir_recorded "$p" ;;
-        esac || return 2
-        ;;
+      F) set -- "$@" "${sp%/*}" ;;
+      D) case $p in "$PREFIX"/*) set -- "$@" "$sp" ;; *) apim_mkdir_recorded "$p" || return 2 ;; esac ;;
     esac
+  done <"$WORK/plan"
+  [ $# -eq 0 ] || mkdir -p -- "$@" || return 2
+  set --
+  while read -r k i _ _ _ _ _ field; do
+    apim_stage_path "$field"
+    case $k in
+      F) set -- "$@" "$sp" ;;
+      X) case $p in "$PREFIX"/*) set -- "$@" "$sp" ;; esac ;;
+    esac
+  done <"$WORK/plan"
+  [ $# -eq 0 ] || rm -f -- "$@" || return 2
+  while read -r k i _ _ _ _ _ field; do
+    [ "$k" = F ] || continue
+    apim_stage_path "$field"
+    cp "$WORK/payload/$i" "$sp" || return 2
   done <"$WORK/plan"
   # Every file but PEM ones (told by their first line, read by the shell) rewritten by one sed:
   # a head, a grep and a sed per file were a third of a first converge's processes (bench/host-cpu).
@@ -82,11 +99,10 @@ apim_stage_and_validate() {
     apim_msg "could not rewrite paths in the stage"
     return 2
   }
-  if "$NGINX" -h 2>&1 | grep -q -- '-e filename'; then
-    APIM_NGINX_OUT=$("$NGINX" -t -c "$STAGE_CONF" -p "$WORK/tree/" -e "$WORK/startup-error.log" 2>&1)
-  else
-    APIM_NGINX_OUT=$("$NGINX" -t -c "$STAGE_CONF" -p "$WORK/tree/" 2>&1)
-  fi
+  case $("$NGINX" -h 2>&1) in
+    *'-e filename'*) APIM_NGINX_OUT=$("$NGINX" -t -c "$STAGE_CONF" -p "$WORK/tree/" -e "$WORK/startup-error.log" 2>&1) ;;
+    *) APIM_NGINX_OUT=$("$NGINX" -t -c "$STAGE_CONF" -p "$WORK/tree/" 2>&1) ;;
+  esac
   apim_sv_rc=$?
   APIM_NGINX_OUT=$(printf '%s\n' "$APIM_NGINX_OUT" | sed -f "$WORK/unrewrite.sed")
   [ "$apim_sv_rc" = 0 ] || return 1

@@ -40,6 +40,13 @@ describe('transactionScript', () => {
       ],
       ['X', '0', '-', '-', '-', 'b'.repeat(64), '-', '/etc/nginx/conf.d/old.conf'],
     ]);
+    // Plain paths travel as themselves (no base64 process per path on the host), others base64.
+    expect(inputRows(inputs, 'APIM_PLAN').map((row) => row.at(-1))).toEqual([
+      '=/var/log/nginx/apim',
+      b64("/etc/nginx/conf.d/it's a $file.conf"),
+      '=/etc/ssl/apim/lb.key',
+      '=/etc/nginx/conf.d/old.conf',
+    ]);
     expect(inputRows(inputs, 'APIM_PAYLOADS').map(([i, data]) => [i, field(data!)])).toEqual([
       ['0', 'server { }\n'],
       ['1', baseTransaction.files[1]!.content.toString()],
@@ -92,6 +99,7 @@ describe('parseTransactionResult', () => {
       '@@APIM run r1',
       '@@APIM lock_acquired 1',
       `@@APIM change ${b64('/etc/nginx/conf.d/a.conf')}`,
+      '@@APIM change =/etc/nginx/ssl/apim.key',
       '@@APIM validated 1',
       '@@APIM snapshot r1',
       '@@APIM swapped 1',
@@ -106,7 +114,7 @@ describe('parseTransactionResult', () => {
       reloaded: true,
       started: false,
       snapshotId: 'r1',
-      changed: ['/etc/nginx/conf.d/a.conf'],
+      changed: ['/etc/nginx/conf.d/a.conf', '/etc/nginx/ssl/apim.key'],
       removed: [],
       pendingFound: false,
       messages: [],
