@@ -34,7 +34,7 @@ export {
   EXPIRY_WARNING_DAYS,
   checkCertificateFiles,
 } from './check-existing.js';
-export { certificateNeedsRenewal } from './renewal.js';
+export { deployedCertificateVerdict } from './renewal.js';
 export {
   type WrittenCertificateFiles,
   certificateFilePaths,

@@ -1,21 +1,27 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import {
-  certificateNeedsRenewal,
   checkCertificateFiles,
   createCertificate,
+  deployedCertificateVerdict,
   generatePrivateKeyAsync,
   inspectCertificate,
+  type CertificateMetadata,
 } from '../certs/index.js';
 import type { TlsSource } from '../domain/types.js';
 import { defineModule, failure, type ModuleContext } from './contract.js';
+import { sha256 } from './files.js';
 import { notALoadBalancer, planLoadBalancer } from './lb-plan.js';
 
 interface TlsMaterial {
   certPem: string;
   keyPem: string;
   warnings: string[];
+  /** Already parsed (a kept certificate): not parsed again for the plan. */
+  certificate?: CertificateMetadata;
 }
+
+const MODULE = 'apim_tls_certificates';
 
 /**
  * `apim_tls_certificates`: the certificate and key nginx serves, in <conf prefix>/ssl (folder
@@ -24,7 +30,7 @@ interface TlsMaterial {
  * they are (key decrypted). Generated ones are signed by the local CA (tls_use_ca, default on).
  */
 export const apimTlsCertificates = defineModule({
-  name: 'apim_tls_certificates',
+  name: MODULE,
   summary: "The load balancer's TLS certificate and key (generated and kept, or given files).",
   runs: 'staged',
   transaction: 'nginx',
@@ -63,7 +69,7 @@ export const apimTlsCertificates = defineModule({
             owner: 'root',
             group: 'root',
             secret: false,
-            certificate: inspectCertificate(material.certPem),
+            certificate: material.certificate ?? inspectCertificate(material.certPem),
           },
         },
         {
@@ -105,14 +111,34 @@ async function generatedOrKept(
   keyPath: string,
   serverNames: string[],
 ): Promise<TlsMaterial> {
-  const certPem = ctx.facts.contents[certPath]?.toString('utf8');
-  const keyPem = ctx.facts.contents[keyPath]?.toString('utf8');
-  if (certPem && keyPem) {
-    const reason = certificateNeedsRenewal(certPem, keyPem, serverNames);
-    if (reason === undefined) return { certPem, keyPem, warnings: [] };
-    return { ...(await issue(ctx, tls, serverNames)), warnings: [`replacing the certificate: ${reason}`] };
+  const certContent = ctx.facts.contents[certPath];
+  const keyContent = ctx.facts.contents[keyPath];
+  if (certContent && keyContent) {
+    const certPem = certContent.toString('utf8');
+    const keyPem = keyContent.toString('utf8');
+    // The key was matched to the certificate before this module deployed the pair: bytes its
+    // records say it wrote need no second match (the costliest part of a no-op run); any other
+    // bytes are checked in full. Names and expiry are judged on every run.
+    const written =
+      writtenByThisModule(ctx, certPath, certContent) && writtenByThisModule(ctx, keyPath, keyContent);
+    const verdict = deployedCertificateVerdict(certPem, written ? undefined : keyPem, serverNames);
+    if ('keep' in verdict) return { certPem, keyPem, warnings: [], certificate: verdict.keep };
+    return {
+      ...(await issue(ctx, tls, serverNames)),
+      warnings: [`replacing the certificate: ${verdict.renew}`],
+    };
   }
   return { ...(await issue(ctx, tls, serverNames)), warnings: [] };
+}
+
+/**
+ * `content` is what this module last wrote at `path`, by the host's records (written by the
+ * transaction that made the file live, only after the pair was checked).
+ */
+function writtenByThisModule(ctx: ModuleContext, path: string, content: Buffer): boolean {
+  const { records, recordedSha } = ctx.facts.state;
+  const recorded = recordedSha[path];
+  return recorded !== undefined && records[MODULE]?.includes(path) === true && recorded === sha256(content);
 }
 
 async function issue(

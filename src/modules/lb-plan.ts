@@ -1,4 +1,4 @@
-import type { Deployment, EditionDecision, RenderedConfig } from '../domain/types.js';
+import type { Deployment, EditionDecision, LoadBalancer, RenderedConfig } from '../domain/types.js';
 import { decideEdition, EXPECTED_NGINX, renderConfig } from '../patterns/index.js';
 import type { ModuleContext } from './contract.js';
 
@@ -26,6 +26,40 @@ function rebase(d: Deployment, confPrefix: string): Deployment {
   return { ...d, tlsPaths: { certificate: move(d.tlsPaths.certificate), key: move(d.tlsPaths.key) } };
 }
 
+/**
+ * Renderings of each load balancer by render options. Four modules ask for the plan on every host
+ * (the conf was rendered four times per host, ~5 % of a no-op's controller CPU at 1,000 hosts);
+ * the same load balancer with the same facts gets the same file. Frozen, as callers share it.
+ */
+const renderings = new WeakMap<
+  LoadBalancer,
+  Map<string, { deployment: Deployment; rendered: RenderedConfig }>
+>();
+
+function renderedFor(
+  lb: LoadBalancer,
+  confPrefix: string,
+  options: Omit<Parameters<typeof renderConfig>[1], 'confPrefix'>,
+): { deployment: Deployment; rendered: RenderedConfig } {
+  let byOptions = renderings.get(lb);
+  if (!byOptions) {
+    byOptions = new Map();
+    renderings.set(lb, byOptions);
+  }
+  const key = JSON.stringify([confPrefix, options]);
+  let entry = byOptions.get(key);
+  if (!entry) {
+    const deployment = rebase(lb.deployment, confPrefix);
+    const rendered = renderConfig(deployment, { ...options, confPrefix });
+    for (const list of [rendered.directories, rendered.files, rendered.serverNames, rendered.warnings])
+      Object.freeze(list);
+    rendered.files.forEach((f) => Object.freeze(f));
+    entry = { deployment, rendered: Object.freeze(rendered) };
+    byOptions.set(key, entry);
+  }
+  return entry;
+}
+
 /** Undefined when the host is not a load balancer of the inventory. */
 export function planLoadBalancer(
   ctx: Pick<ModuleContext, 'loadBalancer' | 'facts' | 'confPrefix'>,
@@ -51,12 +85,10 @@ export function planLoadBalancer(
     (installedFits ? nginx.version : undefined) ??
     (decision.edition === 'plus' ? EXPECTED_NGINX.plus : candidate) ??
     FALLBACK_NGINX_VERSION;
-  const deployment = rebase(lb.deployment, confPrefix);
-  const rendered = renderConfig(deployment, {
+  const { deployment, rendered } = renderedFor(lb, confPrefix, {
     edition: decision.edition,
     nginxVersion,
     ...(decision.sticky ? { sticky: decision.sticky } : {}),
-    confPrefix,
     ipv6: lb.listenIpv6 === 'auto' ? facts.ipv6 : lb.listenIpv6,
   });
   return { deployment, decision, nginxVersion, versionKnown: hostTold, rendered };

@@ -2,7 +2,7 @@ import type { HostResult, RunSummary, TaskResult } from '../engine/types.js';
 import { PlainReporter } from './plain-reporter.js';
 import type { Redactor } from './redactor.js';
 import type { Reporter, ReporterOptions } from './reporter-options.js';
-import { sanitiseDeep } from './sanitise.js';
+import { sanitiseText } from './sanitise.js';
 import { TtyReporter } from './tty-reporter.js';
 
 /** The reporter for a run; the CLI picks `plain` when stdout is not a TTY or `CI` is set. */
@@ -23,7 +23,7 @@ class CleanEvents implements Reporter {
     private readonly inner: Reporter,
     redactor: Redactor,
   ) {
-    this.#clean = (value) => sanitiseDeep(redactor.scrubDeep(value));
+    this.#clean = (value) => redactor.scrubDeep(value, sanitiseText);
   }
 
   runStarted(hosts: string[], options: { check: boolean; diff: boolean; plays?: string[] }): void {

@@ -17,14 +17,44 @@ import { hostErrorLine, renderTaskResult, rollbackLine } from './task-line.js';
 export class PlainReporter implements Reporter {
   readonly #o: ReporterOptions;
   #mode = '';
+  /**
+   * Lines for `#stream` not written yet: they go out in one write at the end of the event-loop turn
+   * (one write per line cost 1.2 ms per host at 1,000 hosts), or at exit (a second Ctrl-C).
+   * Switching streams writes them first, so the order across stdout and stderr is kept.
+   */
+  #pending = '';
+  #stream: NodeJS.WritableStream | undefined;
+  #scheduled = false;
 
   constructor(options: ReporterOptions) {
     this.#o = options;
   }
 
   #write(stream: NodeJS.WritableStream, text: string): void {
-    stream.write(`${this.#o.redactor.scrub(text)}\n`);
+    if (stream !== this.#stream) {
+      this.#flush();
+      this.#stream = stream;
+    }
+    if (this.#pending === '') process.once('exit', this.#flush);
+    this.#pending += `${this.#o.redactor.scrub(text)}\n`;
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(this.#atTurnEnd);
+    }
   }
+
+  readonly #atTurnEnd = (): void => {
+    this.#scheduled = false;
+    this.#flush();
+  };
+
+  readonly #flush = (): void => {
+    if (this.#pending === '') return;
+    process.off('exit', this.#flush);
+    const text = this.#pending;
+    this.#pending = '';
+    this.#stream?.write(text);
+  };
 
   runStarted(hosts: string[], options: { check: boolean; diff: boolean; plays?: string[] }): void {
     this.#mode = options.check ? ' (check mode: nothing will be changed)' : '';
@@ -66,6 +96,7 @@ export class PlainReporter implements Reporter {
   }
 
   runFinished(summary: RunSummary): void {
+    this.#flush();
     this.#o.out.write('\n');
     this.#o.out.write(this.#o.redactor.scrub(renderRecap(summary, this.#o.color)));
   }

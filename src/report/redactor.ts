@@ -64,11 +64,12 @@ export class Redactor {
   /**
    * A copy of `value` with every string scrubbed (object keys are the program's own and left as is).
    * `Secret` objects become the placeholder string and errors become errors with scrubbed messages.
+   * `then` is applied to every scrubbed string in the same walk (one copy instead of two).
    */
-  scrubDeep<T>(value: T): T {
+  scrubDeep<T>(value: T, then: (scrubbed: string) => string = (s) => s): T {
     return mapStrings(
       value,
-      (s) => this.scrub(s),
+      (s) => then(this.scrub(s)),
       (v) => {
         if (v instanceof Secret) return PLACEHOLDER;
         if (!(v instanceof Error)) return v;

@@ -1,15 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { certificateNeedsRenewal, createCertificate, inspectCertificate } from '../../../src/certs/index.js';
+import {
+  createCertificate,
+  deployedCertificateVerdict,
+  inspectCertificate,
+} from '../../../src/certs/index.js';
 import { DAY_MS } from './openssl.js';
 
 const ECDSA = { keyType: 'ecdsa', rsaBits: 2048 } as const;
 const NAMES = ['api.am.wso2.com', 'gw.am.wso2.com'];
 
-describe('certificateNeedsRenewal', () => {
+/** The reason to renew, or undefined when the certificate can stay. */
+function certificateNeedsRenewal(...args: Parameters<typeof deployedCertificateVerdict>): string | undefined {
+  const verdict = deployedCertificateVerdict(...args);
+  return 'renew' in verdict ? verdict.renew : undefined;
+}
+
+describe('deployedCertificateVerdict', () => {
   const current = createCertificate({ hostnames: NAMES, key: ECDSA, days: 365 });
   const notAfter = new Date(inspectCertificate(current.certPem).notAfter).getTime();
 
-  it('keeps a certificate that still fits (idempotent runs)', () => {
+  it('keeps a certificate that still fits (idempotent runs), with the metadata the plan shows', () => {
+    expect(deployedCertificateVerdict(current.certPem, current.keyPem, NAMES)).toEqual({
+      keep: inspectCertificate(current.certPem),
+    });
     expect(certificateNeedsRenewal(current.certPem, current.keyPem, NAMES)).toBeUndefined();
     expect(certificateNeedsRenewal(current.certPem, undefined, ['GW.am.wso2.com'])).toBeUndefined();
   });

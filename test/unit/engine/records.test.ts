@@ -3,6 +3,8 @@
  * did not run (absent from the playbook, skipped by --tags) keeps its records and files, and a
  * retirement is a planned, shown change with a compare-and-swap. Against an in-memory host.
  */
+import { createHash } from 'node:crypto';
+import { createCertificate } from '../../../src/certs/index.js';
 import type { TaskResult } from '../../../src/engine/types.js';
 import { describe, expect, it } from 'vitest';
 import type { RunOptions } from '../../../src/engine/run-options.js';
@@ -46,6 +48,32 @@ const COPY_ONLY = playbookFrom(`- name: maintenance
 `);
 
 describe('records per managing module', () => {
+  it('a deployed pair the records say apim_tls_certificates wrote is kept without matching key and certificate again; other bytes are checked in full', async () => {
+    const host = new FakeHost('lb1');
+    await run(host, sitePlaybook());
+    const cert = host.text(CERT);
+    const otherKey = () =>
+      createCertificate({ hostnames: ['x.example'], key: { keyType: 'ecdsa', rsaBits: 2048 } }).keyPem;
+    const warningsOf = (tasks: TaskResult[]) => tasks.flatMap((t) => t.warnings);
+
+    // A key this module did not write: the full check finds the mismatch and makes a new pair.
+    host.putFile(KEY, otherKey(), '0600');
+    const replaced = await run(host, sitePlaybook());
+    expect(warningsOf(replaced.tasks)).toEqual([
+      'replacing the certificate: the deployed key does not match the certificate',
+    ]);
+    expect(host.text(CERT)).not.toBe(cert);
+
+    // The records vouch for these bytes (as after a verified deploy): the key match is not redone.
+    const keptCert = host.text(CERT);
+    const vouched = otherKey();
+    host.putFile(KEY, vouched, '0600');
+    host.recordedSha.set(KEY, createHash('sha256').update(vouched).digest('hex'));
+    const kept = await run(host, sitePlaybook());
+    expect(warningsOf(kept.tasks)).toEqual([]);
+    expect([host.text(CERT), host.text(KEY)]).toEqual([keptCert, vouched]);
+  });
+
   it('a copy-only playbook after the built-in one removes nothing, and --tags config keeps the certificate', async () => {
     const host = new FakeHost('lb1');
     await run(host, sitePlaybook());

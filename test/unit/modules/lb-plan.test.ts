@@ -56,3 +56,20 @@ describe('planning before nginx is installed', () => {
     expect(p.decision.sticky).toBe('ip_hash');
   });
 });
+
+describe('rendering once per load balancer and facts', () => {
+  it('gives every module of a host the same (frozen) file, and other facts their own', async () => {
+    const inventory = loadTestInventory(inventoryYaml(['lb1']));
+    const host = FakeHost.withNginx('lb1', '1.26.3');
+    const session = await openSession(inventory, 'lb1', new FakeHostConnection(host), runOptions());
+    const first = planLoadBalancer(session)!;
+    expect(planLoadBalancer(session)!.rendered).toBe(first.rendered);
+    expect(Object.isFrozen(first.rendered.serverNames)).toBe(true);
+    expect(first.rendered.content).toContain('listen [::]:443');
+
+    session.facts = { ...session.facts, ipv6: false };
+    const withoutIpv6 = planLoadBalancer(session)!;
+    expect(withoutIpv6.rendered).not.toBe(first.rendered);
+    expect(withoutIpv6.rendered.content).not.toContain('listen [::]:443');
+  });
+});

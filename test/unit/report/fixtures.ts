@@ -4,15 +4,24 @@ import type { Change, HostResult, RunObserver, RunSummary, TaskResult } from '..
 /** A writable stream that remembers what was written, like a pipe into a log file. */
 export function captureStream(
   isTTY = false,
-): PassThrough & { text(): string; isTTY: boolean; columns: number } {
+): PassThrough & { text(): string; writes(): string[]; isTTY: boolean; columns: number } {
   const chunks: string[] = [];
-  const stream = new PassThrough() as PassThrough & { text(): string; isTTY: boolean; columns: number };
+  const stream = new PassThrough() as PassThrough & {
+    text(): string;
+    writes(): string[];
+    isTTY: boolean;
+    columns: number;
+  };
   stream.on('data', (c: Buffer) => chunks.push(c.toString('utf8')));
   stream.text = () => chunks.join('');
+  stream.writes = () => [...chunks];
   stream.isTTY = isTTY;
   stream.columns = 120;
   return stream;
 }
+
+/** The plain reporter writes at the end of the event-loop turn: what it wrote is there after this. */
+export const turnEnd = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export const confChange: Change = {
   kind: 'file',

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Secret } from '../../../src/domain/secret.js';
 import { createReporter } from '../../../src/report/create-reporter.js';
 import { Redactor } from '../../../src/report/redactor.js';
-import { captureStream, confChange, replay, sampleSummary, task } from './fixtures.js';
+import { captureStream, confChange, replay, sampleSummary, task, turnEnd } from './fixtures.js';
 
 async function runPlain(diff: boolean, redactor = new Redactor(), verbose = 0) {
   const out = captureStream();
@@ -77,7 +77,7 @@ describe('plain reporter', () => {
     expect(recap).toContain('3 hosts:');
   });
 
-  it('heads each play by its name, as Ansible does; a rollback (no plays) by its hosts', () => {
+  it('heads each play by its name, as Ansible does; a rollback (no plays) by its hosts', async () => {
     const out = captureStream();
     const r = createReporter({
       mode: 'plain',
@@ -90,6 +90,7 @@ describe('plain reporter', () => {
     r.runStarted(['lb1', 'lb2'], { check: true, diff: false, plays: ['Install', 'Configure'] });
     r.playStarted?.('Install', ['lb1', 'lb2']);
     r.playStarted?.('Configure', ['lb1']);
+    await turnEnd();
     expect(out.text()).toBe(
       'PLAY [Install] (check mode: nothing will be changed)\nPLAY [Configure] (check mode: nothing will be changed)\n',
     );
@@ -102,6 +103,7 @@ describe('plain reporter', () => {
       color: false,
       redactor: new Redactor(),
     }).runStarted(['lb1'], { check: false, diff: false });
+    await turnEnd();
     expect(rollback.text()).toBe('PLAY [lb1]\n');
   });
 
@@ -152,22 +154,55 @@ describe('plain reporter', () => {
       redactor: new Redactor(),
     });
     r.taskFinished('lb1', task({ task: 'T', status: 'changed' }));
+    await turnEnd();
     expect(out.text()).toBe('\u001b[33mchanged: [lb1] T (1.2s)\u001b[39m\n');
   });
 
-  it('prints the SSH connection trace from -vvv only, host-prefixed and redacted', () => {
-    const lines = (verbose: number) => {
+  it('prints the SSH connection trace from -vvv only, host-prefixed and redacted', async () => {
+    const lines = async (verbose: number) => {
       const out = captureStream();
       const redactor = new Redactor();
       redactor.add(new Secret('Trace-secret-77'));
       const reporter = createReporter({ mode: 'plain', out, diff: false, verbose, color: false, redactor });
       reporter.trace('attempt 1/3: TCP connection to 198.51.100.10:22', 'lb1');
       reporter.trace('echoed Trace-secret-77 by mistake', 'lb1');
+      await turnEnd();
       return out.text();
     };
-    expect(lines(2)).toBe('');
-    expect(lines(3)).toBe(
+    expect(await lines(2)).toBe('');
+    expect(await lines(3)).toBe(
       '<lb1> attempt 1/3: TCP connection to 198.51.100.10:22\n<lb1> echoed ******** by mistake\n',
     );
+  });
+
+  it('writes the lines of one event-loop turn at once, in order across its two streams', async () => {
+    const out = captureStream();
+    const err = captureStream();
+    const both: string[] = [];
+    out.on('data', (c: Buffer) => both.push(`out ${c.toString('utf8')}`));
+    err.on('data', (c: Buffer) => both.push(`err ${c.toString('utf8')}`));
+    const r = createReporter({
+      mode: 'plain',
+      out,
+      err,
+      diff: false,
+      verbose: 0,
+      color: false,
+      redactor: new Redactor(),
+    });
+    r.taskFinished('lb1', task({ task: 'A', status: 'ok' }));
+    r.taskFinished('lb2', task({ task: 'B', status: 'changed' }));
+    expect(out.text()).toBe('');
+    r.warning('W', 'lb2');
+    r.taskFinished('lb1', task({ task: 'C', status: 'ok' }));
+    await turnEnd();
+    expect(both).toEqual([
+      'out ok: [lb1] A (1.2s)\nchanged: [lb2] B (1.2s)\n',
+      'err [WARNING]: [lb2] W\n',
+      'out ok: [lb1] C (1.2s)\n',
+    ]);
+    r.taskFinished('lb2', task({ task: 'D', status: 'ok' }));
+    await r.runFinished(sampleSummary({ hosts: [] }));
+    expect(out.writes()[2]).toBe('ok: [lb2] D (1.2s)\n');
   });
 });

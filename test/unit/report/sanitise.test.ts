@@ -7,7 +7,7 @@ import { formatDiagnostics } from '../../../src/report/diagnostics-printer.js';
 import { writeJsonReport } from '../../../src/report/json-report.js';
 import { Redactor } from '../../../src/report/redactor.js';
 import { jsonText, sanitiseText } from '../../../src/report/sanitise.js';
-import { captureStream, replay, task } from './fixtures.js';
+import { captureStream, replay, task, turnEnd } from './fixtures.js';
 
 /** Any character a terminal acts on instead of printing (newline and tab aside). */
 const RAW_CONTROL =
@@ -169,6 +169,7 @@ describe('every output channel escapes control characters', () => {
     const reporter = createReporter({ mode: 'plain', out, diff: false, verbose: 3, color: false, redactor });
     reporter.warning('echoed pass\u001bword-1 back');
     reporter.trace('and pass\u001bword-1 again', 'lb1');
+    await turnEnd();
     expect(out.text()).toBe('[WARNING]: echoed ******** back\n<lb1> and ******** again\n');
     expect(redactor.scrub(sanitiseText('x pass\u001bword-1'))).toBe('x ********');
   });
