@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type * as Jks from 'jks-js';
 import forge from 'node-forge';
-import { lazyRequire } from './lazy-require.js';
+import { lazyRequire } from '../domain/lazy-require.js';
 
 // jks-js (with node-rsa) reads only the nodes' JKS truststores.
 const jks = lazyRequire<typeof Jks>('jks-js');

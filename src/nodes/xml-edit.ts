@@ -11,7 +11,7 @@ import {
   type SettingSkipped,
   splice,
 } from './edit-result.js';
-import { lazyRequire } from './lazy-require.js';
+import { lazyRequire } from '../domain/lazy-require.js';
 import { settingKeyLabel } from './setting-label.js';
 import type { SettingValue, XmlKeyRef, XmlStep } from './types.js';
 
