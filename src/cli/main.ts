@@ -1,4 +1,5 @@
 import yargs from 'yargs';
+import { packageVersion } from '../playbook/default-path.js';
 import { EXIT, sanitiseText } from '../report/index.js';
 import { applyCommand } from './commands/apply.js';
 import { certsCommand } from './commands/certs.js';
@@ -50,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
       .recommendCommands()
       .help()
       .alias('h', 'help')
-      .version()
+      .version(packageVersion())
       .wrap(Math.min(110, process.stdout.columns || 100))
       .fail((message, error) => {
         if (error) throw error;

@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
-import jks from 'jks-js';
+import type * as Jks from 'jks-js';
 import forge from 'node-forge';
+import { lazyRequire } from '../domain/lazy-require.js';
+
+// jks-js (with node-rsa) reads only the nodes' JKS truststores.
+const jks = lazyRequire<typeof Jks>('jks-js');
 
 /** The trusted certificates of a Java truststore, by alias (lower case, as keytool keeps them). */
 export type TruststoreEntries = Map<string, { sha256: string }>;
@@ -41,7 +45,7 @@ export function readTruststore(
       }
       return out;
     }
-    for (const entry of jks.parseJks(bytes, password)) {
+    for (const entry of jks().parseJks(bytes, password)) {
       const der = 'cert' in entry ? entry.cert.value : entry.chain[0]?.value;
       if (der) out.set(entry.alias.toLowerCase(), { sha256: certificateSha256(der) });
     }

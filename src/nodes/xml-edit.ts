@@ -1,5 +1,7 @@
-import { buildAst, type XMLElement } from '@xml-tools/ast';
-import { parse, type DocumentCstNode } from '@xml-tools/parser';
+import type * as XmlAst from '@xml-tools/ast';
+import type { XMLElement } from '@xml-tools/ast';
+import type * as XmlParser from '@xml-tools/parser';
+import type { DocumentCstNode } from '@xml-tools/parser';
 import {
   applyEach,
   type EditResult,
@@ -9,6 +11,7 @@ import {
   type SettingSkipped,
   splice,
 } from './edit-result.js';
+import { lazyRequire } from '../domain/lazy-require.js';
 import { settingKeyLabel } from './setting-label.js';
 import type { SettingValue, XmlKeyRef, XmlStep } from './types.js';
 
@@ -48,8 +51,12 @@ function escapeAttribute(v: string, quote: string): string {
   return escapeText(v).replaceAll(quote, quote === '"' ? '&quot;' : '&apos;');
 }
 
+// chevrotain and lodash (0.9 MB) parse only the 2.6 nodes' XML files.
+const xmlParser = lazyRequire<typeof XmlParser>('@xml-tools/parser');
+const xmlAst = lazyRequire<typeof XmlAst>('@xml-tools/ast');
+
 function parseXml(file: string, text: string): XMLElement {
-  const { cst, tokenVector, lexErrors, parseErrors } = parse(text);
+  const { cst, tokenVector, lexErrors, parseErrors } = xmlParser().parse(text);
   const first = lexErrors[0] ?? parseErrors[0];
   if (first) {
     const line = 'line' in first ? first.line : first.token.startLine;
@@ -59,7 +66,7 @@ function parseXml(file: string, text: string): XMLElement {
     );
   }
   // parse() starts at the `document` production, so its CST is a document node.
-  const root = buildAst(cst as DocumentCstNode, tokenVector).rootElement;
+  const root = xmlAst().buildAst(cst as DocumentCstNode, tokenVector).rootElement;
   if (!root) throw new NodeFileError(file, 'no root element; fix the file by hand, nothing was changed');
   return root;
 }

@@ -4,18 +4,26 @@ import { fileURLToPath } from 'node:url';
 
 const PACKAGE_NAME = 'apim-provision';
 
+interface PackageManifest {
+  root: string;
+  version: string;
+}
+let manifest: PackageManifest | undefined;
+
 /**
- * The package root: the nearest folder above this module holding our package.json. Walking up
- * works from `src/playbook/` (vitest, tsx) and from `dist/src/playbook/` (compiled) alike.
+ * The package root (the nearest folder above this module holding our package.json) and its
+ * version. Walking up works from `src/playbook/` (vitest, tsx), `dist/playbook/` and the bundle
+ * in `dist/bundle/` alike, in a checkout and in an installed package.
  */
-function packageRoot(): string {
+function packageManifest(): PackageManifest {
+  if (manifest) return manifest;
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
       try {
-        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === PACKAGE_NAME)
-          return dir;
+        const json = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+        if (json.name === PACKAGE_NAME) return (manifest = { root: dir, version: String(json.version) });
       } catch {
         // Not ours (or unreadable): keep walking up.
       }
@@ -27,7 +35,15 @@ function packageRoot(): string {
   }
 }
 
+/**
+ * Our version for `--version`. yargs' own guess reads the package.json above the folder holding
+ * its node_modules: the bundle has none above it, and a hoisted install would find its host's.
+ */
+export function packageVersion(): string {
+  return packageManifest().version;
+}
+
 /** Absolute path of the built-in playbook, `playbooks/site.yml` in the package. */
 export function defaultPlaybookPath(): string {
-  return join(packageRoot(), 'playbooks', 'site.yml');
+  return join(packageManifest().root, 'playbooks', 'site.yml');
 }

@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { modulesReference } from '../../../src/modules/docs.js';
 import { MODULES, moduleSchema } from '../../../src/modules/index.js';
@@ -30,8 +32,8 @@ describe('docs/modules.md, generated from the module registry', () => {
 });
 
 describe('the package ships what the CLI runs', () => {
-  it('npm pack holds the compiled CLI and the remote shell programs next to it', () => {
-    if (!existsSync(new URL('dist/cli/main.js', root)))
+  it('npm pack holds the bundled CLI and the remote shell programs next to it', () => {
+    if (!existsSync(new URL('dist/bundle/main.js', root)))
       throw new Error('dist/ is missing: run npm run build (npm test does it first)');
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
       cwd: root,
@@ -49,9 +51,20 @@ describe('the package ships what the CLI runs', () => {
       'transaction',
       'rollback',
     ])
-      expect(files, `dist/remote/sh/${sh}.sh`).toContain(`dist/remote/sh/${sh}.sh`);
-    for (const f of ['bin/apim-provision.js', 'dist/cli/main.js', 'playbooks/site.yml', 'README.md'])
+      expect(files, `dist/bundle/sh/${sh}.sh`).toContain(`dist/bundle/sh/${sh}.sh`);
+    for (const f of ['bin/apim-provision.js', 'dist/bundle/main.js', 'playbooks/site.yml', 'README.md'])
       expect(files).toContain(f);
     expect([...files].some((f) => f.startsWith('vagrant/.lab/') || f.startsWith('test/'))).toBe(false);
+  });
+
+  it('the bundle finds its version, playbook and templates from any working folder', () => {
+    const bin = fileURLToPath(new URL('bin/apim-provision.js', root));
+    const cwd = mkdtempSync(`${tmpdir()}/apim-bundle-`);
+    const run = (...args: string[]) =>
+      execFileSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8' });
+    const manifest = JSON.parse(read('package.json')) as { version: string };
+    expect(run('--version').trim()).toBe(manifest.version);
+    const inventory = fileURLToPath(new URL('inventories/single-node.yml', root));
+    expect(run('validate', inventory)).toMatch(/^valid: 1 load balancer\(s\), \d+ play\(s\)$/m);
   });
 });
