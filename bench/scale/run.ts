@@ -13,12 +13,10 @@
 // sys_s sim_cpu_s changed rt_per_host exit. A failed or unreachable host, a change in the no-op,
 // fewer changes than hosts in the other two, or a line the simulation could not map stops the test.
 import { execFileSync, spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { parseArgs } from 'node:util';
-
-import ssh2 from 'ssh2';
 
 import { FLEET_CONF_FILE, writeFleetFiles } from './fleet-files.js';
 import type { Endpoint, FleetStats } from './simulator.js';
@@ -53,16 +51,19 @@ if (!values['no-build']) {
 if (!existsSync('/usr/bin/time')) throw new Error('/usr/bin/time is missing: apt-get install time');
 
 mkdirSync(work, { recursive: true });
-const hostKey = ssh2.utils.generateKeyPairSync('ed25519');
-const userKey = ssh2.utils.generateKeyPairSync('ed25519');
 const files = {
   hostKey: join(work, 'host_ed25519'),
   userKey: join(work, 'id_ed25519'),
   userPub: join(work, 'id_ed25519.pub'),
 };
-writeFileSync(files.hostKey, hostKey.private, { mode: 0o600 });
-writeFileSync(files.userKey, userKey.private, { mode: 0o600 });
-writeFileSync(files.userPub, `${userKey.public}\n`);
+// ssh-keygen, not ssh2's generateKeyPairSync: that now and then writes an ed25519 public key with a
+// dropped leading zero byte (31 bytes), which the simulator then refuses, failing the whole run.
+for (const key of [files.hostKey, files.userKey]) {
+  rmSync(key, { force: true });
+  rmSync(`${key}.pub`, { force: true });
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'apim-scale', '-f', key]);
+}
+const hostKey = { public: readFileSync(`${files.hostKey}.pub`, 'utf8').trim() };
 writeFileSync(
   out,
   'size\tscenario\tforks\twall_s\tmaxrss_kb\tuser_s\tsys_s\tsim_cpu_s\tchanged\trt_per_host\texit\n',
