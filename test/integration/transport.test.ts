@@ -35,6 +35,7 @@ import {
   SUDO_WITHOUT_PASSWORD,
 } from './support/local-sshd.js';
 import { SecretScanner } from '../support/secret-scanner.js';
+import { soundKeyPair } from '../support/ssh-keypair.js';
 
 const run = promisify(execFile);
 
@@ -472,7 +473,7 @@ describe('passwords go to their own host only', () => {
    * cannot be made to ask for anything but a password. Records every answer it gets.
    */
   async function promptingServer(rounds: string[][], accept: (answers: string[][]) => boolean) {
-    const hostKey = ssh2.utils.generateKeyPairSync('ed25519');
+    const hostKey = soundKeyPair(() => ssh2.utils.generateKeyPairSync('ed25519'));
     const received: { method: string; answers?: string[]; password?: string }[] = [];
     const server = new ssh2.Server({ hostKeys: [hostKey.private] }, (client) => {
       client.on('error', () => undefined);

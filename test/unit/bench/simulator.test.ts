@@ -12,12 +12,13 @@ import { FLEET_CONF_FILE, writeFleetFiles, type FleetFiles } from '../../../benc
 import { SimulatedFleet } from '../../../bench/scale/simulator.js';
 import { main } from '../../../src/cli/main.js';
 import { EXIT } from '../../../src/report/index.js';
+import { soundKeyPair } from '../../support/ssh-keypair.js';
 import { captureOutput } from '../cli/support.js';
 
 const output = captureOutput();
 const work = mkdtempSync(join(tmpdir(), 'apim-sim-'));
-const hostKey = ssh2.utils.generateKeyPairSync('ed25519');
-const userKey = ssh2.utils.generateKeyPairSync('ed25519');
+const hostKey = soundKeyPair(() => ssh2.utils.generateKeyPairSync('ed25519'));
+const userKey = soundKeyPair(() => ssh2.utils.generateKeyPairSync('ed25519'));
 const fleet = new SimulatedFleet({
   count: 3,
   address: (i) => `127.0.0.${i + 1}`,

@@ -14,13 +14,16 @@ import { Secret } from '../../../src/domain/secret.js';
 import { SSH_ALGORITHMS } from '../../../src/transport/algorithms.js';
 import { connect } from '../../../src/transport/connect.js';
 import { UnreachableError } from '../../../src/transport/types.js';
+import { soundKeyPair } from '../../support/ssh-keypair.js';
 
 const work = mkdtempSync(join(tmpdir(), 'apim-algorithms-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** A server offering only `algorithms` (ssh2's defaults for the rest), accepting any password. */
 async function server(keyType: 'ed25519' | 'ecdsa', algorithms: Algorithms = {}) {
-  const hostKey = ssh2.utils.generateKeyPairSync(keyType, keyType === 'ecdsa' ? { bits: 256 } : {});
+  const hostKey = soundKeyPair(() =>
+    ssh2.utils.generateKeyPairSync(keyType, keyType === 'ecdsa' ? { bits: 256 } : {}),
+  );
   const srv = new ssh2.Server({ hostKeys: [hostKey.private], algorithms }, (client) => {
     client.on('error', () => undefined);
     client.on('authentication', (ctx) =>

@@ -4,6 +4,7 @@ import ssh2, { type ParsedKey } from 'ssh2';
 import { describe, expect, it } from 'vitest';
 
 import { parsePrivateKey } from '../../../src/transport/private-key.js';
+import { soundKeyPair } from '../../support/ssh-keypair.js';
 
 const { utils } = ssh2;
 const DATA = Buffer.from('session identifier and the userauth request');
@@ -16,7 +17,7 @@ function original(text: string, passphrase?: string): ParsedKey {
 
 describe('parsePrivateKey', () => {
   it.each<[string, () => { private: string }, (string | undefined)[]]>([
-    ['ed25519', () => utils.generateKeyPairSync('ed25519'), [undefined]],
+    ['ed25519', () => soundKeyPair(() => utils.generateKeyPairSync('ed25519')), [undefined]],
     ['ECDSA P-256', () => utils.generateKeyPairSync('ecdsa', { bits: 256 }), [undefined, 'sha256']],
     ['ECDSA P-384', () => utils.generateKeyPairSync('ecdsa', { bits: 384 }), [undefined]],
     ['ECDSA P-521', () => utils.generateKeyPairSync('ecdsa', { bits: 521 }), [undefined]],
@@ -38,11 +39,13 @@ describe('parsePrivateKey', () => {
   });
 
   it('parses a key once per content and passphrase, and reports a wrong passphrase', () => {
-    const pair = utils.generateKeyPairSync('ed25519', {
-      passphrase: 'right-Pass-1',
-      cipher: 'aes256-cbc',
-      rounds: 16,
-    });
+    const pair = soundKeyPair(() =>
+      utils.generateKeyPairSync('ed25519', {
+        passphrase: 'right-Pass-1',
+        cipher: 'aes256-cbc',
+        rounds: 16,
+      }),
+    );
     const data = Buffer.from(pair.private);
     const first = parsePrivateKey(data, 'right-Pass-1');
     expect(first).not.toBeInstanceOf(Error);
