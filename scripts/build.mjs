@@ -1,17 +1,11 @@
-// npm run build: a clean dist/ (no output of removed sources left behind), the TypeScript compiled
-// (type-checked; bench/handshake imports dist/transport), and the CLI bundled into dist/bundle/,
-// which bin/apim-provision.js runs: one file read instead of ~700 module resolutions at start-up.
-// The remote shell programs are copied next to both (src/remote/scripts.ts reads them at run time
-// relative to its own module, which is dist/remote/ or the bundle's folder).
-import { execFileSync } from 'node:child_process';
+// npm run build: a clean dist/ (no output of removed sources left behind) holding the CLI bundled
+// into dist/bundle/, which bin/apim-provision.js runs: one file read instead of ~700 module
+// resolutions at start-up. The remote shell programs are copied next to it (src/remote/scripts.ts
+// reads them at run time relative to its own module). Types are checked by `npm run typecheck`.
 import { cpSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 rmSync('dist', { recursive: true, force: true });
-execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
-  stdio: 'inherit',
-});
-cpSync('src/remote/sh', 'dist/remote/sh', { recursive: true });
 
 await build({
   entryPoints: { main: 'src/cli/main.ts' },

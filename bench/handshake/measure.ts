@@ -5,7 +5,7 @@
 // <hosts file> has lines `name ip container` (bench/run.sh writes it). Every variant connects to
 // every host in turn, `rounds` times (one connection at a time, so each figure is the cost of one
 // connection and nothing queues), logs in with the key, runs `true` and disconnects. A variant:
-//   - ours:               the real transport (dist/transport/connect.js), the algorithms it offers;
+//   - ours:               the real transport (src/transport/connect.ts), the algorithms it offers;
 //   - ssh2 defaults:      ssh2's Client with ssh2's own algorithm lists;
 //   - ssh2 <one change>:  our algorithms with one of them swapped (key exchange, host key, cipher),
 //                         to show what each choice costs;
@@ -21,8 +21,8 @@ import { join } from 'node:path';
 import ssh2, { type Algorithms, type ConnectConfig } from 'ssh2';
 
 import type { ConnectionSpec } from '../../src/domain/types.js';
-import type { connect as Connect } from '../../src/transport/connect.js';
-import type { SshAlgorithms } from '../../src/transport/algorithms.js';
+import { SSH_ALGORITHMS } from '../../src/transport/algorithms.js';
+import { connect } from '../../src/transport/connect.js';
 
 const [hostsFile, knownHosts, keyFile, roundsText, out] = process.argv.slice(2);
 if (!hostsFile || !knownHosts || !keyFile || !roundsText || !out) {
@@ -31,14 +31,6 @@ if (!hostsFile || !knownHosts || !keyFile || !roundsText || !out) {
 }
 const rounds = Number(roundsText);
 const root = join(import.meta.dirname, '..', '..');
-// The built transport, as the CLI runs it (bench/run.sh builds dist/ first).
-const { connect } = (await import(join(root, 'dist', 'transport', 'connect.js'))) as {
-  connect: typeof Connect;
-};
-const { SSH_ALGORITHMS } = (await import(join(root, 'dist', 'transport', 'algorithms.js'))) as {
-  SSH_ALGORITHMS: SshAlgorithms;
-};
-
 const hosts = readFileSync(hostsFile, 'utf8')
   .split('\n')
   .filter((l) => l.trim() !== '')

@@ -18,6 +18,9 @@ export interface LabArgs {
 
 const log = (line: string) => process.stderr.write(`lab: ${line}\n`);
 
+/** The lab's load balancer for these arguments: the Plus one (sid) or the Community one. */
+const lbNameOf = (args: LabArgs): string => args.lb ?? (args.plus ? 'lb-sid' : 'lb-bookworm');
+
 /** The `lab` command's actions; returns the exit code. */
 export async function runLab(args: LabArgs, runCli: (argv: string[]) => Promise<number>): Promise<number> {
   switch (args.action) {
@@ -49,7 +52,7 @@ export async function runLab(args: LabArgs, runCli: (argv: string[]) => Promise<
 }
 
 function writeInventory(lab: Awaited<ReturnType<typeof openLab>>, args: LabArgs): string {
-  const lbName = args.lb ?? (args.plus ? 'lb-sid' : 'lb-bookworm');
+  const lbName = lbNameOf(args);
   return lab.inventoryFor(args.pattern, {
     loadBalancers: [lbName],
     // The node play's patterns have stand-ins of their own: they get connection details.
@@ -74,7 +77,7 @@ async function demo(args: LabArgs, runCli: (argv: string[]) => Promise<number>):
   log(`inventory for ${args.pattern}: ${inventory}`);
   const code = await runCli(['apply', inventory, '--known-hosts', lab.knownHostsFile]);
   if (code !== EXIT.OK) return code;
-  const lbName = args.lb ?? (args.plus ? 'lb-sid' : 'lb-bookworm');
+  const lbName = lbNameOf(args);
   const lb = lab.machines[lbName]!;
   const ca = readFileSync(join(dirname(inventory), '.apim-provision', 'pki', 'ca.crt'), 'utf8');
   // The first name the pattern's layout serves (api, or the component's own name).
