@@ -44,18 +44,27 @@ export function leafProblems(
   serverNames: readonly string[],
   now: Date,
 ): { errors: string[]; daysLeft: number } {
+  return metadataProblems(certificateMetadata(leaf), serverNames, now);
+}
+
+/** The same, judged from what the certificate says about itself (its metadata). */
+export function metadataProblems(
+  meta: CertificateMetadata,
+  serverNames: readonly string[],
+  now: Date,
+): { errors: string[]; daysLeft: number } {
   const errors: string[] = [];
-  const notBefore = new Date(leaf.validFrom);
-  const notAfter = new Date(leaf.validTo);
+  const notBefore = new Date(meta.notBefore);
+  const notAfter = new Date(meta.notAfter);
   if (now < notBefore)
     errors.push(`the certificate is not valid yet: its validity starts ${notBefore.toISOString()}`);
   if (now > notAfter) errors.push(`the certificate expired on ${notAfter.toISOString()}`);
-  const sans = certificateMetadata(leaf).sans;
+  const { sans } = meta;
   const missing = uncoveredNames(sans, serverNames);
   if (missing.length > 0) {
     errors.push(
       `the certificate does not cover ${missing.join(', ')}: its subjectAltName has ` +
-        `${sans.length > 0 ? sans.join(', ') : 'no entries'} (subject ${formatName(leaf.subject) || 'empty'}); ` +
+        `${sans.length > 0 ? sans.join(', ') : 'no entries'} (subject ${meta.subject || 'empty'}); ` +
         'the subject CN alone does not count, clients only match subjectAltName entries',
     );
   }

@@ -26,7 +26,7 @@ export {
   newLocalCa,
   writeLocalCa,
 } from './local-ca.js';
-export { inspectCertificate, type CertificateMetadata } from './inspect.js';
+export { inspectCertificate, recordedMetadataOf, type CertificateMetadata } from './inspect.js';
 export { hostnameCovered, normalizeHostnames } from './san.js';
 export {
   type CertificateFilesCheck,
@@ -34,7 +34,7 @@ export {
   EXPIRY_WARNING_DAYS,
   checkCertificateFiles,
 } from './check-existing.js';
-export { deployedCertificateVerdict } from './renewal.js';
+export { deployedCertificateVerdict, recordedCertificateVerdict } from './renewal.js';
 export {
   type WrittenCertificateFiles,
   certificateFilePaths,

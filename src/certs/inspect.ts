@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { CertificateError } from './errors.js';
 import { parseSubjectAltName } from './san.js';
 
@@ -66,4 +66,55 @@ export function isSelfSigned(cert: X509Certificate): boolean {
 /** `issuer` issued `cert`: names/key ids match and the signature verifies with the issuer's key. */
 export function issuedBy(cert: X509Certificate, issuer: X509Certificate): boolean {
   return cert.checkIssued(issuer) && cert.verify(issuer.publicKey);
+}
+
+const FINGERPRINT = /^(?:[0-9A-F]{2}:){31}[0-9A-F]{2}$/;
+const PEM_FIRST_BODY = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]*?)-----END CERTIFICATE-----/;
+
+/**
+ * The metadata `note` (JSON, as this tool records it next to the sha256 of a certificate file it
+ * wrote) says `pem`'s first certificate has, when the note is well formed and names that
+ * certificate's SHA-256 fingerprint (hashing the DER costs nothing next to parsing it); else
+ * undefined, and the caller parses the certificate.
+ */
+export function recordedMetadataOf(pem: string, note: string): CertificateMetadata | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(note);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const m = value as Record<string, unknown>;
+  const isoDate = (v: unknown): v is string =>
+    typeof v === 'string' && !Number.isNaN(Date.parse(v)) && new Date(v).toISOString() === v;
+  if (
+    Object.keys(m).sort().join() !== 'fingerprintSha256,issuer,notAfter,notBefore,sans,subject' ||
+    typeof m.subject !== 'string' ||
+    typeof m.issuer !== 'string' ||
+    !Array.isArray(m.sans) ||
+    !m.sans.every((s) => typeof s === 'string') ||
+    !isoDate(m.notBefore) ||
+    !isoDate(m.notAfter) ||
+    typeof m.fingerprintSha256 !== 'string' ||
+    !FINGERPRINT.test(m.fingerprintSha256)
+  )
+    return undefined;
+  const body = PEM_FIRST_BODY.exec(pem)?.[1];
+  if (body === undefined) return undefined;
+  const der = Buffer.from(body.replace(/\s+/g, ''), 'base64');
+  const fingerprint = createHash('sha256')
+    .update(der)
+    .digest('hex')
+    .toUpperCase()
+    .replace(/(..)(?!$)/g, '$1:');
+  if (fingerprint !== m.fingerprintSha256) return undefined;
+  return {
+    subject: m.subject,
+    issuer: m.issuer,
+    sans: m.sans,
+    notBefore: m.notBefore,
+    notAfter: m.notAfter,
+    fingerprintSha256: m.fingerprintSha256,
+  };
 }

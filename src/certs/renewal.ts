@@ -1,8 +1,10 @@
 import { X509Certificate } from 'node:crypto';
-import { EXPIRY_WARNING_DAYS, leafProblems } from './check-existing.js';
+import { EXPIRY_WARNING_DAYS, leafProblems, metadataProblems } from './check-existing.js';
 import { CertificateError } from './errors.js';
 import { certificateMetadata, type CertificateMetadata } from './inspect.js';
 import { loadPrivateKey } from './keys.js';
+
+export type DeployedCertificateVerdict = { keep: CertificateMetadata } | { renew: string };
 
 /**
  * Whether a certificate this tool generated earlier can stay (keeping it makes repeated runs change
@@ -16,28 +18,48 @@ export function deployedCertificateVerdict(
   serverNames: string[],
   now: Date = new Date(),
   minDays = EXPIRY_WARNING_DAYS,
-): { keep: CertificateMetadata } | { renew: string } {
+): DeployedCertificateVerdict {
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(certPem);
   } catch {
     return { renew: 'the deployed certificate cannot be parsed' };
   }
-  const { errors, daysLeft } = leafProblems(cert, serverNames, now);
+  const judged = judge(certificateMetadata(cert), leafProblems(cert, serverNames, now), minDays);
+  if ('renew' in judged || keyPem === undefined) return judged;
+  try {
+    if (!cert.checkPrivateKey(loadPrivateKey(keyPem)))
+      return { renew: 'the deployed key does not match the certificate' };
+  } catch (err) {
+    if (!(err instanceof CertificateError)) throw err;
+    return { renew: 'the deployed key cannot be read' };
+  }
+  return judged;
+}
+
+/**
+ * The same verdict for a certificate known by its metadata only (no key match): the metadata its
+ * records hold for bytes that hash to what they recorded, taken when those bytes were written.
+ */
+export function recordedCertificateVerdict(
+  meta: CertificateMetadata,
+  serverNames: string[],
+  now: Date = new Date(),
+  minDays = EXPIRY_WARNING_DAYS,
+): DeployedCertificateVerdict {
+  return judge(meta, metadataProblems(meta, serverNames, now), minDays);
+}
+
+function judge(
+  meta: CertificateMetadata,
+  { errors, daysLeft }: { errors: string[]; daysLeft: number },
+  minDays: number,
+): DeployedCertificateVerdict {
   if (errors.length > 0) return { renew: errors.join('; ') };
   if (daysLeft < minDays) {
     return {
       renew: `the certificate expires in ${Math.floor(daysLeft)} day(s) (renewal threshold ${minDays} days)`,
     };
   }
-  if (keyPem !== undefined) {
-    try {
-      if (!cert.checkPrivateKey(loadPrivateKey(keyPem)))
-        return { renew: 'the deployed key does not match the certificate' };
-    } catch (err) {
-      if (!(err instanceof CertificateError)) throw err;
-      return { renew: 'the deployed key cannot be read' };
-    }
-  }
-  return { keep: certificateMetadata(cert) };
+  return { keep: meta };
 }

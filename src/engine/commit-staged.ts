@@ -45,7 +45,10 @@ export async function commitStaged(session: HostSession, reload: boolean): Promi
       files: [...session.manages].flatMap(([manager, files]) =>
         [...files]
           .sort(([a], [b]) => a.localeCompare(b))
-          .map(([path, sha256]) => ({ manager, path, ...(sha256 ? { sha256 } : {}) })),
+          .map(([path, sha256]) => {
+            const note = session.recordNotes.get(path);
+            return { manager, path, ...(sha256 ? { sha256, ...(note ? { note } : {}) } : {}) };
+          }),
       ),
     },
     reload: reload && nginx !== undefined,
@@ -75,8 +78,11 @@ export async function commitStaged(session: HostSession, reload: boolean): Promi
     for (const [manager, files] of session.manages) {
       state.records[manager] = [...files.keys()];
       for (const [path, sha] of files) {
+        const note = sha ? session.recordNotes.get(path) : undefined;
         if (sha) state.recordedSha[path] = sha;
         else delete state.recordedSha[path];
+        if (note) state.recordedNote[path] = note;
+        else delete state.recordedNote[path];
       }
     }
     state.legacyRecords = state.legacyRecords.filter(

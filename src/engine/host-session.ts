@@ -35,6 +35,11 @@ export class HostSession {
    * records the next transaction writes).
    */
   readonly manages = new Map<string, Map<string, string | undefined>>();
+  /**
+   * What the records say about the bytes written at a path this run, with its sha256: a staged
+   * certificate's metadata (JSON), so later runs need not parse it again.
+   */
+  readonly recordNotes = new Map<string, string>();
   /** A reload is owed: a previous run was interrupted between its swap and its reload. */
   pendingReload: boolean;
 

@@ -140,6 +140,8 @@ async function stage(
   // What the module writes at each path it manages: a retired file is removed only if unchanged since.
   const written = new Map(files.map((f) => [f.path, sha256(f.content)]));
   const manages = new Map(plan.manages.map((p) => [p, written.get(p)]));
+  for (const f of files)
+    if (f.certificate && manages.has(f.path)) session.recordNotes.set(f.path, JSON.stringify(f.certificate));
   const retired = retire(session, def.name, manages);
   return { changes: [...changes, ...retired.changes], warnings: retired.warnings };
 }

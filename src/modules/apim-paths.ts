@@ -1,7 +1,6 @@
 import type { LoadBalancer } from '../domain/types.js';
 import type { FactQuery } from '../remote/index.js';
-import { renderConfig } from '../patterns/index.js';
-import { DEFAULT_CONF_PREFIX, FALLBACK_NGINX_VERSION } from './lb-plan.js';
+import { firstGuessRendering } from './lb-plan.js';
 
 /**
  * The paths the WSO2 modules manage on a load balancer, so the first facts round trip already
@@ -9,11 +8,7 @@ import { DEFAULT_CONF_PREFIX, FALLBACK_NGINX_VERSION } from './lb-plan.js';
  */
 export function apimPaths(lb: LoadBalancer): string[] {
   const d = lb.deployment;
-  const rendered = renderConfig(d, {
-    edition: 'oss',
-    nginxVersion: FALLBACK_NGINX_VERSION,
-    confPrefix: DEFAULT_CONF_PREFIX,
-  });
+  const rendered = firstGuessRendering(lb);
   const sslDir = d.tlsPaths.certificate.replace(/\/[^/]+$/, '');
   return [
     rendered.path,

@@ -6,6 +6,8 @@ import {
   deployedCertificateVerdict,
   generatePrivateKeyAsync,
   inspectCertificate,
+  recordedCertificateVerdict,
+  recordedMetadataOf,
   type CertificateMetadata,
 } from '../certs/index.js';
 import type { TlsSource } from '../domain/types.js';
@@ -117,11 +119,17 @@ async function generatedOrKept(
     const certPem = certContent.toString('utf8');
     const keyPem = keyContent.toString('utf8');
     // The key was matched to the certificate before this module deployed the pair: bytes its
-    // records say it wrote need no second match (the costliest part of a no-op run); any other
-    // bytes are checked in full. Names and expiry are judged on every run.
+    // records say it wrote need no second match (the costliest part of a no-op run), and their
+    // names and validity are read from the metadata recorded with them (naming this certificate's
+    // fingerprint) instead of parsing it again; any other bytes are checked in full. Names and
+    // expiry are judged on every run.
     const written =
       writtenByThisModule(ctx, certPath, certContent) && writtenByThisModule(ctx, keyPath, keyContent);
-    const verdict = deployedCertificateVerdict(certPem, written ? undefined : keyPem, serverNames);
+    const note = written ? ctx.facts.state.recordedNote[certPath] : undefined;
+    const recorded = note === undefined ? undefined : recordedMetadataOf(certPem, note);
+    const verdict = recorded
+      ? recordedCertificateVerdict(recorded, serverNames)
+      : deployedCertificateVerdict(certPem, written ? undefined : keyPem, serverNames);
     if ('keep' in verdict) return { certPem, keyPem, warnings: [], certificate: verdict.keep };
     return {
       ...(await issue(ctx, tls, serverNames)),

@@ -27,37 +27,98 @@ function rebase(d: Deployment, confPrefix: string): Deployment {
 }
 
 /**
- * Renderings of each load balancer by render options. Four modules ask for the plan on every host
- * (the conf was rendered four times per host, ~5 % of a no-op's controller CPU at 1,000 hosts);
- * the same load balancer with the same facts gets the same file. Frozen, as callers share it.
+ * Renderings by deployment and render options. Four modules ask for the plan on every host, and
+ * the load balancers of a group usually share one deployment: each distinct (deployment, options)
+ * is rendered once per run (rendering was ~5 % of a no-op's controller CPU at 1,000 hosts). Shared
+ * only between deployments that are the same plain data, for which `renderConfig` (pure) returns the
+ * same file. Frozen, as callers share it.
  */
-const renderings = new WeakMap<
-  LoadBalancer,
-  Map<string, { deployment: Deployment; rendered: RenderedConfig }>
->();
+const renderings = new Map<string, { deployment: Deployment; rendered: RenderedConfig }>();
+/** Each deployment's key, worked out once per run (deployments are not changed once loaded). */
+const deploymentKeys = new WeakMap<Deployment, string | undefined>();
+
+/**
+ * A text equal for two values only when both are the same plain data: strings, numbers, booleans,
+ * null, undefined, hole-free arrays and plain objects (own enumerable data properties, same keys in
+ * the same order). Undefined for anything else (class instances, getters, symbols), never shared.
+ */
+export function plainDataKey(value: unknown): string | undefined {
+  const parts: string[] = [];
+  const walk = (v: unknown): boolean => {
+    switch (typeof v) {
+      case 'undefined':
+        parts.push('u');
+        return true;
+      case 'boolean':
+      case 'string':
+        parts.push(JSON.stringify(v));
+        return true;
+      case 'number':
+        parts.push(Object.is(v, -0) ? '-0' : String(v));
+        return true;
+      case 'object': {
+        if (v === null) {
+          parts.push('null');
+          return true;
+        }
+        const proto = Object.getPrototypeOf(v) as unknown;
+        const isArray = Array.isArray(v);
+        if (isArray ? proto !== Array.prototype : proto !== Object.prototype && proto !== null) return false;
+        if (Object.getOwnPropertySymbols(v).length > 0) return false;
+        const names = Object.getOwnPropertyNames(v).filter((k) => !(isArray && k === 'length'));
+        if (isArray && names.length !== (v as unknown[]).length) return false;
+        parts.push(isArray ? '[' : '{');
+        for (const name of names) {
+          const d = Object.getOwnPropertyDescriptor(v, name)!;
+          if (!d.enumerable || !('value' in d)) return false;
+          if (!isArray) parts.push(JSON.stringify(name), ':');
+          if (!walk(d.value)) return false;
+          parts.push(',');
+        }
+        parts.push(isArray ? ']' : '}');
+        return true;
+      }
+      case 'bigint':
+      case 'function':
+      case 'symbol':
+        return false;
+    }
+  };
+  return walk(value) ? parts.join('') : undefined;
+}
+
+function deploymentKey(d: Deployment): string | undefined {
+  if (!deploymentKeys.has(d)) deploymentKeys.set(d, plainDataKey(d));
+  return deploymentKeys.get(d);
+}
 
 function renderedFor(
   lb: LoadBalancer,
   confPrefix: string,
   options: Omit<Parameters<typeof renderConfig>[1], 'confPrefix'>,
 ): { deployment: Deployment; rendered: RenderedConfig } {
-  let byOptions = renderings.get(lb);
-  if (!byOptions) {
-    byOptions = new Map();
-    renderings.set(lb, byOptions);
-  }
-  const key = JSON.stringify([confPrefix, options]);
-  let entry = byOptions.get(key);
-  if (!entry) {
-    const deployment = rebase(lb.deployment, confPrefix);
-    const rendered = renderConfig(deployment, { ...options, confPrefix });
-    for (const list of [rendered.directories, rendered.files, rendered.serverNames, rendered.warnings])
-      Object.freeze(list);
-    rendered.files.forEach((f) => Object.freeze(f));
-    entry = { deployment, rendered: Object.freeze(rendered) };
-    byOptions.set(key, entry);
-  }
+  const of = deploymentKey(lb.deployment);
+  const optionsKey = plainDataKey([confPrefix, options]);
+  const key = of === undefined || optionsKey === undefined ? undefined : `${of}\n${optionsKey}`;
+  const cached = key === undefined ? undefined : renderings.get(key);
+  if (cached) return cached;
+  const deployment = rebase(lb.deployment, confPrefix);
+  const rendered = renderConfig(deployment, { ...options, confPrefix });
+  for (const list of [rendered.directories, rendered.files, rendered.serverNames, rendered.warnings])
+    Object.freeze(list);
+  rendered.files.forEach((f) => Object.freeze(f));
+  const entry = { deployment, rendered: Object.freeze(rendered) };
+  if (key !== undefined) renderings.set(key, entry);
   return entry;
+}
+
+/**
+ * The conf.d file and what goes with it for `lb` before anything is known about the host (the
+ * first facts round trip asks for these paths): Community nginx, the oldest syntax, /etc/nginx.
+ */
+export function firstGuessRendering(lb: LoadBalancer): RenderedConfig {
+  return renderedFor(lb, DEFAULT_CONF_PREFIX, { edition: 'oss', nginxVersion: FALLBACK_NGINX_VERSION })
+    .rendered;
 }
 
 /** Undefined when the host is not a load balancer of the inventory. */

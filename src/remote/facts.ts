@@ -55,6 +55,8 @@ export interface StateFacts {
   records: Record<string, string[]>;
   /** The sha256 of what the managing module last wrote at each recorded path. */
   recordedSha: Record<string, string>;
+  /** The note recorded with that sha256 (only where there is one): about those bytes only. */
+  recordedNote: Record<string, string>;
   /** Files an earlier version recorded without saying which module manages them: never retired. */
   legacyRecords: string[];
   /** The earlier version's record file is still there (the next transaction converts it). */
@@ -363,11 +365,14 @@ export function parseFacts(stdout: string): HostFacts {
   const { files, contents, packages, services, apim } = answersOf(r);
   const records: Record<string, string[]> = {};
   const recordedSha: Record<string, string> = {};
+  const recordedNote: Record<string, string> = {};
   for (const value of r.all('record')) {
-    const [manager = '', path = '', sha = ''] = value.split(' ');
+    const [manager = '', path = '', sha = '', note] = value.split(' ');
     if (manager === 'legacy') continue;
     (records[manager] ??= []).push(decodeText(path));
-    if (/^[0-9a-f]{64}$/.test(sha)) recordedSha[decodeText(path)] = sha;
+    if (!/^[0-9a-f]{64}$/.test(sha)) continue;
+    recordedSha[decodeText(path)] = sha;
+    if (note !== undefined && note !== '-') recordedNote[decodeText(path)] = decodeText(note);
   }
   const legacyRecords = [
     ...r.all('legacy_record').map(decodeText),
@@ -396,6 +401,7 @@ export function parseFacts(stdout: string): HostFacts {
         : {}),
       records,
       recordedSha,
+      recordedNote,
       legacyRecords: [...new Set(legacyRecords)],
       legacyFile: r.flag('legacy_file'),
       snapshots: r.all('snapshot'),

@@ -40,8 +40,11 @@ export interface TransactionDelete {
 export interface TransactionRecords {
   /** Modules that ran (an empty file list then means they manage nothing now). */
   managers: string[];
-  /** With the sha256 of what the module wrote (unknown for a file it does not write itself). */
-  files: { manager: string; path: string; sha256?: string }[];
+  /**
+   * With the sha256 of what the module wrote (unknown for a file it does not write itself) and a
+   * note about those bytes (what a later run would otherwise work out from them again).
+   */
+  files: { manager: string; path: string; sha256?: string; note?: string }[];
 }
 
 export interface TransactionSpec {
@@ -177,7 +180,13 @@ export function transactionScript(spec: TransactionSpec): string {
     .set('APIM_RECORD_MANAGERS', spec.records.managers.join(' '))
     .rows(
       'APIM_RECORDS',
-      spec.records.files.map((r) => [token(r.manager), text(r.path), token(r.sha256 ?? '-')]),
+      // A fourth field, the note, is read back whole by the facts program: older versions ignore it.
+      spec.records.files.map((r) => [
+        token(r.manager),
+        text(r.path),
+        token(r.sha256 ?? '-'),
+        ...(r.note !== undefined && r.sha256 !== undefined ? [text(r.note)] : []),
+      ]),
     );
   return program('transaction', `run ${spec.runId}: contains file payloads; keep private`, input);
 }

@@ -119,6 +119,7 @@ describe('facts and read-files against a real nginx', () => {
       pendingReload: false,
       records: {},
       recordedSha: {},
+      recordedNote: {},
       legacyRecords: [],
       legacyFile: false,
       snapshots: [],

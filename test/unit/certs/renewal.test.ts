@@ -3,6 +3,8 @@ import {
   createCertificate,
   deployedCertificateVerdict,
   inspectCertificate,
+  recordedCertificateVerdict,
+  recordedMetadataOf,
 } from '../../../src/certs/index.js';
 import { DAY_MS } from './openssl.js';
 
@@ -52,5 +54,37 @@ describe('deployedCertificateVerdict', () => {
 
   it('asks for a new certificate when the deployed one cannot be parsed', () => {
     expect(certificateNeedsRenewal('garbage', undefined, NAMES)).toMatch(/cannot be parsed/);
+  });
+});
+
+describe('recordedCertificateVerdict and recordedMetadataOf (the metadata recorded with the bytes)', () => {
+  const current = createCertificate({ hostnames: NAMES, key: ECDSA, days: 365 });
+  const meta = inspectCertificate(current.certPem);
+  const note = JSON.stringify(meta);
+  const notAfter = new Date(meta.notAfter).getTime();
+
+  it('reads back exactly what parsing gives, and judges it as the parsed certificate is judged', () => {
+    expect(recordedMetadataOf(current.certPem, note)).toEqual(meta);
+    for (const [names, at] of [
+      [NAMES, new Date()],
+      [[...NAMES, 'km.am.wso2.com'], new Date()],
+      [NAMES, new Date(notAfter - 20 * DAY_MS)],
+      [NAMES, new Date(notAfter + DAY_MS)],
+      [NAMES, new Date(new Date(meta.notBefore).getTime() - DAY_MS)],
+    ] as const)
+      expect(recordedCertificateVerdict(meta, [...names], at)).toEqual(
+        deployedCertificateVerdict(current.certPem, undefined, [...names], at),
+      );
+  });
+
+  it('is no use for other bytes or a malformed note (the certificate is parsed then)', () => {
+    const other = createCertificate({ hostnames: NAMES, key: ECDSA, days: 365 });
+    expect(recordedMetadataOf(other.certPem, note)).toBeUndefined();
+    expect(recordedMetadataOf(current.certPem, 'not json')).toBeUndefined();
+    expect(recordedMetadataOf(current.certPem, JSON.stringify({ ...meta, extra: 1 }))).toBeUndefined();
+    expect(recordedMetadataOf(current.certPem, JSON.stringify({ ...meta, sans: [1] }))).toBeUndefined();
+    expect(
+      recordedMetadataOf(current.certPem, JSON.stringify({ ...meta, notAfter: '2099-01-01' })),
+    ).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@
  * retirement is a planned, shown change with a compare-and-swap. Against an in-memory host.
  */
 import { createHash } from 'node:crypto';
-import { createCertificate } from '../../../src/certs/index.js';
+import { createCertificate, inspectCertificate } from '../../../src/certs/index.js';
 import type { TaskResult } from '../../../src/engine/types.js';
 import { describe, expect, it } from 'vitest';
 import type { RunOptions } from '../../../src/engine/run-options.js';
@@ -72,6 +72,38 @@ describe('records per managing module', () => {
     const kept = await run(host, sitePlaybook());
     expect(warningsOf(kept.tasks)).toEqual([]);
     expect([host.text(CERT), host.text(KEY)]).toEqual([keptCert, vouched]);
+  });
+
+  it('records the metadata of the certificate it writes, and judges a vouched certificate by it', async () => {
+    const host = new FakeHost('lb1');
+    await run(host, sitePlaybook());
+    const cert = host.text(CERT)!;
+    const note = host.recordedNote.get(CERT);
+    expect(JSON.parse(Buffer.from(note!, 'base64').toString('utf8'))).toEqual(inspectCertificate(cert));
+    expect(host.recordedNote.has(KEY)).toBe(false);
+
+    // Unchanged, the pair is kept and the note stays.
+    expect(changes((await run(host, sitePlaybook())).tasks)).toEqual([]);
+    expect(host.recordedNote.get(CERT)).toBe(note);
+
+    // The recorded metadata is what is judged: saying the certificate expired makes a new pair.
+    const expired = {
+      ...inspectCertificate(cert),
+      notAfter: new Date(Date.now() - 86_400_000).toISOString(),
+    };
+    host.recordedNote.set(CERT, Buffer.from(JSON.stringify(expired)).toString('base64'));
+    const renewed = await run(host, sitePlaybook());
+    expect(renewed.tasks.flatMap((t) => t.warnings)).toEqual([
+      `replacing the certificate: the certificate expired on ${expired.notAfter}`,
+    ]);
+    expect(host.text(CERT)).not.toBe(cert);
+
+    // A note naming another certificate's fingerprint is not used: the certificate is parsed, and kept.
+    const kept = host.text(CERT)!;
+    host.recordedNote.set(CERT, Buffer.from(JSON.stringify(expired)).toString('base64'));
+    const again = await run(host, sitePlaybook());
+    expect(again.tasks.flatMap((t) => t.warnings)).toEqual([]);
+    expect(host.text(CERT)).toBe(kept);
   });
 
   it('a copy-only playbook after the built-in one removes nothing, and --tags config keeps the certificate', async () => {

@@ -169,7 +169,13 @@ export class FakeHostConnection implements HostConnection {
     if (h.pendingReload !== undefined) lines.push(rec('pending', encodeValue(h.pendingReload)));
     for (const [manager, paths] of h.records) {
       for (const p of paths) {
-        lines.push(rec('record', `${manager} ${encodeValue(p)} ${h.recordedSha.get(p) ?? '-'}`));
+        const note = h.recordedNote.get(p);
+        lines.push(
+          rec(
+            'record',
+            `${manager} ${encodeValue(p)} ${h.recordedSha.get(p) ?? '-'}${note ? ` ${note}` : ''}`,
+          ),
+        );
         queries.push(['file', encodeValue(p)]);
       }
     }
@@ -366,10 +372,13 @@ export class FakeHostConnection implements HostConnection {
       const managers = (inputs.APIM_RECORD_MANAGERS ?? '').split(' ').filter(Boolean);
       if (managers.length === 0) return;
       for (const m of managers) h.records.set(m, []);
-      for (const [m, p, sha] of inputRows(inputs, 'APIM_RECORDS')) {
+      for (const [m, p, sha, note] of inputRows(inputs, 'APIM_RECORDS')) {
         h.records.get(m!)!.push(field(p!));
         if (sha && sha !== '-') h.recordedSha.set(field(p!), sha);
         else h.recordedSha.delete(field(p!));
+        // The records file keeps the note field as it came (base64); the facts print it back.
+        if (note) h.recordedNote.set(field(p!), note);
+        else h.recordedNote.delete(field(p!));
       }
       h.legacyManaged = undefined;
     };

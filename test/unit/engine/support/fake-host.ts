@@ -57,6 +57,8 @@ export class FakeHost {
   /** `<state>/records`: the files each module manages, and the sha256 of what it wrote there. */
   readonly records = new Map<string, string[]>();
   readonly recordedSha = new Map<string, string>();
+  /** The note field recorded with that sha256, as the records file holds it (base64). */
+  readonly recordedNote = new Map<string, string>();
   /** Runs when a transaction starts, after the plan was made (to change the host in between). */
   beforeTransaction: (() => void) | undefined;
   /** `<state>/managed-files` of an earlier version (one list, no module), when there is one. */
