@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI is bundled to dist/bundle/ by `npm run build` (run by `npm ci` through `prepare`).
-import { main } from '../dist/bundle/main.js';
+import { loadBundle } from './load-bundle.js';
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await loadBundle().main(process.argv.slice(2));

@@ -1,4 +1,4 @@
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { packageVersion } from '../playbook/default-path.js';
 import { EXIT, sanitiseText } from '../report/index.js';
 import { applyCommand } from './commands/apply.js';
@@ -28,6 +28,22 @@ function stdoutDashes(argv: readonly string[]): string[] {
   return out;
 }
 
+/** The part of yargs' internals that renders a command's help text ahead of need. */
+interface EagerHelp {
+  getInternalMethods(): { getUsageInstance(): { cacheHelpMessage(): void } };
+}
+
+/**
+ * yargs (17 and 18) renders the running command's whole help text as it starts the handler, so
+ * that a handler calling showHelp() later still gets it: ~40 ms of layout and string widths on
+ * every run. No handler here shows help (a usage error points to --help), and --help itself runs
+ * no handler, so that rendering is skipped.
+ */
+export function withoutEagerHelp<T>(cli: Argv<T>): Argv<T> {
+  (cli as unknown as EagerHelp).getInternalMethods().getUsageInstance().cacheHelpMessage = () => {};
+  return cli;
+}
+
 /** Runs the CLI and returns the process exit code (documented in README). */
 export async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.OK;
@@ -35,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
     code = c;
   };
   try {
-    await yargs(stdoutDashes(argv))
+    await withoutEagerHelp(yargs(stdoutDashes(argv)))
       .scriptName('apim-provision')
       .usage('$0 <command> [options]\n\nNGINX load balancers for WSO2 API Manager, over SSH.')
       .command(validateCommand(setCode))

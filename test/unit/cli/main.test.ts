@@ -1,14 +1,16 @@
 /**
  * `main([...])` in-process: exit codes for usage errors, invalid input (before any host is
- * contacted), validate, render for every example inventory, and `certs create`.
+ * contacted), validate, render for every example inventory, `certs create`, and help text.
  */
+import { execFileSync } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import yargs, { type Argv } from 'yargs';
 import { inspectCertificate } from '../../../src/certs/index.js';
-import { main } from '../../../src/cli/main.js';
+import { main, withoutEagerHelp } from '../../../src/cli/main.js';
 import { EXIT } from '../../../src/report/index.js';
 import { captureOutput, countingServer } from './support.js';
 
@@ -131,5 +133,37 @@ describe('apim-provision main()', () => {
     const key = createPrivateKey(readFileSync(join(out, 'lb.key'), 'utf8'));
     expect(key.asymmetricKeyType).toBe('rsa');
     expect(key.asymmetricKeyDetails?.modulusLength).toBe(3072);
+  });
+});
+
+describe('help text', () => {
+  /** yargs' own record of a rendered-ahead help text (what withoutEagerHelp avoids). */
+  const helpRenderedAhead = (cli: Argv) =>
+    (cli as unknown as { getInternalMethods(): { getUsageInstance(): { hasCachedHelpMessage(): boolean } } })
+      .getInternalMethods()
+      .getUsageInstance()
+      .hasCachedHelpMessage();
+  const withCommand = (cli: Argv) => cli.command('run', 'runs', {}, () => {});
+
+  it('is not rendered when a command runs, as yargs would by default', async () => {
+    const eager = withCommand(yargs(['run']));
+    await eager.parseAsync();
+    expect(helpRenderedAhead(eager)).toBe(true);
+    const lazy = withCommand(withoutEagerHelp(yargs(['run'])));
+    await lazy.parseAsync();
+    expect(helpRenderedAhead(lazy)).toBe(false);
+  });
+
+  it("is still printed in full by --help, the command's own and the top level", () => {
+    // yargs ends the process after printing help, so the built CLI runs in a child process.
+    const bin = join(import.meta.dirname, '..', '..', '..', 'bin', 'apim-provision.js');
+    const help = (...args: string[]) => execFileSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+    const apply = help('apply', '--help');
+    expect(apply).toMatch(/^apim-provision apply \[inv\] \[playbook\]\n\nBring every load balancer/);
+    expect(apply).toMatch(/^ {2}-l, --limit +host or group patterns/m);
+    expect(apply).toMatch(/^ {2}-h, --help +Show help +\[boolean\]$/m);
+    const top = help('-h');
+    expect(top).toMatch(/^apim-provision <command> \[options\]\n\nNGINX load balancers/);
+    expect(top).toMatch(/^ {2}apim-provision validate /m);
   });
 });

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { modulesReference } from '../../../src/modules/docs.js';
@@ -33,7 +34,7 @@ describe('docs/modules.md, generated from the module registry', () => {
 
 describe('the package ships what the CLI runs', () => {
   it('npm pack holds the bundled CLI and the remote shell programs next to it', () => {
-    if (!existsSync(new URL('dist/bundle/main.js', root)))
+    if (!existsSync(new URL('dist/bundle/main.cjs', root)))
       throw new Error('dist/ is missing: run npm run build (npm test does it first)');
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
       cwd: root,
@@ -52,7 +53,14 @@ describe('the package ships what the CLI runs', () => {
       'rollback',
     ])
       expect(files, `dist/bundle/sh/${sh}.sh`).toContain(`dist/bundle/sh/${sh}.sh`);
-    for (const f of ['bin/apim-provision.js', 'dist/bundle/main.js', 'playbooks/site.yml', 'README.md'])
+    for (const f of [
+      'bin/apim-provision.js',
+      'bin/load-bundle.js',
+      'dist/bundle/main.cjs',
+      'dist/bundle/main.cjs.v8cache',
+      'playbooks/site.yml',
+      'README.md',
+    ])
       expect(files).toContain(f);
     expect([...files].some((f) => f.startsWith('vagrant/.lab/') || f.startsWith('test/'))).toBe(false);
   });
@@ -66,5 +74,31 @@ describe('the package ships what the CLI runs', () => {
     expect(run('--version').trim()).toBe(manifest.version);
     const inventory = fileURLToPath(new URL('inventories/single-node.yml', root));
     expect(run('validate', inventory)).toMatch(/^valid: 1 load balancer\(s\), \d+ play\(s\)$/m);
+  });
+
+  it("the bundle's code cache is one this Node accepts", async () => {
+    const { runBundle, CODE_CACHE } = (await import(new URL('bin/load-bundle.js', root).href)) as {
+      runBundle(this: void, cache: Buffer | undefined): { script: { cachedDataRejected?: boolean } };
+      CODE_CACHE: string;
+    };
+    expect(runBundle(readFileSync(CODE_CACHE)).script.cachedDataRejected).toBe(false);
+  });
+
+  it('a rejected or missing code cache only costs the plain compile', () => {
+    const copy = mkdtempSync(`${tmpdir()}/apim-cache-`);
+    cpSync(new URL('bin', root), join(copy, 'bin'), { recursive: true });
+    cpSync(new URL('dist', root), join(copy, 'dist'), { recursive: true });
+    cpSync(new URL('package.json', root), join(copy, 'package.json'));
+    symlinkSync(fileURLToPath(new URL('node_modules', root)), join(copy, 'node_modules'));
+    const cache = join(copy, 'dist', 'bundle', 'main.cjs.v8cache');
+    const version = () =>
+      execFileSync(process.execPath, [join(copy, 'bin', 'apim-provision.js'), '--version'], {
+        encoding: 'utf8',
+      }).trim();
+    const manifest = JSON.parse(read('package.json')) as { version: string };
+    writeFileSync(cache, 'not a V8 code cache');
+    expect(version()).toBe(manifest.version);
+    rmSync(cache);
+    expect(version()).toBe(manifest.version);
   });
 });
