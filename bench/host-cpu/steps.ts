@@ -7,7 +7,7 @@
 // what a no-op run does). Each step runs `rounds` times; per run: the CPU the host's container
 // used (cgroup, bench/lib/containers-cpu.sh) and the processes it started (execve calls of the
 // container's sshd and everything it forks, counted by strace on this machine in one more run).
-// Steps: the SSH connection alone (and with connect's sudo detection), an exec of `true`, sudo, apim-provision's facts program as the
+// Steps: the SSH connection alone (and a no-op's round trips on a fresh one), an exec of `true`, sudo, apim-provision's facts program as the
 // first round trip of `apply` sends it (its queries for this load balancer), and the floor's
 // commands (sha256sum of the three files, nginx -V, nginx -t) for comparison.
 // Rows: step, runs, host_cpu_ms, execs.
@@ -108,8 +108,15 @@ async function ok(conn: HostConnection, command: string, become: boolean): Promi
 const steps: Array<{ step: string; once: (conn: HostConnection) => Promise<void> }> = [
   { step: 'SSH connection: connect, log in, close', once: async () => (await open(false)).close() },
   {
-    step: 'the same with sudo detection (what connect does for a become host)',
-    once: async () => (await open(true)).close(),
+    step: "a no-op's round trips on a fresh become connection: connect, facts (sudo found by them), close",
+    once: async () => {
+      const conn = await open(true);
+      try {
+        await gatherFacts(conn, queries, true, true);
+      } finally {
+        await conn.close();
+      }
+    },
   },
   { step: 'exec true (a channel and the login shell)', once: (c) => ok(c, 'true', false) },
   { step: 'sudo -n true', once: (c) => ok(c, 'true', true) },

@@ -13,7 +13,7 @@ import { timingSafeEqual } from 'node:crypto';
 
 import ssh2, { type Connection, type ParsedKey, type ServerChannel, type SFTPWrapper } from 'ssh2';
 
-import { sudoProbeLine } from '../../src/transport/become-detect.js';
+import { SUDO_GUARD } from '../../src/transport/become-detect.js';
 import { shCommand, sudoCommand } from '../../src/transport/sudo-command.js';
 import type { ExecResult } from '../../src/transport/types.js';
 import { FakeHostConnection } from '../../test/unit/engine/support/fake-connection.js';
@@ -64,7 +64,6 @@ export class SimulatedFleet {
   readonly #stats: FleetStats = { connections: 0, execs: 0, uploads: 0, unexpected: [] };
   readonly #authorized: ParsedKey;
   readonly #sudoPrefix: string;
-  readonly #sudoProbe: string;
 
   constructor(private readonly options: FleetOptions) {
     parsed(options.hostKey, 'host key'); // fails here, before anything listens
@@ -72,7 +71,6 @@ export class SimulatedFleet {
     // What the transport puts before `sh -c <command>` for become (passwordless sudo).
     const becomeUser = options.becomeUser ?? 'root';
     this.#sudoPrefix = sudoCommand('', becomeUser).replace(/sh -c ''$/, '');
-    this.#sudoProbe = sudoProbeLine(becomeUser);
     for (let i = 0; i < options.count; i++) this.hosts.push(this.#freshHost(i));
   }
 
@@ -160,8 +158,14 @@ export class SimulatedFleet {
   /** One exec request: the transport's wrapping undone, then the host's answer. */
   async #exec(sim: SimHost, line: string, stdin: Buffer): Promise<ExecResult> {
     this.#stats.execs++;
-    // sudo detection (transport/become-detect.ts), one raw line: sudo is there and needs no password.
-    if (line === this.#sudoProbe) return { code: 0, stdout: '', stderr: '' };
+    // The first become command (transport/become-detect.ts): sudo is there and needs no password,
+    // so the shell it starts prints the marker, then runs the command.
+    const probed = this.#unwrapProbe(line);
+    if (probed !== undefined) {
+      const result = await this.#exec(sim, probed.line, stdin);
+      this.#stats.execs--;
+      return { ...result, stdout: `${probed.marker}\n${result.stdout}` };
+    }
     const become = line.startsWith(this.#sudoPrefix);
     const command = unwrapSh(become ? line.slice(this.#sudoPrefix.length) : line);
     if (command === undefined) return this.#unexpected(line);
@@ -175,6 +179,15 @@ export class SimulatedFleet {
     if (removed !== undefined && sim.uploads.delete(unquote(removed)))
       return { code: 0, stdout: '', stderr: '' };
     return new FakeHostConnection(sim.host).exec(command, { stdin, become });
+  }
+
+  /** The probe line's marker and the plain become line it stands for, or undefined. */
+  #unwrapProbe(line: string): { marker: string; line: string } | undefined {
+    const guarded = unwrapSh(line);
+    if (!guarded?.startsWith(SUDO_GUARD + this.#sudoPrefix)) return undefined;
+    const marked = unwrapSh(guarded.slice(SUDO_GUARD.length + this.#sudoPrefix.length));
+    const parts = marked && /^echo '([^']+)'\n(.*)$/s.exec(marked);
+    return parts ? { marker: parts[1]!, line: this.#sudoPrefix + shCommand(parts[2]!) } : undefined;
   }
 
   #unexpected(line: string): ExecResult {

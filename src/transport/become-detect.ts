@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
+
 import type { Secret } from '../domain/secret.js';
 import { BecomeError, type ExecResult } from './types.js';
 import { newSudoPrompt, scrubSecret, shCommand, stripPrompt, sudoCommand } from './sudo-command.js';
 
-/** How become commands are run on a host, found once per connection. */
+/** How become commands are run on a host, found by the first one on a connection. */
 export type BecomeMode =
   | { kind: 'direct' }
   | { kind: 'passwordless'; becomeUser: string }
@@ -17,32 +19,100 @@ export interface BecomeTarget {
 
 const NO_SUDO_CODE = 127;
 const NO_SUDO_MARK = 'apim-provision: no sudo';
+/** What the first become command's line runs before sudo: a missing sudo is told apart. */
+export const SUDO_GUARD = `command -v sudo >/dev/null 2>&1 || { echo '${NO_SUDO_MARK}'; exit ${NO_SUDO_CODE}; }; exec `;
 
-/** The line of the first become check: `true` through sudo without a password, if sudo is there. */
-export function sudoProbeLine(becomeUser: string): string {
-  return shCommand(
-    `command -v sudo >/dev/null 2>&1 || { echo '${NO_SUDO_MARK}'; exit ${NO_SUDO_CODE}; }; exec ${sudoCommand('true', becomeUser)}`,
-  );
+/** A line no command prints by accident: printed by the shell sudo started, before the command. */
+export function newRanMarker(): string {
+  return `apim-provision become ${randomBytes(8).toString('hex')}`;
+}
+
+/**
+ * The line of the first become command: `command` through sudo without a password, if sudo is
+ * there, preceded on stdout by `marker` once sudo has let it run, so that a command failing with
+ * any exit code and stderr is never taken for sudo refusing, nor the reverse.
+ */
+export function sudoProbeLine(command: string, becomeUser: string, marker: string): string {
+  // The same shell runs the command after the marker: no extra process (nor PATH search for one).
+  const marked = `echo '${marker}'\n${command}`;
+  return shCommand(SUDO_GUARD + sudoCommand(marked, becomeUser));
 }
 
 /** Runs one raw command line on the host (already wrapped, not through sudo). */
-export type RawExec = (line: string, stdin?: Buffer) => Promise<ExecResult>;
+export type RawExec = (line: string, stdin?: Buffer, timeoutMs?: number) => Promise<ExecResult>;
+
+/** A command to run as the become user. */
+export interface BecomeCommand {
+  command: string;
+  stdin?: Buffer;
+  timeoutMs?: number;
+}
 
 /**
- * Finds out whether sudo needs a password and checks the one given, before any task runs, so a
- * wrong password fails fast with a clear message instead of in the middle of a change.
+ * Runs a connection's become commands. The first one finds the mode as it runs: with NOPASSWD
+ * sudo (or none needed) it costs no extra round trip; otherwise the password is checked before
+ * the command runs, so a wrong password fails fast with a clear message instead of in the middle
+ * of a change. Commands that come while the mode is being found wait for it.
  */
-export async function detectBecome(target: BecomeTarget, exec: RawExec): Promise<BecomeMode> {
+export class BecomeRunner {
+  #mode: Promise<BecomeMode> | undefined;
+
+  constructor(
+    private readonly target: BecomeTarget,
+    private readonly exec: RawExec,
+  ) {}
+
+  async run(command: BecomeCommand): Promise<ExecResult> {
+    if (this.#mode === undefined) {
+      const first = findMode(this.target, this.exec, command);
+      this.#mode = first.then(({ mode }) => mode);
+      // Whoever awaits the mode sees a rejection; the stored copy must not count as unhandled.
+      this.#mode.catch(() => undefined);
+      const { ran } = await first;
+      if (ran) return ran;
+    }
+    return runAs(await this.#mode, this.exec, command);
+  }
+}
+
+function runAs(
+  mode: BecomeMode,
+  exec: RawExec,
+  { command, stdin, timeoutMs }: BecomeCommand,
+): Promise<ExecResult> {
+  if (mode.kind === 'direct') return exec(shCommand(command), stdin, timeoutMs);
+  if (mode.kind === 'passwordless') return exec(sudoCommand(command, mode.becomeUser), stdin, timeoutMs);
+  const prompt = newSudoPrompt();
+  const password = Buffer.from(`${mode.password.reveal()}\n`);
+  return exec(
+    sudoCommand(command, mode.becomeUser, prompt),
+    stdin ? Buffer.concat([password, stdin]) : password,
+    timeoutMs,
+  ).then((result) => ({ ...result, stderr: stripPrompt(result.stderr, prompt) }));
+}
+
+/** The mode, and the first command's result when sudo already ran it. */
+async function findMode(
+  target: BecomeTarget,
+  exec: RawExec,
+  first: BecomeCommand,
+): Promise<{ mode: BecomeMode; ran?: ExecResult }> {
   const { hostName, loginUser, becomeUser, becomePassword } = target;
-  if (loginUser === becomeUser) return { kind: 'direct' };
+  if (loginUser === becomeUser) return { mode: { kind: 'direct' } };
   const password = becomePassword?.reveal();
   const clean = (text: string, prompt?: string): string =>
     scrubSecret(prompt ? stripPrompt(text, prompt) : text, password).trim();
 
-  // One round trip for both questions: is sudo there, and does a NOPASSWD rule let it run (see
-  // sudoCommand)? Then no password is ever sent. (Two round trips were one sh, one channel and ~4
-  // ms of host CPU more per host and run: bench/host-cpu.)
-  const probe = await exec(sudoProbeLine(becomeUser));
+  // One round trip for three questions: is sudo there, does a NOPASSWD rule let it run (see
+  // sudoCommand), and the command's own result. No password is ever sent unless sudo asks for one;
+  // when it does, sudo ran nothing, so the command (and its stdin) is sent again after the check.
+  const marker = newRanMarker();
+  const probe = await exec(sudoProbeLine(first.command, becomeUser, marker), first.stdin, first.timeoutMs);
+  const markerAt = probe.stdout.indexOf(`${marker}\n`);
+  if (markerAt >= 0) {
+    const stdout = probe.stdout.slice(0, markerAt) + probe.stdout.slice(markerAt + marker.length + 1);
+    return { mode: { kind: 'passwordless', becomeUser }, ran: { ...probe, stdout } };
+  }
   if (probe.code === NO_SUDO_CODE && probe.stdout.includes(NO_SUDO_MARK)) {
     throw new BecomeError(
       hostName,
@@ -51,7 +121,6 @@ export async function detectBecome(target: BecomeTarget, exec: RawExec): Promise
     );
   }
 
-  if (probe.code === 0) return { kind: 'passwordless', becomeUser };
   const probeError = clean(probe.stderr);
   if (notPermitted(probeError)) throw notPermittedError(target, probeError);
 
@@ -65,7 +134,7 @@ export async function detectBecome(target: BecomeTarget, exec: RawExec): Promise
 
   const prompt = newSudoPrompt();
   const check = await exec(sudoCommand('true', becomeUser, prompt), Buffer.from(`${password}\n`));
-  if (check.code === 0) return { kind: 'password', becomeUser, password: becomePassword };
+  if (check.code === 0) return { mode: { kind: 'password', becomeUser, password: becomePassword } };
   const checkError = clean(check.stderr, prompt);
   if (notPermitted(checkError)) throw notPermittedError(target, checkError);
   throw new BecomeError(

@@ -69,21 +69,13 @@ export async function connect(target: ConnectTarget, options: ConnectOptions): P
   }
   trace(`connected to ${describeHop(hops[hops.length - 1]!)} as ${spec.user}`);
 
-  const connection = new SshHostConnection(target.name, clients, {
+  // Become (sudo) is found by the first become command, the facts: no round trip of its own.
+  return new SshHostConnection(target.name, clients, {
     hostName: target.name,
     loginUser: spec.user,
     becomeUser: spec.becomeUser,
     ...(spec.becomePassword ? { becomePassword: spec.becomePassword } : {}),
   });
-  if (spec.become) {
-    try {
-      await connection.prepareBecome();
-    } catch (error) {
-      await connection.close();
-      throw error;
-    }
-  }
-  return connection;
 }
 
 /** Connects hop by hop; on failure closes whatever was opened. */

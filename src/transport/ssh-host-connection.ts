@@ -1,10 +1,10 @@
 import type { Client } from 'ssh2';
 
-import { detectBecome, type BecomeMode, type BecomeTarget } from './become-detect.js';
+import { BecomeRunner, type BecomeTarget } from './become-detect.js';
 import { ChannelLimiter } from './channel-limiter.js';
 import { execOnChannel, type ChannelResult } from './channel-exec.js';
 import { PrivateUploader } from './private-upload.js';
-import { newSudoPrompt, scrubSecret, shCommand, stripPrompt, sudoCommand } from './sudo-command.js';
+import { scrubSecret, shCommand } from './sudo-command.js';
 import { ConnectionLostError, type ExecOptions, type ExecResult, type HostConnection } from './types.js';
 
 /** Channels one connection runs at once (sshd's MaxSessions default is 10; SFTP takes one). */
@@ -18,9 +18,9 @@ export class SshHostConnection implements HostConnection {
   #roundTrips = 0;
   #lost: string | undefined;
   #closed = false;
-  #become: Promise<BecomeMode> | undefined;
   readonly #limiter = new ChannelLimiter(MAX_CHANNELS);
   readonly #uploader: PrivateUploader;
+  readonly #become: BecomeRunner;
   readonly #pending = new Set<(error: Error) => void>();
   /** Clients whose socket has closed (by us or by the network). */
   readonly #ended = new Set<Client>();
@@ -32,6 +32,9 @@ export class SshHostConnection implements HostConnection {
     private readonly becomeTarget: BecomeTarget,
   ) {
     this.#uploader = new PrivateUploader(this.#target);
+    this.#become = new BecomeRunner(becomeTarget, (line, stdin, timeoutMs) =>
+      this.#execLine(line, stdin, timeoutMs),
+    );
     for (const client of hops) {
       client.on('error', (error: Error) => this.#markLost(error.message));
       client.on('close', () => {
@@ -49,27 +52,10 @@ export class SshHostConnection implements HostConnection {
     return this.hops[this.hops.length - 1]!;
   }
 
-  /** Runs sudo detection now (connect does this when the host has `ansible_become`). */
-  prepareBecome(): Promise<BecomeMode> {
-    return (this.#become ??= detectBecome(this.becomeTarget, (line, stdin) => this.#execLine(line, stdin)));
-  }
-
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     const stdin = options.stdin === undefined ? undefined : Buffer.from(options.stdin);
-    if (!options.become) return this.#execLine(shCommand(command), stdin, options.timeoutMs);
-    const mode = await this.prepareBecome();
-    if (mode.kind === 'direct') return this.#execLine(shCommand(command), stdin, options.timeoutMs);
-    if (mode.kind === 'passwordless') {
-      return this.#execLine(sudoCommand(command, mode.becomeUser), stdin, options.timeoutMs);
-    }
-    const prompt = newSudoPrompt();
-    const password = Buffer.from(`${mode.password.reveal()}\n`);
-    const result = await this.#execLine(
-      sudoCommand(command, mode.becomeUser, prompt),
-      stdin ? Buffer.concat([password, stdin]) : password,
-      options.timeoutMs,
-    );
-    return { ...result, stderr: stripPrompt(result.stderr, prompt) };
+    if (options.become) return this.#become.run({ command, stdin, timeoutMs: options.timeoutMs });
+    return this.#execLine(shCommand(command), stdin, options.timeoutMs);
   }
 
   async uploadPrivate(data: Buffer, name: string): Promise<string> {

@@ -317,7 +317,9 @@ describe('become', () => {
 
   it('uses passwordless sudo without sending a password', async () => {
     const connection = await open({ become: true });
-    expect((await connection.exec('id -u', { become: true })).stdout).toBe('0\n');
+    expect(await connection.exec('id -u', { become: true })).toEqual({ code: 0, stdout: '0\n', stderr: '' });
+    // The first become command was also the sudo check: no round trip of its own.
+    expect(connection.roundTrips).toBe(1);
     expect((await connection.exec('cat', { become: true, stdin: 'clean stdin\n' })).stdout).toBe(
       'clean stdin\n',
     );
@@ -350,10 +352,14 @@ describe('become', () => {
     }
   });
 
-  it('refuses a wrong sudo password at connect time, before any command', async () => {
-    const error = await failure(
-      open({ user: SUDO_WITH_PASSWORD.name, become: true, becomePassword: new Secret('not-the-password-9') }),
-    );
+  it('refuses a wrong sudo password at the first become command, before running it', async () => {
+    const connection = await open({
+      user: SUDO_WITH_PASSWORD.name,
+      become: true,
+      becomePassword: new Secret('not-the-password-9'),
+    });
+    const error = await failure(connection.exec('touch /tmp/apim-must-not-exist', { become: true }));
+    expect((await connection.exec('test -e /tmp/apim-must-not-exist')).code).toBe(1);
     expect(error).toBeInstanceOf(BecomeError);
     expect(error.message).toContain(`sudo refused the become password for user ${SUDO_WITH_PASSWORD.name}`);
     expect(error.message).toContain('ansible_become_password');
@@ -363,7 +369,8 @@ describe('become', () => {
   });
 
   it('asks for -K when sudo needs a password and none was given', async () => {
-    const error = await failure(open({ user: SUDO_WITH_PASSWORD.name, become: true }));
+    const connection = await open({ user: SUDO_WITH_PASSWORD.name, become: true });
+    const error = await failure(connection.exec('id -u', { become: true }));
     expect(error).toBeInstanceOf(BecomeError);
     expect(error.message).toContain('-K');
   });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { Secret } from '../../../src/domain/secret.js';
-import { detectBecome, sudoProbeLine, type BecomeTarget } from '../../../src/transport/become-detect.js';
+import { BecomeRunner, sudoProbeLine, type BecomeTarget } from '../../../src/transport/become-detect.js';
 import { BecomeError, type ExecResult } from '../../../src/transport/types.js';
 
 const PASSWORD = 'sudo-pw-4411';
@@ -13,16 +13,18 @@ const PASSWORD = 'sudo-pw-4411';
 interface Call {
   line: string;
   stdin?: string;
+  timeoutMs?: number;
 }
 
 /** A fake host: answers each command line with the first matching rule. */
-function fakeHost(rules: [RegExp, (stdin?: string) => ExecResult][]) {
+function fakeHost(rules: [RegExp, (stdin?: string, line?: string) => ExecResult][]) {
   const calls: Call[] = [];
-  const exec = async (line: string, stdin?: Buffer): Promise<ExecResult> => {
-    calls.push({ line, ...(stdin ? { stdin: stdin.toString() } : {}) });
+  const exec = async (line: string, stdin?: Buffer, timeoutMs?: number): Promise<ExecResult> => {
+    calls.push({ line, ...(stdin ? { stdin: stdin.toString() } : {}), ...(timeoutMs ? { timeoutMs } : {}) });
+    await new Promise((resolve) => setImmediate(resolve));
     const rule = rules.find(([pattern]) => pattern.test(line));
     if (!rule) throw new Error(`unexpected command ${line}`);
-    return rule[1](stdin?.toString());
+    return rule[1](stdin?.toString(), line);
   };
   return { exec, calls };
 }
@@ -39,108 +41,176 @@ function promptOf(line: string): string {
   return /-p '([^']+)'/.exec(line)![1]!;
 }
 
-describe('detectBecome', () => {
+/** The marker a probe line asks the shell under sudo to print. */
+function markerOf(line: string): string {
+  return /apim-provision become [0-9a-f]{16}/.exec(line)![0];
+}
+
+/** sudo let the probe run: the marker, then what the command printed. */
+const ranAs =
+  (result: ExecResult) =>
+  (_stdin?: string, line = ''): ExecResult => ({ ...result, stdout: `${markerOf(line)}\n${result.stdout}` });
+
+const refused = (stderr: string) => (): ExecResult => ({ code: 1, stdout: '', stderr });
+const PROBE = /^sh -c 'command -v sudo .*; exec sudo -H -k -n -u root -- sh -c /;
+const FACTS = { command: 'sh -s', stdin: Buffer.from('echo facts\n') };
+
+function runner(overrides: Partial<BecomeTarget>, rules: Parameters<typeof fakeHost>[0]) {
+  const host = fakeHost(rules);
+  return { host, become: new BecomeRunner(target(overrides), host.exec) };
+}
+
+describe('BecomeRunner', () => {
   it('runs commands directly when the login user is the become user', async () => {
-    const host = fakeHost([]);
-    expect(await detectBecome(target({ loginUser: 'root' }), host.exec)).toEqual({ kind: 'direct' });
-    expect(host.calls).toEqual([]);
+    const { host, become } = runner({ loginUser: 'root' }, [[/^sh -c 'sh -s'$/, () => ok('facts\n')]]);
+    expect(await become.run(FACTS)).toEqual(ok('facts\n'));
+    expect(host.calls).toEqual([{ line: "sh -c 'sh -s'", stdin: 'echo facts\n' }]);
   });
 
-  it('fails clearly when sudo is missing', async () => {
-    const host = fakeHost([
+  it('fails clearly when sudo is missing, and again for later commands, with no new round trip', async () => {
+    const { host, become } = runner({}, [
       [/command -v sudo/, () => ({ code: 127, stdout: 'apim-provision: no sudo\n', stderr: '' })],
     ]);
-    const error = await detectBecome(target(), host.exec).catch((e: Error) => e);
-    expect(error).toBeInstanceOf(BecomeError);
-    expect((error as Error).message).toMatch(
-      /sudo is not installed on host lb1.*install sudo.*connect as root/,
-    );
+    for (let i = 0; i < 2; i++) {
+      const error = await become.run(FACTS).catch((e: Error) => e);
+      expect(error).toBeInstanceOf(BecomeError);
+      expect((error as Error).message).toMatch(
+        /sudo is not installed on host lb1.*install sudo.*connect as root/,
+      );
+    }
+    expect(host.calls).toHaveLength(1);
   });
 
-  it('asks both questions in one round trip: its line tells a missing sudo from a refusing one, in sh', () => {
+  it('its line tells, in sh, a missing sudo, a refusing sudo and a command sudo ran that failed', () => {
     const bin = mkdtempSync(join(tmpdir(), 'apim-sudo-probe-'));
     try {
-      symlinkSync('/bin/sh', join(bin, 'sh'));
-      const run = () =>
-        spawnSync('/bin/sh', ['-c', sudoProbeLine('root')], { env: { PATH: bin }, encoding: 'utf8' });
-      expect(run()).toMatchObject({ status: 127, stdout: 'apim-provision: no sudo\n' });
+      for (const tool of ['sh', 'cat']) symlinkSync(`/bin/${tool}`, join(bin, tool));
+      const marker = 'apim-provision become 0123456789abcdef';
+      const run = (command: string, input = '') =>
+        spawnSync('/bin/sh', ['-c', sudoProbeLine(command, 'root', marker)], {
+          env: { PATH: bin },
+          encoding: 'utf8',
+          input,
+        });
+      expect(run('cat')).toMatchObject({ status: 127, stdout: 'apim-provision: no sudo\n' });
       // A stand-in sudo that records its arguments and refuses, as sudo -n does without NOPASSWD.
+      const sudo = join(bin, 'sudo');
       writeFileSync(
-        join(bin, 'sudo'),
+        sudo,
         '#!/bin/sh\necho "$@" >"${0%/*}/args"\necho "sudo: a password is required" >&2\nexit 1\n',
       );
-      chmodSync(join(bin, 'sudo'), 0o755);
-      expect(run()).toMatchObject({ status: 1, stdout: '', stderr: 'sudo: a password is required\n' });
-      expect(spawnSync('cat', [join(bin, 'args')], { encoding: 'utf8' }).stdout).toBe(
-        '-H -k -n -u root -- sh -c true\n',
+      chmodSync(sudo, 0o755);
+      expect(run('cat', 'script\n')).toMatchObject({
+        status: 1,
+        stdout: '',
+        stderr: 'sudo: a password is required\n',
+      });
+      expect(spawnSync('cat', [join(bin, 'args')], { encoding: 'utf8' }).stdout).toMatch(
+        /^-H -k -n -u root -- sh -c /,
       );
+      // A NOPASSWD sudo: runs what follows `--`.
+      writeFileSync(sudo, '#!/bin/sh\nwhile [ "$1" != -- ]; do shift; done\nshift\nexec "$@"\n');
+      expect(run('cat', 'script\n')).toMatchObject({ status: 0, stdout: `${marker}\nscript\n`, stderr: '' });
+      expect(run("echo 'sudo: a password is required' >&2; exit 1")).toMatchObject({
+        status: 1,
+        stdout: `${marker}\n`,
+        stderr: 'sudo: a password is required\n',
+      });
     } finally {
       rmSync(bin, { recursive: true, force: true });
     }
   });
 
-  it('detects passwordless sudo and never sends a password', async () => {
-    const host = fakeHost([
-      [/^sh -c 'command -v sudo .*; exec sudo -H -k -n -u root -- sh -c true'$/, () => ok()],
+  it('with passwordless sudo the first command is the check: one round trip, no password sent', async () => {
+    const { host, become } = runner({ becomePassword: new Secret(PASSWORD) }, [
+      [PROBE, ranAs(ok('facts\n'))],
+      [/^sudo -H -k -n -u root -- sh -c 'id -u'$/, () => ok('0\n')],
     ]);
-    const mode = await detectBecome(target({ becomePassword: new Secret(PASSWORD) }), host.exec);
-    expect(mode).toEqual({ kind: 'passwordless', becomeUser: 'root' });
+    expect(await become.run({ ...FACTS, timeoutMs: 500 })).toEqual(ok('facts\n'));
     expect(host.calls).toHaveLength(1);
+    expect(host.calls[0]).toMatchObject({ stdin: 'echo facts\n', timeoutMs: 500 });
+    expect(host.calls[0]!.line).toMatch(PROBE);
+    expect(await become.run({ command: 'id -u' })).toEqual(ok('0\n'));
+    expect(host.calls).toHaveLength(2);
     expect(JSON.stringify(host.calls)).not.toContain(PASSWORD);
   });
 
-  it('asks for -K when a password is needed and none was given', async () => {
-    const host = fakeHost([
-      [/sudo -H -k -n/, () => ({ code: 1, stdout: '', stderr: 'sudo: a password is required\n' })],
-    ]);
-    const error = await detectBecome(target(), host.exec).catch((e: Error) => e);
-    expect(error).toBeInstanceOf(BecomeError);
-    expect((error as Error).message).toContain('pass -K (--ask-become-pass) or set ansible_become_password');
+  it('returns a command that sudo ran and that failed as its result, whatever its stderr', async () => {
+    const failed = { code: 1, stdout: 'partial\n', stderr: 'deploy is not in the sudoers file.\n' };
+    const { host, become } = runner({}, [[PROBE, ranAs(failed)]]);
+    expect(await become.run(FACTS)).toEqual(failed);
+    expect(host.calls).toHaveLength(1);
   });
 
-  it('checks the password once, on stdin, and accepts it', async () => {
-    const host = fakeHost([
-      [/sudo -H -k -n/, () => ({ code: 1, stdout: '', stderr: 'sudo: a password is required\n' })],
+  it('asks for -K when a password is needed and none was given, having run nothing', async () => {
+    const { host, become } = runner({}, [[PROBE, refused('sudo: a password is required\n')]]);
+    const error = await become.run(FACTS).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(BecomeError);
+    expect((error as Error).message).toContain('pass -K (--ask-become-pass) or set ansible_become_password');
+    expect(host.calls).toHaveLength(1);
+  });
+
+  it('checks the password once sudo asked for one, then sends the command and its stdin once more', async () => {
+    const { host, become } = runner({ becomePassword: new Secret(PASSWORD) }, [
+      [PROBE, refused('sudo: a password is required\n')],
       [
-        /sudo -H -k -S -p/,
-        (stdin) => (stdin === `${PASSWORD}\n` ? ok() : { code: 1, stdout: '', stderr: '' }),
+        /^sudo -H -k -S -p '[^']+' -u root -- sh -c true$/,
+        (stdin) => (stdin === `${PASSWORD}\n` ? ok() : refused('')()),
       ],
+      [/^sudo -H -k -S -p '[^']+' -u root -- sh -c 'sh -s'$/, (stdin) => ok(`got ${stdin}`)],
     ]);
-    const mode = await detectBecome(target({ becomePassword: new Secret(PASSWORD) }), host.exec);
-    expect(mode.kind).toBe('password');
+    expect(await become.run(FACTS)).toEqual(ok(`got ${PASSWORD}\necho facts\n`));
+    expect(host.calls.map((call) => call.stdin)).toEqual([
+      'echo facts\n',
+      `${PASSWORD}\n`,
+      `${PASSWORD}\necho facts\n`,
+    ]);
     expect(host.calls.map((call) => call.line).join('\n')).not.toContain(PASSWORD);
-    expect(host.calls[1]!.stdin).toBe(`${PASSWORD}\n`);
   });
 
   it('refuses a wrong password with a message that names the setting, not the password', async () => {
-    const host = fakeHost([
-      [/sudo -H -k -n/, () => ({ code: 1, stdout: '', stderr: 'sudo: a password is required\n' })],
+    const { host, become } = runner({ becomePassword: new Secret(PASSWORD) }, [
+      [PROBE, refused('sudo: a password is required\n')],
       [
         /sudo -H -k -S -p/,
         // A misbehaving sudo that echoes what it read: the password must still not surface.
-        (stdin) => ({
-          code: 1,
-          stdout: '',
-          stderr: `Sorry, try again. (${stdin?.trim()})\nsudo: 1 incorrect password attempt\n`,
-        }),
+        (stdin) => refused(`Sorry, try again. (${stdin?.trim()})\nsudo: 1 incorrect password attempt\n`)(),
       ],
     ]);
-    const error = await detectBecome(target({ becomePassword: new Secret(PASSWORD) }), host.exec).catch(
-      (e: Error) => e,
-    );
+    const error = await become.run(FACTS).catch((e: Error) => e);
     expect(error).toBeInstanceOf(BecomeError);
     const message = (error as Error).message;
     expect(message).toContain('sudo refused the become password for user deploy on host lb1');
     expect(message).toContain('check ansible_become_password / -K');
     expect(message).not.toContain(PASSWORD);
     expect(message).not.toContain(promptOf(host.calls[1]!.line));
+    expect(host.calls).toHaveLength(2);
   });
 
   it('says when the user may not use sudo at all', async () => {
-    const host = fakeHost([
-      [/sudo -H -k -n/, () => ({ code: 1, stdout: '', stderr: 'deploy is not in the sudoers file.\n' })],
-    ]);
-    const error = await detectBecome(target(), host.exec).catch((e: Error) => e);
+    const { become } = runner({}, [[PROBE, refused('deploy is not in the sudoers file.\n')]]);
+    const error = await become.run(FACTS).catch((e: Error) => e);
     expect((error as Error).message).toMatch(/deploy may not use sudo to become root on host lb1/);
+  });
+
+  it('probes once when become commands come together; the others wait for the mode', async () => {
+    const { host, become } = runner({}, [
+      [PROBE, ranAs(ok('facts\n'))],
+      [/^sudo -H -k -n -u root -- sh -c 'id -u'$/, () => ok('0\n')],
+    ]);
+    const results = await Promise.all([
+      become.run(FACTS),
+      become.run({ command: 'id -u' }),
+      become.run({ command: 'id -u' }),
+    ]);
+    expect(results).toEqual([ok('facts\n'), ok('0\n'), ok('0\n')]);
+    expect(host.calls.map((call) => PROBE.test(call.line))).toEqual([true, false, false]);
+  });
+
+  it('fails the commands that waited when the first one finds sudo refusing', async () => {
+    const { host, become } = runner({}, [[PROBE, refused('sudo: a password is required\n')]]);
+    const results = await Promise.allSettled([become.run(FACTS), become.run({ command: 'id -u' })]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(host.calls).toHaveLength(1);
   });
 });
