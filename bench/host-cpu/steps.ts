@@ -16,10 +16,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { ConnectionSpec, Inventory } from '../../src/domain/types.js';
-import type { gatherFacts as GatherFacts } from '../../src/engine/gather-facts.js';
-import type { loadInventory as LoadInventory } from '../../src/inventory/load-inventory.js';
-import type { apimQueries as ApimQueries } from '../../src/modules/apim-paths.js';
-import type { connect as Connect } from '../../src/transport/connect.js';
+import { gatherFacts } from '../../src/engine/gather-facts.js';
+import { loadInventory } from '../../src/inventory/load-inventory.js';
+import { apimQueries } from '../../src/modules/apim-paths.js';
+import { connect } from '../../src/transport/connect.js';
 import type { HostConnection } from '../../src/transport/types.js';
 
 const [dir, keyFile, roundsText, out] = process.argv.slice(2);
@@ -29,11 +29,6 @@ if (!dir || !keyFile || !roundsText || !out) {
 }
 const rounds = Number(roundsText);
 const root = join(import.meta.dirname, '..', '..');
-const dist = async <T>(path: string): Promise<T> => (await import(join(root, 'dist', path))) as T;
-const { connect } = await dist<{ connect: typeof Connect }>('transport/connect.js');
-const { gatherFacts } = await dist<{ gatherFacts: typeof GatherFacts }>('engine/gather-facts.js');
-const { loadInventory } = await dist<{ loadInventory: typeof LoadInventory }>('inventory/load-inventory.js');
-const { apimQueries } = await dist<{ apimQueries: typeof ApimQueries }>('modules/apim-paths.js');
 
 const [name, ip, container] = readFileSync(join(dir, 'hosts'), 'utf8').split('\n')[0]!.split(' ');
 if (!name || !ip || !container) throw new Error(`no host in ${join(dir, 'hosts')}`);
