@@ -4,10 +4,10 @@
 # script or service code is run unless APIM_PROBE_SYSV is 1.
 # Input: STATE, CONF_OVERRIDE, NGINX_OVERRIDE (empty: found), APIM_PROBE_SYSV (0|1), APIM_BASICS
 # (1: the basic facts too; 0: only the answers to the queries, for a plan that asks more), APIM_QUERIES:
-# lines `file <path field>` (type, mode, owner, sha256), `content <path field>` (a regular file's
-# bytes: never ask for a secret the controller must not see), `package <name>`, `service <name>`,
-# `apim-home <b64 home|->` (API-M node discovery, node-facts.sh); a path field is `=<path>` or
-# base64 (src/remote/script-input.ts).
+# lines `file <path field> [<b64 path, as $STATE/records keeps it>]` (type, mode, owner, sha256),
+# `content <path field>` (a regular file's bytes: never ask for a secret the controller must not
+# see), `package <name>`, `service <name>`, `apim-home <b64 home|->` (API-M node discovery,
+# node-facts.sh); a path field is `=<path>` or base64 (src/remote/script-input.ts).
 
 # The package and service managers, which the package and service queries need.
 apim_managers() {
@@ -166,15 +166,17 @@ apim_state_facts() {
       [ -n "$apim_sf_b64" ] || continue
       apim_emit record "$apim_sf_manager $apim_sf_b64 ${apim_sf_sha:--}"
       # Retiring a recorded file is a compare-and-swap: the plan needs its current state.
-      case "
+      apim_sf_asked=0
+      while read -r apim_sf_kind apim_sf_field apim_sf_alias; do
+        if [ "$apim_sf_kind" = file ] && { [ "$apim_sf_field" = "$apim_sf_b64" ] || [ "$apim_sf_alias" = "$apim_sf_b64" ]; }; then
+          apim_sf_asked=1
+          break
+        fi
+      done <<APIM_QUERIES_END
 $APIM_QUERIES
-" in
-        *"
-file $apim_sf_b64
-"*) ;;
-        *) APIM_QUERIES="$APIM_QUERIES
-file $apim_sf_b64" ;;
-      esac
+APIM_QUERIES_END
+      [ "$apim_sf_asked" = 1 ] || APIM_QUERIES="$APIM_QUERIES
+file $apim_sf_b64"
     done <"$STATE/records"
   fi
   if [ -f "$STATE/managed-files" ]; then
@@ -203,7 +205,7 @@ file $apim_sf_b64" ;;
 apim_file_facts() {
   apim_ff_fields=
   apim_ff_plain=1
-  while read -r apim_ff_kind apim_ff_field; do
+  while read -r apim_ff_kind apim_ff_field _; do
     [ "$apim_ff_kind" = file ] || continue
     apim_ff_fields="$apim_ff_fields$apim_ff_field
 "

@@ -1,10 +1,12 @@
 // What the facts program reads with shell builtins instead of running uname, id or a `$(...)`
-// (src/remote/sh/facts.sh, nginx.sh) must be what those commands say, under every shell a host may run.
+// (src/remote/sh/facts.sh, nginx.sh) must be what those commands say, under every shell a host may
+// run; a recorded file the plan asks about is answered once.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { decodeField, factsScript, parseFacts, sha256Hex } from '../../../src/remote/index.js';
 
 const source = (file: string) =>
   readFileSync(new URL(`../../../src/remote/sh/${file}.sh`, import.meta.url), 'utf8');
@@ -66,5 +68,35 @@ describe.each(SHELLS)('facts read by the shell (%s)', (shell) => {
     expect(sh("NGINX_OVERRIDE=/nonexistent CONF_OVERRIDE=''; apim_nginx_facts")).toContain(
       `@@APIM plus_package ${installed ? 1 : 0}\n`,
     );
+  });
+});
+
+describe('recorded files in the facts program', () => {
+  it('answers a recorded file the plan asks about once, and one it does not ask about too', () => {
+    const state = join(dir, 'state');
+    const asked = join(dir, 'asked.conf');
+    const retired = join(dir, 'retired.conf');
+    mkdirSync(state, { recursive: true });
+    writeFileSync(asked, 'asked\n');
+    writeFileSync(retired, 'retired\n');
+    const b64 = (p: string) => Buffer.from(p).toString('base64');
+    writeFileSync(
+      join(state, 'records'),
+      `apim_lb_config ${b64(asked)} -\napim_lb_config ${b64(retired)} -\n`,
+    );
+    const out = execFileSync('sh', ['-s'], {
+      input: factsScript({
+        queries: [{ kind: 'file', path: asked }],
+        stateDir: state,
+        probeSysvServices: false,
+      }),
+      encoding: 'utf8',
+    });
+    const answers = out.split('\n').filter((l) => l.startsWith('@@APIM file '));
+    expect(answers.map((l) => decodeField(l.split(' ')[2]!))).toEqual([asked, retired]);
+    const facts = parseFacts(out);
+    expect(facts.files[asked]).toMatchObject({ type: 'file', sha256: sha256Hex('asked\n') });
+    expect(facts.files[retired]).toMatchObject({ type: 'file', sha256: sha256Hex('retired\n') });
+    expect(facts.state.records.apim_lb_config).toEqual([asked, retired]);
   });
 });
