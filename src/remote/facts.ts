@@ -166,7 +166,12 @@ export interface FactsOptions {
 export function factsScript(opts: FactsOptions): string {
   const queries = opts.queries.map((q) => {
     switch (q.kind) {
-      case 'file':
+      case 'file': {
+        // The path again as $STATE/records keeps it (base64): a recorded file the plan asks about
+        // is then known without decoding the record (an awk) or stating and hashing it twice.
+        const p = assertPath(q.path, 'path');
+        return [token(q.kind), path(p), text(p)];
+      }
       case 'content':
         return [token(q.kind), path(assertPath(q.path, 'path'))];
       case 'package':

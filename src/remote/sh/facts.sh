@@ -4,10 +4,10 @@
 # script or service code is run unless APIM_PROBE_SYSV is 1.
 # Input: STATE, CONF_OVERRIDE, NGINX_OVERRIDE (empty: found), APIM_PROBE_SYSV (0|1), APIM_BASICS
 # (1: the basic facts too; 0: only the answers to the queries, for a plan that asks more), APIM_QUERIES:
-# lines `file <path field>` (type, mode, owner, sha256), `content <path field>` (a regular file's
-# bytes: never ask for a secret the controller must not see), `package <name>`, `service <name>`,
-# `apim-home <b64 home|->` (API-M node discovery, node-facts.sh); a path field is `=<path>` or
-# base64 (src/remote/script-input.ts).
+# lines `file <path field> [<b64 path, as $STATE/records keeps it>]` (type, mode, owner, sha256),
+# `content <path field>` (a regular file's bytes: never ask for a secret the controller must not
+# see), `package <name>`, `service <name>`, `apim-home <b64 home|->` (API-M node discovery,
+# node-facts.sh); a path field is `=<path>` or base64 (src/remote/script-input.ts).
 
 # The package and service managers, which the package and service queries need.
 apim_managers() {
@@ -43,19 +43,55 @@ apim_os_facts() {
       break
     fi
   done
-  apim_emit arch "$(uname -m)"
+  # The kernel's machine name, as uname -m gives it (the same utsname field), read by the shell.
+  apim_of_arch=
+  [ -r /proc/sys/kernel/arch ] && IFS= read -r apim_of_arch </proc/sys/kernel/arch
+  apim_emit arch "${apim_of_arch:-$(uname -m)}"
   # IPv6 in the kernel (disabled hosts have no if_inet6): nginx cannot bind [::] without it.
   if [ -e /proc/net/if_inet6 ]; then apim_emit ipv6 1; else apim_emit ipv6 0; fi
   apim_emit pkg "$APIM_PM"
   apim_emit svc "$APIM_SVC"
+  apim_user_facts
+  apim_emit uid "$APIM_UID"
+}
+# APIM_UID and APIM_USER: what `id` says (the real uid and its name, `unknown` for a uid without
+# one), read by the shell where that is the same answer: the uid from /proc/self/status (this
+# shell's own), its name from /etc/passwd when the name service asks that file first.
+apim_user_facts() {
+  APIM_UID=
+  APIM_USER=
+  if [ -r /proc/self/status ] && apim_passwd_files_first; then
+    while read -r apim_uf_key apim_uf_uid _; do
+      if [ "$apim_uf_key" = Uid: ]; then APIM_UID=$apim_uf_uid; break; fi
+    done </proc/self/status
+    if [ -n "$APIM_UID" ]; then
+      while IFS=: read -r apim_uf_name _ apim_uf_uid _ || [ -n "$apim_uf_name" ]; do
+        if [ "$apim_uf_uid" = "$APIM_UID" ] && [ -n "$apim_uf_name" ]; then
+          APIM_USER=$apim_uf_name
+          return 0
+        fi
+      done </etc/passwd
+    fi
+  fi
   # `uid=0(root) gid=...`; a user without a name has no parentheses.
   apim_id=$(id)
   apim_uid=${apim_id#uid=}
-  apim_emit uid "${apim_uid%%[!0-9]*}"
+  APIM_UID=${apim_uid%%[!0-9]*}
   case $apim_id in
-    "uid=${apim_uid%%[!0-9]*}("*) APIM_USER=${apim_id#*\(} APIM_USER=${APIM_USER%%\)*} ;;
+    "uid=$APIM_UID("*) APIM_USER=${apim_id#*\(} APIM_USER=${APIM_USER%%\)*} ;;
     *) APIM_USER=unknown ;;
   esac
+}
+# Does getpwuid read /etc/passwd before any other source (nsswitch.conf `passwd: files ...`)?
+apim_passwd_files_first() {
+  [ -r /etc/nsswitch.conf ] || return 1
+  while read -r apim_pf_db apim_pf_source _; do
+    if [ "$apim_pf_db" = passwd: ]; then
+      [ "$apim_pf_source" = files ]
+      return
+    fi
+  done </etc/nsswitch.conf
+  return 1
 }
 
 apim_nginx_facts() {
@@ -87,8 +123,8 @@ apim_nginx_facts() {
     PID_FILE=''
     ERROR_LOG=''
     apim_nginx_paths
-    apim_nf_master=$(apim_master_pid)
-    if [ -n "$apim_nf_master" ]; then apim_emit nginx_master "$apim_nf_master"; fi
+    apim_master_pid
+    if [ -n "$APIM_MASTER_PID" ]; then apim_emit nginx_master "$APIM_MASTER_PID"; fi
   fi
   if [ -z "$NGINX" ] && command -v apt-cache >/dev/null 2>&1; then
     apim_nf_candidate=$(apt-cache policy nginx 2>/dev/null | awk '/Candidate:/ {print $2; exit}')
@@ -97,8 +133,16 @@ apim_nginx_facts() {
     fi
   fi
   apim_nf_plus=0
+  # dpkg keeps the file list of every package it has unpacked: without one, nginx-plus is not
+  # installed and dpkg-query need not be asked.
   if command -v dpkg-query >/dev/null 2>&1; then
-    case $(dpkg-query -W -f='${Status}' nginx-plus 2>/dev/null) in *'install ok installed'*) apim_nf_plus=1 ;; esac
+    apim_nf_listed=0
+    for apim_f in /var/lib/dpkg/info/nginx-plus.list /var/lib/dpkg/info/nginx-plus:*.list; do
+      [ -e "$apim_f" ] && apim_nf_listed=1
+    done
+    if [ "$apim_nf_listed" = 1 ]; then
+      case $(dpkg-query -W -f='${Status}' nginx-plus 2>/dev/null) in *'install ok installed'*) apim_nf_plus=1 ;; esac
+    fi
   elif command -v rpm >/dev/null 2>&1; then
     rpm -q nginx-plus >/dev/null 2>&1 && apim_nf_plus=1
   fi
@@ -122,15 +166,17 @@ apim_state_facts() {
       [ -n "$apim_sf_b64" ] || continue
       apim_emit record "$apim_sf_manager $apim_sf_b64 ${apim_sf_sha:--}"
       # Retiring a recorded file is a compare-and-swap: the plan needs its current state.
-      case "
+      apim_sf_asked=0
+      while read -r apim_sf_kind apim_sf_field apim_sf_alias; do
+        if [ "$apim_sf_kind" = file ] && { [ "$apim_sf_field" = "$apim_sf_b64" ] || [ "$apim_sf_alias" = "$apim_sf_b64" ]; }; then
+          apim_sf_asked=1
+          break
+        fi
+      done <<APIM_QUERIES_END
 $APIM_QUERIES
-" in
-        *"
-file $apim_sf_b64
-"*) ;;
-        *) APIM_QUERIES="$APIM_QUERIES
-file $apim_sf_b64" ;;
-      esac
+APIM_QUERIES_END
+      [ "$apim_sf_asked" = 1 ] || APIM_QUERIES="$APIM_QUERIES
+file $apim_sf_b64"
     done <"$STATE/records"
   fi
   if [ -f "$STATE/managed-files" ]; then
@@ -159,7 +205,7 @@ file $apim_sf_b64" ;;
 apim_file_facts() {
   apim_ff_fields=
   apim_ff_plain=1
-  while read -r apim_ff_kind apim_ff_field; do
+  while read -r apim_ff_kind apim_ff_field _; do
     [ "$apim_ff_kind" = file ] || continue
     apim_ff_fields="$apim_ff_fields$apim_ff_field
 "
@@ -333,13 +379,16 @@ apim_main() {
     apim_state_facts
   fi
   apim_file_facts
-  printf '%s\n' "$APIM_QUERIES" | while read -r apim_q_kind apim_q_arg; do
+  # A here-document, not a pipe: no subshell for the loop.
+  while read -r apim_q_kind apim_q_arg; do
     case $apim_q_kind in
       content) apim_content_fact "$apim_q_arg" ;;
       package) apim_package_fact "$apim_q_arg" ;;
       service) apim_service_fact "$apim_q_arg" ;;
       apim-home) apim_node_facts "$apim_q_arg" ;;
     esac
-  done
+  done <<APIM_QUERIES_END
+$APIM_QUERIES
+APIM_QUERIES_END
   apim_emit 'done' 1
 }

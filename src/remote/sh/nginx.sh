@@ -76,17 +76,19 @@ apim_nginx_paths() {
     *) ERROR_LOG=${apim_np_prefix%/}/$ERROR_LOG ;;
   esac
 }
-# The live master pid, or nothing when nginx is not running (the pid file's digits).
+# APIM_MASTER_PID: the live master pid, or empty when nginx is not running (the pid file's
+# digits). Set, not printed: a `$(...)` around it was a fork for nothing.
 apim_master_pid() {
-  apim_mp=
-  [ -r "$PID_FILE" ] && IFS= read -r apim_mp <"$PID_FILE" 2>/dev/null
+  APIM_MASTER_PID=
+  [ -r "$PID_FILE" ] && IFS= read -r APIM_MASTER_PID <"$PID_FILE" 2>/dev/null
   while :; do
-    case $apim_mp in
-      *[!0-9]*) apim_mp=${apim_mp%%[!0-9]*}${apim_mp#*[!0-9]} ;;
+    case $APIM_MASTER_PID in
+      *[!0-9]*) APIM_MASTER_PID=${APIM_MASTER_PID%%[!0-9]*}${APIM_MASTER_PID#*[!0-9]} ;;
       *) break ;;
     esac
   done
-  if [ -n "$apim_mp" ] && kill -0 "$apim_mp" 2>/dev/null; then printf '%s\n' "$apim_mp"; fi
+  if [ -n "$APIM_MASTER_PID" ] && ! kill -0 "$APIM_MASTER_PID" 2>/dev/null; then APIM_MASTER_PID=; fi
+  return 0
 }
 # Child pids of $1 (the workers, cache manager/loader), sorted, on one line.
 apim_children() {
@@ -127,7 +129,8 @@ apim_log_settle() {
 }
 # Records what a reload must change: APIM_MASTER, APIM_WORKERS, APIM_LOG_OFFSET.
 apim_nginx_before() {
-  APIM_MASTER=$(apim_master_pid)
+  apim_master_pid
+  APIM_MASTER=$APIM_MASTER_PID
   APIM_WORKERS=
   if [ -n "$APIM_MASTER" ]; then APIM_WORKERS=$(apim_children "$APIM_MASTER"); fi
   APIM_LOG_OFFSET=$(apim_log_size)
@@ -172,7 +175,8 @@ apim_start_nginx() {
   apim_sn_rc=$?
   apim_sn_end=$(($(date +%s) + $1))
   while :; do
-    APIM_MASTER=$(apim_master_pid)
+    apim_master_pid
+    APIM_MASTER=$APIM_MASTER_PID
     if [ -n "$APIM_MASTER" ] && [ -n "$(apim_children "$APIM_MASTER" | tr -d ' ')" ]; then return 0; fi
     if [ "$apim_sn_rc" != 0 ] || [ "$(date +%s)" -ge "$apim_sn_end" ]; then
       APIM_NGINX_OUT=$(cat "$WORK/start.out" 2>/dev/null; apim_log_since "$apim_sn_offset" | grep '\[emerg\]')

@@ -117,7 +117,8 @@ a server name is claimed twice on one address: nginx would serve only one of the
 apim_roll_back() {
   apim_restore "$SNAP" || return 1
   APIM_ROLLBACK_OUT=
-  if [ -n "$(apim_master_pid)" ]; then
+  apim_master_pid
+  if [ -n "$APIM_MASTER_PID" ]; then
     APIM_ROLLBACK_OUT=$(apim_nginx -t -c "$CONF" 2>&1) || return 1
     apim_log_settle "$CONFIRM_TIMEOUT"
     apim_nginx_before
@@ -148,7 +149,8 @@ apim_main() {
   NEED_START=0
   if [ "$CHANGED" = 0 ] && [ "$PENDING" = 0 ] && [ "$RELOAD_REQUESTED" = 1 ]; then
     apim_nginx_paths
-    [ -n "$(apim_master_pid)" ] || NEED_START=1
+    apim_master_pid
+    [ -n "$APIM_MASTER_PID" ] || NEED_START=1
   fi
   if [ "$CHANGED" = 0 ] && [ "$PENDING" = 0 ] && [ "$NEED_START" = 0 ]; then
     apim_write_records "$APIM_RECORD_MANAGERS" "$APIM_RECORDS"

@@ -1,0 +1,102 @@
+// What the facts program reads with shell builtins instead of running uname, id or a `$(...)`
+// (src/remote/sh/facts.sh, nginx.sh) must be what those commands say, under every shell a host may
+// run; a recorded file the plan asks about is answered once.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { decodeField, factsScript, parseFacts, sha256Hex } from '../../../src/remote/index.js';
+
+const source = (file: string) =>
+  readFileSync(new URL(`../../../src/remote/sh/${file}.sh`, import.meta.url), 'utf8');
+const FUNCTIONS = [source('lib'), source('nginx'), source('facts')].join('\n');
+const SHELLS = ['dash', 'bash', 'busybox sh'].filter(
+  (sh) => spawnSync('sh', ['-c', `command -v ${sh.split(' ')[0]}`]).status === 0,
+);
+const run = (cmd: string) => execFileSync('sh', ['-c', cmd], { encoding: 'utf8' }).trim();
+
+const dir = mkdtempSync(join(tmpdir(), 'apim-facts-builtins-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe.each(SHELLS)('facts read by the shell (%s)', (shell) => {
+  const sh = (body: string) => {
+    const [bin, ...args] = shell.split(' ');
+    return execFileSync(bin!, [...args, '-c', `${FUNCTIONS}\n${body}`], { encoding: 'utf8' });
+  };
+
+  it('names the user as id does, from /proc and /etc/passwd or from id itself', () => {
+    const expected = `${run('id -u')} ${run('id -un')}\n`;
+    expect(sh('apim_user_facts; echo "$APIM_UID $APIM_USER"')).toBe(expected);
+    // A name service that does not ask /etc/passwd first: id answers.
+    expect(sh('apim_passwd_files_first() { return 1; }; apim_user_facts; echo "$APIM_UID $APIM_USER"')).toBe(
+      expected,
+    );
+    // id's answer for a uid without a name.
+    expect(
+      sh(
+        'id() { echo "uid=4242 gid=4242 groups=4242"; }; apim_passwd_files_first() { return 1; }\n' +
+          'apim_user_facts; echo "$APIM_UID $APIM_USER"',
+      ),
+    ).toBe('4242 unknown\n');
+  });
+
+  it('gives the machine name uname -m gives', () => {
+    const out = sh('APIM_PM=apt APIM_SVC=none; apim_os_facts');
+    expect(out).toContain(`@@APIM arch ${run('uname -m')}\n`);
+    expect(out).toContain(`@@APIM uid ${run('id -u')}\n`);
+  });
+
+  it('sets the live master pid without printing it, empty for a dead or missing one', () => {
+    const pidFile = join(dir, `${shell.replace(' ', '-')}.pid`);
+    writeFileSync(pidFile, `${process.pid}\n`);
+    expect(sh(`PID_FILE='${pidFile}'; apim_master_pid; echo "[$APIM_MASTER_PID]"`)).toBe(
+      `[${process.pid}]\n`,
+    );
+    writeFileSync(pidFile, '999999999\n');
+    expect(sh(`PID_FILE='${pidFile}'; apim_master_pid; echo "[$APIM_MASTER_PID]"`)).toBe('[]\n');
+    expect(sh(`PID_FILE='${pidFile}.none'; apim_master_pid; echo "[$APIM_MASTER_PID]"`)).toBe('[]\n');
+  });
+
+  it('reports the nginx-plus package as dpkg-query does', () => {
+    const hasDpkg = spawnSync('sh', ['-c', 'command -v dpkg-query']).status === 0;
+    const installed =
+      hasDpkg &&
+      spawnSync('sh', ['-c', "dpkg-query -W -f='${Status}' nginx-plus 2>/dev/null"], {
+        encoding: 'utf8',
+      }).stdout.includes('install ok installed');
+    expect(sh("NGINX_OVERRIDE=/nonexistent CONF_OVERRIDE=''; apim_nginx_facts")).toContain(
+      `@@APIM plus_package ${installed ? 1 : 0}\n`,
+    );
+  });
+});
+
+describe('recorded files in the facts program', () => {
+  it('answers a recorded file the plan asks about once, and one it does not ask about too', () => {
+    const state = join(dir, 'state');
+    const asked = join(dir, 'asked.conf');
+    const retired = join(dir, 'retired.conf');
+    mkdirSync(state, { recursive: true });
+    writeFileSync(asked, 'asked\n');
+    writeFileSync(retired, 'retired\n');
+    const b64 = (p: string) => Buffer.from(p).toString('base64');
+    writeFileSync(
+      join(state, 'records'),
+      `apim_lb_config ${b64(asked)} -\napim_lb_config ${b64(retired)} -\n`,
+    );
+    const out = execFileSync('sh', ['-s'], {
+      input: factsScript({
+        queries: [{ kind: 'file', path: asked }],
+        stateDir: state,
+        probeSysvServices: false,
+      }),
+      encoding: 'utf8',
+    });
+    const answers = out.split('\n').filter((l) => l.startsWith('@@APIM file '));
+    expect(answers.map((l) => decodeField(l.split(' ')[2]!))).toEqual([asked, retired]);
+    const facts = parseFacts(out);
+    expect(facts.files[asked]).toMatchObject({ type: 'file', sha256: sha256Hex('asked\n') });
+    expect(facts.files[retired]).toMatchObject({ type: 'file', sha256: sha256Hex('retired\n') });
+    expect(facts.state.records.apim_lb_config).toEqual([asked, retired]);
+  });
+});
