@@ -61,9 +61,10 @@ apim_tidy_state() {
   return 0
 }
 
-# Records: $STATE/records holds one `<manager> <base64 path> <sha256>` line per file a module
-# manages: the module that wrote it (the only one that may retire it) and what it wrote (a file
-# changed since is never retired). Files recorded by earlier versions in
+# Records: $STATE/records holds one `<manager> <base64 path> <sha256> [<base64 note>]` line per file
+# a module manages: the module that wrote it (the only one that may retire it), what it wrote (a file
+# changed since is never retired) and, optionally, what the module noted about those bytes (a
+# certificate's names and expiry, so that a later run need not parse it again). Files recorded by earlier versions in
 # $STATE/managed-files (one list for everything) are kept as manager `legacy` until a module claims
 # them: a legacy file is never removed.
 # apim_write_records <managers that ran> <their records, lines>: replaces those managers' lines and
