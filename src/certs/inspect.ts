@@ -1,4 +1,5 @@
-import { createHash, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
+import { pemSha256 } from '../domain/pem.js';
 import { CertificateError } from './errors.js';
 import { parseSubjectAltName } from './san.js';
 
@@ -69,7 +70,6 @@ export function issuedBy(cert: X509Certificate, issuer: X509Certificate): boolea
 }
 
 const FINGERPRINT = /^(?:[0-9A-F]{2}:){31}[0-9A-F]{2}$/;
-const PEM_FIRST_BODY = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]*?)-----END CERTIFICATE-----/;
 
 /**
  * The metadata `note` (JSON, as this tool records it next to the sha256 of a certificate file it
@@ -100,12 +100,8 @@ export function recordedMetadataOf(pem: string, note: string): CertificateMetada
     !FINGERPRINT.test(m.fingerprintSha256)
   )
     return undefined;
-  const body = PEM_FIRST_BODY.exec(pem)?.[1];
-  if (body === undefined) return undefined;
-  const der = Buffer.from(body.replace(/\s+/g, ''), 'base64');
-  const fingerprint = createHash('sha256')
-    .update(der)
-    .digest('hex')
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) return undefined;
+  const fingerprint = pemSha256(pem)
     .toUpperCase()
     .replace(/(..)(?!$)/g, '$1:');
   if (fingerprint !== m.fingerprintSha256) return undefined;

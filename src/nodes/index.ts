@@ -9,5 +9,6 @@ export type * from './types.js';
 export { editXml } from './xml-edit.js';
 export { withHandSettings, type HandSetting, type HandSettingProblem } from './hand-settings.js';
 export { nodeOwnConfig, type NodeOwnConfig } from './node-config.js';
-export { certificateSha256, pemSha256, readTruststore, type TruststoreEntries } from './truststore.js';
+export { certificateSha256, pemSha256 } from '../domain/pem.js';
+export { readTruststore, type TruststoreEntries } from './truststore.js';
 export { maskSecretValues } from './mask-secrets.js';

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { certificateSha256 } from '../domain/pem.js';
 import type * as Jks from 'jks-js';
 import forge from 'node-forge';
 import { lazyRequire } from '../domain/lazy-require.js';
@@ -8,17 +8,6 @@ const jks = lazyRequire<typeof Jks>('jks-js');
 
 /** The trusted certificates of a Java truststore, by alias (lower case, as keytool keeps them). */
 export type TruststoreEntries = Map<string, { sha256: string }>;
-
-const pemToDer = (pem: string): Buffer =>
-  Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, ''), 'base64');
-
-export const certificateSha256 = (der: Buffer): string => createHash('sha256').update(der).digest('hex');
-
-/** The sha256 of the DER form of the first certificate of a PEM text. */
-export function pemSha256(pem: string): string {
-  const first = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/.exec(pem)?.[0] ?? '';
-  return certificateSha256(pemToDer(first));
-}
 
 /**
  * Reads a JKS (jks-js) or PKCS12 (node-forge) truststore with its password; both check the store's
