@@ -55,15 +55,15 @@ function attribute(item: unknown, path: string): unknown {
 function selecting(env: Registry, keep: boolean, byAttribute: boolean): Fn {
   return function (this: unknown, seq: unknown, ...rest: unknown[]) {
     const args = positional(rest);
-    const attr = byAttribute ? String(args.shift()) : undefined;
+    const attr = byAttribute ? stringOf(args.shift()) : undefined;
     const [testName, ...testArgs] = args;
     const test =
       testName === undefined
         ? pyTruth
         : (v: unknown) => env.getTest(stringOf(testName)).call(this, v, ...testArgs) === true;
-    const items = pyIterable(seq);
+    const items: unknown = pyIterable(seq);
     if (!Array.isArray(items)) throw new TypeError(`'${pyTypeName(seq)}' object is not iterable`);
-    return items.filter((item) => test(attr === undefined ? item : attribute(item, attr)) === keep);
+    return (items as unknown[]).filter((item) => test(attr === undefined ? item : attribute(item, attr)) === keep);
   };
 }
 
