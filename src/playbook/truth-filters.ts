@@ -40,13 +40,21 @@ function truthy(value: unknown, convertBool: unknown = false): boolean {
   return pyTruth(value);
 }
 
-/** An item's attribute as Jinja's `selectattr('a.b')` reads it: dict keys, list indexes; missing is undefined. */
-function attribute(item: unknown, path: string): unknown {
+/** Tests that look at whether a value is there: the only ones Jinja lets see a missing attribute. */
+const PRESENCE_TESTS = new Set(['defined', 'undefined', 'none']);
+
+/**
+ * An item's attribute as Jinja's `selectattr('a.b')` reads it: dict keys, list indexes. A missing
+ * one is Ansible's strict undefined: only a presence test may look at it, anything else fails.
+ */
+function attribute(item: unknown, path: string, test: string | undefined): unknown {
   let cur = item;
   for (const part of path.split('.')) {
-    if (Array.isArray(cur) && /^-?\d+$/.test(part)) cur = cur.at(Number(part));
+    if (Array.isArray(cur) && /^-?\d+$/.test(part) && cur.at(Number(part)) !== undefined)
+      cur = cur.at(Number(part));
     else if (isPlainObject(cur) && Object.hasOwn(cur, part)) cur = cur[part];
-    else return undefined;
+    else if (test !== undefined && PRESENCE_TESTS.has(test)) return undefined;
+    else throw new Error(`'${pyTypeName(cur)} object' has no attribute '${part}'`);
   }
   return cur;
 }
@@ -57,13 +65,14 @@ function selecting(env: Registry, keep: boolean, byAttribute: boolean): Fn {
     const args = positional(rest);
     const attr = byAttribute ? stringOf(args.shift()) : undefined;
     const [testName, ...testArgs] = args;
+    const name = testName === undefined ? undefined : stringOf(testName);
     const test =
-      testName === undefined
-        ? pyTruth
-        : (v: unknown) => env.getTest(stringOf(testName)).call(this, v, ...testArgs) === true;
+      name === undefined ? pyTruth : (v: unknown) => env.getTest(name).call(this, v, ...testArgs) === true;
     const items: unknown = pyIterable(seq);
     if (!Array.isArray(items)) throw new TypeError(`'${pyTypeName(seq)}' object is not iterable`);
-    return (items as unknown[]).filter((item) => test(attr === undefined ? item : attribute(item, attr)) === keep);
+    return (items as unknown[]).filter(
+      (item) => test(attr === undefined ? item : attribute(item, attr, name)) === keep,
+    );
   };
 }
 

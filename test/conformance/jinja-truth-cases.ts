@@ -86,6 +86,8 @@ export const TRUTH_CASES: TruthCase[] = [
   text('{% for k, v in mapping.items() %}{{ k }}={{ v }};{% endfor %}', 'a=1;b=2;'),
   // Inline if.
   text("{{ 'y' if empty_list else 'n' }}", 'n'),
+  text("x{{ 'a' if false }}y", 'xy'),
+  text("{% set v = [] or 'd' %}{{ v }}", 'd'),
   expr("'y' if {} else 'n'", 'n'),
   expr("'y' if 'false' else 'n'", 'y'),
   // and / or return the operand that decided; not is Python's.
@@ -124,6 +126,7 @@ export const TRUTH_CASES: TruthCase[] = [
   expr('true > 0', true),
   fails('expr', "1 < 'a'"),
   fails('expr', '[1] < 1'),
+  fails('expr', 'none < 1'),
   // in: dict keys, substrings, list items by value.
   expr("'a' in mapping", true),
   expr("'toString' in mapping", false),
@@ -132,6 +135,7 @@ export const TRUTH_CASES: TruthCase[] = [
   expr('[1] in [[1], [2]]', true),
   expr("{'a': 1} in [mapping, {'a': 1}]", true),
   expr("'x' not in empty_dict", true),
+  expr('1 in mapping', false),
   fails('expr', "1 in 'abc'"),
   // length of dicts and strings.
   expr('mapping | length', 2),
@@ -149,6 +153,9 @@ export const TRUTH_CASES: TruthCase[] = [
   ]),
   expr("items | selectattr('name', 'equalto', 'b') | list", [{ name: 'b', on: false, n: 1 }]),
   expr("items | selectattr('on', 'defined') | list | length", 2),
+  // Ansible's undefined is strict: a missing attribute only passes a presence test.
+  fails('expr', "items | selectattr('on') | list"),
+  fails('expr', "items | selectattr('on', 'equalto', true) | list"),
   expr("items | rejectattr('n', 'equalto', []) | list | length", 2),
   expr("[] | default('x', true)", 'x'),
   expr("{} | d('x', true)", 'x'),
@@ -156,6 +163,7 @@ export const TRUTH_CASES: TruthCase[] = [
   expr("'' | default('e')", ''),
   expr("none | default('n')", null),
   expr("missing_var | default('m')", 'm'),
+  expr("none | default('x', true)", 'x'),
   expr("false | default('x', boolean=true)", 'x'),
   expr("[] | ternary('y', 'n')", 'n'),
   expr("'false' | ternary('y', 'n')", 'y'),
@@ -169,6 +177,7 @@ export const TRUTH_CASES: TruthCase[] = [
   expr('2 | bool', false),
   expr("'1' | bool", true),
   expr('[] | bool', false),
+  expr("'' | bool", false),
   expr('empty_dict is truthy', false),
   expr("'false' is truthy", true),
   expr("'false' is truthy(convert_bool=true)", false),
@@ -195,6 +204,8 @@ export const TRUTH_CASES: TruthCase[] = [
   when('{{ empty_list }}', false),
   when('{{ mapping }}', true),
   when('{{ flags.f }}', false),
+  when('{{ none_value }}', false),
+  when('{{ flags.t }} and {{ zero }}', false),
   when(['flags.t', 'mapping'], true),
   when(['flags.t', 'empty_list'], false),
   fails('when', '{{ yes_str }}'),
