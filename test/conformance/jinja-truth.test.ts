@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { oracleEnv } from './ansible-env.js';
 import {
   ourOutcome,
   TRUTH_CASES,
@@ -67,14 +68,7 @@ async function runAnsible(): Promise<Registered[]> {
   // JSON is YAML: the playbook is written as JSON, so no value changes type on the way.
   writeFileSync(join(dir, 'truth.yml'), JSON.stringify(play));
   const r = await execa('ansible-playbook', ['-i', 'localhost,', join(dir, 'truth.yml')], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: home,
-      ANSIBLE_CONFIG: join(dir, 'ansible.cfg'),
-      ANSIBLE_LOCAL_TEMP: join(home, 'tmp'),
-      ANSIBLE_NOCOLOR: '1',
-      LC_ALL: 'C.UTF-8',
-    },
+    env: oracleEnv(home, join(dir, 'ansible.cfg')),
     cwd: dir,
     reject: false,
     all: true,
