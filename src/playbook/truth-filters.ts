@@ -105,8 +105,10 @@ export function addTruthFilters(env: nunjucks.Environment): void {
   env.addFilter('reject', selecting(registry, false, false));
   env.addFilter('selectattr', selecting(registry, true, true));
   env.addFilter('rejectattr', selecting(registry, false, true));
-  registry.addTest('truthy', (v, convert) => truthy(v, convert));
-  registry.addTest('falsy', (v, convert) => !truthy(v, convert));
+  // `is truthy(convert_bool=true)` passes the keyword as nunjucks' keyword-arguments object.
+  const convertBool = (args: unknown[]) => positional(args)[0] ?? keywordArgs(args).convert_bool;
+  registry.addTest('truthy', (v, ...args) => truthy(v, convertBool(args)));
+  registry.addTest('falsy', (v, ...args) => !truthy(v, convertBool(args)));
   const compare = (op: string) => (a: unknown, b: unknown) => pyCompare(a, op, b);
   for (const name of ['eq', 'equalto', '==']) registry.addTest(name, (a, b) => pyEquals(a, b));
   for (const name of ['ne', '!=']) registry.addTest(name, (a, b) => !pyEquals(a, b));

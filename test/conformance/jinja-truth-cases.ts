@@ -181,6 +181,8 @@ export const TRUTH_CASES: TruthCase[] = [
   expr('empty_dict is truthy', false),
   expr("'false' is truthy", true),
   expr("'false' is truthy(convert_bool=true)", false),
+  expr("'false' is truthy(convert_bool=false)", true),
+  expr("'no' is falsy(true)", true),
   expr("' Off ' is falsy(convert_bool=true)", true),
   expr('[0] is falsy', false),
   // when: a bare expression is `{% if %}`; braces render first and the text is the expression.
