@@ -10,16 +10,6 @@ class MandatoryError extends Error {
   override name = MANDATORY_ERROR_NAME;
 }
 
-const TRUE_WORDS = new Set(['yes', 'on', '1', 'true', 'y']);
-
-/** Ansible's `bool`: true for true, 1 and the strings yes/on/1/true/y (any case). */
-export function toBool(value: unknown): boolean {
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'number') return value === 1;
-  if (typeof value === 'string') return TRUE_WORDS.has(value.trim().toLowerCase());
-  return false;
-}
-
 /** Python `re.sub` replacement syntax (`\1`, `\g<name>`) to JavaScript's (`$1`, `$<name>`). */
 function pythonReplacement(replacement: string): string {
   return replacement
@@ -41,11 +31,6 @@ function shellQuote(value: unknown): string {
 
 /** Adds the Ansible filters playbook authors reach for most. */
 export function addAnsibleFilters(env: nunjucks.Environment): void {
-  const builtinDefault = (env as unknown as { getFilter(n: string): (...a: unknown[]) => unknown }).getFilter(
-    'default',
-  );
-  env.addFilter('d', (...args: unknown[]) => builtinDefault(...args));
-  env.addFilter('bool', toBool);
   env.addFilter('to_json', (v: unknown) => JSON.stringify(v));
   env.addFilter('to_nice_json', (v: unknown, indent = 4) => JSON.stringify(v, null, Number(indent)));
   env.addFilter('to_yaml', (v: unknown) => toYaml(v));

@@ -4,10 +4,12 @@ import type { LoadContext } from './load-context.js';
 import { TemplateSyntaxError } from './template-ast.js';
 import { parseTemplate, REFUSAL_FIX, TemplateRefusedError } from './template-sandbox.js';
 
-/** `when:` holds a bare expression; parse it the way evaluateWhen renders it. */
+/**
+ * `when:` holds a bare expression; parse it the way evaluateWhen renders it: one with braces is
+ * rendered as a template first (its result, read as the expression, is only known at run time).
+ */
 export function whenAsTemplate(expr: string): string {
-  const trimmed = expr.trim();
-  return trimmed.startsWith('{{') ? trimmed : `{{ (${expr}) }}`;
+  return /\{\{|\{%|\{#/.test(expr) ? expr.trim() : `{{ (${expr}) }}`;
 }
 
 /** Message and fix for a template that does not parse or that the sandbox refuses. `where` names a file. */

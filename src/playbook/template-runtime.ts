@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type nunjucks from 'nunjucks';
+import { pyIn } from './python-values.js';
 import { boundMethod, keywordArgs, type Receiver } from './template-methods.js';
 import {
   ATTRIBUTE_ARGUMENTS,
@@ -113,7 +114,7 @@ function lookupVariable(context: Context, frame: Frame, name: string): unknown {
   return Object.hasOwn(globals, name) ? globals[name] : undefined;
 }
 
-type Originals = Pick<NunjucksRuntime, 'callWrap' | 'fromIterator' | 'suppressValue' | 'inOperator'>;
+type Originals = Pick<NunjucksRuntime, 'callWrap' | 'fromIterator' | 'suppressValue'>;
 /**
  * nunjucks' own functions, kept on its runtime object: a second copy of this module (a test
  * runner re-importing it) must wrap those, not the first copy's wrappers.
@@ -124,7 +125,6 @@ const original: Originals = (holder[ORIGINALS] ??= {
   callWrap: runtime.callWrap,
   fromIterator: runtime.fromIterator,
   suppressValue: runtime.suppressValue,
-  inOperator: runtime.inOperator,
 });
 
 runtime.memberLookup = lookupMember;
@@ -159,7 +159,8 @@ runtime.suppressValue = (val, autoescape) => {
     throw new SandboxViolation(`a template writing more than ${MAX_TEMPLATE_OUTPUT} characters`);
   return out;
 };
-runtime.inOperator = (key, val) => original.inOperator(revealDeep(key), revealDeep(val));
+// Python's `in`: nunjucks' finds `'toString' in {}` and compares list items by identity.
+runtime.inOperator = (key, val) => pyIn(revealDeep(key), revealDeep(val));
 
 /** Tests that look at whether a value is there, not at the value. */
 const PRESENCE_TESTS = new Set(['defined', 'undefined', 'none', 'null']);

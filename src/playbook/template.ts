@@ -1,13 +1,16 @@
 import { dirname } from 'node:path';
 import nunjucks from 'nunjucks';
 import { Secret } from '../domain/secret.js';
-import { addAnsibleFilters, MANDATORY_ERROR_NAME, toBool } from './filters.js';
+import { addAnsibleFilters, MANDATORY_ERROR_NAME } from './filters.js';
 import { TemplateSyntaxError } from './template-ast.js';
 import { ConfinedLoader, readTemplateFile, TemplateFileError } from './template-loader.js';
 import { analyseTemplate, type TemplateReference } from './template-references.js';
+import './template-compiler.js';
 import { boundedRender, sandboxEnvironment } from './template-runtime.js';
 import { parseTemplate, REFUSAL_FIX, TemplateRefusedError } from './template-sandbox.js';
+import { pyTruth } from './python-values.js';
 import { asSecret, trackSecrets } from './template-taint.js';
+import { addTruthFilters } from './truth-filters.js';
 import type { SourceLoc } from './types.js';
 import { isPlainObject } from './values.js';
 
@@ -42,6 +45,7 @@ const CAPTURE = '__apim_capture__';
 function configure(env: nunjucks.Environment): nunjucks.Environment {
   sandboxEnvironment(env);
   addAnsibleFilters(env);
+  addTruthFilters(env);
   // Python spellings of the constants, which Ansible users write in `when:`.
   env.addGlobal('True', true);
   env.addGlobal('False', false);
@@ -264,22 +268,37 @@ export function renderArgs(
   return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, renderValue(v, vars, where)]));
 }
 
-/** Jinja truthiness, plus Ansible's reading of the strings "yes"/"no"/"true"/"false". */
-function truthy(value: unknown): boolean {
-  if (typeof value === 'string') {
-    const word = value.trim().toLowerCase();
-    if (['false', 'no', 'off', ''].includes(word)) return false;
-    if (['true', 'yes', 'on'].includes(word)) return true;
-    return true;
+/**
+ * One `when:` condition, decided as ansible-core 2.14 does (the oracle of
+ * test/conformance/jinja-truth.test.ts). A bare expression holds when its value is true by
+ * Python's truth (Ansible evaluates `{% if <condition> %}`): the string "false" is true there. A
+ * condition with braces (which Ansible warns about) is rendered first; a text result is then the
+ * expression, so `"{{ flag }}"` with flag "false" is false and with flag "yes" reads a variable yes.
+ */
+function conditionHolds(condition: string, vars: Record<string, unknown>, where?: TemplateSite): boolean {
+  const expressionHolds = (expr: string) => pyTruth(evaluate(expr, vars, where).value);
+  if (!isTemplate(condition)) return expressionHolds(condition);
+  const rendered = renderValue(condition, vars, where);
+  if (rendered instanceof Secret) {
+    try {
+      return rendered.reveal() !== '' && expressionHolds(rendered.reveal());
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      throw new TemplateError(
+        'the condition, rendered from a secret, is not an expression (the error is not shown: it could quote the secret)',
+        undefined,
+        where,
+      );
+    }
   }
-  if (Array.isArray(value)) return value.length > 0;
-  if (isPlainObject(value)) return Object.keys(value).length > 0;
-  return Boolean(value);
+  if (typeof rendered !== 'string') return pyTruth(rendered);
+  return rendered !== '' && expressionHolds(rendered);
 }
 
 /**
  * Evaluates a `when:` condition (a Jinja expression without braces; a list means all must hold).
  * Reading an undefined variable is an error, unless guarded (`x is defined`, `x | default(...)`).
+ * The outcome is only used to decide, never shown: a condition on a secret is fine.
  */
 export function evaluateWhen(
   expr: string | string[],
@@ -287,12 +306,7 @@ export function evaluateWhen(
   where?: TemplateSite,
 ): boolean {
   const conditions = Array.isArray(expr) ? expr : [expr];
-  return conditions.every((c) => {
-    // Ansible tolerates (and warns about) braces in `when`; strip a whole-value pair.
-    const bare = WHOLE_VALUE.exec(c.trim())?.groups?.expr ?? c;
-    // The outcome is only used to decide, never shown: a condition on a secret is fine.
-    return truthy(evaluate(bare, vars, where).value);
-  });
+  return conditions.every((c) => conditionHolds(c, vars, where));
 }
 
 /**
@@ -365,5 +379,3 @@ export function withLazyTemplates(
   }
   return out;
 }
-
-export { toBool };

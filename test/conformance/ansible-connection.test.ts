@@ -15,6 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { loadAnsibleSettings } from '../../src/cli/ansible-config.js';
 import { inventoryLoadOptions } from '../../src/cli/inventory-args.js';
 import { loadInventory } from '../../src/inventory/load-inventory.js';
+import { oracleEnv } from './ansible-env.js';
 
 /** Port 9 (discard) on loopback: nothing listens, every connection is refused at once. */
 const CLOSED = 9;
@@ -86,14 +87,7 @@ function prepare(cfg: string) {
   writeFileSync(join(dir, 'keys', 'templated'), 'not a key\n');
   writeFileSync(join(dir, 'group_vars', 'loadbalancers.yml'), 'ansible_ssh_user: from-group-vars\n');
   writeFileSync(join(dir, 'ansible.cfg'), cfg);
-  const env = {
-    PATH: process.env.PATH,
-    HOME: home,
-    ANSIBLE_CONFIG: join(dir, 'ansible.cfg'),
-    ANSIBLE_LOCAL_TEMP: join(home, 'tmp'),
-    ANSIBLE_NOCOLOR: '1',
-    LC_ALL: 'C.UTF-8',
-  };
+  const env = oracleEnv(home, join(dir, 'ansible.cfg'));
   return { dir, env };
 }
 

@@ -16,6 +16,7 @@ import { graphView, listView, varsObject } from '../../src/inventory/ansible-vie
 import { parseExtraVars } from '../../src/inventory/extra-vars.js';
 import { pyJsonDumps, pyStr } from '../../src/report/python-format.js';
 import { CASES, type ConformanceCase } from './cases.js';
+import { oracleEnv } from './ansible-env.js';
 
 const PASSWORDS = { default: 'conformance-default-pw', dev: 'conformance-dev-pw' };
 
@@ -32,14 +33,7 @@ async function prepare(c: ConformanceCase): Promise<Prepared> {
   writeFileSync(join(dir, '.ansible.cfg'), '[defaults]\n');
   writeFileSync(join(dir, '.pw-default'), `${PASSWORDS.default}\n`);
   writeFileSync(join(dir, '.pw-dev'), `${PASSWORDS.dev}\n`);
-  const env = {
-    PATH: process.env.PATH,
-    HOME: home,
-    ANSIBLE_CONFIG: join(dir, '.ansible.cfg'),
-    ANSIBLE_LOCAL_TEMP: join(home, 'tmp'),
-    ANSIBLE_NOCOLOR: '1',
-    LC_ALL: 'C.UTF-8',
-  };
+  const env = oracleEnv(home, join(dir, '.ansible.cfg'));
   const vaultArgs = [
     '--vault-password-file',
     join(dir, '.pw-default'),

@@ -124,6 +124,18 @@ describe('values computed from a secret stay secret', () => {
     expect(evaluateWhen('pw == "Hunter2-pass"', vars)).toBe(true);
     expect(evaluateWhen('pw | length > 100', vars)).toBe(false);
     expect(evaluateWhen('passwords[0].startswith("first")', vars)).toBe(true);
+    // `or`/`and` hand the operand on: still the secret's value, still deciding only.
+    expect(evaluateWhen('(pw or "x") == "Hunter2-pass"', vars)).toBe(true);
+  });
+
+  it('reads a braced condition rendered from a secret as the expression, and never quotes it', () => {
+    expect(evaluateWhen('{{ flag }}', { flag: new Secret('false') })).toBe(false);
+    expect(evaluateWhen('{{ flag }}', { flag: new Secret('1 == 1') })).toBe(true);
+    // Hunter2-pass is no expression (`Hunter2 - pass`, two undefined variables): the whole message
+    // is this sentence, so the secret is not in it.
+    expect(() => evaluateWhen('{{ pw }}', vars)).toThrow(
+      /^the condition, rendered from a secret, is not an expression \(the error is not shown: it could quote the secret\)$/,
+    );
   });
 
   it('makes a template file that used a secret secret, and leaves others alone', () => {

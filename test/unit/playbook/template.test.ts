@@ -19,6 +19,7 @@ const vars = {
   tls: { dir: '/etc/nginx/ssl', enabled: true },
   text: 'hello world',
   no_word: 'no',
+  false_word: 'false',
   html: '<b>&</b>',
   empty: [],
 };
@@ -149,7 +150,9 @@ describe('evaluateWhen', () => {
     ["'api.am.wso2.com' in names", true],
     ['tls.enabled and port == 8443', true],
     ['tls.enabled == True', true],
-    ['no_word', false],
+    // A non-empty string is true in Ansible's `{% if %}`; braces make it the expression itself.
+    ['no_word', true],
+    ['{{ false_word }}', false],
     ['no_word | bool', false],
     ['empty', false],
     ['names', true],
@@ -171,6 +174,8 @@ describe('evaluateWhen', () => {
     const err = thrown(() => evaluateWhen('nginx_edition == "plus"', vars, site));
     expect(err.variable).toBe('nginx_edition');
     expect(err.message).toContain('at site.yml:12:9');
+    // "{{ no_word }}" renders to the expression `no`, a variable nobody defined (as in Ansible).
+    expect(thrown(() => evaluateWhen('{{ no_word }}', vars, site)).variable).toBe('no');
   });
 });
 

@@ -1,0 +1,142 @@
+/**
+ * Python's meaning of truth, equality, ordering and `in` for template values, which Jinja (and so
+ * Ansible) uses and JavaScript does not share: `[]`, `{}` and `0.0` are false, `[1] == [1]`,
+ * `1 == '1'` is false, `'a' in d` reads d's keys only. nunjucks compiles templates to JavaScript
+ * operators; template-compiler.ts routes them here.
+ */
+
+import { isPlainObject } from './values.js';
+
+/** nunjucks' SafeString (the `safe` filter, macros' output) is a String object. */
+function text(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  return value instanceof String ? String(value) : undefined;
+}
+
+/** Python's `bool(value)`: empty strings, lists and dicts, 0, None and False are false. */
+export function pyTruth(value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  const s = text(value);
+  if (s !== undefined) return s.length > 0;
+  if (Array.isArray(value)) return value.length > 0;
+  if (isPlainObject(value)) return Object.keys(value).length > 0;
+  // NaN is true in Python.
+  if (typeof value === 'number') return value !== 0;
+  return Boolean(value);
+}
+
+/** Python's name of a value's type, for the errors Python raises. */
+export function pyTypeName(value: unknown): string {
+  if (value === undefined) return 'Undefined';
+  if (value === null) return 'NoneType';
+  if (text(value) !== undefined) return 'str';
+  if (Array.isArray(value)) return 'list';
+  if (isPlainObject(value)) return 'dict';
+  if (typeof value === 'boolean') return 'bool';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+  return typeof value === 'function' ? 'function' : 'object';
+}
+
+/** bool is a subtype of int in Python: True == 1, False < 1. */
+function numeric(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return undefined;
+}
+
+/** Python's `==`: by value through lists and dicts; numbers and booleans compare as numbers. */
+export function pyEquals(a: unknown, b: unknown): boolean {
+  const [na, nb] = [numeric(a), numeric(b)];
+  if (na !== undefined || nb !== undefined) return na === nb;
+  const [sa, sb] = [text(a), text(b)];
+  if (sa !== undefined || sb !== undefined) return sa === sb;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return (
+      Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => pyEquals(x, b[i]))
+    );
+  }
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const keys = Object.keys(a);
+    return (
+      keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && pyEquals(a[k], b[k]))
+    );
+  }
+  return a === b;
+}
+
+type Ordering = '<' | '>' | '<=' | '>=';
+
+/** -1, 0 or 1 as Python orders two values; Python's TypeError for values it does not order. */
+function order(op: Ordering, a: unknown, b: unknown): number {
+  const [na, nb] = [numeric(a), numeric(b)];
+  if (na !== undefined && nb !== undefined) return na < nb ? -1 : na > nb ? 1 : 0;
+  const [sa, sb] = [text(a), text(b)];
+  if (sa !== undefined && sb !== undefined) return sa < sb ? -1 : sa > sb ? 1 : 0;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    // Lexicographic: the first items that differ decide, else the shorter list is smaller.
+    for (let i = 0; i < Math.min(a.length, b.length); i++)
+      if (!pyEquals(a[i], b[i])) return order(op, a[i], b[i]);
+    return Math.sign(a.length - b.length);
+  }
+  throw new TypeError(`'${op}' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`);
+}
+
+function compareOnce(op: string, a: unknown, b: unknown): boolean {
+  switch (op) {
+    case '==':
+      return pyEquals(a, b);
+    case '!=':
+      return !pyEquals(a, b);
+    case '<':
+      return order(op, a, b) < 0;
+    case '>':
+      return order(op, a, b) > 0;
+    case '<=':
+      return order(op, a, b) <= 0;
+    case '>=':
+      return order(op, a, b) >= 0;
+    // nunjucks' own identity operators (not Jinja syntax): JavaScript's meaning.
+    case '===':
+      return a === b;
+    case '!==':
+      return a !== b;
+    default:
+      throw new Error(`unknown comparison operator ${op}`);
+  }
+}
+
+/** A comparison chain, `a < b <= c` meaning `a < b and b <= c` as in Python: operand, op, operand, ... */
+export function pyCompare(first: unknown, ...rest: unknown[]): boolean {
+  let left = first;
+  for (let i = 0; i < rest.length; i += 2) {
+    const right = rest[i + 1];
+    if (!compareOnce(String(rest[i]), left, right)) return false;
+    left = right;
+  }
+  return true;
+}
+
+/** Python's `needle in haystack`: a substring, a list item (by ==), a dict key. */
+export function pyIn(needle: unknown, haystack: unknown): boolean {
+  const s = text(haystack);
+  if (s !== undefined) {
+    const sub = text(needle);
+    if (sub === undefined)
+      throw new TypeError(`'in <string>' requires string as left operand, not ${pyTypeName(needle)}`);
+    return s.includes(sub);
+  }
+  if (Array.isArray(haystack)) return haystack.some((item) => pyEquals(needle, item));
+  if (isPlainObject(haystack)) {
+    // YAML keys reach templates as strings: an integer key is found by its number too.
+    const key = text(needle) ?? (typeof needle === 'number' ? String(needle) : undefined);
+    return key !== undefined && Object.hasOwn(haystack, key);
+  }
+  throw new TypeError(`argument of type '${pyTypeName(haystack)}' is not iterable`);
+}
+
+/** What `for x in value` iterates: a dict's keys, a string's characters, a list's items. */
+export function pyIterable(value: unknown): unknown {
+  if (isPlainObject(value)) return Object.keys(value);
+  const s = text(value);
+  return s !== undefined ? [...s] : value;
+}

@@ -1,0 +1,111 @@
+import { createRequire } from 'node:module';
+import { pyCompare, pyIterable, pyTruth } from './python-values.js';
+import { revealDeep } from './template-taint.js';
+
+/**
+ * Python's operators in compiled templates. nunjucks compiles `{% if %}`, `x if c else y`, `not`,
+ * `and`/`or` and comparisons to JavaScript's own operators, so `{% if [] %}` was true and
+ * `[1] == [1]` false. Its compiler is patched once, for every template of the process: each truth
+ * test becomes a call of Python's truth (python-values.ts), `and`/`or` return the operand that
+ * decided (`[] or 'a'` is `'a'`), comparisons are Python's (chained, by value), and a one-name
+ * `for` iterates a dict's keys as Jinja does (`in` is Python's in template-runtime.ts).
+ */
+
+interface Node {
+  typename: string;
+  lineno: number;
+  colno: number;
+  [field: string]: unknown;
+}
+interface Compiler {
+  _emit(code: string): void;
+  compile(node: unknown, frame: unknown): void;
+}
+type CompileFn = (this: Compiler, node: Node, frame: unknown, async?: boolean) => void;
+type NodeClass = (new (lineno: number, colno: number, children: unknown[]) => Node) & {
+  extend(name: string): NodeClass;
+};
+
+const load = createRequire(import.meta.url);
+const { Compiler } = load('nunjucks/src/compiler') as { Compiler: { prototype: Record<string, CompileFn> } };
+const nodes = load('nunjucks/src/nodes') as { Group: NodeClass; Array: NodeClass };
+const runtime = load('nunjucks/src/runtime') as Record<string, unknown>;
+
+/** The helpers compiled code calls, on the runtime object templates are run with. */
+const HELPERS = {
+  pyTruth: (v: unknown) => pyTruth(revealDeep(v)),
+  pyCompare: (first: unknown, ...rest: unknown[]) => pyCompare(revealDeep(first), ...rest.map(revealDeep)),
+  pyIterable: (v: unknown) => pyIterable(revealDeep(v)),
+  pyOr: (left: unknown, right: () => unknown) => (pyTruth(revealDeep(left)) ? left : right()),
+  pyAnd: (left: unknown, right: () => unknown) => (pyTruth(revealDeep(left)) ? right() : left),
+} as const;
+Object.assign(runtime, HELPERS);
+
+/**
+ * A call of one helper around an expression. A Group subclass: the compiler accepts it wherever an
+ * expression may stand.
+ */
+const PY_CALL = 'ApimPyCall';
+const PyCall = nodes.Group.extend(PY_CALL);
+function helperCall(helper: keyof typeof HELPERS, inner: unknown, at: Node): Node {
+  const node = new PyCall(at.lineno, at.colno, [inner]);
+  node.helper = helper;
+  return node;
+}
+
+/**
+ * nunjucks' own compile functions, kept on its prototype: a second copy of this module (a test
+ * runner re-importing it) must wrap those, not the first copy's wrappers.
+ */
+const ORIGINALS = Symbol.for('apim-provision.nunjucks-compiler-originals');
+const proto = Compiler.prototype as Record<string, CompileFn> & {
+  [ORIGINALS]?: Record<'If' | 'InlineIf' | 'For', CompileFn>;
+};
+const original = (proto[ORIGINALS] ??= {
+  If: proto.compileIf!,
+  InlineIf: proto.compileInlineIf!,
+  For: proto.compileFor!,
+});
+
+proto[`compile${PY_CALL}`] = function (node, frame) {
+  this._emit(`runtime.${String(node.helper)}(`);
+  this.compile((node.children as unknown[])[0], frame);
+  this._emit(')');
+};
+
+proto.compileIf = function (node, frame, async) {
+  original.If.call(this, { ...node, cond: helperCall('pyTruth', node.cond, node) }, frame, async);
+};
+proto.compileInlineIf = function (node, frame) {
+  original.InlineIf.call(this, { ...node, cond: helperCall('pyTruth', node.cond, node) }, frame);
+};
+proto.compileFor = function (node, frame) {
+  // `for k, v in d` keeps nunjucks' pairs; one name iterates keys, characters or items.
+  const oneName = !(node.name instanceof nodes.Array);
+  original.For.call(this, oneName ? { ...node, arr: helperCall('pyIterable', node.arr, node) } : node, frame);
+};
+proto.compileNot = function (node, frame) {
+  this._emit('!');
+  this.compile(helperCall('pyTruth', node.target, node), frame);
+};
+/** `left or right`: right is evaluated only when left does not decide, as in Python. */
+function shortCircuit(helper: 'pyOr' | 'pyAnd'): CompileFn {
+  return function (node, frame) {
+    this._emit(`runtime.${helper}(`);
+    this.compile(node.left, frame);
+    this._emit(', () => (');
+    this.compile(node.right, frame);
+    this._emit('))');
+  };
+}
+proto.compileOr = shortCircuit('pyOr');
+proto.compileAnd = shortCircuit('pyAnd');
+proto.compileCompare = function (node, frame) {
+  this._emit('runtime.pyCompare(');
+  this.compile(node.expr, frame);
+  for (const op of node.ops as Node[]) {
+    this._emit(`, ${JSON.stringify(op.type)}, `);
+    this.compile(op.expr, frame);
+  }
+  this._emit(')');
+};

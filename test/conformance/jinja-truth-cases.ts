@@ -1,0 +1,234 @@
+/**
+ * Truth, `and`/`or`, comparisons and the filters that decide by them, as Ansible (Jinja2 on
+ * Python) evaluates them. Each case records ansible-core 2.14's answer: jinja-truth.test.ts
+ * (conformance) checks every record against the real ansible-playbook and against
+ * apim-provision's engine; test/unit/playbook/jinja-truth.test.ts checks the engine against the
+ * records without Ansible.
+ */
+
+import { evaluateWhen, renderString, renderValue, TemplateError } from '../../src/playbook/template.js';
+
+/** What one case gives: a value (an expression's, compared as JSON), a rendered text, or whether a `when:` ran. */
+export type TruthOutcome = { value: unknown } | { output: string } | { ran: boolean } | { error: true };
+
+export type TruthCase =
+  | { kind: 'expr'; source: string; expect: { value: unknown } | { error: true } }
+  | { kind: 'text'; source: string; expect: { output: string } | { error: true } }
+  | { kind: 'when'; source: string | string[]; expect: { ran: boolean } | { error: true } };
+
+/** The play's vars, the same for both engines. */
+export const TRUTH_VARS = {
+  empty_list: [],
+  empty_dict: {},
+  empty_str: '',
+  zero: 0,
+  zero_float: 0.0,
+  none_value: null,
+  false_str: 'false',
+  no_str: 'no',
+  yes_str: 'yes',
+  zero_str: '0',
+  space_str: ' ',
+  mapping: { a: 1, b: 2 },
+  nested: { x: [] },
+  flags: { t: true, f: false },
+  items: [
+    { name: 'a', on: true, n: 0 },
+    { name: 'b', on: false, n: 1 },
+    { name: 'c', n: [] },
+  ],
+};
+
+const expr = (source: string, value: unknown): TruthCase => ({ kind: 'expr', source, expect: { value } });
+const text = (source: string, output: string): TruthCase => ({ kind: 'text', source, expect: { output } });
+const when = (source: string | string[], ran: boolean): TruthCase => ({
+  kind: 'when',
+  source,
+  expect: { ran },
+});
+const fails = (kind: 'expr' | 'when', source: string): TruthCase => ({
+  kind,
+  source,
+  expect: { error: true },
+});
+
+const ifElse = (cond: string) => `{% if ${cond} %}T{% else %}F{% endif %}`;
+
+export const TRUTH_CASES: TruthCase[] = [
+  // {% if %}: Python's truth of every kind of value.
+  text(ifElse('[]'), 'F'),
+  text(ifElse('{}'), 'F'),
+  text(ifElse("''"), 'F'),
+  text(ifElse('0'), 'F'),
+  text(ifElse('0.0'), 'F'),
+  text(ifElse('none'), 'F'),
+  text(ifElse('false'), 'F'),
+  text(ifElse("'false'"), 'T'),
+  text(ifElse('space_str'), 'T'),
+  text(ifElse('zero_str'), 'T'),
+  text(ifElse('[0]'), 'T'),
+  text(ifElse('[none]'), 'T'),
+  text(ifElse("{'a': none}"), 'T'),
+  text(ifElse('empty_list'), 'F'),
+  text(ifElse('empty_dict'), 'F'),
+  text(ifElse('zero_float'), 'F'),
+  text(ifElse('nested.x'), 'F'),
+  text(ifElse('nested'), 'T'),
+  text('{% if [] %}a{% elif {} %}b{% elif [none] %}c{% else %}d{% endif %}', 'c'),
+  text(ifElse('not empty_dict'), 'T'),
+  text(ifElse('empty_list or empty_dict'), 'F'),
+  // for ... else, and what a one-name loop iterates.
+  text('{% for x in empty_dict %}{{ x }}{% else %}E{% endfor %}', 'E'),
+  text('{% for x in empty_list %}{{ x }}{% else %}E{% endfor %}', 'E'),
+  text('{% for x in empty_str %}{{ x }}{% else %}E{% endfor %}', 'E'),
+  text('{% for k in mapping %}{{ k }};{% else %}E{% endfor %}', 'a;b;'),
+  text("{% for c in 'ab' %}{{ c }}.{% endfor %}", 'a.b.'),
+  text('{% for k, v in mapping.items() %}{{ k }}={{ v }};{% endfor %}', 'a=1;b=2;'),
+  // Inline if.
+  text("{{ 'y' if empty_list else 'n' }}", 'n'),
+  text("x{{ 'a' if false }}y", 'xy'),
+  text("{% set v = [] or 'd' %}{{ v }}", 'd'),
+  expr("'y' if {} else 'n'", 'n'),
+  expr("'y' if 'false' else 'n'", 'y'),
+  // and / or return the operand that decided; not is Python's.
+  expr("[] or 'a'", 'a'),
+  expr("'b' and []", []),
+  expr('{} or []', []),
+  expr('0 or none', null),
+  expr('none or 0', 0),
+  expr("'' or 0.0 or 'x'", 'x'),
+  expr("1 and 'x'", 'x'),
+  expr('empty_dict and 1', {}),
+  expr('mapping or 1', { a: 1, b: 2 }),
+  expr('not []', true),
+  expr("not 'false'", false),
+  expr('not none', true),
+  expr('not not {}', false),
+  // == and ordering, by value, chained.
+  expr('[1, 2] == [1, 2]', true),
+  expr('[1, [2]] == [1, [2]]', true),
+  expr("{'a': 1, 'b': 2} == mapping", true),
+  expr("{'a': 1} == {'a': 1.0}", true),
+  expr('[1] != [1]', false),
+  expr('1 == 1.0', true),
+  expr('1 == true', true),
+  expr('0 == false', true),
+  expr("1 == '1'", false),
+  expr("'' == 0", false),
+  expr('none == false', false),
+  expr('[] == false', false),
+  expr('[] == {}', false),
+  expr('[1, 2] < [1, 3]', true),
+  expr('[1] < [1, 0]', true),
+  expr('1 < 2 < 3', true),
+  expr('1 < 3 > 2', true),
+  expr('2 < 1 < 3', false),
+  expr('true > 0', true),
+  fails('expr', "1 < 'a'"),
+  fails('expr', '[1] < 1'),
+  fails('expr', 'none < 1'),
+  // in: dict keys, substrings, list items by value.
+  expr("'a' in mapping", true),
+  expr("'toString' in mapping", false),
+  expr("'ell' in 'hello'", true),
+  expr("'' in 'abc'", true),
+  expr('[1] in [[1], [2]]', true),
+  expr("{'a': 1} in [mapping, {'a': 1}]", true),
+  expr("'x' not in empty_dict", true),
+  expr('1 in mapping', false),
+  fails('expr', "1 in 'abc'"),
+  // length of dicts and strings.
+  expr('mapping | length', 2),
+  expr('empty_dict | length', 0),
+  expr("'abc' | length", 3),
+  // Filters that decide by truth or equality.
+  expr("[0, 1, '', 'a', [], {}, none, [0]] | select | list", [1, 'a', [0]]),
+  expr("[0, 1, '', [], {}, [0]] | reject | list", [0, '', [], {}]),
+  expr("[[1], [2]] | select('equalto', [1]) | list", [[1]]),
+  expr('mapping | select | list', ['a', 'b']),
+  expr("items | selectattr('n') | list", [{ name: 'b', on: false, n: 1 }]),
+  expr("items | rejectattr('n') | list", [
+    { name: 'a', on: true, n: 0 },
+    { name: 'c', n: [] },
+  ]),
+  expr("items | selectattr('name', 'equalto', 'b') | list", [{ name: 'b', on: false, n: 1 }]),
+  expr("items | selectattr('on', 'defined') | list | length", 2),
+  // Ansible's undefined is strict: a missing attribute only passes a presence test.
+  fails('expr', "items | selectattr('on') | list"),
+  fails('expr', "items | selectattr('on', 'equalto', true) | list"),
+  expr("items | rejectattr('n', 'equalto', []) | list | length", 2),
+  expr("[] | default('x', true)", 'x'),
+  expr("{} | d('x', true)", 'x'),
+  expr('0 | default(5, true)', 5),
+  expr("'' | default('e')", ''),
+  expr("none | default('n')", null),
+  expr("missing_var | default('m')", 'm'),
+  expr("none | default('x', true)", 'x'),
+  expr("false | default('x', boolean=true)", 'x'),
+  expr("[] | ternary('y', 'n')", 'n'),
+  expr("'false' | ternary('y', 'n')", 'y'),
+  expr("none | ternary('y', 'n', 'z')", 'z'),
+  expr("none | ternary('y', 'n')", 'n'),
+  expr('none | bool', null),
+  expr("'Yes' | bool", true),
+  expr("' yes' | bool", false),
+  expr("'y' | bool", false),
+  expr('1 | bool', true),
+  expr('2 | bool', false),
+  expr("'1' | bool", true),
+  expr('[] | bool', false),
+  expr("'' | bool", false),
+  expr('empty_dict is truthy', false),
+  expr("'false' is truthy", true),
+  expr("'false' is truthy(convert_bool=true)", false),
+  expr("'false' is truthy(convert_bool=false)", true),
+  expr("'no' is falsy(true)", true),
+  expr("' Off ' is falsy(convert_bool=true)", true),
+  expr('[0] is falsy', false),
+  // when: a bare expression is `{% if %}`; braces render first and the text is the expression.
+  when('empty_list', false),
+  when('empty_dict', false),
+  when('false_str', true),
+  when('no_str', true),
+  when('empty_str', false),
+  when('zero_str', true),
+  when('zero_float', false),
+  when('none_value', false),
+  when('nested.x', false),
+  when("'false'", true),
+  when('false', false),
+  when('not empty_dict', true),
+  when('[1] == [1]', true),
+  when('mapping.a == 1 and empty_list', false),
+  when('none_value is none', true),
+  when('{{ false_str }}', false),
+  when('{{ zero_str }}', false),
+  when('{{ empty_list }}', false),
+  when('{{ mapping }}', true),
+  when('{{ flags.f }}', false),
+  when('{{ none_value }}', false),
+  when('{{ flags.t }} and {{ zero }}', false),
+  when(['flags.t', 'mapping'], true),
+  when(['flags.t', 'empty_list'], false),
+  fails('when', '{{ yes_str }}'),
+];
+
+/** What apim-provision's engine gives for a case. */
+export function ourOutcome(c: TruthCase): TruthOutcome {
+  try {
+    switch (c.kind) {
+      case 'expr':
+        // Compared as JSON, as Ansible's side is read through to_json.
+        return {
+          value: JSON.parse(JSON.stringify(renderValue(`{{ (${c.source}) }}`, TRUTH_VARS))) as unknown,
+        };
+      case 'text':
+        return { output: String(renderString(c.source, TRUTH_VARS)) };
+      case 'when':
+        return { ran: evaluateWhen(c.source, TRUTH_VARS) };
+    }
+  } catch (err) {
+    if (err instanceof TemplateError) return { error: true };
+    throw err;
+  }
+}
