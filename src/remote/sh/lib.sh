@@ -204,11 +204,33 @@ apim_private_dir() {
 # and check it is still the one mktemp made (ours, 0700, empty) and directly inside <parent>, so a
 # folder or link swapped in meanwhile is refused. Relative names then resolve in that folder
 # whatever happens to the paths around it.
+# One stat for the three checks (-L changes nothing for `.` and `..`, folders entered with cd -P),
+# the uid read once (apim_euid), emptiness by a glob: an id, an ls and two more stats per file before.
 apim_enter_private() {
   cd -P -- "$1" 2>/dev/null || return 1
-  [ "$(stat -c '%u %a' .)" = "$(id -u) 700" ] || return 1
-  [ -z "$(ls -A .)" ] || return 1
-  [ "$(stat -c '%d:%i' ..)" = "$(stat -L -c '%d:%i' "$2" 2>/dev/null)" ] || return 1
+  apim_euid
+  apim_ep=$(stat -L -c '%u %a %d:%i' -- . .. "$2" 2>/dev/null)
+  # shellcheck disable=SC2086 # numbers only: one field per word
+  set -- $apim_ep
+  [ "${1-} ${2-}" = "$APIM_EUID 700" ] && [ -n "${6-}" ] && [ "$6" = "${9-}" ] || return 1
+  for apim_ep_f in .[!.]* ..?* *; do
+    if [ -e "$apim_ep_f" ] || [ -L "$apim_ep_f" ]; then return 1; fi
+  done
+}
+# APIM_EUID: the effective uid (what `id -u` prints), from this shell's /proc/self/status when
+# there is one, once per program.
+APIM_EUID=
+apim_euid() {
+  [ -z "$APIM_EUID" ] || return 0
+  if [ -r /proc/self/status ]; then
+    while read -r apim_eu_key _ apim_eu_uid _; do
+      if [ "$apim_eu_key" = Uid: ]; then
+        APIM_EUID=$apim_eu_uid
+        break
+      fi
+    done </proc/self/status
+  fi
+  [ -n "$APIM_EUID" ] || APIM_EUID=$(id -u)
 }
 apim_split_path() {
   APIM_DIR=${1%/*}
@@ -226,6 +248,7 @@ apim_rename_over() { mv -fT -- "$1" "$2"; }
 # user could have swapped.
 apim_put_file() {
   apim_split_path "$2"
+  apim_euid # here, not in the subshell below, so one read serves every file
   [ -d "$APIM_DIR" ] || mkdir -p "$APIM_DIR" || return 1
   apim_pf_priv=$(apim_private_dir "$APIM_DIR") || { apim_msg "cannot create a temporary folder in $APIM_DIR"; return 1; }
   (
@@ -240,6 +263,7 @@ apim_put_file() {
 # apim_put_link <target> <path>: replaces <path> with a symbolic link to <target>, the same way.
 apim_put_link() {
   apim_split_path "$2"
+  apim_euid
   apim_pl_priv=$(apim_private_dir "$APIM_DIR") || return 1
   (
     apim_enter_private "$apim_pl_priv" "$APIM_DIR" || exit 1
