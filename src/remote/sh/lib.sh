@@ -136,6 +136,14 @@ apim_require_tools() {
     return 1
   fi
 }
+# APIM_NOW: whole seconds on a clock that only moves forward (the uptime, read by the shell), for
+# deadlines; date +%s (a process per look) where there is no /proc.
+apim_now() {
+  APIM_NOW=
+  [ -r /proc/uptime ] && read -r APIM_NOW _ </proc/uptime
+  APIM_NOW=${APIM_NOW%%.*}
+  [ -n "$APIM_NOW" ] || APIM_NOW=$(date +%s)
+}
 # Short pause for polling loops; busybox and GNU sleep take fractions, POSIX sleep may not.
 apim_nap() { sleep 0.2 2>/dev/null || sleep 1; }
 

@@ -42,6 +42,8 @@ apim_stage_path() {
     *) sp="$WORK/ext$p" ;;
   esac
 }
+# nginx's messages about the candidate, naming the live files.
+apim_unrewrite_out() { APIM_NGINX_OUT=$(printf '%s\n' "$APIM_NGINX_OUT" | sed -f "$WORK/unrewrite.sed"); }
 # Copy of the live tree with the plan applied and absolute paths pointed into the copy; nginx -t on
 # it. A candidate nginx accepts but serves wrongly (a server name claimed twice) is refused too.
 # Returns 0 valid, 1 refused (APIM_NGINX_OUT says why), 2 could not be staged.
@@ -99,13 +101,24 @@ apim_stage_and_validate() {
     apim_msg "could not rewrite paths in the stage"
     return 2
   }
-  case $("$NGINX" -h 2>&1) in
-    *'-e filename'*) APIM_NGINX_OUT=$("$NGINX" -t -c "$STAGE_CONF" -p "$WORK/tree/" -e "$WORK/startup-error.log" 2>&1) ;;
-    *) APIM_NGINX_OUT=$("$NGINX" -t -c "$STAGE_CONF" -p "$WORK/tree/" 2>&1) ;;
-  esac
+  # The startup error log kept in the stage (-e); nginx before 1.19.5 refuses the option before it
+  # tests anything, and is asked again without it (an `nginx -h` to find out, every run, before).
+  APIM_NGINX_OUT=$("$NGINX" -t -c "$STAGE_CONF" -p "$WORK/tree/" -e "$WORK/startup-error.log" 2>&1)
   apim_sv_rc=$?
-  APIM_NGINX_OUT=$(printf '%s\n' "$APIM_NGINX_OUT" | sed -f "$WORK/unrewrite.sed")
-  [ "$apim_sv_rc" = 0 ] || return 1
+  case $apim_sv_rc:$APIM_NGINX_OUT in
+    0:*) ;;
+    *'invalid option: "e"'*)
+      APIM_NGINX_OUT=$("$NGINX" -t -c "$STAGE_CONF" -p "$WORK/tree/" 2>&1)
+      apim_sv_rc=$?
+      ;;
+  esac
+  # The output is shown only when the candidate is refused: only then are its paths put back.
+  if [ "$apim_sv_rc" != 0 ]; then
+    apim_unrewrite_out
+    return 1
+  fi
+  case $APIM_NGINX_OUT in *'conflicting server name'*) ;; *) return 0 ;; esac
+  apim_unrewrite_out
   if apim_sv_conflicts=$(apim_nginx_conflicts "$APIM_NGINX_OUT"); then
     APIM_NGINX_OUT="$apim_sv_conflicts
 a server name is claimed twice on one address: nginx would serve only one of the blocks"
