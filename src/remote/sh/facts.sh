@@ -283,38 +283,6 @@ APIM_LINE_END
 $apim_ff_out
 APIM_OUT_END
 }
-# apim_file_sums <paths, one a line>: their sha256 (or `-`), one a line in the same order, in
-# APIM_SUMS: one sha256sum for all (openssl, one file at a time, where sha256sum is missing).
-apim_file_sums() {
-  APIM_SUMS=
-  apim_fs_paths=$1
-  set --
-  while IFS= read -r apim_fs_p; do [ -n "$apim_fs_p" ] && set -- "$@" "$apim_fs_p"; done <<APIM_PATHS_END
-$apim_fs_paths
-APIM_PATHS_END
-  [ $# -gt 0 ] || return 0
-  apim_fs_lines=
-  command -v sha256sum >/dev/null 2>&1 && apim_fs_lines=$(sha256sum -- "$@" 2>/dev/null)
-  # One line per readable file, in argument order; a name with a backslash is escaped (the line
-  # starts with a backslash): such a file, or one sha256sum could not read, is hashed on its own.
-  for apim_fs_p do
-    apim_fs_line=${apim_fs_lines%%
-*}
-    if [ -n "$apim_fs_line" ] && [ "${apim_fs_line#*  }" = "$apim_fs_p" ] && [ "${apim_fs_line#\\}" = "$apim_fs_line" ]; then
-      apim_fs_sum=${apim_fs_line%%  *}
-      case $apim_fs_lines in
-        *"
-"*) apim_fs_lines=${apim_fs_lines#*
-} ;;
-        *) apim_fs_lines= ;;
-      esac
-    else
-      apim_fs_sum=$(apim_sha256 "$apim_fs_p" 2>/dev/null) || apim_fs_sum=-
-    fi
-    APIM_SUMS="$APIM_SUMS${apim_fs_sum:--}
-"
-  done
-}
 apim_content_fact() {
   apim_cf_p=
   apim_field_to apim_cf_p "$1"
