@@ -155,6 +155,61 @@ apim_sha256() {
     openssl dgst -sha256 <"$1" | sed 's/^.*= *//'
   fi
 }
+# apim_stat_paths <path>...: the paths themselves (a link is not followed) with one stat for all of
+# them: APIM_STATS, one line per path in argument order, `0` (nothing there) or `1 <type> <mode>
+# <owner> <group> <uid> <gid> <size>` (type file, directory, link or other; a 4-digit mode). Only
+# paths that exist are passed to stat and it prints no names, so every line is one path's, whatever
+# its name holds; when one vanished meanwhile (stat fails), each is stated on its own.
+apim_stat_paths() {
+  APIM_STATS=
+  apim_sp_n=$#
+  apim_sp_there=
+  for apim_sp_p do
+    if [ -e "$apim_sp_p" ] || [ -L "$apim_sp_p" ]; then
+      apim_sp_there="${apim_sp_there}1"
+      set -- "$@" "$apim_sp_p"
+    else
+      apim_sp_there="${apim_sp_there}0"
+    fi
+  done
+  shift "$apim_sp_n"
+  apim_sp_lines=
+  apim_sp_batch=0
+  if [ $# -gt 0 ] && apim_sp_lines=$(stat -c '%f %a %U %G %u %g %s' -- "$@" 2>/dev/null); then apim_sp_batch=1; fi
+  while [ -n "$apim_sp_there" ]; do
+    apim_sp_c=${apim_sp_there%"${apim_sp_there#?}"}
+    apim_sp_there=${apim_sp_there#?}
+    apim_sp_line=
+    if [ "$apim_sp_c" = 1 ]; then
+      if [ "$apim_sp_batch" = 1 ]; then
+        apim_sp_line=${apim_sp_lines%%
+*}
+        apim_sp_lines=${apim_sp_lines#*
+}
+      else
+        apim_sp_line=$(stat -c '%f %a %U %G %u %g %s' -- "$1" 2>/dev/null) || apim_sp_line=
+      fi
+      shift
+    fi
+    if [ -z "$apim_sp_line" ]; then
+      APIM_STATS="${APIM_STATS}0
+"
+      continue
+    fi
+    read -r apim_sp_raw apim_sp_mode apim_sp_rest <<APIM_LINE_END
+$apim_sp_line
+APIM_LINE_END
+    case $(((0x$apim_sp_raw) & 61440)) in
+      32768) apim_sp_t='file' ;;
+      16384) apim_sp_t='directory' ;;
+      40960) apim_sp_t='link' ;;
+      *) apim_sp_t='other' ;;
+    esac
+    while [ ${#apim_sp_mode} -lt 4 ]; do apim_sp_mode=0$apim_sp_mode; done
+    APIM_STATS="${APIM_STATS}1 $apim_sp_t $apim_sp_mode $apim_sp_rest
+"
+  done
+}
 # apim_file_sums <paths, one a line>: their sha256 (or `-`), one a line in the same order, in
 # APIM_SUMS: one sha256sum for all (openssl, one file at a time, where sha256sum is missing).
 apim_file_sums() {
