@@ -93,7 +93,7 @@ function once(script: string, trace: boolean): { cpuMs: number; execs: string[] 
   writeFileSync(file, script);
   const out = join(work, 'strace');
   const argv = trace
-    ? ['strace', '-f', '-qq', '-e', 'trace=execve', '-e', 'signal=none', '-o', out, 'sh', file]
+    ? ['strace', '-f', '-qq', '-z', '-e', 'trace=execve', '-e', 'signal=none', '-o', out, 'sh', file]
     : ['sh', file];
   const r = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', join(work, 'time'), ...argv], {
     encoding: 'utf8',
@@ -104,7 +104,7 @@ function once(script: string, trace: boolean): { cpuMs: number; execs: string[] 
   const execs = trace
     ? readFileSync(out, 'utf8')
         .split('\n')
-        .filter((l) => /execve\(/.test(l) && !/= -1 /.test(l))
+        .filter((l) => l.includes('execve("'))
         .map((l) => /execve\("([^"]*)", \[(.*?)\]/.exec(l)?.[2]?.slice(0, 120) ?? l)
         .slice(1) // sh itself
     : [];

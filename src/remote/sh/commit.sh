@@ -77,17 +77,66 @@ apim_verify_inputs() {
   done <"$WORK/plan"
 }
 # Sets CHANGED (read by the transaction's main); emits conflict/change records. Returns 1 on any
-# conflict.
+# conflict. Every path of the plan is stated by one stat and the regular files among them hashed by
+# one sha256sum (lib.sh's apim_stat_paths and apim_file_sums, the facts program's own): a stat and a
+# sha256sum | cut per path before. What is at a path: the sha256 of a regular file, `link` (never
+# followed), `absent`, or `other` (a folder, a device, ...).
 # shellcheck disable=SC2034 # CHANGED is the result
 apim_compare() {
   apim_cmp_status=0
   CHANGED=0
   p=
+  set --
   while read -r k i mode owner group expected want field; do
     apim_field_to p "$field"
+    set -- "$@" "$p"
+  done <"$WORK/plan"
+  apim_stat_paths "$@"
+  apim_cmp_stats=$APIM_STATS
+  # A name with a newline cannot be a line of sha256sum's list: such a file is hashed on its own.
+  apim_cmp_files=
+  for p do
+    case ${apim_cmp_stats%%
+*} in
+      '1 file '*) case $p in *"
+"*) ;; *) apim_cmp_files="$apim_cmp_files$p
+" ;; esac ;;
+    esac
+    apim_cmp_stats=${apim_cmp_stats#*
+}
+  done
+  apim_file_sums "$apim_cmp_files"
+  while read -r k i mode owner group expected want field; do
+    p=$1
+    shift
+    read -r apim_cmp_there apim_cmp_t apim_cmp_attrs <<APIM_LINE_END
+${APIM_STATS%%
+*}
+APIM_LINE_END
+    APIM_STATS=${APIM_STATS#*
+}
+    case $apim_cmp_there:$apim_cmp_t in
+      0:*) cur=absent ;;
+      1:link) cur='link' ;;
+      1:file)
+        case $p in
+          *"
+"*) cur=$(apim_sha256 "$p" 2>/dev/null) || cur=- ;;
+          *)
+            cur=${APIM_SUMS%%
+*}
+            APIM_SUMS=${APIM_SUMS#*
+}
+            ;;
+        esac
+        ;;
+      *) cur=other ;;
+    esac
+    apim_cmp_same=0
+    # shellcheck disable=SC2086 # mode, owner, group, uid, gid, size: one word each
+    [ "$apim_cmp_there" = 1 ] && apim_attrs_are "$mode" "$owner" "$group" $apim_cmp_attrs && apim_cmp_same=1
     case $k in
       F)
-        cur=$(apim_content_id "$p")
         if [ "$cur" = other ]; then
           apim_msg "$p exists and is not a regular file"
           apim_emit conflict "$field"
@@ -97,14 +146,13 @@ apim_compare() {
           apim_emit conflict "$field"
           apim_cmp_status=1
         fi
-        if [ "$cur" != "$want" ] || ! apim_attrs_match "$p" "$mode" "$owner" "$group"; then
+        if [ "$cur" != "$want" ] || [ "$apim_cmp_same" = 0 ]; then
           CHANGED=1
           apim_emit change "$field"
         fi
         ;;
       K)
         # A keystore import: the result is made on the host, so only what the plan saw is compared.
-        cur=$(apim_content_id "$p")
         if [ "$cur" != "$expected" ]; then
           apim_msg "$p changed on the host since the plan was made"
           apim_emit conflict "$field"
@@ -114,7 +162,6 @@ apim_compare() {
         apim_emit change "$field"
         ;;
       X)
-        cur=$(apim_content_id "$p")
         if [ "$cur" != "$expected" ] && [ "$cur" != absent ]; then
           apim_msg "$p changed on the host since the plan was made"
           apim_emit conflict "$field"
@@ -126,15 +173,15 @@ apim_compare() {
         fi
         ;;
       D)
-        if [ -L "$p" ]; then
+        if [ "$cur" = link ]; then
           apim_msg "$p is a symbolic link, not a folder: not following it"
           apim_emit conflict "$field"
           apim_cmp_status=1
-        elif [ -e "$p" ] && [ ! -d "$p" ]; then
+        elif [ "$cur" != absent ] && [ "$apim_cmp_t" != directory ]; then
           apim_msg "$p exists and is not a directory"
           apim_emit conflict "$field"
           apim_cmp_status=1
-        elif ! apim_attrs_match "$p" "$mode" "$owner" "$group"; then
+        elif [ "$apim_cmp_same" = 0 ]; then
           CHANGED=1
           apim_emit change "$field"
         fi

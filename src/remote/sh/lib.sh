@@ -242,19 +242,6 @@ APIM_PATHS_END
 "
   done
 }
-# What is at a path, as the plans compare it: the sha256 of a regular file, `link` (a symbolic
-# link, never followed), `absent`, or `other` (a folder, a device, ...).
-apim_content_id() {
-  if [ -L "$1" ]; then
-    echo link
-  elif [ -f "$1" ]; then
-    apim_sha256 "$1"
-  elif [ -e "$1" ]; then
-    echo other
-  else
-    echo absent
-  fi
-}
 # "<mode> <user> <group> <uid> <gid> <size>" of the path itself (a link is not followed), with a
 # 4-digit mode; fails when the path does not exist.
 apim_stat() {
@@ -267,7 +254,11 @@ apim_stat() {
 apim_attrs_match() {
   apim_am=$(apim_stat "$1") || return 1
   # shellcheck disable=SC2086 # the stat fields follow the three wanted values
-  set -- "$2" "$3" "$4" $apim_am
+  apim_attrs_are "$2" "$3" "$4" $apim_am
+}
+# apim_attrs_are <mode> <owner> <group> <mode> <user> <group> <uid> <gid>: are the wanted three
+# (names or numeric ids) what a stat found?
+apim_attrs_are() {
   [ "$1" = "$4" ] || return 1
   [ "$2" = "$5" ] || [ "$2" = "$7" ] || return 1
   [ "$3" = "$6" ] || [ "$3" = "$8" ] || return 1
