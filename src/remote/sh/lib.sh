@@ -19,8 +19,16 @@ apim_emit() {
   if [ -n "$APIM_LOG" ]; then printf '@@APIM %s %s\n' "$1" "$2" >>"$APIM_LOG" 2>/dev/null || :; fi
   return 0
 }
+# base64's lines joined by the shell (a tr per value before): printf repeats its format for every
+# line, and base64's alphabet holds no blank or glob character.
 apim_b64enc() {
-  if command -v base64 >/dev/null 2>&1; then base64 | tr -d '\n'; else openssl base64 -A; fi
+  if command -v base64 >/dev/null 2>&1; then
+    apim_be=$(base64) || return 1
+    # shellcheck disable=SC2086 # one line per word
+    printf '%s' $apim_be
+  else
+    openssl base64 -A
+  fi
 }
 apim_b64dec() {
   if command -v base64 >/dev/null 2>&1; then
