@@ -30,7 +30,8 @@ apim_begin() {
   WORK="$STATE/stage/$RUN_ID"
   trap 'apim_cleanup' EXIT
   apim_tidy_state
-  mkdir -m 700 "$WORK" "$WORK/payload" || apim_finish error 1
+  # The snapshot's folders too (used when something changes): one mkdir.
+  mkdir -m 700 "$WORK" "$WORK/payload" "$WORK/snap" "$WORK/snap/files" || apim_finish error 1
 }
 
 apim_finish() {
@@ -43,7 +44,12 @@ apim_cleanup() {
 }
 
 apim_write_inputs() {
-  printf '%s\n' "$APIM_PLAN" | awk 'NF' >"$WORK/plan" || return 1
+  # The plan's lines that are not blank, by the shell (an awk before).
+  while read -r apim_wi_line; do
+    [ -z "$apim_wi_line" ] || printf '%s\n' "$apim_wi_line"
+  done >"$WORK/plan" <<APIM_PLAN_END || return 1
+$APIM_PLAN
+APIM_PLAN_END
   while read -r apim_wi_i apim_wi_data; do
     [ -n "$apim_wi_i" ] || continue
     case $apim_wi_i in *[!0-9]*) return 1 ;; esac
@@ -191,9 +197,9 @@ APIM_LINE_END
   return $apim_cmp_status
 }
 # The previous state of everything the plan touches, kept in the work folder until it is stored.
+# Its folders are made by apim_begin.
 apim_take_snapshot() {
-  mkdir -m 700 "$WORK/snap" "$WORK/snap/files" || return 1
-  : >"$WORK/snap/manifest"
+  : >"$WORK/snap/manifest" || return 1
   for apim_ts_f in records managed-files; do
     if [ -f "$STATE/$apim_ts_f" ]; then cp "$STATE/$apim_ts_f" "$WORK/snap/$apim_ts_f" || return 1; fi
   done
@@ -250,7 +256,9 @@ apim_set_pending() {
 apim_prune_snapshots() {
   apim_ps_index="$STATE/snapshots/index"
   [ -f "$apim_ps_index" ] || return 0
-  apim_ps_total=$(wc -l <"$apim_ps_index" | tr -d ' ')
+  # Counted by the shell (a wc and a tr before): a few dozen lines.
+  apim_ps_total=0
+  while IFS= read -r _; do apim_ps_total=$((apim_ps_total + 1)); done <"$apim_ps_index"
   [ "$apim_ps_total" -gt "$KEEP" ] || return 0
   head -n $((apim_ps_total - KEEP)) "$apim_ps_index" | while IFS= read -r id; do
     case $id in '' | *[!A-Za-z0-9._-]* | . | ..) continue ;; esac

@@ -194,7 +194,7 @@ apim_main() {
       apim_emit validated 1
     fi
     SNAP="$STATE/snapshots/$RUN_ID"
-    rm -rf "$SNAP"
+    if [ -e "$SNAP" ] || [ -L "$SNAP" ]; then rm -rf "$SNAP"; fi
     mv "$WORK/snap" "$SNAP" || {
       apim_msg "could not store the snapshot"
       apim_finish error 1
