@@ -215,11 +215,29 @@ apim_take_snapshot() {
 
 apim_swap() {
   p=
+  set --
   while read -r k i mode owner group expected want field; do
     [ "$k" = D ] || continue
     apim_field_to p "$field"
-    # A folder that has its mode and owner already (one stat, a link never matches) is left alone:
-    # setting them through the folder itself is four processes.
+    set -- "$@" "$p"
+  done <"$WORK/plan"
+  # A folder that has its mode and owner already (one stat for all, a link never matches) is left
+  # alone: setting them through the folder itself is four processes.
+  apim_stat_paths "$@"
+  while read -r k i mode owner group expected want field; do
+    [ "$k" = D ] || continue
+    p=$1
+    shift
+    read -r apim_sw_there apim_sw_t apim_sw_attrs <<APIM_LINE_END
+${APIM_STATS%%
+*}
+APIM_LINE_END
+    APIM_STATS=${APIM_STATS#*
+}
+    # shellcheck disable=SC2086 # mode, owner, group, uid, gid, size: one word each
+    if [ "$apim_sw_there $apim_sw_t" = '1 directory' ] && apim_attrs_are "$mode" "$owner" "$group" $apim_sw_attrs; then
+      continue
+    fi
     if ! { [ -d "$p" ] || mkdir -p "$p"; } ||
       ! { apim_attrs_match "$p" "$mode" "$owner" "$group" || apim_set_attrs "$p" "$mode" "$owner" "$group"; }; then
       apim_msg "could not create $p"

@@ -20,14 +20,16 @@ apim_write_rewrites() {
     printf '%s\n' "$APIM_UNREWRITE" >"$WORK/unrewrite.sed"
 }
 # Folders outside the conf tree that must exist for nginx -t (log folders): created live now, listed
-# so a refused configuration leaves nothing behind.
+# so a refused configuration leaves nothing behind, the last one with its planned mode ($2), so that
+# the swap finds it done (setting a mode through the folder itself is four processes).
 apim_mkdir_recorded() {
   apim_mr=$1
   while [ -n "$apim_mr" ] && [ ! -d "$apim_mr" ]; do
     printf '%s\n' "$apim_mr" >>"$WORK/created-dirs"
     apim_mr=${apim_mr%/*}
   done
-  mkdir -p "$1"
+  # shellcheck disable=SC2174 # the mode is meant for the planned folder only (an existing one keeps its own)
+  mkdir -p -m "$2" -- "$1"
 }
 apim_remove_created_dirs() {
   [ -f "$WORK/created-dirs" ] || return 0
@@ -63,11 +65,11 @@ apim_stage_and_validate() {
   # before): the folders, then the removals (a staged copy that is a link is removed, never written
   # through), then the copies.
   set --
-  while read -r k i _ _ _ _ _ field; do
+  while read -r k i mode _ _ _ _ field; do
     apim_stage_path "$field"
     case $k in
       F) set -- "$@" "${sp%/*}" ;;
-      D) case $p in "$PREFIX"/*) set -- "$@" "$sp" ;; *) apim_mkdir_recorded "$p" || return 2 ;; esac ;;
+      D) case $p in "$PREFIX"/*) set -- "$@" "$sp" ;; *) apim_mkdir_recorded "$p" "$mode" || return 2 ;; esac ;;
     esac
   done <"$WORK/plan"
   [ $# -eq 0 ] || mkdir -p -- "$@" || return 2
