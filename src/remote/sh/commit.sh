@@ -244,6 +244,17 @@ APIM_LINE_END
       return 1
     fi
   done <"$WORK/plan"
+  # Files in one folder (a certificate and its key) written through one private folder.
+  # shellcheck disable=SC2034 # read by apim_put_file (lib.sh)
+  APIM_PUT_KEEP=1
+  apim_swap_files
+  apim_sw_rc=$?
+  # shellcheck disable=SC2034 # read by apim_put_file (lib.sh)
+  APIM_PUT_KEEP=0
+  apim_put_done
+  return "$apim_sw_rc"
+}
+apim_swap_files() {
   p=
   while read -r k i mode owner group expected want field; do
     apim_field_to p "$field"

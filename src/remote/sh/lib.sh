@@ -340,19 +340,38 @@ apim_rename_over() { mv -fT -- "$1" "$2"; }
 # for a moment); it is then renamed over <path> relative to that checked folder. A symbolic link
 # at <path> is replaced, not followed; chown -h; nothing is ever written through a path a local
 # user could have swapped.
+# With APIM_PUT_KEEP=1 the private folder is kept for the next file written in the same folder (a
+# mktemp and an rm -rf less per file; it is checked again, empty, before each one) until
+# apim_put_done, which the caller then must run.
+APIM_PUT_KEEP=0
+APIM_PUT_PRIV=
+APIM_PUT_IN=
 apim_put_file() {
   apim_split_path "$2"
   apim_euid # here, not in the subshell below, so one read serves every file
-  [ -d "$APIM_DIR" ] || mkdir -p "$APIM_DIR" || return 1
-  apim_pf_priv=$(apim_private_dir "$APIM_DIR") || { apim_msg "cannot create a temporary folder in $APIM_DIR"; return 1; }
+  if [ -z "$APIM_PUT_PRIV" ] || [ "$APIM_PUT_IN" != "$APIM_DIR" ]; then
+    apim_put_done
+    [ -d "$APIM_DIR" ] || mkdir -p "$APIM_DIR" || return 1
+    APIM_PUT_PRIV=$(apim_private_dir "$APIM_DIR") || {
+      APIM_PUT_PRIV=
+      apim_msg "cannot create a temporary folder in $APIM_DIR"
+      return 1
+    }
+    APIM_PUT_IN=$APIM_DIR
+  fi
   (
-    apim_enter_private "$apim_pf_priv" "$APIM_DIR" || { apim_msg "$apim_pf_priv changed while it was being written: refused"; exit 1; }
+    apim_enter_private "$APIM_PUT_PRIV" "$APIM_DIR" || { apim_msg "$APIM_PUT_PRIV changed while it was being written: refused"; exit 1; }
     (umask 077 && : >new) && chmod "$3" new && chown -h "$4:$5" new && cat "$1" >new &&
       apim_rename_over new "../$APIM_BASE"
   )
   apim_pf_rc=$?
-  rm -rf -- "$apim_pf_priv"
+  if [ "$apim_pf_rc" != 0 ] || [ "$APIM_PUT_KEEP" != 1 ]; then apim_put_done; fi
   return "$apim_pf_rc"
+}
+apim_put_done() {
+  [ -z "$APIM_PUT_PRIV" ] || rm -rf -- "$APIM_PUT_PRIV"
+  APIM_PUT_PRIV=
+  APIM_PUT_IN=
 }
 # apim_put_link <target> <path>: replaces <path> with a symbolic link to <target>, the same way.
 apim_put_link() {
