@@ -115,13 +115,8 @@ apim_compare() {
   while read -r k i mode owner group expected want field; do
     p=$1
     shift
-    read -r apim_cmp_there apim_cmp_t apim_cmp_attrs <<APIM_LINE_END
-${APIM_STATS%%
-*}
-APIM_LINE_END
-    APIM_STATS=${APIM_STATS#*
-}
-    case $apim_cmp_there:$apim_cmp_t in
+    apim_next_stat
+    case $APIM_ST_THERE:$APIM_ST_TYPE in
       0:*) cur=absent ;;
       1:link) cur='link' ;;
       1:file)
@@ -140,7 +135,7 @@ APIM_LINE_END
     esac
     apim_cmp_same=0
     # shellcheck disable=SC2086 # mode, owner, group, uid, gid, size: one word each
-    [ "$apim_cmp_there" = 1 ] && apim_attrs_are "$mode" "$owner" "$group" $apim_cmp_attrs && apim_cmp_same=1
+    [ "$APIM_ST_THERE" = 1 ] && apim_attrs_are "$mode" "$owner" "$group" $APIM_ST_ATTRS && apim_cmp_same=1
     case $k in
       F)
         if [ "$cur" = other ]; then
@@ -183,7 +178,7 @@ APIM_LINE_END
           apim_msg "$p is a symbolic link, not a folder: not following it"
           apim_emit conflict "$field"
           apim_cmp_status=1
-        elif [ "$cur" != absent ] && [ "$apim_cmp_t" != directory ]; then
+        elif [ "$cur" != absent ] && [ "$APIM_ST_TYPE" != directory ]; then
           apim_msg "$p exists and is not a directory"
           apim_emit conflict "$field"
           apim_cmp_status=1
@@ -228,14 +223,9 @@ apim_swap() {
     [ "$k" = D ] || continue
     p=$1
     shift
-    read -r apim_sw_there apim_sw_t apim_sw_attrs <<APIM_LINE_END
-${APIM_STATS%%
-*}
-APIM_LINE_END
-    APIM_STATS=${APIM_STATS#*
-}
+    apim_next_stat
     # shellcheck disable=SC2086 # mode, owner, group, uid, gid, size: one word each
-    if [ "$apim_sw_there $apim_sw_t" = '1 directory' ] && apim_attrs_are "$mode" "$owner" "$group" $apim_sw_attrs; then
+    if [ "$APIM_ST_THERE $APIM_ST_TYPE" = '1 directory' ] && apim_attrs_are "$mode" "$owner" "$group" $APIM_ST_ATTRS; then
       continue
     fi
     if ! { [ -d "$p" ] || mkdir -p "$p"; } ||

@@ -218,6 +218,17 @@ APIM_LINE_END
 "
   done
 }
+# apim_next_stat: the first line of APIM_STATS, taken off it: APIM_ST_THERE (0|1), APIM_ST_TYPE and
+# APIM_ST_ATTRS (`<mode> <owner> <group> <uid> <gid> <size>`).
+apim_next_stat() {
+  # shellcheck disable=SC2034 # the result, read by the callers
+  read -r APIM_ST_THERE APIM_ST_TYPE APIM_ST_ATTRS <<APIM_LINE_END
+${APIM_STATS%%
+*}
+APIM_LINE_END
+  APIM_STATS=${APIM_STATS#*
+}
+}
 # apim_file_sums <paths, one a line>: their sha256 (or `-`), one a line in the same order, in
 # APIM_SUMS: one sha256sum for all (openssl, one file at a time, where sha256sum is missing).
 apim_file_sums() {
