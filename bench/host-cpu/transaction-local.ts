@@ -13,13 +13,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { transactionScript, type TransactionSpec } from '../../src/remote/index.js';
-import { NGINX_BINARY, startLocalNginx } from '../../test/integration/support/local-nginx.js';
+import { NGINX_BINARY, freePort, startLocalNginx } from '../../test/integration/support/local-nginx.js';
 
 const rounds = Number(process.argv[2] ?? '5');
 const list = process.argv.includes('--list');
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error('usage: transaction-local.ts <rounds> [--list]');
 
 const lb = await startLocalNginx();
+const sitePort = await freePort();
 const tls = join(lb.base, 'ssl', 'apim');
 const logs = join(lb.base, 'log', 'apim');
 const pem = (label: string) => Buffer.from(`-----BEGIN ${label}-----\nAAAA\n-----END ${label}-----\n`);
@@ -39,7 +40,7 @@ function spec(): TransactionSpec {
       {
         path: join(lb.prefix, 'conf.d', 'apim.conf'),
         content: Buffer.from(
-          lb.siteConfig('apim', lb.port + 1).replace('access_log off;', `access_log ${logs}/access.log;`),
+          lb.siteConfig('apim', sitePort).replace('access_log off;', `access_log ${logs}/access.log;`),
         ),
         mode: '0644',
         owner: 'root',

@@ -14,7 +14,8 @@
 
 # The start of both transactions: state folders, run log, tools, the lock, the work folder.
 apim_begin() {
-  mkdir -p "$STATE/runs" "$STATE/stage" "$STATE/snapshots" || {
+  { [ -d "$STATE/runs" ] && [ -d "$STATE/stage" ] && [ -d "$STATE/snapshots" ]; } ||
+    mkdir -p "$STATE/runs" "$STATE/stage" "$STATE/snapshots" || {
     apim_msg "cannot create $STATE"
     apim_finish error 1
   }

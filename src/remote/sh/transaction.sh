@@ -76,6 +76,8 @@ apim_stage_and_validate() {
   set --
   while read -r k i _ _ _ _ _ field; do
     apim_stage_path "$field"
+    # Only what is there (a first converge finds none of its files: no rm at all).
+    [ -e "$sp" ] || [ -L "$sp" ] || continue
     case $k in
       F) set -- "$@" "$sp" ;;
       X) case $p in "$PREFIX"/*) set -- "$@" "$sp" ;; esac ;;
