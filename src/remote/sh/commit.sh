@@ -14,7 +14,8 @@
 
 # The start of both transactions: state folders, run log, tools, the lock, the work folder.
 apim_begin() {
-  mkdir -p "$STATE/runs" "$STATE/stage" "$STATE/snapshots" || {
+  { [ -d "$STATE/runs" ] && [ -d "$STATE/stage" ] && [ -d "$STATE/snapshots" ]; } ||
+    mkdir -p "$STATE/runs" "$STATE/stage" "$STATE/snapshots" || {
     apim_msg "cannot create $STATE"
     apim_finish error 1
   }
@@ -30,7 +31,8 @@ apim_begin() {
   WORK="$STATE/stage/$RUN_ID"
   trap 'apim_cleanup' EXIT
   apim_tidy_state
-  mkdir -m 700 "$WORK" "$WORK/payload" || apim_finish error 1
+  # The snapshot's folders too (used when something changes): one mkdir.
+  mkdir -m 700 "$WORK" "$WORK/payload" "$WORK/snap" "$WORK/snap/files" || apim_finish error 1
 }
 
 apim_finish() {
@@ -43,7 +45,12 @@ apim_cleanup() {
 }
 
 apim_write_inputs() {
-  printf '%s\n' "$APIM_PLAN" | awk 'NF' >"$WORK/plan" || return 1
+  # The plan's lines that are not blank, by the shell (an awk before).
+  while read -r apim_wi_line; do
+    [ -z "$apim_wi_line" ] || printf '%s\n' "$apim_wi_line"
+  done >"$WORK/plan" <<APIM_PLAN_END || return 1
+$APIM_PLAN
+APIM_PLAN_END
   while read -r apim_wi_i apim_wi_data; do
     [ -n "$apim_wi_i" ] || continue
     case $apim_wi_i in *[!0-9]*) return 1 ;; esac
@@ -77,17 +84,61 @@ apim_verify_inputs() {
   done <"$WORK/plan"
 }
 # Sets CHANGED (read by the transaction's main); emits conflict/change records. Returns 1 on any
-# conflict.
+# conflict. Every path of the plan is stated by one stat and the regular files among them hashed by
+# one sha256sum (lib.sh's apim_stat_paths and apim_file_sums, the facts program's own): a stat and a
+# sha256sum | cut per path before. What is at a path: the sha256 of a regular file, `link` (never
+# followed), `absent`, or `other` (a folder, a device, ...).
 # shellcheck disable=SC2034 # CHANGED is the result
 apim_compare() {
   apim_cmp_status=0
   CHANGED=0
   p=
+  set --
   while read -r k i mode owner group expected want field; do
     apim_field_to p "$field"
+    set -- "$@" "$p"
+  done <"$WORK/plan"
+  apim_stat_paths "$@"
+  apim_cmp_stats=$APIM_STATS
+  # A name with a newline cannot be a line of sha256sum's list: such a file is hashed on its own.
+  apim_cmp_files=
+  for p do
+    case ${apim_cmp_stats%%
+*} in
+      '1 file '*) case $p in *"
+"*) ;; *) apim_cmp_files="$apim_cmp_files$p
+" ;; esac ;;
+    esac
+    apim_cmp_stats=${apim_cmp_stats#*
+}
+  done
+  apim_file_sums "$apim_cmp_files"
+  while read -r k i mode owner group expected want field; do
+    p=$1
+    shift
+    apim_next_stat
+    case $APIM_ST_THERE:$APIM_ST_TYPE in
+      0:*) cur=absent ;;
+      1:link) cur='link' ;;
+      1:file)
+        case $p in
+          *"
+"*) cur=$(apim_sha256 "$p" 2>/dev/null) || cur=- ;;
+          *)
+            cur=${APIM_SUMS%%
+*}
+            APIM_SUMS=${APIM_SUMS#*
+}
+            ;;
+        esac
+        ;;
+      *) cur=other ;;
+    esac
+    apim_cmp_same=0
+    # shellcheck disable=SC2086 # mode, owner, group, uid, gid, size: one word each
+    [ "$APIM_ST_THERE" = 1 ] && apim_attrs_are "$mode" "$owner" "$group" $APIM_ST_ATTRS && apim_cmp_same=1
     case $k in
       F)
-        cur=$(apim_content_id "$p")
         if [ "$cur" = other ]; then
           apim_msg "$p exists and is not a regular file"
           apim_emit conflict "$field"
@@ -97,14 +148,13 @@ apim_compare() {
           apim_emit conflict "$field"
           apim_cmp_status=1
         fi
-        if [ "$cur" != "$want" ] || ! apim_attrs_match "$p" "$mode" "$owner" "$group"; then
+        if [ "$cur" != "$want" ] || [ "$apim_cmp_same" = 0 ]; then
           CHANGED=1
           apim_emit change "$field"
         fi
         ;;
       K)
         # A keystore import: the result is made on the host, so only what the plan saw is compared.
-        cur=$(apim_content_id "$p")
         if [ "$cur" != "$expected" ]; then
           apim_msg "$p changed on the host since the plan was made"
           apim_emit conflict "$field"
@@ -114,7 +164,6 @@ apim_compare() {
         apim_emit change "$field"
         ;;
       X)
-        cur=$(apim_content_id "$p")
         if [ "$cur" != "$expected" ] && [ "$cur" != absent ]; then
           apim_msg "$p changed on the host since the plan was made"
           apim_emit conflict "$field"
@@ -126,15 +175,15 @@ apim_compare() {
         fi
         ;;
       D)
-        if [ -L "$p" ]; then
+        if [ "$cur" = link ]; then
           apim_msg "$p is a symbolic link, not a folder: not following it"
           apim_emit conflict "$field"
           apim_cmp_status=1
-        elif [ -e "$p" ] && [ ! -d "$p" ]; then
+        elif [ "$cur" != absent ] && [ "$APIM_ST_TYPE" != directory ]; then
           apim_msg "$p exists and is not a directory"
           apim_emit conflict "$field"
           apim_cmp_status=1
-        elif ! apim_attrs_match "$p" "$mode" "$owner" "$group"; then
+        elif [ "$apim_cmp_same" = 0 ]; then
           CHANGED=1
           apim_emit change "$field"
         fi
@@ -144,9 +193,9 @@ apim_compare() {
   return $apim_cmp_status
 }
 # The previous state of everything the plan touches, kept in the work folder until it is stored.
+# Its folders are made by apim_begin.
 apim_take_snapshot() {
-  mkdir -m 700 "$WORK/snap" "$WORK/snap/files" || return 1
-  : >"$WORK/snap/manifest"
+  : >"$WORK/snap/manifest" || return 1
   for apim_ts_f in records managed-files; do
     if [ -f "$STATE/$apim_ts_f" ]; then cp "$STATE/$apim_ts_f" "$WORK/snap/$apim_ts_f" || return 1; fi
   done
@@ -162,17 +211,41 @@ apim_take_snapshot() {
 
 apim_swap() {
   p=
+  set --
   while read -r k i mode owner group expected want field; do
     [ "$k" = D ] || continue
     apim_field_to p "$field"
-    # A folder that has its mode and owner already (one stat, a link never matches) is left alone:
-    # setting them through the folder itself is four processes.
+    set -- "$@" "$p"
+  done <"$WORK/plan"
+  # A folder that has its mode and owner already (one stat for all, a link never matches) is left
+  # alone: setting them through the folder itself is four processes.
+  apim_stat_paths "$@"
+  while read -r k i mode owner group expected want field; do
+    [ "$k" = D ] || continue
+    p=$1
+    shift
+    apim_next_stat
+    # shellcheck disable=SC2086 # mode, owner, group, uid, gid, size: one word each
+    if [ "$APIM_ST_THERE $APIM_ST_TYPE" = '1 directory' ] && apim_attrs_are "$mode" "$owner" "$group" $APIM_ST_ATTRS; then
+      continue
+    fi
     if ! { [ -d "$p" ] || mkdir -p "$p"; } ||
       ! { apim_attrs_match "$p" "$mode" "$owner" "$group" || apim_set_attrs "$p" "$mode" "$owner" "$group"; }; then
       apim_msg "could not create $p"
       return 1
     fi
   done <"$WORK/plan"
+  # Files in one folder (a certificate and its key) written through one private folder.
+  # shellcheck disable=SC2034 # read by apim_put_file (lib.sh)
+  APIM_PUT_KEEP=1
+  apim_swap_files
+  apim_sw_rc=$?
+  # shellcheck disable=SC2034 # read by apim_put_file (lib.sh)
+  APIM_PUT_KEEP=0
+  apim_put_done
+  return "$apim_sw_rc"
+}
+apim_swap_files() {
   p=
   while read -r k i mode owner group expected want field; do
     apim_field_to p "$field"
@@ -203,7 +276,9 @@ apim_set_pending() {
 apim_prune_snapshots() {
   apim_ps_index="$STATE/snapshots/index"
   [ -f "$apim_ps_index" ] || return 0
-  apim_ps_total=$(wc -l <"$apim_ps_index" | tr -d ' ')
+  # Counted by the shell (a wc and a tr before): a few dozen lines.
+  apim_ps_total=0
+  while IFS= read -r _; do apim_ps_total=$((apim_ps_total + 1)); done <"$apim_ps_index"
   [ "$apim_ps_total" -gt "$KEEP" ] || return 0
   head -n $((apim_ps_total - KEEP)) "$apim_ps_index" | while IFS= read -r id; do
     case $id in '' | *[!A-Za-z0-9._-]* | . | ..) continue ;; esac

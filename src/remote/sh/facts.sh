@@ -199,7 +199,8 @@ file $apim_sf_b64"
   fi
 }
 
-# The `file` queries, answered with one stat and one sha256sum for all of them, their paths decoded
+# The `file` queries, answered with one stat and one sha256sum for all of them (lib.sh's
+# apim_stat_paths and apim_file_sums, which the transaction's compare shares), their paths decoded
 # by one awk (a process or two per path were most of the program's cost on the host): `file <field> 0`,
 # or `file <field> 1 <type> <mode> <owner> <group> <size> <sha256|->`.
 apim_file_facts() {
@@ -227,9 +228,7 @@ APIM_FIELDS_END
   while IFS= read -r apim_ff_p; do [ -n "$apim_ff_p" ] && set -- "$@" "$apim_ff_p"; done <<APIM_PATHS_END
 $apim_ff_paths
 APIM_PATHS_END
-  # Existing paths only, in argument order (a link itself, not its target): raw mode in hex, then
-  # the permission bits, owner, group, ids and size, then the name (the rest of the line).
-  apim_ff_stats=$(stat -c '%f %a %U %G %u %g %s %n' -- "$@" 2>/dev/null)
+  apim_stat_paths "$@"
   apim_ff_out=
   apim_ff_regular=
   for apim_ff_p do
@@ -237,31 +236,19 @@ APIM_PATHS_END
 *}
     apim_ff_fields=${apim_ff_fields#*
 }
-    apim_ff_line=${apim_ff_stats%%
+    read -r apim_ff_there apim_ff_t apim_ff_mode apim_ff_user apim_ff_group _ _ apim_ff_size <<APIM_LINE_END
+${APIM_STATS%%
 *}
-    read -r apim_ff_raw apim_ff_mode apim_ff_user apim_ff_group _ _ apim_ff_size apim_ff_name <<APIM_LINE_END
-$apim_ff_line
 APIM_LINE_END
-    if [ -z "$apim_ff_line" ] || [ "$apim_ff_name" != "$apim_ff_p" ]; then
+    APIM_STATS=${APIM_STATS#*
+}
+    if [ "$apim_ff_there" = 0 ]; then
       apim_ff_out="$apim_ff_out$apim_ff_field 0
 "
       continue
     fi
-    case $apim_ff_stats in
-      *"
-"*) apim_ff_stats=${apim_ff_stats#*
-} ;;
-      *) apim_ff_stats= ;;
-    esac
-    case $(((0x$apim_ff_raw) & 61440)) in
-      32768) apim_ff_t='file' ;;
-      16384) apim_ff_t='directory' ;;
-      40960) apim_ff_t='link' ;;
-      *) apim_ff_t='other' ;;
-    esac
     [ "$apim_ff_t" = file ] && apim_ff_regular="$apim_ff_regular$apim_ff_p
 "
-    while [ ${#apim_ff_mode} -lt 4 ]; do apim_ff_mode=0$apim_ff_mode; done
     apim_ff_out="$apim_ff_out$apim_ff_field 1 $apim_ff_t $apim_ff_mode $apim_ff_user $apim_ff_group $apim_ff_size
 "
   done
@@ -282,38 +269,6 @@ APIM_LINE_END
   done <<APIM_OUT_END
 $apim_ff_out
 APIM_OUT_END
-}
-# apim_file_sums <paths, one a line>: their sha256 (or `-`), one a line in the same order, in
-# APIM_SUMS: one sha256sum for all (openssl, one file at a time, where sha256sum is missing).
-apim_file_sums() {
-  APIM_SUMS=
-  apim_fs_paths=$1
-  set --
-  while IFS= read -r apim_fs_p; do [ -n "$apim_fs_p" ] && set -- "$@" "$apim_fs_p"; done <<APIM_PATHS_END
-$apim_fs_paths
-APIM_PATHS_END
-  [ $# -gt 0 ] || return 0
-  apim_fs_lines=
-  command -v sha256sum >/dev/null 2>&1 && apim_fs_lines=$(sha256sum -- "$@" 2>/dev/null)
-  # One line per readable file, in argument order; a name with a backslash is escaped (the line
-  # starts with a backslash): such a file, or one sha256sum could not read, is hashed on its own.
-  for apim_fs_p do
-    apim_fs_line=${apim_fs_lines%%
-*}
-    if [ -n "$apim_fs_line" ] && [ "${apim_fs_line#*  }" = "$apim_fs_p" ] && [ "${apim_fs_line#\\}" = "$apim_fs_line" ]; then
-      apim_fs_sum=${apim_fs_line%%  *}
-      case $apim_fs_lines in
-        *"
-"*) apim_fs_lines=${apim_fs_lines#*
-} ;;
-        *) apim_fs_lines= ;;
-      esac
-    else
-      apim_fs_sum=$(apim_sha256 "$apim_fs_p" 2>/dev/null) || apim_fs_sum=-
-    fi
-    APIM_SUMS="$APIM_SUMS${apim_fs_sum:--}
-"
-  done
 }
 apim_content_fact() {
   apim_cf_p=

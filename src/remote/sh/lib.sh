@@ -19,8 +19,16 @@ apim_emit() {
   if [ -n "$APIM_LOG" ]; then printf '@@APIM %s %s\n' "$1" "$2" >>"$APIM_LOG" 2>/dev/null || :; fi
   return 0
 }
+# base64's lines joined by the shell (a tr per value before): printf repeats its format for every
+# line, and base64's alphabet holds no blank or glob character.
 apim_b64enc() {
-  if command -v base64 >/dev/null 2>&1; then base64 | tr -d '\n'; else openssl base64 -A; fi
+  if command -v base64 >/dev/null 2>&1; then
+    apim_be=$(base64) || return 1
+    # shellcheck disable=SC2086 # one line per word
+    printf '%s' $apim_be
+  else
+    openssl base64 -A
+  fi
 }
 apim_b64dec() {
   if command -v base64 >/dev/null 2>&1; then
@@ -136,6 +144,14 @@ apim_require_tools() {
     return 1
   fi
 }
+# APIM_NOW: whole seconds on a clock that only moves forward (the uptime, read by the shell), for
+# deadlines; date +%s (a process per look) where there is no /proc.
+apim_now() {
+  APIM_NOW=
+  [ -r /proc/uptime ] && read -r APIM_NOW _ </proc/uptime
+  APIM_NOW=${APIM_NOW%%.*}
+  [ -n "$APIM_NOW" ] || APIM_NOW=$(date +%s)
+}
 # Short pause for polling loops; busybox and GNU sleep take fractions, POSIX sleep may not.
 apim_nap() { sleep 0.2 2>/dev/null || sleep 1; }
 
@@ -147,18 +163,103 @@ apim_sha256() {
     openssl dgst -sha256 <"$1" | sed 's/^.*= *//'
   fi
 }
-# What is at a path, as the plans compare it: the sha256 of a regular file, `link` (a symbolic
-# link, never followed), `absent`, or `other` (a folder, a device, ...).
-apim_content_id() {
-  if [ -L "$1" ]; then
-    echo link
-  elif [ -f "$1" ]; then
-    apim_sha256 "$1"
-  elif [ -e "$1" ]; then
-    echo other
-  else
-    echo absent
-  fi
+# apim_stat_paths <path>...: the paths themselves (a link is not followed) with one stat for all of
+# them: APIM_STATS, one line per path in argument order, `0` (nothing there) or `1 <type> <mode>
+# <owner> <group> <uid> <gid> <size>` (type file, directory, link or other; a 4-digit mode). Only
+# paths that exist are passed to stat and it prints no names, so every line is one path's, whatever
+# its name holds; when one vanished meanwhile (stat fails), each is stated on its own.
+apim_stat_paths() {
+  APIM_STATS=
+  apim_sp_n=$#
+  apim_sp_there=
+  for apim_sp_p do
+    if [ -e "$apim_sp_p" ] || [ -L "$apim_sp_p" ]; then
+      apim_sp_there="${apim_sp_there}1"
+      set -- "$@" "$apim_sp_p"
+    else
+      apim_sp_there="${apim_sp_there}0"
+    fi
+  done
+  shift "$apim_sp_n"
+  apim_sp_lines=
+  apim_sp_batch=0
+  if [ $# -gt 0 ] && apim_sp_lines=$(stat -c '%f %a %U %G %u %g %s' -- "$@" 2>/dev/null); then apim_sp_batch=1; fi
+  while [ -n "$apim_sp_there" ]; do
+    apim_sp_c=${apim_sp_there%"${apim_sp_there#?}"}
+    apim_sp_there=${apim_sp_there#?}
+    apim_sp_line=
+    if [ "$apim_sp_c" = 1 ]; then
+      if [ "$apim_sp_batch" = 1 ]; then
+        apim_sp_line=${apim_sp_lines%%
+*}
+        apim_sp_lines=${apim_sp_lines#*
+}
+      else
+        apim_sp_line=$(stat -c '%f %a %U %G %u %g %s' -- "$1" 2>/dev/null) || apim_sp_line=
+      fi
+      shift
+    fi
+    if [ -z "$apim_sp_line" ]; then
+      APIM_STATS="${APIM_STATS}0
+"
+      continue
+    fi
+    read -r apim_sp_raw apim_sp_mode apim_sp_rest <<APIM_LINE_END
+$apim_sp_line
+APIM_LINE_END
+    case $(((0x$apim_sp_raw) & 61440)) in
+      32768) apim_sp_t='file' ;;
+      16384) apim_sp_t='directory' ;;
+      40960) apim_sp_t='link' ;;
+      *) apim_sp_t='other' ;;
+    esac
+    while [ ${#apim_sp_mode} -lt 4 ]; do apim_sp_mode=0$apim_sp_mode; done
+    APIM_STATS="${APIM_STATS}1 $apim_sp_t $apim_sp_mode $apim_sp_rest
+"
+  done
+}
+# apim_next_stat: the first line of APIM_STATS, taken off it: APIM_ST_THERE (0|1), APIM_ST_TYPE and
+# APIM_ST_ATTRS (`<mode> <owner> <group> <uid> <gid> <size>`).
+apim_next_stat() {
+  # shellcheck disable=SC2034 # the result, read by the callers
+  read -r APIM_ST_THERE APIM_ST_TYPE APIM_ST_ATTRS <<APIM_LINE_END
+${APIM_STATS%%
+*}
+APIM_LINE_END
+  APIM_STATS=${APIM_STATS#*
+}
+}
+# apim_file_sums <paths, one a line>: their sha256 (or `-`), one a line in the same order, in
+# APIM_SUMS: one sha256sum for all (openssl, one file at a time, where sha256sum is missing).
+apim_file_sums() {
+  APIM_SUMS=
+  apim_fs_paths=$1
+  set --
+  while IFS= read -r apim_fs_p; do [ -n "$apim_fs_p" ] && set -- "$@" "$apim_fs_p"; done <<APIM_PATHS_END
+$apim_fs_paths
+APIM_PATHS_END
+  [ $# -gt 0 ] || return 0
+  apim_fs_lines=
+  command -v sha256sum >/dev/null 2>&1 && apim_fs_lines=$(sha256sum -- "$@" 2>/dev/null)
+  # One line per readable file, in argument order; a name with a backslash is escaped (the line
+  # starts with a backslash): such a file, or one sha256sum could not read, is hashed on its own.
+  for apim_fs_p do
+    apim_fs_line=${apim_fs_lines%%
+*}
+    if [ -n "$apim_fs_line" ] && [ "${apim_fs_line#*  }" = "$apim_fs_p" ] && [ "${apim_fs_line#\\}" = "$apim_fs_line" ]; then
+      apim_fs_sum=${apim_fs_line%%  *}
+      case $apim_fs_lines in
+        *"
+"*) apim_fs_lines=${apim_fs_lines#*
+} ;;
+        *) apim_fs_lines= ;;
+      esac
+    else
+      apim_fs_sum=$(apim_sha256 "$apim_fs_p" 2>/dev/null) || apim_fs_sum=-
+    fi
+    APIM_SUMS="$APIM_SUMS${apim_fs_sum:--}
+"
+  done
 }
 # "<mode> <user> <group> <uid> <gid> <size>" of the path itself (a link is not followed), with a
 # 4-digit mode; fails when the path does not exist.
@@ -172,7 +273,11 @@ apim_stat() {
 apim_attrs_match() {
   apim_am=$(apim_stat "$1") || return 1
   # shellcheck disable=SC2086 # the stat fields follow the three wanted values
-  set -- "$2" "$3" "$4" $apim_am
+  apim_attrs_are "$2" "$3" "$4" $apim_am
+}
+# apim_attrs_are <mode> <owner> <group> <mode> <user> <group> <uid> <gid>: are the wanted three
+# (names or numeric ids) what a stat found?
+apim_attrs_are() {
   [ "$1" = "$4" ] || return 1
   [ "$2" = "$5" ] || [ "$2" = "$7" ] || return 1
   [ "$3" = "$6" ] || [ "$3" = "$8" ] || return 1
@@ -204,11 +309,33 @@ apim_private_dir() {
 # and check it is still the one mktemp made (ours, 0700, empty) and directly inside <parent>, so a
 # folder or link swapped in meanwhile is refused. Relative names then resolve in that folder
 # whatever happens to the paths around it.
+# One stat for the three checks (-L changes nothing for `.` and `..`, folders entered with cd -P),
+# the uid read once (apim_euid), emptiness by a glob: an id, an ls and two more stats per file before.
 apim_enter_private() {
   cd -P -- "$1" 2>/dev/null || return 1
-  [ "$(stat -c '%u %a' .)" = "$(id -u) 700" ] || return 1
-  [ -z "$(ls -A .)" ] || return 1
-  [ "$(stat -c '%d:%i' ..)" = "$(stat -L -c '%d:%i' "$2" 2>/dev/null)" ] || return 1
+  apim_euid
+  apim_ep=$(stat -L -c '%u %a %d:%i' -- . .. "$2" 2>/dev/null)
+  # shellcheck disable=SC2086 # numbers only: one field per word
+  set -- $apim_ep
+  [ "${1-} ${2-}" = "$APIM_EUID 700" ] && [ -n "${6-}" ] && [ "$6" = "${9-}" ] || return 1
+  for apim_ep_f in .[!.]* ..?* *; do
+    if [ -e "$apim_ep_f" ] || [ -L "$apim_ep_f" ]; then return 1; fi
+  done
+}
+# APIM_EUID: the effective uid (what `id -u` prints), from this shell's /proc/self/status when
+# there is one, once per program.
+APIM_EUID=
+apim_euid() {
+  [ -z "$APIM_EUID" ] || return 0
+  if [ -r /proc/self/status ]; then
+    while read -r apim_eu_key _ apim_eu_uid _; do
+      if [ "$apim_eu_key" = Uid: ]; then
+        APIM_EUID=$apim_eu_uid
+        break
+      fi
+    done </proc/self/status
+  fi
+  [ -n "$APIM_EUID" ] || APIM_EUID=$(id -u)
 }
 apim_split_path() {
   APIM_DIR=${1%/*}
@@ -224,22 +351,43 @@ apim_rename_over() { mv -fT -- "$1" "$2"; }
 # for a moment); it is then renamed over <path> relative to that checked folder. A symbolic link
 # at <path> is replaced, not followed; chown -h; nothing is ever written through a path a local
 # user could have swapped.
+# With APIM_PUT_KEEP=1 the private folder is kept for the next file written in the same folder (a
+# mktemp and an rm -rf less per file; it is checked again, empty, before each one) until
+# apim_put_done, which the caller then must run.
+APIM_PUT_KEEP=0
+APIM_PUT_PRIV=
+APIM_PUT_IN=
 apim_put_file() {
   apim_split_path "$2"
-  [ -d "$APIM_DIR" ] || mkdir -p "$APIM_DIR" || return 1
-  apim_pf_priv=$(apim_private_dir "$APIM_DIR") || { apim_msg "cannot create a temporary folder in $APIM_DIR"; return 1; }
+  apim_euid # here, not in the subshell below, so one read serves every file
+  if [ -z "$APIM_PUT_PRIV" ] || [ "$APIM_PUT_IN" != "$APIM_DIR" ]; then
+    apim_put_done
+    [ -d "$APIM_DIR" ] || mkdir -p "$APIM_DIR" || return 1
+    APIM_PUT_PRIV=$(apim_private_dir "$APIM_DIR") || {
+      APIM_PUT_PRIV=
+      apim_msg "cannot create a temporary folder in $APIM_DIR"
+      return 1
+    }
+    APIM_PUT_IN=$APIM_DIR
+  fi
   (
-    apim_enter_private "$apim_pf_priv" "$APIM_DIR" || { apim_msg "$apim_pf_priv changed while it was being written: refused"; exit 1; }
+    apim_enter_private "$APIM_PUT_PRIV" "$APIM_DIR" || { apim_msg "$APIM_PUT_PRIV changed while it was being written: refused"; exit 1; }
     (umask 077 && : >new) && chmod "$3" new && chown -h "$4:$5" new && cat "$1" >new &&
       apim_rename_over new "../$APIM_BASE"
   )
   apim_pf_rc=$?
-  rm -rf -- "$apim_pf_priv"
+  if [ "$apim_pf_rc" != 0 ] || [ "$APIM_PUT_KEEP" != 1 ]; then apim_put_done; fi
   return "$apim_pf_rc"
+}
+apim_put_done() {
+  [ -z "$APIM_PUT_PRIV" ] || rm -rf -- "$APIM_PUT_PRIV"
+  APIM_PUT_PRIV=
+  APIM_PUT_IN=
 }
 # apim_put_link <target> <path>: replaces <path> with a symbolic link to <target>, the same way.
 apim_put_link() {
   apim_split_path "$2"
+  apim_euid
   apim_pl_priv=$(apim_private_dir "$APIM_DIR") || return 1
   (
     apim_enter_private "$apim_pl_priv" "$APIM_DIR" || exit 1

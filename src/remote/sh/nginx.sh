@@ -90,11 +90,14 @@ apim_master_pid() {
   if [ -n "$APIM_MASTER_PID" ] && ! kill -0 "$APIM_MASTER_PID" 2>/dev/null; then APIM_MASTER_PID=; fi
   return 0
 }
-# Child pids of $1 (the workers, cache manager/loader), sorted, on one line.
+# APIM_CHILDREN: the child pids of $1 (the workers, cache manager/loader) on one line, in no
+# particular order (they are compared as sets): set, not printed, and joined by the shell (a sort
+# and a tr in a subshell before).
 apim_children() {
   apim_ch=$(ps -o pid= --ppid "$1" 2>/dev/null) || apim_ch=$(apim_children_proc "$1")
   # shellcheck disable=SC2086 # one pid per word
-  printf '%s\n' $apim_ch | sort -n | tr '\n' ' '
+  set -- $apim_ch
+  APIM_CHILDREN=$*
 }
 apim_children_proc() {
   apim_cp_parent=$1
@@ -107,24 +110,34 @@ apim_children_proc() {
   done
   return 0
 }
+# APIM_LOG_SIZE: the error log's size in bytes (0 without one); wc's padding dropped by the shell.
 apim_log_size() {
-  if [ -n "$ERROR_LOG" ] && [ -f "$ERROR_LOG" ]; then wc -c <"$ERROR_LOG" | tr -d ' '; else echo 0; fi
+  APIM_LOG_SIZE=0
+  if [ -n "$ERROR_LOG" ] && [ -f "$ERROR_LOG" ]; then
+    apim_lz=$(wc -c <"$ERROR_LOG")
+    # shellcheck disable=SC2086 # the number, without the blanks around it
+    set -- $apim_lz
+    APIM_LOG_SIZE=${1:-0}
+  fi
 }
 # Error-log text written after byte offset $1 (all of it when the log was rotated meanwhile).
 apim_log_since() {
   [ -n "$ERROR_LOG" ] && [ -f "$ERROR_LOG" ] || return 0
-  if [ "$(apim_log_size)" -lt "$1" ]; then cat "$ERROR_LOG"; else tail -c +"$(($1 + 1))" "$ERROR_LOG"; fi
+  apim_log_size
+  if [ "$APIM_LOG_SIZE" -lt "$1" ]; then cat "$ERROR_LOG"; else tail -c +"$(($1 + 1))" "$ERROR_LOG"; fi
 }
 # After a refused reload the master may still be busy (it retries a failed bind() for ~2.5 s, logging
 # each try): wait until the error log stops growing for a second, at most $1 s, before the next one.
 apim_log_settle() {
-  apim_ls_end=$(($(date +%s) + $1))
-  apim_ls_last=$(apim_log_size)
-  while [ "$(date +%s)" -lt "$apim_ls_end" ]; do
+  apim_now
+  apim_ls_end=$((APIM_NOW + $1))
+  apim_log_size
+  apim_ls_last=$APIM_LOG_SIZE
+  while apim_now && [ "$APIM_NOW" -lt "$apim_ls_end" ]; do
     sleep 1
-    apim_ls_now=$(apim_log_size)
-    [ "$apim_ls_now" = "$apim_ls_last" ] && return 0
-    apim_ls_last=$apim_ls_now
+    apim_log_size
+    [ "$APIM_LOG_SIZE" = "$apim_ls_last" ] && return 0
+    apim_ls_last=$APIM_LOG_SIZE
   done
 }
 # Records what a reload must change: APIM_MASTER, APIM_WORKERS, APIM_LOG_OFFSET.
@@ -132,8 +145,12 @@ apim_nginx_before() {
   apim_master_pid
   APIM_MASTER=$APIM_MASTER_PID
   APIM_WORKERS=
-  if [ -n "$APIM_MASTER" ]; then APIM_WORKERS=$(apim_children "$APIM_MASTER"); fi
-  APIM_LOG_OFFSET=$(apim_log_size)
+  if [ -n "$APIM_MASTER" ]; then
+    apim_children "$APIM_MASTER"
+    APIM_WORKERS=$APIM_CHILDREN
+  fi
+  apim_log_size
+  APIM_LOG_OFFSET=$APIM_LOG_SIZE
 }
 # Reloads and waits up to $1 seconds for proof; on failure APIM_NGINX_OUT says why.
 apim_reload_confirm() {
@@ -142,7 +159,8 @@ apim_reload_confirm() {
     APIM_NGINX_OUT="could not signal the nginx master process $APIM_MASTER"
     return 1
   fi
-  apim_rc_end=$(($(date +%s) + $1))
+  apim_now
+  apim_rc_end=$((APIM_NOW + $1))
   while :; do
     apim_nap
     apim_rc_emerg=$(apim_log_since "$APIM_LOG_OFFSET" | grep '\[emerg\]')
@@ -154,10 +172,12 @@ apim_reload_confirm() {
       APIM_NGINX_OUT="the nginx master process $APIM_MASTER exited during the reload"
       return 1
     fi
-    for apim_rc_w in $(apim_children "$APIM_MASTER"); do
+    apim_children "$APIM_MASTER"
+    for apim_rc_w in $APIM_CHILDREN; do
       case " $APIM_WORKERS " in *" $apim_rc_w "*) ;; *) return 0 ;; esac
     done
-    if [ "$(date +%s)" -ge "$apim_rc_end" ]; then
+    apim_now
+    if [ "$APIM_NOW" -ge "$apim_rc_end" ]; then
       APIM_NGINX_OUT="nginx started no new worker processes within $1 s: the new configuration was not applied"
       return 1
     fi
@@ -166,19 +186,25 @@ apim_reload_confirm() {
 # Starts nginx (fd 9, the lock, is closed so the daemon does not hold it) and waits up to $1 s.
 apim_start_nginx() {
   APIM_NGINX_OUT=
-  apim_sn_offset=$(apim_log_size)
+  apim_log_size
+  apim_sn_offset=$APIM_LOG_SIZE
   case $SVC in
     systemd) systemctl start nginx >"$WORK/start.out" 2>&1 9>&- ;;
     sysv) service nginx start >"$WORK/start.out" 2>&1 9>&- ;;
     *) apim_nginx -c "$CONF" >"$WORK/start.out" 2>&1 9>&- ;;
   esac
   apim_sn_rc=$?
-  apim_sn_end=$(($(date +%s) + $1))
+  apim_now
+  apim_sn_end=$((APIM_NOW + $1))
   while :; do
     apim_master_pid
     APIM_MASTER=$APIM_MASTER_PID
-    if [ -n "$APIM_MASTER" ] && [ -n "$(apim_children "$APIM_MASTER" | tr -d ' ')" ]; then return 0; fi
-    if [ "$apim_sn_rc" != 0 ] || [ "$(date +%s)" -ge "$apim_sn_end" ]; then
+    if [ -n "$APIM_MASTER" ]; then
+      apim_children "$APIM_MASTER"
+      [ -n "$APIM_CHILDREN" ] && return 0
+    fi
+    apim_now
+    if [ "$apim_sn_rc" != 0 ] || [ "$APIM_NOW" -ge "$apim_sn_end" ]; then
       APIM_NGINX_OUT=$(cat "$WORK/start.out" 2>/dev/null; apim_log_since "$apim_sn_offset" | grep '\[emerg\]')
       [ -n "$APIM_NGINX_OUT" ] || APIM_NGINX_OUT="nginx did not start within $1 s"
       return 1

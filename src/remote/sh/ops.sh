@@ -19,6 +19,7 @@ apim_op_mkdir() {
 # created atomically, never through a link, never over something that appeared meanwhile).
 apim_op_touch() {
   apim_split_path "$1"
+  apim_euid
   apim_ot_priv=$(apim_private_dir "$APIM_DIR") || return 1
   (
     apim_enter_private "$apim_ot_priv" "$APIM_DIR" || exit 1

@@ -20,14 +20,16 @@ apim_write_rewrites() {
     printf '%s\n' "$APIM_UNREWRITE" >"$WORK/unrewrite.sed"
 }
 # Folders outside the conf tree that must exist for nginx -t (log folders): created live now, listed
-# so a refused configuration leaves nothing behind.
+# so a refused configuration leaves nothing behind, the last one with its planned mode ($2), so that
+# the swap finds it done (setting a mode through the folder itself is four processes).
 apim_mkdir_recorded() {
   apim_mr=$1
   while [ -n "$apim_mr" ] && [ ! -d "$apim_mr" ]; do
     printf '%s\n' "$apim_mr" >>"$WORK/created-dirs"
     apim_mr=${apim_mr%/*}
   done
-  mkdir -p "$1"
+  # shellcheck disable=SC2174 # the mode is meant for the planned folder only (an existing one keeps its own)
+  mkdir -p -m "$2" -- "$1"
 }
 apim_remove_created_dirs() {
   [ -f "$WORK/created-dirs" ] || return 0
@@ -42,6 +44,8 @@ apim_stage_path() {
     *) sp="$WORK/ext$p" ;;
   esac
 }
+# nginx's messages about the candidate, naming the live files.
+apim_unrewrite_out() { APIM_NGINX_OUT=$(printf '%s\n' "$APIM_NGINX_OUT" | sed -f "$WORK/unrewrite.sed"); }
 # Copy of the live tree with the plan applied and absolute paths pointed into the copy; nginx -t on
 # it. A candidate nginx accepts but serves wrongly (a server name claimed twice) is refused too.
 # Returns 0 valid, 1 refused (APIM_NGINX_OUT says why), 2 could not be staged.
@@ -61,17 +65,19 @@ apim_stage_and_validate() {
   # before): the folders, then the removals (a staged copy that is a link is removed, never written
   # through), then the copies.
   set --
-  while read -r k i _ _ _ _ _ field; do
+  while read -r k i mode _ _ _ _ field; do
     apim_stage_path "$field"
     case $k in
       F) set -- "$@" "${sp%/*}" ;;
-      D) case $p in "$PREFIX"/*) set -- "$@" "$sp" ;; *) apim_mkdir_recorded "$p" || return 2 ;; esac ;;
+      D) case $p in "$PREFIX"/*) set -- "$@" "$sp" ;; *) apim_mkdir_recorded "$p" "$mode" || return 2 ;; esac ;;
     esac
   done <"$WORK/plan"
   [ $# -eq 0 ] || mkdir -p -- "$@" || return 2
   set --
   while read -r k i _ _ _ _ _ field; do
     apim_stage_path "$field"
+    # Only what is there (a first converge finds none of its files: no rm at all).
+    [ -e "$sp" ] || [ -L "$sp" ] || continue
     case $k in
       F) set -- "$@" "$sp" ;;
       X) case $p in "$PREFIX"/*) set -- "$@" "$sp" ;; esac ;;
@@ -99,13 +105,24 @@ apim_stage_and_validate() {
     apim_msg "could not rewrite paths in the stage"
     return 2
   }
-  case $("$NGINX" -h 2>&1) in
-    *'-e filename'*) APIM_NGINX_OUT=$("$NGINX" -t -c "$STAGE_CONF" -p "$WORK/tree/" -e "$WORK/startup-error.log" 2>&1) ;;
-    *) APIM_NGINX_OUT=$("$NGINX" -t -c "$STAGE_CONF" -p "$WORK/tree/" 2>&1) ;;
-  esac
+  # The startup error log kept in the stage (-e); nginx before 1.19.5 refuses the option before it
+  # tests anything, and is asked again without it (an `nginx -h` to find out, every run, before).
+  APIM_NGINX_OUT=$("$NGINX" -t -c "$STAGE_CONF" -p "$WORK/tree/" -e "$WORK/startup-error.log" 2>&1)
   apim_sv_rc=$?
-  APIM_NGINX_OUT=$(printf '%s\n' "$APIM_NGINX_OUT" | sed -f "$WORK/unrewrite.sed")
-  [ "$apim_sv_rc" = 0 ] || return 1
+  case $apim_sv_rc:$APIM_NGINX_OUT in
+    0:*) ;;
+    *'invalid option: "e"'*)
+      APIM_NGINX_OUT=$("$NGINX" -t -c "$STAGE_CONF" -p "$WORK/tree/" 2>&1)
+      apim_sv_rc=$?
+      ;;
+  esac
+  # The output is shown only when the candidate is refused: only then are its paths put back.
+  if [ "$apim_sv_rc" != 0 ]; then
+    apim_unrewrite_out
+    return 1
+  fi
+  case $APIM_NGINX_OUT in *'conflicting server name'*) ;; *) return 0 ;; esac
+  apim_unrewrite_out
   if apim_sv_conflicts=$(apim_nginx_conflicts "$APIM_NGINX_OUT"); then
     APIM_NGINX_OUT="$apim_sv_conflicts
 a server name is claimed twice on one address: nginx would serve only one of the blocks"
@@ -181,7 +198,7 @@ apim_main() {
       apim_emit validated 1
     fi
     SNAP="$STATE/snapshots/$RUN_ID"
-    rm -rf "$SNAP"
+    if [ -e "$SNAP" ] || [ -L "$SNAP" ]; then rm -rf "$SNAP"; fi
     mv "$WORK/snap" "$SNAP" || {
       apim_msg "could not store the snapshot"
       apim_finish error 1

@@ -122,6 +122,42 @@ describe('apim_put_file', () => {
   });
 });
 
+describe('apim_put_file with APIM_PUT_KEEP (one private folder for the files of one folder)', () => {
+  const dir = () => join(base, 'kept');
+
+  it('writes each file with its mode, then leaves no temporary folder behind after apim_put_done', () => {
+    mkdirSync(dir(), { recursive: true });
+    const body = [
+      'APIM_PUT_KEEP=1',
+      putFile(join(base, 'content'), join(dir(), 'lb.crt'), '0644', 'root', 'root'),
+      putFile(join(base, 'content'), join(dir(), 'lb.key'), '0600', 'root', 'root'),
+      'ls -A "$APIM_PUT_PRIV" | wc -l >' + singleQuote(join(base, 'kept-count')),
+      'apim_put_done',
+    ].join(' &&\n');
+    expect(lib(body)).toBe(0);
+    expect(readFileSync(join(base, 'kept-count'), 'utf8').trim()).toBe('0');
+    expect(readdirSync(dir()).sort()).toEqual(['lb.crt', 'lb.key']);
+    expect((statSync(join(dir(), 'lb.key')).mode & 0o777).toString(8)).toBe('600');
+    expect((statSync(join(dir(), 'lb.crt')).mode & 0o777).toString(8)).toBe('644');
+  });
+
+  it('checks the kept folder again before the next file: one that is no longer empty is refused', () => {
+    mkdirSync(dir(), { recursive: true });
+    const body = [
+      'APIM_PUT_KEEP=1',
+      putFile(join(base, 'content'), join(dir(), 'first'), '0644', 'root', 'root'),
+      // Whatever appears in the private folder meanwhile (here a link to the root-only file).
+      `ln -s ${singleQuote(secret)} "$APIM_PUT_PRIV/new"`,
+      `if ${putFile(join(base, 'content'), join(dir(), 'second'), '0666', 'nobody', 'nogroup')}; then exit 1; fi`,
+      '[ -z "$APIM_PUT_PRIV" ]',
+    ].join(' &&\n');
+    const before = secretState();
+    expect(lib(body)).toBe(0);
+    expect(secretState()).toBe(before);
+    expect(readdirSync(dir()).filter((e) => e.startsWith('.apim-tmp'))).toEqual([]);
+  });
+});
+
 describe('apim_set_attrs and apim_read_file', () => {
   it('change and read the file at the path, never a link target', () => {
     const link = join(webRoot, 'link-to-secret');

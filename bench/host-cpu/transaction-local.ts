@@ -1,0 +1,142 @@
+// What a load balancer's transaction program costs, on this machine, against a real local nginx
+// (no container, no SSH): the processes it starts (execve, strace -f) and the CPU it uses (user +
+// sys of the program and its children), for a first converge (conf.d file, certificate, key, TLS
+// folder, log folder: what bench/run.sh's scenario 1 writes) and for a re-run that finds everything
+// in place. Run as root (the program chowns to root):
+//
+//   npx tsx bench/host-cpu/transaction-local.ts <rounds> [--list]
+//
+// Rows: scenario, runs, cpu_ms (mean), execs; --list prints the commands of the last run, counted.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { transactionScript, type TransactionSpec } from '../../src/remote/index.js';
+import { NGINX_BINARY, freePort, startLocalNginx } from '../../test/integration/support/local-nginx.js';
+
+const rounds = Number(process.argv[2] ?? '5');
+const list = process.argv.includes('--list');
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error('usage: transaction-local.ts <rounds> [--list]');
+
+const lb = await startLocalNginx();
+const sitePort = await freePort();
+const tls = join(lb.base, 'ssl', 'apim');
+const logs = join(lb.base, 'log', 'apim');
+const pem = (label: string) => Buffer.from(`-----BEGIN ${label}-----\nAAAA\n-----END ${label}-----\n`);
+let run = 0;
+
+function spec(): TransactionSpec {
+  run += 1;
+  return {
+    runId: `bench-${process.pid}-${run}`,
+    stateDir: lb.stateDir,
+    confPrefix: lb.prefix,
+    confPath: lb.confPath,
+    nginxBinary: NGINX_BINARY,
+    nginxPrefix: `${lb.prefix}/`,
+    serviceManager: 'none',
+    files: [
+      {
+        path: join(lb.prefix, 'conf.d', 'apim.conf'),
+        content: Buffer.from(
+          lb.siteConfig('apim', sitePort).replace('access_log off;', `access_log ${logs}/access.log;`),
+        ),
+        mode: '0644',
+        owner: 'root',
+        group: 'root',
+        expected: 'absent',
+      },
+      {
+        path: join(tls, 'lb.crt'),
+        content: pem('CERTIFICATE'),
+        mode: '0644',
+        owner: 'root',
+        group: 'root',
+        expected: 'absent',
+      },
+      {
+        path: join(tls, 'lb.key'),
+        content: pem('PRIVATE KEY'),
+        mode: '0600',
+        owner: 'root',
+        group: 'root',
+        expected: 'absent',
+      },
+    ],
+    directories: [
+      { path: tls, mode: '0700', owner: 'root', group: 'root' },
+      { path: logs, mode: '0755', owner: 'root', group: 'root' },
+    ],
+    deletes: [],
+    records: { managers: ['apim_lb_config', 'apim_tls_certificates'], files: [] },
+    reload: true,
+    validate: true,
+    snapshotsToKeep: 5,
+    lockWaitSeconds: 10,
+  };
+}
+
+/** The state a first converge finds: none of the files, folders or the tool's state. */
+function reset(): void {
+  for (const p of [
+    join(lb.prefix, 'conf.d', 'apim.conf'),
+    join(lb.base, 'ssl'),
+    join(lb.base, 'log'),
+    lb.stateDir,
+  ])
+    rmSync(p, { recursive: true, force: true });
+}
+
+/** One run of the program: its CPU (ms) and, when traced, the argv[0] of every execve. */
+function once(script: string, trace: boolean): { cpuMs: number; execs: string[] } {
+  const file = join(work, 'script.sh');
+  writeFileSync(file, script);
+  const out = join(work, 'strace');
+  const argv = trace
+    ? ['strace', '-f', '-qq', '-z', '-e', 'trace=execve', '-e', 'signal=none', '-o', out, 'sh', file]
+    : ['sh', file];
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', join(work, 'time'), ...argv], {
+    encoding: 'utf8',
+  });
+  if (!/@@APIM status (committed|unchanged)/.test(r.stdout))
+    throw new Error(`transaction failed:\n${r.stdout}\n${r.stderr}`);
+  const [user, sys] = readFileSync(join(work, 'time'), 'utf8').trim().split(/\s+/).map(Number);
+  const execs = trace
+    ? readFileSync(out, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('execve("'))
+        .map((l) => /execve\("([^"]*)", \[(.*?)\]/.exec(l)?.[2]?.slice(0, 120) ?? l)
+        .slice(1) // sh itself
+    : [];
+  return { cpuMs: ((user ?? 0) + (sys ?? 0)) * 1000, execs };
+}
+
+const work = mkdtempSync(join(tmpdir(), 'apim-txn-bench-'));
+mkdirSync(work, { recursive: true });
+try {
+  const rows = ['scenario\truns\tcpu_ms\texecs'];
+  for (const scenario of ['first converge', 'unchanged re-run'] as const) {
+    let cpu = 0;
+    let last: string[] = [];
+    for (let i = 0; i <= rounds; i++) {
+      if (scenario === 'first converge') reset();
+      else once(transactionScript(spec()), false);
+      const r = once(transactionScript(spec()), i === rounds);
+      if (i > 0 && i < rounds) cpu += r.cpuMs; // run 0 warms up, the last one is traced
+      if (i === rounds) last = r.execs;
+    }
+    rows.push([scenario, rounds - 1, (cpu / Math.max(1, rounds - 1)).toFixed(1), last.length].join('\t'));
+    if (list) {
+      const counts = new Map<string, number>();
+      for (const e of last) counts.set(e, (counts.get(e) ?? 0) + 1);
+      process.stderr.write(`--- ${scenario}: ${last.length} execve\n`);
+      for (const [e, n] of [...counts].sort((a, b) => b[1] - a[1]))
+        process.stderr.write(`${String(n).padStart(4)}  ${e}\n`);
+    }
+  }
+  process.stdout.write(rows.join('\n') + '\n');
+} finally {
+  lb.stop();
+  rmSync(work, { recursive: true, force: true });
+}
