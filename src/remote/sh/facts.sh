@@ -5,8 +5,9 @@
 # Input: STATE, CONF_OVERRIDE, NGINX_OVERRIDE (empty: found), APIM_PROBE_SYSV (0|1), APIM_BASICS
 # (1: the basic facts too; 0: only the answers to the queries, for a plan that asks more), APIM_QUERIES:
 # lines `file <path field> [<b64 path, as $STATE/records keeps it>]` (type, mode, owner, sha256),
-# `content <path field>` (a regular file's bytes: never ask for a secret the controller must not
-# see), `package <name>`, `service <name>`, `apim-home <b64 home|->` (API-M node discovery,
+# `content <path field> [<b64 path, as $STATE/records keeps it> sha256|note]` (a regular file's
+# bytes: never ask for a secret the controller must not see; with the b64 path, possibly answered
+# by its record instead: apim_recorded_contents), `package <name>`, `service <name>`, `apim-home <b64 home|->` (API-M node discovery,
 # node-facts.sh); a path field is `=<path>` or base64 (src/remote/script-input.ts).
 
 # The package and service managers, which the package and service queries need.
@@ -162,9 +163,12 @@ apim_text_facts() {
 apim_state_facts() {
   if [ -f "$STATE/pending-reload" ]; then apim_emit_b64 pending "$(cat "$STATE/pending-reload")"; fi
   if [ -f "$STATE/records" ]; then
-    while read -r apim_sf_manager apim_sf_b64 apim_sf_sha; do
+    while read -r apim_sf_manager apim_sf_b64 apim_sf_sha apim_sf_note; do
       [ -n "$apim_sf_b64" ] || continue
-      apim_emit record "$apim_sf_manager $apim_sf_b64 ${apim_sf_sha:--}"
+      apim_emit record "$apim_sf_manager $apim_sf_b64 ${apim_sf_sha:--}${apim_sf_note:+ $apim_sf_note}"
+      case $apim_sf_note in '' | -) apim_sf_note=sha256 ;; *) apim_sf_note=note ;; esac
+      APIM_RECORDED="$APIM_RECORDED$apim_sf_b64 $apim_sf_sha $apim_sf_note
+"
       # Retiring a recorded file is a compare-and-swap: the plan needs its current state.
       apim_sf_asked=0
       while read -r apim_sf_kind apim_sf_field apim_sf_alias; do
@@ -201,13 +205,18 @@ file $apim_sf_b64"
 
 # The `file` queries, answered with one stat and one sha256sum for all of them, their paths decoded
 # by one awk (a process or two per path were most of the program's cost on the host): `file <field> 0`,
-# or `file <field> 1 <type> <mode> <owner> <group> <size> <sha256|->`.
+# or `file <field> 1 <type> <mode> <owner> <group> <size> <sha256|->`. APIM_FILE_SUMS: `<b64 path>
+# <sha256>` of each regular file, one a line (for apim_recorded_contents).
 apim_file_facts() {
   apim_ff_fields=
+  apim_ff_keys=
   apim_ff_plain=1
-  while read -r apim_ff_kind apim_ff_field _; do
+  while read -r apim_ff_kind apim_ff_field apim_ff_alias _; do
     [ "$apim_ff_kind" = file ] || continue
     apim_ff_fields="$apim_ff_fields$apim_ff_field
+"
+    # The path as $STATE/records keeps it: the alias, or the field itself for a recorded file.
+    apim_ff_keys="$apim_ff_keys${apim_ff_alias:-$apim_ff_field}
 "
     case $apim_ff_field in =*) ;; *) apim_ff_plain=0 ;; esac
   done <<APIM_QUERIES_END
@@ -237,13 +246,17 @@ APIM_PATHS_END
 *}
     apim_ff_fields=${apim_ff_fields#*
 }
+    apim_ff_key=${apim_ff_keys%%
+*}
+    apim_ff_keys=${apim_ff_keys#*
+}
     apim_ff_line=${apim_ff_stats%%
 *}
     read -r apim_ff_raw apim_ff_mode apim_ff_user apim_ff_group _ _ apim_ff_size apim_ff_name <<APIM_LINE_END
 $apim_ff_line
 APIM_LINE_END
     if [ -z "$apim_ff_line" ] || [ "$apim_ff_name" != "$apim_ff_p" ]; then
-      apim_ff_out="$apim_ff_out$apim_ff_field 0
+      apim_ff_out="$apim_ff_out$apim_ff_field $apim_ff_key 0
 "
       continue
     fi
@@ -262,11 +275,11 @@ APIM_LINE_END
     [ "$apim_ff_t" = file ] && apim_ff_regular="$apim_ff_regular$apim_ff_p
 "
     while [ ${#apim_ff_mode} -lt 4 ]; do apim_ff_mode=0$apim_ff_mode; done
-    apim_ff_out="$apim_ff_out$apim_ff_field 1 $apim_ff_t $apim_ff_mode $apim_ff_user $apim_ff_group $apim_ff_size
+    apim_ff_out="$apim_ff_out$apim_ff_field $apim_ff_key 1 $apim_ff_t $apim_ff_mode $apim_ff_user $apim_ff_group $apim_ff_size
 "
   done
   apim_file_sums "$apim_ff_regular"
-  while read -r apim_ff_field apim_ff_rest; do
+  while read -r apim_ff_field apim_ff_key apim_ff_rest; do
     [ -n "$apim_ff_field" ] || continue
     case $apim_ff_rest in
       '1 file '*)
@@ -275,6 +288,8 @@ APIM_LINE_END
         APIM_SUMS=${APIM_SUMS#*
 }
         apim_emit file "$apim_ff_field $apim_ff_rest $apim_ff_sum"
+        APIM_FILE_SUMS="$APIM_FILE_SUMS$apim_ff_key $apim_ff_sum
+"
         ;;
       1*) apim_emit file "$apim_ff_field $apim_ff_rest -" ;;
       *) apim_emit file "$apim_ff_field $apim_ff_rest" ;;
@@ -324,6 +339,48 @@ apim_content_fact() {
     apim_emit missing "$1"
   fi
 }
+# apim_recorded_sum <b64 path> <sha256|note>: APIM_RS, the sha256 $STATE/records holds for the path,
+# when the file hashed to it in apim_file_facts (a regular file; `note`: and the record has a note).
+apim_recorded_sum() {
+  case $APIM_RECORDED in
+    *"
+$1 "*) ;;
+    *) return 1 ;;
+  esac
+  APIM_RS=${APIM_RECORDED#*"
+$1 "}
+  APIM_RS=${APIM_RS%%"
+"*}
+  case $2 in note) [ "${APIM_RS#* }" = note ] || return 1 ;; esac
+  APIM_RS=${APIM_RS%% *}
+  [ ${#APIM_RS} -eq 64 ] || return 1
+  case $APIM_FILE_SUMS in
+    *"
+$1 $APIM_RS
+"*) return 0 ;;
+  esac
+  return 1
+}
+# APIM_FROM_RECORDS: 1 when every `content` query given with its b64 path can be answered by its
+# record (apim_recorded_sum), 0 when any cannot: then all of them are read, as one set (a
+# certificate is judged together with its key). A sha256 equal to the one the tool's transaction
+# recorded after writing (and checking) those bytes proves they are those bytes: reading them again
+# would tell the controller nothing new. Any other file, even one hand-edited back to a valid
+# certificate, hashes to something else and is read; only an edit of the root-only records
+# themselves could vouch for other bytes, and the controller still checks the note it gets.
+apim_recorded_contents() {
+  APIM_FROM_RECORDS=0
+  while read -r apim_rc_kind _ apim_rc_b64 apim_rc_need _; do
+    if [ "$apim_rc_kind" != content ] || [ -z "$apim_rc_need" ]; then continue; fi
+    if ! apim_recorded_sum "$apim_rc_b64" "$apim_rc_need"; then
+      APIM_FROM_RECORDS=0
+      return 0
+    fi
+    APIM_FROM_RECORDS=1
+  done <<APIM_QUERIES_END
+$APIM_QUERIES
+APIM_QUERIES_END
+}
 # `package <name> <installed 0|1> <b64 version> <b64 candidate>` (candidate: apt only).
 apim_package_fact() {
   apim_pk_installed=0
@@ -371,6 +428,10 @@ apim_service_fact() {
 }
 
 apim_main() {
+  APIM_RECORDED='
+'
+  APIM_FILE_SUMS='
+'
   apim_managers
   if [ "$APIM_BASICS" = 1 ]; then
     apim_os_facts
@@ -379,10 +440,17 @@ apim_main() {
     apim_state_facts
   fi
   apim_file_facts
+  apim_recorded_contents
   # A here-document, not a pipe: no subshell for the loop.
-  while read -r apim_q_kind apim_q_arg; do
+  while read -r apim_q_kind apim_q_arg apim_q_b64 apim_q_need _; do
     case $apim_q_kind in
-      content) apim_content_fact "$apim_q_arg" ;;
+      content)
+        if [ -n "$apim_q_need" ] && [ "$APIM_FROM_RECORDS" = 1 ] && apim_recorded_sum "$apim_q_b64" "$apim_q_need"; then
+          apim_emit content_recorded "$apim_q_arg $APIM_RS"
+        else
+          apim_content_fact "$apim_q_arg"
+        fi
+        ;;
       package) apim_package_fact "$apim_q_arg" ;;
       service) apim_service_fact "$apim_q_arg" ;;
       apim-home) apim_node_facts "$apim_q_arg" ;;

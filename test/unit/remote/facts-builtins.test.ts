@@ -2,7 +2,7 @@
 // (src/remote/sh/facts.sh, nginx.sh) must be what those commands say, under every shell a host may
 // run; a recorded file the plan asks about is answered once.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -98,5 +98,77 @@ describe('recorded files in the facts program', () => {
     expect(facts.files[asked]).toMatchObject({ type: 'file', sha256: sha256Hex('asked\n') });
     expect(facts.files[retired]).toMatchObject({ type: 'file', sha256: sha256Hex('retired\n') });
     expect(facts.state.records.apim_lb_config).toEqual([asked, retired]);
+  });
+});
+
+describe('a certificate and key the records vouch for (content queries with orRecord)', () => {
+  const state = join(dir, 'vouch-state');
+  const cert = join(dir, 'vouch.crt');
+  const key = join(dir, 'vouch.key');
+  const b64 = (p: string) => Buffer.from(p).toString('base64');
+  const note = b64('{"subject":"CN=x"}');
+  const setUp = (records: { certSha?: string; keySha?: string; note?: string }) => {
+    mkdirSync(state, { recursive: true });
+    writeFileSync(cert, 'CERT\n');
+    writeFileSync(key, 'KEY\n');
+    writeFileSync(
+      join(state, 'records'),
+      `apim_tls_certificates ${b64(cert)} ${records.certSha ?? sha256Hex('CERT\n')}${records.note === undefined ? '' : ` ${records.note}`}\n` +
+        `apim_tls_certificates ${b64(key)} ${records.keySha ?? sha256Hex('KEY\n')}\n`,
+    );
+  };
+  const facts = () => {
+    const out = execFileSync('sh', ['-s'], {
+      input: factsScript({
+        queries: [
+          { kind: 'file', path: cert },
+          { kind: 'file', path: key },
+          { kind: 'content', path: cert, orRecord: 'note' },
+          { kind: 'content', path: key, orRecord: 'sha256' },
+        ],
+        stateDir: state,
+        probeSysvServices: false,
+      }),
+      encoding: 'utf8',
+    });
+    return parseFacts(out);
+  };
+
+  it('reads neither when both hash to their records and the certificate has its note', () => {
+    setUp({ note });
+    const f = facts();
+    expect(f.contents).toEqual({});
+    expect(f.recordedContent).toEqual({ [cert]: sha256Hex('CERT\n'), [key]: sha256Hex('KEY\n') });
+  });
+
+  it('reads both when either file hashes to something else than its record', () => {
+    setUp({ note, keySha: sha256Hex('OTHER KEY\n') });
+    const f = facts();
+    expect(f.recordedContent).toEqual({});
+    expect(f.contents[cert]?.toString()).toBe('CERT\n');
+    expect(f.contents[key]?.toString()).toBe('KEY\n');
+    setUp({ note });
+    writeFileSync(cert, 'CERT, changed in place\n');
+    expect(facts().contents[cert]?.toString()).toBe('CERT, changed in place\n');
+  });
+
+  it('reads both when the certificate record has no note, and when the state has no records', () => {
+    setUp({});
+    expect(facts().recordedContent).toEqual({});
+    expect(Object.keys(facts().contents).sort()).toEqual([cert, key].sort());
+    rmSync(join(state, 'records'));
+    expect(Object.keys(facts().contents).sort()).toEqual([cert, key].sort());
+  });
+
+  it('reads a link in place of the file, never vouching for what it points to', () => {
+    setUp({ note });
+    rmSync(key);
+    const target = join(dir, 'vouch-target.key');
+    writeFileSync(target, 'KEY\n');
+    symlinkSync(target, key);
+    const f = facts();
+    expect(f.recordedContent).toEqual({});
+    expect(f.contents[key]).toBeNull();
+    rmSync(key);
   });
 });
