@@ -95,7 +95,10 @@ apim_passwd_files_first() {
   return 1
 }
 
-apim_nginx_facts() {
+# NGINX: the binary (NGINX_OVERRIDE, else found), APIM_HAS_NGINX 1 when it is executable, and
+# APIM_NGINX_STAT: the binary again when a transaction recorded its nginx -V (apim_file_facts states
+# it with the queried files, APIM_NGINX_ID).
+apim_nginx_binary() {
   NGINX=$NGINX_OVERRIDE
   if [ -z "$NGINX" ]; then
     NGINX=$(command -v nginx 2>/dev/null || :)
@@ -107,7 +110,32 @@ apim_nginx_facts() {
   APIM_HAS_NGINX=0
   if [ -n "$NGINX" ] && [ -x "$NGINX" ]; then
     APIM_HAS_NGINX=1
-    APIM_NGINX_V=$("$NGINX" -V 2>&1)
+    [ -f "$STATE/nginx-v" ] && APIM_NGINX_STAT=$NGINX
+  fi
+  return 0
+}
+# APIM_NGINX_V: the text $STATE/nginx-v holds (state.sh, apim_record_nginx_v) when its identity line
+# is that of the binary now (APIM_NGINX_ID: a regular file with the same device, inode, size, mtime
+# and ctime). A package upgrade or reinstall writes a new file (another inode, a new ctime); a
+# rewrite in place changes mtime and ctime, and is refused while nginx runs from it (ETXTBSY).
+apim_recorded_nginx_v() {
+  [ -n "$APIM_NGINX_ID" ] || return 1
+  {
+    IFS= read -r apim_rv_id || return 1
+    [ "$apim_rv_id" = "$APIM_NGINX_ID" ] || return 1
+    APIM_NGINX_V=
+    while IFS= read -r apim_rv_l || [ -n "$apim_rv_l" ]; do
+      APIM_NGINX_V="$APIM_NGINX_V${APIM_NGINX_V:+
+}$apim_rv_l"
+    done
+  } <"$STATE/nginx-v"
+  case $APIM_NGINX_V in 'nginx version: '*) return 0 ;; esac
+  return 1
+}
+
+apim_nginx_facts() {
+  if [ "$APIM_HAS_NGINX" = 1 ]; then
+    apim_recorded_nginx_v || APIM_NGINX_V=$("$NGINX" -V 2>&1)
     # The same derivation the transaction uses for its reload proof.
     # shellcheck disable=SC2034 # read by apim_configure_arg (nginx.sh)
     apim_np_v=$APIM_NGINX_V
@@ -222,7 +250,7 @@ apim_file_facts() {
   done <<APIM_QUERIES_END
 $APIM_QUERIES
 APIM_QUERIES_END
-  [ -n "$apim_ff_fields" ] || return 0
+  [ -n "$apim_ff_fields" ] || [ -n "$APIM_NGINX_STAT" ] || return 0
   if [ "$apim_ff_plain" = 1 ]; then
     apim_ff_paths=
     while read -r apim_ff_field; do apim_ff_paths="$apim_ff_paths${apim_ff_field#=}
@@ -237,8 +265,9 @@ APIM_FIELDS_END
 $apim_ff_paths
 APIM_PATHS_END
   # Existing paths only, in argument order (a link itself, not its target): raw mode in hex, then
-  # the permission bits, owner, group, ids and size, then the name (the rest of the line).
-  apim_ff_stats=$(stat -c '%f %a %U %G %u %g %s %n' -- "$@" 2>/dev/null)
+  # the permission bits, owner, group, ids and size, device, inode, mtime and ctime, then the name
+  # (the rest of the line). The nginx binary last (apim_nginx_binary), for its identity.
+  apim_ff_stats=$(stat -c '%f %a %U %G %u %g %s %d %i %Y %Z %n' -- "$@" ${APIM_NGINX_STAT:+"$APIM_NGINX_STAT"} 2>/dev/null)
   apim_ff_out=
   apim_ff_regular=
   for apim_ff_p do
@@ -252,7 +281,7 @@ APIM_PATHS_END
 }
     apim_ff_line=${apim_ff_stats%%
 *}
-    read -r apim_ff_raw apim_ff_mode apim_ff_user apim_ff_group _ _ apim_ff_size apim_ff_name <<APIM_LINE_END
+    read -r apim_ff_raw apim_ff_mode apim_ff_user apim_ff_group _ _ apim_ff_size _ _ _ _ apim_ff_name <<APIM_LINE_END
 $apim_ff_line
 APIM_LINE_END
     if [ -z "$apim_ff_line" ] || [ "$apim_ff_name" != "$apim_ff_p" ]; then
@@ -278,6 +307,14 @@ APIM_LINE_END
     apim_ff_out="$apim_ff_out$apim_ff_field $apim_ff_key 1 $apim_ff_t $apim_ff_mode $apim_ff_user $apim_ff_group $apim_ff_size
 "
   done
+  if [ -n "$APIM_NGINX_STAT" ]; then
+    read -r apim_ff_raw _ _ _ _ _ apim_ff_size apim_ff_dev apim_ff_ino apim_ff_mtime apim_ff_ctime apim_ff_name <<APIM_LINE_END
+$apim_ff_stats
+APIM_LINE_END
+    if [ "$apim_ff_name" = "$APIM_NGINX_STAT" ] && [ $(((0x$apim_ff_raw) & 61440)) = 32768 ]; then
+      APIM_NGINX_ID="$apim_ff_dev $apim_ff_ino $apim_ff_size $apim_ff_mtime $apim_ff_ctime"
+    fi
+  fi
   apim_file_sums "$apim_ff_regular"
   while read -r apim_ff_field apim_ff_key apim_ff_rest; do
     [ -n "$apim_ff_field" ] || continue
@@ -432,14 +469,19 @@ apim_main() {
 '
   APIM_FILE_SUMS='
 '
+  APIM_NGINX_STAT=
+  APIM_NGINX_ID=
   apim_managers
   if [ "$APIM_BASICS" = 1 ]; then
     apim_os_facts
-    apim_nginx_facts
-    apim_text_facts
+    apim_nginx_binary
     apim_state_facts
   fi
   apim_file_facts
+  if [ "$APIM_BASICS" = 1 ]; then
+    apim_nginx_facts
+    apim_text_facts
+  fi
   apim_recorded_contents
   # A here-document, not a pipe: no subshell for the loop.
   while read -r apim_q_kind apim_q_arg apim_q_b64 apim_q_need _; do

@@ -65,9 +65,11 @@ describe.each(SHELLS)('facts read by the shell (%s)', (shell) => {
       spawnSync('sh', ['-c', "dpkg-query -W -f='${Status}' nginx-plus 2>/dev/null"], {
         encoding: 'utf8',
       }).stdout.includes('install ok installed');
-    expect(sh("NGINX_OVERRIDE=/nonexistent CONF_OVERRIDE=''; apim_nginx_facts")).toContain(
-      `@@APIM plus_package ${installed ? 1 : 0}\n`,
-    );
+    expect(
+      sh(
+        "NGINX_OVERRIDE=/nonexistent CONF_OVERRIDE='' STATE=/nonexistent; apim_nginx_binary; apim_nginx_facts",
+      ),
+    ).toContain(`@@APIM plus_package ${installed ? 1 : 0}\n`);
   });
 });
 
@@ -170,5 +172,61 @@ describe('a certificate and key the records vouch for (content queries with orRe
     expect(f.recordedContent).toEqual({});
     expect(f.contents[key]).toBeNull();
     rmSync(key);
+  });
+});
+
+describe('nginx -V recorded by the transaction for the binary it ran (state.sh, apim_record_nginx_v)', () => {
+  const state = join(dir, 'nginx-v-state');
+  const bin = join(dir, 'fake-nginx');
+  const ran = join(dir, 'fake-nginx.ran');
+  const build = (version: string) =>
+    `#!/bin/sh\necho run >>'${ran}'\necho 'nginx version: nginx/${version}' >&2\necho 'configure arguments: --prefix=/usr/share/nginx --conf-path=/etc/nginx/nginx.conf --with-http_ssl_module' >&2\n`;
+  const install = (version: string) => {
+    // As a package manager does: a new file renamed over the old one.
+    writeFileSync(`${bin}.new`, build(version), { mode: 0o755 });
+    execFileSync('mv', ['-f', `${bin}.new`, bin]);
+  };
+  const record = () =>
+    execFileSync('sh', [
+      '-c',
+      `${source('lib')}\n${source('state')}\nSTATE='${state}' NGINX='${bin}'\napim_record_nginx_v`,
+    ]);
+  const runs = () => (spawnSync('cat', [ran], { encoding: 'utf8' }).stdout.match(/run/g) ?? []).length;
+  const facts = () => {
+    rmSync(ran, { force: true });
+    const out = execFileSync('sh', ['-s'], {
+      input: factsScript({ queries: [], stateDir: state, nginxBinary: bin, probeSysvServices: false }),
+      encoding: 'utf8',
+    });
+    return { version: parseFacts(out).nginx?.version, ranNginx: runs() };
+  };
+
+  it('prints the recorded text while the binary is the one recorded, and runs nginx -V for any other', () => {
+    mkdirSync(state, { recursive: true });
+    install('1.22.1');
+    expect(facts()).toEqual({ version: '1.22.1', ranNginx: 1 });
+    record();
+    expect(readFileSync(join(state, 'nginx-v'), 'utf8')).toContain('nginx version: nginx/1.22.1\n');
+    expect(facts()).toEqual({ version: '1.22.1', ranNginx: 0 });
+
+    // Upgraded, or reinstalled at the same version (a new file): nginx -V runs again.
+    install('1.24.0');
+    expect(facts()).toEqual({ version: '1.24.0', ranNginx: 1 });
+    record();
+    expect(facts()).toEqual({ version: '1.24.0', ranNginx: 0 });
+    install('1.24.0');
+    expect(facts()).toEqual({ version: '1.24.0', ranNginx: 1 });
+    record();
+
+    // The same file, its mtime changed: not the binary recorded.
+    execFileSync('touch', ['-d', '2001-01-01 00:00:00', bin]);
+    expect(facts().ranNginx).toBe(1);
+    record();
+    expect(facts().ranNginx).toBe(0);
+
+    // A record that does not hold nginx -V text is not used.
+    const recorded = readFileSync(join(state, 'nginx-v'), 'utf8');
+    writeFileSync(join(state, 'nginx-v'), `${recorded.split('\n')[0]}\nsomething else\n`);
+    expect(facts()).toEqual({ version: '1.24.0', ranNginx: 1 });
   });
 });
