@@ -63,8 +63,6 @@ export interface StateFacts {
   legacyFile: boolean;
   /** Snapshot ids, newest last. */
   snapshots: string[];
-  /** Another apply holds the lock right now. */
-  locked: boolean;
 }
 
 /** What the host says about a package (the `package` fact query). */
@@ -432,7 +430,6 @@ export function parseFacts(stdout: string): HostFacts {
       legacyRecords: [...new Set(legacyRecords)],
       legacyFile: r.flag('legacy_file'),
       snapshots: r.all('snapshot'),
-      locked: r.flag('locked'),
     },
   };
   const candidate = /^(?:\d+:)?(\d+\.\d+\.\d+)/.exec(r.get('nginx_candidate') ?? '');

@@ -222,13 +222,6 @@ file $apim_sf_b64"
       [ -n "$apim_sf_id" ] && [ -d "$STATE/snapshots/$apim_sf_id" ] && apim_emit snapshot "$apim_sf_id"
     done <"$STATE/snapshots/index"
   fi
-  if [ -f "$STATE/lock" ] && command -v flock >/dev/null 2>&1; then
-    # On a descriptor: `flock <file> true` was five execve calls (true looked up along PATH).
-    flock -n 9 9<"$STATE/lock" || apim_emit locked 1
-  elif [ -d "$STATE/lock.d" ]; then
-    apim_sf_holder=$(cat "$STATE/lock.d/pid" 2>/dev/null || :)
-    if [ -z "$apim_sf_holder" ] || kill -0 "$apim_sf_holder" 2>/dev/null; then apim_emit locked 1; fi
-  fi
 }
 
 # The `file` queries, answered with one stat and one sha256sum for all of them, their paths decoded
