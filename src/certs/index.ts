@@ -26,7 +26,7 @@ export {
   newLocalCa,
   writeLocalCa,
 } from './local-ca.js';
-export { inspectCertificate, recordedMetadataOf, type CertificateMetadata } from './inspect.js';
+export { inspectCertificate, noteMetadata, recordedMetadataOf, type CertificateMetadata } from './inspect.js';
 export { hostnameCovered, normalizeHostnames } from './san.js';
 export {
   type CertificateFilesCheck,

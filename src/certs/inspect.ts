@@ -78,6 +78,19 @@ const FINGERPRINT = /^(?:[0-9A-F]{2}:){31}[0-9A-F]{2}$/;
  * undefined, and the caller parses the certificate.
  */
 export function recordedMetadataOf(pem: string, note: string): CertificateMetadata | undefined {
+  const meta = noteMetadata(note);
+  if (!meta || !pem.includes('-----BEGIN CERTIFICATE-----')) return undefined;
+  const fingerprint = pemSha256(pem)
+    .toUpperCase()
+    .replace(/(..)(?!$)/g, '$1:');
+  return fingerprint === meta.fingerprintSha256 ? meta : undefined;
+}
+
+/**
+ * The metadata a well-formed note holds, else undefined. Alone (the certificate not read), it is
+ * only as good as the sha256 recorded with it: the caller must know the file still hashes to that.
+ */
+export function noteMetadata(note: string): CertificateMetadata | undefined {
   let value: unknown;
   try {
     value = JSON.parse(note);
@@ -100,11 +113,6 @@ export function recordedMetadataOf(pem: string, note: string): CertificateMetada
     !FINGERPRINT.test(m.fingerprintSha256)
   )
     return undefined;
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) return undefined;
-  const fingerprint = pemSha256(pem)
-    .toUpperCase()
-    .replace(/(..)(?!$)/g, '$1:');
-  if (fingerprint !== m.fingerprintSha256) return undefined;
   return {
     subject: m.subject,
     issuer: m.issuer,

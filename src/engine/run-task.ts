@@ -137,10 +137,15 @@ async function stage(
   if (typeof keystoreChanges === 'string') return keystoreChanges;
   changes.push(...keystoreChanges);
   if (plan.manages === undefined) return { changes, warnings: [] };
-  // What the module writes at each path it manages: a retired file is removed only if unchanged since.
-  const written = new Map(files.map((f) => [f.path, sha256(f.content)]));
+  // What the module writes (or keeps) at each path it manages: a retired file is removed only if
+  // unchanged since.
+  const kept = plan.kept ?? [];
+  const written = new Map([
+    ...files.map((f): [string, string] => [f.path, sha256(f.content)]),
+    ...kept.map((k): [string, string] => [k.path, k.sha256]),
+  ]);
   const manages = new Map(plan.manages.map((p) => [p, written.get(p)]));
-  for (const f of files)
+  for (const f of [...files, ...kept])
     if (f.certificate && manages.has(f.path)) session.recordNotes.set(f.path, JSON.stringify(f.certificate));
   const retired = retire(session, def.name, manages);
   return { changes: [...changes, ...retired.changes], warnings: retired.warnings };

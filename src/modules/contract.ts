@@ -105,6 +105,13 @@ export interface DesiredFile {
   diffFilter?: (text: string) => string;
 }
 
+/** A managed file left as it is on the host (ModulePlan.kept). */
+export interface KeptFile {
+  path: string;
+  sha256: string;
+  certificate?: CertificateMetadata;
+}
+
 /** A certificate a keystore on the host must hold under an alias (imported with keytool there). */
 export interface DesiredKeystoreEntry {
   path: string;
@@ -176,6 +183,12 @@ export interface ModulePlan {
    * ever removed, and files of modules that did not run keep their records.
    */
   manages?: string[];
+  /**
+   * Managed files left exactly as they are, known by the sha256 the facts found (their bytes were
+   * not read: the records vouched for them, HostFacts.recordedContent), with a certificate's
+   * metadata. Nothing is staged for them; their records stay as they are.
+   */
+  kept?: KeptFile[];
   /** The module cannot reach its desired state: the task fails with this, nothing is done. */
   failure?: string;
   /** A load balancer's configuration: the nginx it is written for, for the reports (the graph). */

@@ -63,8 +63,6 @@ export interface StateFacts {
   legacyFile: boolean;
   /** Snapshot ids, newest last. */
   snapshots: string[];
-  /** Another apply holds the lock right now. */
-  locked: boolean;
 }
 
 /** What the host says about a package (the `package` fact query). */
@@ -129,6 +127,11 @@ export interface HostFacts {
   files: Record<string, RemoteFileFact>;
   /** Contents of the files asked for with `content` queries; null: not a readable regular file. */
   contents: Record<string, Buffer | null>;
+  /**
+   * Files `content` queries with `orRecord` did not read, with the sha256 the host found: it is the
+   * one `$STATE/records` holds for the file (see FactQuery). A later `content` query reads them.
+   */
+  recordedContent: Record<string, string>;
   packages: Record<string, PackageFact>;
   services: Record<string, ServiceFact>;
   /** API-M node discovery, when asked (`apim-home`). */
@@ -139,8 +142,14 @@ export interface HostFacts {
 /** What a plan needs to know about a host beyond the basics, asked in the same round trip. */
 export type FactQuery =
   | { kind: 'file'; path: string }
-  /** The bytes of a regular file: never ask for one whose content the controller must not see. */
-  | { kind: 'content'; path: string }
+  /**
+   * The bytes of a regular file: never ask for one whose content the controller must not see.
+   * `orRecord`: not read when the file hashes to the sha256 its record holds (`note`: and the record
+   * has a note), answered in `recordedContent` instead; the `orRecord` queries of one round trip are
+   * answered together, all read or none (a certificate is judged with its key). Only the first round
+   * trip (basics) reads the records: later ones always read.
+   */
+  | { kind: 'content'; path: string; orRecord?: 'sha256' | 'note' }
   | { kind: 'package'; name: string }
   | { kind: 'service'; name: string }
   /** The carbon homes of an API-M node: `home` when the inventory gives it, else looked for. */
@@ -172,8 +181,10 @@ export function factsScript(opts: FactsOptions): string {
         const p = assertPath(q.path, 'path');
         return [token(q.kind), path(p), text(p)];
       }
-      case 'content':
-        return [token(q.kind), path(assertPath(q.path, 'path'))];
+      case 'content': {
+        const p = assertPath(q.path, 'path');
+        return q.orRecord ? [token(q.kind), path(p), text(p), token(q.orRecord)] : [token(q.kind), path(p)];
+      }
       case 'package':
         return [token(q.kind), token(assertValue(q.name, PACKAGE_NAME, 'package name'))];
       case 'service':
@@ -262,7 +273,10 @@ function parseFileFact(fields: string[]): RemoteFileFact {
 }
 
 /** The answers to the queries, the part of the facts a later query of the run adds. */
-export type FactAnswers = Pick<HostFacts, 'files' | 'contents' | 'packages' | 'services' | 'apim'>;
+export type FactAnswers = Pick<
+  HostFacts,
+  'files' | 'contents' | 'recordedContent' | 'packages' | 'services' | 'apim'
+>;
 
 function discoveryOf(r: Records): ApimDiscovery | undefined {
   if (!r.has('apim_searched')) return undefined;
@@ -339,6 +353,11 @@ function answersOf(r: Records): FactAnswers {
     contents[decodeField(path ?? '')] = decodeValue(content ?? '');
   }
   for (const value of r.all('missing')) contents[decodeField(value)] = null;
+  const recordedContent: Record<string, string> = {};
+  for (const value of r.all('content_recorded')) {
+    const [path = '', sha = ''] = value.split(' ');
+    if (/^[0-9a-f]{64}$/.test(sha)) recordedContent[decodeField(path)] = sha;
+  }
   const packages: Record<string, PackageFact> = {};
   for (const value of r.all('package')) {
     const [name = '', installed, version = '', candidate = ''] = value.split(' ');
@@ -359,7 +378,7 @@ function answersOf(r: Records): FactAnswers {
     };
   }
   const apim = discoveryOf(r);
-  return { files, contents, packages, services, ...(apim ? { apim } : {}) };
+  return { files, contents, recordedContent, packages, services, ...(apim ? { apim } : {}) };
 }
 
 export function parseFacts(stdout: string): HostFacts {
@@ -367,7 +386,7 @@ export function parseFacts(stdout: string): HostFacts {
   const osText = r.text('os_release') ?? '';
   const pkg = r.get('pkg');
   const svc = r.get('svc');
-  const { files, contents, packages, services, apim } = answersOf(r);
+  const { files, contents, recordedContent, packages, services, apim } = answersOf(r);
   const records: Record<string, string[]> = {};
   const recordedSha: Record<string, string> = {};
   const recordedNote: Record<string, string> = {};
@@ -396,6 +415,7 @@ export function parseFacts(stdout: string): HostFacts {
     user: { uid: Number(r.get('uid') ?? -1), name: r.text('user') ?? '' },
     files,
     contents,
+    recordedContent,
     packages,
     services,
     ...(apim ? { apim } : {}),
@@ -410,7 +430,6 @@ export function parseFacts(stdout: string): HostFacts {
       legacyRecords: [...new Set(legacyRecords)],
       legacyFile: r.flag('legacy_file'),
       snapshots: r.all('snapshot'),
-      locked: r.flag('locked'),
     },
   };
   const candidate = /^(?:\d+:)?(\d+\.\d+\.\d+)/.exec(r.get('nginx_candidate') ?? '');

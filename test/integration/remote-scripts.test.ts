@@ -123,7 +123,6 @@ describe('facts and read-files against a real nginx', () => {
       legacyRecords: [],
       legacyFile: false,
       snapshots: [],
-      locked: false,
     });
   });
 

@@ -5,8 +5,9 @@
 # Input: STATE, CONF_OVERRIDE, NGINX_OVERRIDE (empty: found), APIM_PROBE_SYSV (0|1), APIM_BASICS
 # (1: the basic facts too; 0: only the answers to the queries, for a plan that asks more), APIM_QUERIES:
 # lines `file <path field> [<b64 path, as $STATE/records keeps it>]` (type, mode, owner, sha256),
-# `content <path field>` (a regular file's bytes: never ask for a secret the controller must not
-# see), `package <name>`, `service <name>`, `apim-home <b64 home|->` (API-M node discovery,
+# `content <path field> [<b64 path, as $STATE/records keeps it> sha256|note]` (a regular file's
+# bytes: never ask for a secret the controller must not see; with the b64 path, possibly answered
+# by its record instead: apim_recorded_contents), `package <name>`, `service <name>`, `apim-home <b64 home|->` (API-M node discovery,
 # node-facts.sh); a path field is `=<path>` or base64 (src/remote/script-input.ts).
 
 # The package and service managers, which the package and service queries need.
@@ -94,7 +95,10 @@ apim_passwd_files_first() {
   return 1
 }
 
-apim_nginx_facts() {
+# NGINX: the binary (NGINX_OVERRIDE, else found), APIM_HAS_NGINX 1 when it is executable, and
+# APIM_NGINX_STAT: the binary again when a transaction recorded its nginx -V (apim_file_facts states
+# it with the queried files, APIM_NGINX_ID).
+apim_nginx_binary() {
   NGINX=$NGINX_OVERRIDE
   if [ -z "$NGINX" ]; then
     NGINX=$(command -v nginx 2>/dev/null || :)
@@ -106,7 +110,32 @@ apim_nginx_facts() {
   APIM_HAS_NGINX=0
   if [ -n "$NGINX" ] && [ -x "$NGINX" ]; then
     APIM_HAS_NGINX=1
-    APIM_NGINX_V=$("$NGINX" -V 2>&1)
+    [ -f "$STATE/nginx-v" ] && APIM_NGINX_STAT=$NGINX
+  fi
+  return 0
+}
+# APIM_NGINX_V: the text $STATE/nginx-v holds (state.sh, apim_record_nginx_v) when its identity line
+# is that of the binary now (APIM_NGINX_ID: a regular file with the same device, inode, size, mtime
+# and ctime). A package upgrade or reinstall writes a new file (another inode, a new ctime); a
+# rewrite in place changes mtime and ctime, and is refused while nginx runs from it (ETXTBSY).
+apim_recorded_nginx_v() {
+  [ -n "$APIM_NGINX_ID" ] || return 1
+  {
+    IFS= read -r apim_rv_id || return 1
+    [ "$apim_rv_id" = "$APIM_NGINX_ID" ] || return 1
+    APIM_NGINX_V=
+    while IFS= read -r apim_rv_l || [ -n "$apim_rv_l" ]; do
+      APIM_NGINX_V="$APIM_NGINX_V${APIM_NGINX_V:+
+}$apim_rv_l"
+    done
+  } <"$STATE/nginx-v"
+  case $APIM_NGINX_V in 'nginx version: '*) return 0 ;; esac
+  return 1
+}
+
+apim_nginx_facts() {
+  if [ "$APIM_HAS_NGINX" = 1 ]; then
+    apim_recorded_nginx_v || APIM_NGINX_V=$("$NGINX" -V 2>&1)
     # The same derivation the transaction uses for its reload proof.
     # shellcheck disable=SC2034 # read by apim_configure_arg (nginx.sh)
     apim_np_v=$APIM_NGINX_V
@@ -162,9 +191,12 @@ apim_text_facts() {
 apim_state_facts() {
   if [ -f "$STATE/pending-reload" ]; then apim_emit_b64 pending "$(cat "$STATE/pending-reload")"; fi
   if [ -f "$STATE/records" ]; then
-    while read -r apim_sf_manager apim_sf_b64 apim_sf_sha; do
+    while read -r apim_sf_manager apim_sf_b64 apim_sf_sha apim_sf_note; do
       [ -n "$apim_sf_b64" ] || continue
-      apim_emit record "$apim_sf_manager $apim_sf_b64 ${apim_sf_sha:--}"
+      apim_emit record "$apim_sf_manager $apim_sf_b64 ${apim_sf_sha:--}${apim_sf_note:+ $apim_sf_note}"
+      case $apim_sf_note in '' | -) apim_sf_note=sha256 ;; *) apim_sf_note=note ;; esac
+      APIM_RECORDED="$APIM_RECORDED$apim_sf_b64 $apim_sf_sha $apim_sf_note
+"
       # Retiring a recorded file is a compare-and-swap: the plan needs its current state.
       apim_sf_asked=0
       while read -r apim_sf_kind apim_sf_field apim_sf_alias; do
@@ -190,31 +222,29 @@ file $apim_sf_b64"
       [ -n "$apim_sf_id" ] && [ -d "$STATE/snapshots/$apim_sf_id" ] && apim_emit snapshot "$apim_sf_id"
     done <"$STATE/snapshots/index"
   fi
-  if [ -f "$STATE/lock" ] && command -v flock >/dev/null 2>&1; then
-    # On a descriptor: `flock <file> true` was five execve calls (true looked up along PATH).
-    flock -n 9 9<"$STATE/lock" || apim_emit locked 1
-  elif [ -d "$STATE/lock.d" ]; then
-    apim_sf_holder=$(cat "$STATE/lock.d/pid" 2>/dev/null || :)
-    if [ -z "$apim_sf_holder" ] || kill -0 "$apim_sf_holder" 2>/dev/null; then apim_emit locked 1; fi
-  fi
 }
 
 # The `file` queries, answered with one stat and one sha256sum for all of them (lib.sh's
 # apim_stat_paths and apim_file_sums, which the transaction's compare shares), their paths decoded
 # by one awk (a process or two per path were most of the program's cost on the host): `file <field> 0`,
-# or `file <field> 1 <type> <mode> <owner> <group> <size> <sha256|->`.
+# or `file <field> 1 <type> <mode> <owner> <group> <size> <sha256|->`. APIM_FILE_SUMS: `<b64 path>
+# <sha256>` of each regular file, one a line (for apim_recorded_contents).
 apim_file_facts() {
   apim_ff_fields=
+  apim_ff_keys=
   apim_ff_plain=1
-  while read -r apim_ff_kind apim_ff_field _; do
+  while read -r apim_ff_kind apim_ff_field apim_ff_alias _; do
     [ "$apim_ff_kind" = file ] || continue
     apim_ff_fields="$apim_ff_fields$apim_ff_field
+"
+    # The path as $STATE/records keeps it: the alias, or the field itself for a recorded file.
+    apim_ff_keys="$apim_ff_keys${apim_ff_alias:-$apim_ff_field}
 "
     case $apim_ff_field in =*) ;; *) apim_ff_plain=0 ;; esac
   done <<APIM_QUERIES_END
 $APIM_QUERIES
 APIM_QUERIES_END
-  [ -n "$apim_ff_fields" ] || return 0
+  [ -n "$apim_ff_fields" ] || [ -n "$APIM_NGINX_STAT" ] || return 0
   if [ "$apim_ff_plain" = 1 ]; then
     apim_ff_paths=
     while read -r apim_ff_field; do apim_ff_paths="$apim_ff_paths${apim_ff_field#=}
@@ -228,7 +258,8 @@ APIM_FIELDS_END
   while IFS= read -r apim_ff_p; do [ -n "$apim_ff_p" ] && set -- "$@" "$apim_ff_p"; done <<APIM_PATHS_END
 $apim_ff_paths
 APIM_PATHS_END
-  apim_stat_paths "$@"
+  # The nginx binary last (apim_nginx_binary), in the same stat, for its identity.
+  apim_stat_paths "$@" ${APIM_NGINX_STAT:+"$APIM_NGINX_STAT"}
   apim_ff_out=
   apim_ff_regular=
   for apim_ff_p do
@@ -236,24 +267,36 @@ APIM_PATHS_END
 *}
     apim_ff_fields=${apim_ff_fields#*
 }
-    read -r apim_ff_there apim_ff_t apim_ff_mode apim_ff_user apim_ff_group _ _ apim_ff_size <<APIM_LINE_END
+    apim_ff_key=${apim_ff_keys%%
+*}
+    apim_ff_keys=${apim_ff_keys#*
+}
+    read -r apim_ff_there apim_ff_t apim_ff_mode apim_ff_user apim_ff_group _ _ apim_ff_size _ <<APIM_LINE_END
 ${APIM_STATS%%
 *}
 APIM_LINE_END
     APIM_STATS=${APIM_STATS#*
 }
     if [ "$apim_ff_there" = 0 ]; then
-      apim_ff_out="$apim_ff_out$apim_ff_field 0
+      apim_ff_out="$apim_ff_out$apim_ff_field $apim_ff_key 0
 "
       continue
     fi
     [ "$apim_ff_t" = file ] && apim_ff_regular="$apim_ff_regular$apim_ff_p
 "
-    apim_ff_out="$apim_ff_out$apim_ff_field 1 $apim_ff_t $apim_ff_mode $apim_ff_user $apim_ff_group $apim_ff_size
+    apim_ff_out="$apim_ff_out$apim_ff_field $apim_ff_key 1 $apim_ff_t $apim_ff_mode $apim_ff_user $apim_ff_group $apim_ff_size
 "
   done
+  if [ -n "$APIM_NGINX_STAT" ]; then
+    read -r apim_ff_there apim_ff_t _ _ _ _ _ apim_ff_size apim_ff_dev apim_ff_ino apim_ff_mtime apim_ff_ctime <<APIM_LINE_END
+$APIM_STATS
+APIM_LINE_END
+    if [ "$apim_ff_there $apim_ff_t" = '1 file' ]; then
+      APIM_NGINX_ID="$apim_ff_dev $apim_ff_ino $apim_ff_size $apim_ff_mtime $apim_ff_ctime"
+    fi
+  fi
   apim_file_sums "$apim_ff_regular"
-  while read -r apim_ff_field apim_ff_rest; do
+  while read -r apim_ff_field apim_ff_key apim_ff_rest; do
     [ -n "$apim_ff_field" ] || continue
     case $apim_ff_rest in
       '1 file '*)
@@ -262,6 +305,8 @@ APIM_LINE_END
         APIM_SUMS=${APIM_SUMS#*
 }
         apim_emit file "$apim_ff_field $apim_ff_rest $apim_ff_sum"
+        APIM_FILE_SUMS="$APIM_FILE_SUMS$apim_ff_key $apim_ff_sum
+"
         ;;
       1*) apim_emit file "$apim_ff_field $apim_ff_rest -" ;;
       *) apim_emit file "$apim_ff_field $apim_ff_rest" ;;
@@ -278,6 +323,48 @@ apim_content_fact() {
   else
     apim_emit missing "$1"
   fi
+}
+# apim_recorded_sum <b64 path> <sha256|note>: APIM_RS, the sha256 $STATE/records holds for the path,
+# when the file hashed to it in apim_file_facts (a regular file; `note`: and the record has a note).
+apim_recorded_sum() {
+  case $APIM_RECORDED in
+    *"
+$1 "*) ;;
+    *) return 1 ;;
+  esac
+  APIM_RS=${APIM_RECORDED#*"
+$1 "}
+  APIM_RS=${APIM_RS%%"
+"*}
+  case $2 in note) [ "${APIM_RS#* }" = note ] || return 1 ;; esac
+  APIM_RS=${APIM_RS%% *}
+  [ ${#APIM_RS} -eq 64 ] || return 1
+  case $APIM_FILE_SUMS in
+    *"
+$1 $APIM_RS
+"*) return 0 ;;
+  esac
+  return 1
+}
+# APIM_FROM_RECORDS: 1 when every `content` query given with its b64 path can be answered by its
+# record (apim_recorded_sum), 0 when any cannot: then all of them are read, as one set (a
+# certificate is judged together with its key). A sha256 equal to the one the tool's transaction
+# recorded after writing (and checking) those bytes proves they are those bytes: reading them again
+# would tell the controller nothing new. Any other file, even one hand-edited back to a valid
+# certificate, hashes to something else and is read; only an edit of the root-only records
+# themselves could vouch for other bytes, and the controller still checks the note it gets.
+apim_recorded_contents() {
+  APIM_FROM_RECORDS=0
+  while read -r apim_rc_kind _ apim_rc_b64 apim_rc_need _; do
+    if [ "$apim_rc_kind" != content ] || [ -z "$apim_rc_need" ]; then continue; fi
+    if ! apim_recorded_sum "$apim_rc_b64" "$apim_rc_need"; then
+      APIM_FROM_RECORDS=0
+      return 0
+    fi
+    APIM_FROM_RECORDS=1
+  done <<APIM_QUERIES_END
+$APIM_QUERIES
+APIM_QUERIES_END
 }
 # `package <name> <installed 0|1> <b64 version> <b64 candidate>` (candidate: apt only).
 apim_package_fact() {
@@ -326,18 +413,34 @@ apim_service_fact() {
 }
 
 apim_main() {
+  APIM_RECORDED='
+'
+  APIM_FILE_SUMS='
+'
+  APIM_NGINX_STAT=
+  APIM_NGINX_ID=
   apim_managers
   if [ "$APIM_BASICS" = 1 ]; then
     apim_os_facts
-    apim_nginx_facts
-    apim_text_facts
+    apim_nginx_binary
     apim_state_facts
   fi
   apim_file_facts
+  if [ "$APIM_BASICS" = 1 ]; then
+    apim_nginx_facts
+    apim_text_facts
+  fi
+  apim_recorded_contents
   # A here-document, not a pipe: no subshell for the loop.
-  while read -r apim_q_kind apim_q_arg; do
+  while read -r apim_q_kind apim_q_arg apim_q_b64 apim_q_need _; do
     case $apim_q_kind in
-      content) apim_content_fact "$apim_q_arg" ;;
+      content)
+        if [ -n "$apim_q_need" ] && [ "$APIM_FROM_RECORDS" = 1 ] && apim_recorded_sum "$apim_q_b64" "$apim_q_need"; then
+          apim_emit content_recorded "$apim_q_arg $APIM_RS"
+        else
+          apim_content_fact "$apim_q_arg"
+        fi
+        ;;
       package) apim_package_fact "$apim_q_arg" ;;
       service) apim_service_fact "$apim_q_arg" ;;
       apim-home) apim_node_facts "$apim_q_arg" ;;

@@ -165,7 +165,8 @@ apim_sha256() {
 }
 # apim_stat_paths <path>...: the paths themselves (a link is not followed) with one stat for all of
 # them: APIM_STATS, one line per path in argument order, `0` (nothing there) or `1 <type> <mode>
-# <owner> <group> <uid> <gid> <size>` (type file, directory, link or other; a 4-digit mode). Only
+# <owner> <group> <uid> <gid> <size> <device> <inode> <mtime> <ctime>` (type file, directory, link
+# or other; a 4-digit mode; the last four, a file's identity, for the recorded nginx -V). Only
 # paths that exist are passed to stat and it prints no names, so every line is one path's, whatever
 # its name holds; when one vanished meanwhile (stat fails), each is stated on its own.
 apim_stat_paths() {
@@ -183,7 +184,7 @@ apim_stat_paths() {
   shift "$apim_sp_n"
   apim_sp_lines=
   apim_sp_batch=0
-  if [ $# -gt 0 ] && apim_sp_lines=$(stat -c '%f %a %U %G %u %g %s' -- "$@" 2>/dev/null); then apim_sp_batch=1; fi
+  if [ $# -gt 0 ] && apim_sp_lines=$(stat -c '%f %a %U %G %u %g %s %d %i %Y %Z' -- "$@" 2>/dev/null); then apim_sp_batch=1; fi
   while [ -n "$apim_sp_there" ]; do
     apim_sp_c=${apim_sp_there%"${apim_sp_there#?}"}
     apim_sp_there=${apim_sp_there#?}
@@ -195,7 +196,7 @@ apim_stat_paths() {
         apim_sp_lines=${apim_sp_lines#*
 }
       else
-        apim_sp_line=$(stat -c '%f %a %U %G %u %g %s' -- "$1" 2>/dev/null) || apim_sp_line=
+        apim_sp_line=$(stat -c '%f %a %U %G %u %g %s %d %i %Y %Z' -- "$1" 2>/dev/null) || apim_sp_line=
       fi
       shift
     fi
@@ -219,7 +220,7 @@ APIM_LINE_END
   done
 }
 # apim_next_stat: the first line of APIM_STATS, taken off it: APIM_ST_THERE (0|1), APIM_ST_TYPE and
-# APIM_ST_ATTRS (`<mode> <owner> <group> <uid> <gid> <size>`).
+# APIM_ST_ATTRS (`<mode> <owner> <group> <uid> <gid> <size> <device> <inode> <mtime> <ctime>`).
 apim_next_stat() {
   # shellcheck disable=SC2034 # the result, read by the callers
   read -r APIM_ST_THERE APIM_ST_TYPE APIM_ST_ATTRS <<APIM_LINE_END

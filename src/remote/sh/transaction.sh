@@ -248,6 +248,7 @@ apim_main() {
   fi
   [ -n "$SNAP" ] || apim_write_records "$APIM_RECORD_MANAGERS" "$APIM_RECORDS"
   apim_prune_snapshots
+  apim_record_nginx_v || apim_msg "could not record nginx -V in $STATE/nginx-v"
   apim_emit committed 1
   apim_finish committed 0
 }

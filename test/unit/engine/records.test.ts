@@ -27,6 +27,10 @@ const inventory = loadTestInventory(inventoryYaml());
 const run = (host: FakeHost, playbook: Playbook, options: Partial<RunOptions> = {}) =>
   runOnHost(host, playbook, options, inventory);
 const changes = changesOf;
+const fileChanges = (tasks: TaskResult[]) =>
+  changes(tasks)
+    .filter((c) => c.kind === 'file')
+    .map((c) => `${c.target}: ${c.summary}`);
 const removals = (tasks: TaskResult[]) =>
   changes(tasks)
     .filter((c) => c.action === 'remove')
@@ -98,12 +102,67 @@ describe('records per managing module', () => {
     ]);
     expect(host.text(CERT)).not.toBe(cert);
 
-    // A note naming another certificate's fingerprint is not used: the certificate is parsed, and kept.
+    // Read back (its mode was changed, so it is staged again), a certificate whose note names another
+    // certificate's fingerprint is parsed instead, and kept.
     const kept = host.text(CERT)!;
     host.recordedNote.set(CERT, Buffer.from(JSON.stringify(expired)).toString('base64'));
+    host.files.get(CERT)!.mode = '0640';
     const again = await run(host, sitePlaybook());
     expect(again.tasks.flatMap((t) => t.warnings)).toEqual([]);
+    expect(fileChanges(again.tasks)).toEqual([`${CERT}: mode 0640 -> 0644`]);
     expect(host.text(CERT)).toBe(kept);
+  });
+
+  it('a no-op reads neither the certificate nor the key back when both hash to their records; anything else is read', async () => {
+    const host = new FakeHost('lb1');
+    await run(host, sitePlaybook());
+    const pair = [host.text(CERT), host.text(KEY)];
+    const answered = (r: Awaited<ReturnType<typeof run>>) =>
+      r.conn.factsOutputs.flatMap((out) =>
+        out
+          .split('\n')
+          .filter((l) => /^@@APIM (content|content_recorded) /.test(l))
+          .map((l) => l.split(' ')[1]),
+      );
+
+    // Unchanged: one round trip, both answered by their records, nothing staged or recorded again.
+    const noop = await run(host, sitePlaybook());
+    expect(answered(noop)).toEqual(['content_recorded', 'content_recorded']);
+    expect(noop.conn.scripts).toEqual(['facts']);
+    expect(changes(noop.tasks)).toEqual([]);
+    expect([host.text(CERT), host.text(KEY)]).toEqual(pair);
+
+    // The key's mode changed: the pair is judged from the records, only the key is read to stage it again.
+    host.files.get(KEY)!.mode = '0644';
+    const chmod = await run(host, sitePlaybook());
+    expect(answered(chmod)).toEqual(['content_recorded', 'content_recorded', 'content']);
+    expect(fileChanges(chmod.tasks)).toEqual([`${KEY}: mode 0644 -> 0600`]);
+    expect([host.text(CERT), host.text(KEY)]).toEqual(pair);
+
+    // Other bytes at the key's path (same path, other content): both are read in the first round trip.
+    const other = createCertificate({
+      hostnames: ['x.example'],
+      key: { keyType: 'ecdsa', rsaBits: 2048 },
+    }).keyPem;
+    host.putFile(KEY, other, '0600');
+    const changed = await run(host, sitePlaybook());
+    expect(answered(changed)).toEqual(['content', 'content']);
+    expect(changed.tasks.flatMap((t) => t.warnings)).toEqual([
+      'replacing the certificate: the deployed key does not match the certificate',
+    ]);
+
+    // A record without its note (an earlier version's): read back, judged in full, kept.
+    host.recordedNote.delete(CERT);
+    const noNote = await run(host, sitePlaybook());
+    expect(answered(noNote)).toEqual(['content', 'content']);
+    expect(changes(noNote.tasks)).toEqual([]);
+
+    // A garbled note: the host cannot tell, the controller reads the pair in a second round trip.
+    host.recordedNote.set(CERT, Buffer.from('{"subject":').toString('base64'));
+    const garbled = await run(host, sitePlaybook());
+    expect(answered(garbled)).toEqual(['content_recorded', 'content_recorded', 'content', 'content']);
+    expect(garbled.tasks.flatMap((t) => t.warnings)).toEqual([]);
+    expect(changes(garbled.tasks)).toEqual([]);
   });
 
   it('a copy-only playbook after the built-in one removes nothing, and --tags config keeps the certificate', async () => {

@@ -2,7 +2,7 @@
 // (src/remote/sh/facts.sh, nginx.sh) must be what those commands say, under every shell a host may
 // run; a recorded file the plan asks about is answered once.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -65,9 +65,11 @@ describe.each(SHELLS)('facts read by the shell (%s)', (shell) => {
       spawnSync('sh', ['-c', "dpkg-query -W -f='${Status}' nginx-plus 2>/dev/null"], {
         encoding: 'utf8',
       }).stdout.includes('install ok installed');
-    expect(sh("NGINX_OVERRIDE=/nonexistent CONF_OVERRIDE=''; apim_nginx_facts")).toContain(
-      `@@APIM plus_package ${installed ? 1 : 0}\n`,
-    );
+    expect(
+      sh(
+        "NGINX_OVERRIDE=/nonexistent CONF_OVERRIDE='' STATE=/nonexistent; apim_nginx_binary; apim_nginx_facts",
+      ),
+    ).toContain(`@@APIM plus_package ${installed ? 1 : 0}\n`);
   });
 });
 
@@ -98,5 +100,133 @@ describe('recorded files in the facts program', () => {
     expect(facts.files[asked]).toMatchObject({ type: 'file', sha256: sha256Hex('asked\n') });
     expect(facts.files[retired]).toMatchObject({ type: 'file', sha256: sha256Hex('retired\n') });
     expect(facts.state.records.apim_lb_config).toEqual([asked, retired]);
+  });
+});
+
+describe('a certificate and key the records vouch for (content queries with orRecord)', () => {
+  const state = join(dir, 'vouch-state');
+  const cert = join(dir, 'vouch.crt');
+  const key = join(dir, 'vouch.key');
+  const b64 = (p: string) => Buffer.from(p).toString('base64');
+  const note = b64('{"subject":"CN=x"}');
+  const setUp = (records: { certSha?: string; keySha?: string; note?: string }) => {
+    mkdirSync(state, { recursive: true });
+    writeFileSync(cert, 'CERT\n');
+    writeFileSync(key, 'KEY\n');
+    writeFileSync(
+      join(state, 'records'),
+      `apim_tls_certificates ${b64(cert)} ${records.certSha ?? sha256Hex('CERT\n')}${records.note === undefined ? '' : ` ${records.note}`}\n` +
+        `apim_tls_certificates ${b64(key)} ${records.keySha ?? sha256Hex('KEY\n')}\n`,
+    );
+  };
+  const facts = () => {
+    const out = execFileSync('sh', ['-s'], {
+      input: factsScript({
+        queries: [
+          { kind: 'file', path: cert },
+          { kind: 'file', path: key },
+          { kind: 'content', path: cert, orRecord: 'note' },
+          { kind: 'content', path: key, orRecord: 'sha256' },
+        ],
+        stateDir: state,
+        probeSysvServices: false,
+      }),
+      encoding: 'utf8',
+    });
+    return parseFacts(out);
+  };
+
+  it('reads neither when both hash to their records and the certificate has its note', () => {
+    setUp({ note });
+    const f = facts();
+    expect(f.contents).toEqual({});
+    expect(f.recordedContent).toEqual({ [cert]: sha256Hex('CERT\n'), [key]: sha256Hex('KEY\n') });
+  });
+
+  it('reads both when either file hashes to something else than its record', () => {
+    setUp({ note, keySha: sha256Hex('OTHER KEY\n') });
+    const f = facts();
+    expect(f.recordedContent).toEqual({});
+    expect(f.contents[cert]?.toString()).toBe('CERT\n');
+    expect(f.contents[key]?.toString()).toBe('KEY\n');
+    setUp({ note });
+    writeFileSync(cert, 'CERT, changed in place\n');
+    expect(facts().contents[cert]?.toString()).toBe('CERT, changed in place\n');
+  });
+
+  it('reads both when the certificate record has no note, and when the state has no records', () => {
+    setUp({});
+    expect(facts().recordedContent).toEqual({});
+    expect(Object.keys(facts().contents).sort()).toEqual([cert, key].sort());
+    rmSync(join(state, 'records'));
+    expect(Object.keys(facts().contents).sort()).toEqual([cert, key].sort());
+  });
+
+  it('reads a link in place of the file, never vouching for what it points to', () => {
+    setUp({ note });
+    rmSync(key);
+    const target = join(dir, 'vouch-target.key');
+    writeFileSync(target, 'KEY\n');
+    symlinkSync(target, key);
+    const f = facts();
+    expect(f.recordedContent).toEqual({});
+    expect(f.contents[key]).toBeNull();
+    rmSync(key);
+  });
+});
+
+describe('nginx -V recorded by the transaction for the binary it ran (state.sh, apim_record_nginx_v)', () => {
+  const state = join(dir, 'nginx-v-state');
+  const bin = join(dir, 'fake-nginx');
+  const ran = join(dir, 'fake-nginx.ran');
+  const build = (version: string) =>
+    `#!/bin/sh\necho run >>'${ran}'\necho 'nginx version: nginx/${version}' >&2\necho 'configure arguments: --prefix=/usr/share/nginx --conf-path=/etc/nginx/nginx.conf --with-http_ssl_module' >&2\n`;
+  const install = (version: string) => {
+    // As a package manager does: a new file renamed over the old one.
+    writeFileSync(`${bin}.new`, build(version), { mode: 0o755 });
+    execFileSync('mv', ['-f', `${bin}.new`, bin]);
+  };
+  const record = () =>
+    execFileSync('sh', [
+      '-c',
+      `${source('lib')}\n${source('state')}\nSTATE='${state}' NGINX='${bin}'\napim_record_nginx_v`,
+    ]);
+  const runs = () => (spawnSync('cat', [ran], { encoding: 'utf8' }).stdout.match(/run/g) ?? []).length;
+  const facts = () => {
+    rmSync(ran, { force: true });
+    const out = execFileSync('sh', ['-s'], {
+      input: factsScript({ queries: [], stateDir: state, nginxBinary: bin, probeSysvServices: false }),
+      encoding: 'utf8',
+    });
+    return { version: parseFacts(out).nginx?.version, ranNginx: runs() };
+  };
+
+  it('prints the recorded text while the binary is the one recorded, and runs nginx -V for any other', () => {
+    mkdirSync(state, { recursive: true });
+    install('1.22.1');
+    expect(facts()).toEqual({ version: '1.22.1', ranNginx: 1 });
+    record();
+    expect(readFileSync(join(state, 'nginx-v'), 'utf8')).toContain('nginx version: nginx/1.22.1\n');
+    expect(facts()).toEqual({ version: '1.22.1', ranNginx: 0 });
+
+    // Upgraded, or reinstalled at the same version (a new file): nginx -V runs again.
+    install('1.24.0');
+    expect(facts()).toEqual({ version: '1.24.0', ranNginx: 1 });
+    record();
+    expect(facts()).toEqual({ version: '1.24.0', ranNginx: 0 });
+    install('1.24.0');
+    expect(facts()).toEqual({ version: '1.24.0', ranNginx: 1 });
+    record();
+
+    // The same file, its mtime changed: not the binary recorded.
+    execFileSync('touch', ['-d', '2001-01-01 00:00:00', bin]);
+    expect(facts().ranNginx).toBe(1);
+    record();
+    expect(facts().ranNginx).toBe(0);
+
+    // A record that does not hold nginx -V text is not used.
+    const recorded = readFileSync(join(state, 'nginx-v'), 'utf8');
+    writeFileSync(join(state, 'nginx-v'), `${recorded.split('\n')[0]}\nsomething else\n`);
+    expect(facts()).toEqual({ version: '1.24.0', ranNginx: 1 });
   });
 });

@@ -117,7 +117,6 @@ describe('parseFacts', () => {
       legacyRecords: ['/etc/nginx/conf.d/old.conf'],
       legacyFile: false,
       snapshots: ['run-5', 'run-6'],
-      locked: false,
     });
     expect(facts.contents['/etc/nginx/ssl/lb.crt']?.toString()).toBe('PEM');
     expect(facts.contents['/etc/nginx/ssl/none.crt']).toBeNull();
@@ -159,11 +158,10 @@ describe('parseFacts', () => {
       legacyRecords: [],
       legacyFile: false,
       snapshots: [],
-      locked: false,
     });
   });
 
-  it('parses a container without systemd (sysv service, stopped nginx Plus, lock held)', () => {
+  it('parses a container without systemd (sysv service, stopped nginx Plus)', () => {
     const os =
       'ID=ubuntu\nID_LIKE=debian\nVERSION_ID="24.04"\nVERSION_CODENAME=noble\nPRETTY_NAME="Ubuntu 24.04 LTS"\n';
     const facts = parseFacts(
@@ -176,7 +174,6 @@ describe('parseFacts', () => {
         rec('nginx_binary', b64('/usr/sbin/nginx')),
         rec('nginx_v', b64(PLUS_V)),
         rec('plus_package', '1'),
-        rec('locked', '1'),
       ]),
     );
     expect(facts.os).toMatchObject({ family: 'debian', codename: 'noble' });
@@ -188,7 +185,6 @@ describe('parseFacts', () => {
       prefix: '/etc/nginx',
     });
     expect(facts.nginx).not.toHaveProperty('masterPid');
-    expect(facts.state.locked).toBe(true);
   });
 
   it('reports plus from the package even when nginx -V does not say so', () => {

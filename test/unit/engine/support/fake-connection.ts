@@ -34,6 +34,8 @@ export class FakeHostConnection implements HostConnection {
   readonly uploads: { name: string; path: string }[] = [];
   /** Every operation the ops program ran, in order. */
   readonly ops: ExecutedOp[] = [];
+  /** What each facts program printed, in order. */
+  readonly factsOutputs: string[] = [];
   readonly #uploaded = new Map<string, Buffer>();
   #roundTrips = 0;
   closed = false;
@@ -102,8 +104,11 @@ export class FakeHostConnection implements HostConnection {
     this.received.push({ command, become, script: kind });
     const inputs = scriptInputs(script);
     switch (kind) {
-      case 'facts':
-        return ok(this.#facts(inputs, become));
+      case 'facts': {
+        const out = this.#facts(inputs, become);
+        this.factsOutputs.push(out);
+        return ok(out);
+      }
       case 'ops':
         return this.#ops(inputs, become);
       case 'install':
@@ -130,8 +135,13 @@ export class FakeHostConnection implements HostConnection {
   #facts(inputs: Record<string, string>, become: boolean): string {
     const queries = inputRows(inputs, 'APIM_QUERIES');
     const lines: string[] = [];
-    if (inputs.APIM_BASICS === '1') lines.push(...this.#basics(queries, become));
-    for (const [kind, arg = ''] of queries) lines.push(...this.#answer(kind ?? '', arg));
+    const basics = inputs.APIM_BASICS === '1';
+    if (basics) lines.push(...this.#basics(queries, become));
+    const fromRecords = basics && this.#fromRecords(queries);
+    for (const [kind, arg = '', , need] of queries) {
+      const sha = fromRecords && kind === 'content' && need ? this.#recordedSum(arg, need) : undefined;
+      lines.push(...(sha ? [rec('content_recorded', `${arg} ${sha}`)] : this.#answer(kind ?? '', arg)));
+    }
     lines.push(rec('done', '1'));
     return lines.join('\n') + '\n';
   }
@@ -185,6 +195,24 @@ export class FakeHostConnection implements HostConnection {
     }
     for (const id of h.snapshots.keys()) lines.push(rec('snapshot', id));
     return lines;
+  }
+
+  /** The sha256 the records hold for the file at `field`, when it still hashes to it (apim_recorded_sum). */
+  #recordedSum(field_: string, need: string): string | undefined {
+    const path = field(field_);
+    const file = this.host.files.get(path);
+    const sha = this.host.recordedSha.get(path);
+    if (!file || sha === undefined || sha256Of(file.content) !== sha) return undefined;
+    if (![...this.host.records.values()].some((paths) => paths.includes(path))) return undefined;
+    return need === 'note' && !this.host.recordedNote.has(path) ? undefined : sha;
+  }
+
+  /** Every `content` query given with its record's terms can be answered by it (apim_recorded_contents). */
+  #fromRecords(queries: string[][]): boolean {
+    const vouchable = queries.filter(([kind, , , need]) => kind === 'content' && need);
+    return (
+      vouchable.length > 0 && vouchable.every(([, arg = '', , need = '']) => this.#recordedSum(arg, need))
+    );
   }
 
   #answer(kind: string, arg: string): string[] {
