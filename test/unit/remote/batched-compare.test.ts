@@ -4,7 +4,16 @@
  * the plan stated by one stat, every regular file hashed by one sha256sum, whatever the names hold.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,7 +94,12 @@ describe('apim_stat_paths', () => {
       '1 file 0644',
       '1 directory 0755',
     ]);
-    expect(lines[0]).toBe(`1 file 0644 root root 0 0 ${'spaces\n'.length}`);
+    // The file's identity after its size: device, inode, mtime and ctime (seconds), as lstat has them.
+    const id = lstatSync(path('spaces'));
+    const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
+    expect(lines[0]).toBe(
+      `1 file 0644 root root 0 0 ${'spaces\n'.length} ${id.dev} ${id.ino} ${seconds(id.mtime)} ${seconds(id.ctime)}`,
+    );
     expect(execs).toEqual(['stat']);
   });
 });
