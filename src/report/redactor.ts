@@ -62,7 +62,8 @@ export class Redactor {
   }
 
   /**
-   * A copy of `value` with every string scrubbed (object keys are the program's own and left as is).
+   * `value` with every string scrubbed (object keys are the program's own and left as is), copied
+   * only where that changes it.
    * `Secret` objects become the placeholder string and errors become errors with scrubbed messages.
    * `then` is applied to every scrubbed string in the same walk (one copy instead of two).
    */

@@ -112,4 +112,19 @@ describe('Redactor', () => {
     expect(out.nested.e.message).toBe('bad ********');
     expect(input.a).toBe('x topsecret');
   });
+
+  it('scrubDeep copies only what it changes, and never changes its input', () => {
+    const r = new Redactor();
+    r.add('topsecret');
+    const clean = { name: 'task', tags: ['a', 'b'], at: { line: 3 } };
+    const input = { clean, dirty: { kept: ['x'], msg: ['ok', 'topsecret'] } };
+    const out = r.scrubDeep(input);
+    expect(out.clean).toBe(clean);
+    expect(out.dirty.kept).toBe(input.dirty.kept);
+    expect(out).not.toBe(input);
+    expect(out.dirty).not.toBe(input.dirty);
+    expect(out.dirty.msg).toEqual(['ok', '********']);
+    expect(input.dirty.msg).toEqual(['ok', 'topsecret']);
+    expect(r.scrubDeep(clean)).toBe(clean);
+  });
 });
