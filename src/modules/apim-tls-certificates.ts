@@ -153,7 +153,7 @@ async function issue(
   ctx: ModuleContext,
   tls: Extract<TlsSource, { mode: 'generate' }>,
   serverNames: string[],
-): Promise<{ certPem: string; keyPem: string }> {
+): Promise<{ certPem: string; keyPem: string; certificate: CertificateMetadata }> {
   const keySpec = { keyType: tls.keyType, rsaBits: tls.rsaBits };
   const ca = tls.useCa ? ctx.localCa() : undefined;
   // Off the event loop: the other hosts' SSH sessions go on while this key is made.
@@ -165,5 +165,5 @@ async function issue(
     days: tls.days,
     ...(ca ? { issuer: ca } : {}),
   });
-  return { certPem: generated.certPem, keyPem: generated.keyPem };
+  return { certPem: generated.certPem, keyPem: generated.keyPem, certificate: generated.certificate };
 }
