@@ -127,4 +127,19 @@ describe('Redactor', () => {
     expect(input.dirty.msg).toEqual(['ok', 'topsecret']);
     expect(r.scrubDeep(clean)).toBe(clean);
   });
+
+  it('scrubDeep scrubs a string seen before a secret was added once that secret is known', () => {
+    const r = new Redactor();
+    const event = { message: 'login as hunter22', detail: ['hunter22'] };
+    expect(r.scrubDeep(event, (s) => `[${s}]`)).toEqual({
+      message: '[login as hunter22]',
+      detail: ['[hunter22]'],
+    });
+    r.add('hunter22');
+    expect(r.scrubDeep(event)).toEqual({ message: 'login as ********', detail: ['********'] });
+    expect(r.scrubDeep(event, (s) => `[${s}]`)).toEqual({
+      message: '[login as ********]',
+      detail: ['[********]'],
+    });
+  });
 });
