@@ -3,10 +3,10 @@
 // (bin/load-bundle.js): one file read instead of ~700 module resolutions at start-up, and no
 // compile. The remote shell programs are copied next to it (src/remote/scripts.ts reads them at run
 // time relative to its own module). Types are checked by `npm run typecheck`.
-import { cpSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { build } from 'esbuild';
-import { CODE_CACHE, runBundle } from '../bin/load-bundle.js';
+import { BUNDLE, CODE_CACHE, runBundle } from '../bin/load-bundle.js';
 
 rmSync('dist', { recursive: true, force: true });
 
@@ -72,6 +72,15 @@ await build({
   logLevel: 'warning',
 });
 cpSync('src/remote/sh', 'dist/bundle/sh', { recursive: true });
+
+// esbuild escapes non-ASCII characters in strings, regexes and identifiers but copies comments as
+// they are; the few non-ASCII characters left (in comments) are written as \u escapes, which mean
+// the same in a comment or an identifier, so bin/load-bundle.js can read the bundle as latin1 (on
+// those lines, the source map's columns after the character are off by a few).
+const source = readFileSync(BUNDLE, 'utf8');
+// eslint-disable-next-line no-control-regex
+const ascii = source.replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`);
+if (ascii !== source) writeFileSync(BUNDLE, ascii);
 
 // The cache is taken after the bundle has run `validate` on an example, so it also holds the
 // functions every command compiles on its way (module initialisation, inventory and playbook

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -70,6 +71,10 @@ const LAZY = ['ssh2', 'execa', '@viz-js/viz', 'string-width'];
 
 describe('start-up of the built CLI', () => {
   if (!existsSync(bundle)) throw new Error('dist/ is missing: run npm run build (npm test does it first)');
+
+  it('reads a bundle that is ASCII, as bin/load-bundle.js decodes it (latin1)', () => {
+    expect(isAscii(readFileSync(bundle))).toBe(true);
+  });
 
   it('--version loads none of the heavy dependencies', () => {
     const loaded = packagesLoadedBy(['--version']);
