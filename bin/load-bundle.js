@@ -14,7 +14,9 @@ export const CODE_CACHE = `${BUNDLE}.v8cache`;
 
 /** Compiles the bundle (from `cachedData` when given and V8 accepts it) and runs its top level. */
 export function runBundle(cachedData) {
-  const source = readFileSync(BUNDLE, 'utf8');
+  // The build writes the bundle as ASCII: read as latin1 it needs no UTF-8 decoding (~7 ms) and is
+  // a one-byte string (half the memory of the two-byte string one non-Latin-1 character makes).
+  const source = readFileSync(BUNDLE, 'latin1');
   // The CommonJS module wrapper, on the source's first line so that line numbers stay right.
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: BUNDLE,

@@ -3,11 +3,45 @@
 // (bin/load-bundle.js): one file read instead of ~700 module resolutions at start-up, and no
 // compile. The remote shell programs are copied next to it (src/remote/scripts.ts reads them at run
 // time relative to its own module). Types are checked by `npm run typecheck`.
-import { cpSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { build } from 'esbuild';
-import { CODE_CACHE, runBundle } from '../bin/load-bundle.js';
+import { BUNDLE, CODE_CACHE, runBundle } from '../bin/load-bundle.js';
 
 rmSync('dist', { recursive: true, force: true });
+
+/**
+ * string-width builds an Intl.Segmenter and four Unicode property regexes when its module is
+ * evaluated (~14 ms of every start-up, --cpu-prof), for yargs, listr2 and wrap-ansi, which measure
+ * text only to print help or progress. Each import of it gets a stand-in whose first call
+ * evaluates the real module (the same file the import resolves to, still bundled and cached).
+ */
+const lazyStringWidth = {
+  name: 'lazy-string-width',
+  setup(b) {
+    b.onResolve({ filter: /^string-width$/ }, async (args) => {
+      if (args.pluginData === 'real') return undefined;
+      const real = await b.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        importer: args.importer,
+        pluginData: 'real',
+      });
+      if (real.errors.length > 0) return { errors: real.errors };
+      // Relative to the package root (the build's folder): no build machine's path in the bundle.
+      return { path: `./${relative('.', real.path)}`, namespace: 'lazy-string-width' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-string-width' }, (args) => ({
+      contents: `let real;
+export default function stringWidth(...args) {
+  real ??= require(${JSON.stringify(args.path)}).default;
+  return real(...args);
+}`,
+      loader: 'js',
+      resolveDir: '.',
+    }));
+  },
+};
 
 await build({
   entryPoints: { main: 'src/cli/main.ts' },
@@ -34,9 +68,19 @@ await build({
   // Modules find their files (sh/, the package root) from import.meta.url: the bundle's own URL.
   define: { 'import.meta.url': '__bundleUrl' },
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  plugins: [lazyStringWidth],
   logLevel: 'warning',
 });
 cpSync('src/remote/sh', 'dist/bundle/sh', { recursive: true });
+
+// esbuild escapes non-ASCII characters in strings, regexes and identifiers but copies comments as
+// they are; the few non-ASCII characters left (in comments) are written as \u escapes, which mean
+// the same in a comment or an identifier, so bin/load-bundle.js can read the bundle as latin1 (on
+// those lines, the source map's columns after the character are off by a few).
+const source = readFileSync(BUNDLE, 'utf8');
+// eslint-disable-next-line no-control-regex
+const ascii = source.replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`);
+if (ascii !== source) writeFileSync(BUNDLE, ascii);
 
 // The cache is taken after the bundle has run `validate` on an example, so it also holds the
 // functions every command compiles on its way (module initialisation, inventory and playbook

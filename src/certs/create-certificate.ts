@@ -1,6 +1,7 @@
 import { buildCsr } from './csr.js';
 import { CertificateError } from './errors.js';
 import { serverLeafExtensions, subjectAltNameExtension } from './extensions.js';
+import { issuedCertificateMetadata, type CertificateMetadata } from './inspect.js';
 import { issueCertificate } from './issue-certificate.js';
 import { generatePrivateKey, loadPrivateKey, type GeneratedKey, type KeySpec } from './keys.js';
 import { commonNameAsn1, isEmptyName } from './names.js';
@@ -24,6 +25,8 @@ export interface CreateCertificateOptions {
 export interface GeneratedCertificate {
   keyPem: string;
   certPem: string;
+  /** What the certificate says about itself, as inspectCertificate reads it. */
+  certificate: CertificateMetadata;
   /** Made when first read: `certs create` writes it, `apply` never needs it. */
   readonly csrPem: string;
 }
@@ -53,9 +56,12 @@ export function createCertificate(opts: CreateCertificateOptions): GeneratedCert
     notAfter,
   });
   let csrPem: string | undefined;
+  // The names are those hostnames (subject CN and SANs) and the issuer's subject (or the same CN).
+  const namesKey = JSON.stringify([hostnames, opts.issuer?.certPem ?? null]);
   return {
     keyPem,
     certPem,
+    certificate: issuedCertificateMetadata(certPem, namesKey, { notBefore, notAfter }),
     get csrPem() {
       return (csrPem ??= buildCsr(key, hostnames));
     },

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import forge from 'node-forge';
-import { oid, seq, signStructure, subjectPublicKeyInfo, toPem } from './der-signing.js';
+import { toPem } from '../domain/pem.js';
+import { oid, seq, signStructure, subjectPublicKeyInfo } from './der-signing.js';
 import { extensionSequenceAsn1, subjectAltNameExtension } from './extensions.js';
 import { loadPrivateKey } from './keys.js';
 import { commonNameAsn1, isEmptyName } from './names.js';

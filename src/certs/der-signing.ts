@@ -1,7 +1,7 @@
 import { createHash, randomBytes, sign, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import { CertificateError } from './errors.js';
-import { publicKeyOf } from './keys.js';
+import { spkiDer } from './keys.js';
 
 /*
  * node-forge encodes names and extensions but signs with RSA only, so certificates and CSRs are
@@ -58,7 +58,7 @@ export function signStructure(body: Asn1, signingKey: KeyObject): Buffer {
 
 /** SubjectPublicKeyInfo of a key, as DER from Node (works for every key type). */
 export function subjectPublicKeyInfo(key: KeyObject): Asn1 {
-  return fromDer(publicKeyOf(key).export({ type: 'spki', format: 'der' }));
+  return fromDer(spkiDer(key));
 }
 
 /** RFC 5280 4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING contents. */
@@ -89,13 +89,4 @@ export function timeAsn1(date: Date): Asn1 {
   return date.getUTCFullYear() < 2050
     ? asn1.create(asn1.Class.UNIVERSAL, asn1.Type.UTCTIME, false, asn1.dateToUtcTime(date))
     : asn1.create(asn1.Class.UNIVERSAL, asn1.Type.GENERALIZEDTIME, false, asn1.dateToGeneralizedTime(date));
-}
-
-/** PEM armour with 64-character lines. */
-export function toPem(label: string, der: Buffer): string {
-  const body = der
-    .toString('base64')
-    .replace(/(.{64})/g, '$1\n')
-    .replace(/\n$/, '');
-  return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
 }

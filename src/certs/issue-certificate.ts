@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import { toPem } from '../domain/pem.js';
 import forge from 'node-forge';
 import {
   randomSerialHex,
@@ -7,7 +8,6 @@ import {
   signStructure,
   subjectPublicKeyInfo,
   timeAsn1,
-  toPem,
   keyIdentifierOfSpki,
 } from './der-signing.js';
 import {

@@ -10,3 +10,12 @@ export function pemSha256(pem: string): string {
   const first = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/.exec(pem)?.[0] ?? '';
   return certificateSha256(pemToDer(first));
 }
+
+/** PEM armour with 64-character lines. */
+export function toPem(label: string, der: Buffer): string {
+  const body = der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
+  return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
+}

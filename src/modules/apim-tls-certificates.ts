@@ -215,7 +215,7 @@ async function issue(
   ctx: ModuleContext,
   tls: Extract<TlsSource, { mode: 'generate' }>,
   serverNames: string[],
-): Promise<{ cert: PairFile; key: PairFile }> {
+): Promise<{ cert: PairFile; key: PairFile; certificate: CertificateMetadata }> {
   const keySpec = { keyType: tls.keyType, rsaBits: tls.rsaBits };
   const ca = tls.useCa ? ctx.localCa() : undefined;
   // Off the event loop: the other hosts' SSH sessions go on while this key is made.
@@ -227,5 +227,9 @@ async function issue(
     days: tls.days,
     ...(ca ? { issuer: ca } : {}),
   });
-  return { cert: { pem: generated.certPem }, key: { pem: generated.keyPem } };
+  return {
+    cert: { pem: generated.certPem },
+    key: { pem: generated.keyPem },
+    certificate: generated.certificate,
+  };
 }

@@ -301,3 +301,27 @@ describe('createCertificate input checks and special names', () => {
     }
   });
 });
+
+describe('the metadata of an issued certificate', () => {
+  it('is what inspectCertificate reads from it, also for later certificates with the same names', () => {
+    const ca = createCa({ commonName: 'Metadata Test CA', key: ECDSA, days: 3650 });
+    const otherCa = createCa({ commonName: 'Another CA', key: ECDSA, days: 3650 });
+    const names = [
+      HOSTNAMES,
+      ['192.0.2.7', 'lb.example.com'],
+      ['*.example.org'],
+      ['2001:db8::1', 'v6.example'],
+    ];
+    for (let round = 0; round < 2; round++)
+      for (const hostnames of names)
+        for (const issuer of [ca, otherCa, undefined]) {
+          const made = createCertificate({
+            hostnames,
+            key: ECDSA,
+            days: 30 + round,
+            ...(issuer ? { issuer } : {}),
+          });
+          expect(made.certificate).toEqual(inspectCertificate(made.certPem));
+        }
+  });
+});

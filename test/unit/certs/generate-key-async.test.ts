@@ -1,6 +1,7 @@
-import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
+import { X509Certificate, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { CertificateError, createCertificate, generatePrivateKeyAsync } from '../../../src/certs/index.js';
+import { spkiDer } from '../../../src/certs/keys.js';
 
 describe('generatePrivateKeyAsync', () => {
   it('makes an unencrypted PKCS#8 RSA key of the requested size', async () => {
@@ -38,5 +39,29 @@ describe('createCertificate with a key made beforehand', () => {
     const certKey = new X509Certificate(made.certPem).publicKey.export({ type: 'spki', format: 'der' });
     const ownKey = createPublicKey(keyPem).export({ type: 'spki', format: 'der' });
     expect(Buffer.compare(certKey, ownKey)).toBe(0);
+  });
+});
+
+describe('P-256 encodings assembled from the JWK form', () => {
+  it('are the bytes OpenSSL writes, for PKCS#8 and SubjectPublicKeyInfo', async () => {
+    for (let i = 0; i < 50; i++) {
+      const { pem, object } = await generatePrivateKeyAsync({ keyType: 'ecdsa', rsaBits: 2048 });
+      expect(pem).toBe(object.export({ type: 'pkcs8', format: 'pem' }).toString());
+      const openssl = createPublicKey(object).export({ type: 'spki', format: 'der' });
+      expect(spkiDer(object).equals(openssl)).toBe(true);
+      expect(spkiDer(createPublicKey(object)).equals(openssl)).toBe(true);
+    }
+  });
+
+  it('leave other keys to OpenSSL', () => {
+    for (const [type, options] of [
+      ['ec', { namedCurve: 'secp384r1' }],
+      ['ec', { namedCurve: 'brainpoolP256r1' }],
+      ['rsa', { modulusLength: 2048 }],
+    ] as const) {
+      const { privateKey } = generateKeyPairSync(type as 'ec', options as { namedCurve: string });
+      const openssl = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
+      expect(spkiDer(privateKey).equals(openssl)).toBe(true);
+    }
   });
 });

@@ -112,4 +112,34 @@ describe('Redactor', () => {
     expect(out.nested.e.message).toBe('bad ********');
     expect(input.a).toBe('x topsecret');
   });
+
+  it('scrubDeep copies only what it changes, and never changes its input', () => {
+    const r = new Redactor();
+    r.add('topsecret');
+    const clean = { name: 'task', tags: ['a', 'b'], at: { line: 3 } };
+    const input = { clean, dirty: { kept: ['x'], msg: ['ok', 'topsecret'] } };
+    const out = r.scrubDeep(input);
+    expect(out.clean).toBe(clean);
+    expect(out.dirty.kept).toBe(input.dirty.kept);
+    expect(out).not.toBe(input);
+    expect(out.dirty).not.toBe(input.dirty);
+    expect(out.dirty.msg).toEqual(['ok', '********']);
+    expect(input.dirty.msg).toEqual(['ok', 'topsecret']);
+    expect(r.scrubDeep(clean)).toBe(clean);
+  });
+
+  it('scrubDeep scrubs a string seen before a secret was added once that secret is known', () => {
+    const r = new Redactor();
+    const event = { message: 'login as hunter22', detail: ['hunter22'] };
+    expect(r.scrubDeep(event, (s) => `[${s}]`)).toEqual({
+      message: '[login as hunter22]',
+      detail: ['[hunter22]'],
+    });
+    r.add('hunter22');
+    expect(r.scrubDeep(event)).toEqual({ message: 'login as ********', detail: ['********'] });
+    expect(r.scrubDeep(event, (s) => `[${s}]`)).toEqual({
+      message: '[login as ********]',
+      detail: ['[********]'],
+    });
+  });
 });

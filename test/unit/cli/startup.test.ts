@@ -1,0 +1,90 @@
+import { isAscii } from 'node:buffer';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+const bundle = join(root, 'dist', 'bundle', 'main.cjs');
+const work = mkdtempSync(join(tmpdir(), 'apim-startup-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** `node_modules/a/b.js` -> `a`, `node_modules/@s/p/x.js` -> `@s/p`; src/ files -> undefined. */
+function packageOf(path: string): string | undefined {
+  const parts = path.replace(/^.*?node_modules\//, 'node_modules/').split('/');
+  if (parts[0] !== 'node_modules') return undefined;
+  return parts[1]!.startsWith('@') ? `${parts[1]}/${parts[2]}` : parts[1];
+}
+
+/**
+ * The bundled modules esbuild hoists to the bundle's top level (no __esm / __commonJS wrapper):
+ * those always run at start-up. A module's code follows its `// <path>` line.
+ */
+function hoistedModules(source: string): string[] {
+  const marks = [...source.matchAll(/^\/\/ ((?:node_modules|src)\/\S+)$/gm)];
+  return marks.flatMap((m, i) => {
+    const region = source.slice(m.index, marks[i + 1]?.index ?? source.length);
+    return region.includes(`${JSON.stringify(m[1])}(`) ? [] : [m[1]!];
+  });
+}
+
+/** The packages the built CLI evaluates when run with `args` (startup-probe.mjs records them). */
+function packagesLoadedBy(args: string[]): Set<string> {
+  const out = join(work, `${args[0]!.replace(/\W/g, '')}.json`);
+  execFileSync(
+    process.execPath,
+    [
+      '--import',
+      join(import.meta.dirname, 'startup-probe.mjs'),
+      join(root, 'bin', 'apim-provision.js'),
+      ...args,
+    ],
+    {
+      cwd: root,
+      env: { ...process.env, APIM_STARTUP_PROBE_OUT: out },
+      stdio: ['ignore', 'ignore', 'ignore'],
+    },
+  );
+  const probe = JSON.parse(readFileSync(out, 'utf8')) as {
+    instrumented: boolean;
+    required: string[];
+    initialised: string[];
+  };
+  // Without the instrumented helpers nothing bundled would be seen, and every check below would pass.
+  expect(probe.instrumented, 'startup-probe.mjs found the bundle helpers it counts').toBe(true);
+  const packages = new Set<string>();
+  for (const r of probe.required) {
+    if (r.startsWith('node:') || r.startsWith('.') || r.startsWith('/')) continue;
+    packages.add(r.startsWith('@') ? r.split('/').slice(0, 2).join('/') : r.split('/')[0]!);
+  }
+  // A lazy stand-in (scripts/build.mjs) is not the module it stands for.
+  for (const m of [...probe.initialised, ...hoistedModules(readFileSync(bundle, 'utf8'))]) {
+    const name = m.startsWith('lazy-') ? undefined : packageOf(m);
+    if (name) packages.add(name);
+  }
+  return packages;
+}
+
+/** Loaded only by what needs them: connections, the lab, graphs, terminal text widths. */
+const LAZY = ['ssh2', 'execa', '@viz-js/viz', 'string-width'];
+
+describe('start-up of the built CLI', () => {
+  if (!existsSync(bundle)) throw new Error('dist/ is missing: run npm run build (npm test does it first)');
+
+  it('reads a bundle that is ASCII, as bin/load-bundle.js decodes it (latin1)', () => {
+    expect(isAscii(readFileSync(bundle))).toBe(true);
+  });
+
+  it('--version loads none of the heavy dependencies', () => {
+    const loaded = packagesLoadedBy(['--version']);
+    expect(loaded.has('yargs'), 'the probe sees bundled packages').toBe(true);
+    for (const name of LAZY) expect(loaded.has(name), `${name} loaded by --version`).toBe(false);
+  });
+
+  it('validate reads YAML but connects nowhere, so loads no SSH client', () => {
+    const loaded = packagesLoadedBy(['validate', 'inventories/single-node.yml']);
+    expect(loaded.has('js-yaml') || loaded.has('yaml'), 'the probe sees what validate uses').toBe(true);
+    for (const name of LAZY) expect(loaded.has(name), `${name} loaded by validate`).toBe(false);
+  });
+});
