@@ -111,7 +111,7 @@ describe('values computed from a secret stay secret', () => {
 
   it('does not taint what provably does not depend on the secret', () => {
     expect(renderString('{% if pw is defined %}set{% endif %}', vars)).toBe('set');
-    expect(renderString('{{ pw is defined }}/{{ nope is undefined }}', vars)).toBe('true/true');
+    expect(renderString('{{ pw is defined }}/{{ nope is undefined }}', vars)).toBe('True/True');
     expect(renderString('{% if pw is not defined %}unset{% else %}set{% endif %}', vars)).toBe('set');
     expect(renderString('{{ user | upper }}', vars)).toBe('ADMIN');
     expect(renderString('{{ creds.user }}', vars)).toBe('admin');
