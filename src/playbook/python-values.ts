@@ -5,6 +5,7 @@
  * operators; template-compiler.ts routes them here.
  */
 
+import { pyStr } from '../domain/python-repr.js';
 import { isPlainObject } from './values.js';
 
 /** nunjucks' SafeString (the `safe` filter, macros' output) is a String object. */
@@ -139,4 +140,9 @@ export function pyIterable(value: unknown): unknown {
   if (isPlainObject(value)) return Object.keys(value);
   const s = text(value);
   return s !== undefined ? [...s] : value;
+}
+
+/** Python's str() of a value, as Jinja's `~`, `string` and `join` make text: `True`, `[1, 'a']`, `None`. */
+export function pyText(value: unknown): string {
+  return text(value) ?? pyStr(value);
 }

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { pyCompare, pyIterable, pyTruth } from './python-values.js';
+import { pyCompare, pyIterable, pyText, pyTruth } from './python-values.js';
 import { revealDeep } from './template-taint.js';
 
 /**
@@ -7,8 +7,9 @@ import { revealDeep } from './template-taint.js';
  * `and`/`or` and comparisons to JavaScript's own operators, so `{% if [] %}` was true and
  * `[1] == [1]` false. Its compiler is patched once, for every template of the process: each truth
  * test becomes a call of Python's truth (python-values.ts), `and`/`or` return the operand that
- * decided (`[] or 'a'` is `'a'`), comparisons are Python's (chained, by value), and a one-name
- * `for` iterates a dict's keys as Jinja does (`in` is Python's in template-runtime.ts).
+ * decided (`[] or 'a'` is `'a'`), comparisons are Python's (chained, by value), `~` joins
+ * Python's str() of both sides (`'a' ~ true` is `aTrue`), and a one-name `for` iterates a dict's
+ * keys as Jinja does (`in` is Python's in template-runtime.ts).
  */
 
 interface Node {
@@ -36,6 +37,7 @@ const HELPERS = {
   pyTruth: (v: unknown) => pyTruth(revealDeep(v)),
   pyCompare: (first: unknown, ...rest: unknown[]) => pyCompare(revealDeep(first), ...rest.map(revealDeep)),
   pyIterable: (v: unknown) => pyIterable(revealDeep(v)),
+  pyConcat: (left: unknown, right: unknown) => pyText(revealDeep(left)) + pyText(revealDeep(right)),
   pyOr: (left: unknown, right: () => unknown) => (pyTruth(revealDeep(left)) ? left : right()),
   pyAnd: (left: unknown, right: () => unknown) => (pyTruth(revealDeep(left)) ? right() : left),
 } as const;
@@ -100,6 +102,13 @@ function shortCircuit(helper: 'pyOr' | 'pyAnd'): CompileFn {
 }
 proto.compileOr = shortCircuit('pyOr');
 proto.compileAnd = shortCircuit('pyAnd');
+proto.compileConcat = function (node, frame) {
+  this._emit('runtime.pyConcat(');
+  this.compile(node.left, frame);
+  this._emit(', ');
+  this.compile(node.right, frame);
+  this._emit(')');
+};
 proto.compileCompare = function (node, frame) {
   this._emit('runtime.pyCompare(');
   this.compile(node.expr, frame);

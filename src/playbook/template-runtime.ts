@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module';
 import type nunjucks from 'nunjucks';
-import { pyStr } from '../domain/python-repr.js';
-import { pyIn } from './python-values.js';
+import { pyIn, pyText } from './python-values.js';
 import { boundMethod, keywordArgs, type Receiver } from './template-methods.js';
 import {
   ATTRIBUTE_ARGUMENTS,
@@ -161,7 +160,7 @@ let written = 0;
  */
 function pythonText(val: unknown): unknown {
   if (typeof val === 'boolean' || typeof val === 'number' || Array.isArray(val) || isPlainObject(val))
-    return pyStr(val);
+    return pyText(val);
   return val;
 }
 runtime.ensureDefined = (val, lineno, colno) =>

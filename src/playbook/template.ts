@@ -10,6 +10,7 @@ import { boundedRender, sandboxEnvironment } from './template-runtime.js';
 import { parseTemplate, REFUSAL_FIX, TemplateRefusedError } from './template-sandbox.js';
 import { pyTruth } from './python-values.js';
 import { asSecret, trackSecrets } from './template-taint.js';
+import { addTextFilters } from './text-filters.js';
 import { addTruthFilters } from './truth-filters.js';
 import type { SourceLoc } from './types.js';
 import { isPlainObject } from './values.js';
@@ -46,6 +47,7 @@ function configure(env: nunjucks.Environment): nunjucks.Environment {
   sandboxEnvironment(env);
   addAnsibleFilters(env);
   addTruthFilters(env);
+  addTextFilters(env);
   // Python spellings of the constants, which Ansible users write in `when:`.
   env.addGlobal('True', true);
   env.addGlobal('False', false);

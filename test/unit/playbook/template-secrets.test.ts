@@ -65,7 +65,7 @@ describe('values computed from a secret stay secret', () => {
     ['{% for k, v in creds.items() %}{{ k }}={{ v }};{% endfor %}', `user=admin;pw=${PW};`],
     ['{% for k, v in creds | dictsort %}{{ v }};{% endfor %}', `${PW};admin;`],
     ['{{ creds.get("pw") ~ "" }}', PW],
-    ['{{ creds | to_json }}', JSON.stringify({ user: 'admin', pw: PW })],
+    ['{{ creds | to_json }}', `{"user": "admin", "pw": "${PW}"}`],
     ['{{ creds.values() | join(",") }}', `admin,${PW}`],
     ['{{ hostvars["lb1"].ansible_password | upper }}', PW.toUpperCase()],
     ['{{ hostvars.lb1["ansible_" ~ "password"] }}', PW],

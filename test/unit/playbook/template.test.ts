@@ -84,7 +84,7 @@ describe('Ansible filters', () => {
   it.each([
     ["{{ 'yes' | bool }}", 'True'],
     ['{{ no_word | bool }}', 'False'],
-    ['{{ tls | to_json }}', '{"dir":"/etc/nginx/ssl","enabled":true}'],
+    ['{{ tls | to_json }}', '{"dir": "/etc/nginx/ssl", "enabled": true}'],
     ['{{ names | to_yaml }}', '- api.am.wso2.com\n- gw.am.wso2.com\n'],
     ['{{ text | b64encode }}', 'aGVsbG8gd29ybGQ='],
     ["{{ 'aGVsbG8gd29ybGQ=' | b64decode }}", 'hello world'],
