@@ -38,7 +38,7 @@ export const TRUTH_VARS = {
     { name: 'c', n: [] },
   ],
   mixed: [1, 'a', null, true, 2.5, { k: [false] }],
-  quoting: ['é', "it's", 'a"b', 'x\ny', '\\', "'\""],
+  quoting: ['é', "it's", 'a"b', 'x\ny', '\\', '\'"'],
   half: 0.5,
 };
 
@@ -255,13 +255,13 @@ export const TRUTH_CASES: TruthCase[] = [
   text('{{ none | string }}', 'None'),
   text('{{ flags.t | string }}', 'True'),
   text("{{ mixed | join(',') }}", "1,a,None,True,2.5,{'k': [False]}"),
-  text("{{ [true, 1] | join }}", 'True1'),
+  text('{{ [true, 1] | join }}', 'True1'),
   text("{{ mapping | join('+') }}", 'a+b'),
   text("{{ items | join('/', attribute='name') }}", 'a/b/c'),
   text("{{ items | join(d=' ', attribute='n') }}", '0 1 []'),
   text('{{ [1, 2] | to_json }}', '[1, 2]'),
   text('{{ [1, 2] | length }}', '2'),
-  text("{{ [0, 1, [], [0]] | select | list }}", '[1, [0]]'),
+  text('{{ [0, 1, [], [0]] | select | list }}', '[1, [0]]'),
   text("{{ items | selectattr('n') | list }}", "[{'name': 'b', 'on': False, 'n': 1}]"),
   text("{{ 'y' if empty_dict else none }}|", '|'),
   // A when: list is evaluated in order and stops at the first false condition.
