@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import { pyCompare, pyIterable, pyText, pyTruth } from './python-values.js';
+import { markTuple } from '../domain/tagged-values.js';
+import { pyCompare, pyIterable, pyMod, pyText, pyTruth } from './python-values.js';
 import { revealDeep } from './template-taint.js';
 
 /**
@@ -37,6 +38,11 @@ const HELPERS = {
   pyTruth: (v: unknown) => pyTruth(revealDeep(v)),
   pyCompare: (first: unknown, ...rest: unknown[]) => pyCompare(revealDeep(first), ...rest.map(revealDeep)),
   pyIterable: (v: unknown) => pyIterable(revealDeep(v)),
+  pyMod: (left: unknown, right: unknown) => pyMod(revealDeep(left), revealDeep(right)),
+  pyTuple: (...items: unknown[]) => {
+    markTuple(items);
+    return items;
+  },
   pyConcat: (left: unknown, right: unknown) => pyText(revealDeep(left)) + pyText(revealDeep(right)),
   pyOr: (left: unknown, right: () => unknown) => (pyTruth(revealDeep(left)) ? left : right()),
   pyAnd: (left: unknown, right: () => unknown) => (pyTruth(revealDeep(left)) ? right() : left),
@@ -61,12 +67,13 @@ function helperCall(helper: keyof typeof HELPERS, inner: unknown, at: Node): Nod
  */
 const ORIGINALS = Symbol.for('apim-provision.nunjucks-compiler-originals');
 const proto = Compiler.prototype as Record<string, CompileFn> & {
-  [ORIGINALS]?: Record<'If' | 'InlineIf' | 'For', CompileFn>;
+  [ORIGINALS]?: Record<'If' | 'InlineIf' | 'For' | 'Group', CompileFn>;
 };
 const original = (proto[ORIGINALS] ??= {
   If: proto.compileIf!,
   InlineIf: proto.compileInlineIf!,
   For: proto.compileFor!,
+  Group: proto.compileGroup!,
 });
 
 proto[`compile${PY_CALL}`] = function (node, frame) {
@@ -102,6 +109,27 @@ function shortCircuit(helper: 'pyOr' | 'pyAnd'): CompileFn {
 }
 proto.compileOr = shortCircuit('pyOr');
 proto.compileAnd = shortCircuit('pyAnd');
+proto.compileMod = function (node, frame) {
+  this._emit('runtime.pyMod(');
+  this.compile(node.left, frame);
+  this._emit(', ');
+  this.compile(node.right, frame);
+  this._emit(')');
+};
+/** `(a, b)` is a tuple, as in Python (nunjucks compiled it to JavaScript's comma operator: b). */
+proto.compileGroup = function (node, frame) {
+  const items = node.children as unknown[];
+  if (items.length === 1) {
+    original.Group.call(this, node, frame);
+    return;
+  }
+  this._emit('runtime.pyTuple(');
+  items.forEach((item, i) => {
+    if (i > 0) this._emit(', ');
+    this.compile(item, frame);
+  });
+  this._emit(')');
+};
 proto.compileConcat = function (node, frame) {
   this._emit('runtime.pyConcat(');
   this.compile(node.left, frame);

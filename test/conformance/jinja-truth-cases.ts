@@ -264,6 +264,18 @@ export const TRUTH_CASES: TruthCase[] = [
   text('{{ [0, 1, [], [0]] | select | list }}', '[1, [0]]'),
   text("{{ items | selectattr('n') | list }}", "[{'name': 'b', 'on': False, 'n': 1}]"),
   text("{{ 'y' if empty_dict else none }}|", '|'),
+  // Python's % formats strings (a tuple gives several values); (a, b) is a tuple.
+  text("{{ '%s' % mixed }}", "[1, 'a', None, True, 2.5, {'k': [False]}]"),
+  text("{{ '%s-%s' % ('a', 2) }}", 'a-2'),
+  text("{{ '%05d|%-4s|%.2f|%r|%%' % (42, 'ab', 3.14159, 'x') }}", "00042|ab  |3.14|'x'|%"),
+  text("{{ '%(a)s!' % mapping }}", '1!'),
+  text("{{ '%s' % true }} {{ '%d%%' % 50 }} {{ '%i' % 2.7 }}", 'True 50% 2'),
+  text('{{ -7 % 3 }} {{ 7 % 3 }}', '2 1'),
+  text('{{ (1, 2) }}', '(1, 2)'),
+  text("{{ ('a', [none]) }}", "('a', [None])"),
+  expr('(1, 2)', [1, 2]),
+  { kind: 'text', source: "{{ '%d' % 'x' }}", expect: { error: true } },
+  { kind: 'text', source: "{{ '%s %s' % ('a',) }}", expect: { error: true } },
   // A when: list is evaluated in order and stops at the first false condition.
   when(['flags.t', 'false', 'undefined_thing > 1'], false),
   when(['empty_list', 'missing.attr'], false),
