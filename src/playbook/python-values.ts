@@ -171,7 +171,14 @@ function printf(format: string, values: unknown): string {
   let next = 0;
   const out = format.replace(
     CONVERSION,
-    (_m, key: string | undefined, flags: string, width, precision, type) => {
+    (
+      _m,
+      key: string | undefined,
+      flags: string,
+      width: string | undefined,
+      precision: string | undefined,
+      type: string,
+    ) => {
       if (type === '%') return '%';
       let value: unknown;
       if (key !== undefined) {

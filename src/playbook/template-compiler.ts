@@ -97,25 +97,24 @@ proto.compileNot = function (node, frame) {
   this._emit('!');
   this.compile(helperCall('pyTruth', node.target, node), frame);
 };
-/** `left or right`: right is evaluated only when left does not decide, as in Python. */
-function shortCircuit(helper: 'pyOr' | 'pyAnd'): CompileFn {
+/**
+ * `left op right` as a call of the helper with both operands. `or`/`and` get their right side as
+ * a function: it is evaluated only when the left does not decide, as in Python.
+ */
+function binaryCall(helper: 'pyOr' | 'pyAnd' | 'pyMod' | 'pyConcat'): CompileFn {
+  const lazy = helper === 'pyOr' || helper === 'pyAnd';
   return function (node, frame) {
     this._emit(`runtime.${helper}(`);
     this.compile(node.left, frame);
-    this._emit(', () => (');
+    this._emit(lazy ? ', () => (' : ', ');
     this.compile(node.right, frame);
-    this._emit('))');
+    this._emit(lazy ? '))' : ')');
   };
 }
-proto.compileOr = shortCircuit('pyOr');
-proto.compileAnd = shortCircuit('pyAnd');
-proto.compileMod = function (node, frame) {
-  this._emit('runtime.pyMod(');
-  this.compile(node.left, frame);
-  this._emit(', ');
-  this.compile(node.right, frame);
-  this._emit(')');
-};
+proto.compileOr = binaryCall('pyOr');
+proto.compileAnd = binaryCall('pyAnd');
+proto.compileMod = binaryCall('pyMod');
+proto.compileConcat = binaryCall('pyConcat');
 /** `(a, b)` is a tuple, as in Python (nunjucks compiled it to JavaScript's comma operator: b). */
 proto.compileGroup = function (node, frame) {
   const items = node.children as unknown[];
@@ -128,13 +127,6 @@ proto.compileGroup = function (node, frame) {
     if (i > 0) this._emit(', ');
     this.compile(item, frame);
   });
-  this._emit(')');
-};
-proto.compileConcat = function (node, frame) {
-  this._emit('runtime.pyConcat(');
-  this.compile(node.left, frame);
-  this._emit(', ');
-  this.compile(node.right, frame);
   this._emit(')');
 };
 proto.compileCompare = function (node, frame) {
