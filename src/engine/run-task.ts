@@ -10,7 +10,7 @@ import {
   type ModulePlan,
 } from '../modules/index.js';
 import type { ArgIssue, Task } from '../playbook/index.js';
-import { evaluateWhen, renderArgs } from '../playbook/index.js';
+import { falseCondition, renderArgs } from '../playbook/index.js';
 import {
   installScript,
   opsScript,
@@ -43,8 +43,9 @@ export async function runTask(
   vars: Record<string, unknown>,
 ): Promise<TaskOutcome> {
   const site = { ...task.loc, task: task.name };
-  if (task.when && !evaluateWhen(task.when, vars, site)) {
-    return { status: 'skipped', changes: [], warnings: [], message: `when: ${task.when}` };
+  const falseWhen = task.when ? falseCondition(task.when, vars, site) : undefined;
+  if (falseWhen !== undefined) {
+    return { status: 'skipped', changes: [], warnings: [], message: `false condition: ${falseWhen}` };
   }
   const def = moduleNamed(task.module);
   if (def.transaction && def.transaction !== session.kind.transaction) {

@@ -2,6 +2,9 @@ import safeRegex from 'safe-regex2';
 import { posix } from 'node:path';
 import type nunjucks from 'nunjucks';
 import { stringify as toYaml } from 'yaml';
+import { pyFloatRepr } from '../domain/python-repr.js';
+import { isFloatAt } from '../domain/tagged-values.js';
+import { isPlainObject } from './values.js';
 
 /** Name of the error `mandatory` throws; the renderer turns it into a TemplateError. */
 export const MANDATORY_ERROR_NAME = 'MandatoryVariableError';
@@ -29,9 +32,34 @@ function shellQuote(value: unknown): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'"'"'`)}'`;
 }
 
+/** A JSON string as Python writes it by default (ensure_ascii): every character past ~ as \\uXXXX. */
+function asciiJsonString(text: string): string {
+  return JSON.stringify(text).replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** Ansible's `to_json`: Python's json.dumps with its defaults (`[1, "a"]`, `{"a": 1.0}`, ASCII only). */
+function toJson(value: unknown, float = false): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
+    return float || !Number.isInteger(value) ? pyFloatRepr(value) : String(value);
+  }
+  if (typeof value === 'string' || value instanceof String) return asciiJsonString(String(value));
+  if (Array.isArray(value)) return `[${value.map((v, i) => toJson(v, isFloatAt(value, i))).join(', ')}]`;
+  if (isPlainObject(value))
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${asciiJsonString(k)}: ${toJson(v, isFloatAt(value, k))}`)
+      .join(', ')}}`;
+  throw new TypeError(`Object of type ${typeof value} is not JSON serializable`);
+}
+
 /** Adds the Ansible filters playbook authors reach for most. */
 export function addAnsibleFilters(env: nunjucks.Environment): void {
-  env.addFilter('to_json', (v: unknown) => JSON.stringify(v));
+  env.addFilter('to_json', (v: unknown) => toJson(v));
   env.addFilter('to_nice_json', (v: unknown, indent = 4) => JSON.stringify(v, null, Number(indent)));
   env.addFilter('to_yaml', (v: unknown) => toYaml(v));
   env.addFilter('to_nice_yaml', (v: unknown) => toYaml(v));

@@ -8,7 +8,7 @@ export {
   renderArgs,
   renderValue,
   renderTemplateFile,
-  evaluateWhen,
+  falseCondition,
   holdsTemplate,
   withLazyTemplates,
   TemplateError,

@@ -238,8 +238,8 @@ function optionalList(value: unknown, path: KeyPath, key: string, fail: Fail, sp
   return list;
 }
 
-/** `when` as one expression: a list means all conditions must hold. */
-function whenExpression(value: unknown, path: KeyPath, fail: Fail): string | undefined {
+/** `when` as one expression, or the list of them (kept apart: Ansible evaluates them one by one). */
+function whenExpression(value: unknown, path: KeyPath, fail: Fail): string | string[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   const list = asStringList(value);
@@ -247,5 +247,5 @@ function whenExpression(value: unknown, path: KeyPath, fail: Fail): string | und
     fail(path, 'when must be an expression or a list of expressions', "write when: nginx_edition == 'plus'");
     return undefined;
   }
-  return list.length === 1 ? list[0] : list.map((c) => `(${c})`).join(' and ');
+  return list.length === 1 ? list[0] : list;
 }

@@ -5,6 +5,8 @@
  * operators; template-compiler.ts routes them here.
  */
 
+import { pyRepr, pyStr } from '../domain/python-repr.js';
+import { isTuple } from '../domain/tagged-values.js';
 import { isPlainObject } from './values.js';
 
 /** nunjucks' SafeString (the `safe` filter, macros' output) is a String object. */
@@ -139,4 +141,76 @@ export function pyIterable(value: unknown): unknown {
   if (isPlainObject(value)) return Object.keys(value);
   const s = text(value);
   return s !== undefined ? [...s] : value;
+}
+
+/** Python's str() of a value, as Jinja's `~`, `string` and `join` make text: `True`, `[1, 'a']`, `None`. */
+export function pyText(value: unknown): string {
+  return text(value) ?? pyStr(value);
+}
+
+/** One printf conversion: `%(key)s`, flags, width, precision, type. */
+const CONVERSION = /%(?:\(([^)]*)\))?([-+ 0#]*)(\d+)?(?:\.(\d+))?([sridf%])/g;
+
+function convert(value: unknown, type: string, precision: string | undefined): string {
+  if (type === 's') return pyText(value);
+  if (type === 'r') return pyRepr(value);
+  const n = numberOf(value, type);
+  if (type === 'f') return n.toFixed(precision === undefined ? 6 : Number(precision));
+  return String(Math.trunc(n));
+}
+
+function numberOf(value: unknown, type: string): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'boolean') return Number(value);
+  throw new TypeError(`%${type} format: a real number is required, not ${pyTypeName(value)}`);
+}
+
+/** Python's `format % values` for the conversions templates use: %s %r %d %i %f, flags - and 0, width, precision. */
+function printf(format: string, values: unknown): string {
+  const args = Array.isArray(values) && isTuple(values) ? values : [values];
+  let next = 0;
+  const out = format.replace(
+    CONVERSION,
+    (
+      _m,
+      key: string | undefined,
+      flags: string,
+      width: string | undefined,
+      precision: string | undefined,
+      type: string,
+    ) => {
+      if (type === '%') return '%';
+      let value: unknown;
+      if (key !== undefined) {
+        if (!isPlainObject(values) || !Object.hasOwn(values, key))
+          throw new TypeError(`format requires a mapping with key '${key}'`);
+        value = values[key];
+      } else {
+        if (next >= args.length) throw new TypeError('not enough arguments for format string');
+        value = args[next++];
+      }
+      const body = convert(value, type, precision);
+      const size = Number(width ?? 0);
+      if (flags.includes('-')) return body.padEnd(size);
+      if (flags.includes('0') && type !== 's' && type !== 'r')
+        return body.startsWith('-') ? `-${body.slice(1).padStart(size - 1, '0')}` : body.padStart(size, '0');
+      return body.padStart(size);
+    },
+  );
+  if (next < args.length && !isPlainObject(values))
+    throw new TypeError('not all arguments converted during string formatting');
+  return out;
+}
+
+/** Python's `%`: printf formatting of a string; for numbers the remainder takes the divisor's sign. */
+export function pyMod(left: unknown, right: unknown): unknown {
+  const format = text(left);
+  if (format !== undefined) return printf(format, right);
+  const [a, b] = [numeric(left), numeric(right)];
+  if (a === undefined || b === undefined)
+    throw new TypeError(
+      `unsupported operand type(s) for %: '${pyTypeName(left)}' and '${pyTypeName(right)}'`,
+    );
+  if (b === 0) throw new TypeError('integer division or modulo by zero');
+  return ((a % b) + b) % b;
 }

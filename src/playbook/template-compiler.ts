@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import { pyCompare, pyIterable, pyTruth } from './python-values.js';
+import { markTuple } from '../domain/tagged-values.js';
+import { pyCompare, pyIterable, pyMod, pyText, pyTruth } from './python-values.js';
 import { revealDeep } from './template-taint.js';
 
 /**
@@ -7,8 +8,9 @@ import { revealDeep } from './template-taint.js';
  * `and`/`or` and comparisons to JavaScript's own operators, so `{% if [] %}` was true and
  * `[1] == [1]` false. Its compiler is patched once, for every template of the process: each truth
  * test becomes a call of Python's truth (python-values.ts), `and`/`or` return the operand that
- * decided (`[] or 'a'` is `'a'`), comparisons are Python's (chained, by value), and a one-name
- * `for` iterates a dict's keys as Jinja does (`in` is Python's in template-runtime.ts).
+ * decided (`[] or 'a'` is `'a'`), comparisons are Python's (chained, by value), `~` joins
+ * Python's str() of both sides (`'a' ~ true` is `aTrue`), and a one-name `for` iterates a dict's
+ * keys as Jinja does (`in` is Python's in template-runtime.ts).
  */
 
 interface Node {
@@ -36,6 +38,12 @@ const HELPERS = {
   pyTruth: (v: unknown) => pyTruth(revealDeep(v)),
   pyCompare: (first: unknown, ...rest: unknown[]) => pyCompare(revealDeep(first), ...rest.map(revealDeep)),
   pyIterable: (v: unknown) => pyIterable(revealDeep(v)),
+  pyMod: (left: unknown, right: unknown) => pyMod(revealDeep(left), revealDeep(right)),
+  pyTuple: (...items: unknown[]) => {
+    markTuple(items);
+    return items;
+  },
+  pyConcat: (left: unknown, right: unknown) => pyText(revealDeep(left)) + pyText(revealDeep(right)),
   pyOr: (left: unknown, right: () => unknown) => (pyTruth(revealDeep(left)) ? left : right()),
   pyAnd: (left: unknown, right: () => unknown) => (pyTruth(revealDeep(left)) ? right() : left),
 } as const;
@@ -59,12 +67,13 @@ function helperCall(helper: keyof typeof HELPERS, inner: unknown, at: Node): Nod
  */
 const ORIGINALS = Symbol.for('apim-provision.nunjucks-compiler-originals');
 const proto = Compiler.prototype as Record<string, CompileFn> & {
-  [ORIGINALS]?: Record<'If' | 'InlineIf' | 'For', CompileFn>;
+  [ORIGINALS]?: Record<'If' | 'InlineIf' | 'For' | 'Group', CompileFn>;
 };
 const original = (proto[ORIGINALS] ??= {
   If: proto.compileIf!,
   InlineIf: proto.compileInlineIf!,
   For: proto.compileFor!,
+  Group: proto.compileGroup!,
 });
 
 proto[`compile${PY_CALL}`] = function (node, frame) {
@@ -88,18 +97,38 @@ proto.compileNot = function (node, frame) {
   this._emit('!');
   this.compile(helperCall('pyTruth', node.target, node), frame);
 };
-/** `left or right`: right is evaluated only when left does not decide, as in Python. */
-function shortCircuit(helper: 'pyOr' | 'pyAnd'): CompileFn {
+/**
+ * `left op right` as a call of the helper with both operands. `or`/`and` get their right side as
+ * a function: it is evaluated only when the left does not decide, as in Python.
+ */
+function binaryCall(helper: 'pyOr' | 'pyAnd' | 'pyMod' | 'pyConcat'): CompileFn {
+  const lazy = helper === 'pyOr' || helper === 'pyAnd';
   return function (node, frame) {
     this._emit(`runtime.${helper}(`);
     this.compile(node.left, frame);
-    this._emit(', () => (');
+    this._emit(lazy ? ', () => (' : ', ');
     this.compile(node.right, frame);
-    this._emit('))');
+    this._emit(lazy ? '))' : ')');
   };
 }
-proto.compileOr = shortCircuit('pyOr');
-proto.compileAnd = shortCircuit('pyAnd');
+proto.compileOr = binaryCall('pyOr');
+proto.compileAnd = binaryCall('pyAnd');
+proto.compileMod = binaryCall('pyMod');
+proto.compileConcat = binaryCall('pyConcat');
+/** `(a, b)` is a tuple, as in Python (nunjucks compiled it to JavaScript's comma operator: b). */
+proto.compileGroup = function (node, frame) {
+  const items = node.children as unknown[];
+  if (items.length === 1) {
+    original.Group.call(this, node, frame);
+    return;
+  }
+  this._emit('runtime.pyTuple(');
+  items.forEach((item, i) => {
+    if (i > 0) this._emit(', ');
+    this.compile(item, frame);
+  });
+  this._emit(')');
+};
 proto.compileCompare = function (node, frame) {
   this._emit('runtime.pyCompare(');
   this.compile(node.expr, frame);

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type nunjucks from 'nunjucks';
-import { pyIn } from './python-values.js';
+import { pyIn, pyText } from './python-values.js';
 import { boundMethod, keywordArgs, type Receiver } from './template-methods.js';
 import {
   ATTRIBUTE_ARGUMENTS,
@@ -34,6 +34,7 @@ interface NunjucksRuntime {
   callWrap: (obj: unknown, name: string, context: unknown, args: unknown[]) => unknown;
   fromIterator: (arr: unknown) => unknown;
   suppressValue: (val: unknown, autoescape: boolean) => unknown;
+  ensureDefined: (val: unknown, lineno: number, colno: number) => unknown;
   inOperator: (key: unknown, val: unknown) => boolean;
   SafeString: new (value: string) => { val: string };
 }
@@ -114,7 +115,7 @@ function lookupVariable(context: Context, frame: Frame, name: string): unknown {
   return Object.hasOwn(globals, name) ? globals[name] : undefined;
 }
 
-type Originals = Pick<NunjucksRuntime, 'callWrap' | 'fromIterator' | 'suppressValue'>;
+type Originals = Pick<NunjucksRuntime, 'callWrap' | 'fromIterator' | 'suppressValue' | 'ensureDefined'>;
 /**
  * nunjucks' own functions, kept on its runtime object: a second copy of this module (a test
  * runner re-importing it) must wrap those, not the first copy's wrappers.
@@ -125,6 +126,7 @@ const original: Originals = (holder[ORIGINALS] ??= {
   callWrap: runtime.callWrap,
   fromIterator: runtime.fromIterator,
   suppressValue: runtime.suppressValue,
+  ensureDefined: runtime.ensureDefined,
 });
 
 runtime.memberLookup = lookupMember;
@@ -152,8 +154,19 @@ runtime.callWrap = (obj, name, context, args) => {
 runtime.fromIterator = (arr) => revealElements(original.fromIterator(arr));
 /** Characters the current render has written so far (nunjucks renders synchronously). */
 let written = 0;
+/**
+ * A value written into text is Python's str() of it, as Jinja writes it: `True`, `[1, 'a']`,
+ * `{'a': 1}`. None writes nothing (Ansible's finalize), so only an undefined value is an error.
+ */
+function pythonText(val: unknown): unknown {
+  if (typeof val === 'boolean' || typeof val === 'number' || Array.isArray(val) || isPlainObject(val))
+    return pyText(val);
+  return val;
+}
+runtime.ensureDefined = (val, lineno, colno) =>
+  val === null ? val : original.ensureDefined(val, lineno, colno);
 runtime.suppressValue = (val, autoescape) => {
-  const out = original.suppressValue(revealDeep(val), autoescape);
+  const out = original.suppressValue(pythonText(revealDeep(val)), autoescape);
   written += typeof out === 'string' ? out.length : 0;
   if (written > MAX_TEMPLATE_OUTPUT)
     throw new SandboxViolation(`a template writing more than ${MAX_TEMPLATE_OUTPUT} characters`);

@@ -10,6 +10,7 @@ import { boundedRender, sandboxEnvironment } from './template-runtime.js';
 import { parseTemplate, REFUSAL_FIX, TemplateRefusedError } from './template-sandbox.js';
 import { pyTruth } from './python-values.js';
 import { asSecret, trackSecrets } from './template-taint.js';
+import { addTextFilters } from './text-filters.js';
 import { addTruthFilters } from './truth-filters.js';
 import type { SourceLoc } from './types.js';
 import { isPlainObject } from './values.js';
@@ -46,6 +47,7 @@ function configure(env: nunjucks.Environment): nunjucks.Environment {
   sandboxEnvironment(env);
   addAnsibleFilters(env);
   addTruthFilters(env);
+  addTextFilters(env);
   // Python spellings of the constants, which Ansible users write in `when:`.
   env.addGlobal('True', true);
   env.addGlobal('False', false);
@@ -296,17 +298,27 @@ function conditionHolds(condition: string, vars: Record<string, unknown>, where?
 }
 
 /**
- * Evaluates a `when:` condition (a Jinja expression without braces; a list means all must hold).
- * Reading an undefined variable is an error, unless guarded (`x is defined`, `x | default(...)`).
- * The outcome is only used to decide, never shown: a condition on a secret is fine.
+ * The first condition of a `when:` (one Jinja expression without braces, or a list of them) that
+ * is false, as written (Ansible's `false_condition`), or undefined when all hold. A list is
+ * evaluated in order and stops at the first false condition, as Ansible does: a later one that
+ * would fail is never evaluated. Reading an undefined variable is an error, unless guarded
+ * (`x is defined`, `x | default(...)`). Only the condition's text is shown, never its value.
  */
+export function falseCondition(
+  expr: string | string[],
+  vars: Record<string, unknown>,
+  where?: TemplateSite,
+): string | undefined {
+  return [expr].flat().find((c) => !conditionHolds(c, vars, where));
+}
+
+/** Whether every condition of a `when:` holds (see falseCondition). */
 export function evaluateWhen(
   expr: string | string[],
   vars: Record<string, unknown>,
   where?: TemplateSite,
 ): boolean {
-  const conditions = Array.isArray(expr) ? expr : [expr];
-  return conditions.every((c) => conditionHolds(c, vars, where));
+  return falseCondition(expr, vars, where) === undefined;
 }
 
 /**

@@ -47,7 +47,7 @@ const PRESENCE_TESTS = new Set(['defined', 'undefined', 'none']);
  * An item's attribute as Jinja's `selectattr('a.b')` reads it: dict keys, list indexes. A missing
  * one is Ansible's strict undefined: only a presence test may look at it, anything else fails.
  */
-function attribute(item: unknown, path: string, test: string | undefined): unknown {
+export function attribute(item: unknown, path: string, test?: string): unknown {
   let cur = item;
   for (const part of path.split('.')) {
     if (Array.isArray(cur) && /^-?\d+$/.test(part) && cur.at(Number(part)) !== undefined)
@@ -77,7 +77,7 @@ function selecting(env: Registry, keep: boolean, byAttribute: boolean): Fn {
 }
 
 /** Positional arguments without nunjucks' trailing keyword-arguments object. */
-function positional(args: unknown[]): unknown[] {
+export function positional(args: unknown[]): unknown[] {
   const keywords = keywordArgs(args);
   return args.filter((a) => a !== keywords);
 }

@@ -19,8 +19,8 @@ export interface Task {
   args: Record<string, unknown>;
   /** Handler names or `listen` topics to notify when the task changed something. */
   notify: string[];
-  /** Jinja expression (without braces); several conditions are joined with `and`. */
-  when?: string;
+  /** Jinja expression (without braces), or several, evaluated in order until one is false. */
+  when?: string | string[];
   tags: string[];
   become?: boolean;
   loc: SourceLoc;

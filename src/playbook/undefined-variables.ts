@@ -124,7 +124,8 @@ function* templatedTexts(
       const owner = `${section === 'tasks' ? 'task' : 'handler'} "${task.name}"`;
       if (isTemplated(task.name)) yield { text: task.name, loc: task.loc, key: `${key}.name`, owner };
       if (task.when !== undefined)
-        yield { text: whenAsTemplate(task.when), loc: task.loc, key: `${key}.when`, owner };
+        for (const condition of [task.when].flat())
+          yield { text: whenAsTemplate(condition), loc: task.loc, key: `${key}.when`, owner };
       for (const [arg, value] of Object.entries(task.args)) {
         for (const text of strings(value))
           yield { text, loc: task.loc, key: `${key}.${task.module}.${arg}`, owner };

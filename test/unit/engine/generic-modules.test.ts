@@ -268,6 +268,26 @@ describe('handlers, when, and failures', () => {
     expect(run.conn.commands).toEqual(['echo yes']);
   });
 
+  it('evaluates a when: list in order, stops at the first false condition and names it', async () => {
+    const host = new FakeHost('lb1');
+    const tasks = `    - name: guarded
+      command: echo nope
+      when:
+        - inventory_hostname == 'lb1'
+        - "{{ [] }}"
+        - undefined_here > 1
+    - name: all hold
+      command: echo yes
+      when: [inventory_hostname == 'lb1', "{{ [1] }}"]
+`;
+    const run = await runPlay(host, tasks);
+    expect(run.tasks.map((t) => [t.task, t.status, t.message])).toEqual([
+      ['guarded', 'skipped', 'false condition: {{ [] }}'],
+      ['all hold', 'changed', undefined],
+    ]);
+    expect(run.conn.commands).toEqual(['echo yes']);
+  });
+
   it('stops the host at a failed task: what earlier tasks staged never goes live, no handler runs', async () => {
     const host = new FakeHost('apim1');
     const tasks = `    - name: staged first

@@ -174,13 +174,13 @@ describe('loadPlaybook: tasks', () => {
     expect(r.playbook!.plays[0]!.tasks[0]!.args).toEqual({ cmd: 'nginx -t', chdir: '/etc/nginx' });
   });
 
-  it('joins a list of when conditions with and; accepts booleans', () => {
+  it('keeps a list of when conditions apart (evaluated one by one); accepts booleans', () => {
     const r = load(
       playWithTasks(
         '    - debug: {msg: a}\n      when:\n        - a == 1\n        - b\n    - debug: {msg: b}\n      when: false\n',
       ),
     );
-    expect(r.playbook!.plays[0]!.tasks.map((t) => t.when)).toEqual(['(a == 1) and (b)', 'false']);
+    expect(r.playbook!.plays[0]!.tasks.map((t) => t.when)).toEqual([['a == 1', 'b'], 'false']);
   });
 
   it.each([

@@ -210,7 +210,7 @@ describe('template sandbox: ordinary Jinja as Ansible playbooks write it still w
     ["{{ names | join(', ') }}", 'api.am.wso2.com, gw.am.wso2.com'],
     ["{{ text | replace('World', 'API-M') }}", 'Hello API-M'],
     ['{{ port | int + 1 }}', '8444'],
-    ['{{ yes | bool }}', 'true'],
+    ['{{ yes | bool }}', 'True'],
     ['{{ names | length }}', '2'],
     ['{{ names | first }} {{ names | last }}', 'api.am.wso2.com gw.am.wso2.com'],
     ["{{ 'on' if tls.enabled else 'off' }}", 'on'],
@@ -231,7 +231,7 @@ describe('template sandbox: ordinary Jinja as Ansible playbooks write it still w
     ["{{ hosts.get('lb3', 'none') }}", 'none'],
     ["{{ csv.split(',') | join('|') }}", 'a| b|c'],
     ["{{ '  x  '.strip() }}|{{ 'xxhixx'.strip('x') }}|{{ '/a/'.rstrip('/') }}", 'x|hi|/a'],
-    ["{{ text.startswith('Hell') }} {{ text.endswith(('x', 'ld')) }}", 'true true'],
+    ["{{ text.startswith('Hell') }} {{ text.endswith(('x', 'ld')) }}", 'True True'],
     ["{{ text.lower().split() | join('-') }}", 'hello-world'],
     ["{{ 'a b  c'.split(None, 1) | join('|') }}", 'a|b  c'],
     ["{{ 'aaa'.replace('a', 'b', 2) }} {{ text.title() }} {{ 'x'.upper() }}", 'bba Hello World X'],
@@ -243,7 +243,7 @@ describe('template sandbox: ordinary Jinja as Ansible playbooks write it still w
     ['{% set j = joiner(",") %}{% for n in [1, 2] %}{{ j() }}{{ n }}{% endfor %}', '1,2'],
     ['{{ range(3) | join }} {{ range(1, 7, 2) | list | join(",") }}', '012 1,3,5'],
     ['{{ tls | dictsort | first | first }}', 'dir'],
-    ["{{ 'api' in names[0] }} {{ 'dir' in tls }}", 'true true'],
+    ["{{ 'api' in names[0] }} {{ 'dir' in tls }}", 'True True'],
     ['{{ text | regex_replace("o", "0") }}', 'Hell0 W0rld'],
   ])('%s -> %s', (template, expected) => {
     expect(renderString(template, vars)).toBe(expected);

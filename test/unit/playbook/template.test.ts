@@ -82,9 +82,9 @@ describe('renderString', () => {
 
 describe('Ansible filters', () => {
   it.each([
-    ["{{ 'yes' | bool }}", 'true'],
-    ['{{ no_word | bool }}', 'false'],
-    ['{{ tls | to_json }}', '{"dir":"/etc/nginx/ssl","enabled":true}'],
+    ["{{ 'yes' | bool }}", 'True'],
+    ['{{ no_word | bool }}', 'False'],
+    ['{{ tls | to_json }}', '{"dir": "/etc/nginx/ssl", "enabled": true}'],
     ['{{ names | to_yaml }}', '- api.am.wso2.com\n- gw.am.wso2.com\n'],
     ['{{ text | b64encode }}', 'aGVsbG8gd29ybGQ='],
     ["{{ 'aGVsbG8gd29ybGQ=' | b64decode }}", 'hello world'],
