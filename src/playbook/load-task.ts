@@ -241,8 +241,10 @@ function optionalList(value: unknown, path: KeyPath, key: string, fail: Fail, sp
 /** `when` as one expression, or the list of them (kept apart: Ansible evaluates them one by one). */
 function whenExpression(value: unknown, path: KeyPath, fail: Fail): string | string[] | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  const list = asStringList(value);
+  // YAML booleans, alone or as list items (`when: [x is defined, true]`), are conditions as well.
+  const condition = (v: unknown) => (typeof v === 'boolean' ? String(v) : v);
+  if (typeof value === 'boolean') return condition(value) as string;
+  const list = asStringList(Array.isArray(value) ? value.map(condition) : value);
   if (!list || list.length === 0) {
     fail(path, 'when must be an expression or a list of expressions', "write when: nginx_edition == 'plus'");
     return undefined;

@@ -251,6 +251,9 @@ function definedNames(cond: unknown): { whenTrue: string[]; whenFalse: string[] 
     if (name && test === 'defined') return { whenTrue: [name], whenFalse: [] };
     if (name && test === 'undefined') return { whenTrue: [], whenFalse: [name] };
   }
+  // Parentheses: `(x is defined) and (x > 1)`, as a when: list is checked (undefined-variables.ts).
+  if (cond.typename === 'Group' && Array.isArray(cond.children) && cond.children.length === 1)
+    return definedNames(cond.children[0]);
   if (cond.typename === 'Not') {
     const inner = definedNames(cond.target);
     return { whenTrue: inner.whenFalse, whenFalse: inner.whenTrue };
@@ -259,6 +262,12 @@ function definedNames(cond: unknown): { whenTrue: string[]; whenFalse: string[] 
     return {
       whenTrue: [...definedNames(cond.left).whenTrue, ...definedNames(cond.right).whenTrue],
       whenFalse: [],
+    };
+  }
+  if (cond.typename === 'Or') {
+    return {
+      whenTrue: [],
+      whenFalse: [...definedNames(cond.left).whenFalse, ...definedNames(cond.right).whenFalse],
     };
   }
   return { whenTrue: [], whenFalse: [] };

@@ -124,8 +124,7 @@ function* templatedTexts(
       const owner = `${section === 'tasks' ? 'task' : 'handler'} "${task.name}"`;
       if (isTemplated(task.name)) yield { text: task.name, loc: task.loc, key: `${key}.name`, owner };
       if (task.when !== undefined)
-        for (const condition of [task.when].flat())
-          yield { text: whenAsTemplate(condition), loc: task.loc, key: `${key}.when`, owner };
+        for (const text of whenTexts(task.when)) yield { text, loc: task.loc, key: `${key}.when`, owner };
       for (const [arg, value] of Object.entries(task.args)) {
         for (const text of strings(value))
           yield { text, loc: task.loc, key: `${key}.${task.module}.${arg}`, owner };
@@ -147,6 +146,18 @@ function* templatedTexts(
       }
     }
   }
+}
+
+/**
+ * A when: list is evaluated item by item, stopping at the first false one, so an earlier
+ * `x is defined` guards the later items: bare conditions are checked as one `(a) and (b)`. A braced
+ * item is rendered on its own first, so it is checked on its own.
+ */
+function whenTexts(when: string | string[]): string[] {
+  const conditions = [when].flat();
+  const bare = conditions.filter((c) => whenAsTemplate(c) !== c.trim());
+  const braced = conditions.filter((c) => whenAsTemplate(c) === c.trim());
+  return [...(bare.length > 0 ? [`{{ ${bare.map((c) => `(${c})`).join(' and ')} }}`] : []), ...braced];
 }
 
 /** Templated strings anywhere inside a value. */

@@ -58,6 +58,23 @@ describe('checkUndefinedVariables', () => {
     expect(checkUndefinedVariables(pb, () => hosts(['lb1', { names: ['a'] }]), MODULE_CATALOG)).toEqual([]);
   });
 
+  it('reads a when: list as Ansible runs it: an earlier `is defined` item guards the later ones', () => {
+    const task = (when: string) => `    - name: Check\n      debug:\n        msg: hi\n      when: ${when}\n`;
+    const check = (when: string) =>
+      checkUndefinedVariables(
+        playbookOf(playWithTasks(task(when))),
+        () => hosts(['lb1', {}]),
+        MODULE_CATALOG,
+      ).map((d) => d.message);
+    expect(check('[x is defined, x > 1]')).toEqual([]);
+    expect(check('[(x is defined), "x.y | length > 0"]')).toEqual([]);
+    expect(check('[y is not defined or y > 1]')).toEqual([]);
+    expect(check('[x is undefined or x > 1, true]')).toEqual([]);
+    // Unguarded: the item that reads x first, or a guard of another name.
+    expect(check('[x > 1, x is defined]')).toEqual([`undefined variable 'x' in task "Check"`]);
+    expect(check('[z is defined, x > 1]')).toEqual([`undefined variable 'x' in task "Check"`]);
+  });
+
   it('says which hosts miss a variable when only some do', () => {
     const pb = playbookOf(playWithTasks("    - debug:\n        msg: '{{ site }}'\n"));
     const diags = checkUndefinedVariables(
