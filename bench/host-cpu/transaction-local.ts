@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { transactionScript, type TransactionSpec } from '../../src/remote/index.js';
-import { NGINX_BINARY, freePort, startLocalNginx } from '../../test/integration/support/local-nginx.js';
+import { freePort, nginxSpecFields, startLocalNginx } from '../../test/integration/support/local-nginx.js';
 
 const rounds = Number(process.argv[2] ?? '5');
 const list = process.argv.includes('--list');
@@ -30,12 +30,7 @@ function spec(): TransactionSpec {
   run += 1;
   return {
     runId: `bench-${process.pid}-${run}`,
-    stateDir: lb.stateDir,
-    confPrefix: lb.prefix,
-    confPath: lb.confPath,
-    nginxBinary: NGINX_BINARY,
-    nginxPrefix: `${lb.prefix}/`,
-    serviceManager: 'none',
+    ...nginxSpecFields(lb),
     files: [
       {
         path: join(lb.prefix, 'conf.d', 'apim.conf'),

@@ -30,7 +30,14 @@ import {
   type TransactionSpec,
 } from '../../src/remote/index.js';
 import { withPause } from '../support/pause-hook.js';
-import { NGINX_BINARY, freePort, runShell, startLocalNginx, type LocalNginx } from './support/local-nginx.js';
+import {
+  NGINX_BINARY,
+  freePort,
+  nginxSpecFields,
+  runShell,
+  startLocalNginx,
+  type LocalNginx,
+} from './support/local-nginx.js';
 
 let lb: LocalNginx;
 let runCounter = 0;
@@ -44,12 +51,7 @@ function spec(overrides: Partial<TransactionSpec> = {}): TransactionSpec {
   runCounter += 1;
   return {
     runId: `run-${Date.now()}-${runCounter}`,
-    stateDir: lb.stateDir,
-    confPrefix: lb.prefix,
-    confPath: lb.confPath,
-    nginxBinary: NGINX_BINARY,
-    nginxPrefix: `${lb.prefix}/`,
-    serviceManager: 'none',
+    ...nginxSpecFields(lb),
     files: [],
     directories: [],
     deletes: [],

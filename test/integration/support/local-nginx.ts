@@ -20,6 +20,18 @@ export const NGINX_BINARY = '/usr/sbin/nginx';
  * an ABSOLUTE path, to prove the stage rewrite), `<base>/run` holds pid and error log (outside the
  * prefix), `<base>/state` is the tool's state folder.
  */
+/** The fields of a transaction's spec that name this nginx and its state folder. */
+export function nginxSpecFields(lb: LocalNginx) {
+  return {
+    stateDir: lb.stateDir,
+    confPrefix: lb.prefix,
+    confPath: lb.confPath,
+    nginxBinary: NGINX_BINARY,
+    nginxPrefix: `${lb.prefix}/`,
+    serviceManager: 'none',
+  } as const;
+}
+
 export interface LocalNginx {
   base: string;
   prefix: string;
