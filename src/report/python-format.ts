@@ -2,8 +2,6 @@ import { Secret } from '../domain/secret.js';
 import { pyFloatRepr } from '../domain/python-repr.js';
 import { isFloatAt, UnsafeText, VaultedText } from '../domain/tagged-values.js';
 
-export { pyFloatRepr, pyRepr, pyStr, pyStrRepr } from '../domain/python-repr.js';
-
 /**
  * Output as Ansible's Python prints it, so `apim-provision inventory` matches ansible-inventory
  * byte for byte: json.dumps(sort_keys=True, indent=4, ensure_ascii=False) with Ansible's encoder,

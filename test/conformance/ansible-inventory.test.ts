@@ -14,7 +14,8 @@ import { VaultKeyring } from '../../src/input/vault.js';
 import { loadAnsibleInventory } from '../../src/inventory/ansible-inventory.js';
 import { graphView, listView, varsObject } from '../../src/inventory/ansible-view.js';
 import { parseExtraVars } from '../../src/inventory/extra-vars.js';
-import { pyJsonDumps, pyStr } from '../../src/report/python-format.js';
+import { pyStr } from '../../src/domain/python-repr.js';
+import { pyJsonDumps } from '../../src/report/python-format.js';
 import { CASES, type ConformanceCase } from './cases.js';
 import { oracleEnv } from './ansible-env.js';
 

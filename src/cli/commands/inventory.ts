@@ -6,7 +6,8 @@ import { loadAnsibleInventory } from '../../inventory/ansible-inventory.js';
 import { graphView, listView, varsObject } from '../../inventory/ansible-view.js';
 import { didYouMean } from '../../inventory/did-you-mean.js';
 import { EXIT, printDiagnostics } from '../../report/index.js';
-import { pyJsonDumps, pyStr } from '../../report/python-format.js';
+import { pyStr } from '../../domain/python-repr.js';
+import { pyJsonDumps } from '../../report/python-format.js';
 import {
   inventoryLoadOptions,
   inventoryOptions,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { markFloat, markTuple, UnsafeText, VaultedText } from '../../../src/domain/tagged-values.js';
 import { literalEval } from '../../../src/input/python-literal.js';
-import { pyFloatRepr, pyJsonDumps, pyRepr, pyStr, pyStrRepr } from '../../../src/report/python-format.js';
+import { pyFloatRepr, pyRepr, pyStr, pyStrRepr } from '../../../src/domain/python-repr.js';
+import { pyJsonDumps } from '../../../src/report/python-format.js';
 
 describe('Python output, as ansible-inventory prints it', () => {
   it.each([
