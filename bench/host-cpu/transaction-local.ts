@@ -2,7 +2,8 @@
 // (no container, no SSH): the processes it starts (execve, strace -f) and the CPU it uses (user +
 // sys of the program and its children), for a first converge (conf.d file, certificate, key, TLS
 // folder, log folder: what bench/run.sh's scenario 1 writes) and for a re-run that finds everything
-// in place. Run as root (the program chowns to root):
+// in place, with nginx -V as the facts program reports it (the engine hands it over). Run as root
+// (the program chowns to root):
 //
 //   npx tsx bench/host-cpu/transaction-local.ts <rounds> [--list]
 //
@@ -12,8 +13,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { transactionScript, type TransactionSpec } from '../../src/remote/index.js';
-import { freePort, nginxSpecFields, startLocalNginx } from '../../test/integration/support/local-nginx.js';
+import { factsScript, parseFacts, transactionScript, type TransactionSpec } from '../../src/remote/index.js';
+import {
+  NGINX_BINARY,
+  freePort,
+  nginxSpecFields,
+  startLocalNginx,
+} from '../../test/integration/support/local-nginx.js';
 
 const rounds = Number(process.argv[2] ?? '5');
 const list = process.argv.includes('--list');
@@ -25,6 +31,20 @@ const tls = join(lb.base, 'ssl', 'apim');
 const logs = join(lb.base, 'log', 'apim');
 const pem = (label: string) => Buffer.from(`-----BEGIN ${label}-----\nAAAA\n-----END ${label}-----\n`);
 let run = 0;
+// nginx -V as the facts program saw it, with the binary's identity: what the engine hands over.
+const seen = parseFacts(
+  spawnSync('sh', ['-s'], {
+    input: factsScript({
+      queries: [],
+      stateDir: lb.stateDir,
+      nginxBinary: NGINX_BINARY,
+      confPath: lb.confPath,
+      probeSysvServices: false,
+    }),
+    encoding: 'utf8',
+  }).stdout,
+).nginx?.versionSeen;
+if (!seen) throw new Error('the facts program did not report the nginx binary it ran');
 
 function spec(): TransactionSpec {
   run += 1;
@@ -69,6 +89,7 @@ function spec(): TransactionSpec {
     validate: true,
     snapshotsToKeep: 5,
     lockWaitSeconds: 10,
+    nginxSeen: seen,
   };
 }
 

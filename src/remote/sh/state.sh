@@ -1,7 +1,7 @@
 # shellcheck shell=sh
 # The tool's state folder on the host ($STATE, root only): lock, leftovers of killed runs, the
 # records of which module manages which files, and the nginx build the last transaction saw.
-# Input: STATE, APIM_RUN_LOGS_KEEP; NGINX for apim_record_nginx_v.
+# Input: STATE, APIM_RUN_LOGS_KEEP; NGINX, APIM_NGINX_ID and APIM_NGINX_V for apim_record_nginx_v.
 
 # Exclusive lock on $STATE: flock(1) on $STATE/lock when present, else an atomic mkdir lock whose
 # holder pid is checked so a crashed run does not block forever. Emits `lock_busy 1` when it had to
@@ -154,16 +154,17 @@ apim_write_records() {
 # $STATE/nginx-v: the identity of the nginx binary (`<device> <inode> <size> <mtime> <ctime>`, as
 # stat prints them), then what `nginx -V` printed for it. The facts program prints that text
 # instead of running nginx while the binary has that identity (facts.sh, apim_recorded_nginx_v).
-# The identity is taken before nginx -V runs: a binary replaced in between is recorded under the
-# old identity, which no longer matches, so the next facts run nginx -V again. Only this function,
-# in the transaction, writes the file; it is replaced, never edited, and written again only when
-# the identity changed. A binary that is no regular file (a link) is not recorded.
+# APIM_NGINX_ID, the identity, was taken before APIM_NGINX_V, the text (run now when empty): a binary
+# replaced in between is recorded under the old identity, which no longer matches, so the next
+# facts run nginx -V again. Only this function, in the transaction, writes the file; it is
+# replaced, never edited, and written again only when the identity changed. A binary that is no
+# regular file (a link) has no identity and is not recorded.
 apim_record_nginx_v() {
-  if [ ! -f "$NGINX" ] || [ -L "$NGINX" ]; then return 0; fi
-  apim_rn_id=$(stat -c '%d %i %s %Y %Z' -- "$NGINX" 2>/dev/null) || return 0
+  [ -n "$APIM_NGINX_ID" ] || return 0
   apim_rn_old=
   [ -f "$STATE/nginx-v" ] && IFS= read -r apim_rn_old <"$STATE/nginx-v"
-  [ "$apim_rn_old" != "$apim_rn_id" ] || return 0
-  apim_rn_v=$("$NGINX" -V 2>&1) || return 0
-  printf '%s\n%s\n' "$apim_rn_id" "$apim_rn_v" >"$STATE/nginx-v.tmp" && mv -f "$STATE/nginx-v.tmp" "$STATE/nginx-v"
+  [ "$apim_rn_old" != "$APIM_NGINX_ID" ] || return 0
+  [ -n "$APIM_NGINX_V" ] || APIM_NGINX_V=$("$NGINX" -V 2>&1) || return 0
+  case $APIM_NGINX_V in 'nginx version: '*) ;; *) return 0 ;; esac
+  printf '%s\n%s\n' "$APIM_NGINX_ID" "$APIM_NGINX_V" >"$STATE/nginx-v.tmp" && mv -f "$STATE/nginx-v.tmp" "$STATE/nginx-v"
 }
