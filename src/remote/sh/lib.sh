@@ -166,7 +166,7 @@ apim_sha256() {
 # apim_stat_paths <path>...: the paths themselves (a link is not followed) with one stat for all of
 # them: APIM_STATS, one line per path in argument order, `0` (nothing there) or `1 <type> <mode>
 # <owner> <group> <uid> <gid> <size> <device> <inode> <mtime> <ctime>` (type file, directory, link
-# or other; a 4-digit mode; the last four, a file's identity, for the recorded nginx -V). Only
+# or other; a 4-digit mode; with the size, the last four are a file's identity: apim_stat_identity). Only
 # paths that exist are passed to stat and it prints no names, so every line is one path's, whatever
 # its name holds; when one vanished meanwhile (stat fails), each is stated on its own.
 apim_stat_paths() {
