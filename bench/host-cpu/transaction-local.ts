@@ -1,8 +1,10 @@
 // What a load balancer's transaction program costs, on this machine, against a real local nginx
 // (no container, no SSH): the processes it starts (execve, strace -f) and the CPU it uses (user +
 // sys of the program and its children), for a first converge (conf.d file, certificate, key, TLS
-// folder, log folder: what bench/run.sh's scenario 1 writes) and for a re-run that finds everything
-// in place. Run as root (the program chowns to root):
+// folder, log folder: what bench/run.sh's scenario 1 writes), for a re-run that finds everything
+// in place, with nginx -V as the facts program reports it (the engine hands it over), and for the
+// records-only one that adds the certificate's note to a record an earlier version wrote. Run as
+// root (the program chowns to root):
 //
 //   npx tsx bench/host-cpu/transaction-local.ts <rounds> [--list]
 //
@@ -12,8 +14,19 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { transactionScript, type TransactionSpec } from '../../src/remote/index.js';
-import { freePort, nginxSpecFields, startLocalNginx } from '../../test/integration/support/local-nginx.js';
+import {
+  factsScript,
+  parseFacts,
+  sha256Hex,
+  transactionScript,
+  type TransactionSpec,
+} from '../../src/remote/index.js';
+import {
+  NGINX_BINARY,
+  freePort,
+  nginxSpecFields,
+  startLocalNginx,
+} from '../../test/integration/support/local-nginx.js';
 
 const rounds = Number(process.argv[2] ?? '5');
 const list = process.argv.includes('--list');
@@ -25,6 +38,20 @@ const tls = join(lb.base, 'ssl', 'apim');
 const logs = join(lb.base, 'log', 'apim');
 const pem = (label: string) => Buffer.from(`-----BEGIN ${label}-----\nAAAA\n-----END ${label}-----\n`);
 let run = 0;
+// nginx -V as the facts program saw it, with the binary's identity: what the engine hands over.
+const seen = parseFacts(
+  spawnSync('sh', ['-s'], {
+    input: factsScript({
+      queries: [],
+      stateDir: lb.stateDir,
+      nginxBinary: NGINX_BINARY,
+      confPath: lb.confPath,
+      probeSysvServices: false,
+    }),
+    encoding: 'utf8',
+  }).stdout,
+).nginx?.versionSeen;
+if (!seen) throw new Error('the facts program did not report the nginx binary it ran');
 
 function spec(): TransactionSpec {
   run += 1;
@@ -69,6 +96,34 @@ function spec(): TransactionSpec {
     validate: true,
     snapshotsToKeep: 5,
     lockWaitSeconds: 10,
+    nginxSeen: seen,
+  };
+}
+
+/**
+ * What gives a record an earlier version wrote without its note that note: nothing staged, no
+ * reload, the certificate's record written with (or, to prepare the host, without) the note.
+ */
+function recordsOnly(note: boolean): TransactionSpec {
+  const s = spec();
+  const cert = s.files[1]!;
+  const manager = 'apim_tls_certificates';
+  return {
+    ...s,
+    files: [],
+    directories: [],
+    reload: false,
+    records: {
+      managers: [manager],
+      files: [
+        {
+          manager,
+          path: cert.path,
+          sha256: sha256Hex(cert.content),
+          ...(note ? { note: '{"subject":"CN=lb.example"}' } : {}),
+        },
+      ],
+    },
   };
 }
 
@@ -111,13 +166,21 @@ const work = mkdtempSync(join(tmpdir(), 'apim-txn-bench-'));
 mkdirSync(work, { recursive: true });
 try {
   const rows = ['scenario\truns\tcpu_ms\texecs'];
-  for (const scenario of ['first converge', 'unchanged re-run'] as const) {
+  // Each: what prepares the host (not measured), then the transaction measured.
+  const scenarios = {
+    'first converge': { before: reset, spec },
+    'unchanged re-run': { before: () => void once(transactionScript(spec()), false), spec },
+    'records only (a note added)': {
+      before: () => void once(transactionScript(recordsOnly(false)), false),
+      spec: () => recordsOnly(true),
+    },
+  };
+  for (const [scenario, { before, spec: measured }] of Object.entries(scenarios)) {
     let cpu = 0;
     let last: string[] = [];
     for (let i = 0; i <= rounds; i++) {
-      if (scenario === 'first converge') reset();
-      else once(transactionScript(spec()), false);
-      const r = once(transactionScript(spec()), i === rounds);
+      before();
+      const r = once(transactionScript(measured()), i === rounds);
       if (i > 0 && i < rounds) cpu += r.cpuMs; // run 0 warms up, the last one is traced
       if (i === rounds) last = r.execs;
     }

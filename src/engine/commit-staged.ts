@@ -55,6 +55,8 @@ export async function commitStaged(session: HostSession, reload: boolean): Promi
     validate: nginx !== undefined,
     snapshotsToKeep: session.options.snapshotsToKeep,
     lockWaitSeconds: 120,
+    // The host takes it while the binary is the one the facts saw: no nginx -V of its own.
+    ...(nginx?.versionSeen ? { nginxSeen: nginx.versionSeen } : {}),
   };
   const out = await runPrivateScript(
     session.conn,

@@ -219,9 +219,14 @@ export class HostSession {
     );
   }
 
-  /** The records of the modules that ran differ from what the host holds (so they must be written). */
+  /**
+   * The records of the modules that ran differ from what the host holds (so they must be written):
+   * also when only a note differs, as in a record an earlier version wrote without one. Such a host
+   * would otherwise have its certificate and key read back on every run; a records-only
+   * transaction (nothing staged: no file changed, no reload) writes the note once.
+   */
   get recordsChanged(): boolean {
-    const { records, recordedSha, legacyRecords, legacyFile } = this.facts.state;
+    const { records, recordedSha, recordedNote, legacyRecords, legacyFile } = this.facts.state;
     if (this.manages.size === 0) return false;
     if (legacyFile) return true;
     for (const [manager, files] of this.manages) {
@@ -229,6 +234,8 @@ export class HostSession {
       if (onHost.size !== files.size) return true;
       for (const [path, sha] of files) {
         if (!onHost.has(path) || recordedSha[path] !== sha || legacyRecords.includes(path)) return true;
+        const note = sha ? this.recordNotes.get(path) : undefined;
+        if (note !== undefined && recordedNote[path] !== note) return true;
       }
     }
     return false;

@@ -31,7 +31,21 @@ export interface NginxFacts {
   configureArgs: string;
   running: boolean;
   masterPid?: number;
+  /**
+   * What `nginx -V` printed, with the identity the binary had before it ran (`<device> <inode>
+   * <size> <mtime> <ctime>`; a regular file only): a transaction takes this text instead of running
+   * nginx -V again while the binary still has that identity (the host checks it).
+   */
+  versionSeen?: NginxVersionSeen;
 }
+
+export interface NginxVersionSeen {
+  identity: string;
+  text: string;
+}
+
+/** A binary's identity as the remote programs state it: device, inode, size, mtime, ctime. */
+export const BINARY_IDENTITY = /^\d+ \d+ \d+ \d+ \d+$/;
 
 export type RemoteFileFact =
   | { exists: false }
@@ -436,8 +450,10 @@ export function parseFacts(stdout: string): HostFacts {
   if (candidate?.[1]) facts.nginxCandidateVersion = candidate[1];
   const binary = r.text('nginx_binary');
   if (binary !== undefined) {
-    const v = parseNginxV(r.text('nginx_v') ?? '');
+    const text = r.text('nginx_v') ?? '';
+    const v = parseNginxV(text);
     const master = r.get('nginx_master');
+    const identity = r.get('nginx_id');
     facts.nginx = {
       binary,
       version: v.version,
@@ -450,6 +466,9 @@ export function parseFacts(stdout: string): HostFacts {
       configureArgs: v.configureArgs,
       running: master !== undefined,
       ...(master !== undefined ? { masterPid: Number(master) } : {}),
+      ...(identity !== undefined && BINARY_IDENTITY.test(identity)
+        ? { versionSeen: { identity, text } }
+        : {}),
     };
   }
   return facts;

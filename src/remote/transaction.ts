@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { assertStrictUrl } from '../domain/url.js';
+import { BINARY_IDENTITY, type NginxVersionSeen } from './facts.js';
 import { ScriptInput, path, text, token } from './script-input.js';
 import { RUN_LOGS_TO_KEEP, program } from './scripts.js';
 import { isWithin, sedPattern, sedReplacement, trimSlash } from './shell.js';
@@ -77,6 +78,11 @@ export interface TransactionSpec {
   errorLogPath?: string;
   /** Seconds to wait for proof of a reload or start (default 10). */
   confirmTimeoutSeconds?: number;
+  /**
+   * What the facts saw `nginx -V` print, and the binary's identity then: the transaction takes that
+   * text, instead of running nginx -V, while nginxBinary still has that identity on the host.
+   */
+  nginxSeen?: NginxVersionSeen;
 }
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -169,6 +175,8 @@ export function transactionScript(spec: TransactionSpec): string {
     .set('CONFIRM_TIMEOUT', spec.confirmTimeoutSeconds ?? 10)
     .set('HEALTH_URL', spec.healthCheck?.url ?? '')
     .set('HEALTH_HOST', spec.healthCheck?.hostHeader ?? '')
+    .set('NGINX_SEEN_ID', spec.nginxSeen?.identity ?? '')
+    .set('NGINX_SEEN_V', spec.nginxSeen?.text ?? '')
     .set('APIM_RUN_LOGS_KEEP', RUN_LOGS_TO_KEEP)
     .rows('APIM_PLAN', plan)
     .rows(
@@ -243,6 +251,10 @@ function checkSpec(spec: TransactionSpec): void {
     if (!spec.records.managers.includes(r.manager))
       throw new Error(`record of ${r.path} names ${r.manager}, which is not among the managers that ran`);
   }
+  if (spec.nginxSeen && !BINARY_IDENTITY.test(spec.nginxSeen.identity))
+    throw new Error(
+      `nginxSeen.identity ${JSON.stringify(spec.nginxSeen.identity)} is not a binary's identity`,
+    );
   if (spec.healthCheck) {
     assertStrictUrl(spec.healthCheck.url, 'health check URL', { query: true });
     const host = spec.healthCheck.hostHeader;

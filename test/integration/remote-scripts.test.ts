@@ -209,6 +209,34 @@ describe('transaction commit against a real nginx', () => {
     expect((await lb.get()).body).toBe('bash');
   });
 
+  it("reloads with the facts' nginx -V and records it, while the binary is the one they saw", async () => {
+    const out = await runShell(
+      factsScript({
+        queries: [],
+        stateDir: lb.stateDir,
+        confPath: lb.confPath,
+        nginxBinary: NGINX_BINARY,
+        probeSysvServices: false,
+      }),
+    ).done;
+    const seen = parseFacts(out.stdout).nginx!.versionSeen!;
+    // Marked, to tell the facts' text from an nginx -V of the transaction's own.
+    const marked = { ...seen, text: `${seen.text}\n# as the facts saw it` };
+    const workers = lb.workerPids();
+    const result = await commit(spec({ files: [siteFile('seen', v1())], nginxSeen: marked }));
+    expect(result.status, result.messages.join('\n')).toBe('committed');
+    expect(result.reloaded).toBe(true);
+    expect(lb.workerPids().some((w) => !workers.includes(w))).toBe(true);
+    expect((await lb.get()).body).toBe('seen');
+    expect(readFileSync(join(lb.stateDir, 'nginx-v'), 'utf8')).toBe(`${seen.identity}\n${marked.text}\n`);
+
+    // Another identity (the binary replaced since): nginx -V's own text is recorded.
+    rmSync(join(lb.stateDir, 'nginx-v'));
+    const other = { ...marked, identity: '1 2 3 4 5' };
+    expect((await commit(spec({ files: [siteFile('other', v1())], nginxSeen: other }))).reloaded).toBe(true);
+    expect(readFileSync(join(lb.stateDir, 'nginx-v'), 'utf8')).toBe(`${seen.identity}\n${seen.text}\n`);
+  });
+
   it('refuses a configuration the staged nginx -t rejects and changes nothing live', async () => {
     const before = readFileSync(lb.siteConf);
     const bad = { ...siteFile('v2', v1()), content: Buffer.from('bogus_directive on;\n') };

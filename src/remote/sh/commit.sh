@@ -87,7 +87,9 @@ apim_verify_inputs() {
 # conflict. Every path of the plan is stated by one stat and the regular files among them hashed by
 # one sha256sum (lib.sh's apim_stat_paths and apim_file_sums, the facts program's own): a stat and a
 # sha256sum | cut per path before. What is at a path: the sha256 of a regular file, `link` (never
-# followed), `absent`, or `other` (a folder, a device, ...).
+# followed), `absent`, or `other` (a folder, a device, ...). APIM_CMP_ALSO: one more path stated in
+# the same stat (the nginx binary, transaction.sh), its line left in APIM_STATS.
+APIM_CMP_ALSO=
 # shellcheck disable=SC2034 # CHANGED is the result
 apim_compare() {
   apim_cmp_status=0
@@ -98,7 +100,7 @@ apim_compare() {
     apim_field_to p "$field"
     set -- "$@" "$p"
   done <"$WORK/plan"
-  apim_stat_paths "$@"
+  apim_stat_paths "$@" ${APIM_CMP_ALSO:+"$APIM_CMP_ALSO"}
   apim_cmp_stats=$APIM_STATS
   # A name with a newline cannot be a line of sha256sum's list: such a file is hashed on its own.
   apim_cmp_files=

@@ -96,8 +96,10 @@ apim_passwd_files_first() {
 }
 
 # NGINX: the binary (NGINX_OVERRIDE, else found), APIM_HAS_NGINX 1 when it is executable, and
-# APIM_NGINX_STAT: the binary again when a transaction recorded its nginx -V (apim_file_facts states
-# it with the queried files, APIM_NGINX_ID).
+# APIM_NGINX_STAT: the binary again, for its identity (apim_file_facts states it with the queried
+# files, APIM_NGINX_ID), taken before nginx -V runs: the recorded nginx -V is printed while the
+# binary has the identity it was recorded with, and the transaction takes these facts' nginx -V
+# while the binary still has the identity they report (`nginx_id`).
 apim_nginx_binary() {
   NGINX=$NGINX_OVERRIDE
   if [ -z "$NGINX" ]; then
@@ -110,7 +112,7 @@ apim_nginx_binary() {
   APIM_HAS_NGINX=0
   if [ -n "$NGINX" ] && [ -x "$NGINX" ]; then
     APIM_HAS_NGINX=1
-    [ -f "$STATE/nginx-v" ] && APIM_NGINX_STAT=$NGINX
+    APIM_NGINX_STAT=$NGINX
   fi
   return 0
 }
@@ -119,7 +121,7 @@ apim_nginx_binary() {
 # and ctime). A package upgrade or reinstall writes a new file (another inode, a new ctime); a
 # rewrite in place changes mtime and ctime, and is refused while nginx runs from it (ETXTBSY).
 apim_recorded_nginx_v() {
-  [ -n "$APIM_NGINX_ID" ] || return 1
+  [ -n "$APIM_NGINX_ID" ] && [ -f "$STATE/nginx-v" ] || return 1
   {
     IFS= read -r apim_rv_id || return 1
     [ "$apim_rv_id" = "$APIM_NGINX_ID" ] || return 1
@@ -136,6 +138,7 @@ apim_recorded_nginx_v() {
 apim_nginx_facts() {
   if [ "$APIM_HAS_NGINX" = 1 ]; then
     apim_recorded_nginx_v || APIM_NGINX_V=$("$NGINX" -V 2>&1)
+    [ -z "$APIM_NGINX_ID" ] || apim_emit nginx_id "$APIM_NGINX_ID"
     # The same derivation the transaction uses for its reload proof.
     # shellcheck disable=SC2034 # read by apim_configure_arg (nginx.sh)
     apim_np_v=$APIM_NGINX_V
@@ -288,12 +291,8 @@ APIM_LINE_END
 "
   done
   if [ -n "$APIM_NGINX_STAT" ]; then
-    read -r apim_ff_there apim_ff_t _ _ _ _ _ apim_ff_size apim_ff_dev apim_ff_ino apim_ff_mtime apim_ff_ctime <<APIM_LINE_END
-$APIM_STATS
-APIM_LINE_END
-    if [ "$apim_ff_there $apim_ff_t" = '1 file' ]; then
-      APIM_NGINX_ID="$apim_ff_dev $apim_ff_ino $apim_ff_size $apim_ff_mtime $apim_ff_ctime"
-    fi
+    apim_stat_identity "$APIM_STATS"
+    APIM_NGINX_ID=$APIM_IDENTITY
   fi
   apim_file_sums "$apim_ff_regular"
   while read -r apim_ff_field apim_ff_key apim_ff_rest; do

@@ -166,7 +166,7 @@ apim_sha256() {
 # apim_stat_paths <path>...: the paths themselves (a link is not followed) with one stat for all of
 # them: APIM_STATS, one line per path in argument order, `0` (nothing there) or `1 <type> <mode>
 # <owner> <group> <uid> <gid> <size> <device> <inode> <mtime> <ctime>` (type file, directory, link
-# or other; a 4-digit mode; the last four, a file's identity, for the recorded nginx -V). Only
+# or other; a 4-digit mode; with the size, the last four are a file's identity: apim_stat_identity). Only
 # paths that exist are passed to stat and it prints no names, so every line is one path's, whatever
 # its name holds; when one vanished meanwhile (stat fails), each is stated on its own.
 apim_stat_paths() {
@@ -229,6 +229,16 @@ ${APIM_STATS%%
 APIM_LINE_END
   APIM_STATS=${APIM_STATS#*
 }
+}
+# APIM_IDENTITY: the identity of a regular file, `<device> <inode> <size> <mtime> <ctime>`, from its
+# apim_stat_paths line ($1); empty for anything else (a link, a folder, nothing there).
+# shellcheck disable=SC2034 # the result, read by the callers
+apim_stat_identity() {
+  APIM_IDENTITY=
+  read -r apim_si_there apim_si_t _ _ _ _ _ apim_si_size apim_si_dev apim_si_ino apim_si_mtime apim_si_ctime <<APIM_LINE_END
+$1
+APIM_LINE_END
+  [ "$apim_si_there $apim_si_t" != '1 file' ] || APIM_IDENTITY="$apim_si_dev $apim_si_ino $apim_si_size $apim_si_mtime $apim_si_ctime"
 }
 # apim_file_sums <paths, one a line>: their sha256 (or `-`), one a line in the same order, in
 # APIM_SUMS: one sha256sum for all (openssl, one file at a time, where sha256sum is missing).

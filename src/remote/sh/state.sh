@@ -1,11 +1,12 @@
 # shellcheck shell=sh
 # The tool's state folder on the host ($STATE, root only): lock, leftovers of killed runs, the
 # records of which module manages which files, and the nginx build the last transaction saw.
-# Input: STATE, APIM_RUN_LOGS_KEEP; NGINX for apim_record_nginx_v.
+# Input: STATE, APIM_RUN_LOGS_KEEP; NGINX, APIM_NGINX_ID and APIM_NGINX_V for apim_record_nginx_v.
 
 # Exclusive lock on $STATE: flock(1) on $STATE/lock when present, else an atomic mkdir lock whose
 # holder pid is checked so a crashed run does not block forever. Emits `lock_busy 1` when it had to
-# wait and `lock_acquired <epoch>` once held. $1: seconds to wait.
+# wait and `lock_acquired 1` once held (no time: nothing read it, and it was a date process). $1:
+# seconds to wait.
 APIM_LOCK_MODE=
 apim_lock() {
   if command -v flock >/dev/null 2>&1; then
@@ -39,7 +40,7 @@ apim_lock() {
     echo $$ >"$STATE/lock.d/pid"
     APIM_LOCK_MODE=dir
   fi
-  apim_emit lock_acquired "$(date +%s)"
+  apim_emit lock_acquired 1
 }
 apim_unlock() {
   case $APIM_LOCK_MODE in
@@ -54,11 +55,30 @@ apim_tidy_state() {
   for apim_td in "$STATE/stage"/*; do
     [ -d "$apim_td" ] && rm -rf "$apim_td"
   done
+  apim_tidy_runs
+  return 0
+}
+# The newest APIM_RUN_LOGS_KEEP run logs by mtime are kept, the ones `ls -t` lists first (ties: by
+# name). Their names do not sort by time (rollback's are `rollback-<local time>`, the others' UTC),
+# so they are counted by the shell and, in the usual case of one too many (each run adds its own),
+# the oldest is found by the shell's -nt (the last of ls -t: the greatest name among the oldest): an
+# ls and a tail every run before. More than one too many (the limit lowered): ls -t sorts them.
+apim_tidy_runs() {
+  set -- "$STATE/runs"/*
+  [ $# -gt "$APIM_RUN_LOGS_KEEP" ] || return 0
+  if [ $# -eq $((APIM_RUN_LOGS_KEEP + 1)) ]; then
+    apim_tr_old=$1
+    for apim_tr_f do
+      # shellcheck disable=SC3013 # -nt: POSIX since 2024, and in dash, bash and busybox ash
+      [ "$apim_tr_f" -nt "$apim_tr_old" ] || apim_tr_old=$apim_tr_f
+    done
+    rm -f -- "$apim_tr_old"
+    return 0
+  fi
   # shellcheck disable=SC2012 # run log names are run ids: no newlines, ls -t is the simplest sort
   ls -1t "$STATE/runs" 2>/dev/null | tail -n +"$((APIM_RUN_LOGS_KEEP + 1))" | while IFS= read -r apim_td; do
     rm -f "$STATE/runs/$apim_td"
   done
-  return 0
 }
 
 # Records: $STATE/records holds one `<manager> <base64 path> <sha256> [<base64 note>]` line per file
@@ -68,42 +88,83 @@ apim_tidy_state() {
 # $STATE/managed-files (one list for everything) are kept as manager `legacy` until a module claims
 # them: a legacy file is never removed.
 # apim_write_records <managers that ran> <their records, lines>: replaces those managers' lines and
-# keeps every other manager's.
+# keeps every other manager's, sorted and unique as `sort -u` leaves them (C locale), in one awk that
+# also compares the result with the file (an awk, an awk, a sort, a cmp and two rm before): an
+# unchanged file is not written again.
 apim_write_records() {
   [ -n "$1" ] || return 0
-  {
-    if [ -f "$STATE/records" ]; then
-      awk -v ran=" $1 " 'NF >= 2 && index(ran, " " $1 " ") == 0' "$STATE/records"
-    fi
-    if [ -f "$STATE/managed-files" ]; then
-      while IFS= read -r apim_wr_p; do
-        case $apim_wr_p in /*) printf 'legacy %s\n' "$(printf '%s' "$apim_wr_p" | apim_b64enc)" ;; esac
-      done <"$STATE/managed-files"
-    fi
-    printf '%s\n' "$2"
-  } | awk 'NF >= 2 { if ($1 == "legacy") legacy[$2] = 1; else { owned[$2] = 1; print } }
-    END { for (p in legacy) if (!(p in owned)) print "legacy", p }' | sort -u >"$STATE/records.tmp" || return 1
-  if [ -f "$STATE/records" ] && cmp -s "$STATE/records.tmp" "$STATE/records"; then
-    rm -f "$STATE/records.tmp"
-  else
-    mv -f "$STATE/records.tmp" "$STATE/records" || return 1
+  apim_wr_add=
+  if [ -f "$STATE/managed-files" ]; then
+    while IFS= read -r apim_wr_p; do
+      case $apim_wr_p in /*) apim_wr_add="${apim_wr_add}legacy $(printf '%s' "$apim_wr_p" | apim_b64enc)
+" ;; esac
+    done <"$STATE/managed-files"
   fi
-  rm -f "$STATE/managed-files"
+  apim_wr_had=0
+  apim_wr_old=/dev/null
+  if [ -f "$STATE/records" ]; then
+    apim_wr_had=1
+    apim_wr_old=$STATE/records
+  fi
+  # The file is read whole (RS: a byte no record holds), so that a last line without its newline
+  # differs, as cmp would find. Exit 0: unchanged; 10: records.tmp written.
+  # shellcheck disable=SC2016 # awk's own variables
+  APIM_WR_ADD="$apim_wr_add$2" APIM_WR_OUT="$STATE/records.tmp" awk -v ran=" $1 " -v had="$apim_wr_had" '
+    BEGIN { RS = "\001" }
+    { old = old (NR > 1 ? RS : "") $0 }
+    END {
+      n = 0
+      c = split(old, line, "\n")
+      for (i = 1; i <= c; i++)
+        if (split(line[i], f) >= 2 && index(ran, " " f[1] " ") == 0) all[++n] = line[i]
+      c = split(ENVIRON["APIM_WR_ADD"], line, "\n")
+      for (i = 1; i <= c; i++) all[++n] = line[i]
+      k = 0
+      for (i = 1; i <= n; i++) {
+        if (split(all[i], f) < 2) continue
+        if (f[1] == "legacy") legacy[f[2]] = 1
+        else {
+          owned[f[2]] = 1
+          rec[++k] = all[i] ""
+        }
+      }
+      for (p in legacy) if (!(p in owned)) rec[++k] = "legacy " p
+      # Sorted by insertion: a few lines.
+      for (i = 2; i <= k; i++) {
+        v = rec[i]
+        for (j = i - 1; j >= 1 && rec[j] > v; j--) rec[j + 1] = rec[j]
+        rec[j + 1] = v
+      }
+      text = ""
+      for (i = 1; i <= k; i++) if (i == 1 || rec[i] != rec[i - 1]) text = text rec[i] "\n"
+      if (had && text == old) exit 0
+      out = ENVIRON["APIM_WR_OUT"]
+      printf "%s", text >out
+      if (close(out) != 0) exit 1
+      exit 10
+    }' "$apim_wr_old"
+  case $? in
+    0) ;;
+    10) mv -f "$STATE/records.tmp" "$STATE/records" || return 1 ;;
+    *) return 1 ;;
+  esac
+  [ ! -f "$STATE/managed-files" ] || rm -f "$STATE/managed-files"
 }
 
 # $STATE/nginx-v: the identity of the nginx binary (`<device> <inode> <size> <mtime> <ctime>`, as
 # stat prints them), then what `nginx -V` printed for it. The facts program prints that text
 # instead of running nginx while the binary has that identity (facts.sh, apim_recorded_nginx_v).
-# The identity is taken before nginx -V runs: a binary replaced in between is recorded under the
-# old identity, which no longer matches, so the next facts run nginx -V again. Only this function,
-# in the transaction, writes the file; it is replaced, never edited, and written again only when
-# the identity changed. A binary that is no regular file (a link) is not recorded.
+# APIM_NGINX_ID, the identity, was taken before APIM_NGINX_V, the text (run now when empty): a binary
+# replaced in between is recorded under the old identity, which no longer matches, so the next
+# facts run nginx -V again. Only this function, in the transaction, writes the file; it is
+# replaced, never edited, and written again only when the identity changed. A binary that is no
+# regular file (a link) has no identity and is not recorded.
 apim_record_nginx_v() {
-  if [ ! -f "$NGINX" ] || [ -L "$NGINX" ]; then return 0; fi
-  apim_rn_id=$(stat -c '%d %i %s %Y %Z' -- "$NGINX" 2>/dev/null) || return 0
+  [ -n "$APIM_NGINX_ID" ] || return 0
   apim_rn_old=
   [ -f "$STATE/nginx-v" ] && IFS= read -r apim_rn_old <"$STATE/nginx-v"
-  [ "$apim_rn_old" != "$apim_rn_id" ] || return 0
-  apim_rn_v=$("$NGINX" -V 2>&1) || return 0
-  printf '%s\n%s\n' "$apim_rn_id" "$apim_rn_v" >"$STATE/nginx-v.tmp" && mv -f "$STATE/nginx-v.tmp" "$STATE/nginx-v"
+  [ "$apim_rn_old" != "$APIM_NGINX_ID" ] || return 0
+  [ -n "$APIM_NGINX_V" ] || APIM_NGINX_V=$("$NGINX" -V 2>&1) || return 0
+  case $APIM_NGINX_V in 'nginx version: '*) ;; *) return 0 ;; esac
+  printf '%s\n%s\n' "$APIM_NGINX_ID" "$APIM_NGINX_V" >"$STATE/nginx-v.tmp" && mv -f "$STATE/nginx-v.tmp" "$STATE/nginx-v"
 }

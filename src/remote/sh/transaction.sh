@@ -7,7 +7,8 @@
 #
 # Input: RUN_ID, STATE, PREFIX, CONF, STAGE_CONF, NGINX, NGINX_P, SVC, PID_FILE, ERROR_LOG,
 # RELOAD_REQUESTED, VALIDATE, KEEP, LOCK_WAIT, CONFIRM_TIMEOUT, HEALTH_URL, HEALTH_HOST,
-# APIM_RUN_LOGS_KEEP, APIM_PLAN, APIM_PAYLOADS, APIM_REWRITE, APIM_UNREWRITE,
+# NGINX_SEEN_ID and NGINX_SEEN_V (what the facts saw nginx -V print, and the binary's identity then;
+# empty: unknown), APIM_RUN_LOGS_KEEP, APIM_PLAN, APIM_PAYLOADS, APIM_REWRITE, APIM_UNREWRITE,
 # APIM_RECORD_MANAGERS, APIM_RECORDS.
 #
 # APIM_PLAN and APIM_PAYLOADS: see commit.sh (no K rows here).
@@ -130,6 +131,22 @@ a server name is claimed twice on one address: nginx would serve only one of the
   fi
   return 0
 }
+# APIM_NGINX_ID: the binary's identity, from the stat apim_compare shared with the plan's paths
+# (APIM_CMP_ALSO); APIM_NGINX_V: what the facts saw it print while it is the binary they saw (else
+# empty: apim_nginx_v runs nginx -V when the text is needed). A binary replaced since has another
+# identity (a new inode and ctime), so the text of another binary is never taken.
+apim_seen_nginx() {
+  APIM_NGINX_ID=
+  APIM_NGINX_V=
+  [ -n "$APIM_CMP_ALSO" ] || return 0
+  apim_stat_identity "$APIM_STATS"
+  APIM_NGINX_ID=$APIM_IDENTITY
+  if [ -n "$APIM_NGINX_ID" ] && [ "$APIM_NGINX_ID" = "$NGINX_SEEN_ID" ]; then APIM_NGINX_V=$NGINX_SEEN_V; fi
+}
+# APIM_NGINX_V, nginx -V run once when the facts' text could not be taken.
+apim_nginx_v() {
+  [ -n "$APIM_NGINX_V" ] || APIM_NGINX_V=$("$NGINX" -V 2>&1)
+}
 # After a failed reload/start/health check: files back, nginx -t, reload the old config, prove it.
 apim_roll_back() {
   apim_restore "$SNAP" || return 1
@@ -161,10 +178,15 @@ apim_main() {
   fi
   DO_RELOAD=$RELOAD_REQUESTED
   [ "$PENDING" = 1 ] && DO_RELOAD=1
+  # The binary is stated with the plan's paths when nginx -V may be needed: for a reload, or to
+  # record it after a change (nothing to compare and no reload: the transaction ends unchanged).
+  if [ -s "$WORK/plan" ] || [ "$DO_RELOAD" = 1 ]; then APIM_CMP_ALSO=$NGINX; fi
   apim_compare || apim_finish conflict 4
+  apim_seen_nginx
   # Nothing to change and nothing pending: done, unless a reload was asked for and nginx is stopped.
   NEED_START=0
   if [ "$CHANGED" = 0 ] && [ "$PENDING" = 0 ] && [ "$RELOAD_REQUESTED" = 1 ]; then
+    apim_nginx_v
     apim_nginx_paths
     apim_master_pid
     [ -n "$APIM_MASTER_PID" ] || NEED_START=1
@@ -222,6 +244,7 @@ apim_main() {
   fi
 
   if [ "$DO_RELOAD" = 1 ]; then
+    apim_nginx_v
     apim_nginx_paths
     apim_nginx_before
     APIM_FAILED=0

@@ -165,6 +165,38 @@ describe('records per managing module', () => {
     expect(changes(garbled.tasks)).toEqual([]);
   });
 
+  it("gives a record an earlier version wrote without the certificate's note that note once, changing nothing; later no-ops read the pair no more", async () => {
+    const host = new FakeHost('lb1');
+    await run(host, sitePlaybook());
+    const note = host.recordedNote.get(CERT)!;
+    const fingerprint = host.fingerprint();
+    host.recordedNote.delete(CERT);
+    const read = (r: Awaited<ReturnType<typeof run>>) =>
+      r.conn.factsOutputs.flatMap((out) => out.split('\n').filter((l) => l.startsWith('@@APIM content ')));
+
+    // Check mode shows nothing to change and writes nothing.
+    const check = await run(host, sitePlaybook(), { check: true, diff: true });
+    expect(check.conn.scripts).toEqual(['facts']);
+    expect(changes(check.tasks)).toEqual([]);
+    expect(host.recordedNote.has(CERT)).toBe(false);
+
+    // The pair is read back and judged in full, then only the records are written: no file, no reload.
+    const once = await run(host, sitePlaybook());
+    expect(read(once)).toHaveLength(2);
+    expect(once.conn.scripts).toEqual(['facts', 'transaction']);
+    expect(changes(once.tasks)).toEqual([]);
+    expect(once.tasks.map((t) => t.status)).not.toContain('changed');
+    expect(host.commits).toHaveLength(1);
+    expect(host.recordedNote.get(CERT)).toBe(note);
+    expect(host.fingerprint()).toEqual(fingerprint);
+
+    // From now on the no-op is the cheap one: nothing read back, one round trip.
+    const noop = await run(host, sitePlaybook());
+    expect(read(noop)).toEqual([]);
+    expect(noop.conn.scripts).toEqual(['facts']);
+    expect(changes(noop.tasks)).toEqual([]);
+  });
+
   it('a copy-only playbook after the built-in one removes nothing, and --tags config keeps the certificate', async () => {
     const host = new FakeHost('lb1');
     await run(host, sitePlaybook());

@@ -114,6 +114,16 @@ describe('runPlaybook', () => {
     expect(summary.hosts[0]?.roundTrips).toBeLessThanOrEqual(3);
   });
 
+  it("hands the transaction nginx -V as the facts after the install saw it, with the binary's identity", async () => {
+    const inventory = loadTestInventory(inventoryYaml(['lb1']));
+    const host = new FakeHost('lb1');
+    addHost(host);
+    await run(inventory);
+    expect(host.commits).toHaveLength(1);
+    expect(host.commits[0]!.nginxSeen.identity).toBe(host.nginx!.identity);
+    expect(host.commits[0]!.nginxSeen.text).toMatch(/^nginx version: nginx\/1\.22\.1\n/);
+  });
+
   it('never shows a secret of the inventory in the recap, the task lines or the JSON report', async () => {
     const passwords = ['Ssh-Pw-99y-secret', 'Become-Pw-77x-secret'];
     const inventory = loadTestInventory(

@@ -3,22 +3,13 @@
  * with the facts program (lib.sh's apim_stat_paths), run with real sh on real files: every path of
  * the plan stated by one stat, every regular file hashed by one sha256sum, whatever the names hold.
  */
-import { spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scriptSource, sha256Hex } from '../../../src/remote/index.js';
 import { singleQuote } from '../../../src/transport/shell-quote.js';
+import { runSh } from './traced-sh.js';
 
 let base: string;
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -26,18 +17,7 @@ const b64 = (s: string) => Buffer.from(s).toString('base64');
 /** lib.sh and commit.sh, then `body`, with real sh: stdout and, traced, the programs it ran. */
 function run(body: string, trace = false): { out: string; execs: string[] } {
   const script = `${scriptSource('lib')}\n${scriptSource('commit')}\n${body}\n`;
-  if (!trace) return { out: spawnSync('sh', ['-s'], { input: script, encoding: 'utf8' }).stdout, execs: [] };
-  const log = join(base, 'strace.log');
-  const r = spawnSync('strace', ['-f', '-qq', '-z', '-e', 'trace=execve', '-o', log, 'sh', '-s'], {
-    input: script,
-    encoding: 'utf8',
-  });
-  const execs = readFileSync(log, 'utf8')
-    .split('\n')
-    .filter((l) => l.includes('execve("'))
-    .map((l) => /execve\("[^"]*\/([^/"]+)"/.exec(l)?.[1] ?? l)
-    .slice(1); // sh itself
-  return { out: r.stdout, execs };
+  return runSh(script, trace ? { log: join(base, 'strace.log') } : {});
 }
 
 const names = {

@@ -2,11 +2,19 @@
 // (src/remote/sh/facts.sh, nginx.sh) must be what those commands say, under every shell a host may
 // run; a recorded file the plan asks about is answered once.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeField, factsScript, parseFacts, sha256Hex } from '../../../src/remote/index.js';
+import {
+  decodeField,
+  factsScript,
+  parseFacts,
+  parseTransactionResult,
+  sha256Hex,
+  transactionScript,
+  type NginxVersionSeen,
+} from '../../../src/remote/index.js';
 
 const source = (file: string) =>
   readFileSync(new URL(`../../../src/remote/sh/${file}.sh`, import.meta.url), 'utf8');
@@ -189,7 +197,9 @@ describe('nginx -V recorded by the transaction for the binary it ran (state.sh, 
   const record = () =>
     execFileSync('sh', [
       '-c',
-      `${source('lib')}\n${source('state')}\nSTATE='${state}' NGINX='${bin}'\napim_record_nginx_v`,
+      `${source('lib')}\n${source('state')}\nSTATE='${state}' NGINX='${bin}' APIM_NGINX_V=\n` +
+        // The identity as the transaction takes it: stated with the plan's paths, before nginx -V.
+        'apim_stat_paths "$NGINX"; apim_stat_identity "$APIM_STATS"; APIM_NGINX_ID=$APIM_IDENTITY\napim_record_nginx_v',
     ]);
   const runs = () => (spawnSync('cat', [ran], { encoding: 'utf8' }).stdout.match(/run/g) ?? []).length;
   const facts = () => {
@@ -228,5 +238,76 @@ describe('nginx -V recorded by the transaction for the binary it ran (state.sh, 
     const recorded = readFileSync(join(state, 'nginx-v'), 'utf8');
     writeFileSync(join(state, 'nginx-v'), `${recorded.split('\n')[0]}\nsomething else\n`);
     expect(facts()).toEqual({ version: '1.24.0', ranNginx: 1 });
+  });
+
+  it("lets the transaction take the facts' nginx -V while the binary is the one they saw, and run it for any other", () => {
+    const live = join(dir, 'seen-live');
+    const txnState = join(dir, 'seen-state');
+    const conf = join(live, 'conf.d', 'a.conf');
+    mkdirSync(join(live, 'conf.d'), { recursive: true });
+    writeFileSync(join(live, 'nginx.conf'), 'events {}\n');
+    const seenByFacts = (): NginxVersionSeen => {
+      const out = execFileSync('sh', ['-s'], {
+        input: factsScript({ queries: [], stateDir: txnState, nginxBinary: bin, probeSysvServices: false }),
+        encoding: 'utf8',
+      });
+      return parseFacts(out).nginx!.versionSeen!;
+    };
+    let expected = 'absent';
+    let n = 0;
+    /** A transaction that changes a file (no validation, no reload): it records nginx -V at its end. */
+    const commit = (seen: NginxVersionSeen | undefined) => {
+      const content = Buffer.from(`# ${++n}\n`);
+      rmSync(ran, { force: true });
+      const out = execFileSync('sh', ['-s'], {
+        input: transactionScript({
+          runId: `seen-${n}`,
+          stateDir: txnState,
+          confPrefix: live,
+          confPath: join(live, 'nginx.conf'),
+          nginxBinary: bin,
+          serviceManager: 'none',
+          files: [{ path: conf, content, mode: '0644', owner: 'root', group: 'root', expected }],
+          directories: [],
+          deletes: [],
+          records: { managers: [], files: [] },
+          reload: false,
+          validate: false,
+          snapshotsToKeep: 2,
+          lockWaitSeconds: 5,
+          ...(seen ? { nginxSeen: seen } : {}),
+        }),
+        encoding: 'utf8',
+      });
+      expected = sha256Hex(content);
+      const [identity, ...text] = readFileSync(join(txnState, 'nginx-v'), 'utf8').trimEnd().split('\n');
+      return {
+        status: parseTransactionResult(out, '').status,
+        ranNginx: runs(),
+        recorded: { identity, text: text.join('\n') },
+      };
+    };
+
+    install('1.22.1');
+    const seen = seenByFacts();
+    const st = statSync(bin);
+    const s = (d: Date) => Math.floor(d.getTime() / 1000);
+    expect(seen.identity).toBe(`${st.dev} ${st.ino} ${st.size} ${s(st.mtime)} ${s(st.ctime)}`);
+    expect(seen.text).toMatch(/^nginx version: nginx\/1\.22\.1\n/);
+    // The binary the facts saw: their text is recorded, nginx is not run.
+    expect(commit(seen)).toEqual({ status: 'committed', ranNginx: 0, recorded: seen });
+    // Recorded already for this binary: nothing to run, nothing to write.
+    expect(commit(seen)).toEqual({ status: 'committed', ranNginx: 0, recorded: seen });
+
+    // Upgraded since the facts ran: their text is not taken, nginx -V runs once.
+    install('1.24.0');
+    const now = commit(seen);
+    expect(now).toMatchObject({ status: 'committed', ranNginx: 1 });
+    expect(now.recorded).toEqual(seenByFacts());
+    expect(now.recorded.text).toMatch(/^nginx version: nginx\/1\.24\.0\n/);
+
+    // Without what the facts saw (an older controller): nginx -V runs once.
+    rmSync(join(txnState, 'nginx-v'));
+    expect(commit(undefined)).toMatchObject({ status: 'committed', ranNginx: 1, recorded: now.recorded });
   });
 });

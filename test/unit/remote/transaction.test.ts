@@ -65,6 +65,15 @@ describe('transactionScript', () => {
     expect(inputs.STAGE_CONF).toBe('/var/lib/apim-provision/stage/run-1/tree/nginx.conf');
   });
 
+  it("hands over the facts' nginx -V with the binary's identity, empty when unknown", () => {
+    const text = "nginx version: nginx/1.22.1\nconfigure arguments: --prefix='/usr/share/nginx'";
+    const seen = { identity: '2049 131 1290744 1700000000 1700000001', text };
+    const inputs = scriptInputs(transactionScript({ ...baseTransaction, nginxSeen: seen }));
+    expect([inputs.NGINX_SEEN_ID, inputs.NGINX_SEEN_V]).toEqual([seen.identity, text]);
+    const none = scriptInputs(transactionScript(baseTransaction));
+    expect([none.NGINX_SEEN_ID, none.NGINX_SEEN_V]).toEqual(['', '']);
+  });
+
   it('ships no test hook: the pause point is a comment a test-only entry may fill', () => {
     const script = transactionScript(baseTransaction);
     expect(script).toContain('# apim-test-hook: after-snapshot');
@@ -87,6 +96,7 @@ describe('transactionScript', () => {
     expect(bad({ files: [{ ...file, path: '/etc/nginx//conf.d/x' }] })).toThrow(/normalised/);
     expect(bad({ deletes: [{ path: file.path, expected: 'absent' }] })).toThrow(/twice/);
     expect(bad({ files: [{ ...file, expected: 'ABC' }] })).toThrow(/sha256/);
+    expect(bad({ nginxSeen: { identity: '2049 131; rm -rf /', text: '' } })).toThrow(/identity/);
     expect(
       bad({ records: { managers: ['apim_lb_config'], files: [{ manager: 'other', path: '/x' }] } }),
     ).toThrow(/not among the managers/);

@@ -165,6 +165,7 @@ export class FakeHostConnection implements HostConnection {
         `--error-log-path=/var/log/nginx/error.log --pid-path=/run/nginx.pid ` +
         `--with-http_ssl_module --with-http_v2_module --with-stream`;
       lines.push(
+        rec('nginx_id', h.nginx.identity),
         rec('nginx_binary', encodeValue('/usr/sbin/nginx')),
         rec('nginx_v', encodeValue(v)),
         rec('nginx_conf', encodeValue('/etc/nginx/nginx.conf')),
@@ -471,6 +472,7 @@ export class FakeHostConnection implements HostConnection {
       deletes: plan.filter((p) => p.kind === 'X').map((p) => p.path),
       reloaded,
       started,
+      nginxSeen: { identity: inputs.NGINX_SEEN_ID ?? '', text: inputs.NGINX_SEEN_V ?? '' },
     });
     out.push(rec('committed', '1'));
     return finish('committed', 0);

@@ -21,7 +21,10 @@ export interface FakeDirectory {
 export interface FakeNginx {
   version: string;
   running: boolean;
+  /** The binary's identity as the facts print it (`nginx_id`): a new file, a new inode. */
+  identity: string;
 }
+let nextInode = 4000;
 
 /** What the fake nginx made live, one entry per committed transaction. */
 export interface FakeCommit {
@@ -30,6 +33,8 @@ export interface FakeCommit {
   deletes: string[];
   reloaded: boolean;
   started: boolean;
+  /** The nginx -V text and binary identity the engine handed over (NGINX_SEEN_V, NGINX_SEEN_ID). */
+  nginxSeen: { identity: string; text: string };
 }
 
 export function sha256Of(content: Buffer): string {
@@ -87,7 +92,7 @@ export class FakeHost {
   }
 
   installNginx(version = this.candidateVersion ?? '1.22.1'): void {
-    this.nginx = { version, running: false };
+    this.nginx = { version, running: false, identity: `2049 ${nextInode++} 1290744 1700000000 1700000000` };
     this.packages.add('nginx');
     for (const d of ['/etc/nginx', '/etc/nginx/conf.d', '/etc/nginx/sites-enabled', '/var/log/nginx'])
       this.directories.set(d, { mode: '0755', owner: 'root', group: 'root' });
