@@ -16,10 +16,10 @@ export function shCommand(command: string): string {
 /**
  * The line that runs a program (sent on stdin, program-stdin.ts) as `becomeUser`: sudo starts
  * `sh -s` itself, no shell in between. `-k` makes sudo ignore cached credentials: with a password
- * it then always reads the password line from stdin (one byte at a time, so the program after it
- * is left to sh; otherwise that line would reach sh as a command), and without one only a real
- * NOPASSWD rule lets it run. Without a prompt, `-n` makes sudo fail rather than read the program
- * as a password.
+ * it then always reads the password line from stdin, one byte at a time, leaving the program after
+ * it to sh (with cached credentials it would not read it, and sh would take the password for a
+ * command); without one, only a real NOPASSWD rule lets it run. Without a prompt, `-n` makes sudo
+ * fail rather than read the program as a password.
  */
 export function sudoCommand(becomeUser: string, prompt?: string): string {
   const auth = prompt === undefined ? '-n' : `-S -p ${shellQuote(prompt)}`;
