@@ -95,7 +95,7 @@ const ours: Once = async (host) => {
       },
     },
   );
-  const result = await connection.exec('true');
+  const result = await connection.run('true');
   await connection.close();
   if (result.code !== 0) throw new Error(`true exited ${result.code} on ${host.name}`);
   return negotiated;

@@ -7,7 +7,7 @@
 // what a no-op run does). Each step runs `rounds` times; per run: the CPU the host's container
 // used (cgroup, bench/lib/containers-cpu.sh) and the processes it started (execve calls of the
 // container's sshd and everything it forks, counted by strace on this machine in one more run).
-// Steps: the SSH connection alone (and a no-op's round trips on a fresh one), an exec of `true`, sudo, apim-provision's facts program as the
+// Steps: the SSH connection alone (and a no-op's round trips on a fresh one), the program `true` plainly and through sudo, apim-provision's facts program as the
 // first round trip of `apply` sends it (its queries for this load balancer), and the floor's
 // commands (sha256sum of the three files, nginx -V, nginx -t) for comparison.
 // Rows: step, runs, host_cpu_ms, execs.
@@ -94,9 +94,9 @@ const open = (become = true) =>
     },
   );
 
-async function ok(conn: HostConnection, command: string, become: boolean): Promise<void> {
-  const r = await conn.exec(command, { become });
-  if (r.code !== 0) throw new Error(`${command} exited ${r.code}: ${r.stderr}`);
+async function ok(conn: HostConnection, program: string, become: boolean): Promise<void> {
+  const r = await conn.run(program, { become });
+  if (r.code !== 0) throw new Error(`${program} exited ${r.code}: ${r.stderr}`);
 }
 
 /** One step: `once` runs it on the shared connection (the first step opens its own). */
@@ -113,8 +113,8 @@ const steps: Array<{ step: string; once: (conn: HostConnection) => Promise<void>
       }
     },
   },
-  { step: 'exec true (a channel and the login shell)', once: (c) => ok(c, 'true', false) },
-  { step: 'sudo -n true', once: (c) => ok(c, 'true', true) },
+  { step: 'run true (a channel, the login shell, sh -s)', once: (c) => ok(c, 'true', false) },
+  { step: 'run true through sudo -n', once: (c) => ok(c, 'true', true) },
   {
     step: 'facts program (first round trip of apply)',
     once: async (c) => void (await gatherFacts(c, queries, true, true)),

@@ -261,7 +261,7 @@ export function resultsMarkdown(input: ResultsInput): string {
     costTable(comparisons),
     'Controller CPU: user+sys of the whole process tree (Ansible: its forks and ssh clients; the floor: ' +
       'its ssh clients) divided by N. Host CPU: CPU time the bench containers used during the run ' +
-      '(cgroup cpuacct), divided by N. Round trips: apim-provision counts its remote commands and uploads ' +
+      '(cgroup cpuacct), divided by N. Round trips: apim-provision counts its remote programs (one channel each) ' +
       'per host (`--json` round_trips); for Ansible, the `SSH: EXEC` lines (commands and sftp transfers, ' +
       'each one a round trip over the ControlPersist connection) of one extra `-vvv` run per scenario, not ' +
       'timed, divided by N (scenarios 1-3 only); the floor runs one command per host. Peak RSS: largest ' +

@@ -6,7 +6,7 @@
 // Host i listens on 127.77.<i div 250>.<i mod 250 + 1>:PORT (loopback only). Prints one JSON line
 // {"endpoints": [...]} once every host listens, then answers each command line on stdin with one JSON
 // line: `reset` (fresh nginx-preinstalled hosts), `edit PATH` (that file edited on every host), `stats`
-// (connections, execs, uploads, unexpected lines, this process's CPU seconds), `exit`.
+// (connections, execs, unexpected lines, this process's CPU seconds), `exit`.
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 

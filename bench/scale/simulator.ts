@@ -3,24 +3,25 @@
  * listening on its own loopback address, answering apim-provision's remote protocol at once. The
  * answers are not written here: every program the engine sends (facts, transaction, ...) goes to the
  * engine tests' FakeHost model (test/unit/engine/support), which answers exactly what the real script
- * would print and keeps each host's files between runs. This file adds only what sshd and the login
- * shell do: authentication, the transport's `sh -c` / `sudo` wrapping, SFTP uploads of private
- * scripts, and `sh <upload>` / `rm -f <upload>`. When the protocol changes, the fakes change with it
- * (the engine's unit tests depend on them) and so does this simulation; a line it cannot map fails
- * loudly (exit 127, and counted in `stats().unexpected`).
+ * would print and keeps each host's files between runs. This file adds only what sshd, the login
+ * shell and sudo do: authentication, the command lines (`sh -s`, through sudo, the become probe)
+ * and the program on stdin in its `{ }` group (transport/program-stdin.ts). When the protocol
+ * changes, the fakes change with it (the engine's unit tests depend on them) and so does this
+ * simulation; a line or a stdin it cannot map fails loudly (exit 127, and counted in
+ * `stats().unexpected`).
  */
 import { timingSafeEqual } from 'node:crypto';
 
-import ssh2, { type Connection, type ParsedKey, type ServerChannel, type SFTPWrapper } from 'ssh2';
+import ssh2, { type Connection, type ParsedKey, type ServerChannel } from 'ssh2';
 
-import { SUDO_GUARD } from '../../src/transport/become-detect.js';
-import { shCommand, sudoCommand } from '../../src/transport/sudo-command.js';
+import { sudoProbeLine } from '../../src/transport/become-detect.js';
+import { programStdin, SH_STDIN } from '../../src/transport/program-stdin.js';
+import { sudoCommand } from '../../src/transport/sudo-command.js';
 import type { ExecResult } from '../../src/transport/types.js';
 import { FakeHostConnection } from '../../test/unit/engine/support/fake-connection.js';
 import { FakeHost } from '../../test/unit/engine/support/fake-host.js';
 
 const { Server, utils } = ssh2;
-const { STATUS_CODE } = utils.sftp;
 
 export interface FleetOptions {
   /** Number of hosts. */
@@ -40,7 +41,6 @@ export interface FleetOptions {
 export interface FleetStats {
   connections: number;
   execs: number;
-  uploads: number;
   /** Command lines the simulation could not map to the protocol (should stay 0). */
   unexpected: string[];
 }
@@ -48,7 +48,6 @@ export interface FleetStats {
 interface SimHost {
   name: string;
   host: FakeHost;
-  uploads: Map<string, Buffer>;
 }
 
 /** Where one simulated host listens. */
@@ -61,16 +60,18 @@ export interface Endpoint {
 export class SimulatedFleet {
   readonly hosts: SimHost[] = [];
   readonly #servers: InstanceType<typeof Server>[] = [];
-  readonly #stats: FleetStats = { connections: 0, execs: 0, uploads: 0, unexpected: [] };
+  readonly #stats: FleetStats = { connections: 0, execs: 0, unexpected: [] };
   readonly #authorized: ParsedKey;
-  readonly #sudoPrefix: string;
+  /** The transport's become lines (passwordless sudo): the first one's probe, then the others. */
+  readonly #probeLine: string;
+  readonly #sudoLine: string;
 
   constructor(private readonly options: FleetOptions) {
     parsed(options.hostKey, 'host key'); // fails here, before anything listens
     this.#authorized = parsed(options.authorizedKey, 'authorized key');
-    // What the transport puts before `sh -c <command>` for become (passwordless sudo).
     const becomeUser = options.becomeUser ?? 'root';
-    this.#sudoPrefix = sudoCommand('', becomeUser).replace(/sh -c ''$/, '');
+    this.#probeLine = sudoProbeLine(becomeUser);
+    this.#sudoLine = sudoCommand(becomeUser);
     for (let i = 0; i < options.count; i++) this.hosts.push(this.#freshHost(i));
   }
 
@@ -124,7 +125,7 @@ export class SimulatedFleet {
 
   #freshHost(index: number): SimHost {
     const name = SimulatedFleet.hostName(index);
-    return { name, host: FakeHost.withNginx(name), uploads: new Map() };
+    return { name, host: FakeHost.withNginx(name) };
   }
 
   #serve(sim: SimHost, client: Connection): void {
@@ -150,44 +151,22 @@ export class SimulatedFleet {
             void this.#exec(sim, info.command, Buffer.concat(stdin)).then((r) => reply(channel, r));
           });
         });
-        session.on('sftp', (accept) => this.#sftp(sim, accept()));
       });
     });
   }
 
-  /** One exec request: the transport's wrapping undone, then the host's answer. */
+  /** One exec request: the command line and the program's `{ }` group undone, then the host's answer. */
   async #exec(sim: SimHost, line: string, stdin: Buffer): Promise<ExecResult> {
     this.#stats.execs++;
-    // The first become command (transport/become-detect.ts): sudo is there and needs no password,
-    // so the shell it starts prints the marker, then runs the command.
-    const probed = this.#unwrapProbe(line);
-    if (probed !== undefined) {
-      const result = await this.#exec(sim, probed.line, stdin);
-      this.#stats.execs--;
-      return { ...result, stdout: `${probed.marker}\n${result.stdout}` };
-    }
-    const become = line.startsWith(this.#sudoPrefix);
-    const command = unwrapSh(become ? line.slice(this.#sudoPrefix.length) : line);
-    if (command === undefined) return this.#unexpected(line);
-    const upload = /^sh ([^-\s]\S*)$/.exec(command)?.[1];
-    if (upload !== undefined) {
-      const script = sim.uploads.get(unquote(upload));
-      if (script === undefined) return this.#unexpected(line);
-      return new FakeHostConnection(sim.host).exec('sh -s', { stdin: script, become });
-    }
-    const removed = /^rm -f (\S+)$/.exec(command)?.[1];
-    if (removed !== undefined && sim.uploads.delete(unquote(removed)))
-      return { code: 0, stdout: '', stderr: '' };
-    return new FakeHostConnection(sim.host).exec(command, { stdin, become });
-  }
-
-  /** The probe line's marker and the plain become line it stands for, or undefined. */
-  #unwrapProbe(line: string): { marker: string; line: string } | undefined {
-    const guarded = unwrapSh(line);
-    if (!guarded?.startsWith(SUDO_GUARD + this.#sudoPrefix)) return undefined;
-    const marked = unwrapSh(guarded.slice(SUDO_GUARD.length + this.#sudoPrefix.length));
-    const parts = marked && /^echo '([^']+)'\n(.*)$/s.exec(marked);
-    return parts ? { marker: parts[1]!, line: this.#sudoPrefix + shCommand(parts[2]!) } : undefined;
+    const probe = line === this.#probeLine;
+    const become = probe || line === this.#sudoLine;
+    if (!become && line !== SH_STDIN) return this.#unexpected(line);
+    const sent = unframe(stdin);
+    // Only the probe (transport/become-detect.ts) sends a marker, which the shell sudo started prints
+    // first: sudo is there and needs no password.
+    if (sent === undefined || probe !== (sent.marker !== undefined)) return this.#unexpected(line);
+    const result = await new FakeHostConnection(sim.host).run(sent.program, { become });
+    return sent.marker === undefined ? result : { ...result, stdout: `${sent.marker}\n${result.stdout}` };
   }
 
   #unexpected(line: string): ExecResult {
@@ -197,44 +176,6 @@ export class SimulatedFleet {
       stdout: '',
       stderr: `the simulated host cannot map this line to the protocol: ${line}`,
     };
-  }
-
-  /** The SFTP requests of transport/private-upload.ts: a 0700 folder in the home, 0600 files. */
-  #sftp(sim: SimHost, sftp: SFTPWrapper): void {
-    const home = `/home/${this.options.user}`;
-    const dirs = new Set<string>([home]);
-    const open = new Map<string, { path: string; chunks: Buffer[] }>();
-    let next = 0;
-    sftp.on('REALPATH', (id, path) => {
-      const full = path === '.' ? home : path;
-      sftp.name(id, [{ filename: full, longname: full, attrs: dirAttrs() }]);
-    });
-    sftp.on('LSTAT', (id, path) =>
-      dirs.has(path) ? sftp.attrs(id, dirAttrs()) : sftp.status(id, STATUS_CODE.NO_SUCH_FILE),
-    );
-    sftp.on('MKDIR', (id, path) => {
-      dirs.add(path);
-      sftp.status(id, STATUS_CODE.OK);
-    });
-    sftp.on('SETSTAT', (id) => sftp.status(id, STATUS_CODE.OK));
-    sftp.on('OPEN', (id, path) => {
-      const handle = Buffer.from(String(next++));
-      open.set(handle.toString(), { path, chunks: [] });
-      sftp.handle(id, handle);
-    });
-    sftp.on('WRITE', (id, handle, _offset, data) => {
-      open.get(handle.toString())?.chunks.push(Buffer.from(data));
-      sftp.status(id, STATUS_CODE.OK);
-    });
-    sftp.on('CLOSE', (id, handle) => {
-      const file = open.get(handle.toString());
-      if (file) {
-        sim.uploads.set(file.path, Buffer.concat(file.chunks));
-        this.#stats.uploads++;
-        open.delete(handle.toString());
-      }
-      sftp.status(id, STATUS_CODE.OK);
-    });
   }
 }
 
@@ -255,18 +196,10 @@ function sameBytes(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function dirAttrs() {
-  return { mode: 0o040700, uid: 1000, gid: 1000, size: 4096, atime: 0, mtime: 0 };
-}
-
-/** Undoes transport/shell-quote.ts: a bare word, or one single-quoted word. */
-function unquote(word: string): string {
-  return word.startsWith("'") ? word.slice(1, -1).replaceAll(`'\\''`, "'") : word;
-}
-
-/** `sh -c <quoted command>` -> the command, only when the transport would write exactly that line. */
-function unwrapSh(line: string): string | undefined {
-  if (!line.startsWith('sh -c ')) return undefined;
-  const command = unquote(line.slice('sh -c '.length));
-  return shCommand(command) === line ? command : undefined;
+/** The program and marker that transport/program-stdin.ts made this stdin from, or undefined. */
+function unframe(stdin: Buffer): { program: string; marker?: string } | undefined {
+  const parts = /^\{\n(?:echo '(apim-provision become [0-9a-f]+)'\n)?([\s\S]*)\n\}\n$/.exec(stdin.toString());
+  if (!parts) return undefined;
+  const [, marker, program = ''] = parts;
+  return programStdin(program, marker).equals(stdin) ? { program, ...(marker ? { marker } : {}) } : undefined;
 }

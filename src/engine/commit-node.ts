@@ -5,10 +5,8 @@ import {
   type NodeTransactionResult,
   type NodeTransactionSpec,
 } from '../remote/index.js';
-import { ConnectionLostError } from '../transport/types.js';
 import { newRunId } from './commit-staged.js';
 import type { HostSession } from './host-session.js';
-import { runPrivateScript } from './remote-run.js';
 import { failedOutcome, type TaskOutcome } from './task-outcome.js';
 import type { Change, TransactionOutcome } from './types.js';
 
@@ -87,18 +85,10 @@ function describe(result: NodeTransactionResult, code: number): string {
 export async function commitNode(session: HostSession, restart?: NodeRestart): Promise<TaskOutcome> {
   const s = spec(session, restart);
   if (typeof s === 'string') return failedOutcome(s);
-  const out = await runPrivateScript(
-    session.conn,
+  const out = await session.runDetached(
     nodeTransactionScript(s),
-    `node-commit-${s.runId}.sh`,
-    session.become,
-  ).catch((error: unknown) => {
-    if (!(error instanceof ConnectionLostError)) throw error;
-    throw new ConnectionLostError(
-      session.host.name,
-      `${error.message}: node transaction ${s.runId} was running; the node completes it or restores its files by itself (it ignores the hang-up), and the next run restarts it if a restart is still owed`,
-    );
-  });
+    `node transaction ${s.runId} was running; the node completes it or restores its files by itself (it ignores the hang-up), and the next run restarts it if a restart is still owed`,
+  );
   const result = parseNodeTransactionResult(out.stdout, out.stderr);
   session.staged.clear();
   const message = describe(result, out.code);

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { parseTransactionResult, transactionScript, type TransactionResult } from '../remote/index.js';
-import { ConnectionLostError } from '../transport/types.js';
 import type { HostSession } from './host-session.js';
-import { runPrivateScript } from './remote-run.js';
 import { REMOTE_STATE_DIR } from './run-options.js';
 import type { TransactionOutcome } from './types.js';
 
@@ -58,19 +56,10 @@ export async function commitStaged(session: HostSession, reload: boolean): Promi
     // The host takes it while the binary is the one the facts saw: no nginx -V of its own.
     ...(nginx?.versionSeen ? { nginxSeen: nginx.versionSeen } : {}),
   };
-  const out = await runPrivateScript(
-    session.conn,
+  const out = await session.runDetached(
     transactionScript(spec),
-    `commit-${spec.runId}.sh`,
-    session.become,
-  ).catch((error: unknown) => {
-    if (!(error instanceof ConnectionLostError)) throw error;
-    // The script ignores the hang-up: the host commits or rolls back by itself.
-    throw new ConnectionLostError(
-      session.host.name,
-      `${error.message}: transaction ${spec.runId} was running; the host completes it or rolls it back by itself (it ignores the hang-up), and the next run picks up the outcome`,
-    );
-  });
+    `transaction ${spec.runId} was running; the host completes it or rolls it back by itself (it ignores the hang-up), and the next run picks up the outcome`,
+  );
   const result = parseTransactionResult(out.stdout, out.stderr);
   staged.clear();
   if (result.status === 'committed' || result.status === 'unchanged') {

@@ -8,7 +8,6 @@ import {
 } from '../remote/index.js';
 import type { HostConnection } from '../transport/types.js';
 import { REMOTE_STATE_DIR } from './run-options.js';
-import { runScript } from './remote-run.js';
 
 /**
  * One round trip: OS, package and service managers, nginx -V, the tool's state and records, and
@@ -43,7 +42,7 @@ async function run(
   stateDir: string,
 ): Promise<string> {
   const script = factsScript({ queries, stateDir, probeSysvServices: probeSysv, basics });
-  const result = await runScript(conn, script, become);
+  const result = await conn.run(script, { become });
   if (result.code !== 0) {
     throw new Error(
       `gathering facts failed (exit ${result.code}): ${result.stderr.trim() || result.stdout.trim()}`,

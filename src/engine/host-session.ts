@@ -2,7 +2,7 @@ import type { ApimNode, Host, Inventory, LoadBalancer } from '../domain/types.js
 import type { DesiredDirectory, DesiredFile } from '../modules/contract.js';
 import { DEFAULT_CONF_PREFIX } from '../modules/index.js';
 import type { FactQuery, HostFacts, RemoteOp, RemoteFileFact } from '../remote/index.js';
-import type { HostConnection } from '../transport/types.js';
+import { ConnectionLostError, type ExecResult, type HostConnection } from '../transport/types.js';
 import { normaliseMode, sha256 } from './desired-state.js';
 import { ExclusiveKeys } from './exclusive-keys.js';
 import { gatherAnswers, gatherFacts } from './gather-facts.js';
@@ -65,6 +65,17 @@ export class HostSession {
   /** Whether this host runs commands through sudo. */
   get become(): boolean {
     return this.host.connection.become;
+  }
+
+  /**
+   * Runs a program that carries on by itself when the connection drops (it ignores the hang-up, a
+   * transaction): a lost connection is reported with `onItsOwn`, what the host then does.
+   */
+  runDetached(program: string, onItsOwn: string): Promise<ExecResult> {
+    return this.conn.run(program, { become: this.become }).catch((error: unknown) => {
+      if (!(error instanceof ConnectionLostError)) throw error;
+      throw new ConnectionLostError(this.host.name, `${error.message}: ${onItsOwn}`);
+    });
   }
 
   get defaultOwner(): string {

@@ -24,7 +24,6 @@ import {
 import { activate } from './activate.js';
 import { commitNode } from './commit-node.js';
 import type { HostSession } from './host-session.js';
-import { runPrivateScript, runScript } from './remote-run.js';
 import { HIDDEN_OUTPUT, SecretArgs } from './secret-args.js';
 import { sha256 } from './desired-state.js';
 import { describeRollback } from './rollback-text.js';
@@ -214,12 +213,7 @@ async function act(
     case 'ops':
       return runOps(session, action.ops, plan, secrets.tainted);
     case 'install': {
-      const out = await runPrivateScript(
-        session.conn,
-        installScript(action.spec),
-        'install-nginx.sh',
-        session.become,
-      );
+      const out = await session.conn.run(installScript(action.spec), { become: session.become });
       const result = parseInstallResult(out.stdout, out.stderr);
       if (!result.ok)
         return failedOutcome(`installing ${action.spec.packageName ?? 'nginx'} failed:\n${result.message}`);
@@ -303,7 +297,7 @@ async function runOps(
   plan: ModulePlan,
   hideOutput: boolean,
 ): Promise<ActionResult> {
-  const out = await runScript(session.conn, opsScript(ops), session.become);
+  const out = await session.conn.run(opsScript(ops), { become: session.become });
   const result = parseOpsResult(out.stdout, out.stderr);
   session.afterOps(ops);
   const output = result.results.at(-1);
@@ -338,7 +332,7 @@ async function rollback(session: HostSession, snapshotId: string | undefined): P
     serviceManager: session.facts.serviceManager,
     ...(snapshotId ? { snapshotId } : {}),
   });
-  const out = await runScript(session.conn, script, session.become);
+  const out = await session.conn.run(script, { become: session.become });
   const result = parseRollbackResult(out.stdout, out.stderr);
   const message = describeRollback(result);
   if (result.status !== 'rolled_back') return failedOutcome(message);

@@ -44,7 +44,7 @@ const PLUS_KEY_URL = 'https://cs.nginx.com/static/keys/nginx_signing.key';
 
 /**
  * The install program (src/remote/sh/install.sh) for this spec. The Plus repository credentials
- * travel in its input: upload it to a private file.
+ * travel in its input, on stdin with the program, never in a file or on a command line.
  */
 export function installScript(spec: InstallSpec): string {
   const pkg = assertValue(

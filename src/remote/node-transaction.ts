@@ -81,7 +81,7 @@ const ALIAS = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
 /**
  * The node transaction (src/remote/sh/node-transaction.sh) with this spec as its input. Payloads
- * and the truststore password travel in the input: upload it to a private file. Exit codes: 0
+ * and the truststore password travel in the input, on stdin with the program. Exit codes: 0
  * committed/unchanged, 1 error, 3 locked, 4 conflict, 6 restart_failed.
  */
 export function nodeTransactionScript(spec: NodeTransactionSpec): string {

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { PRIVATE_DIR } from '../transport/private-upload.js';
 import type { ScriptInput } from './script-input.js';
 
 /** The shell files of src/remote/sh (copied next to the compiled code by `npm run build`). */
@@ -52,10 +51,10 @@ export function scriptSource(file: ScriptFile): string {
 /**
  * A complete program: the script files, then the generated input, then `apim_main`. Everything is
  * one `{ ... }` group so the shell parses all of it before running anything: with `sh -s` the
- * script arrives on stdin, and a command that read stdin would otherwise swallow the rest. Inside,
- * stdin is /dev/null, HUP and PIPE are ignored so a dropped SSH connection cannot stop the script
- * half-way, and a script uploaded as a private file (payloads, keys) deletes that file once parsed,
- * so a connection cut mid-run leaves no secret behind. The title line names the program.
+ * program arrives on stdin (the transport sends it so, secrets and all), and once whole it makes
+ * stdin /dev/null, so no command it runs can read what is left of the stream. HUP and PIPE are ignored so a dropped SSH connection cannot stop it half-way; it lives in
+ * sh's memory only, so a connection cut mid-run leaves no file (nor secret) behind. The title line
+ * names the program.
  */
 export function program(name: ProgramName, title: string, input: ScriptInput): string {
   if (/[\r\n]/.test(title)) throw new Error('a script title is one line');
@@ -65,7 +64,6 @@ export function program(name: ProgramName, title: string, input: ScriptInput): s
     '{',
     "trap '' HUP PIPE",
     'exec </dev/null',
-    `case $0 in */${PRIVATE_DIR}/*) rm -f -- "$0" ;; esac`,
     ...PROGRAMS[name].map(scriptSource),
     '# ---- input ----',
     input.text(),

@@ -121,8 +121,8 @@ export function planRows(directories: readonly TransactionDirectory[], files: re
 
 /**
  * The transaction program (src/remote/sh/transaction.sh) with this spec as its input. The file
- * contents travel in the input, so the program must be uploaded to a private file (it may hold
- * keys). Exit codes: 0 committed/unchanged, 1 error, 3 locked, 4 conflict, 5 validate_failed,
+ * contents (keys among them) travel in the input, on stdin with the program (transport's
+ * HostConnection.run), never in a file or on a command line. Exit codes: 0 committed/unchanged, 1 error, 3 locked, 4 conflict, 5 validate_failed,
  * 6 reload_failed.
  */
 export function transactionScript(spec: TransactionSpec): string {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 import type { Secret } from '../domain/secret.js';
+import { programStdin, SH_STDIN } from './program-stdin.js';
 import { BecomeError, type ExecResult } from './types.js';
 import { newSudoPrompt, scrubSecret, shCommand, stripPrompt, sudoCommand } from './sudo-command.js';
 
@@ -19,32 +20,34 @@ export interface BecomeTarget {
 
 const NO_SUDO_CODE = 127;
 const NO_SUDO_MARK = 'apim-provision: no sudo';
-/** What the first become command's line runs before sudo: a missing sudo is told apart. */
+/**
+ * What the first become command's line runs before sudo: a missing sudo is told apart (the login
+ * shell's own "not found" differs from shell to shell, csh's exit code too), so this one line keeps
+ * an `sh -c`.
+ */
 export const SUDO_GUARD = `command -v sudo >/dev/null 2>&1 || { echo '${NO_SUDO_MARK}'; exit ${NO_SUDO_CODE}; }; exec `;
 
-/** A line no command prints by accident: printed by the shell sudo started, before the command. */
+/** A line no command prints by accident: printed by the shell sudo started, before the program. */
 export function newRanMarker(): string {
   return `apim-provision become ${randomBytes(8).toString('hex')}`;
 }
 
 /**
- * The line of the first become command: `command` through sudo without a password, if sudo is
- * there, preceded on stdout by `marker` once sudo has let it run, so that a command failing with
- * any exit code and stderr is never taken for sudo refusing, nor the reverse.
+ * The line of the first become command: its program through sudo without a password, if sudo is
+ * there. The program goes on stdin behind a marker (programStdin), which the shell sudo started
+ * prints first, so that a program failing with any exit code and stderr is never taken for sudo
+ * refusing, nor the reverse.
  */
-export function sudoProbeLine(command: string, becomeUser: string, marker: string): string {
-  // The same shell runs the command after the marker: no extra process (nor PATH search for one).
-  const marked = `echo '${marker}'\n${command}`;
-  return shCommand(SUDO_GUARD + sudoCommand(marked, becomeUser));
+export function sudoProbeLine(becomeUser: string): string {
+  return shCommand(SUDO_GUARD + sudoCommand(becomeUser));
 }
 
-/** Runs one raw command line on the host (already wrapped, not through sudo). */
-export type RawExec = (line: string, stdin?: Buffer, timeoutMs?: number) => Promise<ExecResult>;
+/** Runs one raw command line on the host with this stdin (the line already wrapped for sudo). */
+export type RawExec = (line: string, stdin: Buffer, timeoutMs?: number) => Promise<ExecResult>;
 
-/** A command to run as the become user. */
+/** A program to run as the become user. */
 export interface BecomeCommand {
-  command: string;
-  stdin?: Buffer;
+  program: string;
   timeoutMs?: number;
 }
 
@@ -75,20 +78,16 @@ export class BecomeRunner {
   }
 }
 
-function runAs(
-  mode: BecomeMode,
-  exec: RawExec,
-  { command, stdin, timeoutMs }: BecomeCommand,
-): Promise<ExecResult> {
-  if (mode.kind === 'direct') return exec(shCommand(command), stdin, timeoutMs);
-  if (mode.kind === 'passwordless') return exec(sudoCommand(command, mode.becomeUser), stdin, timeoutMs);
+function runAs(mode: BecomeMode, exec: RawExec, { program, timeoutMs }: BecomeCommand): Promise<ExecResult> {
+  const stdin = programStdin(program);
+  if (mode.kind === 'direct') return exec(SH_STDIN, stdin, timeoutMs);
+  if (mode.kind === 'passwordless') return exec(sudoCommand(mode.becomeUser), stdin, timeoutMs);
   const prompt = newSudoPrompt();
+  // The password line first: sudo reads it, sh gets the program that follows.
   const password = Buffer.from(`${mode.password.reveal()}\n`);
-  return exec(
-    sudoCommand(command, mode.becomeUser, prompt),
-    stdin ? Buffer.concat([password, stdin]) : password,
-    timeoutMs,
-  ).then((result) => ({ ...result, stderr: stripPrompt(result.stderr, prompt) }));
+  return exec(sudoCommand(mode.becomeUser, prompt), Buffer.concat([password, stdin]), timeoutMs).then(
+    (result) => ({ ...result, stderr: stripPrompt(result.stderr, prompt) }),
+  );
 }
 
 /** The mode, and the first command's result when sudo already ran it. */
@@ -104,10 +103,10 @@ async function findMode(
     scrubSecret(prompt ? stripPrompt(text, prompt) : text, password).trim();
 
   // One round trip for three questions: is sudo there, does a NOPASSWD rule let it run (see
-  // sudoCommand), and the command's own result. No password is ever sent unless sudo asks for one;
-  // when it does, sudo ran nothing, so the command (and its stdin) is sent again after the check.
+  // sudoCommand), and the program's own result. No password is ever sent unless sudo asks for one;
+  // when it does, sudo ran nothing, so the program is sent again after the check.
   const marker = newRanMarker();
-  const probe = await exec(sudoProbeLine(first.command, becomeUser, marker), first.stdin, first.timeoutMs);
+  const probe = await exec(sudoProbeLine(becomeUser), programStdin(first.program, marker), first.timeoutMs);
   const markerAt = probe.stdout.indexOf(`${marker}\n`);
   if (markerAt >= 0) {
     const stdout = probe.stdout.slice(0, markerAt) + probe.stdout.slice(markerAt + marker.length + 1);
@@ -132,8 +131,9 @@ async function findMode(
     );
   }
 
+  // The password line alone: sudo reads it, and the shell it starts finds no program (exit 0).
   const prompt = newSudoPrompt();
-  const check = await exec(sudoCommand('true', becomeUser, prompt), Buffer.from(`${password}\n`));
+  const check = await exec(sudoCommand(becomeUser, prompt), Buffer.from(`${password}\n`));
   if (check.code === 0) return { mode: { kind: 'password', becomeUser, password: becomePassword } };
   const checkError = clean(check.stderr, prompt);
   if (notPermitted(checkError)) throw notPermittedError(target, checkError);

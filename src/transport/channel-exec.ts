@@ -26,7 +26,7 @@ export const TIMEOUT_EXIT_CODE = 124;
 export function execOnChannel(
   client: Client,
   line: string,
-  stdin: Buffer | undefined,
+  stdin: Buffer,
   timeoutMs: number | undefined,
 ): Promise<ChannelResult> {
   return new Promise((resolve, reject) => {

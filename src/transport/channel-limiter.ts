@@ -1,7 +1,4 @@
-/**
- * Caps how many channels run at once on one connection: sshd refuses sessions beyond its
- * MaxSessions (10 by default), and the SFTP session needs one too.
- */
+/** Caps how many channels run at once on one connection: sshd refuses sessions beyond its MaxSessions (10 by default). */
 export class ChannelLimiter {
   #active = 0;
   readonly #waiting: (() => void)[] = [];

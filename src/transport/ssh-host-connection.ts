@@ -3,11 +3,11 @@ import type { Client } from 'ssh2';
 import { BecomeRunner, type BecomeTarget } from './become-detect.js';
 import { ChannelLimiter } from './channel-limiter.js';
 import { execOnChannel, type ChannelResult } from './channel-exec.js';
-import { PrivateUploader } from './private-upload.js';
-import { scrubSecret, shCommand } from './sudo-command.js';
-import { ConnectionLostError, type ExecOptions, type ExecResult, type HostConnection } from './types.js';
+import { programStdin, SH_STDIN } from './program-stdin.js';
+import { scrubSecret } from './sudo-command.js';
+import { ConnectionLostError, type ExecResult, type HostConnection, type RunOptions } from './types.js';
 
-/** Channels one connection runs at once (sshd's MaxSessions default is 10; SFTP takes one). */
+/** Channels one connection runs at once (sshd's MaxSessions default is 10). */
 export const MAX_CHANNELS = 6;
 
 /**
@@ -19,7 +19,6 @@ export class SshHostConnection implements HostConnection {
   #lost: string | undefined;
   #closed = false;
   readonly #limiter = new ChannelLimiter(MAX_CHANNELS);
-  readonly #uploader: PrivateUploader;
   readonly #become: BecomeRunner;
   readonly #pending = new Set<(error: Error) => void>();
   /** Clients whose socket has closed (by us or by the network). */
@@ -31,7 +30,6 @@ export class SshHostConnection implements HostConnection {
     private readonly hops: readonly Client[],
     private readonly becomeTarget: BecomeTarget,
   ) {
-    this.#uploader = new PrivateUploader(this.#target);
     this.#become = new BecomeRunner(becomeTarget, (line, stdin, timeoutMs) =>
       this.#execLine(line, stdin, timeoutMs),
     );
@@ -52,22 +50,14 @@ export class SshHostConnection implements HostConnection {
     return this.hops[this.hops.length - 1]!;
   }
 
-  async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
-    const stdin = options.stdin === undefined ? undefined : Buffer.from(options.stdin);
-    if (options.become) return this.#become.run({ command, stdin, timeoutMs: options.timeoutMs });
-    return this.#execLine(shCommand(command), stdin, options.timeoutMs);
-  }
-
-  async uploadPrivate(data: Buffer, name: string): Promise<string> {
-    this.#ensureUsable();
-    this.#roundTrips++;
-    return this.#guard(this.#uploader.upload(data, name));
+  async run(program: string, options: RunOptions = {}): Promise<ExecResult> {
+    if (options.become) return this.#become.run({ program, timeoutMs: options.timeoutMs });
+    return this.#execLine(SH_STDIN, programStdin(program), options.timeoutMs);
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#uploader.end();
     // Target first, then the jump hosts it was tunnelled through.
     for (const client of [...this.hops].reverse()) {
       if (this.#ended.has(client)) continue;
@@ -79,7 +69,7 @@ export class SshHostConnection implements HostConnection {
     }
   }
 
-  async #execLine(line: string, stdin?: Buffer, timeoutMs?: number): Promise<ExecResult> {
+  async #execLine(line: string, stdin: Buffer, timeoutMs?: number): Promise<ExecResult> {
     this.#ensureUsable();
     this.#roundTrips++;
     const result: ChannelResult = await this.#limiter.run(() =>

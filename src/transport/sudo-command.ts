@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
+import { SH_STDIN } from './program-stdin.js';
 import { shellQuote } from './shell-quote.js';
 
 /** A prompt no command prints by accident, so it can be told apart from the command's stderr. No `%`: sudo expands it. */
@@ -7,20 +8,22 @@ export function newSudoPrompt(): string {
   return `[apim-provision sudo ${randomBytes(8).toString('hex')}] password:`;
 }
 
-/** The line sent to the host for a plain command: `sh -c` whatever the login shell is. */
+/** `command` as one `sh -c` line, whatever the login shell is. */
 export function shCommand(command: string): string {
   return `sh -c ${shellQuote(command)}`;
 }
 
 /**
- * The line that runs `command` as `becomeUser`. `-k` makes sudo ignore cached credentials: with a
- * password it then always reads the password line from stdin (otherwise that line would reach the
- * command's stdin), and without one only a real NOPASSWD rule lets it run. Without a prompt, `-n`
- * makes sudo fail rather than read the caller's stdin as a password.
+ * The line that runs a program (sent on stdin, program-stdin.ts) as `becomeUser`: sudo starts
+ * `sh -s` itself, no shell in between. `-k` makes sudo ignore cached credentials: with a password
+ * it then always reads the password line from stdin, one byte at a time, leaving the program after
+ * it to sh (with cached credentials it would not read it, and sh would take the password for a
+ * command); without one, only a real NOPASSWD rule lets it run. Without a prompt, `-n` makes sudo
+ * fail rather than read the program as a password.
  */
-export function sudoCommand(command: string, becomeUser: string, prompt?: string): string {
+export function sudoCommand(becomeUser: string, prompt?: string): string {
   const auth = prompt === undefined ? '-n' : `-S -p ${shellQuote(prompt)}`;
-  return `sudo -H -k ${auth} -u ${shellQuote(becomeUser)} -- ${shCommand(command)}`;
+  return `sudo -H -k ${auth} -u ${shellQuote(becomeUser)} -- ${SH_STDIN}`;
 }
 
 /** sudo writes its prompt to stderr without a newline; remove it wherever it appears. */

@@ -5,27 +5,25 @@ export interface ExecResult {
   stderr: string;
 }
 
-export interface ExecOptions {
-  /** Data written to the command's stdin (after the sudo password, when one is needed). */
-  stdin?: string | Buffer;
+export interface RunOptions {
   /** Run through sudo as the host's become user (`ansible_become`). */
   become?: boolean;
-  /** Kill the command after this long (default: no limit). */
+  /** Kill the program after this long (default: no limit). */
   timeoutMs?: number;
 }
 
 /** One open connection to one host, reused by every task of a run. */
 export interface HostConnection {
   readonly hostName: string;
-  /** Runs a `sh` command line. Never throws for a non-zero exit; throws ConnectionLostError. */
-  exec(command: string, options?: ExecOptions): Promise<ExecResult>;
   /**
-   * Uploads data over SFTP into a private (0700) folder of the login user, creating the file with
-   * mode 0600 from the start; returns its absolute remote path.
+   * Runs a shell program, one channel: the program travels on the channel's stdin to `sh -s`
+   * (program-stdin.ts: parsed whole before any of it runs), never on a command line, so the
+   * secrets a program carries (keys, licences) are on no argv and in no file. Never throws for a
+   * non-zero exit; throws ConnectionLostError.
    */
-  uploadPrivate(data: Buffer, name: string): Promise<string>;
+  run(program: string, options?: RunOptions): Promise<ExecResult>;
   close(): Promise<void>;
-  /** Round trips made so far (execs + uploads), for the report and benchmarks. */
+  /** Round trips made so far (one per program), for the report and benchmarks. */
   readonly roundTrips: number;
 }
 

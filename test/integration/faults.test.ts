@@ -28,8 +28,7 @@ import {
   faultHost,
   fileSha,
   inMountNamespace,
-  killTransactions,
-  leftoverUploads,
+  killTransaction,
   nginxTest,
   requestPortal,
   runLogs,
@@ -193,7 +192,7 @@ describe('faults injected into runs against lb-faults', () => {
     await setPause(host, 4);
     const before = await runLogs(host);
     const cli = startCli(['apply', v2, '--known-hosts', lab.knownHostsFile], { hooked: true });
-    const log = await waitForPause(host, before);
+    const paused = await waitForPause(host, before);
     await dropSshSessions(host);
     const run = await cli.done;
     expect([2, 3], run.all).toContain(run.exitCode);
@@ -201,11 +200,9 @@ describe('faults injected into runs against lb-faults', () => {
     expect(run.all).toContain('the host completes it or rolls it back by itself');
     expect(run.all).not.toContain('rollback failed');
     // The transaction ignores the hang-up: it commits v2 on its own.
-    expect(await waitForTransactionEnd(host, log)).toBe('committed');
+    expect(await waitForTransactionEnd(host, paused)).toBe('committed');
     expect((await expectServing()).hsts).toBe(false);
     expect(await exists(host, `${STATE_DIR}/pending-reload`)).toBe(false);
-    // The uploaded script (it carries file payloads) removed itself although the controller never could.
-    expect(await leftoverUploads(host)).toEqual([]);
     await setPause(host, null);
     await expectConverges(v2);
   });
@@ -214,10 +211,10 @@ describe('faults injected into runs against lb-faults', () => {
     await setPause(host, 60);
     const before = await runLogs(host);
     const cli = startCli(['apply', v2, '--known-hosts', lab.knownHostsFile], { hooked: true });
-    await waitForPause(host, before);
+    const paused = await waitForPause(host, before);
     // The host side dies mid-transaction (after the snapshot and the pending-reload marker) and the
     // connection with it.
-    await killTransactions(host);
+    await killTransaction(host, paused);
     await dropSshSessions(host);
     const run = await cli.done;
     expect(run.exitCode, run.all).toBe(2);
@@ -258,7 +255,7 @@ describe('faults injected into runs against lb-faults', () => {
     await setPause(host, 4);
     const before = await runLogs(host);
     const cli = startCli(['apply', v2, '--known-hosts', lab.knownHostsFile], { hooked: true });
-    const log = await waitForPause(host, before);
+    const paused = await waitForPause(host, before);
     const sshd = await containerInitPid(host);
     // The listener frozen (no new connections are answered) and the running sessions gone.
     process.kill(sshd, 'SIGSTOP');
@@ -272,7 +269,7 @@ describe('faults injected into runs against lb-faults', () => {
       );
       expect(outage.exitCode, outage.all).toBe(3);
       expect(outage.all).toMatch(/unreachable: \[lb-faults\]/);
-      expect(await waitForTransactionEnd(host, log)).toBe('committed');
+      expect(await waitForTransactionEnd(host, paused)).toBe('committed');
       expect((await expectServing()).hsts).toBe(false);
     } finally {
       process.kill(sshd, 'SIGCONT');
@@ -355,14 +352,14 @@ describe('faults injected into runs against lb-faults', () => {
     await setPause(host, 3);
     const before = await runLogs(host);
     const cli = startCli(['apply', v2, '--known-hosts', lab.knownHostsFile], { hooked: true });
-    const log = await waitForPause(host, before);
+    const paused = await waitForPause(host, before);
     cli.signal('SIGINT');
     const run = await cli.done;
     expect(run.all).toContain('interrupted: finishing the changes in flight');
     expect(run.all).toMatch(/Interrupted: finished: lb-faults/);
     // The change in flight finished, and the exit code still says the run was interrupted.
     expect(run.exitCode, run.all).toBe(130);
-    expect(await waitForTransactionEnd(host, log)).toBe('committed');
+    expect(await waitForTransactionEnd(host, paused)).toBe('committed');
     expect((await expectServing()).hsts).toBe(false);
     await setPause(host, null);
     await expectConverges(v2);

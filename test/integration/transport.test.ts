@@ -120,7 +120,7 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
 describe('authentication', () => {
   it('logs in with a private key', async () => {
     const connection = await open();
-    expect(await connection.exec('id -un')).toEqual({
+    expect(await connection.run('id -un')).toEqual({
       code: 0,
       stdout: `${SUDO_WITHOUT_PASSWORD.name}\n`,
       stderr: '',
@@ -133,7 +133,7 @@ describe('authentication', () => {
       privateKeyFile: encryptedKey.privateKeyFile,
       privateKeyPassphrase: new Secret(KEY_PASSPHRASE),
     });
-    expect((await connection.exec('id -un')).stdout).toBe(`${SUDO_WITHOUT_PASSWORD.name}\n`);
+    expect((await connection.run('id -un')).stdout).toBe(`${SUDO_WITHOUT_PASSWORD.name}\n`);
   });
 
   it('logs in with a password', async () => {
@@ -142,7 +142,7 @@ describe('authentication', () => {
       privateKeyFile: undefined,
       password: new Secret(SUDO_WITH_PASSWORD.password),
     });
-    expect((await connection.exec('id -un')).stdout).toBe(`${SUDO_WITH_PASSWORD.name}\n`);
+    expect((await connection.run('id -un')).stdout).toBe(`${SUDO_WITH_PASSWORD.name}\n`);
   });
 
   it('reports the methods tried, never the password, when authentication fails', async () => {
@@ -170,53 +170,61 @@ describe('authentication', () => {
   });
 });
 
-describe('exec', () => {
+describe('run', () => {
   let connection: HostConnection;
   beforeAll(async () => {
     connection = await open();
   });
 
   it('returns exit codes, stdout and stderr separately', async () => {
-    expect(await connection.exec('echo out; echo err >&2; exit 3')).toEqual({
+    expect(await connection.run('echo out; echo err >&2; exit 3')).toEqual({
       code: 3,
       stdout: 'out\n',
       stderr: 'err\n',
     });
   });
 
-  it('passes stdin and keeps UTF-8 intact', async () => {
-    const input = 'ligne 1 — é\nline 2 ✓\n';
-    expect((await connection.exec('cat', { stdin: input })).stdout).toBe(input);
-    expect((await connection.exec('wc -c', { stdin: Buffer.alloc(300_000, 97) })).stdout.trim()).toBe(
-      '300000',
-    );
+  it('sends the program whole on stdin: UTF-8 intact, 300 KB of it too', async () => {
+    const text = 'ligne 1 — é\nline 2 ✓\n';
+    expect((await connection.run(`printf '%s' '${text}'`)).stdout).toBe(text);
+    const large = await connection.run(`x='${'a'.repeat(300_000)}'\nprintf '%s' "$x" | wc -c`);
+    expect(large.stdout.trim()).toBe('300000');
   });
 
-  it('runs the command through sh -c with quotes and newlines intact', async () => {
-    const result = await connection.exec(`printf '%s|' "it's" 'a "b"'\necho "$0"`);
+  it('reads the whole program before running it: a command reading stdin finds nothing', async () => {
+    expect(await connection.run('cat; echo after')).toEqual({ code: 0, stdout: 'after\n', stderr: '' });
+  });
+
+  it('puts the program on no command line: the shell running it is `sh -s`', async () => {
+    const result = await connection.run(`: 'not on argv 51c2'\nps -o args= -p $$`);
+    expect(result.stdout).toBe('sh -s\n');
+  });
+
+  it('runs the program with sh -s, quotes and newlines intact', async () => {
+    const result = await connection.run(`printf '%s|' "it's" 'a "b"'\necho "$0"`);
     expect(result.stdout).toBe(`it's|a "b"|sh\n`);
   });
 
   it('maps a signal to 128 + its number', async () => {
-    expect((await connection.exec('kill -TERM $$')).code).toBe(143);
+    expect((await connection.run('kill -TERM $$')).code).toBe(143);
   });
 
   it('kills a command that runs past its timeout', async () => {
     const started = Date.now();
-    const result = await connection.exec('sleep 21', { timeoutMs: 300 });
+    const result = await connection.run('sleep 21', { timeoutMs: 300 });
     expect(result.code).toBe(124);
     expect(result.stderr).toContain('timed out after 300 ms');
     expect(Date.now() - started).toBeLessThan(5000);
     // The command itself was killed on the host, not just abandoned.
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect((await connection.exec('pgrep -f "sleep 2[1]"')).code).toBe(1);
+    expect((await connection.run('pgrep -f "sleep 2[1]"')).code).toBe(1);
   });
 
   it('runs many commands concurrently on one connection', async () => {
     const before = connection.roundTrips;
     const started = Date.now();
     const results = await Promise.all(
-      Array.from({ length: 24 }, (_, index) => connection.exec(`sleep 0.5; echo ${index}`)),
+      Array.from({ length: 24 }, (_, index) => connection.run(`sleep 0.5; echo ${index}`)),
     );
     expect(results.map((result) => result.stdout)).toEqual(
       Array.from({ length: 24 }, (_, index) => `${index}\n`),
@@ -258,14 +266,14 @@ describe('host keys', () => {
     const { stdout } = await run('ssh-keygen', ['-F', `[127.0.0.1]:${sshd.port}`, '-f', file]);
     expect(stdout).toContain('ssh-ed25519');
     const again = await open({}, { knownHostsFiles: [file] });
-    expect((await again.exec('true')).code).toBe(0);
+    expect((await again.run('true')).code).toBe(0);
   });
 
   it('asks for the key type it knows, so a host known by RSA only is not unknown', async () => {
     const file = join(work, 'rsa_known_hosts');
     await writeFile(file, await sshd.knownHostsLines(['rsa']));
     const connection = await open({}, { knownHostsFiles: [file] });
-    expect((await connection.exec('true')).code).toBe(0);
+    expect((await connection.run('true')).code).toBe(0);
   });
 
   it('reads hashed known_hosts entries', async () => {
@@ -274,7 +282,7 @@ describe('host keys', () => {
     await run('ssh-keygen', ['-H', '-f', file]);
     expect(await readFile(file, 'utf8')).toMatch(/^\|1\|/);
     const connection = await open({}, { knownHostsFiles: [file] });
-    expect((await connection.exec('true')).code).toBe(0);
+    expect((await connection.run('true')).code).toBe(0);
   });
 
   it('refuses a changed key loudly, even with --accept-new-host-keys', async () => {
@@ -317,13 +325,16 @@ describe('become', () => {
 
   it('uses passwordless sudo without sending a password', async () => {
     const connection = await open({ become: true });
-    expect(await connection.exec('id -u', { become: true })).toEqual({ code: 0, stdout: '0\n', stderr: '' });
+    expect(await connection.run('id -u', { become: true })).toEqual({ code: 0, stdout: '0\n', stderr: '' });
     // The first become command was also the sudo check: no round trip of its own.
     expect(connection.roundTrips).toBe(1);
-    expect((await connection.exec('cat', { become: true, stdin: 'clean stdin\n' })).stdout).toBe(
-      'clean stdin\n',
-    );
-    expect((await connection.exec('id -u')).stdout).not.toBe('0\n');
+    // sudo starts sh -s itself (no shell in between), which read the whole program.
+    expect(await connection.run('ps -o args= -p $$; cat', { become: true })).toEqual({
+      code: 0,
+      stdout: 'sh -s\n',
+      stderr: '',
+    });
+    expect((await connection.run('id -u')).stdout).not.toBe('0\n');
   });
 
   it('sends the sudo password on stdin and never returns it', async () => {
@@ -333,17 +344,16 @@ describe('become', () => {
       becomePassword: new Secret(password),
     });
     const results = [
-      await connection.exec('id -u', { become: true }),
-      await connection.exec('cat', { become: true, stdin: 'payload\n' }),
-      await connection.exec('cat', { become: true }),
-      await connection.exec('ls /nonexistent-apim; ps -eo args', { become: true }),
+      await connection.run('id -u', { become: true }),
+      await connection.run('cat', { become: true }),
+      await connection.run('ls /nonexistent-apim; ps -eo args', { become: true }),
     ];
+    // No stderr: the password line went to sudo (sh would have run it as a command), even though
+    // sudo ran just before; and neither it nor the program reached cat.
     expect(results[0]).toEqual({ code: 0, stdout: '0\n', stderr: '' });
-    // Exactly the caller's stdin: the password line went to sudo, even though sudo ran just before.
-    expect(results[1]!.stdout).toBe('payload\n');
-    expect(results[2]!.stdout).toBe('');
-    expect(results[3]!.code).toBe(0);
-    expect(results[3]!.stderr).toContain('nonexistent-apim');
+    expect(results[1]).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(results[2]!.code).toBe(0);
+    expect(results[2]!.stderr).toContain('nonexistent-apim');
     for (const result of results) {
       new SecretScanner()
         .add('the sudo password', password)
@@ -358,8 +368,8 @@ describe('become', () => {
       become: true,
       becomePassword: new Secret('not-the-password-9'),
     });
-    const error = await failure(connection.exec('touch /tmp/apim-must-not-exist', { become: true }));
-    expect((await connection.exec('test -e /tmp/apim-must-not-exist')).code).toBe(1);
+    const error = await failure(connection.run('touch /tmp/apim-must-not-exist', { become: true }));
+    expect((await connection.run('test -e /tmp/apim-must-not-exist')).code).toBe(1);
     expect(error).toBeInstanceOf(BecomeError);
     expect(error.message).toContain(`sudo refused the become password for user ${SUDO_WITH_PASSWORD.name}`);
     expect(error.message).toContain('ansible_become_password');
@@ -370,41 +380,34 @@ describe('become', () => {
 
   it('asks for -K when sudo needs a password and none was given', async () => {
     const connection = await open({ user: SUDO_WITH_PASSWORD.name, become: true });
-    const error = await failure(connection.exec('id -u', { become: true }));
+    const error = await failure(connection.run('id -u', { become: true }));
     expect(error).toBeInstanceOf(BecomeError);
     expect(error.message).toContain('-K');
   });
 });
 
-describe('uploadPrivate', () => {
-  it('creates a 0600 file in a 0700 folder of the login home', async () => {
-    const connection = await open();
-    const path = await connection.uploadPrivate(Buffer.from('secret key material\n'), 'lb.key');
-    const other = await connection.uploadPrivate(Buffer.from('x'), 'lb.key');
-    expect(path).toMatch(
-      new RegExp(`^/home/${SUDO_WITHOUT_PASSWORD.name}/\\.apim-provision/tmp/lb\\.key\\.[0-9a-f]+$`),
-    );
-    expect(other).not.toBe(path);
-    const check = await connection.exec(
-      `stat -c '%a %U' "$1" "$(dirname "$1")" "$(dirname "$(dirname "$1")")"; cat "$1"`.replace(
-        /"\$1"/g,
-        `'${path}'`,
-      ),
-    );
-    expect(check.stdout).toBe(
-      `600 ${SUDO_WITHOUT_PASSWORD.name}\n700 ${SUDO_WITHOUT_PASSWORD.name}\n700 ${SUDO_WITHOUT_PASSWORD.name}\nsecret key material\n`,
-    );
-    expect(connection.roundTrips).toBe(3);
+describe('a program that carries a secret', () => {
+  it('is on no command line, and takes one round trip', async () => {
+    const connection = await open({ become: true });
+    const secret = 'secret key material 9d41';
+    const result = await connection.run(`KEY='${secret}'\nps -eo args; printf '%s' "$KEY" | wc -c`, {
+      become: true,
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('sudo -H -k -n -u root -- sh -s');
+    expect(result.stdout).not.toContain(secret);
+    expect(result.stdout).toMatch(/\n\s*24\n$/);
+    expect(connection.roundTrips).toBe(1);
   });
 });
 
 describe('jump hosts', () => {
   it('reaches a host through a jump host and closes both', async () => {
     const connection = await open({ jumpHosts: [{ host: '127.0.0.1', port: jump.port }] });
-    expect((await connection.exec('echo "$SSH_CONNECTION"')).stdout).toMatch(new RegExp(` ${sshd.port}\\n$`));
+    expect((await connection.run('echo "$SSH_CONNECTION"')).stdout).toMatch(new RegExp(` ${sshd.port}\\n$`));
     await connection.close();
     await connection.close();
-    await expect(connection.exec('true')).rejects.toBeInstanceOf(ConnectionLostError);
+    await expect(connection.run('true')).rejects.toBeInstanceOf(ConnectionLostError);
   });
 
   it("verifies the jump host's key too", async () => {
@@ -446,7 +449,7 @@ describe('passwords go to their own host only', () => {
       },
       { knownHostsFiles: [file] },
     );
-    expect((await connection.exec('id -un')).stdout).toBe(`${SUDO_WITH_PASSWORD.name}\n`);
+    expect((await connection.run('id -un')).stdout).toBe(`${SUDO_WITH_PASSWORD.name}\n`);
     expect(await logged(target, /Accepted password for apimtest/)).toBe(true);
     expect(await logged(via, /Accepted publickey for apimtest/)).toBe(true);
     expect(via.log).not.toMatch(/password for/i);
@@ -572,11 +575,11 @@ describe('failures', () => {
     const file = join(work, 'dropping_known_hosts');
     await writeFile(file, await server.knownHostsLines());
     const connection = await open({ port: server.port }, { knownHostsFiles: [file] });
-    const running = connection.exec('sleep 30');
+    const running = connection.run('sleep 30');
     await new Promise((resolve) => setTimeout(resolve, 500));
     await server.kill();
     await expect(running).rejects.toBeInstanceOf(ConnectionLostError);
-    await expect(connection.exec('true')).rejects.toBeInstanceOf(ConnectionLostError);
+    await expect(connection.run('true')).rejects.toBeInstanceOf(ConnectionLostError);
   });
 });
 
@@ -729,9 +732,9 @@ describe('ConnectionPool', () => {
     const target = { name: 'lb1', connection: spec() };
     const [a, b] = await Promise.all([pool.get(target), pool.get(target)]);
     expect(a).toBe(b);
-    await a.exec('true');
+    await a.run('true');
     expect((await pool.roundTrips()).get('lb1')).toBe(1);
     await pool.closeAll();
-    await expect(a.exec('true')).rejects.toBeInstanceOf(ConnectionLostError);
+    await expect(a.run('true')).rejects.toBeInstanceOf(ConnectionLostError);
   });
 });

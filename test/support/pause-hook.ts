@@ -7,9 +7,10 @@
 export const PAUSE_MARKER = '# apim-test-hook: after-snapshot';
 
 /**
- * Shell code that emits `paused 1` and sleeps: `seconds`, or else the number in
- * $STATE/test-pause-seconds (a root-only folder the lab tests write with docker exec; sudo would
- * strip an environment variable).
+ * Shell code that emits `paused <pid>` (the shell running the program, which came on stdin: its
+ * command line is only `sh -s`, so the fault tests find it by this line of its run log) and sleeps:
+ * `seconds`, or else the number in $STATE/test-pause-seconds (a root-only folder the lab tests
+ * write with docker exec; sudo would strip an environment variable).
  */
 export function pauseCode(seconds?: number): string {
   const value =
@@ -19,7 +20,7 @@ export function pauseCode(seconds?: number): string {
     'case $APIM_PAUSE in',
     "  '' | *[!0-9]*) ;;",
     '  *)',
-    '    apim_emit paused 1',
+    '    apim_emit paused "$$"',
     '    sleep "$APIM_PAUSE"',
     '    ;;',
     'esac',

@@ -393,7 +393,8 @@ apim_package_fact() {
   apim_emit package "$1 $apim_pk_installed $(printf '%s' "$apim_pk_version" | apim_b64enc) $(printf '%s' "$apim_pk_candidate" | apim_b64enc)"
 }
 # `service <name> <active|inactive|unknown> <enabled|disabled|unknown>`. systemctl only queries; on
-# sysv the status is the init script's own code, run only when APIM_PROBE_SYSV allows it.
+# sysv the status is the init script's own code, run only when APIM_PROBE_SYSV allows it, with stdin
+# /dev/null (the main loop's here-document holds the queries after this one).
 apim_service_fact() {
   apim_sv_active=unknown
   apim_sv_enabled=unknown
@@ -404,7 +405,7 @@ apim_service_fact() {
       ;;
     sysv)
       if [ "$APIM_PROBE_SYSV" = 1 ]; then
-        if service "$1" status >/dev/null 2>&1; then apim_sv_active=active; else apim_sv_active=inactive; fi
+        if service "$1" status </dev/null >/dev/null 2>&1; then apim_sv_active=active; else apim_sv_active=inactive; fi
       fi
       ;;
   esac

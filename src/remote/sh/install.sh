@@ -3,7 +3,7 @@
 # signed-by keyring with a pinned fingerprint, apt pin / module_hotfixes, Plus client certificate
 # and licence JWT. The Plus repository credentials are removed again on every way out of this
 # script (success, any failure, a signal) unless KEEP_CREDS is 1. Idempotent: an installed package
-# is left alone. The credentials travel in the input: the script is uploaded to a private file.
+# is left alone. The credentials travel in the input, on stdin with the program.
 #
 # Input: PM (apt|dnf|yum), PKG, SIGNED (0|1: a vendor repository), START (0|1), FPRS (pinned
 # fingerprints), KEY_URL, LIST_FILE, KEEP_CREDS (0|1), the paths KEYRING_PATH, RPM_KEY_PATH,

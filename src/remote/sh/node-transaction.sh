@@ -5,7 +5,7 @@
 # owner and mode, restart the way the node is started (as its own user), wait until it is healthy;
 # any failure puts the previous files back and restarts the node with them. A node that was not
 # running gets its files and is not started. The file payloads and the truststore password travel
-# in the input, so the assembled script is uploaded to a private file and deletes itself.
+# in the input, on stdin with the program: no file of it is ever left on the host.
 #
 # Input: RUN_ID, STATE, KEEP, LOCK_WAIT, APIM_RUN_LOGS_KEEP, APIM_PLAN, APIM_PAYLOADS (see
 # commit.sh), APIM_KEYSTORE (lines `<i> <alias> <store type>` for the K rows), KEYTOOL, STOREPASS,
@@ -13,12 +13,13 @@
 # HEALTH_TIMEOUT.
 # Exit codes: 0 committed/unchanged, 1 error, 3 locked, 4 conflict, 6 restart_failed.
 
-# keytool on the store at $1 with the password from the input: never on a command line.
+# keytool on the store at $1 with the password from the input: never on a command line. Stdin is
+# /dev/null: it runs inside a loop over the plan, which a prompt would read as its answers.
 apim_keytool() {
   apim_kt_store=$1
   apim_kt_type=$2
   shift 2
-  APIM_STOREPASS=$STOREPASS "$KEYTOOL" "$@" -keystore "$apim_kt_store" -storetype "$apim_kt_type" -storepass:env APIM_STOREPASS
+  APIM_STOREPASS=$STOREPASS "$KEYTOOL" "$@" -keystore "$apim_kt_store" -storetype "$apim_kt_type" -storepass:env APIM_STOREPASS </dev/null
 }
 # Makes $WORK/keystore/<i> for every K row: a copy of the live store with the certificate imported
 # under its alias (an older certificate under that alias is replaced). The live store is untouched.

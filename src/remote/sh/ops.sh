@@ -98,7 +98,9 @@ apim_op_service() {
 }
 
 # apim_run_op <i> <op> <b64 fields...>: decodes the fields and runs the operation in a subshell
-# (a cd stays inside it), output kept in the work folder.
+# (a cd stays inside it), output kept in the work folder, stdin /dev/null: the main loop's
+# here-document is the stdin of all it runs, and a command reading stdin (cat, an installer's
+# prompt) would eat the operations after its own.
 apim_run_op() {
   apim_ro_i=$1
   apim_ro_op=$2
@@ -120,7 +122,7 @@ apim_run_op() {
   esac
   (
     "apim_op_$apim_ro_op" "$@" && printf '%s\n' "${APIM_OP_CHANGED:-}" >"$APIM_WORK/changed"
-  ) >"$APIM_WORK/out" 2>"$APIM_WORK/err"
+  ) </dev/null >"$APIM_WORK/out" 2>"$APIM_WORK/err"
   apim_ro_rc=$?
   apim_emit op_rc "$apim_ro_i $apim_ro_rc"
   case $apim_ro_op in

@@ -2,8 +2,8 @@
 # The transaction that makes a plan's files live on a host: lock, compare-and-swap against what the
 # plan saw, a candidate copy of the conf tree validated with `nginx -t`, snapshot, pending-reload
 # marker, symlink-safe atomic swap, live `nginx -t`, reload with proof, rollback on any failure,
-# records of who manages what, snapshot pruning. The file payloads travel in the input, so the
-# assembled script is uploaded to a private file and deletes itself.
+# records of who manages what, snapshot pruning. The file payloads travel in the input, on stdin
+# with the program: no file of it is ever left on the host.
 #
 # Input: RUN_ID, STATE, PREFIX, CONF, STAGE_CONF, NGINX, NGINX_P, SVC, PID_FILE, ERROR_LOG,
 # RELOAD_REQUESTED, VALIDATE, KEEP, LOCK_WAIT, CONFIRM_TIMEOUT, HEALTH_URL, HEALTH_HOST,

@@ -139,35 +139,53 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
   }
 }
 
-/** Waits until a transaction not in `before` pauses at the test hook; returns its run log name. */
-export function waitForPause(host: FaultHost, before: Set<string>, timeoutMs = 60_000): Promise<string> {
+/** A transaction paused at the test hook: its run log's name and the pid of the shell running it. */
+export interface PausedTransaction {
+  log: string;
+  pid: number;
+}
+
+/**
+ * Waits until a transaction not in `before` pauses at the test hook. Its program came on stdin
+ * (its command line is `sh -s`, like any other's), so its pid is read from its `paused` log line.
+ */
+export function waitForPause(
+  host: FaultHost,
+  before: Set<string>,
+  timeoutMs = 60_000,
+): Promise<PausedTransaction> {
   return until('a transaction to pause at the test hook', timeoutMs, async () => {
     for (const log of await runLogs(host)) {
       if (before.has(log)) continue;
-      const r = await dockerSh(host, `grep -q '^@@APIM paused' ${STATE_DIR}/runs/${log}`);
-      if (r.code === 0) return log;
+      const r = await dockerSh(host, `sed -n 's/^@@APIM paused //p' ${STATE_DIR}/runs/${log}`);
+      const pid = Number(r.stdout.trim());
+      if (r.code === 0 && Number.isInteger(pid) && pid > 1) return { log, pid };
     }
     return undefined;
   });
 }
 
-/** Waits until the transaction with this log has ended on the host; returns its final status. */
-export function waitForTransactionEnd(host: FaultHost, log: string, timeoutMs = 60_000): Promise<string> {
+/** Waits until the paused transaction has ended on the host; returns its final status. */
+export function waitForTransactionEnd(
+  host: FaultHost,
+  { log, pid }: PausedTransaction,
+  timeoutMs = 60_000,
+): Promise<string> {
   return until(`transaction ${log} to end`, timeoutMs, async () => {
     const status = await dockerSh(host, `sed -n 's/^@@APIM status //p' ${STATE_DIR}/runs/${log} | tail -n 1`);
-    const running = await dockerSh(host, `pgrep -f '[.]apim-provision/tmp/commit-'`);
+    const running = await dockerSh(host, `kill -0 ${pid}`);
     const s = status.stdout.trim();
     return s !== '' && running.code !== 0 ? s : undefined;
   });
 }
 
-/** Kills (SIGKILL) every transaction script on the host and its children: a host-side crash mid-way. */
-export async function killTransactions(host: FaultHost): Promise<void> {
+/** Kills (SIGKILL) the paused transaction's shell and its children: a host-side crash mid-way. */
+export async function killTransaction(host: FaultHost, { pid }: PausedTransaction): Promise<void> {
   await dockerRun(
     host,
-    // Stopped first: a script whose sleep dies before the script itself would otherwise run on (its
+    // Stopped first: a shell whose sleep dies before the shell itself would otherwise run on (its
     // swap) in the moment between the two kills, which a loaded machine makes long enough.
-    `pids=$(pgrep -f '[.]apim-provision/tmp/commit-'); [ -n "$pids" ] || exit 0; kill -STOP $pids; for p in $pids; do pkill -9 -P "$p"; done; kill -9 $pids; true`,
+    `kill -STOP ${pid} && pkill -9 -P ${pid}; kill -9 ${pid}; true`,
   );
 }
 
@@ -175,12 +193,6 @@ export async function killTransactions(host: FaultHost): Promise<void> {
 export async function dropSshSessions(host: FaultHost, user = 'vagrant'): Promise<void> {
   // The bracket keeps pkill from matching the `sh -c` that runs it.
   await dockerRun(host, `pkill -f '[s]shd: ${user}' || true`);
-}
-
-/** Private files (scripts with payloads) the tool left in the login user's upload folder. */
-export async function leftoverUploads(host: FaultHost, user = 'vagrant'): Promise<string[]> {
-  const out = await dockerSh(host, `ls -A /home/${user}/.apim-provision/tmp 2>/dev/null`);
-  return out.stdout.split('\n').filter(Boolean);
 }
 
 /** A TCP port on 127.0.0.1 nothing listens on (bound, then released). */

@@ -221,7 +221,6 @@ export class LocalSshd {
       'PermitRootLogin prohibit-password',
       'StrictModes no',
       'AllowTcpForwarding yes',
-      'Subsystem sftp internal-sftp',
       'MaxStartups 100',
       'LogLevel VERBOSE',
     ];

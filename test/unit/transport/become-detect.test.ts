@@ -6,25 +6,26 @@ import { describe, expect, it } from 'vitest';
 
 import { Secret } from '../../../src/domain/secret.js';
 import { BecomeRunner, sudoProbeLine, type BecomeTarget } from '../../../src/transport/become-detect.js';
+import { programStdin } from '../../../src/transport/program-stdin.js';
 import { BecomeError, type ExecResult } from '../../../src/transport/types.js';
 
 const PASSWORD = 'sudo-pw-4411';
 
 interface Call {
   line: string;
-  stdin?: string;
+  stdin: string;
   timeoutMs?: number;
 }
 
 /** A fake host: answers each command line with the first matching rule. */
-function fakeHost(rules: [RegExp, (stdin?: string, line?: string) => ExecResult][]) {
+function fakeHost(rules: [RegExp, (stdin: string) => ExecResult][]) {
   const calls: Call[] = [];
-  const exec = async (line: string, stdin?: Buffer, timeoutMs?: number): Promise<ExecResult> => {
-    calls.push({ line, ...(stdin ? { stdin: stdin.toString() } : {}), ...(timeoutMs ? { timeoutMs } : {}) });
+  const exec = async (line: string, stdin: Buffer, timeoutMs?: number): Promise<ExecResult> => {
+    calls.push({ line, stdin: stdin.toString(), ...(timeoutMs ? { timeoutMs } : {}) });
     await new Promise((resolve) => setImmediate(resolve));
     const rule = rules.find(([pattern]) => pattern.test(line));
     if (!rule) throw new Error(`unexpected command ${line}`);
-    return rule[1](stdin?.toString(), line);
+    return rule[1](stdin.toString());
   };
   return { exec, calls };
 }
@@ -41,19 +42,22 @@ function promptOf(line: string): string {
   return /-p '([^']+)'/.exec(line)![1]!;
 }
 
-/** The marker a probe line asks the shell under sudo to print. */
-function markerOf(line: string): string {
-  return /apim-provision become [0-9a-f]{16}/.exec(line)![0];
+/** The marker the probe's program prints first. */
+function markerOf(stdin: string): string {
+  return /^\{\necho '(apim-provision become [0-9a-f]{16})'\n/.exec(stdin)![1]!;
 }
 
-/** sudo let the probe run: the marker, then what the command printed. */
+/** sudo let the probe run: the marker, then what the program printed. */
 const ranAs =
   (result: ExecResult) =>
-  (_stdin?: string, line = ''): ExecResult => ({ ...result, stdout: `${markerOf(line)}\n${result.stdout}` });
+  (stdin: string): ExecResult => ({ ...result, stdout: `${markerOf(stdin)}\n${result.stdout}` });
 
 const refused = (stderr: string) => (): ExecResult => ({ code: 1, stdout: '', stderr });
-const PROBE = /^sh -c 'command -v sudo .*; exec sudo -H -k -n -u root -- sh -c /;
-const FACTS = { command: 'sh -s', stdin: Buffer.from('echo facts\n') };
+const PROBE = /^sh -c 'command -v sudo .*; exec sudo -H -k -n -u root -- sh -s'$/;
+const PASSWORDLESS = /^sudo -H -k -n -u root -- sh -s$/;
+const WITH_PASSWORD = /^sudo -H -k -S -p '[^']+' -u root -- sh -s$/;
+const FACTS = { program: 'echo facts' };
+const FACTS_STDIN = programStdin(FACTS.program).toString();
 
 function runner(overrides: Partial<BecomeTarget>, rules: Parameters<typeof fakeHost>[0]) {
   const host = fakeHost(rules);
@@ -61,10 +65,10 @@ function runner(overrides: Partial<BecomeTarget>, rules: Parameters<typeof fakeH
 }
 
 describe('BecomeRunner', () => {
-  it('runs commands directly when the login user is the become user', async () => {
-    const { host, become } = runner({ loginUser: 'root' }, [[/^sh -c 'sh -s'$/, () => ok('facts\n')]]);
+  it('runs programs directly when the login user is the become user', async () => {
+    const { host, become } = runner({ loginUser: 'root' }, [[/^sh -s$/, () => ok('facts\n')]]);
     expect(await become.run(FACTS)).toEqual(ok('facts\n'));
-    expect(host.calls).toEqual([{ line: "sh -c 'sh -s'", stdin: 'echo facts\n' }]);
+    expect(host.calls).toEqual([{ line: 'sh -s', stdin: FACTS_STDIN }]);
   });
 
   it('fails clearly when sudo is missing, and again for later commands, with no new round trip', async () => {
@@ -81,16 +85,16 @@ describe('BecomeRunner', () => {
     expect(host.calls).toHaveLength(1);
   });
 
-  it('its line tells, in sh, a missing sudo, a refusing sudo and a command sudo ran that failed', () => {
+  it('its line tells, in sh, a missing sudo, a refusing sudo and a program sudo ran that failed', () => {
     const bin = mkdtempSync(join(tmpdir(), 'apim-sudo-probe-'));
     try {
       for (const tool of ['sh', 'cat']) symlinkSync(`/bin/${tool}`, join(bin, tool));
       const marker = 'apim-provision become 0123456789abcdef';
-      const run = (command: string, input = '') =>
-        spawnSync('/bin/sh', ['-c', sudoProbeLine(command, 'root', marker)], {
+      const run = (program: string) =>
+        spawnSync('/bin/sh', ['-c', sudoProbeLine('root')], {
           env: { PATH: bin },
           encoding: 'utf8',
-          input,
+          input: programStdin(program, marker),
         });
       expect(run('cat')).toMatchObject({ status: 127, stdout: 'apim-provision: no sudo\n' });
       // A stand-in sudo that records its arguments and refuses, as sudo -n does without NOPASSWD.
@@ -100,17 +104,19 @@ describe('BecomeRunner', () => {
         '#!/bin/sh\necho "$@" >"${0%/*}/args"\necho "sudo: a password is required" >&2\nexit 1\n',
       );
       chmodSync(sudo, 0o755);
-      expect(run('cat', 'script\n')).toMatchObject({
+      expect(run('echo ran')).toMatchObject({
         status: 1,
         stdout: '',
         stderr: 'sudo: a password is required\n',
       });
-      expect(spawnSync('cat', [join(bin, 'args')], { encoding: 'utf8' }).stdout).toMatch(
-        /^-H -k -n -u root -- sh -c /,
+      expect(spawnSync('cat', [join(bin, 'args')], { encoding: 'utf8' }).stdout).toBe(
+        '-H -k -n -u root -- sh -s\n',
       );
-      // A NOPASSWD sudo: runs what follows `--`.
+      // A NOPASSWD sudo: runs what follows `--`, the program on its stdin.
       writeFileSync(sudo, '#!/bin/sh\nwhile [ "$1" != -- ]; do shift; done\nshift\nexec "$@"\n');
-      expect(run('cat', 'script\n')).toMatchObject({ status: 0, stdout: `${marker}\nscript\n`, stderr: '' });
+      expect(run('echo ran')).toMatchObject({ status: 0, stdout: `${marker}\nran\n`, stderr: '' });
+      // sh read the whole program before running it: a command reading stdin finds nothing left.
+      expect(run('cat; echo after')).toMatchObject({ status: 0, stdout: `${marker}\nafter\n` });
       expect(run("echo 'sudo: a password is required' >&2; exit 1")).toMatchObject({
         status: 1,
         stdout: `${marker}\n`,
@@ -121,17 +127,27 @@ describe('BecomeRunner', () => {
     }
   });
 
-  it('with passwordless sudo the first command is the check: one round trip, no password sent', async () => {
+  it('with passwordless sudo the first program is the check: one round trip, no password sent', async () => {
     const { host, become } = runner({ becomePassword: new Secret(PASSWORD) }, [
       [PROBE, ranAs(ok('facts\n'))],
-      [/^sudo -H -k -n -u root -- sh -c 'id -u'$/, () => ok('0\n')],
+      [PASSWORDLESS, () => ok('0\n')],
     ]);
     expect(await become.run({ ...FACTS, timeoutMs: 500 })).toEqual(ok('facts\n'));
     expect(host.calls).toHaveLength(1);
-    expect(host.calls[0]).toMatchObject({ stdin: 'echo facts\n', timeoutMs: 500 });
+    const marker = markerOf(host.calls[0]!.stdin);
+    // The marker travels on stdin with the program, not on the command line.
+    expect(host.calls[0]).toEqual({
+      line: host.calls[0]!.line,
+      stdin: programStdin(FACTS.program, marker).toString(),
+      timeoutMs: 500,
+    });
     expect(host.calls[0]!.line).toMatch(PROBE);
-    expect(await become.run({ command: 'id -u' })).toEqual(ok('0\n'));
-    expect(host.calls).toHaveLength(2);
+    expect(host.calls[0]!.line).not.toContain(marker);
+    expect(await become.run({ program: 'id -u' })).toEqual(ok('0\n'));
+    expect(host.calls[1]).toEqual({
+      line: 'sudo -H -k -n -u root -- sh -s',
+      stdin: programStdin('id -u').toString(),
+    });
     expect(JSON.stringify(host.calls)).not.toContain(PASSWORD);
   });
 
@@ -150,20 +166,18 @@ describe('BecomeRunner', () => {
     expect(host.calls).toHaveLength(1);
   });
 
-  it('checks the password once sudo asked for one, then sends the command and its stdin once more', async () => {
+  it('checks the password once sudo asked for one, then sends the program once more behind it', async () => {
     const { host, become } = runner({ becomePassword: new Secret(PASSWORD) }, [
       [PROBE, refused('sudo: a password is required\n')],
-      [
-        /^sudo -H -k -S -p '[^']+' -u root -- sh -c true$/,
-        (stdin) => (stdin === `${PASSWORD}\n` ? ok() : refused('')()),
-      ],
-      [/^sudo -H -k -S -p '[^']+' -u root -- sh -c 'sh -s'$/, (stdin) => ok(`got ${stdin}`)],
+      // The check is the password line alone; the program comes behind the password line.
+      [WITH_PASSWORD, (stdin) => (stdin.startsWith(`${PASSWORD}\n`) ? ok(`got ${stdin}`) : refused('')())],
     ]);
-    expect(await become.run(FACTS)).toEqual(ok(`got ${PASSWORD}\necho facts\n`));
-    expect(host.calls.map((call) => call.stdin)).toEqual([
-      'echo facts\n',
+    expect(await become.run(FACTS)).toEqual(ok(`got ${PASSWORD}\n${FACTS_STDIN}`));
+    const stdins = host.calls.map((call) => call.stdin);
+    expect(stdins).toEqual([
+      programStdin(FACTS.program, markerOf(stdins[0]!)).toString(),
       `${PASSWORD}\n`,
-      `${PASSWORD}\necho facts\n`,
+      `${PASSWORD}\n${FACTS_STDIN}`,
     ]);
     expect(host.calls.map((call) => call.line).join('\n')).not.toContain(PASSWORD);
   });
@@ -174,7 +188,7 @@ describe('BecomeRunner', () => {
       [
         /sudo -H -k -S -p/,
         // A misbehaving sudo that echoes what it read: the password must still not surface.
-        (stdin) => refused(`Sorry, try again. (${stdin?.trim()})\nsudo: 1 incorrect password attempt\n`)(),
+        (stdin) => refused(`Sorry, try again. (${stdin.trim()})\nsudo: 1 incorrect password attempt\n`)(),
       ],
     ]);
     const error = await become.run(FACTS).catch((e: Error) => e);
@@ -196,12 +210,12 @@ describe('BecomeRunner', () => {
   it('probes once when become commands come together; the others wait for the mode', async () => {
     const { host, become } = runner({}, [
       [PROBE, ranAs(ok('facts\n'))],
-      [/^sudo -H -k -n -u root -- sh -c 'id -u'$/, () => ok('0\n')],
+      [PASSWORDLESS, () => ok('0\n')],
     ]);
     const results = await Promise.all([
       become.run(FACTS),
-      become.run({ command: 'id -u' }),
-      become.run({ command: 'id -u' }),
+      become.run({ program: 'id -u' }),
+      become.run({ program: 'id -u' }),
     ]);
     expect(results).toEqual([ok('facts\n'), ok('0\n'), ok('0\n')]);
     expect(host.calls.map((call) => PROBE.test(call.line))).toEqual([true, false, false]);
@@ -209,7 +223,7 @@ describe('BecomeRunner', () => {
 
   it('fails the commands that waited when the first one finds sudo refusing', async () => {
     const { host, become } = runner({}, [[PROBE, refused('sudo: a password is required\n')]]);
-    const results = await Promise.allSettled([become.run(FACTS), become.run({ command: 'id -u' })]);
+    const results = await Promise.allSettled([become.run(FACTS), become.run({ program: 'id -u' })]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect(host.calls).toHaveLength(1);
   });

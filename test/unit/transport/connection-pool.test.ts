@@ -13,8 +13,7 @@ function fakeConnection(hostName: string, closed: string[]): HostConnection {
   return {
     hostName,
     roundTrips: 2,
-    exec: async () => ({ code: 0, stdout: '', stderr: '' }),
-    uploadPrivate: async () => '/tmp/x',
+    run: async () => ({ code: 0, stdout: '', stderr: '' }),
     close: async () => void closed.push(hostName),
   };
 }

@@ -6,18 +6,11 @@
  * itself is tested for real in test/unit/remote and test/integration/remote-scripts.test.ts.
  */
 import { encodeValue, formatRecord, type RemoteOp } from '../../../../src/remote/index.js';
-import type { ExecOptions, ExecResult, HostConnection } from '../../../../src/transport/types.js';
+import type { ExecResult, HostConnection, RunOptions } from '../../../../src/transport/types.js';
 import { field, fieldBytes, inputRows, programName, scriptInputs } from '../../../support/script-input.js';
 import { sha256Of, type FakeFile, type FakeHost } from './fake-host.js';
 
 export type ProgramKind = 'facts' | 'ops' | 'install' | 'transaction' | 'rollback';
-
-export interface ReceivedCommand {
-  command: string;
-  become: boolean;
-  /** For programs (on stdin, or uploaded then run with `sh <path>`): which one. */
-  script?: ProgramKind;
-}
 
 /** An operation the ops program ran, with how it was run. */
 export type ExecutedOp = RemoteOp & { become: boolean };
@@ -30,13 +23,12 @@ const ok = (stdout = ''): ExecResult => ({ code: 0, stdout, stderr: '' });
 const rec = (key: string, value: string) => formatRecord(key, value);
 
 export class FakeHostConnection implements HostConnection {
-  readonly received: ReceivedCommand[] = [];
-  readonly uploads: { name: string; path: string }[] = [];
+  /** Kinds of every program run, in order. */
+  readonly scripts: ProgramKind[] = [];
   /** Every operation the ops program ran, in order. */
   readonly ops: ExecutedOp[] = [];
   /** What each facts program printed, in order. */
   readonly factsOutputs: string[] = [];
-  readonly #uploaded = new Map<string, Buffer>();
   #roundTrips = 0;
   closed = false;
   /** Answers for commands (`exec` argv joined by spaces, or a `shell` script), first match wins. */
@@ -52,11 +44,6 @@ export class FakeHostConnection implements HostConnection {
     return this.#roundTrips;
   }
 
-  /** Kinds of every program run, in order. */
-  get scripts(): ProgramKind[] {
-    return this.received.flatMap((r) => (r.script ? [r.script] : []));
-  }
-
   /** The commands the `command` and `shell` modules ran (argv joined, or the script). */
   get commands(): string[] {
     return this.ops.flatMap((o) =>
@@ -64,44 +51,17 @@ export class FakeHostConnection implements HostConnection {
     );
   }
 
-  async uploadPrivate(data: Buffer, name: string): Promise<string> {
-    this.#roundTrips++;
-    const path = `/home/${this.host.loginUser}/.apim-provision/tmp/${name}`;
-    this.#uploaded.set(path, data);
-    this.uploads.push({ name, path });
-    return path;
-  }
-
   async close(): Promise<void> {
     this.closed = true;
   }
 
-  async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+  async run(script: string, options: RunOptions = {}): Promise<ExecResult> {
     this.#roundTrips++;
     const become = options.become ?? false;
-    if (command === 'sh -s') return this.#program(command, String(options.stdin ?? ''), become);
-    // The engine quotes only paths that need it (transport's shellQuote).
-    const upload = /^sh '?([^' ]+)'?$/.exec(command)?.[1];
-    if (upload !== undefined) {
-      const script = this.#uploaded.get(upload)?.toString('utf8');
-      if (script === undefined) return { code: 127, stdout: '', stderr: `sh: ${upload}: not found` };
-      return this.#program(command, script, become);
-    }
-    this.received.push({ command, become });
-    const removed = /^rm -f '?([^' ]+)'?$/.exec(command)?.[1];
-    if (removed !== undefined && this.#uploaded.delete(removed)) return ok();
-    return {
-      code: 127,
-      stdout: '',
-      stderr: `the fake host runs only apim-provision programs, not: ${command}`,
-    };
-  }
-
-  #program(command: string, script: string, become: boolean): ExecResult {
     const kind = programName(script) as ProgramKind | undefined;
     if (!kind)
       return { code: 2, stdout: '', stderr: 'the fake host got a script that is no apim-provision program' };
-    this.received.push({ command, become, script: kind });
+    this.scripts.push(kind);
     const inputs = scriptInputs(script);
     switch (kind) {
       case 'facts': {
