@@ -125,7 +125,10 @@ export interface HostFacts {
    */
   nginxCandidateVersion?: string;
   files: Record<string, RemoteFileFact>;
-  /** Contents of the files asked for with `content` queries; null: not a readable regular file. */
+  /**
+   * Contents of the files asked for with `content` queries (and the `diff` queries answered); null:
+   * not a readable regular file.
+   */
   contents: Record<string, Buffer | null>;
   /**
    * Files `content` queries with `orRecord` did not read, with the sha256 the host found: it is the
