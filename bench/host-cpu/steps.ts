@@ -9,14 +9,16 @@
 // container's sshd and everything it forks, counted by strace on this machine in one more run).
 // Steps: the SSH connection alone (and a no-op's round trips on a fresh one), the program `true` plainly and through sudo, apim-provision's facts program as the
 // first round trip of `apply` sends it (its queries for this load balancer), and the floor's
-// commands (sha256sum of the three files, nginx -V, nginx -t) for comparison.
+// commands (sha256sum of the three files, nginx -V, nginx -t) for comparison; then, with the conf.d
+// file edited on the host as bench/run.sh's scenario 3 does (the edit taken back after), a
+// check+diff's round trips on a fresh connection and the floor's `sudo cat` of the three files.
 // Rows: step, runs, host_cpu_ms, execs.
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { ConnectionSpec, Inventory } from '../../src/domain/types.js';
-import { gatherFacts } from '../../src/engine/gather-facts.js';
+import { gatherAnswers, gatherFacts } from '../../src/engine/gather-facts.js';
 import { loadInventory } from '../../src/inventory/load-inventory.js';
 import { apimQueries } from '../../src/modules/apim-paths.js';
 import { connect } from '../../src/transport/connect.js';
@@ -37,7 +39,8 @@ const { inventory } = loadInventory(join(dir, 'inventory.yml'), { secrets: 'igno
 };
 const lb = inventory?.loadBalancers.find((l) => l.host.name === name);
 if (!lb) throw new Error(`${name} is not a load balancer of ${join(dir, 'inventory.yml')}`);
-const queries = apimQueries(lb);
+const queries = apimQueries(lb, { diff: false });
+const diffQueries = apimQueries(lb, { diff: true });
 const { certificate, key } = lb.deployment.tlsPaths;
 const first = queries[0];
 if (first?.kind !== 'file') throw new Error('the first query is not the conf.d file');
@@ -100,7 +103,9 @@ async function ok(conn: HostConnection, program: string, become: boolean): Promi
 }
 
 /** One step: `once` runs it on the shared connection (the first step opens its own). */
-const steps: Array<{ step: string; once: (conn: HostConnection) => Promise<void> }> = [
+const EDIT_LINE = '# edited on the host by the host CPU bench';
+/** `edited`: run with the conf.d file edited on the host (scenario 3), the edit taken back after. */
+const steps: Array<{ step: string; edited?: boolean; once: (conn: HostConnection) => Promise<void> }> = [
   { step: 'SSH connection: connect, log in, close', once: async () => (await open(false)).close() },
   {
     step: "a no-op's round trips on a fresh become connection: connect, facts (sudo found by them), close",
@@ -125,7 +130,35 @@ const steps: Array<{ step: string; once: (conn: HostConnection) => Promise<void>
   },
   { step: 'nginx -V', once: (c) => ok(c, '/usr/sbin/nginx -V', false) },
   { step: 'sudo nginx -t', once: (c) => ok(c, 'nginx -t -q', true) },
+  {
+    step: "a check+diff's round trips on a fresh become connection, the conf.d file edited: connect, facts, its old content, close",
+    edited: true,
+    once: async () => {
+      const conn = await open(true);
+      try {
+        const facts = await gatherFacts(conn, diffQueries, true, false);
+        // The diff's read-back, as HostSession.ask does it: only when the facts did not bring it.
+        if (!(conf in facts.contents))
+          await gatherAnswers(conn, [{ kind: 'content', path: conf }], true, false);
+        if (!facts.files[conf] || !(conf in facts.contents)) throw new Error(`${conf} was not read`);
+      } finally {
+        await conn.close();
+      }
+    },
+  },
+  {
+    step: 'floor check+diff: sudo cat of the 3 files',
+    edited: true,
+    once: (c) => ok(c, `cat -- ${conf} ${certificate} ${key}`, true),
+  },
 ];
+
+/** Edits the conf.d file on the host as bench/run.sh does for scenario 3, or takes the edit back. */
+function editConf(edited: boolean): void {
+  const sed = edited ? `1i ${EDIT_LINE}` : `1{/^${EDIT_LINE}$/d}`;
+  const r = spawnSync('docker', ['exec', container!, 'sed', '-i', sed, conf], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`cannot edit ${conf} on ${container}: ${r.stderr}`);
+}
 
 /** Runs fn once while strace counts the execve calls of the container's processes and their children. */
 async function execsDuring(fn: () => Promise<void>): Promise<number> {
@@ -146,15 +179,20 @@ async function execsDuring(fn: () => Promise<void>): Promise<number> {
 const rows = ['step\truns\thost_cpu_ms\texecs'];
 const shared = await open();
 try {
-  for (const { step, once } of steps) {
+  for (const { step, edited, once } of steps) {
     const run = () => once(shared);
-    await run(); // warm-up (page cache, sudo's timestamp files)
-    const cpu0 = hostCpuS();
-    for (let i = 0; i < rounds; i++) await run();
-    const cpuMs = ((hostCpuS() - cpu0) * 1000) / rounds;
-    const execs = await execsDuring(run);
-    rows.push([step, rounds, cpuMs.toFixed(1), execs].join('\t'));
-    process.stderr.write(`bench: host step ${step}: ${cpuMs.toFixed(1)} ms, ${execs} execs\n`);
+    if (edited) editConf(true);
+    try {
+      await run(); // warm-up (page cache, sudo's timestamp files)
+      const cpu0 = hostCpuS();
+      for (let i = 0; i < rounds; i++) await run();
+      const cpuMs = ((hostCpuS() - cpu0) * 1000) / rounds;
+      const execs = await execsDuring(run);
+      rows.push([step, rounds, cpuMs.toFixed(1), execs].join('\t'));
+      process.stderr.write(`bench: host step ${step}: ${cpuMs.toFixed(1)} ms, ${execs} execs\n`);
+    } finally {
+      if (edited) editConf(false);
+    }
   }
 } finally {
   await shared.close();

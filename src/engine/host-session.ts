@@ -96,6 +96,7 @@ export class HostSession {
         case 'file':
           return files[q.path] === undefined;
         case 'content':
+        case 'diff':
           return !(q.path in contents);
         case 'package':
           return packages[q.name] === undefined;

@@ -206,7 +206,12 @@ async function runHost(host: Host, play: Play, run: RunContext): Promise<HostSta
           exclusive: run.exclusive,
         }
       : { transaction: 'nginx', stateDir: REMOTE_STATE_DIR, exclusive: run.exclusive };
-    const queries = kind.transaction === 'apim-node' ? nodeQueries(apimNode) : lb ? apimQueries(lb) : [];
+    const queries =
+      kind.transaction === 'apim-node'
+        ? nodeQueries(apimNode)
+        : lb
+          ? apimQueries(lb, { diff: options.diff })
+          : [];
     const facts = await gatherFacts(conn, queries, host.connection.become, !options.check, kind.stateDir);
     const session = new HostSession(host, inventory, lb, conn, facts, options, run.localCa, kind);
     const outcome = await runPlayOnHost(play, session, observer);

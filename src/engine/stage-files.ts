@@ -90,8 +90,14 @@ async function attachDiffs(
   await session.ask(updated.map(({ file }) => ({ kind: 'content' as const, path: file.path })));
   for (const { file, change } of updated) {
     const old = session.facts.contents[file.path];
-    change.diff = unifiedDiff(file.path, old ? old.toString('utf8') : null, file.content.toString('utf8'));
+    change.diff = unifiedDiff(file.path, old ? shownText(file, old) : null, shownText(file, file.content));
   }
   for (const { file, change } of shown.filter(({ change }) => change.action === 'create'))
-    change.diff = unifiedDiff(file.path, null, file.content.toString('utf8'));
+    change.diff = unifiedDiff(file.path, null, shownText(file, file.content));
+}
+
+/** A side of a file's diff: its text, through the file's diffFilter (secret values masked). */
+function shownText(file: DesiredFile, content: Buffer): string {
+  const text = content.toString('utf8');
+  return file.diffFilter ? file.diffFilter(text) : text;
 }

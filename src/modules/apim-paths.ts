@@ -1,5 +1,5 @@
 import type { LoadBalancer } from '../domain/types.js';
-import type { FactQuery } from '../remote/index.js';
+import { sha256Hex, type FactQuery } from '../remote/index.js';
 import { firstGuessRendering } from './lb-plan.js';
 
 /**
@@ -26,15 +26,38 @@ export function apimPaths(lb: LoadBalancer): string[] {
  * whether it can keep them (asked here, not in a round trip of its own: a no-op run is one round
  * trip shorter). A missing file answers `missing`, so a fresh host costs nothing more. A pair that
  * still hashes to what its records hold (the certificate's with its metadata note) is not read at
- * all: the module judges it from the records.
+ * all: the module judges it from the records. With `diff`, the old content of the conf.d file
+ * where a diff may show it (diffQueries).
  */
-export function apimQueries(lb: LoadBalancer): FactQuery[] {
+export function apimQueries(lb: LoadBalancer, options: { diff: boolean }): FactQuery[] {
   const files = apimPaths(lb).map((path): FactQuery => ({ kind: 'file', path }));
-  if (lb.tls.mode !== 'generate') return files;
+  const queries = options.diff ? [...files, ...diffQueries(lb)] : files;
+  if (lb.tls.mode !== 'generate') return queries;
   const { certificate, key } = lb.deployment.tlsPaths;
   return [
-    ...files,
+    ...queries,
     { kind: 'content', path: certificate, orRecord: 'note' },
     { kind: 'content', path: key, orRecord: 'sha256' },
   ];
+}
+
+/**
+ * Largest old content of a conf.d file (or a file it refers to) read ahead for `--diff`: a larger
+ * one is read only when its diff is shown, in a round trip of its own.
+ */
+export const DIFF_READ_AHEAD_BYTES = 256 * 1024;
+
+/**
+ * `--diff`: the old content of the files apim_lb_config writes (all text, none secret), read in
+ * the first round trip where it differs from what the first guess renders and from what the
+ * tool last wrote there, so the diff of a file edited on the host needs no round trip of its own.
+ */
+function diffQueries(lb: LoadBalancer): FactQuery[] {
+  const rendered = firstGuessRendering(lb);
+  return [{ path: rendered.path, content: rendered.content }, ...rendered.files].map((f): FactQuery => ({
+    kind: 'diff',
+    path: f.path,
+    expected: sha256Hex(f.content),
+    maxBytes: DIFF_READ_AHEAD_BYTES,
+  }));
 }

@@ -139,7 +139,10 @@ export interface HostFacts {
    */
   nginxCandidateVersion?: string;
   files: Record<string, RemoteFileFact>;
-  /** Contents of the files asked for with `content` queries; null: not a readable regular file. */
+  /**
+   * Contents of the files asked for with `content` queries (and the `diff` queries answered); null:
+   * not a readable regular file.
+   */
   contents: Record<string, Buffer | null>;
   /**
    * Files `content` queries with `orRecord` did not read, with the sha256 the host found: it is the
@@ -164,10 +167,19 @@ export type FactQuery =
    * trip (basics) reads the records: later ones always read.
    */
   | { kind: 'content'; path: string; orRecord?: 'sha256' | 'note' }
+  /**
+   * The bytes a diff of a file the plan writes may need, asked ahead with its `file` query: read
+   * only when the file is a regular file of at most `maxBytes` that hashes neither to `expected`
+   * (what the plan expects to write) nor to its record; else left unanswered (a later `content`
+   * query reads it when the plan needs it after all).
+   */
+  | { kind: 'diff'; path: string; expected: string; maxBytes: number }
   | { kind: 'package'; name: string }
   | { kind: 'service'; name: string }
   /** The carbon homes of an API-M node: `home` when the inventory gives it, else looked for. */
   | { kind: 'apim-home'; home?: string };
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 export interface FactsOptions {
   queries: readonly FactQuery[];
@@ -198,6 +210,13 @@ export function factsScript(opts: FactsOptions): string {
       case 'content': {
         const p = assertPath(q.path, 'path');
         return q.orRecord ? [token(q.kind), path(p), text(p), token(q.orRecord)] : [token(q.kind), path(p)];
+      }
+      case 'diff': {
+        const p = assertPath(q.path, 'path');
+        if (!Number.isSafeInteger(q.maxBytes) || q.maxBytes < 0)
+          throw new Error(`invalid maxBytes ${q.maxBytes}`);
+        const expected = assertValue(q.expected, SHA256_HEX, 'sha256');
+        return [token(q.kind), path(p), text(p), token(expected), token(String(q.maxBytes))];
       }
       case 'package':
         return [token(q.kind), token(assertValue(q.name, PACKAGE_NAME, 'package name'))];

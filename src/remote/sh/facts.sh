@@ -7,7 +7,8 @@
 # lines `file <path field> [<b64 path, as $STATE/records keeps it>]` (type, mode, owner, sha256),
 # `content <path field> [<b64 path, as $STATE/records keeps it> sha256|note]` (a regular file's
 # bytes: never ask for a secret the controller must not see; with the b64 path, possibly answered
-# by its record instead: apim_recorded_contents), `package <name>`, `service <name>`, `apim-home <b64 home|->` (API-M node discovery,
+# by its record instead: apim_recorded_contents), `diff <path field> <b64 path> <sha256> <max bytes>`
+# (the bytes a diff may need: apim_diff_fact), `package <name>`, `service <name>`, `apim-home <b64 home|->` (API-M node discovery,
 # node-facts.sh); a path field is `=<path>` or base64 (src/remote/script-input.ts).
 
 # The package and service managers, which the package and service queries need.
@@ -231,7 +232,8 @@ file $apim_sf_b64"
 # apim_stat_paths and apim_file_sums, which the transaction's compare shares), their paths decoded
 # by one awk (a process or two per path were most of the program's cost on the host): `file <field> 0`,
 # or `file <field> 1 <type> <mode> <owner> <group> <size> <sha256|->`. APIM_FILE_SUMS: `<b64 path>
-# <sha256>` of each regular file, one a line (for apim_recorded_contents).
+# <sha256> <size> <device>:<inode>` of each regular file, one a line (for apim_recorded_contents and
+# apim_diff_fact).
 apim_file_facts() {
   apim_ff_fields=
   apim_ff_keys=
@@ -274,20 +276,20 @@ APIM_PATHS_END
 *}
     apim_ff_keys=${apim_ff_keys#*
 }
-    read -r apim_ff_there apim_ff_t apim_ff_mode apim_ff_user apim_ff_group _ _ apim_ff_size _ <<APIM_LINE_END
+    read -r apim_ff_there apim_ff_t apim_ff_mode apim_ff_user apim_ff_group _ _ apim_ff_size apim_ff_dev apim_ff_ino _ <<APIM_LINE_END
 ${APIM_STATS%%
 *}
 APIM_LINE_END
     APIM_STATS=${APIM_STATS#*
 }
     if [ "$apim_ff_there" = 0 ]; then
-      apim_ff_out="$apim_ff_out$apim_ff_field $apim_ff_key 0
+      apim_ff_out="$apim_ff_out$apim_ff_field $apim_ff_key - 0
 "
       continue
     fi
     [ "$apim_ff_t" = file ] && apim_ff_regular="$apim_ff_regular$apim_ff_p
 "
-    apim_ff_out="$apim_ff_out$apim_ff_field $apim_ff_key 1 $apim_ff_t $apim_ff_mode $apim_ff_user $apim_ff_group $apim_ff_size
+    apim_ff_out="$apim_ff_out$apim_ff_field $apim_ff_key $apim_ff_dev:$apim_ff_ino 1 $apim_ff_t $apim_ff_mode $apim_ff_user $apim_ff_group $apim_ff_size
 "
   done
   if [ -n "$APIM_NGINX_STAT" ]; then
@@ -295,7 +297,7 @@ APIM_LINE_END
     APIM_NGINX_ID=$APIM_IDENTITY
   fi
   apim_file_sums "$apim_ff_regular"
-  while read -r apim_ff_field apim_ff_key apim_ff_rest; do
+  while read -r apim_ff_field apim_ff_key apim_ff_id apim_ff_rest; do
     [ -n "$apim_ff_field" ] || continue
     case $apim_ff_rest in
       '1 file '*)
@@ -304,7 +306,7 @@ APIM_LINE_END
         APIM_SUMS=${APIM_SUMS#*
 }
         apim_emit file "$apim_ff_field $apim_ff_rest $apim_ff_sum"
-        APIM_FILE_SUMS="$APIM_FILE_SUMS$apim_ff_key $apim_ff_sum
+        APIM_FILE_SUMS="$APIM_FILE_SUMS$apim_ff_key $apim_ff_sum ${apim_ff_rest##* } $apim_ff_id
 "
         ;;
       1*) apim_emit file "$apim_ff_field $apim_ff_rest -" ;;
@@ -314,10 +316,12 @@ APIM_LINE_END
 $apim_ff_out
 APIM_OUT_END
 }
+# apim_content_fact <path field> [<device>:<inode>]: `content <field> <b64 bytes>`, or `missing`; with
+# the identity apim_file_facts stated, the open file is checked against it (apim_read_file).
 apim_content_fact() {
   apim_cf_p=
   apim_field_to apim_cf_p "$1"
-  if apim_cf_data=$(apim_read_file "$apim_cf_p" apim_b64enc) && [ -f "$apim_cf_p" ]; then
+  if apim_cf_data=$(APIM_READ_ID=${2:-} apim_read_file "$apim_cf_p" apim_b64enc) && [ -f "$apim_cf_p" ]; then
     apim_emit content "$1 $apim_cf_data"
   else
     apim_emit missing "$1"
@@ -340,10 +344,35 @@ $1 "}
   [ ${#APIM_RS} -eq 64 ] || return 1
   case $APIM_FILE_SUMS in
     *"
-$1 $APIM_RS
-"*) return 0 ;;
+$1 $APIM_RS "*) return 0 ;;
   esac
   return 1
+}
+# apim_diff_fact <path field> <b64 path> <sha256> <max bytes>: the content of a file a diff may need,
+# read only when apim_file_facts found a regular file of at most <max bytes> that hashes neither to
+# <sha256> (what the plan expects to write) nor to what its record holds (the tool's last write): the
+# file that differs has its old content in this round trip, not in one of its own. Otherwise nothing
+# is printed, and a later `content` query reads it if the plan needs it after all.
+apim_diff_fact() {
+  apim_file_sum "$2" || return 0
+  [ "$APIM_FS_SUM" != "$3" ] && [ "$APIM_FS_SIZE" -le "$4" ] || return 0
+  apim_recorded_sum "$2" sha256 && return 0
+  apim_content_fact "$1" "$APIM_FS_ID"
+}
+# apim_file_sum <b64 path>: APIM_FS_SUM, APIM_FS_SIZE and APIM_FS_ID, what APIM_FILE_SUMS holds for
+# the path; returns 1 when it holds nothing (not a regular file, or not asked about).
+apim_file_sum() {
+  case $APIM_FILE_SUMS in
+    *"
+$1 "*) ;;
+    *) return 1 ;;
+  esac
+  APIM_FS_SUM=${APIM_FILE_SUMS#*"
+$1 "}
+  read -r APIM_FS_SUM APIM_FS_SIZE APIM_FS_ID _ <<APIM_LINE_END
+${APIM_FS_SUM%%"
+"*}
+APIM_LINE_END
 }
 # APIM_FROM_RECORDS: 1 when every `content` query given with its b64 path can be answered by its
 # record (apim_recorded_sum), 0 when any cannot: then all of them are read, as one set (a
@@ -432,15 +461,18 @@ apim_main() {
   fi
   apim_recorded_contents
   # A here-document, not a pipe: no subshell for the loop.
-  while read -r apim_q_kind apim_q_arg apim_q_b64 apim_q_need _; do
+  while read -r apim_q_kind apim_q_arg apim_q_b64 apim_q_need apim_q_max _; do
     case $apim_q_kind in
       content)
         if [ -n "$apim_q_need" ] && [ "$APIM_FROM_RECORDS" = 1 ] && apim_recorded_sum "$apim_q_b64" "$apim_q_need"; then
           apim_emit content_recorded "$apim_q_arg $APIM_RS"
+        elif [ -n "$apim_q_b64" ] && apim_file_sum "$apim_q_b64"; then
+          apim_content_fact "$apim_q_arg" "$APIM_FS_ID"
         else
           apim_content_fact "$apim_q_arg"
         fi
         ;;
+      diff) apim_diff_fact "$apim_q_arg" "$apim_q_b64" "$apim_q_need" "$apim_q_max" ;;
       package) apim_package_fact "$apim_q_arg" ;;
       service) apim_service_fact "$apim_q_arg" ;;
       apim-home) apim_node_facts "$apim_q_arg" ;;

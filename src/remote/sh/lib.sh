@@ -451,13 +451,16 @@ apim_chattrs() {
 }
 # apim_read_file <path> [<command>...]: the content of a regular file on stdout (or on the stdin of
 # <command>, which saves a cat), read through one open file checked to be the file at the path
-# (never a link, never something swapped in after the check).
+# (never a link, never something swapped in after the check). APIM_READ_ID: the `<device>:<inode>`
+# a stat of the path (not following a link) found a regular file at, which the open file may match
+# instead of the path stated again (a stat fewer); any other identity is checked against the path.
 apim_read_file() {
   (
     [ -f "$1" ] && [ ! -L "$1" ] || exit 1
     exec 8<"$1" || exit 1
     if [ -d /proc/self/fd ]; then
-      [ "$(stat -L -c '%d:%i' /proc/self/fd/8)" = "$(apim_id_of "$1")" ] || exit 1
+      apim_rf_id=$(stat -L -c '%d:%i' /proc/self/fd/8) && [ -n "$apim_rf_id" ] || exit 1
+      [ "$apim_rf_id" = "${APIM_READ_ID:-}" ] || [ "$apim_rf_id" = "$(apim_id_of "$1")" ] || exit 1
     fi
     shift
     if [ $# -gt 0 ]; then "$@" <&8; else cat <&8; fi

@@ -15,6 +15,8 @@ import {
   sitePlaybook,
 } from './support/engine-fixtures.js';
 import type { RunOptions } from '../../../src/engine/run-options.js';
+import { unifiedDiff } from '../../../src/engine/unified-diff.js';
+import { DIFF_READ_AHEAD_BYTES } from '../../../src/modules/apim-paths.js';
 
 const CONF = '/etc/nginx/conf.d/apim.conf';
 const SSL_DIR = '/etc/nginx/ssl';
@@ -222,5 +224,65 @@ describe('the WSO2 play on a bare host', () => {
     const { tasks } = await runSite(host, { check: true, diff: true }, secretInventory);
     expect(JSON.stringify(tasks)).not.toContain('Become-S3cret-xyz');
     expect(JSON.stringify(tasks)).not.toMatch(/PRIVATE KEY/);
+  });
+});
+
+describe('--diff of the conf.d file: its old content comes with the facts where it may differ', () => {
+  const EDIT = '# edited on the host\n';
+  const confDiff = (tasks: TaskResult[]) => changesOf(tasks).find((c) => c.target === CONF)?.diff;
+  // A `content` record of the conf.d file in a facts program's output.
+  const readConf = (out: string) => out.includes(`@@APIM content ${Buffer.from(CONF).toString('base64')} `);
+
+  it('shows a file edited on the host from the facts round trip alone, the diff as before', async () => {
+    const host = new FakeHost('lb1');
+    await runSite(host);
+    const written = host.text(CONF)!;
+    host.putFile(CONF, EDIT + written);
+    const drifted = host.fingerprint();
+    const { tasks, conn } = await runSite(host, { check: true, diff: true });
+    expect(conn.scripts).toEqual(['facts']);
+    expect(conn.roundTrips).toBe(1);
+    expect(confDiff(tasks)).toBe(unifiedDiff(CONF, EDIT + written, written));
+    expect(confDiff(tasks)).toMatch(/^-# edited on the host$/m);
+    expect(host.fingerprint()).toEqual(drifted);
+  });
+
+  it('reads a file larger than the read-ahead cap in a round trip of its own, with the same diff', async () => {
+    const host = new FakeHost('lb1');
+    await runSite(host);
+    const written = host.text(CONF)!;
+    const large = `${'#'.repeat(DIFF_READ_AHEAD_BYTES)}\n${written}`;
+    host.putFile(CONF, large);
+    const { tasks, conn } = await runSite(host, { check: true, diff: true });
+    expect(conn.scripts).toEqual(['facts', 'facts']);
+    expect(readConf(conn.factsOutputs[0]!)).toBe(false);
+    expect(confDiff(tasks)).toBe(unifiedDiff(CONF, large, written));
+  });
+
+  it('does not read a file that holds what the tool last wrote: a no-op --diff reads nothing more', async () => {
+    const host = new FakeHost('lb1');
+    await runSite(host);
+    const { tasks, conn } = await runSite(host, { diff: true });
+    expect(changesOf(tasks)).toEqual([]);
+    expect(conn.scripts).toEqual(['facts']);
+    expect(readConf(conn.factsOutputs[0]!)).toBe(false);
+    // Without --diff nothing is asked ahead at all.
+    const plain = await runSite(host, { check: true });
+    expect(readConf(plain.conn.factsOutputs[0]!)).toBe(false);
+  });
+
+  it('reads the old content when asked, after all, for a file the records vouched for (the inventory changed)', async () => {
+    const host = new FakeHost('lb1');
+    await runSite(host);
+    const written = host.text(CONF)!;
+    const moved = loadTestInventory(inventoryYaml().replace('192.0.2.10', '192.0.2.11'));
+    const { tasks, conn } = await runSite(host, { check: true, diff: true }, moved);
+    expect(conn.scripts).toEqual(['facts', 'facts']);
+    const diff = confDiff(tasks);
+    expect(diff).toMatch(/^-.*192\.0\.2\.10:/m);
+    expect(diff).toMatch(/^\+.*192\.0\.2\.11:/m);
+    const repaired = await runSite(host, {}, moved);
+    expect(repaired.failed).toBe(false);
+    expect(diff).toBe(unifiedDiff(CONF, written, host.text(CONF)!));
   });
 });

@@ -311,3 +311,78 @@ describe('nginx -V recorded by the transaction for the binary it ran (state.sh, 
     expect(commit(undefined)).toMatchObject({ status: 'committed', ranNginx: 1, recorded: now.recorded });
   });
 });
+
+describe('the old content a diff may need (diff queries), read with the facts', () => {
+  const state = join(dir, 'diff-state');
+  const conf = join(dir, 'diff.conf');
+  const b64 = (p: string) => Buffer.from(p).toString('base64');
+  const WRITTEN = 'server { listen 443 ssl; }\n';
+  const record = (sha: string) =>
+    writeFileSync(join(state, 'records'), `apim_lb_config ${b64(conf)} ${sha}\n`);
+  const facts = (expected = sha256Hex(WRITTEN), maxBytes = 1024, withFile = true) =>
+    parseFacts(
+      execFileSync('sh', ['-s'], {
+        input: factsScript({
+          queries: [
+            ...(withFile ? [{ kind: 'file' as const, path: conf }] : []),
+            { kind: 'diff', path: conf, expected, maxBytes },
+          ],
+          stateDir: state,
+          probeSysvServices: false,
+        }),
+        encoding: 'utf8',
+      }),
+    );
+  /** Every name, type, mode, size, mtime and content under `root`: what any write would change. */
+  const snapshot = (root: string): string[] => {
+    const out = execFileSync('find', [root, '-printf', '%p %y %m %s %T@ %C@\n'], { encoding: 'utf8' });
+    return out
+      .split('\n')
+      .filter((l) => l !== '')
+      .sort()
+      .map((l) => (l.split(' ')[1] === 'f' ? `${l} ${sha256Hex(readFileSync(l.split(' ')[0]!))}` : l));
+  };
+
+  it('reads a file that differs from what the plan writes and from its record', () => {
+    mkdirSync(state, { recursive: true });
+    record(sha256Hex(WRITTEN));
+    writeFileSync(conf, `# edited\n${WRITTEN}`);
+    expect(facts().contents[conf]?.toString()).toBe(`# edited\n${WRITTEN}`);
+  });
+
+  it('leaves unread a file that hashes to what the plan writes, or to its record, or is too large', () => {
+    mkdirSync(state, { recursive: true });
+    writeFileSync(conf, WRITTEN);
+    record(sha256Hex('something else\n'));
+    expect(facts().contents).toEqual({});
+    // What the tool wrote last, while the plan writes something else now.
+    record(sha256Hex(WRITTEN));
+    expect(facts(sha256Hex('the new rendering\n')).contents).toEqual({});
+    writeFileSync(conf, `# edited\n${WRITTEN}`);
+    expect(facts(sha256Hex(WRITTEN), 10).contents).toEqual({});
+    expect(facts(sha256Hex(WRITTEN), `# edited\n${WRITTEN}`.length).contents[conf]).toBeDefined();
+  });
+
+  it('reads nothing for a path the same program does not state, a missing file or a link', () => {
+    mkdirSync(state, { recursive: true });
+    rmSync(join(state, 'records'), { force: true });
+    writeFileSync(conf, `# edited\n${WRITTEN}`);
+    expect(facts(undefined, undefined, false).contents).toEqual({});
+    rmSync(conf);
+    expect(facts().contents).toEqual({});
+    const target = join(dir, 'diff-target.conf');
+    writeFileSync(target, 'elsewhere\n');
+    symlinkSync(target, conf);
+    expect(facts().contents).toEqual({});
+    rmSync(conf);
+  });
+
+  it('writes nothing: the file, its folder and the state folder are as they were', () => {
+    mkdirSync(state, { recursive: true });
+    record(sha256Hex(WRITTEN));
+    writeFileSync(conf, `# edited\n${WRITTEN}`);
+    const before = snapshot(dir);
+    expect(facts().contents[conf]).toBeDefined();
+    expect(snapshot(dir)).toEqual(before);
+  });
+});

@@ -177,6 +177,25 @@ describe('apim_set_attrs and apim_read_file', () => {
     ).toBe('x');
   });
 
+  it('apim_read_file takes the identity a stat found (APIM_READ_ID), else checks the path again', () => {
+    const file = join(webRoot, 'stated');
+    writeFileSync(file, 'y');
+    const id = `${statSync(file).dev}:${statSync(file).ino}`;
+    const read = (readId: string) =>
+      execFileSync('sh', ['-s'], {
+        input: `${scriptSource('lib')}\nAPIM_READ_ID=${singleQuote(readId)} apim_read_file ${singleQuote(file)}\n`,
+      }).toString();
+    expect(read(id)).toBe('y');
+    // A stale identity (the file replaced since it was stated): the file now at the path is read.
+    expect(read('0:0')).toBe('y');
+    const link = join(webRoot, 'stated-link');
+    symlinkSync(secret, link);
+    const secretId = `${statSync(secret).dev}:${statSync(secret).ino}`;
+    expect(
+      lib(`APIM_READ_ID=${singleQuote(secretId)} apim_read_file ${singleQuote(link)} >/dev/null`),
+    ).not.toBe(0);
+  });
+
   it('apim_normal_path refuses every path that could climb out of a folder', () => {
     for (const bad of ['relative', '/a/../b', '/a/./b', '/a//b', '/a/..', '/a/.'])
       expect(lib(`apim_normal_path ${singleQuote(bad)}`), bad).not.toBe(0);

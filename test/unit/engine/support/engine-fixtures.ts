@@ -127,7 +127,7 @@ export async function openSession(
   const host = inventory.hosts.get(hostName);
   if (!host) throw new Error(`no host ${hostName}`);
   const lb = inventory.loadBalancers.find((l) => l.host.name === hostName);
-  const queries = lb ? apimQueries(lb) : [];
+  const queries = lb ? apimQueries(lb, { diff: options.diff }) : [];
   const facts = await gatherFacts(conn, queries, host.connection.become, !options.check);
   return new HostSession(host, inventory, lb, conn, facts, options, new LocalCaStore(options.pkiDir));
 }

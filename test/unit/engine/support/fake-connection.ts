@@ -98,7 +98,12 @@ export class FakeHostConnection implements HostConnection {
     const basics = inputs.APIM_BASICS === '1';
     if (basics) lines.push(...this.#basics(queries, become));
     const fromRecords = basics && this.#fromRecords(queries);
-    for (const [kind, arg = '', , need] of queries) {
+    for (const [kind, arg = '', , need, max] of queries) {
+      if (kind === 'diff') {
+        if (this.#diffWanted(queries, arg, need ?? '', Number(max), basics))
+          lines.push(...this.#answer('content', arg));
+        continue;
+      }
       const sha = fromRecords && kind === 'content' && need ? this.#recordedSum(arg, need) : undefined;
       lines.push(...(sha ? [rec('content_recorded', `${arg} ${sha}`)] : this.#answer(kind ?? '', arg)));
     }
@@ -166,6 +171,18 @@ export class FakeHostConnection implements HostConnection {
     if (!file || sha === undefined || sha256Of(file.content) !== sha) return undefined;
     if (![...this.host.records.values()].some((paths) => paths.includes(path))) return undefined;
     return need === 'note' && !this.host.recordedNote.has(path) ? undefined : sha;
+  }
+
+  /**
+   * A `diff` query is answered (apim_diff_fact): a regular file the same program states, of at most
+   * `max` bytes, hashing neither to `expected` nor (with the basics, which read the records) to its record.
+   */
+  #diffWanted(queries: string[][], arg: string, expected: string, max: number, basics: boolean): boolean {
+    const path = field(arg);
+    const file = this.host.files.get(path);
+    if (!file || !queries.some(([kind, f = '']) => kind === 'file' && field(f) === path)) return false;
+    if (sha256Of(file.content) === expected || file.content.length > max) return false;
+    return !(basics && this.#recordedSum(arg, 'sha256'));
   }
 
   /** Every `content` query given with its record's terms can be answered by it (apim_recorded_contents). */
