@@ -30,5 +30,6 @@ export function pauseCode(seconds?: number): string {
 /** The script with the pause in place of its marker (throws when there is no marker). */
 export function withPause(script: string, seconds?: number): string {
   if (!script.includes(PAUSE_MARKER)) throw new Error('no test hook marker in this script');
-  return script.replace(PAUSE_MARKER, pauseCode(seconds));
+  // A function, not a string: a replacement string would turn the code's `$$` into `$`.
+  return script.replace(PAUSE_MARKER, () => pauseCode(seconds));
 }
