@@ -67,6 +67,30 @@ export function firstGuessRendering(lb: LoadBalancer): RenderedConfig {
     .rendered;
 }
 
+/**
+ * Edition decisions by deployment and what the host adds to it (the nginx version): pure, and the
+ * same for the hosts of a group (planUpstreams twice per decision, on every host, before).
+ * Frozen, as callers share it.
+ */
+const decisions = new WeakMap<Deployment, Map<string, EditionDecision>>();
+
+function decisionFor(lb: LoadBalancer, ossVersion: string | undefined): EditionDecision {
+  const plusLicenceGiven = lb.plusLicence !== undefined;
+  const key = JSON.stringify([lb.editionChoice, plusLicenceGiven, ossVersion ?? null]);
+  let known = decisions.get(lb.deployment);
+  const cached = known?.get(key);
+  if (cached) return cached;
+  const decision = decideEdition(lb.deployment, lb.editionChoice, {
+    plusLicenceGiven,
+    ...(ossVersion ? { ossNginxVersion: ossVersion } : {}),
+  });
+  Object.freeze(decision.reasons);
+  Object.freeze(decision.warnings);
+  if (!known) decisions.set(lb.deployment, (known = new Map<string, EditionDecision>()));
+  known.set(key, Object.freeze(decision));
+  return decision;
+}
+
 /** Undefined when the host is not a load balancer of the inventory. */
 export function planLoadBalancer(
   ctx: Pick<ModuleContext, 'loadBalancer' | 'facts' | 'confPrefix'>,
@@ -80,10 +104,7 @@ export function planLoadBalancer(
   const candidate =
     lb.install.ossSource === 'nginx.org' ? EXPECTED_NGINX.nginxOrg : facts.nginxCandidateVersion;
   const ossVersion = nginx && !nginx.plus ? nginx.version : candidate;
-  const decision = decideEdition(lb.deployment, lb.editionChoice, {
-    plusLicenceGiven: lb.plusLicence !== undefined,
-    ...(ossVersion ? { ossNginxVersion: ossVersion } : {}),
-  });
+  const decision = decisionFor(lb, ossVersion);
   const installedFits = nginx !== undefined && nginx.plus === (decision.edition === 'plus');
   const hostTold =
     installedFits ||

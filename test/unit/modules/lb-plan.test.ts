@@ -81,8 +81,8 @@ describe('rendering once per deployment', () => {
       '        lb3:\n          ansible_host: 127.0.0.4\n          apim_conf_file: other.conf\n',
     );
     const inventory = loadTestInventory(yaml);
-    const planOf = async (name: string) => {
-      const host = FakeHost.withNginx(name, '1.26.3');
+    const planOf = async (name: string, version = '1.26.3') => {
+      const host = FakeHost.withNginx(name, version);
       const session = await openSession(inventory, name, new FakeHostConnection(host), runOptions());
       return planLoadBalancer(session)!;
     };
@@ -93,6 +93,11 @@ describe('rendering once per deployment', () => {
     expect(d3).not.toBe(d1);
     expect(lb2.rendered).toBe(lb1.rendered);
     expect(lb3.rendered).not.toBe(lb1.rendered);
+    // The edition decision too, frozen as the rendering is.
+    expect(lb2.decision).toBe(lb1.decision);
+    expect(Object.isFrozen(lb1.decision.reasons)).toBe(true);
+    // Another nginx version on a host of the same deployment is decided for itself.
+    expect((await planOf('lb2', '1.30.0')).decision).not.toBe(lb1.decision);
     expect([lb1.rendered.path, lb3.rendered.path]).toEqual([
       '/etc/nginx/conf.d/apim.conf',
       '/etc/nginx/conf.d/other.conf',
