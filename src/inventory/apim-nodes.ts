@@ -2,13 +2,14 @@ import {
   START_METHODS,
   type ApimNode,
   type ApimNodeSettings,
+  type Deployment,
   type Host,
   type LoadBalancer,
   type StartMethod,
 } from '../domain/types.js';
 import { ACCOUNT_NAME, pathProblem, SERVICE_NAME } from '../domain/values.js';
 import { deriveNodeSettings, withHandSettings, type HandSetting } from '../nodes/index.js';
-import { planPattern } from '../patterns/index.js';
+import { planPattern, type PatternPlan } from '../patterns/index.js';
 import type { DiagnosticBag } from './diagnostic-bag.js';
 import { isPlainObject, type Origin } from './inventory-tree.js';
 import type { VarReader } from './var-reader.js';
@@ -35,12 +36,14 @@ export function apimNodesOf(
   const result: ApimNodesResult = { apimNodes: [], nodesLeftAlone: [] };
   // Derived from valid load balancers only: with errors so far there is nothing sound to derive from.
   if (loadBalancers.length === 0 || bag.hasErrors) return result;
+  // One plan per deployment: load balancers sharing one share its object (loadInventory).
+  const plans = new Map<Deployment, PatternPlan>();
   const derivation = deriveNodeSettings(
-    loadBalancers.map((lb) => ({
-      name: lb.host.name,
-      deployment: lb.deployment,
-      plan: planPattern(lb.deployment),
-    })),
+    loadBalancers.map((lb) => {
+      let plan = plans.get(lb.deployment);
+      if (!plan) plans.set(lb.deployment, (plan = planPattern(lb.deployment)));
+      return { name: lb.host.name, deployment: lb.deployment, plan };
+    }),
   );
   for (const plan of derivation.nodes) {
     const reader = readers.get(plan.node);

@@ -3,12 +3,14 @@ import { homedir, userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { Diagnostic } from '../input/diagnostics.js';
 import { isHostList, pathKind } from '../input/path-kind.js';
+import { plainDataKey } from '../domain/plain-data.js';
 import { Secret } from '../domain/secret.js';
 import { UnsafeText, VaultedText } from '../domain/tagged-values.js';
 import {
   APIM_NODES_GROUP,
   type Backend,
   type ComponentRole,
+  type Deployment,
   type Group,
   type Host,
   type Inventory,
@@ -176,6 +178,7 @@ export function loadInventory(
   checkDuplicateNodes(roleGroups, backends, readers, bag);
   checkDuplicateLoadBalancers(lbNames, hosts, readers, bag);
   const loadBalancers: LoadBalancer[] = [];
+  const deployments = new DeploymentInterner();
   for (const name of lbNames) {
     const reader = readers.get(name)!;
     const host = hosts.get(name)!;
@@ -189,7 +192,7 @@ export function loadInventory(
         ),
       );
     }
-    const deployment = deploymentFor(reader, roleGroups, backends);
+    const deployment = deployments.intern(deploymentFor(reader, roleGroups, backends));
     const nginx = nginxSettings(reader);
     const tls = tlsSource(reader);
     if (!deployment) continue;
@@ -234,6 +237,24 @@ export function loadInventory(
     deferred,
     secrets,
   };
+}
+
+/**
+ * Load balancers with the same deployment (the usual group sharing its variables) get one object,
+ * never changed once loaded: what is planned, derived and rendered from a deployment is then
+ * worked out once per object, not once per host.
+ */
+class DeploymentInterner {
+  readonly #byKey = new Map<string, Deployment>();
+
+  intern(d: Deployment | undefined): Deployment | undefined {
+    const key = d && plainDataKey(d);
+    if (key === undefined) return d;
+    const known = this.#byKey.get(key);
+    if (known) return known;
+    this.#byKey.set(key, d!);
+    return d;
+  }
 }
 
 /** The folder relative paths of an inventory start at: the folder itself, or the file's folder. */

@@ -1,4 +1,5 @@
 import type { Deployment, EditionDecision, LoadBalancer, RenderedConfig } from '../domain/types.js';
+import { plainDataKey } from '../domain/plain-data.js';
 import { decideEdition, EXPECTED_NGINX, renderConfig } from '../patterns/index.js';
 import type { ModuleContext } from './contract.js';
 
@@ -28,79 +29,21 @@ function rebase(d: Deployment, confPrefix: string): Deployment {
 
 /**
  * Renderings by deployment and render options. Four modules ask for the plan on every host, and
- * the load balancers of a group usually share one deployment: each distinct (deployment, options)
- * is rendered once per run (rendering was ~5 % of a no-op's controller CPU at 1,000 hosts). Shared
- * only between deployments that are the same plain data, for which `renderConfig` (pure) returns the
- * same file. Frozen, as callers share it.
+ * the load balancers of a group usually share one deployment (one object: loadInventory interns
+ * them): each distinct (deployment, options) is rendered once per run (rendering was ~5 % of a
+ * no-op's controller CPU at 1,000 hosts). Frozen, as callers share it.
  */
-const renderings = new Map<string, { deployment: Deployment; rendered: RenderedConfig }>();
-/** Each deployment's key, worked out once per run (deployments are not changed once loaded). */
-const deploymentKeys = new WeakMap<Deployment, string | undefined>();
-
-/**
- * A text equal for two values only when both are the same plain data: strings, numbers, booleans,
- * null, undefined, hole-free arrays and plain objects (own enumerable data properties, same keys in
- * the same order). Undefined for anything else (class instances, getters, symbols), never shared.
- */
-export function plainDataKey(value: unknown): string | undefined {
-  const parts: string[] = [];
-  const walk = (v: unknown): boolean => {
-    switch (typeof v) {
-      case 'undefined':
-        parts.push('u');
-        return true;
-      case 'boolean':
-      case 'string':
-        parts.push(JSON.stringify(v));
-        return true;
-      case 'number':
-        parts.push(Object.is(v, -0) ? '-0' : String(v));
-        return true;
-      case 'object': {
-        if (v === null) {
-          parts.push('null');
-          return true;
-        }
-        const proto = Object.getPrototypeOf(v) as unknown;
-        const isArray = Array.isArray(v);
-        if (isArray ? proto !== Array.prototype : proto !== Object.prototype && proto !== null) return false;
-        if (Object.getOwnPropertySymbols(v).length > 0) return false;
-        const names = Object.getOwnPropertyNames(v).filter((k) => !(isArray && k === 'length'));
-        if (isArray && names.length !== (v as unknown[]).length) return false;
-        parts.push(isArray ? '[' : '{');
-        for (const name of names) {
-          const d = Object.getOwnPropertyDescriptor(v, name)!;
-          if (!d.enumerable || !('value' in d)) return false;
-          if (!isArray) parts.push(JSON.stringify(name), ':');
-          if (!walk(d.value)) return false;
-          parts.push(',');
-        }
-        parts.push(isArray ? ']' : '}');
-        return true;
-      }
-      case 'bigint':
-      case 'function':
-      case 'symbol':
-        return false;
-    }
-  };
-  return walk(value) ? parts.join('') : undefined;
-}
-
-function deploymentKey(d: Deployment): string | undefined {
-  if (!deploymentKeys.has(d)) deploymentKeys.set(d, plainDataKey(d));
-  return deploymentKeys.get(d);
-}
+type Rendering = { deployment: Deployment; rendered: RenderedConfig };
+const renderings = new WeakMap<Deployment, Map<string, Rendering>>();
 
 function renderedFor(
   lb: LoadBalancer,
   confPrefix: string,
   options: Omit<Parameters<typeof renderConfig>[1], 'confPrefix'>,
-): { deployment: Deployment; rendered: RenderedConfig } {
-  const of = deploymentKey(lb.deployment);
-  const optionsKey = plainDataKey([confPrefix, options]);
-  const key = of === undefined || optionsKey === undefined ? undefined : `${of}\n${optionsKey}`;
-  const cached = key === undefined ? undefined : renderings.get(key);
+): Rendering {
+  const key = plainDataKey([confPrefix, options]);
+  let known = renderings.get(lb.deployment);
+  const cached = key === undefined ? undefined : known?.get(key);
   if (cached) return cached;
   const deployment = rebase(lb.deployment, confPrefix);
   const rendered = renderConfig(deployment, { ...options, confPrefix });
@@ -108,7 +51,10 @@ function renderedFor(
     Object.freeze(list);
   rendered.files.forEach((f) => Object.freeze(f));
   const entry = { deployment, rendered: Object.freeze(rendered) };
-  if (key !== undefined) renderings.set(key, entry);
+  if (key !== undefined) {
+    if (!known) renderings.set(lb.deployment, (known = new Map<string, Rendering>()));
+    known.set(key, entry);
+  }
   return entry;
 }
 
@@ -119,6 +65,30 @@ function renderedFor(
 export function firstGuessRendering(lb: LoadBalancer): RenderedConfig {
   return renderedFor(lb, DEFAULT_CONF_PREFIX, { edition: 'oss', nginxVersion: FALLBACK_NGINX_VERSION })
     .rendered;
+}
+
+/**
+ * Edition decisions by deployment and what the host adds to it (the nginx version): pure, and the
+ * same for the hosts of a group (planUpstreams twice per decision, on every host, before).
+ * Frozen, as callers share it.
+ */
+const decisions = new WeakMap<Deployment, Map<string, EditionDecision>>();
+
+function decisionFor(lb: LoadBalancer, ossVersion: string | undefined): EditionDecision {
+  const plusLicenceGiven = lb.plusLicence !== undefined;
+  const key = JSON.stringify([lb.editionChoice, plusLicenceGiven, ossVersion ?? null]);
+  let known = decisions.get(lb.deployment);
+  const cached = known?.get(key);
+  if (cached) return cached;
+  const decision = decideEdition(lb.deployment, lb.editionChoice, {
+    plusLicenceGiven,
+    ...(ossVersion ? { ossNginxVersion: ossVersion } : {}),
+  });
+  Object.freeze(decision.reasons);
+  Object.freeze(decision.warnings);
+  if (!known) decisions.set(lb.deployment, (known = new Map<string, EditionDecision>()));
+  known.set(key, Object.freeze(decision));
+  return decision;
 }
 
 /** Undefined when the host is not a load balancer of the inventory. */
@@ -134,10 +104,7 @@ export function planLoadBalancer(
   const candidate =
     lb.install.ossSource === 'nginx.org' ? EXPECTED_NGINX.nginxOrg : facts.nginxCandidateVersion;
   const ossVersion = nginx && !nginx.plus ? nginx.version : candidate;
-  const decision = decideEdition(lb.deployment, lb.editionChoice, {
-    plusLicenceGiven: lb.plusLicence !== undefined,
-    ...(ossVersion ? { ossNginxVersion: ossVersion } : {}),
-  });
+  const decision = decisionFor(lb, ossVersion);
   const installedFits = nginx !== undefined && nginx.plus === (decision.edition === 'plus');
   const hostTold =
     installedFits ||

@@ -426,38 +426,50 @@ function settingsFor(ctx: NodeContext): NodeFilePlan[] {
   return [...b.files.values()];
 }
 
-/** The settings one load balancer asks of one node. */
-function deriveOne(lb: FrontingLoadBalancer, node: string): NodeConfigPlan {
-  const view = loadBalancerView(lb.deployment, lb.plan);
-  const roles = rolesOf(lb.deployment, node);
-  const version = lb.deployment.version;
-  const base = {
-    node,
+/** What a deployment and its plan ask of one node: the same for every load balancer sharing them. */
+interface DeploymentAsks {
+  version: ApimVersion;
+  roles: ComponentRole[];
+  front?: { proxy: NodeProxySetting; servedBy: HostnameKey[]; files: NodeFilePlan[]; warnings: string[] };
+}
+
+function asksOf(deployment: Deployment, view: LoadBalancerView, node: string): DeploymentAsks {
+  const roles = rolesOf(deployment, node);
+  const version = deployment.version;
+  const front = proxyOf(view, node);
+  if (!front) return { version, roles };
+  const ctx: NodeContext = { node, roles, version, lb: view, hostname: front.proxy.hostname, warnings: [] };
+  const files = settingsFor(ctx);
+  return {
     version,
     roles,
-    loadBalancers: [lb.name],
+    front: {
+      proxy: front.proxy,
+      servedBy: view.keysReaching(node),
+      files,
+      warnings: [...new Set(ctx.warnings)],
+    },
+  };
+}
+
+/** The settings one load balancer asks of one node. */
+function deriveOne(name: string, node: string, asks: DeploymentAsks): NodeConfigPlan {
+  const base = {
+    node,
+    version: asks.version,
+    roles: asks.roles,
+    loadBalancers: [name],
     truststore: { path: NODE_FILES.truststore, alias: TRUSTSTORE_ALIAS },
   };
-  const front = proxyOf(view, node);
-  if (!front) {
+  if (!asks.front) {
     return {
       ...base,
       servedBy: [],
       files: [],
-      warnings: [
-        `no server block of load balancer ${lb.name} reaches ${node}: its files are left as they are`,
-      ],
+      warnings: [`no server block of load balancer ${name} reaches ${node}: its files are left as they are`],
     };
   }
-  const ctx: NodeContext = { node, roles, version, lb: view, hostname: front.proxy.hostname, warnings: [] };
-  const files = settingsFor(ctx);
-  return {
-    ...base,
-    proxy: front.proxy,
-    servedBy: view.keysReaching(node),
-    files,
-    warnings: [...new Set(ctx.warnings)],
-  };
+  return { ...base, ...asks.front };
 }
 
 function settingId(file: NodeFilePlan, s: NodeSetting): string {
@@ -476,12 +488,16 @@ function merge(plans: NodeConfigPlan[], conflicts: string[]): NodeConfigPlan {
   for (const f of first.files)
     for (const s of f.settings)
       seen.set(settingId(f, s), { value: s.value, lb: first.loadBalancers[0] ?? '' });
+  // Plans of load balancers sharing a deployment share their files: merged once, they add nothing.
+  const mergedFiles = new Set([first.files]);
   for (const plan of rest) {
     const lbName = plan.loadBalancers[0] ?? '';
     merged.loadBalancers.push(lbName);
     merged.servedBy = [...new Set([...merged.servedBy, ...plan.servedBy])];
     merged.warnings = [...new Set([...merged.warnings, ...plan.warnings])];
     merged.proxy ??= plan.proxy;
+    if (mergedFiles.has(plan.files)) continue;
+    mergedFiles.add(plan.files);
     for (const f of plan.files) {
       let target = merged.files.find((x) => x.path === f.path);
       if (!target) {
@@ -512,13 +528,34 @@ function merge(plans: NodeConfigPlan[], conflicts: string[]): NodeConfigPlan {
  */
 export function deriveNodeSettings(lbs: FrontingLoadBalancer[]): NodeDerivation {
   const perNode = new Map<string, NodeConfigPlan[]>();
+  // The load balancers already planned for each node (a node in two roles is planned once): a set,
+  // as a list scanned per load balancer made 5,000 of them cost seconds.
+  const planned = new Map<string, Set<string>>();
+  // The load balancers of a group share one deployment and plan (interned at inventory load): what
+  // they ask of a node is derived once, and only the load balancer's name differs.
+  const asked = new Map<Deployment, Map<PatternPlan, Map<string, DeploymentAsks>>>();
   for (const lb of lbs) {
+    const byPlan = asked.get(lb.deployment) ?? new Map<PatternPlan, Map<string, DeploymentAsks>>();
+    asked.set(lb.deployment, byPlan);
+    const byNode = byPlan.get(lb.plan) ?? new Map<string, DeploymentAsks>();
+    byPlan.set(lb.plan, byNode);
+    let view: LoadBalancerView | undefined;
     for (const role of COMPONENT_ROLES) {
       for (const backend of lb.deployment.nodes[role] ?? []) {
-        const list = perNode.get(backend.name) ?? [];
-        if (list.some((p) => p.loadBalancers.includes(lb.name))) continue;
-        list.push(deriveOne(lb, backend.name));
-        perNode.set(backend.name, list);
+        const node = backend.name;
+        const done = planned.get(node) ?? new Set<string>();
+        planned.set(node, done);
+        if (done.has(lb.name)) continue;
+        done.add(lb.name);
+        let asks = byNode.get(node);
+        if (!asks) {
+          view ??= loadBalancerView(lb.deployment, lb.plan);
+          asks = asksOf(lb.deployment, view, node);
+          byNode.set(node, asks);
+        }
+        const list = perNode.get(node) ?? [];
+        list.push(deriveOne(lb.name, node, asks));
+        perNode.set(node, list);
       }
     }
   }

@@ -1,12 +1,6 @@
-import {
-  applyEdits,
-  findNodeAtLocation,
-  modify,
-  parseTree,
-  printParseErrorCode,
-  type Node,
-  type ParseError,
-} from 'jsonc-parser';
+import type * as Jsonc from 'jsonc-parser';
+import type { Node, ParseError } from 'jsonc-parser';
+import { lazyRequire } from '../domain/lazy-require.js';
 import { applyEach, NodeFileError, type EditResult, type StepResult } from './edit-result.js';
 import { settingKeyLabel } from './setting-label.js';
 import type { JsoncKeyRef, SettingValue } from './types.js';
@@ -16,17 +10,20 @@ export interface JsoncSetting {
   value: SettingValue;
 }
 
+/** Only the 2.6 portals' site.json needs it: not compiled from node_modules at every start-up. */
+const jsonc = lazyRequire<typeof Jsonc>('jsonc-parser');
+
 function lineOf(text: string, offset: number): number {
   return text.slice(0, offset).split('\n').length;
 }
 
 function tree(file: string, text: string): Node {
   const errors: ParseError[] = [];
-  const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
+  const root = jsonc().parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
   const first = errors[0];
   if (first || !root) {
     const where = first
-      ? `line ${lineOf(text, first.offset)}: ${printParseErrorCode(first.error)}`
+      ? `line ${lineOf(text, first.offset)}: ${jsonc().printParseErrorCode(first.error)}`
       : 'empty file';
     throw new NodeFileError(
       file,
@@ -45,7 +42,7 @@ export function editJsonc(file: string, text: string, settings: JsoncSetting[]):
   tree(file, text);
   return applyEach(text, settings, (current, s, eol): StepResult => {
     const label = settingKeyLabel(s.key);
-    const node = findNodeAtLocation(tree(file, current), s.key.path);
+    const node = jsonc().findNodeAtLocation(tree(file, current), s.key.path);
     if (node && node.value === s.value) return { text: current };
     if (node && (node.type === 'object' || node.type === 'array')) {
       throw new NodeFileError(
@@ -54,10 +51,10 @@ export function editJsonc(file: string, text: string, settings: JsoncSetting[]):
       );
     }
     const before = node ? current.slice(node.offset, node.offset + node.length) : undefined;
-    const edits = modify(current, s.key.path, s.value, {
+    const edits = jsonc().modify(current, s.key.path, s.value, {
       formattingOptions: { insertSpaces: true, tabSize: 4, eol },
     });
-    const out = applyEdits(current, edits);
+    const out = jsonc().applyEdits(current, edits);
     tree(file, out);
     return { text: out, change: { label, ...(before !== undefined ? { before } : {}), after: s.value } };
   });

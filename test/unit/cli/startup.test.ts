@@ -66,8 +66,8 @@ function packagesLoadedBy(args: string[]): Set<string> {
   return packages;
 }
 
-/** Loaded only by what needs them: connections, the lab, graphs, terminal text widths. */
-const LAZY = ['ssh2', 'execa', '@viz-js/viz', 'string-width'];
+/** Loaded only by what needs them: connections, the lab, graphs, terminal text widths, 2.6 site.json. */
+const LAZY = ['ssh2', 'execa', '@viz-js/viz', 'string-width', 'jsonc-parser'];
 
 describe('start-up of the built CLI', () => {
   if (!existsSync(bundle)) throw new Error('dist/ is missing: run npm run build (npm test does it first)');

@@ -6,7 +6,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { planLoadBalancer } from '../../../src/modules/index.js';
-import { plainDataKey } from '../../../src/modules/lb-plan.js';
 import { FakeHostConnection } from '../engine/support/fake-connection.js';
 import { FakeHost } from '../engine/support/fake-host.js';
 import {
@@ -82,54 +81,26 @@ describe('rendering once per deployment', () => {
       '        lb3:\n          ansible_host: 127.0.0.4\n          apim_conf_file: other.conf\n',
     );
     const inventory = loadTestInventory(yaml);
-    const planOf = async (name: string) => {
-      const host = FakeHost.withNginx(name, '1.26.3');
+    const planOf = async (name: string, version = '1.26.3') => {
+      const host = FakeHost.withNginx(name, version);
       const session = await openSession(inventory, name, new FakeHostConnection(host), runOptions());
       return planLoadBalancer(session)!;
     };
     const [lb1, lb2, lb3] = [await planOf('lb1'), await planOf('lb2'), await planOf('lb3')];
-    expect(inventory.loadBalancers[0]!.deployment).not.toBe(inventory.loadBalancers[1]!.deployment);
+    const [d1, d2, d3] = inventory.loadBalancers.map((lb) => lb.deployment);
+    // The same deployment is one object (loadInventory), another deployment its own.
+    expect(d2).toBe(d1);
+    expect(d3).not.toBe(d1);
     expect(lb2.rendered).toBe(lb1.rendered);
     expect(lb3.rendered).not.toBe(lb1.rendered);
+    // The edition decision too, frozen as the rendering is.
+    expect(lb2.decision).toBe(lb1.decision);
+    expect(Object.isFrozen(lb1.decision.reasons)).toBe(true);
+    // Another nginx version on a host of the same deployment is decided for itself.
+    expect((await planOf('lb2', '1.30.0')).decision).not.toBe(lb1.decision);
     expect([lb1.rendered.path, lb3.rendered.path]).toEqual([
       '/etc/nginx/conf.d/apim.conf',
       '/etc/nginx/conf.d/other.conf',
     ]);
-  });
-});
-
-describe('plainDataKey', () => {
-  it('is equal only for the same plain data', () => {
-    const same = (a: unknown, b: unknown) => plainDataKey(a) === plainDataKey(b);
-    expect(same({ a: [1, 'x', null, true] }, { a: [1, 'x', null, true] })).toBe(true);
-    expect(same({ a: 1, b: 2 }, { b: 2, a: 1 })).toBe(false);
-    expect(same({ a: undefined }, {})).toBe(false);
-    expect(same([undefined], [null])).toBe(false);
-    expect(same(0, -0)).toBe(false);
-    expect(same('1', 1)).toBe(false);
-    expect(same({ a: 'b,c' }, { a: 'b', c: 1 })).toBe(false);
-    expect(same([['a'], 'b'], [['a', 'b']])).toBe(false);
-  });
-
-  it('refuses what is not plain data, so it is never shared', () => {
-    class Box {
-      constructor(readonly v: string) {}
-    }
-    const sparse: number[] = [];
-    sparse[2] = 3;
-    for (const odd of [
-      new Box('x'),
-      { a: new Map() },
-      sparse,
-      {
-        get a() {
-          return 1;
-        },
-      },
-      { [Symbol('s')]: 1 },
-      () => 1,
-    ])
-      expect(plainDataKey(odd)).toBeUndefined();
-    expect(plainDataKey(Object.assign(Object.create(null) as object, { a: 1 }))).toBe(plainDataKey({ a: 1 }));
   });
 });

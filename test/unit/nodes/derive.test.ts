@@ -278,6 +278,27 @@ describe('deriveNodeSettings across load balancers', () => {
     );
   });
 
+  it('gives load balancers sharing one deployment object what equal copies of it give', () => {
+    const d = deployment('3.x', 'distributed', {
+      publisher: nodes('pub', 1, 1),
+      all_in_one: nodes('aio', 2, 1),
+    });
+    const plan = planPattern(d);
+    const names = ['lb1', 'lb2', 'lb3'];
+    const shared = deriveNodeSettings(names.map((name) => ({ name, deployment: d, plan })));
+    const copies = deriveNodeSettings(
+      names.map((name) => {
+        const copy = structuredClone(d);
+        return { name, deployment: copy, plan: planPattern(copy) };
+      }),
+    );
+    expect(shared).toEqual(copies);
+    expect(node(shared, 'pub1')?.loadBalancers).toEqual(names);
+    expect(node(shared, 'aio1')?.warnings).toEqual(
+      names.map((n) => `no server block of load balancer ${n} reaches aio1: its files are left as they are`),
+    );
+  });
+
   it('leaves a node no server block reaches alone, and says so', () => {
     const d = deployment('3.x', 'distributed', {
       publisher: nodes('pub', 1, 1),
