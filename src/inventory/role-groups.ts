@@ -20,14 +20,17 @@ export function backendOf(r: VarReader): Backend {
   const name = r.ctx.hostName;
   const fromVar = r.has('apim_address') ? 'apim_address' : r.has('ansible_host') ? 'ansible_host' : undefined;
   const address = (fromVar && r.string(fromVar)) || name;
-  if (fromVar === 'apim_address' && !isAddress(address)) {
+  // The load balancer proxies to this address whether or not a play reaches the node, so it is
+  // checked here (the node's own connection check runs only when it is contacted).
+  if (!isAddress(address)) {
     r.report(
-      'apim_address',
-      `apim_address "${address}" is not an IPv4/IPv6 address or a DNS name`,
+      fromVar ?? 'ansible_host',
+      fromVar
+        ? `${fromVar} "${address}" is not an IPv4/IPv6 address or a DNS name`
+        : `host name "${name}" is not an IPv4/IPv6 address or a DNS name, and neither apim_address nor ansible_host is set`,
       'set apim_address to the address the load balancer reaches this node at',
     );
   }
-  // A bad ansible_host (or host name) is already reported by the connection check.
   const portOffset = r.int('apim_port_offset', 0, 0, 10000, 'WSO2 port offsets keep every port below 65535');
   return { name, address, portOffset };
 }

@@ -240,6 +240,18 @@ describe('addresses, ports and offsets', () => {
     );
   });
 
+  it('reports a node address nginx could not proxy to, even when no play contacts the node', () => {
+    const text = inventory(['apim_pattern: active-active'], {
+      ...LB,
+      apim_all_in_one: ['a1 ansible_host=bad{host', 'a_2'],
+    });
+    const r = loadText(text);
+    expect(diag(r.diagnostics, 'ansible_host "bad{host"').line).toBe(lineOf(text, 'bad{host'));
+    expect(diag(r.diagnostics, 'host name "a_2" is not an IPv4/IPv6 address').key).toBe(
+      'all.children.apim_all_in_one.hosts.a_2',
+    );
+  });
+
   it('accepts IPv6 node addresses and DNS names', () => {
     const r = loadText(
       inventory(['apim_pattern: active-active'], {
