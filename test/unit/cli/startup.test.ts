@@ -1,6 +1,6 @@
 import { isAscii } from 'node:buffer';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -66,8 +66,38 @@ function packagesLoadedBy(args: string[]): Set<string> {
   return packages;
 }
 
-/** Loaded only by what needs them: connections, the lab, graphs, terminal text widths, 2.6 site.json. */
-const LAZY = ['ssh2', 'execa', '@viz-js/viz', 'string-width', 'jsonc-parser'];
+/**
+ * Loaded only by what needs them: connections, the lab, graphs, terminal text widths, 2.6 site.json,
+ * templates.
+ */
+const LAZY = ['ssh2', 'execa', '@viz-js/viz', 'string-width', 'jsonc-parser', 'nunjucks'];
+
+/** An inventory whose API hostname is the template `api` (single node, one load balancer). */
+function templatedInventory(name: string, api: string): string {
+  const file = join(work, name);
+  writeFileSync(
+    file,
+    [
+      'all:',
+      '  vars:',
+      "    apim_version: '4.x'",
+      '    apim_pattern: single-node',
+      '    empty: []',
+      '    apim_hostnames:',
+      `      api: ${JSON.stringify(api)}`,
+      '      gw: gw.example.com',
+      '  children:',
+      '    loadbalancers:',
+      '      hosts:',
+      '        lb1: { ansible_host: 198.51.100.10 }',
+      '    apim_all_in_one:',
+      '      hosts:',
+      '        apim1: { ansible_host: 192.0.2.10 }',
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
 
 describe('start-up of the built CLI', () => {
   if (!existsSync(bundle)) throw new Error('dist/ is missing: run npm run build (npm test does it first)');
@@ -86,5 +116,24 @@ describe('start-up of the built CLI', () => {
     const loaded = packagesLoadedBy(['validate', 'inventories/single-node.yml']);
     expect(loaded.has('js-yaml') || loaded.has('yaml'), 'the probe sees what validate uses').toBe(true);
     for (const name of LAZY) expect(loaded.has(name), `${name} loaded by validate`).toBe(false);
+  });
+
+  it('a template renders with the sandbox patched in, though nunjucks is loaded on first use', () => {
+    // Python's truth (the compiler patch): `not []` is true, where JavaScript's `![]` is false.
+    const truth = templatedInventory('truth.yml', "{{ 'py' if not empty else 'js' }}.example.com");
+    expect(packagesLoadedBy(['render', truth]).has('nunjucks'), 'the render loads nunjucks').toBe(true);
+    const rendered = spawnSync(process.execPath, [join(root, 'bin', 'apim-provision.js'), 'render', truth], {
+      encoding: 'utf8',
+    });
+    expect(rendered.status, rendered.stderr).toBe(0);
+    expect(rendered.stdout).toContain('server_name py.example.com;');
+    // A computed name (the runtime patch): no static check sees 'constructor' here.
+    const escape = templatedInventory('escape.yml', "{{ empty['constr' ~ 'uctor'] }}");
+    const refused = spawnSync(process.execPath, [join(root, 'bin', 'apim-provision.js'), 'render', escape], {
+      encoding: 'utf8',
+    });
+    expect(refused.status).toBe(4);
+    expect(refused.stderr).toContain("SandboxViolation: 'constructor' is not allowed in a template");
+    expect(refused.stdout + refused.stderr).not.toMatch(/^\s+at /m);
   });
 });
