@@ -1,5 +1,5 @@
 import { isAscii } from 'node:buffer';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,10 +29,17 @@ function hoistedModules(source: string): string[] {
   });
 }
 
-/** The packages the built CLI evaluates when run with `args` (startup-probe.mjs records them). */
-function packagesLoadedBy(args: string[]): Set<string> {
+interface Probe {
+  instrumented: boolean;
+  required: string[];
+  failed: string[];
+  initialised: string[];
+}
+
+/** What the built CLI loads when run with `args`, whatever its exit code (startup-probe.mjs). */
+function probeRun(args: string[]): Probe {
   const out = join(work, `${args[0]!.replace(/\W/g, '')}.json`);
-  execFileSync(
+  spawnSync(
     process.execPath,
     [
       '--import',
@@ -46,11 +53,12 @@ function packagesLoadedBy(args: string[]): Set<string> {
       stdio: ['ignore', 'ignore', 'ignore'],
     },
   );
-  const probe = JSON.parse(readFileSync(out, 'utf8')) as {
-    instrumented: boolean;
-    required: string[];
-    initialised: string[];
-  };
+  return JSON.parse(readFileSync(out, 'utf8')) as Probe;
+}
+
+/** The packages the built CLI evaluates when run with `args`. */
+function packagesLoadedBy(args: string[]): Set<string> {
+  const probe = probeRun(args);
   // Without the instrumented helpers nothing bundled would be seen, and every check below would pass.
   expect(probe.instrumented, 'startup-probe.mjs found the bundle helpers it counts').toBe(true);
   const packages = new Set<string>();
@@ -116,6 +124,33 @@ describe('start-up of the built CLI', () => {
     const loaded = packagesLoadedBy(['validate', 'inventories/single-node.yml']);
     expect(loaded.has('js-yaml') || loaded.has('yaml'), 'the probe sees what validate uses').toBe(true);
     for (const name of LAZY) expect(loaded.has(name), `${name} loaded by validate`).toBe(false);
+  });
+
+  it('apply runs the bundled ssh2 with its native crypto binding, from node_modules', () => {
+    // Nothing listens on port 1: ssh2 is loaded for the connection, which is then refused.
+    const inventory = join(work, 'refused.yml');
+    writeFileSync(
+      inventory,
+      [
+        'all:',
+        "  vars: { apim_version: '4.x', apim_pattern: single-node }",
+        '  children:',
+        '    loadbalancers:',
+        '      hosts:',
+        '        lb1: { ansible_host: 127.0.0.1, ansible_port: 1, ansible_user: nobody }',
+        '    apim_all_in_one:',
+        '      hosts:',
+        '        apim1: { ansible_host: 192.0.2.10 }',
+        '',
+      ].join('\n'),
+    );
+    const probe = probeRun(['apply', inventory, '--limit', 'lb1', '--check', '-T', '5']);
+    expect(probe.instrumented).toBe(true);
+    expect(probe.initialised.some((m) => m.startsWith('node_modules/ssh2/'))).toBe(true);
+    // ssh2 falls back to slower JavaScript ciphers, silently, when its binding does not load.
+    const binding = 'ssh2/lib/protocol/crypto/build/Release/sshcrypto.node';
+    expect(probe.required).toContain(binding);
+    expect(probe.failed).not.toContain(binding);
   });
 
   it('a template renders with the sandbox patched in, though nunjucks is loaded on first use', () => {
