@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runBundle } from '../../../bin/load-bundle.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const bundle = join(root, 'dist', 'bundle', 'main.cjs');
@@ -112,6 +113,11 @@ describe('start-up of the built CLI', () => {
 
   it('reads a bundle that is ASCII, as bin/load-bundle.js decodes it (latin1)', () => {
     expect(isAscii(readFileSync(bundle))).toBe(true);
+  });
+
+  it('has a code cache V8 accepts for the bundle (else every run compiles 5 MB of JavaScript)', () => {
+    const { script } = runBundle(readFileSync(`${bundle}.v8cache`));
+    expect(script.cachedDataRejected).toBe(false);
   });
 
   it('--version loads none of the heavy dependencies', () => {
