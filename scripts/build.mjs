@@ -47,12 +47,12 @@ export default function stringWidth(...args) {
 /**
  * Packages src/ requires on first use (src/domain/lazy-require.ts) that are bundled all the same, so
  * that their code comes with the bundle and its code cache instead of being resolved, read and
- * compiled from node_modules by the first use: ssh2 by every apply (~35 ms of CPU). In the bundle,
+ * compiled from node_modules by the first use: ssh2's client by every apply (~35 ms of CPU). In the bundle,
  * lazy-require.ts's loader requires these by literal name (esbuild bundles them, each behind a
  * __commonJS wrapper that still evaluates it on the first lazyRequire call only); other specifiers
  * are required from node_modules as before.
  */
-const BUNDLED_LAZY = ['ssh2'];
+const BUNDLED_LAZY = ['ssh2/lib/client.js', 'ssh2/lib/protocol/keyParser.js'];
 const LAZY_REQUIRE_LOADER = 'const load = createRequire(import.meta.url);';
 const bundledLazyRequire = {
   name: 'bundled-lazy-require',

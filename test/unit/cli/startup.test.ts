@@ -153,6 +153,9 @@ describe('start-up of the built CLI', () => {
     const probe = probeRun(['apply', inventory, '--limit', 'lb1', '--check', '-T', '5']);
     expect(probe.instrumented).toBe(true);
     expect(probe.initialised.some((m) => m.startsWith('node_modules/ssh2/'))).toBe(true);
+    // Its client, not its index: no SSH server, no HTTP(S) agents (node:http, https, tls).
+    expect(probe.initialised.filter((m) => /ssh2\/lib\/(index|server|http-agents)\.js$/.test(m))).toEqual([]);
+    expect(probe.required.filter((r) => /^(node:)?(https?|tls)$/.test(r))).toEqual([]);
     // ssh2 falls back to slower JavaScript ciphers, silently, when its binding does not load.
     const binding = 'ssh2/lib/protocol/crypto/build/Release/sshcrypto.node';
     expect(probe.required).toContain(binding);
