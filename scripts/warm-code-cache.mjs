@@ -14,7 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { FLEET_CONF_FILE, writeFleetFiles } from '../bench/scale/fleet-files.ts';
+import { FLEET_CONF_FILE, fleetApplyArgs, writeFleetFiles } from '../bench/scale/fleet-files.ts';
 import { SimulatedFleet } from '../bench/scale/simulator.ts';
 import { CODE_CACHE, runBundle } from '../bin/load-bundle.js';
 
@@ -37,17 +37,7 @@ try {
   const endpoints = await fleet.start();
   try {
     const files = writeFleetFiles(work, endpoints, USER, userKey, readFileSync(`${hostKey}.pub`, 'utf8'));
-    const apply = (...extra) => [
-      'apply',
-      files.inventory,
-      '--known-hosts',
-      files.knownHosts,
-      '--pki-dir',
-      join(work, 'pki'),
-      '--json',
-      join(work, 'run.json'),
-      ...extra,
-    ];
+    const apply = (...extra) => fleetApplyArgs(files, join(work, 'pki'), join(work, 'run.json'), extra);
     const { exports, script } = runBundle(undefined);
     const runs = [
       { argv: ['validate', 'inventories/single-node.yml'] },

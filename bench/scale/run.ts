@@ -17,7 +17,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileS
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { FLEET_CONF_FILE, writeFleetFiles } from './fleet-files.js';
+import { FLEET_CONF_FILE, fleetApplyArgs, writeFleetFiles } from './fleet-files.js';
 import { Simulator, withFdLimit } from './sim-client.js';
 
 const { values } = parseArgs({
@@ -86,19 +86,11 @@ async function scenario(
   const json = join(dir, `${name}.json`);
   const timeFile = join(dir, `${name}.time`);
   const before = await sim.stats();
-  const args = [
-    'apply',
-    fleet.inventory,
+  const args = fleetApplyArgs(fleet, join(work, 'pki'), json, [
     '--forks',
     String(forks),
-    '--known-hosts',
-    fleet.knownHosts,
-    '--pki-dir',
-    join(work, 'pki'),
-    '--json',
-    json,
     ...(name === 'check-diff' ? ['--check', '--diff'] : []),
-  ];
+  ]);
   const run = spawnSync(
     'bash',
     withFdLimit(size, [

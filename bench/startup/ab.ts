@@ -17,7 +17,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { FLEET_CONF_FILE, writeFleetFiles, type FleetFiles } from '../scale/fleet-files.js';
+import { FLEET_CONF_FILE, fleetApplyArgs, writeFleetFiles, type FleetFiles } from '../scale/fleet-files.js';
 import { Simulator, withFdLimit } from '../scale/sim-client.js';
 
 const { values } = parseArgs({
@@ -81,19 +81,11 @@ function run(
   const args =
     scenario === 'validate'
       ? ['validate', fleet.inventory]
-      : [
-          'apply',
-          fleet.inventory,
+      : fleetApplyArgs(fleet, join(work, 'pki'), json, [
           '--forks',
           String(size),
-          '--known-hosts',
-          fleet.knownHosts,
-          '--pki-dir',
-          join(work, 'pki'),
-          '--json',
-          json,
           ...(scenario === 'check-diff' ? ['--check', '--diff'] : []),
-        ];
+        ]);
   const prof = values['cpu-prof']
     ? [
         '--cpu-prof',
