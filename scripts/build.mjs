@@ -120,8 +120,10 @@ if (ascii !== source) writeFileSync(BUNDLE, ascii);
 // scripts/warm-code-cache.mjs runs validate and apply's converge, no-op and check+diff against
 // simulated hosts (a no-op apply ~20 ms of CPU less than with a cache of validate alone); without
 // tsx or ssh-keygen (or if it fails) the cache is taken after validate here.
+// Its stdout is not a terminal, whatever the build's is: the cache always holds the plain reporter
+// (bench, CI, pipes) rather than the one a terminal would have chosen.
 const warmed = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/warm-code-cache.mjs'], {
-  stdio: ['ignore', 'inherit', 'inherit'],
+  stdio: ['ignore', 'ignore', 'inherit'],
 });
 if (warmed.status !== 0) {
   process.stderr.write(
