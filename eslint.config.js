@@ -20,6 +20,25 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'nunjucks',
+              allowTypeImports: true,
+              message:
+                'use sandboxedNunjucks() (src/playbook/nunjucks-module.ts): it patches nunjucks before any template compiles or renders',
+            },
+          ],
+          patterns: [{ group: ['nunjucks/*'], allowTypeImports: true, message: 'use sandboxedNunjucks()' }],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },

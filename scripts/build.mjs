@@ -3,6 +3,7 @@
 // (bin/load-bundle.js): one file read instead of ~700 module resolutions at start-up, and no
 // compile. The remote shell programs are copied next to it (src/remote/scripts.ts reads them at run
 // time relative to its own module). Types are checked by `npm run typecheck`.
+import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { build } from 'esbuild';
@@ -43,6 +44,38 @@ export default function stringWidth(...args) {
   },
 };
 
+/**
+ * Packages src/ requires on first use (src/domain/lazy-require.ts) that are bundled all the same, so
+ * that their code comes with the bundle and its code cache instead of being resolved, read and
+ * compiled from node_modules by the first use: ssh2's client by every apply (~35 ms of CPU). In the bundle,
+ * lazy-require.ts's loader requires these by literal name (esbuild bundles them, each behind a
+ * __commonJS wrapper that still evaluates it on the first lazyRequire call only); other specifiers
+ * are required from node_modules as before.
+ */
+const BUNDLED_LAZY = ['ssh2/lib/client.js', 'ssh2/lib/protocol/keyParser.js'];
+const LAZY_REQUIRE_LOADER = 'const load = createRequire(import.meta.url);';
+const bundledLazyRequire = {
+  name: 'bundled-lazy-require',
+  setup(b) {
+    b.onLoad({ filter: /[/\\]src[/\\]domain[/\\]lazy-require\.ts$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes(LAZY_REQUIRE_LOADER))
+        throw new Error(`build: ${args.path} no longer holds '${LAZY_REQUIRE_LOADER}'`);
+      const bundled = BUNDLED_LAZY.map((s) => `${JSON.stringify(s)}: () => require(${JSON.stringify(s)})`);
+      const loader = `const fromNodeModules = createRequire(import.meta.url);
+const bundled: Record<string, () => unknown> = { ${bundled.join(', ')} };
+const load = (specifier: string) =>
+  Object.hasOwn(bundled, specifier) ? bundled[specifier]() : fromNodeModules(specifier);`;
+      return { contents: source.replace(LAZY_REQUIRE_LOADER, loader), loader: 'ts' };
+    });
+    // ssh2's optional native crypto binding (in a try block): from node_modules at run time.
+    b.onResolve({ filter: /^\.\/crypto\/build\/Release\/sshcrypto\.node$/ }, () => ({
+      path: 'ssh2/lib/protocol/crypto/build/Release/sshcrypto.node',
+      external: true,
+    }));
+  },
+};
+
 await build({
   entryPoints: { main: 'src/cli/main.ts' },
   outdir: 'dist/bundle',
@@ -57,8 +90,8 @@ await build({
   // bundle maps them to src/ (`node --enable-source-maps`), at no start-up cost otherwise.
   sourcemap: 'linked',
   external: [
-    // Native addon (optional cpu-features binding) resolved at run time.
-    'ssh2',
+    // ssh2's optional CPU feature probe (a native addon, in a try block), resolved at run time.
+    'cpu-features',
     // Its UMD build picks its implementation with a dynamic require() esbuild cannot follow.
     'jsonc-parser',
     // The template sandbox patches nunjucks' runtime module object (template-runtime.ts): the
@@ -68,7 +101,7 @@ await build({
   // Modules find their files (sh/, the package root) from import.meta.url: the bundle's own URL.
   define: { 'import.meta.url': '__bundleUrl' },
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [lazyStringWidth],
+  plugins: [lazyStringWidth, bundledLazyRequire],
   logLevel: 'warning',
 });
 cpSync('src/remote/sh', 'dist/bundle/sh', { recursive: true });
@@ -82,15 +115,27 @@ const source = readFileSync(BUNDLE, 'utf8');
 const ascii = source.replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`);
 if (ascii !== source) writeFileSync(BUNDLE, ascii);
 
-// The cache is taken after the bundle has run `validate` on an example, so it also holds the
-// functions every command compiles on its way (module initialisation, inventory and playbook
-// loading, checks), not only the top level: V8 compiles a function when it is first called.
-const { exports, script } = runBundle(undefined);
-const quiet = () => true;
-const writes = [process.stdout.write, process.stderr.write];
-process.stdout.write = process.stderr.write = quiet;
-const code = await exports.main(['validate', 'inventories/single-node.yml']).finally(() => {
-  [process.stdout.write, process.stderr.write] = writes;
+// The cache is taken after the bundle has run, so that it also holds the functions commands compile
+// on their way, not only the top level: V8 compiles a function when it is first called.
+// scripts/warm-code-cache.mjs runs validate and apply's converge, no-op and check+diff against
+// simulated hosts (a no-op apply ~20 ms of CPU less than with a cache of validate alone); without
+// tsx or ssh-keygen (or if it fails) the cache is taken after validate here.
+// Its stdout is not a terminal, whatever the build's is: the cache always holds the plain reporter
+// (bench, CI, pipes) rather than the one a terminal would have chosen.
+const warmed = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/warm-code-cache.mjs'], {
+  stdio: ['ignore', 'ignore', 'inherit'],
 });
-if (code !== 0) throw new Error(`build: validate of the example inventory exited ${code}`);
-writeFileSync(CODE_CACHE, script.createCachedData());
+if (warmed.status !== 0) {
+  process.stderr.write(
+    `build: the code cache is trained on validate only (scripts/warm-code-cache.mjs: ${warmed.error?.message ?? `exit ${warmed.status}`})\n`,
+  );
+  const { exports, script } = runBundle(undefined);
+  const quiet = () => true;
+  const writes = [process.stdout.write, process.stderr.write];
+  process.stdout.write = process.stderr.write = quiet;
+  const code = await exports.main(['validate', 'inventories/single-node.yml']).finally(() => {
+    [process.stdout.write, process.stderr.write] = writes;
+  });
+  if (code !== 0) throw new Error(`build: validate of the example inventory exited ${code}`);
+  writeFileSync(CODE_CACHE, script.createCachedData());
+}

@@ -64,3 +64,23 @@ export function writeFleetFiles(
   );
   return { inventory, knownHosts };
 }
+
+/** `apply`'s arguments for a simulated fleet: its files, the local CA in `pkiDir`, the JSON report. */
+export function fleetApplyArgs(
+  files: FleetFiles,
+  pkiDir: string,
+  json: string,
+  extra: string[] = [],
+): string[] {
+  return [
+    'apply',
+    files.inventory,
+    '--known-hosts',
+    files.knownHosts,
+    '--pki-dir',
+    pkiDir,
+    '--json',
+    json,
+    ...extra,
+  ];
+}

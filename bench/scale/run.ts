@@ -12,15 +12,14 @@
 // memory holds every connection. Rows of scale.tsv: size scenario forks wall_s maxrss_kb user_s
 // sys_s sim_cpu_s changed rt_per_host exit. A failed or unreachable host, a change in the no-op,
 // fewer changes than hosts in the other two, or a line the simulation could not map stops the test.
-import { execFileSync, spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createInterface, type Interface } from 'node:readline';
 import { parseArgs } from 'node:util';
 
-import { FLEET_CONF_FILE, writeFleetFiles } from './fleet-files.js';
-import type { Endpoint, FleetStats } from './simulator.js';
+import { FLEET_CONF_FILE, fleetApplyArgs, writeFleetFiles } from './fleet-files.js';
+import { Simulator, withFdLimit } from './sim-client.js';
 
 const { values } = parseArgs({
   options: {
@@ -84,70 +83,6 @@ writeFileSync(
   'size\tscenario\tforks\twall_s\tmaxrss_kb\tuser_s\tsys_s\tsim_cpu_s\tchanged\trt_per_host\texit\n',
 );
 
-/**
- * bash arguments that run `argv` with room for `hosts` connections: each is a descriptor, and each
- * simulated host also a listening socket (the usual soft limit, 1024, would stop at a few hundred).
- */
-function withFdLimit(hosts: number, argv: string[]): string[] {
-  return ['-c', 'ulimit -n "$1" && exec "${@:2}"', 'bash', String(2 * hosts + 1024), ...argv];
-}
-
-/** The simulator process: one JSON answer line per command line. */
-class Simulator {
-  readonly #lines: AsyncIterator<string>;
-  private constructor(
-    private readonly child: ChildProcessWithoutNullStreams,
-    lines: Interface,
-  ) {
-    this.#lines = lines[Symbol.asyncIterator]();
-  }
-
-  static async start(count: number, log: string): Promise<{ sim: Simulator; endpoints: Endpoint[] }> {
-    const child = spawn(
-      'bash',
-      withFdLimit(count, [
-        process.execPath,
-        '--import',
-        'tsx',
-        join(import.meta.dirname, 'sim-process.ts'),
-        String(count),
-        String(PORT),
-        files.hostKey,
-        files.userPub,
-        USER,
-      ]),
-      { cwd: root },
-    );
-    child.stderr.on('data', (chunk: Buffer) => appendFileSync(log, chunk));
-    const sim = new Simulator(child, createInterface({ input: child.stdout }));
-    const ready = (await sim.#next()) as { endpoints: Endpoint[] };
-    return { sim, endpoints: ready.endpoints };
-  }
-
-  async #next(): Promise<unknown> {
-    const line = await this.#lines.next();
-    if (line.done) throw new Error(`the simulator exited (code ${this.child.exitCode}); see its log`);
-    return JSON.parse(line.value) as unknown;
-  }
-
-  async send(command: string): Promise<unknown> {
-    this.child.stdin.write(`${command}\n`);
-    const answer = (await this.#next()) as { error?: string };
-    if (answer.error) throw new Error(`simulator: ${answer.error}`);
-    return answer;
-  }
-
-  async stats(): Promise<FleetStats & { cpuS: number }> {
-    return (await this.send('stats')) as FleetStats & { cpuS: number };
-  }
-
-  async stop(): Promise<void> {
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.stdin.end('exit\n');
-    await exited;
-  }
-}
-
 interface Report {
   totals: { changed: number };
   hosts: { host: string; status: string; round_trips: number; error?: string }[];
@@ -166,19 +101,11 @@ async function scenario(
   const json = join(dir, `${name}.json`);
   const timeFile = join(dir, `${name}.time`);
   const before = await sim.stats();
-  const args = [
-    'apply',
-    fleet.inventory,
+  const args = fleetApplyArgs(fleet, join(work, 'pki'), json, [
     '--forks',
     String(forks),
-    '--known-hosts',
-    fleet.knownHosts,
-    '--pki-dir',
-    join(work, 'pki'),
-    '--json',
-    json,
     ...(name === 'check-diff' ? ['--check', '--diff'] : []),
-  ];
+  ]);
   const run = spawnSync(
     'bash',
     withFdLimit(size, [
@@ -236,7 +163,14 @@ for (const size of values.sizes.split(',').map(Number)) {
   const dir = join(work, `n${size}`);
   mkdirSync(dir, { recursive: true });
   say(`N=${size}: starting ${size} simulated hosts`);
-  const { sim, endpoints } = await Simulator.start(size, join(dir, 'simulator.log'));
+  const { sim, endpoints } = await Simulator.start({
+    count: size,
+    port: PORT,
+    user: USER,
+    files,
+    log: join(dir, 'simulator.log'),
+    root,
+  });
   try {
     const fleet = writeFleetFiles(dir, endpoints, USER, files.userKey, hostKey.public);
     for (const name of ['converge', 'noop', 'check-diff'] as const)

@@ -39,8 +39,13 @@ interface NunjucksRuntime {
   SafeString: new (value: string) => { val: string };
 }
 
-// The compiled templates call the runtime through nunjucks' own (CommonJS) module object.
-const runtime = createRequire(import.meta.url)('nunjucks/src/runtime') as NunjucksRuntime;
+/**
+ * nunjucks' runtime module object, through which compiled templates call it, and its own functions:
+ * set by installRuntimeSandbox, which nunjucks-module.ts runs as it loads nunjucks, before any
+ * template can render.
+ */
+let runtime: NunjucksRuntime;
+let original: Originals;
 
 /** A template tried to read something that is not data. */
 export class SandboxViolation extends Error {
@@ -121,20 +126,11 @@ type Originals = Pick<NunjucksRuntime, 'callWrap' | 'fromIterator' | 'suppressVa
  * runner re-importing it) must wrap those, not the first copy's wrappers.
  */
 const ORIGINALS = Symbol.for('apim-provision.nunjucks-runtime-originals');
-const holder = runtime as NunjucksRuntime & { [ORIGINALS]?: Originals };
-const original: Originals = (holder[ORIGINALS] ??= {
-  callWrap: runtime.callWrap,
-  fromIterator: runtime.fromIterator,
-  suppressValue: runtime.suppressValue,
-  ensureDefined: runtime.ensureDefined,
-});
 
-runtime.memberLookup = lookupMember;
-runtime.contextOrFrameLookup = lookupVariable;
 /** Macro calls nested deeper than this are refused (a macro calling itself forever). */
 export const MAX_CALL_DEPTH = 64;
 let callDepth = 0;
-runtime.callWrap = (obj, name, context, args) => {
+const callWrap: NunjucksRuntime['callWrap'] = (obj, name, context, args) => {
   if (callDepth >= MAX_CALL_DEPTH)
     throw new SandboxViolation(`calls nested more than ${MAX_CALL_DEPTH} deep (a macro calling itself?)`);
   callDepth++;
@@ -151,7 +147,6 @@ runtime.callWrap = (obj, name, context, args) => {
     callDepth--;
   }
 };
-runtime.fromIterator = (arr) => revealElements(original.fromIterator(arr));
 /** Characters the current render has written so far (nunjucks renders synchronously). */
 let written = 0;
 /**
@@ -163,17 +158,34 @@ function pythonText(val: unknown): unknown {
     return pyText(val);
   return val;
 }
-runtime.ensureDefined = (val, lineno, colno) =>
-  val === null ? val : original.ensureDefined(val, lineno, colno);
-runtime.suppressValue = (val, autoescape) => {
+const suppressValue: NunjucksRuntime['suppressValue'] = (val, autoescape) => {
   const out = original.suppressValue(pythonText(revealDeep(val)), autoescape);
   written += typeof out === 'string' ? out.length : 0;
   if (written > MAX_TEMPLATE_OUTPUT)
     throw new SandboxViolation(`a template writing more than ${MAX_TEMPLATE_OUTPUT} characters`);
   return out;
 };
-// Python's `in`: nunjucks' finds `'toString' in {}` and compares list items by identity.
-runtime.inOperator = (key, val) => pyIn(revealDeep(key), revealDeep(val));
+
+/** Replaces the runtime functions compiled templates reach values through: once, before any render. */
+export function installRuntimeSandbox(): void {
+  runtime = createRequire(import.meta.url)('nunjucks/src/runtime') as NunjucksRuntime;
+  const holder = runtime as NunjucksRuntime & { [ORIGINALS]?: Originals };
+  original = holder[ORIGINALS] ??= {
+    callWrap: runtime.callWrap,
+    fromIterator: runtime.fromIterator,
+    suppressValue: runtime.suppressValue,
+    ensureDefined: runtime.ensureDefined,
+  };
+  runtime.memberLookup = lookupMember;
+  runtime.contextOrFrameLookup = lookupVariable;
+  runtime.callWrap = callWrap;
+  runtime.fromIterator = (arr) => revealElements(original.fromIterator(arr));
+  runtime.ensureDefined = (val, lineno, colno) =>
+    val === null ? val : original.ensureDefined(val, lineno, colno);
+  runtime.suppressValue = suppressValue;
+  // Python's `in`: nunjucks' finds `'toString' in {}` and compares list items by identity.
+  runtime.inOperator = (key, val) => pyIn(revealDeep(key), revealDeep(val));
+}
 
 /** Tests that look at whether a value is there, not at the value. */
 const PRESENCE_TESTS = new Set(['defined', 'undefined', 'none', 'null']);

@@ -1,11 +1,11 @@
 import { dirname } from 'node:path';
-import nunjucks from 'nunjucks';
+import type nunjucks from 'nunjucks';
 import { Secret } from '../domain/secret.js';
 import { addAnsibleFilters, MANDATORY_ERROR_NAME } from './filters.js';
 import { TemplateSyntaxError } from './template-ast.js';
 import { ConfinedLoader, readTemplateFile, TemplateFileError } from './template-loader.js';
 import { analyseTemplate, type TemplateReference } from './template-references.js';
-import './template-compiler.js';
+import { sandboxedNunjucks } from './nunjucks-module.js';
 import { boundedRender, sandboxEnvironment } from './template-runtime.js';
 import { parseTemplate, REFUSAL_FIX, TemplateRefusedError } from './template-sandbox.js';
 import { pyTruth } from './python-values.js';
@@ -65,16 +65,20 @@ function configure(env: nunjucks.Environment): nunjucks.Environment {
 }
 
 const OPTIONS = { autoescape: false, throwOnUndefined: true } as const;
-const { SafeString } = nunjucks.runtime;
-/** No loader: playbook strings cannot include files from anywhere. */
-const stringEnv = configure(new nunjucks.Environment([], OPTIONS));
+/** Made by the first render (nunjucks is loaded on first use). */
+let stringEnvironment: nunjucks.Environment | undefined;
 const fileEnvs = new Map<string, nunjucks.Environment>();
+
+/** No loader: playbook strings cannot include files from anywhere. */
+function stringEnv(): nunjucks.Environment {
+  return (stringEnvironment ??= configure(new (sandboxedNunjucks().Environment)([], OPTIONS)));
+}
 
 /** Template files may include their neighbours, and only those. */
 function fileEnv(dir: string): nunjucks.Environment {
   let env = fileEnvs.get(dir);
   if (!env) {
-    env = configure(new nunjucks.Environment(new ConfinedLoader(dir), OPTIONS));
+    env = configure(new (sandboxedNunjucks().Environment)(new ConfinedLoader(dir), OPTIONS));
     fileEnvs.set(dir, env);
   }
   return env;
@@ -209,7 +213,7 @@ export function renderString(
   where?: TemplateSite,
 ): string | Secret {
   if (!isTemplate(text)) return text;
-  return renderTracked(stringEnv, text, prepare(text, vars, where), where);
+  return renderTracked(stringEnv(), text, prepare(text, vars, where), where);
 }
 
 const WHOLE_VALUE = /^\{\{(?<expr>(?:(?!\{\{|\}\}|\{%).)*)\}\}$/s;
@@ -231,11 +235,11 @@ function evaluate(
   const { tainted } = run(
     () =>
       boundedRender(() =>
-        trackSecrets(() => stringEnv.renderString(text, prepared.ctx), prepared.definednessOnly),
+        trackSecrets(() => stringEnv().renderString(text, prepared.ctx), prepared.definednessOnly),
       ),
     where,
   );
-  const value = captured instanceof SafeString ? String(captured) : captured;
+  const value = captured instanceof sandboxedNunjucks().runtime.SafeString ? String(captured) : captured;
   captured = undefined;
   return { value, tainted };
 }

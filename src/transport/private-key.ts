@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, sign, type KeyObject } from 'node:crypto';
 
 import type { ParsedKey } from 'ssh2';
-import { ssh2 } from './ssh2-module.js';
+import { ssh2KeyParser } from './ssh2-module.js';
 
 /** Parsed keys by content and passphrase: one run logs in to every host with the same key. */
 const parsedKeys = new Map<string, ParsedKey | Error>();
@@ -26,7 +26,7 @@ export function parsePrivateKey(data: Buffer, passphrase: string | undefined): P
 }
 
 function parse(data: Buffer, passphrase: string | undefined): ParsedKey | Error {
-  const parsed = ssh2().utils.parseKey(data, passphrase) as ParsedKey | ParsedKey[] | Error;
+  const parsed = ssh2KeyParser().parseKey(data, passphrase) as ParsedKey | ParsedKey[] | Error;
   if (parsed instanceof Error) return parsed;
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
   if (!key?.isPrivateKey()) return new Error('the file holds no private key');

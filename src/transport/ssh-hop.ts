@@ -6,7 +6,7 @@ import { SSH_ALGORITHMS } from './algorithms.js';
 import { authFailureMessage, type AuthAttempt, type AuthPlan, type HopRole } from './auth-plan.js';
 import type { ConnectOptions } from './connect-options.js';
 import { createHostKeyGuard } from './host-key-verifier.js';
-import { ssh2 } from './ssh2-module.js';
+import { ssh2Client } from './ssh2-module.js';
 import { UnreachableError } from './types.js';
 
 /** One SSH server on the way to a host (a jump host or the host itself). */
@@ -61,7 +61,7 @@ export async function openHop(params: OpenHopParams): Promise<Client> {
       trace(typeof method === 'object' && step ? `trying ${step} as ${hop.user}` : 'no method left to try');
       next(method);
     });
-  const client = new (ssh2().Client)();
+  const client = new (ssh2Client())();
   // ssh2 may emit several errors while tearing down; later ones must not crash the process.
   client.on('error', () => undefined);
   client.once('handshake', (n) =>

@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { FLEET_CONF_FILE, writeFleetFiles, type FleetFiles } from '../../../bench/scale/fleet-files.js';
+import {
+  FLEET_CONF_FILE,
+  fleetApplyArgs,
+  writeFleetFiles,
+  type FleetFiles,
+} from '../../../bench/scale/fleet-files.js';
 import { SimulatedFleet } from '../../../bench/scale/simulator.js';
 import { main } from '../../../src/cli/main.js';
 import { EXIT } from '../../../src/report/index.js';
@@ -41,17 +46,7 @@ afterAll(async () => {
 
 async function apply(name: string, ...extra: string[]) {
   const json = join(work, `${name}.json`);
-  const code = await main([
-    'apply',
-    files.inventory,
-    '--known-hosts',
-    files.knownHosts,
-    '--pki-dir',
-    join(work, 'pki'),
-    '--json',
-    json,
-    ...extra,
-  ]);
+  const code = await main(fleetApplyArgs(files, join(work, 'pki'), json, extra));
   const report = JSON.parse(readFileSync(json, 'utf8')) as {
     totals: { changed: number };
     hosts: { status: string; round_trips: number }[];

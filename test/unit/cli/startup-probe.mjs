@@ -1,6 +1,7 @@
 // Preloaded (node --import) into the built CLI by startup.test.ts: records which modules its
 // start-up evaluates, and writes them as JSON to $APIM_STARTUP_PROBE_OUT when the process exits.
-// - packages loaded from node_modules at run time (ssh2, nunjucks, lazyRequire'd ones): require();
+// - packages loaded from node_modules at run time (nunjucks, native addons, lazyRequire'd ones):
+//   require(), and which of those failed (an optional addon missing);
 // - modules inside the bundle that esbuild wraps (CommonJS packages, and every module some
 //   require() or import() reaches): their __esm / __commonJS initialisers, counted by rewriting
 //   the two helpers in the bundle's source as bin/load-bundle.js reads it (V8 then rejects the code
@@ -12,6 +13,7 @@ import Module from 'node:module';
 
 const out = process.env.APIM_STARTUP_PROBE_OUT;
 const required = new Set();
+const failed = new Set();
 const initialised = new Set();
 let instrumented = false;
 globalThis.__apimStartupProbe = (name) => initialised.add(name);
@@ -19,7 +21,12 @@ globalThis.__apimStartupProbe = (name) => initialised.add(name);
 const load = Module._load;
 Module._load = function (request, ...rest) {
   required.add(request);
-  return load.call(this, request, ...rest);
+  try {
+    return load.call(this, request, ...rest);
+  } catch (err) {
+    failed.add(request);
+    throw err;
+  }
 };
 
 const HELPERS = [
@@ -50,6 +57,11 @@ Module.syncBuiltinESMExports();
 process.on('exit', () => {
   fs.writeFileSync(
     out,
-    JSON.stringify({ instrumented, required: [...required], initialised: [...initialised] }),
+    JSON.stringify({
+      instrumented,
+      required: [...required],
+      failed: [...failed],
+      initialised: [...initialised],
+    }),
   );
 });

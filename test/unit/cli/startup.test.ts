@@ -1,9 +1,10 @@
 import { isAscii } from 'node:buffer';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runBundle } from '../../../bin/load-bundle.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const bundle = join(root, 'dist', 'bundle', 'main.cjs');
@@ -29,10 +30,17 @@ function hoistedModules(source: string): string[] {
   });
 }
 
-/** The packages the built CLI evaluates when run with `args` (startup-probe.mjs records them). */
-function packagesLoadedBy(args: string[]): Set<string> {
+interface Probe {
+  instrumented: boolean;
+  required: string[];
+  failed: string[];
+  initialised: string[];
+}
+
+/** What the built CLI loads when run with `args`, whatever its exit code (startup-probe.mjs). */
+function probeRun(args: string[]): Probe {
   const out = join(work, `${args[0]!.replace(/\W/g, '')}.json`);
-  execFileSync(
+  spawnSync(
     process.execPath,
     [
       '--import',
@@ -46,11 +54,12 @@ function packagesLoadedBy(args: string[]): Set<string> {
       stdio: ['ignore', 'ignore', 'ignore'],
     },
   );
-  const probe = JSON.parse(readFileSync(out, 'utf8')) as {
-    instrumented: boolean;
-    required: string[];
-    initialised: string[];
-  };
+  return JSON.parse(readFileSync(out, 'utf8')) as Probe;
+}
+
+/** The packages the built CLI evaluates when run with `args`. */
+function packagesLoadedBy(args: string[]): Set<string> {
+  const probe = probeRun(args);
   // Without the instrumented helpers nothing bundled would be seen, and every check below would pass.
   expect(probe.instrumented, 'startup-probe.mjs found the bundle helpers it counts').toBe(true);
   const packages = new Set<string>();
@@ -66,14 +75,49 @@ function packagesLoadedBy(args: string[]): Set<string> {
   return packages;
 }
 
-/** Loaded only by what needs them: connections, the lab, graphs, terminal text widths, 2.6 site.json. */
-const LAZY = ['ssh2', 'execa', '@viz-js/viz', 'string-width', 'jsonc-parser'];
+/**
+ * Loaded only by what needs them: connections, the lab, graphs, terminal text widths, 2.6 site.json,
+ * templates.
+ */
+const LAZY = ['ssh2', 'execa', '@viz-js/viz', 'string-width', 'jsonc-parser', 'nunjucks'];
+
+/** An inventory whose API hostname is the template `api` (single node, one load balancer). */
+function templatedInventory(name: string, api: string): string {
+  const file = join(work, name);
+  writeFileSync(
+    file,
+    [
+      'all:',
+      '  vars:',
+      "    apim_version: '4.x'",
+      '    apim_pattern: single-node',
+      '    empty: []',
+      '    apim_hostnames:',
+      `      api: ${JSON.stringify(api)}`,
+      '      gw: gw.example.com',
+      '  children:',
+      '    loadbalancers:',
+      '      hosts:',
+      '        lb1: { ansible_host: 198.51.100.10 }',
+      '    apim_all_in_one:',
+      '      hosts:',
+      '        apim1: { ansible_host: 192.0.2.10 }',
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
 
 describe('start-up of the built CLI', () => {
   if (!existsSync(bundle)) throw new Error('dist/ is missing: run npm run build (npm test does it first)');
 
   it('reads a bundle that is ASCII, as bin/load-bundle.js decodes it (latin1)', () => {
     expect(isAscii(readFileSync(bundle))).toBe(true);
+  });
+
+  it('has a code cache V8 accepts for the bundle (else every run compiles 5 MB of JavaScript)', () => {
+    const { script } = runBundle(readFileSync(`${bundle}.v8cache`));
+    expect(script.cachedDataRejected).toBe(false);
   });
 
   it('--version loads none of the heavy dependencies', () => {
@@ -86,5 +130,54 @@ describe('start-up of the built CLI', () => {
     const loaded = packagesLoadedBy(['validate', 'inventories/single-node.yml']);
     expect(loaded.has('js-yaml') || loaded.has('yaml'), 'the probe sees what validate uses').toBe(true);
     for (const name of LAZY) expect(loaded.has(name), `${name} loaded by validate`).toBe(false);
+  });
+
+  it('apply runs the bundled ssh2 with its native crypto binding, from node_modules', () => {
+    // Nothing listens on port 1: ssh2 is loaded for the connection, which is then refused.
+    const inventory = join(work, 'refused.yml');
+    writeFileSync(
+      inventory,
+      [
+        'all:',
+        "  vars: { apim_version: '4.x', apim_pattern: single-node }",
+        '  children:',
+        '    loadbalancers:',
+        '      hosts:',
+        '        lb1: { ansible_host: 127.0.0.1, ansible_port: 1, ansible_user: nobody }',
+        '    apim_all_in_one:',
+        '      hosts:',
+        '        apim1: { ansible_host: 192.0.2.10 }',
+        '',
+      ].join('\n'),
+    );
+    const probe = probeRun(['apply', inventory, '--limit', 'lb1', '--check', '-T', '5']);
+    expect(probe.instrumented).toBe(true);
+    expect(probe.initialised.some((m) => m.startsWith('node_modules/ssh2/'))).toBe(true);
+    // Its client, not its index: no SSH server, no HTTP(S) agents (node:http, https, tls).
+    expect(probe.initialised.filter((m) => /ssh2\/lib\/(index|server|http-agents)\.js$/.test(m))).toEqual([]);
+    expect(probe.required.filter((r) => /^(node:)?(https?|tls)$/.test(r))).toEqual([]);
+    // ssh2 falls back to slower JavaScript ciphers, silently, when its binding does not load.
+    const binding = 'ssh2/lib/protocol/crypto/build/Release/sshcrypto.node';
+    expect(probe.required).toContain(binding);
+    expect(probe.failed).not.toContain(binding);
+  });
+
+  it('a template renders with the sandbox patched in, though nunjucks is loaded on first use', () => {
+    // Python's truth (the compiler patch): `not []` is true, where JavaScript's `![]` is false.
+    const truth = templatedInventory('truth.yml', "{{ 'py' if not empty else 'js' }}.example.com");
+    expect(packagesLoadedBy(['render', truth]).has('nunjucks'), 'the render loads nunjucks').toBe(true);
+    const rendered = spawnSync(process.execPath, [join(root, 'bin', 'apim-provision.js'), 'render', truth], {
+      encoding: 'utf8',
+    });
+    expect(rendered.status, rendered.stderr).toBe(0);
+    expect(rendered.stdout).toContain('server_name py.example.com;');
+    // A computed name (the runtime patch): no static check sees 'constructor' here.
+    const escape = templatedInventory('escape.yml', "{{ empty['constr' ~ 'uctor'] }}");
+    const refused = spawnSync(process.execPath, [join(root, 'bin', 'apim-provision.js'), 'render', escape], {
+      encoding: 'utf8',
+    });
+    expect(refused.status).toBe(4);
+    expect(refused.stderr).toContain("SandboxViolation: 'constructor' is not allowed in a template");
+    expect(refused.stdout + refused.stderr).not.toMatch(/^\s+at /m);
   });
 });
