@@ -14,7 +14,6 @@
 // fewer changes than hosts in the other two, or a line the simulation could not map stops the test.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -41,21 +40,8 @@ const work = values.work;
 const out = values.out;
 const root = join(import.meta.dirname, '..', '..');
 const say = (text: string): boolean => process.stderr.write(`scale: ${text}\n`);
-/**
- * A port the kernel says is free on the first simulated address, so that two scale runs at once (two
- * worktrees) do not collide on one fixed port.
- */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.77.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-const PORT = await freePort();
+// Any free port, each host its own: another scale or start-up run may be using the loopback addresses.
+const PORT = 0;
 const USER = 'vagrant';
 
 if (!values['no-build']) {

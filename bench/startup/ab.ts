@@ -49,7 +49,7 @@ const work = resolve(values.work);
 const rounds = Number(values.rounds);
 const root = join(import.meta.dirname, '..', '..');
 const say = (text: string): boolean => process.stderr.write(`startup: ${text}\n`);
-// Any free port: other measurements (bench/scale/run.ts on 2222) may be running on the loopback addresses.
+// Any free port, each host its own: another scale or start-up run may be using the loopback addresses.
 const PORT = 0;
 const USER = 'vagrant';
 
