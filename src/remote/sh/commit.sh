@@ -237,39 +237,34 @@ apim_swap() {
       return 1
     fi
   done <"$WORK/plan"
-  # Files in one folder (a certificate and its key) written through one private folder.
-  # shellcheck disable=SC2034 # read by apim_put_file (lib.sh)
-  APIM_PUT_KEEP=1
   apim_swap_files
-  apim_sw_rc=$?
-  # shellcheck disable=SC2034 # read by apim_put_file (lib.sh)
-  APIM_PUT_KEEP=0
-  apim_put_done
-  return "$apim_sw_rc"
 }
+# The files written folder by folder (apim_put_files: a certificate and its key through one private
+# folder and one mv), then the retired ones removed.
 apim_swap_files() {
   p=
+  set --
   while read -r k i mode owner group expected want field; do
     apim_field_to p "$field"
     case $k in
-      F) apim_put_file "$WORK/payload/$i" "$p" "$mode" "$owner" "$group" || {
-        apim_msg "could not write $p"
-        return 1
-      } ;;
-      K) apim_put_file "$WORK/keystore/$i" "$p" "$mode" "$owner" "$group" || {
-        apim_msg "could not write $p"
-        return 1
-      } ;;
-      X)
-        if [ -e "$p" ] || [ -L "$p" ]; then
-          rm -f -- "$p" || {
-            apim_msg "could not remove $p"
-            return 1
-          }
-          apim_emit removed "$field"
-        fi
-        ;;
+      F) set -- "$@" "$WORK/payload/$i" "$p" "$mode" "$owner" "$group" ;;
+      K) set -- "$@" "$WORK/keystore/$i" "$p" "$mode" "$owner" "$group" ;;
     esac
+  done <"$WORK/plan"
+  if [ $# -gt 0 ] && ! apim_put_files "$@"; then
+    apim_msg "could not write the files in $APIM_PUT_DIR"
+    return 1
+  fi
+  while read -r k i mode owner group expected want field; do
+    [ "$k" = X ] || continue
+    apim_field_to p "$field"
+    if [ -e "$p" ] || [ -L "$p" ]; then
+      rm -f -- "$p" || {
+        apim_msg "could not remove $p"
+        return 1
+      }
+      apim_emit removed "$field"
+    fi
   done <"$WORK/plan"
 }
 apim_set_pending() {
