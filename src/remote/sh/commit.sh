@@ -14,12 +14,17 @@
 
 # The start of both transactions: state folders, run log, tools, the lock, the work folder.
 apim_begin() {
-  { [ -d "$STATE/runs" ] && [ -d "$STATE/stage" ] && [ -d "$STATE/snapshots" ]; } ||
-    mkdir -p "$STATE/runs" "$STATE/stage" "$STATE/snapshots" || {
-    apim_msg "cannot create $STATE"
-    apim_finish error 1
-  }
-  chmod 700 "$STATE" "$STATE/stage" "$STATE/snapshots"
+  # Folders mkdir makes get their mode from it (a first run: no chmod); existing ones are set.
+  apim_bg_chmod=1
+  if ! { [ -d "$STATE/runs" ] && [ -d "$STATE/stage" ] && [ -d "$STATE/snapshots" ]; }; then
+    [ -d "$STATE" ] || apim_bg_chmod=0
+    # shellcheck disable=SC2174 # every folder named is made with the mode, $STATE first
+    mkdir -p -m 700 "$STATE" "$STATE/runs" "$STATE/stage" "$STATE/snapshots" || {
+      apim_msg "cannot create $STATE"
+      apim_finish error 1
+    }
+  fi
+  [ "$apim_bg_chmod" = 0 ] || chmod 700 "$STATE" "$STATE/stage" "$STATE/snapshots"
   APIM_LOG="$STATE/runs/$RUN_ID.log"
   : >"$APIM_LOG"
   apim_emit run "$RUN_ID"
@@ -231,6 +236,13 @@ apim_swap() {
     if [ "$APIM_ST_THERE $APIM_ST_TYPE" = '1 directory' ] && apim_attrs_are "$mode" "$owner" "$group" $APIM_ST_ATTRS; then
       continue
     fi
+    # A new folder gets its mode from mkdir and is the program's (a stat, a chmod and a chown
+    # through the folder less); its owner is set below when it is not, or when a setgid parent
+    # gave it another group.
+    # shellcheck disable=SC2174 # the mode is meant for the planned folder only
+    if [ "$APIM_ST_THERE" = 0 ] && [ "$mode" != - ] && mkdir -p -m "$mode" -- "$p" && [ ! -g "${p%/*}" ] && apim_is_own "$owner" "$group"; then
+      continue
+    fi
     if ! { [ -d "$p" ] || mkdir -p "$p"; } ||
       ! { apim_attrs_match "$p" "$mode" "$owner" "$group" || apim_set_attrs "$p" "$mode" "$owner" "$group"; }; then
       apim_msg "could not create $p"
@@ -268,7 +280,8 @@ apim_swap_files() {
   done <"$WORK/plan"
 }
 apim_set_pending() {
-  printf '%s\n' "$RUN_ID" >"$STATE/pending-reload.tmp" && mv -f "$STATE/pending-reload.tmp" "$STATE/pending-reload"
+  # Only that it exists is read (an mv of a temporary before): one write, no mv.
+  printf '%s\n' "$RUN_ID" >"$STATE/pending-reload"
 }
 apim_prune_snapshots() {
   apim_ps_index="$STATE/snapshots/index"

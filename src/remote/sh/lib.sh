@@ -152,8 +152,9 @@ apim_now() {
   APIM_NOW=${APIM_NOW%%.*}
   [ -n "$APIM_NOW" ] || APIM_NOW=$(date +%s)
 }
-# Short pause for polling loops; busybox and GNU sleep take fractions, POSIX sleep may not.
-apim_nap() { sleep 0.2 2>/dev/null || sleep 1; }
+# Short pause for polling loops ($1 seconds, 0.2 when not given); busybox and GNU sleep take
+# fractions, POSIX sleep may not.
+apim_nap() { sleep "${1:-0.2}" 2>/dev/null || sleep 1; }
 
 # ---- file state ----
 apim_sha256() {
@@ -434,7 +435,6 @@ apim_put_in_folder() {
   (
     apim_enter_private "$apim_pf_priv" "$1" || { apim_msg "$apim_pf_priv changed while it was being written: refused"; exit 1; }
     apim_pf_list=$2
-    apim_euser
     set -C
     apim_pf_chown=
     apim_pf_chmod=
@@ -446,11 +446,8 @@ apim_put_in_folder() {
         apim_pf_chmod="$apim_pf_chmod $apim_pf_m"
       fi
       cat -- "$apim_pf_src" >"$apim_pf_base" || exit 1
-      # New files are this program's user's and group's (the folder is 0700: no setgid).
-      case $apim_pf_own in
-        "$APIM_EUID:$APIM_EGID" | "$APIM_EUID:$APIM_EGROUP" | "$APIM_EUSER:$APIM_EGID" | "$APIM_EUSER:$APIM_EGROUP") ;;
-        *) apim_pf_chown="$apim_pf_chown $apim_pf_m" ;;
-      esac
+      # The folder is 0700 (no setgid): new files are the program's.
+      apim_is_own "${apim_pf_own%%:*}" "${apim_pf_own#*:}" || apim_pf_chown="$apim_pf_chown $apim_pf_m"
     done
     # One chown per owner among the files (chown clears set-id bits: the chmod comes after).
     while [ -n "$apim_pf_chown" ]; do
@@ -480,6 +477,15 @@ apim_put_in_folder() {
   apim_pf_rc=$?
   rm -rf -- "$apim_pf_priv"
   return "$apim_pf_rc"
+}
+# apim_is_own <owner> <group>: are they (names or numbers) this program's user and group, which a
+# file or folder it creates gets (in a folder without the setgid bit)?
+apim_is_own() {
+  apim_euser
+  case $1:$2 in
+    "$APIM_EUID:$APIM_EGID" | "$APIM_EUID:$APIM_EGROUP" | "$APIM_EUSER:$APIM_EGID" | "$APIM_EUSER:$APIM_EGROUP") return 0 ;;
+  esac
+  return 1
 }
 # APIM_UMASK: the umask that creates a file (0666 asked) with mode $1; fails for a mode with a
 # set-id, sticky or execute bit, which needs a chmod.

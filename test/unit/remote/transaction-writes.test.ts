@@ -1,0 +1,127 @@
+/**
+ * A first converge's writes by the real transaction program (as root, real sh, no nginx: neither
+ * validation nor reload): new folders made with their mode by mkdir, files written folder by folder
+ * with their mode and owner, and only the processes that takes (traced).
+ */
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  parseTransactionResult,
+  transactionScript,
+  type TransactionSpec,
+} from '../../../src/remote/index.js';
+import { runSh } from './traced-sh.js';
+
+const NOBODY = 65534;
+let base: string;
+
+beforeAll(() => {
+  if (process.getuid?.() !== 0) throw new Error('the transaction writes as root: run these tests as root');
+  base = mkdtempSync(join(tmpdir(), 'apim-txn-writes-'));
+});
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+function spec(
+  root: string,
+  files: TransactionSpec['files'],
+  directories: TransactionSpec['directories'],
+): TransactionSpec {
+  return {
+    runId: 'writes-1',
+    stateDir: join(root, 'state'),
+    confPrefix: join(root, 'nginx'),
+    confPath: join(root, 'nginx', 'nginx.conf'),
+    nginxBinary: join(root, 'no-nginx'),
+    serviceManager: 'none',
+    files,
+    directories,
+    deletes: [],
+    records: { managers: [], files: [] },
+    reload: false,
+    validate: false,
+    snapshotsToKeep: 2,
+    lockWaitSeconds: 5,
+  };
+}
+const modeOf = (p: string) => (statSync(p).mode & 0o7777).toString(8);
+const owner = (p: string) => `${statSync(p).uid}:${statSync(p).gid}`;
+
+describe('a first converge writes', () => {
+  it('makes new folders with their mode, files with theirs, chmod and chown only where mkdir and the umask cannot', () => {
+    const root = join(base, 'plain');
+    const nginx = join(root, 'nginx');
+    mkdirSync(join(nginx, 'conf.d'), { recursive: true });
+    mkdirSync(join(nginx, 'old'), { mode: 0o755 });
+    chmodSync(join(nginx, 'old'), 0o755);
+    const file = (path: string, mode: string, o = 'root', g = 'root') => ({
+      path,
+      content: Buffer.from(`${path}\n`),
+      mode,
+      owner: o,
+      group: g,
+      expected: 'absent',
+    });
+    const tls = join(nginx, 'ssl', 'apim');
+    const s = spec(
+      root,
+      [
+        file(join(nginx, 'conf.d', 'apim.conf'), '0644'),
+        file(join(tls, 'lb.crt'), '0644'),
+        file(join(tls, 'lb.key'), '0600'),
+        file(join(nginx, 'www', 'index.html'), '0640', 'nobody', 'nogroup'),
+      ],
+      [
+        { path: tls, mode: '0700', owner: 'root', group: 'root' },
+        { path: join(nginx, 'log', 'apim'), mode: '0755', owner: 'root', group: 'root' },
+        { path: join(nginx, 'www'), mode: '0750', owner: 'nobody', group: 'nogroup' },
+        { path: join(nginx, 'old'), mode: '0750', owner: 'root', group: 'root' },
+      ],
+    );
+    const r = runSh(transactionScript(s), { log: join(base, 'strace-plain') });
+    expect(parseTransactionResult(r.out, '').status).toBe('committed');
+    expect([modeOf(tls), owner(tls)]).toEqual(['700', '0:0']);
+    expect(modeOf(join(nginx, 'log', 'apim'))).toBe('755');
+    expect([modeOf(join(nginx, 'www')), owner(join(nginx, 'www'))]).toEqual(['750', `${NOBODY}:${NOBODY}`]);
+    expect(modeOf(join(nginx, 'old'))).toBe('750');
+    expect([modeOf(join(tls, 'lb.key')), owner(join(tls, 'lb.key'))]).toEqual(['600', '0:0']);
+    expect(modeOf(join(tls, 'lb.crt'))).toBe('644');
+    expect(modeOf(join(nginx, 'conf.d', 'apim.conf'))).toBe('644');
+    const page = join(nginx, 'www', 'index.html');
+    expect([modeOf(page), owner(page), readFileSync(page, 'utf8')]).toEqual([
+      '640',
+      `${NOBODY}:${NOBODY}`,
+      `${page}\n`,
+    ]);
+    for (const d of [tls, join(nginx, 'conf.d'), join(nginx, 'www')])
+      expect(readdirSync(d).filter((e) => e.startsWith('.apim-tmp'))).toEqual([]);
+    // chmod: the existing folder and the new one nobody owns (through themselves); chown: those
+    // and the file nobody owns. A mktemp per folder written, a cat per file.
+    const count = (name: string) => r.execs.filter((e) => e === name).length;
+    expect([count('chmod'), count('chown'), count('mktemp'), count('cat')]).toEqual([2, 3, 3, 4]);
+  });
+
+  it('sets the owner of a new folder whose setgid parent gave it another group', () => {
+    const root = join(base, 'setgid');
+    const parent = join(root, 'nginx', 'shared');
+    mkdirSync(parent, { recursive: true });
+    // A group that is not root's: a folder made in it inherits it.
+    chownSync(parent, 0, NOBODY);
+    chmodSync(parent, 0o2775);
+    const s = spec(root, [], [{ path: join(parent, 'tls'), mode: '0750', owner: 'root', group: 'root' }]);
+    const r = runSh(transactionScript(s));
+    expect(parseTransactionResult(r.out, '').status).toBe('committed');
+    expect(owner(join(parent, 'tls'))).toBe('0:0');
+    expect(modeOf(join(parent, 'tls')).slice(-3)).toBe('750');
+  });
+});
