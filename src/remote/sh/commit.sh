@@ -44,8 +44,13 @@ apim_finish() {
   apim_emit status "$1"
   exit "$2"
 }
+# APIM_CLEAR_PENDING=1: the pending-reload marker is removed with the work folder (one rm).
+APIM_CLEAR_PENDING=0
 apim_cleanup() {
-  [ -n "${WORK:-}" ] && [ -d "$WORK" ] && rm -rf "$WORK"
+  set --
+  if [ -n "${WORK:-}" ] && [ -d "$WORK" ]; then set -- "$WORK"; fi
+  [ "$APIM_CLEAR_PENDING" = 0 ] || set -- "$@" "$STATE/pending-reload"
+  [ $# -eq 0 ] || rm -rf -- "$@"
   apim_unlock
 }
 

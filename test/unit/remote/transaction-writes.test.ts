@@ -12,6 +12,8 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +23,7 @@ import {
   transactionScript,
   type TransactionSpec,
 } from '../../../src/remote/index.js';
+import { singleQuote } from '../../../src/transport/shell-quote.js';
 import { runSh } from './traced-sh.js';
 
 const NOBODY = 65534;
@@ -123,5 +126,85 @@ describe('a first converge writes', () => {
     expect(parseTransactionResult(r.out, '').status).toBe('committed');
     expect(owner(join(parent, 'tls'))).toBe('0:0');
     expect(modeOf(join(parent, 'tls')).slice(-3)).toBe('750');
+  });
+});
+
+describe('the candidate copy nginx -t is run on', () => {
+  /**
+   * A live tree with a link into itself, the plan's file, and an nginx that, asked to test the
+   * copy (-p), writes down what it finds there (and in the live folder the file goes to).
+   */
+  function stage(confdIsLink: boolean) {
+    const root = join(base, confdIsLink ? 'stage-linked' : 'stage-plain');
+    const nginx = join(root, 'nginx');
+    mkdirSync(join(nginx, 'sites-available'), { recursive: true });
+    mkdirSync(join(nginx, 'sites-enabled'));
+    writeFileSync(join(nginx, 'sites-available', 'default'), `root ${nginx}/html;\n`);
+    symlinkSync(join(nginx, 'sites-available', 'default'), join(nginx, 'sites-enabled', 'default'));
+    writeFileSync(join(nginx, 'nginx.conf'), `include ${nginx}/conf.d/*.conf;\n`);
+    const confd = join(nginx, 'conf.d');
+    if (confdIsLink) {
+      mkdirSync(join(nginx, 'real-conf.d'));
+      symlinkSync(join(nginx, 'real-conf.d'), confd);
+    } else mkdirSync(confd);
+    const seen = join(root, 'seen');
+    const fake = join(root, 'fake-nginx');
+    writeFileSync(
+      fake,
+      [
+        '#!/bin/sh',
+        'case " $* " in *" -V "*) echo "nginx version: nginx/1.22.1" >&2; exit 0 ;; esac',
+        'case " $* " in *" -p "*) ;; *) exit 0 ;; esac',
+        'while [ "$1" != -p ]; do shift; done',
+        `{ readlink "$2/sites-enabled/default"; readlink "$2/conf.d" || echo no-link; cat "$2/conf.d/apim.conf" "$2/sites-enabled/default"; ls -A ${singleQuote(confdIsLink ? join(nginx, 'real-conf.d') : confd)}; } >${singleQuote(seen)} 2>&1`,
+      ].join('\n') + '\n',
+      { mode: 0o755 },
+    );
+    const s: TransactionSpec = {
+      ...spec(root, [], []),
+      nginxBinary: fake,
+      validate: true,
+      files: [
+        {
+          path: join(confd, 'apim.conf'),
+          content: Buffer.from(`ssl_certificate ${nginx}/ssl/lb.crt;\n`),
+          mode: '0644',
+          owner: 'root',
+          group: 'root',
+          expected: 'absent',
+        },
+      ],
+    };
+    const r = runSh(transactionScript(s), { log: join(root, 'strace') });
+    expect(parseTransactionResult(r.out, '').status).toBe('committed');
+    return {
+      nginx,
+      seen: readFileSync(seen, 'utf8').trim().split('\n'),
+      execs: r.execs,
+      stage: `${s.stateDir}/stage/${s.runId}/tree`,
+    };
+  }
+
+  it('points links and paths into the copy with one find, the plan put in first', () => {
+    const { seen, execs, stage: tree } = stage(false);
+    expect(seen).toEqual([
+      `${tree}/sites-available/default`,
+      'no-link',
+      `ssl_certificate ${tree}/ssl/lb.crt;`,
+      `root ${tree}/html;`,
+    ]);
+    expect(execs.filter((e) => e === 'find').length).toBe(1);
+  });
+
+  it('fixes the links first when one is on the way to a staged file, never writing through it', () => {
+    const { seen, execs, stage: tree } = stage(true);
+    // The live folder the link points to is empty until the swap: the file went into the copy.
+    expect(seen).toEqual([
+      `${tree}/sites-available/default`,
+      `${tree}/real-conf.d`,
+      `ssl_certificate ${tree}/ssl/lb.crt;`,
+      `root ${tree}/html;`,
+    ]);
+    expect(execs.filter((e) => e === 'find').length).toBe(2);
   });
 });
