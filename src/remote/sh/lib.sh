@@ -361,22 +361,21 @@ APIM_EGROUP=
 apim_euser() {
   [ -z "$APIM_EUSER$APIM_EGROUP" ] || return 0
   apim_euid
-  if [ -r /etc/passwd ]; then
-    while IFS=: read -r apim_eu_name _ apim_eu_id _; do
-      if [ "$apim_eu_id" = "$APIM_EUID" ]; then
-        APIM_EUSER=$apim_eu_name
-        break
-      fi
-    done </etc/passwd
-  fi
-  if [ -r /etc/group ]; then
-    while IFS=: read -r apim_eu_name _ apim_eu_id _; do
-      if [ "$apim_eu_id" = "$APIM_EGID" ]; then
-        APIM_EGROUP=$apim_eu_name
-        break
-      fi
-    done </etc/group
-  fi
+  apim_id_name /etc/passwd "$APIM_EUID"
+  APIM_EUSER=$APIM_ID_NAME
+  apim_id_name /etc/group "$APIM_EGID"
+  APIM_EGROUP=$APIM_ID_NAME
+}
+# APIM_ID_NAME: the first name with id $2 in $1 (/etc/passwd or /etc/group: name:x:id:...).
+apim_id_name() {
+  APIM_ID_NAME=
+  [ -r "$1" ] || return 0
+  while IFS=: read -r apim_in_name _ apim_in_id _; do
+    if [ "$apim_in_id" = "$2" ]; then
+      APIM_ID_NAME=$apim_in_name
+      return 0
+    fi
+  done <"$1"
 }
 apim_split_path() {
   APIM_DIR=${1%/*}

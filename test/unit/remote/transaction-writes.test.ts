@@ -24,6 +24,7 @@ import {
   type TransactionSpec,
 } from '../../../src/remote/index.js';
 import { singleQuote } from '../../../src/transport/shell-quote.js';
+import { baseTransaction } from './fixtures.js';
 import { runSh } from './traced-sh.js';
 
 const NOBODY = 65534;
@@ -40,11 +41,13 @@ function spec(
   files: TransactionSpec['files'],
   directories: TransactionSpec['directories'],
 ): TransactionSpec {
+  const nginx = join(root, 'nginx');
+  // The fixture's settings, this folder's paths and plan, no records, no reload, no validation.
   return {
-    runId: 'writes-1',
+    ...baseTransaction,
     stateDir: join(root, 'state'),
-    confPrefix: join(root, 'nginx'),
-    confPath: join(root, 'nginx', 'nginx.conf'),
+    confPrefix: nginx,
+    confPath: join(nginx, 'nginx.conf'),
     nginxBinary: join(root, 'no-nginx'),
     serviceManager: 'none',
     files,
@@ -53,8 +56,6 @@ function spec(
     records: { managers: [], files: [] },
     reload: false,
     validate: false,
-    snapshotsToKeep: 2,
-    lockWaitSeconds: 5,
   };
 }
 const modeOf = (p: string) => (statSync(p).mode & 0o7777).toString(8);
