@@ -92,9 +92,19 @@ apim_master_pid() {
 }
 # APIM_CHILDREN: the child pids of $1 (the workers, cache manager/loader) on one line, in no
 # particular order (they are compared as sets): set, not printed, and joined by the shell (a sort
-# and a tr in a subshell before).
+# and a tr in a subshell before). Read by the shell from the kernel's list of each thread's
+# children where it has one (a ps per look before), else from ps or /proc.
 apim_children() {
-  apim_ch=$(ps -o pid= --ppid "$1" 2>/dev/null) || apim_ch=$(apim_children_proc "$1")
+  if [ -r "/proc/$1/task/$1/children" ]; then
+    apim_ch=
+    for apim_ch_f in /proc/"$1"/task/*/children; do
+      apim_ch_l=
+      IFS= read -r apim_ch_l <"$apim_ch_f" 2>/dev/null
+      apim_ch="$apim_ch $apim_ch_l"
+    done
+  else
+    apim_ch=$(ps -o pid= --ppid "$1" 2>/dev/null) || apim_ch=$(apim_children_proc "$1")
+  fi
   # shellcheck disable=SC2086 # one pid per word
   set -- $apim_ch
   APIM_CHILDREN=$*
