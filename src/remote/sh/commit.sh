@@ -14,12 +14,17 @@
 
 # The start of both transactions: state folders, run log, tools, the lock, the work folder.
 apim_begin() {
-  { [ -d "$STATE/runs" ] && [ -d "$STATE/stage" ] && [ -d "$STATE/snapshots" ]; } ||
-    mkdir -p "$STATE/runs" "$STATE/stage" "$STATE/snapshots" || {
-    apim_msg "cannot create $STATE"
-    apim_finish error 1
-  }
-  chmod 700 "$STATE" "$STATE/stage" "$STATE/snapshots"
+  # Folders mkdir makes get their mode from it (a first run: no chmod); existing ones are set.
+  apim_bg_chmod=1
+  if ! { [ -d "$STATE/runs" ] && [ -d "$STATE/stage" ] && [ -d "$STATE/snapshots" ]; }; then
+    [ -d "$STATE" ] || apim_bg_chmod=0
+    # shellcheck disable=SC2174 # every folder named is made with the mode, $STATE first
+    mkdir -p -m 700 "$STATE" "$STATE/runs" "$STATE/stage" "$STATE/snapshots" || {
+      apim_msg "cannot create $STATE"
+      apim_finish error 1
+    }
+  fi
+  [ "$apim_bg_chmod" = 0 ] || chmod 700 "$STATE" "$STATE/stage" "$STATE/snapshots"
   APIM_LOG="$STATE/runs/$RUN_ID.log"
   : >"$APIM_LOG"
   apim_emit run "$RUN_ID"
@@ -39,8 +44,13 @@ apim_finish() {
   apim_emit status "$1"
   exit "$2"
 }
+# APIM_CLEAR_PENDING=1: the pending-reload marker is removed with the work folder (one rm).
+APIM_CLEAR_PENDING=0
 apim_cleanup() {
-  [ -n "${WORK:-}" ] && [ -d "$WORK" ] && rm -rf "$WORK"
+  set --
+  if [ -n "${WORK:-}" ] && [ -d "$WORK" ]; then set -- "$WORK"; fi
+  [ "$APIM_CLEAR_PENDING" = 0 ] || set -- "$@" "$STATE/pending-reload"
+  [ $# -eq 0 ] || rm -rf -- "$@"
   apim_unlock
 }
 
@@ -231,49 +241,52 @@ apim_swap() {
     if [ "$APIM_ST_THERE $APIM_ST_TYPE" = '1 directory' ] && apim_attrs_are "$mode" "$owner" "$group" $APIM_ST_ATTRS; then
       continue
     fi
+    # A new folder gets its mode from mkdir and is the program's (a stat, a chmod and a chown
+    # through the folder less); its owner is set below when it is not, or when a setgid parent
+    # gave it another group.
+    # shellcheck disable=SC2174 # the mode is meant for the planned folder only
+    if [ "$APIM_ST_THERE" = 0 ] && [ "$mode" != - ] && mkdir -p -m "$mode" -- "$p" && [ ! -g "${p%/*}" ] && apim_is_own "$owner" "$group"; then
+      continue
+    fi
     if ! { [ -d "$p" ] || mkdir -p "$p"; } ||
       ! { apim_attrs_match "$p" "$mode" "$owner" "$group" || apim_set_attrs "$p" "$mode" "$owner" "$group"; }; then
       apim_msg "could not create $p"
       return 1
     fi
   done <"$WORK/plan"
-  # Files in one folder (a certificate and its key) written through one private folder.
-  # shellcheck disable=SC2034 # read by apim_put_file (lib.sh)
-  APIM_PUT_KEEP=1
   apim_swap_files
-  apim_sw_rc=$?
-  # shellcheck disable=SC2034 # read by apim_put_file (lib.sh)
-  APIM_PUT_KEEP=0
-  apim_put_done
-  return "$apim_sw_rc"
 }
+# The files written folder by folder (apim_put_files: a certificate and its key through one private
+# folder and one mv), then the retired ones removed.
 apim_swap_files() {
   p=
+  set --
   while read -r k i mode owner group expected want field; do
     apim_field_to p "$field"
     case $k in
-      F) apim_put_file "$WORK/payload/$i" "$p" "$mode" "$owner" "$group" || {
-        apim_msg "could not write $p"
-        return 1
-      } ;;
-      K) apim_put_file "$WORK/keystore/$i" "$p" "$mode" "$owner" "$group" || {
-        apim_msg "could not write $p"
-        return 1
-      } ;;
-      X)
-        if [ -e "$p" ] || [ -L "$p" ]; then
-          rm -f -- "$p" || {
-            apim_msg "could not remove $p"
-            return 1
-          }
-          apim_emit removed "$field"
-        fi
-        ;;
+      F) set -- "$@" "$WORK/payload/$i" "$p" "$mode" "$owner" "$group" ;;
+      K) set -- "$@" "$WORK/keystore/$i" "$p" "$mode" "$owner" "$group" ;;
     esac
+  done <"$WORK/plan"
+  if [ $# -gt 0 ] && ! apim_put_files "$@"; then
+    apim_msg "could not write the files in $APIM_PUT_DIR"
+    return 1
+  fi
+  while read -r k i mode owner group expected want field; do
+    [ "$k" = X ] || continue
+    apim_field_to p "$field"
+    if [ -e "$p" ] || [ -L "$p" ]; then
+      rm -f -- "$p" || {
+        apim_msg "could not remove $p"
+        return 1
+      }
+      apim_emit removed "$field"
+    fi
   done <"$WORK/plan"
 }
 apim_set_pending() {
-  printf '%s\n' "$RUN_ID" >"$STATE/pending-reload.tmp" && mv -f "$STATE/pending-reload.tmp" "$STATE/pending-reload"
+  # Only that it exists is read (an mv of a temporary before): one write, no mv.
+  printf '%s\n' "$RUN_ID" >"$STATE/pending-reload"
 }
 apim_prune_snapshots() {
   apim_ps_index="$STATE/snapshots/index"

@@ -152,8 +152,9 @@ apim_now() {
   APIM_NOW=${APIM_NOW%%.*}
   [ -n "$APIM_NOW" ] || APIM_NOW=$(date +%s)
 }
-# Short pause for polling loops; busybox and GNU sleep take fractions, POSIX sleep may not.
-apim_nap() { sleep 0.2 2>/dev/null || sleep 1; }
+# Short pause for polling loops ($1 seconds, 0.2 when not given); busybox and GNU sleep take
+# fractions, POSIX sleep may not.
+apim_nap() { sleep "${1:-0.2}" 2>/dev/null || sleep 1; }
 
 # ---- file state ----
 apim_sha256() {
@@ -333,20 +334,48 @@ apim_enter_private() {
     if [ -e "$apim_ep_f" ] || [ -L "$apim_ep_f" ]; then return 1; fi
   done
 }
-# APIM_EUID: the effective uid (what `id -u` prints), from this shell's /proc/self/status when
-# there is one, once per program.
+# APIM_EUID and APIM_EGID: the effective uid and gid (what `id -u` and `id -g` print), from this
+# shell's /proc/self/status when there is one, once per program.
 APIM_EUID=
+APIM_EGID=
 apim_euid() {
   [ -z "$APIM_EUID" ] || return 0
   if [ -r /proc/self/status ]; then
-    while read -r apim_eu_key _ apim_eu_uid _; do
-      if [ "$apim_eu_key" = Uid: ]; then
-        APIM_EUID=$apim_eu_uid
-        break
-      fi
+    while read -r apim_eu_key _ apim_eu_id _; do
+      case $apim_eu_key in
+        Uid:) APIM_EUID=$apim_eu_id ;;
+        Gid:)
+          APIM_EGID=$apim_eu_id
+          break
+          ;;
+      esac
     done </proc/self/status
   fi
   [ -n "$APIM_EUID" ] || APIM_EUID=$(id -u)
+  [ -n "$APIM_EGID" ] || APIM_EGID=$(id -g)
+}
+# APIM_EUSER and APIM_EGROUP: the names of APIM_EUID and APIM_EGID in /etc/passwd and /etc/group,
+# read by the shell (empty when not there: the numbers are compared then), once per program.
+APIM_EUSER=
+APIM_EGROUP=
+apim_euser() {
+  [ -z "$APIM_EUSER$APIM_EGROUP" ] || return 0
+  apim_euid
+  apim_id_name /etc/passwd "$APIM_EUID"
+  APIM_EUSER=$APIM_ID_NAME
+  apim_id_name /etc/group "$APIM_EGID"
+  APIM_EGROUP=$APIM_ID_NAME
+}
+# APIM_ID_NAME: the first name with id $2 in $1 (/etc/passwd or /etc/group: name:x:id:...).
+apim_id_name() {
+  APIM_ID_NAME=
+  [ -r "$1" ] || return 0
+  while IFS=: read -r apim_in_name _ apim_in_id _; do
+    if [ "$apim_in_id" = "$2" ]; then
+      APIM_ID_NAME=$apim_in_name
+      return 0
+    fi
+  done <"$1"
 }
 apim_split_path() {
   APIM_DIR=${1%/*}
@@ -357,43 +386,117 @@ apim_split_path() {
 apim_rename_over() { mv -fT -- "$1" "$2"; }
 
 # apim_put_file <content file> <path> <mode> <owner> <group>: replaces <path> with a copy of
-# <content file>, atomically. The copy is made in a private folder inside <path>'s own folder and
-# gets its mode and owner before any content is written (a key is never readable by others, even
-# for a moment); it is then renamed over <path> relative to that checked folder. A symbolic link
-# at <path> is replaced, not followed; chown -h; nothing is ever written through a path a local
-# user could have swapped.
-# With APIM_PUT_KEEP=1 the private folder is kept for the next file written in the same folder (a
-# mktemp and an rm -rf less per file; it is checked again, empty, before each one) until
-# apim_put_done, which the caller then must run.
-APIM_PUT_KEEP=0
-APIM_PUT_PRIV=
-APIM_PUT_IN=
-apim_put_file() {
-  apim_split_path "$2"
-  apim_euid # here, not in the subshell below, so one read serves every file
-  if [ -z "$APIM_PUT_PRIV" ] || [ "$APIM_PUT_IN" != "$APIM_DIR" ]; then
-    apim_put_done
-    [ -d "$APIM_DIR" ] || mkdir -p "$APIM_DIR" || return 1
-    APIM_PUT_PRIV=$(apim_private_dir "$APIM_DIR") || {
-      APIM_PUT_PRIV=
-      apim_msg "cannot create a temporary folder in $APIM_DIR"
-      return 1
-    }
-    APIM_PUT_IN=$APIM_DIR
-  fi
+# <content file>, atomically; apim_put_files below with one file.
+apim_put_file() { apim_put_files "$@"; }
+# apim_put_files <content file> <path> <mode> <owner> <group> [<content file> <path> ...]: replaces
+# each <path> with a copy of its <content file>, atomically, folder by folder (in the order the
+# folders first appear). The copies are made in a private folder inside the paths' own folder,
+# created with their mode (the umask; chmod only for a mode the umask cannot give) so that a key is
+# never readable by others, not even for a moment, and given their owner before they are renamed
+# over the paths relative to that checked folder, by one mv for the folder. A symbolic link at a
+# path is replaced, not followed; chown -h; nothing is ever written through a path a local user
+# could have swapped. Per folder: a mktemp, a stat, a cat per file, a chown only when the owner
+# differs from this program's user, an mv and an rm (a mktemp, a stat, a chmod, a chown, a cat,
+# an mv and an rm per file before).
+apim_put_files() {
+  apim_euid
+  apim_pf_n=0
+  while [ $# -ge 5 ]; do
+    apim_pf_n=$((apim_pf_n + 1))
+    eval "apim_pf_src_$apim_pf_n=\$1 apim_pf_path_$apim_pf_n=\$2 apim_pf_mode_$apim_pf_n=\$3 apim_pf_own_$apim_pf_n=\$4:\$5 apim_pf_todo_$apim_pf_n=1"
+    shift 5
+  done
+  apim_pf_k=0
+  while [ "$apim_pf_k" -lt "$apim_pf_n" ]; do
+    apim_pf_k=$((apim_pf_k + 1))
+    eval "[ \"\$apim_pf_todo_$apim_pf_k\" = 1 ] && apim_split_path \"\$apim_pf_path_$apim_pf_k\"" || continue
+    # The files of this folder: their numbers, on one line.
+    APIM_PUT_DIR=$APIM_DIR
+    apim_pf_here=
+    apim_pf_m=$((apim_pf_k - 1))
+    while [ "$apim_pf_m" -lt "$apim_pf_n" ]; do
+      apim_pf_m=$((apim_pf_m + 1))
+      eval "[ \"\$apim_pf_todo_$apim_pf_m\" = 1 ] && apim_split_path \"\$apim_pf_path_$apim_pf_m\"" || continue
+      [ "$APIM_DIR" = "$APIM_PUT_DIR" ] || continue
+      eval "apim_pf_todo_$apim_pf_m=0 apim_pf_base_$apim_pf_m=\$APIM_BASE"
+      apim_pf_here="$apim_pf_here $apim_pf_m"
+    done
+    apim_put_in_folder "$APIM_PUT_DIR" "$apim_pf_here" || return 1
+  done
+}
+# apim_put_in_folder <folder> <numbers>: apim_put_files' work for the files of one folder.
+apim_put_in_folder() {
+  [ -d "$1" ] || mkdir -p "$1" || return 1
+  apim_pf_priv=$(apim_private_dir "$1") || {
+    apim_msg "cannot create a temporary folder in $1"
+    return 1
+  }
   (
-    apim_enter_private "$APIM_PUT_PRIV" "$APIM_DIR" || { apim_msg "$APIM_PUT_PRIV changed while it was being written: refused"; exit 1; }
-    (umask 077 && : >new) && chmod "$3" new && chown -h "$4:$5" new && cat "$1" >new &&
-      apim_rename_over new "../$APIM_BASE"
+    apim_enter_private "$apim_pf_priv" "$1" || { apim_msg "$apim_pf_priv changed while it was being written: refused"; exit 1; }
+    apim_pf_list=$2
+    set -C
+    apim_pf_chown=
+    apim_pf_chmod=
+    apim_pf_src='' apim_pf_base='' apim_pf_mode='' apim_pf_own=''
+    for apim_pf_m in $apim_pf_list; do
+      eval "apim_pf_src=\$apim_pf_src_$apim_pf_m apim_pf_base=\$apim_pf_base_$apim_pf_m apim_pf_mode=\$apim_pf_mode_$apim_pf_m apim_pf_own=\$apim_pf_own_$apim_pf_m"
+      if apim_umask_for "$apim_pf_mode"; then umask "$APIM_UMASK"; else
+        umask 077
+        apim_pf_chmod="$apim_pf_chmod $apim_pf_m"
+      fi
+      cat -- "$apim_pf_src" >"$apim_pf_base" || exit 1
+      # The folder is 0700 (no setgid): new files are the program's.
+      apim_is_own "${apim_pf_own%%:*}" "${apim_pf_own#*:}" || apim_pf_chown="$apim_pf_chown $apim_pf_m"
+    done
+    # One chown per owner among the files (chown clears set-id bits: the chmod comes after).
+    while [ -n "$apim_pf_chown" ]; do
+      apim_pf_left=$apim_pf_chown
+      apim_pf_chown=
+      apim_pf_pair=
+      set --
+      for apim_pf_m in $apim_pf_left; do
+        eval "apim_pf_own=\$apim_pf_own_$apim_pf_m"
+        [ -n "$apim_pf_pair" ] || apim_pf_pair=$apim_pf_own
+        if [ "$apim_pf_own" = "$apim_pf_pair" ]; then
+          eval "set -- \"\$@\" \"\$apim_pf_base_$apim_pf_m\""
+        else
+          apim_pf_chown="$apim_pf_chown $apim_pf_m"
+        fi
+      done
+      chown -h -- "$apim_pf_pair" "$@" || exit 1
+    done
+    for apim_pf_m in $apim_pf_chmod; do
+      eval "chmod -- \"\$apim_pf_mode_$apim_pf_m\" \"\$apim_pf_base_$apim_pf_m\"" || exit 1
+    done
+    set --
+    for apim_pf_m in $apim_pf_list; do eval "set -- \"\$@\" \"\$apim_pf_base_$apim_pf_m\""; done
+    # mv into a folder: a symbolic link at a name is replaced, a folder there is an error.
+    mv -f -- "$@" ..
   )
   apim_pf_rc=$?
-  if [ "$apim_pf_rc" != 0 ] || [ "$APIM_PUT_KEEP" != 1 ]; then apim_put_done; fi
+  rm -rf -- "$apim_pf_priv"
   return "$apim_pf_rc"
 }
-apim_put_done() {
-  [ -z "$APIM_PUT_PRIV" ] || rm -rf -- "$APIM_PUT_PRIV"
-  APIM_PUT_PRIV=
-  APIM_PUT_IN=
+# apim_is_own <owner> <group>: are they (names or numbers) this program's user and group, which a
+# file or folder it creates gets (in a folder without the setgid bit)?
+apim_is_own() {
+  apim_euser
+  case $1:$2 in
+    "$APIM_EUID:$APIM_EGID" | "$APIM_EUID:$APIM_EGROUP" | "$APIM_EUSER:$APIM_EGID" | "$APIM_EUSER:$APIM_EGROUP") return 0 ;;
+  esac
+  return 1
+}
+# APIM_UMASK: the umask that creates a file (0666 asked) with mode $1; fails for a mode with a
+# set-id, sticky or execute bit, which needs a chmod.
+apim_umask_for() {
+  case $1 in
+    0[0246][0246][0246]) apim_uf=${1#0} ;;
+    [0246][0246][0246]) apim_uf=$1 ;;
+    *) return 1 ;;
+  esac
+  apim_uf_o=${apim_uf#??}
+  apim_uf_g=${apim_uf#?}
+  APIM_UMASK=$((7 - ${apim_uf%??}))$((7 - ${apim_uf_g%?}))$((7 - apim_uf_o))
 }
 # apim_put_link <target> <path>: replaces <path> with a symbolic link to <target>, the same way.
 apim_put_link() {

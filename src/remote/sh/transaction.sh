@@ -47,6 +47,27 @@ apim_stage_path() {
 }
 # nginx's messages about the candidate, naming the live files.
 apim_unrewrite_out() { APIM_NGINX_OUT=$(printf '%s\n' "$APIM_NGINX_OUT" | sed -f "$WORK/unrewrite.sed"); }
+# apim_stage_fix <find predicate>: in the copy, the links the predicate finds that point into the
+# live tree pointed into the copy, and the files it finds rewritten by one sed, but PEM ones (told
+# by their first line, read by the shell): a head, a grep and a sed per file were a third of a first
+# converge's processes (bench/host-cpu); a find and a sh for links and files together.
+apim_stage_fix() {
+  # shellcheck disable=SC2016 # the inner script's own variables
+  find "$WORK/tree" "$@" -exec sh -c '
+    p=$1; t=$2; s=$3; shift 3
+    for f do
+      shift
+      if [ -L "$f" ]; then
+        d=$(readlink "$f")
+        case $d in "$p"/*) ln -sfn "$t/${d#"$p"/}" "$f" ;; "$p") ln -sfn "$t" "$f" ;; esac
+        continue
+      fi
+      l=
+      IFS= read -r l <"$f" 2>/dev/null
+      case $l in -----BEGIN*) ;; *) set -- "$@" "$f" ;; esac
+    done
+    [ $# -eq 0 ] || sed -i -f "$s" "$@"' sh "$PREFIX" "$WORK/tree" "$WORK/rewrite.sed" {} +
+}
 # Copy of the live tree with the plan applied and absolute paths pointed into the copy; nginx -t on
 # it. A candidate nginx accepts but serves wrongly (a server name claimed twice) is refused too.
 # Returns 0 valid, 1 refused (APIM_NGINX_OUT says why), 2 could not be staged.
@@ -55,13 +76,22 @@ apim_stage_and_validate() {
     apim_msg "could not copy $PREFIX to the stage"
     return 2
   }
-  # shellcheck disable=SC2016 # the inner script's own variables
-  find "$WORK/tree" -type l -exec sh -c '
-    p=$1; t=$2; shift 2
-    for l do
-      d=$(readlink "$l")
-      case $d in "$p"/*) ln -sfn "$t/${d#"$p"/}" "$l" ;; "$p") ln -sfn "$t" "$l" ;; esac
-    done' sh "$PREFIX" "$WORK/tree" {} +
+  # A link on the way to a staged path (mkdir -p and cp follow it) is pointed into the copy before
+  # the plan is applied; else the plan goes in first and one find fixes links and files together.
+  apim_sv_links_first=0
+  while read -r k i _ _ _ _ _ field; do
+    apim_stage_path "$field"
+    case $k:$p in
+      F:"$PREFIX"/*) apim_sv_d=${sp%/*} ;;
+      D:"$PREFIX"/*) apim_sv_d=$sp ;;
+      *) continue ;;
+    esac
+    while [ "$apim_sv_d" != "$WORK/tree" ]; do
+      [ ! -L "$apim_sv_d" ] || apim_sv_links_first=1
+      apim_sv_d=${apim_sv_d%/*}
+    done
+  done <"$WORK/plan"
+  if [ "$apim_sv_links_first" = 1 ]; then apim_stage_fix -type l; fi
   # The plan applied in three passes, each with one process for all rows (a mkdir and an rm per row
   # before): the folders, then the removals (a staged copy that is a link is removed, never written
   # through), then the copies.
@@ -90,19 +120,7 @@ apim_stage_and_validate() {
     apim_stage_path "$field"
     cp "$WORK/payload/$i" "$sp" || return 2
   done <"$WORK/plan"
-  # Every file but PEM ones (told by their first line, read by the shell) rewritten by one sed:
-  # a head, a grep and a sed per file were a third of a first converge's processes (bench/host-cpu).
-  # shellcheck disable=SC2016 # the inner script's own variables
-  find "$WORK/tree" -type f -exec sh -c '
-    s=$1
-    shift
-    for f do
-      shift
-      l=
-      IFS= read -r l <"$f" 2>/dev/null
-      case $l in -----BEGIN*) ;; *) set -- "$@" "$f" ;; esac
-    done
-    [ $# -eq 0 ] || sed -i -f "$s" "$@"' sh "$WORK/rewrite.sed" {} + || {
+  if [ "$apim_sv_links_first" = 1 ]; then apim_stage_fix -type f; else apim_stage_fix '(' -type l -o -type f ')'; fi || {
     apim_msg "could not rewrite paths in the stage"
     return 2
   }
@@ -267,7 +285,9 @@ apim_main() {
       fi
       apim_finish reload_failed 6
     fi
-    rm -f "$STATE/pending-reload"
+    # The reload is proven: the marker goes when the program ends.
+    # shellcheck disable=SC2034 # read by apim_cleanup (commit.sh)
+    APIM_CLEAR_PENDING=1
   fi
   [ -n "$SNAP" ] || apim_write_records "$APIM_RECORD_MANAGERS" "$APIM_RECORDS"
   apim_prune_snapshots

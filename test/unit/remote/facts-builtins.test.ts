@@ -1,7 +1,7 @@
 // What the facts program reads with shell builtins instead of running uname, id or a `$(...)`
 // (src/remote/sh/facts.sh, nginx.sh) must be what those commands say, under every shell a host may
 // run; a recorded file the plan asks about is answered once.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +64,24 @@ describe.each(SHELLS)('facts read by the shell (%s)', (shell) => {
     writeFileSync(pidFile, '999999999\n');
     expect(sh(`PID_FILE='${pidFile}'; apim_master_pid; echo "[$APIM_MASTER_PID]"`)).toBe('[]\n');
     expect(sh(`PID_FILE='${pidFile}.none'; apim_master_pid; echo "[$APIM_MASTER_PID]"`)).toBe('[]\n');
+  });
+
+  it('lists the children of a process as ps does (from the kernel list, read by the shell)', () => {
+    const parent = spawn('sh', ['-c', 'sleep 30 & sleep 30 & wait'], { stdio: 'ignore' });
+    try {
+      const pid = parent.pid!;
+      const deadline = Date.now() + 5_000;
+      let ps = '';
+      while (Date.now() < deadline && (ps = run(`ps -o pid= --ppid ${pid}`)).split(/\s+/).length < 2)
+        run('sleep 0.05');
+      const want = ps.split(/\s+/).sort().join(' ');
+      const children = (body: string) =>
+        sh(`${body}apim_children ${pid}; echo "$APIM_CHILDREN"`).trim().split(' ').sort().join(' ');
+      expect(children('')).toBe(want);
+      run(`kill ${want}`);
+    } finally {
+      parent.kill();
+    }
   });
 
   it('reports the nginx-plus package as dpkg-query does', () => {

@@ -122,39 +122,83 @@ describe('apim_put_file', () => {
   });
 });
 
-describe('apim_put_file with APIM_PUT_KEEP (one private folder for the files of one folder)', () => {
-  const dir = () => join(base, 'kept');
+describe('apim_put_files (the files of a plan, folder by folder)', () => {
+  const putFiles = (...files: [string, string, string, string, string][]) =>
+    `apim_put_files ${files.flat().map(singleQuote).join(' ')}`;
+  const modeOf = (p: string) => (statSync(p).mode & 0o7777).toString(8);
 
-  it('writes each file with its mode, then leaves no temporary folder behind after apim_put_done', () => {
-    mkdirSync(dir(), { recursive: true });
-    const body = [
-      'APIM_PUT_KEEP=1',
-      putFile(join(base, 'content'), join(dir(), 'lb.crt'), '0644', 'root', 'root'),
-      putFile(join(base, 'content'), join(dir(), 'lb.key'), '0600', 'root', 'root'),
-      'ls -A "$APIM_PUT_PRIV" | wc -l >' + singleQuote(join(base, 'kept-count')),
-      'apim_put_done',
-    ].join(' &&\n');
+  it('writes every file with its mode and owner, umask-made, chmodded or chowned, and leaves no temporary', () => {
+    const tls = join(base, 'files', 'tls');
+    const conf = join(base, 'files', 'conf');
+    mkdirSync(tls, { recursive: true });
+    const content = join(base, 'content');
+    const body = putFiles(
+      [content, join(conf, 'site.conf'), '0644', 'root', 'root'],
+      [content, join(tls, 'lb.crt'), '0644', 'root', 'root'],
+      [content, join(tls, 'lb.key'), '0600', 'root', 'root'],
+      [content, join(conf, 'run.sh'), '4755', 'nobody', 'nogroup'],
+      [content, join(tls, 'shared.pem'), '0640', '0', 'nogroup'],
+    );
     expect(lib(body)).toBe(0);
-    expect(readFileSync(join(base, 'kept-count'), 'utf8').trim()).toBe('0');
-    expect(readdirSync(dir()).sort()).toEqual(['lb.crt', 'lb.key']);
-    expect((statSync(join(dir(), 'lb.key')).mode & 0o777).toString(8)).toBe('600');
-    expect((statSync(join(dir(), 'lb.crt')).mode & 0o777).toString(8)).toBe('644');
+    expect(readdirSync(tls).sort()).toEqual(['lb.crt', 'lb.key', 'shared.pem']);
+    expect(readdirSync(conf).sort()).toEqual(['run.sh', 'site.conf']);
+    expect([
+      modeOf(join(tls, 'lb.key')),
+      modeOf(join(tls, 'lb.crt')),
+      modeOf(join(conf, 'site.conf')),
+    ]).toEqual(['600', '644', '644']);
+    // The set-id bit survives the chown: the chmod comes after it.
+    expect([modeOf(join(conf, 'run.sh')), statSync(join(conf, 'run.sh')).uid]).toEqual(['4755', NOBODY]);
+    expect([
+      modeOf(join(tls, 'shared.pem')),
+      statSync(join(tls, 'shared.pem')).uid,
+      statSync(join(tls, 'shared.pem')).gid,
+    ]).toEqual(['640', 0, NOBODY]);
+    expect(readFileSync(join(tls, 'lb.key'), 'utf8')).toBe('page\n');
   });
 
-  it('checks the kept folder again before the next file: one that is no longer empty is refused', () => {
-    mkdirSync(dir(), { recursive: true });
+  it('fails when a folder stands at one of the names, leaving it and no temporary behind', () => {
+    const dir = join(base, 'files', 'blocked');
+    mkdirSync(join(dir, 'lb.key'), { recursive: true });
+    const content = join(base, 'content');
+    const body = putFiles(
+      [content, join(dir, 'lb.crt'), '0644', 'root', 'root'],
+      [content, join(dir, 'lb.key'), '0600', 'root', 'root'],
+    );
+    expect(lib(body)).not.toBe(0);
+    expect(statSync(join(dir, 'lb.key')).isDirectory()).toBe(true);
+    expect(readdirSync(dir).filter((e) => e.startsWith('.apim-tmp'))).toEqual([]);
+  });
+
+  it('refuses a private folder that is not empty when it is entered, writing nothing', () => {
+    const dir = join(base, 'files', 'planted');
+    mkdirSync(dir, { recursive: true });
+    // Whatever appears in the private folder before it is checked (here a link to the root-only file).
     const body = [
-      'APIM_PUT_KEEP=1',
-      putFile(join(base, 'content'), join(dir(), 'first'), '0644', 'root', 'root'),
-      // Whatever appears in the private folder meanwhile (here a link to the root-only file).
-      `ln -s ${singleQuote(secret)} "$APIM_PUT_PRIV/new"`,
-      `if ${putFile(join(base, 'content'), join(dir(), 'second'), '0666', 'nobody', 'nogroup')}; then exit 1; fi`,
-      '[ -z "$APIM_PUT_PRIV" ]',
-    ].join(' &&\n');
+      `apim_private_dir() { d=$(mktemp -d "$1/.apim-tmp.XXXXXXXXXX") && ln -s ${singleQuote(secret)} "$d/lb.key" && printf '%s\\n' "$d"; }`,
+      putFiles([join(base, 'content'), join(dir, 'lb.key'), '0666', 'nobody', 'nogroup']),
+    ].join('\n');
     const before = secretState();
-    expect(lib(body)).toBe(0);
+    expect(lib(body)).not.toBe(0);
     expect(secretState()).toBe(before);
-    expect(readdirSync(dir()).filter((e) => e.startsWith('.apim-tmp'))).toEqual([]);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('apim_umask_for: the umask for modes a file can be created with, none for the others', () => {
+    const out = execFileSync('sh', ['-s'], {
+      input: `${scriptSource('lib')}\nfor m in 0644 0600 0640 0000 644 0755 4644 0601; do if apim_umask_for $m; then echo "$m $APIM_UMASK"; else echo "$m -"; fi; done\n`,
+      encoding: 'utf8',
+    });
+    expect(out.trim().split('\n')).toEqual([
+      '0644 133',
+      '0600 177',
+      '0640 137',
+      '0000 777',
+      '644 133',
+      '0755 -',
+      '4644 -',
+      '0601 -',
+    ]);
   });
 });
 
