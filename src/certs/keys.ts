@@ -94,15 +94,17 @@ export interface GeneratedKey {
 }
 
 /**
- * The same key as generatePrivateKey, made on libuv's thread pool. An RSA key takes ~0.1 s of CPU;
- * made synchronously for every host of a run, the keys were a serial segment that stalled every
- * SSH session on the event loop (the largest controller cost of a first converge, bench/).
+ * The same key as generatePrivateKey; an RSA key is made on libuv's thread pool. An RSA key takes
+ * ~0.1 s of CPU; made synchronously for every host of a run, the keys were a serial segment that
+ * stalled every SSH session on the event loop (the largest controller cost of a first converge,
+ * bench/). A P-256 key is made at once: ~60 us of CPU, where the thread pool's job set-up and
+ * hand-off made it ~100 us (process CPU per key, 5 interleaved rounds on the bench machine).
  */
 export async function generatePrivateKeyAsync(spec: KeySpec): Promise<GeneratedKey> {
   assertAllowedSpec(spec);
   const { privateKey } =
     spec.keyType === 'ecdsa'
-      ? await generateKeyPairAsync('ec', { namedCurve: 'prime256v1' })
+      ? generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
       : await generateKeyPairAsync('rsa', { modulusLength: spec.rsaBits, publicExponent: 0x10001 });
   return { pem: pkcs8Pem(privateKey), object: privateKey };
 }

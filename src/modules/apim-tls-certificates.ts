@@ -218,7 +218,7 @@ async function issue(
 ): Promise<{ cert: PairFile; key: PairFile; certificate: CertificateMetadata }> {
   const keySpec = { keyType: tls.keyType, rsaBits: tls.rsaBits };
   const ca = tls.useCa ? ctx.localCa() : undefined;
-  // Off the event loop: the other hosts' SSH sessions go on while this key is made.
+  // An RSA key off the event loop: the other hosts' SSH sessions go on while it is made.
   const generatedKey = await generatePrivateKeyAsync(keySpec);
   const generated = createCertificate({
     hostnames: serverNames,

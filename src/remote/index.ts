@@ -3,6 +3,7 @@ export * from './output-protocol.js';
 export {
   PROGRAMS,
   RUN_LOGS_TO_KEEP,
+  compactScript,
   program,
   scriptSource,
   scriptSources,

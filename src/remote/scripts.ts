@@ -42,10 +42,69 @@ export const scriptSources = new Map<ScriptFile, string>();
 export function scriptSource(file: ScriptFile): string {
   let text = scriptSources.get(file);
   if (text === undefined) {
-    text = readFileSync(new URL(`${file}.sh`, SH_DIR), 'utf8');
+    text = compactScript(readFileSync(new URL(`${file}.sh`, SH_DIR), 'utf8'));
     scriptSources.set(file, text);
   }
   return text;
+}
+
+/**
+ * Comments that stay: the transaction's test-only pause point (docs/architecture.md), and
+ * shellcheck's directives (the assembled programs are checked too, script-syntax.test.ts).
+ */
+const KEPT_COMMENT = /^#\s*(apim-test-hook:|shellcheck )/;
+const HEREDOC = /<<-?\s*(['"]?)([A-Za-z_][A-Za-z0-9_]*)\1/g;
+
+type Quote = "'" | '"' | undefined;
+
+/** The quote still open at the end of `line` when `open` was open at its start (# ends the scan). */
+function quoteAfter(line: string, open: Quote): Quote {
+  let quote = open;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quote === "'") {
+      if (c === "'") quote = undefined;
+    } else if (c === '\\') i++;
+    else if (quote === '"') {
+      if (c === '"') quote = undefined;
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === '#' && (i === 0 || /[\s;&|()]/.test(line[i - 1]!))) break;
+  }
+  return quote;
+}
+
+/**
+ * The script as it goes to hosts: without its comment lines, blank lines and indentation (a third
+ * of the files' bytes, which every program carries to every host on every run: the controller
+ * copies, encrypts and sends them, the host's shell reads them). Here-documents and the lines of a
+ * quoted string spanning lines (an awk program, an `sh -c` script) stay as written.
+ * test/unit/remote/script-compact.test.ts proves with bash's own parser that every shipped file
+ * means the same once compacted.
+ */
+export function compactScript(text: string): string {
+  const out: string[] = [];
+  const heredocEnds: { word: string; tabs: boolean }[] = [];
+  let quote: Quote;
+  for (const line of text.split('\n')) {
+    const end = heredocEnds[0];
+    if (end !== undefined) {
+      out.push(line);
+      if ((end.tabs ? line.replace(/^\t+/, '') : line) === end.word) heredocEnds.shift();
+      continue;
+    }
+    if (quote !== undefined) {
+      out.push(line);
+      quote = quoteAfter(line, quote);
+      continue;
+    }
+    const code = line.trimStart();
+    if (code === '' || (code.startsWith('#') && !KEPT_COMMENT.test(code))) continue;
+    out.push(code);
+    quote = quoteAfter(code, undefined);
+    for (const match of code.matchAll(HEREDOC))
+      heredocEnds.push({ word: match[2]!, tabs: match[0].startsWith('<<-') });
+  }
+  return `${out.join('\n')}\n`;
 }
 
 /**
