@@ -15,6 +15,7 @@ import {
   transactionScript,
   type NginxVersionSeen,
 } from '../../../src/remote/index.js';
+import { singleQuote } from '../../../src/transport/shell-quote.js';
 
 const source = (file: string) =>
   readFileSync(new URL(`../../../src/remote/sh/${file}.sh`, import.meta.url), 'utf8');
@@ -64,6 +65,23 @@ describe.each(SHELLS)('facts read by the shell (%s)', (shell) => {
     writeFileSync(pidFile, '999999999\n');
     expect(sh(`PID_FILE='${pidFile}'; apim_master_pid; echo "[$APIM_MASTER_PID]"`)).toBe('[]\n');
     expect(sh(`PID_FILE='${pidFile}.none'; apim_master_pid; echo "[$APIM_MASTER_PID]"`)).toBe('[]\n');
+  });
+
+  it('takes a configure argument from nginx -V: the last --name=, up to a blank or line end', () => {
+    const arg = (v: string, name: string) =>
+      sh(`apim_np_v=${singleQuote(v)}; apim_configure_arg ${name}; printf '[%s]' "$APIM_ARG"`);
+    const v =
+      "nginx version: nginx/1.22.1\nconfigure arguments: --with-cc-opt='-g -O2 -ffile-prefix-map=/build/n-1.22.1=.' " +
+      '--prefix=/usr/share/nginx --conf-path=/etc/nginx/nginx.conf --pid-path=/run/*.pid\n--error-log-path=/var/log/e.log';
+    expect(arg(v, 'prefix')).toBe('[/usr/share/nginx]');
+    expect(arg(v, 'conf-path')).toBe('[/etc/nginx/nginx.conf]');
+    // Globbing stays off: `*` is text.
+    expect(arg(v, 'pid-path')).toBe('[/run/*.pid]');
+    expect(arg(v, 'error-log-path')).toBe('[/var/log/e.log]');
+    expect(arg(v, 'sbin-path')).toBe('[]');
+    expect(arg(`${v} --prefix=/opt/last`, 'prefix')).toBe('[/opt/last]');
+    expect(arg(`${v} --with-ld-opt=--prefix=/inside`, 'prefix')).toBe('[/inside]');
+    expect(arg('configure arguments: --prefix= --conf-path=x', 'prefix')).toBe('[]');
   });
 
   it('reports the nginx-plus package as dpkg-query does', () => {
