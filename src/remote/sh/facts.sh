@@ -104,7 +104,8 @@ apim_passwd_files_first() {
 apim_nginx_binary() {
   NGINX=$NGINX_OVERRIDE
   if [ -z "$NGINX" ]; then
-    NGINX=$(command -v nginx 2>/dev/null || :)
+    apim_on_path nginx
+    NGINX=$APIM_ON_PATH
     for apim_f in /usr/sbin/nginx /usr/local/sbin/nginx /usr/local/nginx/sbin/nginx; do
       [ -n "$NGINX" ] && break
       [ -x "$apim_f" ] && NGINX=$apim_f
@@ -116,6 +117,22 @@ apim_nginx_binary() {
     APIM_NGINX_STAT=$NGINX
   fi
   return 0
+}
+# APIM_ON_PATH: the first executable regular file named $1 in an absolute folder of PATH, what
+# `command -v` prints for a program, found by the shell (a `$(command -v ...)` was a fork); empty
+# when there is none.
+apim_on_path() {
+  APIM_ON_PATH=
+  apim_op_rest=$PATH:
+  while [ -n "$apim_op_rest" ]; do
+    apim_op_dir=${apim_op_rest%%:*}
+    apim_op_rest=${apim_op_rest#*:}
+    case $apim_op_dir in /*) ;; *) continue ;; esac
+    if [ -f "$apim_op_dir/$1" ] && [ -x "$apim_op_dir/$1" ]; then
+      APIM_ON_PATH=$apim_op_dir/$1
+      return 0
+    fi
+  done
 }
 # APIM_NGINX_V: the text $STATE/nginx-v holds (state.sh, apim_record_nginx_v) when its identity line
 # is that of the binary now (APIM_NGINX_ID: a regular file with the same device, inode, size, mtime

@@ -84,6 +84,28 @@ describe.each(SHELLS)('facts read by the shell (%s)', (shell) => {
     expect(arg('configure arguments: --prefix= --conf-path=x', 'prefix')).toBe('[]');
   });
 
+  it('finds a program on PATH as command -v does, in absolute folders only', () => {
+    const bins = join(dir, `path-${shell.replace(' ', '-')}`);
+    for (const d of ['a', 'b', 'c']) mkdirSync(join(bins, d), { recursive: true });
+    writeFileSync(join(bins, 'a', 'tool'), '#!/bin/sh\n', { mode: 0o644 }); // not executable
+    writeFileSync(join(bins, 'b', 'tool'), '#!/bin/sh\n', { mode: 0o755 });
+    writeFileSync(join(bins, 'c', 'tool'), '#!/bin/sh\n', { mode: 0o755 });
+    mkdirSync(join(bins, 'b', 'dir'), { recursive: true });
+    const found = (path: string, name: string) =>
+      sh(
+        `cd ${singleQuote(join(bins, 'c'))}; PATH=${singleQuote(path)}; apim_on_path ${name}; printf '[%s]' "$APIM_ON_PATH"`,
+      );
+    const path = `${join(bins, 'a')}:${join(bins, 'b')}:${join(bins, 'c')}`;
+    expect(found(path, 'tool')).toBe(`[${join(bins, 'b', 'tool')}]`);
+    expect(found(path, 'tool')).toBe(
+      `[${execFileSync('bash', ['-c', `PATH=${singleQuote(path)}; command -v tool`], { encoding: 'utf8' }).trim()}]`,
+    );
+    expect(found(path, 'dir')).toBe('[]');
+    expect(found(path, 'none')).toBe('[]');
+    // An empty or relative entry (the current folder holds a tool) is not searched.
+    expect(found(`:.:${join(bins, 'a')}`, 'tool')).toBe('[]');
+  });
+
   it('reports the nginx-plus package as dpkg-query does', () => {
     const hasDpkg = spawnSync('sh', ['-c', 'command -v dpkg-query']).status === 0;
     const installed =
