@@ -31,16 +31,38 @@ apim_managers() {
   fi
 }
 
-# The facts that travel base64 (the os-release text, names, paths, nginx -V) are kept in variables
-# and emitted by one awk (apim_text_facts): a base64 and a tr per value were a third of this
-# program's processes.
+# The text facts (the os-release text, names, paths, nginx -V) are kept in variables and emitted
+# together (apim_text_facts): as plain text records where they can be, the rest base64 with one awk.
+# APIM_NL and APIM_TAB: the characters, for patterns.
+APIM_NL='
+'
+APIM_TAB='	'
+# apim_plain_line <text without newline>: can it be part of a plain text record (output-protocol.ts,
+# decodeText: `=`, then the text with each newline written `\n`)? Printable ASCII and tabs, no
+# backslash: such a record is one protocol line, whatever the text. Others travel base64.
+apim_plain_line() {
+  # shellcheck disable=SC2101 # [:print:] is a class inside the bracket expression [!...]
+  case $1 in
+    *\\* | *[!"$APIM_TAB"[:print:]]*) return 1 ;;
+  esac
+  return 0
+}
+
+# APIM_OS_RELEASE, and APIM_OS_RELEASE_PLAIN: its plain text record value, built line by line as
+# it is read (empty when a line cannot be sent plain).
 apim_os_facts() {
   APIM_OS_RELEASE=
+  APIM_OS_RELEASE_PLAIN="="
   for apim_f in /etc/os-release /usr/lib/os-release; do
     if [ -r "$apim_f" ]; then
       while IFS= read -r apim_l || [ -n "$apim_l" ]; do
         APIM_OS_RELEASE="$APIM_OS_RELEASE$apim_l
 "
+        if [ -n "$APIM_OS_RELEASE_PLAIN" ] && apim_plain_line "$apim_l"; then
+          APIM_OS_RELEASE_PLAIN="$APIM_OS_RELEASE_PLAIN$apim_l\\n"
+        else
+          APIM_OS_RELEASE_PLAIN=
+        fi
       done <"$apim_f"
       break
     fi
@@ -138,18 +160,28 @@ apim_on_path() {
 # is that of the binary now (APIM_NGINX_ID: a regular file with the same device, inode, size, mtime
 # and ctime). A package upgrade or reinstall writes a new file (another inode, a new ctime); a
 # rewrite in place changes mtime and ctime, and is refused while nginx runs from it (ETXTBSY).
+# APIM_NGINX_V_PLAIN: its plain text record value (apim_plain_line), built as it is read; empty when
+# a line cannot be sent plain, or nginx -V was run.
 apim_recorded_nginx_v() {
+  APIM_NGINX_V_PLAIN=
   [ -n "$APIM_NGINX_ID" ] && [ -f "$STATE/nginx-v" ] || return 1
   {
     IFS= read -r apim_rv_id || return 1
     [ "$apim_rv_id" = "$APIM_NGINX_ID" ] || return 1
     APIM_NGINX_V=
+    APIM_NGINX_V_PLAIN="="
     while IFS= read -r apim_rv_l || [ -n "$apim_rv_l" ]; do
+      if [ -n "$APIM_NGINX_V_PLAIN" ] && apim_plain_line "$apim_rv_l"; then
+        APIM_NGINX_V_PLAIN="$APIM_NGINX_V_PLAIN${APIM_NGINX_V:+\\n}$apim_rv_l"
+      else
+        APIM_NGINX_V_PLAIN=
+      fi
       APIM_NGINX_V="$APIM_NGINX_V${APIM_NGINX_V:+
 }$apim_rv_l"
     done
   } <"$STATE/nginx-v"
   case $APIM_NGINX_V in 'nginx version: '*) return 0 ;; esac
+  APIM_NGINX_V_PLAIN=
   return 1
 }
 
@@ -199,14 +231,28 @@ apim_nginx_facts() {
   apim_emit plus_package "$apim_nf_plus"
 }
 
-# The base64 facts of apim_os_facts and apim_nginx_facts, in one awk.
+# The text facts of apim_os_facts and apim_nginx_facts: plain text records where apim_plain_line
+# allows, the others base64 in one awk (which every no-op ran before, for all of them).
 apim_text_facts() {
+  # Triples `<key> <text> <plain record value, or empty: base64, or -: a one-line text, judged here>`.
+  set -- os_release "$APIM_OS_RELEASE" "$APIM_OS_RELEASE_PLAIN" user "$APIM_USER" -
   if [ "$APIM_HAS_NGINX" = 1 ]; then
-    apim_emit_b64_many os_release "$APIM_OS_RELEASE" user "$APIM_USER" nginx_binary "$NGINX" \
-      nginx_v "$APIM_NGINX_V" nginx_conf "$CONF" nginx_pid_path "$PID_FILE" nginx_error_log "${ERROR_LOG:-stderr}"
-  else
-    apim_emit_b64_many os_release "$APIM_OS_RELEASE" user "$APIM_USER"
+    set -- "$@" nginx_binary "$NGINX" - nginx_v "$APIM_NGINX_V" "${APIM_NGINX_V_PLAIN:-}" nginx_conf "$CONF" - \
+      nginx_pid_path "$PID_FILE" - nginx_error_log "${ERROR_LOG:-stderr}" -
   fi
+  # The pairs for apim_emit_b64_many go after the triples, which are shifted off.
+  apim_tf_left=$(($# / 3))
+  while [ "$apim_tf_left" -gt 0 ]; do
+    apim_tf_plain=$3
+    if [ "$apim_tf_plain" = - ]; then
+      apim_tf_plain=
+      case $2 in *"$APIM_NL"*) ;; *) apim_plain_line "$2" && apim_tf_plain="=$2" ;; esac
+    fi
+    if [ -n "$apim_tf_plain" ]; then apim_emit "$1" "$apim_tf_plain"; else set -- "$@" "$1" "$2"; fi
+    shift 3
+    apim_tf_left=$((apim_tf_left - 1))
+  done
+  [ $# -eq 0 ] || apim_emit_b64_many "$@"
 }
 
 apim_state_facts() {

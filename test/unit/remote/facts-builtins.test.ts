@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  Records,
   decodeField,
   factsScript,
   parseFacts,
@@ -104,6 +105,49 @@ describe.each(SHELLS)('facts read by the shell (%s)', (shell) => {
     expect(found(path, 'none')).toBe('[]');
     // An empty or relative entry (the current folder holds a tool) is not searched.
     expect(found(`:.:${join(bins, 'a')}`, 'tool')).toBe('[]');
+  });
+
+  it('sends the text facts as plain text records where it can, the others base64', () => {
+    const state = join(dir, `text-${shell.replace(' ', '-')}`);
+    mkdirSync(state, { recursive: true });
+    const osRelease = readFileSync('/etc/os-release', 'utf8').replace(/\n?$/, '\n');
+    const plainV =
+      "nginx version: nginx/1.22.1\nconfigure arguments: --prefix=/usr/share/nginx\t--with-cc-opt='-O2'";
+    const texts = (nginxV: string, user: string) => {
+      writeFileSync(join(state, 'nginx-v'), `1 2 3 4 5\n${nginxV}\n`);
+      const out = sh(
+        `STATE=${singleQuote(state)} APIM_NGINX_ID='1 2 3 4 5' APIM_PM=apt APIM_SVC=none\napim_os_facts >/dev/null\n` +
+          `apim_recorded_nginx_v || exit 9\nAPIM_USER=${singleQuote(user)} APIM_HAS_NGINX=1 NGINX=/usr/sbin/nginx\n` +
+          "CONF=/etc/nginx/nginx.conf PID_FILE=/run/nginx.pid ERROR_LOG=''\napim_text_facts",
+      );
+      const r = Records.parse(out);
+      const plain = Object.fromEntries(r.output.records.map((x) => [x.key, x.value.startsWith('=')]));
+      return {
+        values: Object.fromEntries(r.output.records.map((x) => [x.key, r.text(x.key)])),
+        plain,
+      };
+    };
+    const expected = (nginxV: string, user: string) => ({
+      os_release: osRelease,
+      user,
+      nginx_binary: '/usr/sbin/nginx',
+      nginx_v: nginxV,
+      nginx_conf: '/etc/nginx/nginx.conf',
+      nginx_pid_path: '/run/nginx.pid',
+      nginx_error_log: 'stderr',
+    });
+    const plainOs = /^[\x20-\x7e\t\n]*$/.test(osRelease) && !osRelease.includes('\\');
+    const all = texts(plainV, 'root');
+    expect(all.values).toEqual(expected(plainV, 'root'));
+    expect(all.plain).toEqual({
+      ...Object.fromEntries(Object.keys(all.plain).map((k) => [k, true])),
+      os_release: plainOs,
+    });
+    // A backslash (the escape) or a byte outside printable ASCII: that text travels base64.
+    const slashV = `${plainV}\n--with-ld-opt='-L\\lib'`;
+    const some = texts(slashV, 'd\u00e9j\u00e0');
+    expect(some.values).toEqual(expected(slashV, 'd\u00e9j\u00e0'));
+    expect(some.plain).toMatchObject({ nginx_v: false, user: false, nginx_binary: true, nginx_conf: true });
   });
 
   it('reports the nginx-plus package as dpkg-query does', () => {
