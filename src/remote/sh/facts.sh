@@ -255,9 +255,35 @@ apim_text_facts() {
   [ $# -eq 0 ] || apim_emit_b64_many "$@"
 }
 
+# apim_next_query: the next row of APIM_QROWS (the caller sets it to the rows to go through, such
+# as "$APIM_QUERIES$APIM_NL") taken off it, its kind in APIM_QK and its fields in APIM_Q1 to
+# APIM_Q4 (empty when absent); returns 1 when no row is left. Parameter expansion and the shell's
+# own field splitting, not a read loop over a here-document: dash's read takes one byte per system
+# call, and the facts went through the queries six times.
+apim_next_query() {
+  while [ -n "$APIM_QROWS" ]; do
+    apim_nq_row=${APIM_QROWS%%"$APIM_NL"*}
+    APIM_QROWS=${APIM_QROWS#*"$APIM_NL"}
+    set -f
+    # shellcheck disable=SC2086 # the row's fields; globbing is off
+    set -- $apim_nq_row
+    set +f
+    [ $# -gt 0 ] || continue
+    APIM_QK=$1 APIM_Q1=${2-} APIM_Q2=${3-} APIM_Q3=${4-} APIM_Q4=${5-}
+    return 0
+  done
+  return 1
+}
+
 apim_state_facts() {
   if [ -f "$STATE/pending-reload" ]; then apim_emit_b64 pending "$(cat "$STATE/pending-reload")"; fi
   if [ -f "$STATE/records" ]; then
+    # The fields and aliases of the `file` queries, one a line: what the plan already asks about.
+    apim_sf_asked=$APIM_NL
+    APIM_QROWS=$APIM_QUERIES$APIM_NL
+    while apim_next_query; do
+      [ "$APIM_QK" = file ] && apim_sf_asked="$apim_sf_asked$APIM_Q1$APIM_NL${APIM_Q2:+$APIM_Q2$APIM_NL}"
+    done
     while read -r apim_sf_manager apim_sf_b64 apim_sf_sha apim_sf_note; do
       [ -n "$apim_sf_b64" ] || continue
       apim_emit record "$apim_sf_manager $apim_sf_b64 ${apim_sf_sha:--}${apim_sf_note:+ $apim_sf_note}"
@@ -265,17 +291,14 @@ apim_state_facts() {
       APIM_RECORDED="$APIM_RECORDED$apim_sf_b64 $apim_sf_sha $apim_sf_note
 "
       # Retiring a recorded file is a compare-and-swap: the plan needs its current state.
-      apim_sf_asked=0
-      while read -r apim_sf_kind apim_sf_field apim_sf_alias; do
-        if [ "$apim_sf_kind" = file ] && { [ "$apim_sf_field" = "$apim_sf_b64" ] || [ "$apim_sf_alias" = "$apim_sf_b64" ]; }; then
-          apim_sf_asked=1
-          break
-        fi
-      done <<APIM_QUERIES_END
-$APIM_QUERIES
-APIM_QUERIES_END
-      [ "$apim_sf_asked" = 1 ] || APIM_QUERIES="$APIM_QUERIES
+      case $apim_sf_asked in
+        *"$APIM_NL$apim_sf_b64$APIM_NL"*) ;;
+        *)
+          APIM_QUERIES="$APIM_QUERIES
 file $apim_sf_b64"
+          apim_sf_asked="$apim_sf_asked$apim_sf_b64$APIM_NL"
+          ;;
+      esac
     done <"$STATE/records"
   fi
   if [ -f "$STATE/managed-files" ]; then
@@ -300,32 +323,31 @@ file $apim_sf_b64"
 apim_file_facts() {
   apim_ff_fields=
   apim_ff_keys=
+  apim_ff_paths=
   apim_ff_plain=1
-  while read -r apim_ff_kind apim_ff_field apim_ff_alias _; do
-    [ "$apim_ff_kind" = file ] || continue
-    apim_ff_fields="$apim_ff_fields$apim_ff_field
+  APIM_QROWS=$APIM_QUERIES$APIM_NL
+  while apim_next_query; do
+    [ "$APIM_QK" = file ] || continue
+    apim_ff_fields="$apim_ff_fields$APIM_Q1
 "
     # The path as $STATE/records keeps it: the alias, or the field itself for a recorded file.
-    apim_ff_keys="$apim_ff_keys${apim_ff_alias:-$apim_ff_field}
+    apim_ff_keys="$apim_ff_keys${APIM_Q2:-$APIM_Q1}
 "
-    case $apim_ff_field in =*) ;; *) apim_ff_plain=0 ;; esac
-  done <<APIM_QUERIES_END
-$APIM_QUERIES
-APIM_QUERIES_END
+    case $APIM_Q1 in
+      =*) apim_ff_paths="$apim_ff_paths${APIM_Q1#=}
+" ;;
+      *) apim_ff_plain=0 ;;
+    esac
+  done
   [ -n "$apim_ff_fields" ] || [ -n "$APIM_NGINX_STAT" ] || return 0
-  if [ "$apim_ff_plain" = 1 ]; then
-    apim_ff_paths=
-    while read -r apim_ff_field; do apim_ff_paths="$apim_ff_paths${apim_ff_field#=}
-"; done <<APIM_FIELDS_END
-$apim_ff_fields
-APIM_FIELDS_END
-  else
-    apim_ff_paths=$(printf '%s' "$apim_ff_fields" | apim_fields_decoded)
-  fi
-  set --
-  while IFS= read -r apim_ff_p; do [ -n "$apim_ff_p" ] && set -- "$@" "$apim_ff_p"; done <<APIM_PATHS_END
-$apim_ff_paths
-APIM_PATHS_END
+  [ "$apim_ff_plain" = 1 ] || apim_ff_paths=$(printf '%s' "$apim_ff_fields" | apim_fields_decoded)
+  # One path a line (empty ones dropped, as before), split by the shell with globbing off.
+  set -f
+  IFS=$APIM_NL
+  # shellcheck disable=SC2086 # one path a line
+  set -- $apim_ff_paths
+  unset IFS
+  set +f
   # The nginx binary last (apim_nginx_binary), in the same stat, for its identity.
   apim_stat_paths "$@" ${APIM_NGINX_STAT:+"$APIM_NGINX_STAT"}
   apim_ff_out=
@@ -339,20 +361,23 @@ APIM_PATHS_END
 *}
     apim_ff_keys=${apim_ff_keys#*
 }
-    read -r apim_ff_there apim_ff_t apim_ff_mode apim_ff_user apim_ff_group _ _ apim_ff_size apim_ff_dev apim_ff_ino _ <<APIM_LINE_END
-${APIM_STATS%%
+    apim_ff_line=${APIM_STATS%%
 *}
-APIM_LINE_END
     APIM_STATS=${APIM_STATS#*
 }
-    if [ "$apim_ff_there" = 0 ]; then
+    set -f
+    # shellcheck disable=SC2086 # the stat line's fields (apim_stat_paths), one a word
+    set -- $apim_ff_line
+    set +f
+    if [ "${1-0}" = 0 ]; then
       apim_ff_out="$apim_ff_out$apim_ff_field $apim_ff_key - 0
 "
       continue
     fi
-    [ "$apim_ff_t" = file ] && apim_ff_regular="$apim_ff_regular$apim_ff_p
+    [ "$2" = file ] && apim_ff_regular="$apim_ff_regular$apim_ff_p
 "
-    apim_ff_out="$apim_ff_out$apim_ff_field $apim_ff_key $apim_ff_dev:$apim_ff_ino 1 $apim_ff_t $apim_ff_mode $apim_ff_user $apim_ff_group $apim_ff_size
+    # Field, key, identity, then `1 <type> <mode> <owner> <group> <size>`.
+    apim_ff_out="$apim_ff_out$apim_ff_field $apim_ff_key $9:${10} 1 $2 $3 $4 $5 $8
 "
   done
   if [ -n "$APIM_NGINX_STAT" ]; then
@@ -360,8 +385,20 @@ APIM_LINE_END
     APIM_NGINX_ID=$APIM_IDENTITY
   fi
   apim_file_sums "$apim_ff_regular"
-  while read -r apim_ff_field apim_ff_key apim_ff_id apim_ff_rest; do
-    [ -n "$apim_ff_field" ] || continue
+  set -f
+  IFS=$APIM_NL
+  # shellcheck disable=SC2086 # one answer a line
+  set -- $apim_ff_out
+  unset IFS
+  set +f
+  for apim_ff_row do
+    set -f
+    # shellcheck disable=SC2086 # the answer's fields, one a word
+    set -- $apim_ff_row
+    set +f
+    apim_ff_field=$1 apim_ff_key=$2 apim_ff_id=$3
+    shift 3
+    apim_ff_rest=$*
     case $apim_ff_rest in
       '1 file '*)
         apim_ff_sum=${APIM_SUMS%%
@@ -369,15 +406,13 @@ APIM_LINE_END
         APIM_SUMS=${APIM_SUMS#*
 }
         apim_emit file "$apim_ff_field $apim_ff_rest $apim_ff_sum"
-        APIM_FILE_SUMS="$APIM_FILE_SUMS$apim_ff_key $apim_ff_sum ${apim_ff_rest##* } $apim_ff_id
+        APIM_FILE_SUMS="$APIM_FILE_SUMS$apim_ff_key $apim_ff_sum $6 $apim_ff_id
 "
         ;;
       1*) apim_emit file "$apim_ff_field $apim_ff_rest -" ;;
       *) apim_emit file "$apim_ff_field $apim_ff_rest" ;;
     esac
-  done <<APIM_OUT_END
-$apim_ff_out
-APIM_OUT_END
+  done
 }
 # apim_content_fact <path field> [<device>:<inode>]: `content <field> <b64 bytes>`, or `missing`; with
 # the identity apim_file_facts stated, the open file is checked against it (apim_read_file).
@@ -446,16 +481,15 @@ APIM_LINE_END
 # themselves could vouch for other bytes, and the controller still checks the note it gets.
 apim_recorded_contents() {
   APIM_FROM_RECORDS=0
-  while read -r apim_rc_kind _ apim_rc_b64 apim_rc_need _; do
-    if [ "$apim_rc_kind" != content ] || [ -z "$apim_rc_need" ]; then continue; fi
-    if ! apim_recorded_sum "$apim_rc_b64" "$apim_rc_need"; then
+  APIM_QROWS=$APIM_QUERIES$APIM_NL
+  while apim_next_query; do
+    if [ "$APIM_QK" != content ] || [ -z "$APIM_Q3" ]; then continue; fi
+    if ! apim_recorded_sum "$APIM_Q2" "$APIM_Q3"; then
       APIM_FROM_RECORDS=0
       return 0
     fi
     APIM_FROM_RECORDS=1
-  done <<APIM_QUERIES_END
-$APIM_QUERIES
-APIM_QUERIES_END
+  done
 }
 # `package <name> <installed 0|1> <b64 version> <b64 candidate>` (candidate: apt only).
 apim_package_fact() {
@@ -486,7 +520,7 @@ apim_package_fact() {
 }
 # `service <name> <active|inactive|unknown> <enabled|disabled|unknown>`. systemctl only queries; on
 # sysv the status is the init script's own code, run only when APIM_PROBE_SYSV allows it, with stdin
-# /dev/null (the main loop's here-document holds the queries after this one).
+# /dev/null.
 apim_service_fact() {
   apim_sv_active=unknown
   apim_sv_enabled=unknown
@@ -523,9 +557,10 @@ apim_main() {
     apim_text_facts
   fi
   apim_recorded_contents
-  # A here-document, not a pipe: no subshell for the loop.
-  while read -r apim_q_kind apim_q_arg apim_q_b64 apim_q_need apim_q_max _; do
-    case $apim_q_kind in
+  APIM_QROWS=$APIM_QUERIES$APIM_NL
+  while apim_next_query; do
+    apim_q_arg=$APIM_Q1 apim_q_b64=$APIM_Q2 apim_q_need=$APIM_Q3 apim_q_max=$APIM_Q4
+    case $APIM_QK in
       content)
         if [ -n "$apim_q_need" ] && [ "$APIM_FROM_RECORDS" = 1 ] && apim_recorded_sum "$apim_q_b64" "$apim_q_need"; then
           apim_emit content_recorded "$apim_q_arg $APIM_RS"
@@ -540,8 +575,6 @@ apim_main() {
       service) apim_service_fact "$apim_q_arg" ;;
       apim-home) apim_node_facts "$apim_q_arg" ;;
     esac
-  done <<APIM_QUERIES_END
-$APIM_QUERIES
-APIM_QUERIES_END
+  done
   apim_emit 'done' 1
 }
