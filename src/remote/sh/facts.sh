@@ -415,15 +415,25 @@ apim_file_facts() {
   done
 }
 # apim_content_fact <path field> [<device>:<inode>]: `content <field> <b64 bytes>`, or `missing`; with
-# the identity apim_file_facts stated, the open file is checked against it (apim_read_file).
+# the identity apim_file_facts stated, the open file is checked against it (apim_read_file). The
+# reader prints the record itself once the open file passed the checks (a `$(...)` around the read
+# was a fork); a read that fails after that adds `missing`, which the parser takes over it.
 apim_content_fact() {
   apim_cf_p=
   apim_field_to apim_cf_p "$1"
-  if apim_cf_data=$(APIM_READ_ID=${2:-} apim_read_file "$apim_cf_p" apim_b64enc) && [ -f "$apim_cf_p" ]; then
-    apim_emit content "$1 $apim_cf_data"
-  else
+  # shellcheck disable=SC2034 # read by apim_read_file (lib.sh); set by every call
+  APIM_READ_ID=${2:-}
+  if ! apim_read_file "$apim_cf_p" apim_content_record "$1" || [ ! -f "$apim_cf_p" ]; then
     apim_emit missing "$1"
   fi
+}
+# apim_content_record <field>: the content record of the bytes on stdin (the facts keep no log).
+apim_content_record() {
+  printf '@@APIM content %s ' "$1"
+  apim_b64enc
+  apim_cr_rc=$?
+  echo
+  return "$apim_cr_rc"
 }
 # apim_recorded_sum <b64 path> <sha256|note>: APIM_RS, the sha256 $STATE/records holds for the path,
 # when the file hashed to it in apim_file_facts (a regular file; `note`: and the record has a note).

@@ -10,6 +10,7 @@ import {
   Records,
   decodeField,
   factsScript,
+  parseAnswers,
   parseFacts,
   parseTransactionResult,
   sha256Hex,
@@ -148,6 +149,17 @@ describe.each(SHELLS)('facts read by the shell (%s)', (shell) => {
     const some = texts(slashV, 'd\u00e9j\u00e0');
     expect(some.values).toEqual(expected(slashV, 'd\u00e9j\u00e0'));
     expect(some.plain).toMatchObject({ nginx_v: false, user: false, nginx_binary: true, nginx_conf: true });
+  });
+
+  it('prints a content record from the reader, and missing when the read fails after it began', () => {
+    const file = join(dir, `content-${shell.replace(' ', '-')}.txt`);
+    writeFileSync(file, 'old bytes\n');
+    const answers = (body: string) =>
+      parseAnswers(`${sh(`${body}\napim_content_fact =${file}`)}@@APIM done 1\n`);
+    expect(answers('').contents[file]?.toString()).toBe('old bytes\n');
+    // base64 fails once the record's first half is out: the file counts as unreadable.
+    expect(answers('base64() { cat >/dev/null; return 1; }').contents[file]).toBeNull();
+    expect(answers(`APIM_READ_ID=1:1; rm ${singleQuote(file)}`).contents[file]).toBeNull();
   });
 
   it('reports the nginx-plus package as dpkg-query does', () => {
