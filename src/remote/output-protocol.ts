@@ -1,6 +1,7 @@
 /**
  * The machine-readable part of a remote script's output: lines `@@APIM <key> <value>`. Values that may
- * contain spaces or newlines travel as base64. Every other line is human text, kept for error messages.
+ * contain spaces or newlines travel as base64, or as plain text records (decodeText). Every other line
+ * is human text, kept for error messages.
  */
 
 export const PROTOCOL_MARKER = '@@APIM';
@@ -54,7 +55,13 @@ export function decodeValue(value: string): Buffer {
   return Buffer.from(value.trim(), 'base64');
 }
 
+/**
+ * A text value: base64, or a plain text record, `=` then the text with each newline written `\n`
+ * (what facts.sh sends for a text of printable ASCII and tabs without a backslash, so no encoding
+ * is run on the host). Base64 never starts with `=`.
+ */
 export function decodeText(value: string): string {
+  if (value.startsWith('=')) return value.slice(1).replaceAll('\\n', '\n');
   return decodeValue(value).toString('utf8');
 }
 

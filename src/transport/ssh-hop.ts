@@ -121,7 +121,38 @@ export async function openHop(params: OpenHopParams): Promise<Client> {
       hostVerifier: guard.verify,
       authHandler,
     });
+    declineHostKeyAnnouncements(client);
   });
+}
+
+type GlobalRequestHandler = (
+  proto: { requestFailure(): void },
+  name: string,
+  wantReply: boolean,
+  data: unknown,
+) => void;
+
+/**
+ * After login an OpenSSH server announces all its host keys (`hostkeys-00@openssh.com`, for
+ * UpdateHostKeys), and ssh2 answers by asking it to prove each one: sshd then signs with every
+ * host key, RSA included (~3 ms of host CPU per connection on the bench host), and ssh2 verifies
+ * them for a `hostkeys` event nothing here listens to (the key that matters was checked against
+ * known_hosts during the key exchange, and known_hosts is never updated from these). The
+ * announcement is declined, as OpenSSH's client does with UpdateHostKeys off. ssh2 has no option
+ * for it: its message handler is wrapped when its private layout is the expected one (otherwise
+ * ssh2 behaves as before).
+ */
+export function declineHostKeyAnnouncements(client: Client): void {
+  const handlers = (client as unknown as { _protocol?: { _handlers?: Record<string, unknown> } })._protocol
+    ?._handlers;
+  const original = handlers?.GLOBAL_REQUEST;
+  if (!handlers || typeof original !== 'function') return;
+  const declining: GlobalRequestHandler = (proto, name, wantReply, data) => {
+    if (name !== 'hostkeys-00@openssh.com')
+      return (original as GlobalRequestHandler)(proto, name, wantReply, data);
+    if (wantReply) proto.requestFailure();
+  };
+  handlers.GLOBAL_REQUEST = declining;
 }
 
 /** Opens a direct-tcpip channel from `client` to the next hop, to carry its SSH connection. */

@@ -31,16 +31,38 @@ apim_managers() {
   fi
 }
 
-# The facts that travel base64 (the os-release text, names, paths, nginx -V) are kept in variables
-# and emitted by one awk (apim_text_facts): a base64 and a tr per value were a third of this
-# program's processes.
+# The text facts (the os-release text, names, paths, nginx -V) are kept in variables and emitted
+# together (apim_text_facts): as plain text records where they can be, the rest base64 with one awk.
+# APIM_NL and APIM_TAB: the characters, for patterns.
+APIM_NL='
+'
+APIM_TAB='	'
+# apim_plain_line <text without newline>: can it be part of a plain text record (output-protocol.ts,
+# decodeText: `=`, then the text with each newline written `\n`)? Printable ASCII and tabs, no
+# backslash: such a record is one protocol line, whatever the text. Others travel base64.
+apim_plain_line() {
+  # shellcheck disable=SC2101 # [:print:] is a class inside the bracket expression [!...]
+  case $1 in
+    *\\* | *[!"$APIM_TAB"[:print:]]*) return 1 ;;
+  esac
+  return 0
+}
+
+# APIM_OS_RELEASE, and APIM_OS_RELEASE_PLAIN: its plain text record value, built line by line as
+# it is read (empty when a line cannot be sent plain).
 apim_os_facts() {
   APIM_OS_RELEASE=
+  APIM_OS_RELEASE_PLAIN="="
   for apim_f in /etc/os-release /usr/lib/os-release; do
     if [ -r "$apim_f" ]; then
       while IFS= read -r apim_l || [ -n "$apim_l" ]; do
         APIM_OS_RELEASE="$APIM_OS_RELEASE$apim_l
 "
+        if [ -n "$APIM_OS_RELEASE_PLAIN" ] && apim_plain_line "$apim_l"; then
+          APIM_OS_RELEASE_PLAIN="$APIM_OS_RELEASE_PLAIN$apim_l\\n"
+        else
+          APIM_OS_RELEASE_PLAIN=
+        fi
       done <"$apim_f"
       break
     fi
@@ -104,7 +126,8 @@ apim_passwd_files_first() {
 apim_nginx_binary() {
   NGINX=$NGINX_OVERRIDE
   if [ -z "$NGINX" ]; then
-    NGINX=$(command -v nginx 2>/dev/null || :)
+    apim_on_path nginx
+    NGINX=$APIM_ON_PATH
     for apim_f in /usr/sbin/nginx /usr/local/sbin/nginx /usr/local/nginx/sbin/nginx; do
       [ -n "$NGINX" ] && break
       [ -x "$apim_f" ] && NGINX=$apim_f
@@ -117,22 +140,48 @@ apim_nginx_binary() {
   fi
   return 0
 }
+# APIM_ON_PATH: the first executable regular file named $1 in an absolute folder of PATH, what
+# `command -v` prints for a program, found by the shell (a `$(command -v ...)` was a fork); empty
+# when there is none.
+apim_on_path() {
+  APIM_ON_PATH=
+  apim_op_rest=$PATH:
+  while [ -n "$apim_op_rest" ]; do
+    apim_op_dir=${apim_op_rest%%:*}
+    apim_op_rest=${apim_op_rest#*:}
+    case $apim_op_dir in /*) ;; *) continue ;; esac
+    if [ -f "$apim_op_dir/$1" ] && [ -x "$apim_op_dir/$1" ]; then
+      APIM_ON_PATH=$apim_op_dir/$1
+      return 0
+    fi
+  done
+}
 # APIM_NGINX_V: the text $STATE/nginx-v holds (state.sh, apim_record_nginx_v) when its identity line
 # is that of the binary now (APIM_NGINX_ID: a regular file with the same device, inode, size, mtime
 # and ctime). A package upgrade or reinstall writes a new file (another inode, a new ctime); a
 # rewrite in place changes mtime and ctime, and is refused while nginx runs from it (ETXTBSY).
+# APIM_NGINX_V_PLAIN: its plain text record value (apim_plain_line), built as it is read; empty when
+# a line cannot be sent plain, or nginx -V was run.
 apim_recorded_nginx_v() {
+  APIM_NGINX_V_PLAIN=
   [ -n "$APIM_NGINX_ID" ] && [ -f "$STATE/nginx-v" ] || return 1
   {
     IFS= read -r apim_rv_id || return 1
     [ "$apim_rv_id" = "$APIM_NGINX_ID" ] || return 1
     APIM_NGINX_V=
+    APIM_NGINX_V_PLAIN="="
     while IFS= read -r apim_rv_l || [ -n "$apim_rv_l" ]; do
+      if [ -n "$APIM_NGINX_V_PLAIN" ] && apim_plain_line "$apim_rv_l"; then
+        APIM_NGINX_V_PLAIN="$APIM_NGINX_V_PLAIN${APIM_NGINX_V:+\\n}$apim_rv_l"
+      else
+        APIM_NGINX_V_PLAIN=
+      fi
       APIM_NGINX_V="$APIM_NGINX_V${APIM_NGINX_V:+
 }$apim_rv_l"
     done
   } <"$STATE/nginx-v"
   case $APIM_NGINX_V in 'nginx version: '*) return 0 ;; esac
+  APIM_NGINX_V_PLAIN=
   return 1
 }
 
@@ -182,19 +231,59 @@ apim_nginx_facts() {
   apim_emit plus_package "$apim_nf_plus"
 }
 
-# The base64 facts of apim_os_facts and apim_nginx_facts, in one awk.
+# The text facts of apim_os_facts and apim_nginx_facts: plain text records where apim_plain_line
+# allows, the others base64 in one awk (which every no-op ran before, for all of them).
 apim_text_facts() {
+  # Triples `<key> <text> <plain record value, or empty: base64, or -: a one-line text, judged here>`.
+  set -- os_release "$APIM_OS_RELEASE" "$APIM_OS_RELEASE_PLAIN" user "$APIM_USER" -
   if [ "$APIM_HAS_NGINX" = 1 ]; then
-    apim_emit_b64_many os_release "$APIM_OS_RELEASE" user "$APIM_USER" nginx_binary "$NGINX" \
-      nginx_v "$APIM_NGINX_V" nginx_conf "$CONF" nginx_pid_path "$PID_FILE" nginx_error_log "${ERROR_LOG:-stderr}"
-  else
-    apim_emit_b64_many os_release "$APIM_OS_RELEASE" user "$APIM_USER"
+    set -- "$@" nginx_binary "$NGINX" - nginx_v "$APIM_NGINX_V" "${APIM_NGINX_V_PLAIN:-}" nginx_conf "$CONF" - \
+      nginx_pid_path "$PID_FILE" - nginx_error_log "${ERROR_LOG:-stderr}" -
   fi
+  # The pairs for apim_emit_b64_many go after the triples, which are shifted off.
+  apim_tf_left=$(($# / 3))
+  while [ "$apim_tf_left" -gt 0 ]; do
+    apim_tf_plain=$3
+    if [ "$apim_tf_plain" = - ]; then
+      apim_tf_plain=
+      case $2 in *"$APIM_NL"*) ;; *) apim_plain_line "$2" && apim_tf_plain="=$2" ;; esac
+    fi
+    if [ -n "$apim_tf_plain" ]; then apim_emit "$1" "$apim_tf_plain"; else set -- "$@" "$1" "$2"; fi
+    shift 3
+    apim_tf_left=$((apim_tf_left - 1))
+  done
+  [ $# -eq 0 ] || apim_emit_b64_many "$@"
+}
+
+# apim_next_query: the next row of APIM_QROWS (the caller sets it to the rows to go through, such
+# as "$APIM_QUERIES$APIM_NL") taken off it, its kind in APIM_QK and its fields in APIM_Q1 to
+# APIM_Q4 (empty when absent); returns 1 when no row is left. Parameter expansion and the shell's
+# own field splitting, not a read loop over a here-document: dash's read takes one byte per system
+# call, and the facts went through the queries six times.
+apim_next_query() {
+  while [ -n "$APIM_QROWS" ]; do
+    apim_nq_row=${APIM_QROWS%%"$APIM_NL"*}
+    APIM_QROWS=${APIM_QROWS#*"$APIM_NL"}
+    set -f
+    # shellcheck disable=SC2086 # the row's fields; globbing is off
+    set -- $apim_nq_row
+    set +f
+    [ $# -gt 0 ] || continue
+    APIM_QK=$1 APIM_Q1=${2-} APIM_Q2=${3-} APIM_Q3=${4-} APIM_Q4=${5-}
+    return 0
+  done
+  return 1
 }
 
 apim_state_facts() {
   if [ -f "$STATE/pending-reload" ]; then apim_emit_b64 pending "$(cat "$STATE/pending-reload")"; fi
   if [ -f "$STATE/records" ]; then
+    # The fields and aliases of the `file` queries, one a line: what the plan already asks about.
+    apim_sf_asked=$APIM_NL
+    APIM_QROWS=$APIM_QUERIES$APIM_NL
+    while apim_next_query; do
+      [ "$APIM_QK" = file ] && apim_sf_asked="$apim_sf_asked$APIM_Q1$APIM_NL${APIM_Q2:+$APIM_Q2$APIM_NL}"
+    done
     while read -r apim_sf_manager apim_sf_b64 apim_sf_sha apim_sf_note; do
       [ -n "$apim_sf_b64" ] || continue
       apim_emit record "$apim_sf_manager $apim_sf_b64 ${apim_sf_sha:--}${apim_sf_note:+ $apim_sf_note}"
@@ -202,17 +291,14 @@ apim_state_facts() {
       APIM_RECORDED="$APIM_RECORDED$apim_sf_b64 $apim_sf_sha $apim_sf_note
 "
       # Retiring a recorded file is a compare-and-swap: the plan needs its current state.
-      apim_sf_asked=0
-      while read -r apim_sf_kind apim_sf_field apim_sf_alias; do
-        if [ "$apim_sf_kind" = file ] && { [ "$apim_sf_field" = "$apim_sf_b64" ] || [ "$apim_sf_alias" = "$apim_sf_b64" ]; }; then
-          apim_sf_asked=1
-          break
-        fi
-      done <<APIM_QUERIES_END
-$APIM_QUERIES
-APIM_QUERIES_END
-      [ "$apim_sf_asked" = 1 ] || APIM_QUERIES="$APIM_QUERIES
+      case $apim_sf_asked in
+        *"$APIM_NL$apim_sf_b64$APIM_NL"*) ;;
+        *)
+          APIM_QUERIES="$APIM_QUERIES
 file $apim_sf_b64"
+          apim_sf_asked="$apim_sf_asked$apim_sf_b64$APIM_NL"
+          ;;
+      esac
     done <"$STATE/records"
   fi
   if [ -f "$STATE/managed-files" ]; then
@@ -237,32 +323,31 @@ file $apim_sf_b64"
 apim_file_facts() {
   apim_ff_fields=
   apim_ff_keys=
+  apim_ff_paths=
   apim_ff_plain=1
-  while read -r apim_ff_kind apim_ff_field apim_ff_alias _; do
-    [ "$apim_ff_kind" = file ] || continue
-    apim_ff_fields="$apim_ff_fields$apim_ff_field
+  APIM_QROWS=$APIM_QUERIES$APIM_NL
+  while apim_next_query; do
+    [ "$APIM_QK" = file ] || continue
+    apim_ff_fields="$apim_ff_fields$APIM_Q1
 "
     # The path as $STATE/records keeps it: the alias, or the field itself for a recorded file.
-    apim_ff_keys="$apim_ff_keys${apim_ff_alias:-$apim_ff_field}
+    apim_ff_keys="$apim_ff_keys${APIM_Q2:-$APIM_Q1}
 "
-    case $apim_ff_field in =*) ;; *) apim_ff_plain=0 ;; esac
-  done <<APIM_QUERIES_END
-$APIM_QUERIES
-APIM_QUERIES_END
+    case $APIM_Q1 in
+      =*) apim_ff_paths="$apim_ff_paths${APIM_Q1#=}
+" ;;
+      *) apim_ff_plain=0 ;;
+    esac
+  done
   [ -n "$apim_ff_fields" ] || [ -n "$APIM_NGINX_STAT" ] || return 0
-  if [ "$apim_ff_plain" = 1 ]; then
-    apim_ff_paths=
-    while read -r apim_ff_field; do apim_ff_paths="$apim_ff_paths${apim_ff_field#=}
-"; done <<APIM_FIELDS_END
-$apim_ff_fields
-APIM_FIELDS_END
-  else
-    apim_ff_paths=$(printf '%s' "$apim_ff_fields" | apim_fields_decoded)
-  fi
-  set --
-  while IFS= read -r apim_ff_p; do [ -n "$apim_ff_p" ] && set -- "$@" "$apim_ff_p"; done <<APIM_PATHS_END
-$apim_ff_paths
-APIM_PATHS_END
+  [ "$apim_ff_plain" = 1 ] || apim_ff_paths=$(printf '%s' "$apim_ff_fields" | apim_fields_decoded)
+  # One path a line (empty ones dropped, as before), split by the shell with globbing off.
+  set -f
+  IFS=$APIM_NL
+  # shellcheck disable=SC2086 # one path a line
+  set -- $apim_ff_paths
+  unset IFS
+  set +f
   # The nginx binary last (apim_nginx_binary), in the same stat, for its identity.
   apim_stat_paths "$@" ${APIM_NGINX_STAT:+"$APIM_NGINX_STAT"}
   apim_ff_out=
@@ -276,20 +361,23 @@ APIM_PATHS_END
 *}
     apim_ff_keys=${apim_ff_keys#*
 }
-    read -r apim_ff_there apim_ff_t apim_ff_mode apim_ff_user apim_ff_group _ _ apim_ff_size apim_ff_dev apim_ff_ino _ <<APIM_LINE_END
-${APIM_STATS%%
+    apim_ff_line=${APIM_STATS%%
 *}
-APIM_LINE_END
     APIM_STATS=${APIM_STATS#*
 }
-    if [ "$apim_ff_there" = 0 ]; then
+    set -f
+    # shellcheck disable=SC2086 # the stat line's fields (apim_stat_paths), one a word
+    set -- $apim_ff_line
+    set +f
+    if [ "${1-0}" = 0 ]; then
       apim_ff_out="$apim_ff_out$apim_ff_field $apim_ff_key - 0
 "
       continue
     fi
-    [ "$apim_ff_t" = file ] && apim_ff_regular="$apim_ff_regular$apim_ff_p
+    [ "$2" = file ] && apim_ff_regular="$apim_ff_regular$apim_ff_p
 "
-    apim_ff_out="$apim_ff_out$apim_ff_field $apim_ff_key $apim_ff_dev:$apim_ff_ino 1 $apim_ff_t $apim_ff_mode $apim_ff_user $apim_ff_group $apim_ff_size
+    # Field, key, identity, then `1 <type> <mode> <owner> <group> <size>`.
+    apim_ff_out="$apim_ff_out$apim_ff_field $apim_ff_key $9:${10} 1 $2 $3 $4 $5 $8
 "
   done
   if [ -n "$APIM_NGINX_STAT" ]; then
@@ -297,8 +385,20 @@ APIM_LINE_END
     APIM_NGINX_ID=$APIM_IDENTITY
   fi
   apim_file_sums "$apim_ff_regular"
-  while read -r apim_ff_field apim_ff_key apim_ff_id apim_ff_rest; do
-    [ -n "$apim_ff_field" ] || continue
+  set -f
+  IFS=$APIM_NL
+  # shellcheck disable=SC2086 # one answer a line
+  set -- $apim_ff_out
+  unset IFS
+  set +f
+  for apim_ff_row do
+    set -f
+    # shellcheck disable=SC2086 # the answer's fields, one a word
+    set -- $apim_ff_row
+    set +f
+    apim_ff_field=$1 apim_ff_key=$2 apim_ff_id=$3
+    shift 3
+    apim_ff_rest=$*
     case $apim_ff_rest in
       '1 file '*)
         apim_ff_sum=${APIM_SUMS%%
@@ -306,26 +406,34 @@ APIM_LINE_END
         APIM_SUMS=${APIM_SUMS#*
 }
         apim_emit file "$apim_ff_field $apim_ff_rest $apim_ff_sum"
-        APIM_FILE_SUMS="$APIM_FILE_SUMS$apim_ff_key $apim_ff_sum ${apim_ff_rest##* } $apim_ff_id
+        APIM_FILE_SUMS="$APIM_FILE_SUMS$apim_ff_key $apim_ff_sum $6 $apim_ff_id
 "
         ;;
       1*) apim_emit file "$apim_ff_field $apim_ff_rest -" ;;
       *) apim_emit file "$apim_ff_field $apim_ff_rest" ;;
     esac
-  done <<APIM_OUT_END
-$apim_ff_out
-APIM_OUT_END
+  done
 }
 # apim_content_fact <path field> [<device>:<inode>]: `content <field> <b64 bytes>`, or `missing`; with
-# the identity apim_file_facts stated, the open file is checked against it (apim_read_file).
+# the identity apim_file_facts stated, the open file is checked against it (apim_read_file). The
+# reader prints the record itself once the open file passed the checks (a `$(...)` around the read
+# was a fork); a read that fails after that adds `missing`, which the parser takes over it.
 apim_content_fact() {
   apim_cf_p=
   apim_field_to apim_cf_p "$1"
-  if apim_cf_data=$(APIM_READ_ID=${2:-} apim_read_file "$apim_cf_p" apim_b64enc) && [ -f "$apim_cf_p" ]; then
-    apim_emit content "$1 $apim_cf_data"
-  else
+  # shellcheck disable=SC2034 # read by apim_read_file (lib.sh); set by every call
+  APIM_READ_ID=${2:-}
+  if ! apim_read_file "$apim_cf_p" apim_content_record "$1" || [ ! -f "$apim_cf_p" ]; then
     apim_emit missing "$1"
   fi
+}
+# apim_content_record <field>: the content record of the bytes on stdin (the facts keep no log).
+apim_content_record() {
+  printf '@@APIM content %s ' "$1"
+  apim_b64enc
+  apim_cr_rc=$?
+  echo
+  return "$apim_cr_rc"
 }
 # apim_recorded_sum <b64 path> <sha256|note>: APIM_RS, the sha256 $STATE/records holds for the path,
 # when the file hashed to it in apim_file_facts (a regular file; `note`: and the record has a note).
@@ -383,16 +491,15 @@ APIM_LINE_END
 # themselves could vouch for other bytes, and the controller still checks the note it gets.
 apim_recorded_contents() {
   APIM_FROM_RECORDS=0
-  while read -r apim_rc_kind _ apim_rc_b64 apim_rc_need _; do
-    if [ "$apim_rc_kind" != content ] || [ -z "$apim_rc_need" ]; then continue; fi
-    if ! apim_recorded_sum "$apim_rc_b64" "$apim_rc_need"; then
+  APIM_QROWS=$APIM_QUERIES$APIM_NL
+  while apim_next_query; do
+    if [ "$APIM_QK" != content ] || [ -z "$APIM_Q3" ]; then continue; fi
+    if ! apim_recorded_sum "$APIM_Q2" "$APIM_Q3"; then
       APIM_FROM_RECORDS=0
       return 0
     fi
     APIM_FROM_RECORDS=1
-  done <<APIM_QUERIES_END
-$APIM_QUERIES
-APIM_QUERIES_END
+  done
 }
 # `package <name> <installed 0|1> <b64 version> <b64 candidate>` (candidate: apt only).
 apim_package_fact() {
@@ -423,7 +530,7 @@ apim_package_fact() {
 }
 # `service <name> <active|inactive|unknown> <enabled|disabled|unknown>`. systemctl only queries; on
 # sysv the status is the init script's own code, run only when APIM_PROBE_SYSV allows it, with stdin
-# /dev/null (the main loop's here-document holds the queries after this one).
+# /dev/null.
 apim_service_fact() {
   apim_sv_active=unknown
   apim_sv_enabled=unknown
@@ -460,9 +567,10 @@ apim_main() {
     apim_text_facts
   fi
   apim_recorded_contents
-  # A here-document, not a pipe: no subshell for the loop.
-  while read -r apim_q_kind apim_q_arg apim_q_b64 apim_q_need apim_q_max _; do
-    case $apim_q_kind in
+  APIM_QROWS=$APIM_QUERIES$APIM_NL
+  while apim_next_query; do
+    apim_q_arg=$APIM_Q1 apim_q_b64=$APIM_Q2 apim_q_need=$APIM_Q3 apim_q_max=$APIM_Q4
+    case $APIM_QK in
       content)
         if [ -n "$apim_q_need" ] && [ "$APIM_FROM_RECORDS" = 1 ] && apim_recorded_sum "$apim_q_b64" "$apim_q_need"; then
           apim_emit content_recorded "$apim_q_arg $APIM_RS"
@@ -477,8 +585,6 @@ apim_main() {
       service) apim_service_fact "$apim_q_arg" ;;
       apim-home) apim_node_facts "$apim_q_arg" ;;
     esac
-  done <<APIM_QUERIES_END
-$APIM_QUERIES
-APIM_QUERIES_END
+  done
   apim_emit 'done' 1
 }

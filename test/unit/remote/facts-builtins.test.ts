@@ -7,14 +7,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  Records,
   decodeField,
   factsScript,
+  parseAnswers,
   parseFacts,
   parseTransactionResult,
   sha256Hex,
   transactionScript,
   type NginxVersionSeen,
 } from '../../../src/remote/index.js';
+import { singleQuote } from '../../../src/transport/shell-quote.js';
 
 const source = (file: string) =>
   readFileSync(new URL(`../../../src/remote/sh/${file}.sh`, import.meta.url), 'utf8');
@@ -82,6 +85,99 @@ describe.each(SHELLS)('facts read by the shell (%s)', (shell) => {
     } finally {
       parent.kill();
     }
+  });
+
+  it('takes a configure argument from nginx -V: the last --name=, up to a blank or line end', () => {
+    const arg = (v: string, name: string) =>
+      sh(`apim_np_v=${singleQuote(v)}; apim_configure_arg ${name}; printf '[%s]' "$APIM_ARG"`);
+    const v =
+      "nginx version: nginx/1.22.1\nconfigure arguments: --with-cc-opt='-g -O2 -ffile-prefix-map=/build/n-1.22.1=.' " +
+      '--prefix=/usr/share/nginx --conf-path=/etc/nginx/nginx.conf --pid-path=/run/*.pid\n--error-log-path=/var/log/e.log';
+    expect(arg(v, 'prefix')).toBe('[/usr/share/nginx]');
+    expect(arg(v, 'conf-path')).toBe('[/etc/nginx/nginx.conf]');
+    // Globbing stays off: `*` is text.
+    expect(arg(v, 'pid-path')).toBe('[/run/*.pid]');
+    expect(arg(v, 'error-log-path')).toBe('[/var/log/e.log]');
+    expect(arg(v, 'sbin-path')).toBe('[]');
+    expect(arg(`${v} --prefix=/opt/last`, 'prefix')).toBe('[/opt/last]');
+    expect(arg(`${v} --with-ld-opt=--prefix=/inside`, 'prefix')).toBe('[/inside]');
+    expect(arg('configure arguments: --prefix= --conf-path=x', 'prefix')).toBe('[]');
+  });
+
+  it('finds a program on PATH as command -v does, in absolute folders only', () => {
+    const bins = join(dir, `path-${shell.replace(' ', '-')}`);
+    for (const d of ['a', 'b', 'c']) mkdirSync(join(bins, d), { recursive: true });
+    writeFileSync(join(bins, 'a', 'tool'), '#!/bin/sh\n', { mode: 0o644 }); // not executable
+    writeFileSync(join(bins, 'b', 'tool'), '#!/bin/sh\n', { mode: 0o755 });
+    writeFileSync(join(bins, 'c', 'tool'), '#!/bin/sh\n', { mode: 0o755 });
+    mkdirSync(join(bins, 'b', 'dir'), { recursive: true });
+    const found = (path: string, name: string) =>
+      sh(
+        `cd ${singleQuote(join(bins, 'c'))}; PATH=${singleQuote(path)}; apim_on_path ${name}; printf '[%s]' "$APIM_ON_PATH"`,
+      );
+    const path = `${join(bins, 'a')}:${join(bins, 'b')}:${join(bins, 'c')}`;
+    expect(found(path, 'tool')).toBe(`[${join(bins, 'b', 'tool')}]`);
+    expect(found(path, 'tool')).toBe(
+      `[${execFileSync('bash', ['-c', `PATH=${singleQuote(path)}; command -v tool`], { encoding: 'utf8' }).trim()}]`,
+    );
+    expect(found(path, 'dir')).toBe('[]');
+    expect(found(path, 'none')).toBe('[]');
+    // An empty or relative entry (the current folder holds a tool) is not searched.
+    expect(found(`:.:${join(bins, 'a')}`, 'tool')).toBe('[]');
+  });
+
+  it('sends the text facts as plain text records where it can, the others base64', () => {
+    const state = join(dir, `text-${shell.replace(' ', '-')}`);
+    mkdirSync(state, { recursive: true });
+    const osRelease = readFileSync('/etc/os-release', 'utf8').replace(/\n?$/, '\n');
+    const plainV =
+      "nginx version: nginx/1.22.1\nconfigure arguments: --prefix=/usr/share/nginx\t--with-cc-opt='-O2'";
+    const texts = (nginxV: string, user: string) => {
+      writeFileSync(join(state, 'nginx-v'), `1 2 3 4 5\n${nginxV}\n`);
+      const out = sh(
+        `STATE=${singleQuote(state)} APIM_NGINX_ID='1 2 3 4 5' APIM_PM=apt APIM_SVC=none\napim_os_facts >/dev/null\n` +
+          `apim_recorded_nginx_v || exit 9\nAPIM_USER=${singleQuote(user)} APIM_HAS_NGINX=1 NGINX=/usr/sbin/nginx\n` +
+          "CONF=/etc/nginx/nginx.conf PID_FILE=/run/nginx.pid ERROR_LOG=''\napim_text_facts",
+      );
+      const r = Records.parse(out);
+      const plain = Object.fromEntries(r.output.records.map((x) => [x.key, x.value.startsWith('=')]));
+      return {
+        values: Object.fromEntries(r.output.records.map((x) => [x.key, r.text(x.key)])),
+        plain,
+      };
+    };
+    const expected = (nginxV: string, user: string) => ({
+      os_release: osRelease,
+      user,
+      nginx_binary: '/usr/sbin/nginx',
+      nginx_v: nginxV,
+      nginx_conf: '/etc/nginx/nginx.conf',
+      nginx_pid_path: '/run/nginx.pid',
+      nginx_error_log: 'stderr',
+    });
+    const plainOs = /^[\x20-\x7e\t\n]*$/.test(osRelease) && !osRelease.includes('\\');
+    const all = texts(plainV, 'root');
+    expect(all.values).toEqual(expected(plainV, 'root'));
+    expect(all.plain).toEqual({
+      ...Object.fromEntries(Object.keys(all.plain).map((k) => [k, true])),
+      os_release: plainOs,
+    });
+    // A backslash (the escape) or a byte outside printable ASCII: that text travels base64.
+    const slashV = `${plainV}\n--with-ld-opt='-L\\lib'`;
+    const some = texts(slashV, 'd\u00e9j\u00e0');
+    expect(some.values).toEqual(expected(slashV, 'd\u00e9j\u00e0'));
+    expect(some.plain).toMatchObject({ nginx_v: false, user: false, nginx_binary: true, nginx_conf: true });
+  });
+
+  it('prints a content record from the reader, and missing when the read fails after it began', () => {
+    const file = join(dir, `content-${shell.replace(' ', '-')}.txt`);
+    writeFileSync(file, 'old bytes\n');
+    const answers = (body: string) =>
+      parseAnswers(`${sh(`${body}\napim_content_fact =${file}`)}@@APIM done 1\n`);
+    expect(answers('').contents[file]?.toString()).toBe('old bytes\n');
+    // base64 fails once the record's first half is out: the file counts as unreadable.
+    expect(answers('base64() { cat >/dev/null; return 1; }').contents[file]).toBeNull();
+    expect(answers(`APIM_READ_ID=1:1; rm ${singleQuote(file)}`).contents[file]).toBeNull();
   });
 
   it('reports the nginx-plus package as dpkg-query does', () => {

@@ -21,6 +21,17 @@ describe('output protocol', () => {
     expect(r.messages()).toEqual([value, 'human text before']);
   });
 
+  it('reads plain text records: `=`, then the text with its newlines written \\n', () => {
+    const r = Records.parse(
+      '@@APIM os_release =NAME="Debian GNU/Linux"\\nID=debian\\n\n@@APIM user =\n@@APIM tabbed =a\tb  \n',
+    );
+    expect(r.text('os_release')).toBe('NAME="Debian GNU/Linux"\nID=debian\n');
+    expect(r.text('user')).toBe('');
+    expect(r.text('tabbed')).toBe('a\tb  ');
+    // Base64 never starts with `=`: a base64 value is still base64.
+    expect(decodeText(encodeValue('=x'))).toBe('=x');
+  });
+
   it('keeps the last value of a repeated key and all values on demand', () => {
     const r = Records.parse('@@APIM conflict a\n@@APIM conflict b\n@@APIM flag 1\n');
     expect(r.get('conflict')).toBe('b');
