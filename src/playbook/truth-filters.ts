@@ -1,5 +1,5 @@
 import type nunjucks from 'nunjucks';
-import { pyCompare, pyEquals, pyIn, pyIterable, pyTruth, pyTypeName } from './python-values.js';
+import { numeric, pyCompare, pyEquals, pyIn, pyIterable, pyTruth, pyTypeName } from './python-values.js';
 import { keywordArgs } from './template-methods.js';
 import { isPlainObject, stringOf } from './values.js';
 
@@ -21,7 +21,7 @@ function toBool(value: unknown): boolean | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'boolean') return value;
   if (typeof value === 'string') return ['yes', 'on', '1', 'true'].includes(value.toLowerCase());
-  return value === 1;
+  return numeric(value) === 1;
 }
 
 const BOOLEAN_TRUE = new Set(['y', 'yes', 'on', '1', 'true', 't']);
