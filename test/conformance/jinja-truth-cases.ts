@@ -329,6 +329,17 @@ export const TRUTH_CASES: TruthCase[] = [
     '{\n    "a": {\n        "c": "\\u00fc",\n        "d": 2.5\n    },\n    "b": 1\n}',
   ),
   text('{{ [] | to_nice_json }}{{ {} | to_nice_json }}{{ [{}] | to_nice_json(2) }}', '[]{}[\n  {}\n]'),
+  // map: a filter by name over each item, or an attribute of each.
+  expr("items | map(attribute='name') | list", ['a', 'b', 'c']),
+  expr("items | map(attribute='on', default=false) | list", [true, false, false]),
+  fails('expr', "items | map(attribute='on') | list"),
+  expr("['1', ' 2', 'x'] | map('int') | list", [1, 2, 0]),
+  expr("['on', 'off', 'yes'] | map('bool') | list", [true, false, true]),
+  expr("[[1, 2], [3]] | map('length') | list", [2, 1]),
+  expr("mapping | map('upper') | list", ['A', 'B']),
+  expr("['ax', 'bx'] | map('regex_replace', 'x', 'y') | list", ['ay', 'by']),
+  expr("[0, 1.5, none] | map('default', 'd', true) | list", ['d', 1.5, 'd']),
+  text("{{ [1.0, 2] | map('string') | join(',') }}", '1.0,2'),
   // Whole-number floats computed in a template stay floats.
   text(
     '{{ 4 / 2 }} {{ 1.0 }} {{ -0.0 }} {{ 2 * 1.0 }} {{ 2 | float }} {{ 2.0 | int }}',
