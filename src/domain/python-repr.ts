@@ -1,5 +1,5 @@
 import { Secret } from './secret.js';
-import { isFloatAt, isTuple, UnsafeText, VaultedText } from './tagged-values.js';
+import { isFloatAt, isTuple, PyFloat, UnsafeText, VaultedText } from './tagged-values.js';
 
 /**
  * Python's str() and repr() of values, as Ansible prints them: `ansible-inventory --graph --vars`
@@ -34,6 +34,7 @@ export function pyStr(value: unknown, float = false): string {
 export function pyRepr(value: unknown, float = false): string {
   if (value === null || value === undefined) return 'None';
   if (typeof value === 'boolean') return value ? 'True' : 'False';
+  if (value instanceof PyFloat) return pyFloatRepr(value.value);
   if (typeof value === 'number')
     return float || !Number.isInteger(value) ? pyFloatRepr(value) : String(value);
   if (typeof value === 'string') return pyStrRepr(value);

@@ -1,3 +1,4 @@
+import { copyFloatMarks } from '../domain/tagged-values.js';
 import { APIM_NODES_GROUP, type Inventory } from '../domain/types.js';
 import { holdsTemplate, withLazyTemplates } from '../playbook/index.js';
 import type { Play } from '../playbook/types.js';
@@ -31,7 +32,11 @@ export function templateVars(session: HostSession, play: Play): Record<string, u
     known.apim_pattern = loadBalancer.deployment.pattern;
     known.apim_version = loadBalancer.deployment.version;
   }
-  const vars = withLazyTemplates({ ...host.vars, ...play.vars, ...known }, play.loc);
+  const merged = { ...host.vars, ...play.vars, ...known };
+  // YAML's 1.0 stays a float (the spread copies values, not the marks saying which are floats).
+  copyFloatMarks(host.vars, merged);
+  copyFloatMarks(play.vars, merged);
+  const vars = withLazyTemplates(merged, play.loc);
   for (const [name, value] of Object.entries(plain))
     Object.defineProperty(vars, name, { value, enumerable: true, configurable: true, writable: true });
   return vars;

@@ -1,4 +1,5 @@
 import { Secret } from '../domain/secret.js';
+import { floatBoxed, PyFloat } from '../domain/tagged-values.js';
 import type { Action, Change } from '../modules/index.js';
 import type { TaskOutcome } from './task-outcome.js';
 
@@ -27,11 +28,14 @@ export class SecretArgs {
         found.push([value.reveal(), from]);
         return value.reveal();
       }
+      // The copies keep YAML's whole-number floats floats (boxed, as rendering makes them).
       if (Array.isArray(value))
-        return value.map((v, i) => walk(v, Array.isArray(from) ? from[i] : undefined));
+        return value.map((v, i) => walk(floatBoxed(value, i, v), Array.isArray(from) ? from[i] : undefined));
       if (isRecord(value)) {
         const src = isRecord(from) ? from : {};
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, src[k])]));
+        return Object.fromEntries(
+          Object.entries(value).map(([k, v]) => [k, walk(floatBoxed(value, k, v), src[k])]),
+        );
       }
       return value;
     };
@@ -81,5 +85,11 @@ export class SecretArgs {
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Buffer);
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    !(v instanceof Buffer) &&
+    !(v instanceof PyFloat)
+  );
 }

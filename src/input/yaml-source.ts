@@ -2,6 +2,7 @@ import {
   isAlias,
   isMap,
   isPair,
+  isScalar,
   isSeq,
   LineCounter,
   parseDocument,
@@ -10,6 +11,7 @@ import {
   type Pair,
   type YAMLMap,
 } from 'yaml';
+import { markFloat } from '../domain/tagged-values.js';
 import { parseAnsibleYaml } from './ansible-yaml.js';
 import { fileDiagnostic, type Diagnostic } from './diagnostics.js';
 import { readInputFile } from './read-input-file.js';
@@ -103,8 +105,41 @@ export function parseYamlText(
     diagnostics.push(aliasProblem(file, firstAlias(doc, at), (err as Error).message));
     return { diagnostics };
   }
+  markCoreFloats(doc, doc.contents, data);
   const source = makeSource(file, text, doc, data, fromVault, new Set(), lineCounter);
   return { source, diagnostics };
+}
+
+const CORE_INT = /^[-+]?(?:0o[0-7]+|0x[0-9a-fA-F]+|[0-9]+)$/;
+
+/** A YAML 1.2 core float (`2.0`, `1e3`, `!!float 4`): a number not written as an integer. */
+function isCoreFloat(node: unknown): boolean {
+  if (!isScalar(node) || typeof node.value !== 'number') return false;
+  if (node.tag !== undefined) return node.tag === 'tag:yaml.org,2002:float';
+  return !CORE_INT.test(String(node.source ?? ''));
+}
+
+/** Marks the whole-number floats of `data` (made by doc.toJS) as floats, so that 2.0 prints as 2.0. */
+function markCoreFloats(doc: Document, node: unknown, data: unknown): void {
+  const target = isAlias(node) ? node.resolve(doc) : node;
+  if (isMap(target) && typeof data === 'object' && data !== null && !Array.isArray(data)) {
+    for (const pair of target.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      const value = (data as Record<string, unknown>)[key];
+      if (
+        typeof value === 'number' &&
+        isCoreFloat(isAlias(pair.value) ? pair.value.resolve(doc) : pair.value)
+      )
+        markFloat(data, key);
+      else markCoreFloats(doc, pair.value, value);
+    }
+  } else if (isSeq(target) && Array.isArray(data)) {
+    target.items.forEach((item, i) => {
+      if (typeof data[i] === 'number' && isCoreFloat(isAlias(item) ? item.resolve(doc) : item))
+        markFloat(data, i);
+      else markCoreFloats(doc, item, data[i]);
+    });
+  }
 }
 
 /** Python's json.loads is tried first by Ansible: JSON typing applies to a file that is valid JSON. */

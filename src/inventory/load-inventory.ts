@@ -5,7 +5,7 @@ import type { Diagnostic } from '../input/diagnostics.js';
 import { isHostList, pathKind } from '../input/path-kind.js';
 import { plainDataKey } from '../domain/plain-data.js';
 import { Secret } from '../domain/secret.js';
-import { UnsafeText, VaultedText } from '../domain/tagged-values.js';
+import { markFloat, UnsafeText, unboxFloats, VaultedText } from '../domain/tagged-values.js';
 import {
   APIM_NODES_GROUP,
   type Backend,
@@ -342,7 +342,10 @@ class Resolver {
     }
     if (typeof value === 'string') {
       if (!needsResolving(value)) return value;
-      return renderValue(value, this.templateVars(host), { file: origin.source.file, ...locate(origin) });
+      // The inventory's own code reads plain numbers: a rendered 2.0 is the number 2, marked a float.
+      return unboxFloats(
+        renderValue(value, this.templateVars(host), { file: origin.source.file, ...locate(origin) }),
+      );
     }
     if (Array.isArray(value)) return value.map((item) => this.#value(host, name, item, origin, state));
     if (isPlainObject(value)) {
@@ -426,6 +429,7 @@ function plainVars(reader: VarReader, bag: DiagnosticBag): Record<string, unknow
     if (!(v.value instanceof VaultedText) && !isSecretVar(name) && !v.secret) {
       checkUnrenderedTemplates(name, v, bag);
       setKey(out, name, v.value);
+      if (v.float) markFloat(out, name);
       continue;
     }
     const secret = quiet.secret(name);

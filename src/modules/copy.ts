@@ -1,7 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { z } from 'zod';
+import { pyJsonDumps } from '../domain/python-json.js';
+import { pyStr } from '../domain/python-repr.js';
 import { Secret } from '../domain/secret.js';
+import { PyFloat } from '../domain/tagged-values.js';
 import { hostPath, nonEmpty, ownershipArgs } from './args.js';
 import { defineModule, type ModuleContext, type ModulePlan } from './contract.js';
 
@@ -46,6 +49,27 @@ export function localSource(ctx: ModuleContext, src: string, folder: string): st
   return found;
 }
 
+/** What `content:` may be: text, or a value Ansible writes as text (a number, a boolean, a list, a mapping). */
+const contentValue = z.custom<unknown>(
+  (v) =>
+    ['string', 'number', 'boolean'].includes(typeof v) ||
+    v instanceof PyFloat ||
+    Array.isArray(v) ||
+    (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype),
+  { error: 'must be text (or a number, boolean, list or mapping, written as Ansible writes them)' },
+);
+
+/**
+ * The file body Ansible's copy writes for `content`: a list or mapping as json.dumps writes it
+ * (`[1, 2.0, "\u00e9"]`), anything else as Python's str() (`True`, `2.0`).
+ */
+export function contentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content) || (typeof content === 'object' && !(content instanceof PyFloat)))
+    return pyJsonDumps(content, { ensureAscii: true });
+  return pyStr(content);
+}
+
 /** `copy`: a file from `content` or a controller-side `src`, staged for the next transaction. */
 export const copyModule = defineModule({
   name: 'copy',
@@ -57,9 +81,11 @@ export const copyModule = defineModule({
     z
       .strictObject({
         dest: t(hostPath).describe('the file on the host'),
-        content: t(z.string({ error: 'must be a string' }))
+        content: t(contentValue)
           .optional()
-          .describe('the file body'),
+          .describe(
+            'the file body; a list or mapping is written as JSON, a number or boolean as Python prints it',
+          ),
         src: t(nonEmpty)
           .optional()
           .describe('a controller file (relative: files/ next to the playbook, then the playbook folder)'),
@@ -79,7 +105,7 @@ export const copyModule = defineModule({
   plan(ctx, args) {
     const content =
       args.content !== undefined
-        ? Buffer.from(args.content)
+        ? Buffer.from(contentText(args.content))
         : readFileSync(localSource(ctx, args.src ?? '', 'files'));
     return stageContent(ctx, args, content);
   },

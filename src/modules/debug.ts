@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pyJsonDumps } from '../domain/python-json.js';
 import { defineModule, nothingToDo } from './contract.js';
 
 /** `debug`: shows a message (rendered with the host's variables); changes nothing. */
@@ -15,9 +16,9 @@ export const debugModule = defineModule({
           message: 'msg is required',
           params: { fix: "add msg: 'text to show' (it may use {{ variables }})" },
         })
-        .describe('the message; any value (lists and mappings are shown as JSON)'),
+        .describe('the message; any value (lists and mappings are shown as JSON, as Ansible shows them)'),
     }),
   plan(_ctx, { msg }) {
-    return nothingToDo(typeof msg === 'string' ? msg : JSON.stringify(msg));
+    return nothingToDo(typeof msg === 'string' ? msg : pyJsonDumps(msg, { ensureAscii: false }));
   },
 });

@@ -2,9 +2,10 @@ import safeRegex from 'safe-regex2';
 import { posix } from 'node:path';
 import type nunjucks from 'nunjucks';
 import { stringify as toYaml } from 'yaml';
-import { pyFloatRepr } from '../domain/python-repr.js';
-import { isFloatAt } from '../domain/tagged-values.js';
-import { isPlainObject } from './values.js';
+import { pyJsonDumps } from '../domain/python-json.js';
+import { pyTruth } from './python-values.js';
+import { keywordArgs } from './template-methods.js';
+import { positional } from './truth-filters.js';
 
 /** Name of the error `mandatory` throws; the renderer turns it into a TemplateError. */
 export const MANDATORY_ERROR_NAME = 'MandatoryVariableError';
@@ -32,35 +33,27 @@ function shellQuote(value: unknown): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'"'"'`)}'`;
 }
 
-/** A JSON string as Python writes it by default (ensure_ascii): every character past ~ as \\uXXXX. */
-function asciiJsonString(text: string): string {
-  return JSON.stringify(text).replace(
-    /[\u007f-\uffff]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+/** Ansible's `to_json`: json.dumps with its defaults (`[1, "a"]`, `{"a": 1.0}`, ASCII only); indent and sort_keys as keywords. */
+function toJson(value: unknown, ...rest: unknown[]): string {
+  const { indent, sort_keys: sortKeys } = keywordArgs(rest);
+  return pyJsonDumps(value, {
+    ensureAscii: true,
+    ...(indent !== undefined && indent !== null ? { indent: Number(indent) } : {}),
+    sortKeys: pyTruth(sortKeys),
+  });
 }
 
-/** Ansible's `to_json`: Python's json.dumps with its defaults (`[1, "a"]`, `{"a": 1.0}`, ASCII only). */
-function toJson(value: unknown, float = false): string {
-  if (value === null || value === undefined) return 'null';
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
-    return float || !Number.isInteger(value) ? pyFloatRepr(value) : String(value);
-  }
-  if (typeof value === 'string' || value instanceof String) return asciiJsonString(String(value));
-  if (Array.isArray(value)) return `[${value.map((v, i) => toJson(v, isFloatAt(value, i))).join(', ')}]`;
-  if (isPlainObject(value))
-    return `{${Object.entries(value)
-      .map(([k, v]) => `${asciiJsonString(k)}: ${toJson(v, isFloatAt(value, k))}`)
-      .join(', ')}}`;
-  throw new TypeError(`Object of type ${typeof value} is not JSON serializable`);
+/** Ansible's `to_nice_json(indent=4, sort_keys=True)`. */
+function toNiceJson(value: unknown, ...rest: unknown[]): string {
+  const keywords = keywordArgs(rest);
+  const [indent = keywords.indent ?? 4, sortKeys = keywords.sort_keys ?? true] = positional(rest);
+  return pyJsonDumps(value, { ensureAscii: true, indent: Number(indent), sortKeys: pyTruth(sortKeys) });
 }
 
 /** Adds the Ansible filters playbook authors reach for most. */
 export function addAnsibleFilters(env: nunjucks.Environment): void {
-  env.addFilter('to_json', (v: unknown) => toJson(v));
-  env.addFilter('to_nice_json', (v: unknown, indent = 4) => JSON.stringify(v, null, Number(indent)));
+  env.addFilter('to_json', toJson);
+  env.addFilter('to_nice_json', toNiceJson);
   env.addFilter('to_yaml', (v: unknown) => toYaml(v));
   env.addFilter('to_nice_yaml', (v: unknown) => toYaml(v));
   env.addFilter('b64encode', (v: unknown) => Buffer.from(String(v), 'utf8').toString('base64'));

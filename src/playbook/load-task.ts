@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import { copyFloatMarks } from '../domain/tagged-values.js';
 import type { KeyPath } from '../input/yaml-source.js';
 import { didYouMean } from './did-you-mean.js';
 import { isUnsupportedTaskKey, TASK_KEYS } from './keywords.js';
@@ -174,7 +175,11 @@ function moduleArguments(
     }
     return undefined;
   }
-  return resolveSource(ctx, module, result.args, [...argsPath, 'src'], fail);
+  const args = resolveSource(ctx, module, result.args, [...argsPath, 'src'], fail);
+  // YAML's 2.0 stays a float in the checked arguments (copy's content: 2.0 writes 2.0).
+  for (const written of [item[moduleKey], item.args])
+    if (args && isMapping(written)) copyFloatMarks(written, args);
+  return args;
 }
 
 /**
@@ -241,9 +246,10 @@ function optionalList(value: unknown, path: KeyPath, key: string, fail: Fail, sp
 /** `when` as one expression, or the list of them (kept apart: Ansible evaluates them one by one). */
 function whenExpression(value: unknown, path: KeyPath, fail: Fail): string | string[] | undefined {
   if (value === undefined || value === null) return undefined;
-  // YAML booleans, alone or as list items (`when: [x is defined, true]`), are conditions as well.
-  const condition = (v: unknown) => (typeof v === 'boolean' ? String(v) : v);
-  if (typeof value === 'boolean') return condition(value) as string;
+  // YAML booleans and numbers, alone or as list items (`when: [x is defined, true]`), are
+  // conditions as well: Ansible reads `when: 0` as false and `when: 1` as true.
+  const condition = (v: unknown) => (typeof v === 'boolean' || typeof v === 'number' ? String(v) : v);
+  if (typeof value === 'boolean' || typeof value === 'number') return condition(value) as string;
   const list = asStringList(Array.isArray(value) ? value.map(condition) : value);
   if (!list || list.length === 0) {
     fail(path, 'when must be an expression or a list of expressions', "write when: nginx_edition == 'plus'");

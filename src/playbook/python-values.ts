@@ -6,11 +6,11 @@
  */
 
 import { pyRepr, pyStr } from '../domain/python-repr.js';
-import { isTuple } from '../domain/tagged-values.js';
+import { isPyFloat, isTuple, PyFloat, pyFloat } from '../domain/tagged-values.js';
 import { isPlainObject } from './values.js';
 
 /** nunjucks' SafeString (the `safe` filter, macros' output) is a String object. */
-function text(value: unknown): string | undefined {
+export function text(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   return value instanceof String ? String(value) : undefined;
 }
@@ -24,6 +24,7 @@ export function pyTruth(value: unknown): boolean {
   if (isPlainObject(value)) return Object.keys(value).length > 0;
   // NaN is true in Python.
   if (typeof value === 'number') return value !== 0;
+  if (value instanceof PyFloat) return value.value !== 0;
   return Boolean(value);
 }
 
@@ -35,13 +36,14 @@ export function pyTypeName(value: unknown): string {
   if (Array.isArray(value)) return 'list';
   if (isPlainObject(value)) return 'dict';
   if (typeof value === 'boolean') return 'bool';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+  if (typeof value === 'number' || value instanceof PyFloat) return isPyFloat(value) ? 'float' : 'int';
   return typeof value === 'function' ? 'function' : 'object';
 }
 
 /** bool is a subtype of int in Python: True == 1, False < 1. */
-function numeric(value: unknown): number | undefined {
+export function numeric(value: unknown): number | undefined {
   if (typeof value === 'number') return value;
+  if (value instanceof PyFloat) return value.value;
   if (typeof value === 'boolean') return value ? 1 : 0;
   return undefined;
 }
@@ -160,8 +162,8 @@ function convert(value: unknown, type: string, precision: string | undefined): s
 }
 
 function numberOf(value: unknown, type: string): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'boolean') return Number(value);
+  const n = numeric(value);
+  if (n !== undefined) return n;
   throw new TypeError(`%${type} format: a real number is required, not ${pyTypeName(value)}`);
 }
 
@@ -212,5 +214,6 @@ export function pyMod(left: unknown, right: unknown): unknown {
       `unsupported operand type(s) for %: '${pyTypeName(left)}' and '${pyTypeName(right)}'`,
     );
   if (b === 0) throw new TypeError('integer division or modulo by zero');
-  return ((a % b) + b) % b;
+  const remainder = ((a % b) + b) % b;
+  return isPyFloat(left) || isPyFloat(right) ? pyFloat(remainder) : remainder;
 }

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import { markTuple } from '../domain/tagged-values.js';
+import { markTuple, PyFloat } from '../domain/tagged-values.js';
+import { pyAdd, pyDiv, pyFloorDiv, pyMul, pyNeg, pyPos, pyPow, pySub } from './python-arithmetic.js';
 import { pyCompare, pyIterable, pyMod, pyText, pyTruth } from './python-values.js';
 import { revealDeep } from './template-taint.js';
 
@@ -9,9 +10,11 @@ import { revealDeep } from './template-taint.js';
  * `[1] == [1]` false. Its compiler is patched once, for every template of the process: each truth
  * test becomes a call of Python's truth (python-values.ts), `and`/`or` return the operand that
  * decided (`[] or 'a'` is `'a'`), comparisons are Python's (chained, by value), `~` joins
- * Python's str() of both sides (`'a' ~ true` is `aTrue`), and a one-name `for` iterates a dict's
- * keys as Jinja does (`in` is Python's in template-runtime.ts). nunjucks-module.ts applies the patch
- * (installCompilerPatches) when it loads nunjucks, before any template can compile.
+ * Python's str() of both sides (`'a' ~ true` is `aTrue`), arithmetic is Python's
+ * (python-arithmetic.ts: `4 / 2` is the float 2.0, a literal `1.0` stays a float), and a one-name
+ * `for` iterates a dict's keys as Jinja does (`in` is Python's in template-runtime.ts).
+ * nunjucks-module.ts applies the patch (installCompilerPatches) when it loads nunjucks, before any
+ * template can compile.
  */
 
 interface Node {
@@ -25,6 +28,10 @@ interface Compiler {
   compile(node: unknown, frame: unknown): void;
 }
 type CompileFn = (this: Compiler, node: Node, frame: unknown, async?: boolean) => void;
+type ParsePrimary = (this: ParserState, noPostfix?: boolean) => Node;
+interface ParserState {
+  peekToken(): { type: string } | null;
+}
 type NodeClass = (new (lineno: number, colno: number, children: unknown[]) => Node) & {
   extend(name: string): NodeClass;
 };
@@ -42,12 +49,21 @@ const HELPERS = {
   pyConcat: (left: unknown, right: unknown) => pyText(revealDeep(left)) + pyText(revealDeep(right)),
   pyOr: (left: unknown, right: () => unknown) => (pyTruth(revealDeep(left)) ? left : right()),
   pyAnd: (left: unknown, right: () => unknown) => (pyTruth(revealDeep(left)) ? right() : left),
+  pyAdd: (a: unknown, b: unknown) => pyAdd(revealDeep(a), revealDeep(b)),
+  pySub: (a: unknown, b: unknown) => pySub(revealDeep(a), revealDeep(b)),
+  pyMul: (a: unknown, b: unknown) => pyMul(revealDeep(a), revealDeep(b)),
+  pyDiv: (a: unknown, b: unknown) => pyDiv(revealDeep(a), revealDeep(b)),
+  pyFloorDiv: (a: unknown, b: unknown) => pyFloorDiv(revealDeep(a), revealDeep(b)),
+  pyPow: (a: unknown, b: unknown) => pyPow(revealDeep(a), revealDeep(b)),
+  pyNeg: (a: unknown) => pyNeg(revealDeep(a)),
+  pyPos: (a: unknown) => pyPos(revealDeep(a)),
+  pyFloatLiteral: (n: number) => new PyFloat(n),
 } as const;
 /**
  * `left op right` as a call of the helper with both operands. `or`/`and` get their right side as
  * a function: it is evaluated only when the left does not decide, as in Python.
  */
-function binaryCall(helper: 'pyOr' | 'pyAnd' | 'pyMod' | 'pyConcat'): CompileFn {
+function binaryCall(helper: keyof typeof HELPERS): CompileFn {
   const lazy = helper === 'pyOr' || helper === 'pyAnd';
   return function (node, frame) {
     this._emit(`runtime.${helper}(`);
@@ -73,7 +89,10 @@ export function installCompilerPatches(): void {
   const { Compiler } = load('nunjucks/src/compiler') as {
     Compiler: { prototype: Record<string, CompileFn> };
   };
-  const nodes = load('nunjucks/src/nodes') as { Group: NodeClass; Array: NodeClass };
+  const nodes = load('nunjucks/src/nodes') as { Group: NodeClass; Array: NodeClass; Literal: NodeClass };
+  const { Parser } = load('nunjucks/src/parser') as {
+    Parser: { prototype: { parsePrimary: ParsePrimary } };
+  };
   const runtime = load('nunjucks/src/runtime') as Record<string, unknown>;
   Object.assign(runtime, HELPERS);
 
@@ -89,14 +108,30 @@ export function installCompilerPatches(): void {
   }
 
   const proto = Compiler.prototype as Record<string, CompileFn> & {
-    [ORIGINALS]?: Record<'If' | 'InlineIf' | 'For' | 'Group', CompileFn>;
+    [ORIGINALS]?: Record<'If' | 'InlineIf' | 'For' | 'Group' | 'Literal', CompileFn>;
   };
   const original = (proto[ORIGINALS] ??= {
     If: proto.compileIf!,
     InlineIf: proto.compileInlineIf!,
     For: proto.compileFor!,
     Group: proto.compileGroup!,
+    Literal: proto.compileLiteral!,
   });
+
+  const parserProto = Parser.prototype as { parsePrimary: ParsePrimary; [ORIGINALS]?: ParsePrimary };
+  const originalPrimary = (parserProto[ORIGINALS] ??= parserProto.parsePrimary);
+
+  /** A float literal (`1.0`) is parsed to the number 1: its node remembers it was written as a float. */
+  parserProto.parsePrimary = function (noPostfix) {
+    const float = this.peekToken()?.type === 'float';
+    const node = originalPrimary.call(this, noPostfix);
+    if (float && node instanceof nodes.Literal && Number.isInteger(node.value)) node.pyFloat = true;
+    return node;
+  };
+  proto.compileLiteral = function (node, frame) {
+    if (node.pyFloat === true) this._emit(`runtime.pyFloatLiteral(${String(node.value)})`);
+    else original.Literal.call(this, node, frame);
+  };
 
   proto[`compile${PY_CALL}`] = function (node, frame) {
     this._emit(`runtime.${String(node.helper)}(`);
@@ -127,6 +162,18 @@ export function installCompilerPatches(): void {
   proto.compileAnd = binaryCall('pyAnd');
   proto.compileMod = binaryCall('pyMod');
   proto.compileConcat = binaryCall('pyConcat');
+  proto.compileAdd = binaryCall('pyAdd');
+  proto.compileSub = binaryCall('pySub');
+  proto.compileMul = binaryCall('pyMul');
+  proto.compileDiv = binaryCall('pyDiv');
+  proto.compileFloorDiv = binaryCall('pyFloorDiv');
+  proto.compilePow = binaryCall('pyPow');
+  proto.compileNeg = function (node, frame) {
+    this.compile(helperCall('pyNeg', node.target, node), frame);
+  };
+  proto.compilePos = function (node, frame) {
+    this.compile(helperCall('pyPos', node.target, node), frame);
+  };
   /** `(a, b)` is a tuple, as in Python (nunjucks compiled it to JavaScript's comma operator: b). */
   proto.compileGroup = function (node, frame) {
     const items = node.children as unknown[];

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type nunjucks from 'nunjucks';
+import { floatBoxed, isFloatAt, PyFloat } from '../domain/tagged-values.js';
 import { pyIn, pyText } from './python-values.js';
 import { boundMethod, keywordArgs, type Receiver } from './template-methods.js';
 import {
@@ -91,7 +92,10 @@ function lookupMember(target: unknown, rawKey: unknown): unknown {
     return method('string', s, name);
   }
   if (Array.isArray(obj)) {
-    if (isIndex(key)) return reveal(item(obj, key));
+    if (isIndex(key)) {
+      const i = Number(key);
+      return reveal(floatBoxed(obj, i < 0 ? obj.length + i : i, item(obj, key)));
+    }
     if (name === 'length') return obj.length;
     return method('list', obj, name);
   }
@@ -101,11 +105,17 @@ function lookupMember(target: unknown, rawKey: unknown): unknown {
       // Own functions exist only on objects the environment made (a cycler's next()).
       return typeof value === 'function'
         ? (...args: unknown[]) => reveal(value.apply(obj, args))
-        : reveal(value);
+        : reveal(floatBoxed(obj, name, value));
     }
     return method('dict', obj, name);
   }
-  if (typeof obj === 'number' || typeof obj === 'boolean' || typeof obj === 'bigint') return undefined;
+  if (
+    typeof obj === 'number' ||
+    typeof obj === 'boolean' ||
+    typeof obj === 'bigint' ||
+    obj instanceof PyFloat
+  )
+    return undefined;
   throw new SandboxViolation(
     `cannot read '${name}' of ${describe(obj)}: templates read dictionaries, lists and strings only`,
   );
@@ -147,6 +157,11 @@ const callWrap: NunjucksRuntime['callWrap'] = (obj, name, context, args) => {
     callDepth--;
   }
 };
+/** A loop binds a list's YAML whole-number floats as floats (`1.0` stays `1.0`). */
+function floatItems(arr: unknown): unknown {
+  if (!Array.isArray(arr) || !arr.some((_, i) => isFloatAt(arr, i))) return arr;
+  return arr.map((v, i) => floatBoxed(arr, i, v));
+}
 /** Characters the current render has written so far (nunjucks renders synchronously). */
 let written = 0;
 /**
@@ -154,7 +169,13 @@ let written = 0;
  * `{'a': 1}`. None writes nothing (Ansible's finalize), so only an undefined value is an error.
  */
 function pythonText(val: unknown): unknown {
-  if (typeof val === 'boolean' || typeof val === 'number' || Array.isArray(val) || isPlainObject(val))
+  if (
+    typeof val === 'boolean' ||
+    typeof val === 'number' ||
+    val instanceof PyFloat ||
+    Array.isArray(val) ||
+    isPlainObject(val)
+  )
     return pyText(val);
   return val;
 }
@@ -179,7 +200,7 @@ export function installRuntimeSandbox(): void {
   runtime.memberLookup = lookupMember;
   runtime.contextOrFrameLookup = lookupVariable;
   runtime.callWrap = callWrap;
-  runtime.fromIterator = (arr) => revealElements(original.fromIterator(arr));
+  runtime.fromIterator = (arr) => revealElements(floatItems(original.fromIterator(arr)));
   runtime.ensureDefined = (val, lineno, colno) =>
     val === null ? val : original.ensureDefined(val, lineno, colno);
   runtime.suppressValue = suppressValue;

@@ -37,6 +37,8 @@ export const ATTRIBUTE_ARGUMENTS: Readonly<Record<string, readonly number[]>> = 
   sum: [0],
   join: [1],
   sort: [2],
+  // map's first argument is a filter name; its attribute= keyword is checked.
+  map: [],
 };
 /** Keyword spellings of those arguments. */
 export const ATTRIBUTE_KEYWORDS: ReadonlySet<string> = new Set(['attribute', 'attr']);

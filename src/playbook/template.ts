@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import type nunjucks from 'nunjucks';
 import { Secret } from '../domain/secret.js';
+import { floatBoxed } from '../domain/tagged-values.js';
 import { addAnsibleFilters, MANDATORY_ERROR_NAME } from './filters.js';
 import { TemplateSyntaxError } from './template-ast.js';
 import { ConfinedLoader, readTemplateFile, TemplateFileError } from './template-loader.js';
@@ -10,6 +11,7 @@ import { boundedRender, sandboxEnvironment } from './template-runtime.js';
 import { parseTemplate, REFUSAL_FIX, TemplateRefusedError } from './template-sandbox.js';
 import { pyTruth } from './python-values.js';
 import { asSecret, trackSecrets } from './template-taint.js';
+import { addNumberFilters } from './number-filters.js';
 import { addTextFilters } from './text-filters.js';
 import { addTruthFilters } from './truth-filters.js';
 import type { SourceLoc } from './types.js';
@@ -48,6 +50,7 @@ function configure(env: nunjucks.Environment): nunjucks.Environment {
   addAnsibleFilters(env);
   addTruthFilters(env);
   addTextFilters(env);
+  addNumberFilters(env);
   // Python spellings of the constants, which Ansible users write in `when:`.
   env.addGlobal('True', true);
   env.addGlobal('False', false);
@@ -151,7 +154,7 @@ function prepare(text: string, vars: Record<string, unknown>, where?: TemplateSi
 function materialise(vars: Record<string, unknown>, read: ReadonlySet<string>, bestEffort: boolean) {
   const out: Record<string, unknown> = {};
   for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(vars))) {
-    if (!d.get) out[name] = d.value;
+    if (!d.get) out[name] = floatBoxed(vars, name, d.value);
     else if (read.has(name)) out[name] = vars[name];
     else if (bestEffort) {
       try {
@@ -170,7 +173,7 @@ function cleanMessage(err: unknown): string {
   return raw
     .replace(/^\(unknown path\)\s*/, '')
     .replace(/^\([^)]*\)\s*/, '')
-    .replace(/\s*Error:\s*/g, ' ')
+    .replace(/\s*\bError:\s*/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
 }
@@ -260,7 +263,8 @@ export function renderValue(value: unknown, vars: Record<string, unknown>, where
     }
     return renderString(value, vars, where);
   }
-  if (Array.isArray(value)) return value.map((v) => renderValue(v, vars, where));
+  // A YAML whole-number float inside (`[1.0]`) comes out a float, as a rendered one does.
+  if (Array.isArray(value)) return value.map((v, i) => renderValue(floatBoxed(value, i, v), vars, where));
   if (isPlainObject(value)) return renderArgs(value, vars, where);
   return value;
 }
@@ -271,7 +275,9 @@ export function renderArgs(
   vars: Record<string, unknown>,
   where?: TemplateSite,
 ): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, renderValue(v, vars, where)]));
+  return Object.fromEntries(
+    Object.entries(args).map(([k, v]) => [k, renderValue(floatBoxed(args, k, v), vars, where)]),
+  );
 }
 
 /**
@@ -366,7 +372,7 @@ export function withLazyTemplates(
   const resolving = new Set<string>();
   for (const [name, raw] of Object.entries(vars)) {
     if (!holdsTemplate(raw)) {
-      out[name] = raw;
+      out[name] = floatBoxed(vars, name, raw);
       continue;
     }
     Object.defineProperty(out, name, {

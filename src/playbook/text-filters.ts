@@ -1,4 +1,5 @@
 import type nunjucks from 'nunjucks';
+import { floatBoxed } from '../domain/tagged-values.js';
 import { pyIterable, pyText, pyTypeName } from './python-values.js';
 import { keywordArgs } from './template-methods.js';
 import { attribute, positional } from './truth-filters.js';
@@ -17,7 +18,10 @@ function join(value: unknown, ...rest: unknown[]): string {
   if (!Array.isArray(items)) throw new TypeError(`'${pyTypeName(value)}' object is not iterable`);
   const path = attr === undefined || attr === null ? undefined : stringOf(attr);
   return (items as unknown[])
-    .map((item) => pyText(path === undefined ? item : attribute(item, path)))
+    .map((raw, i) => {
+      const item = floatBoxed(items, i, raw);
+      return pyText(path === undefined ? item : attribute(item, path));
+    })
     .join(pyText(separator));
 }
 

@@ -1,5 +1,5 @@
 import type nunjucks from 'nunjucks';
-import { pyCompare, pyEquals, pyIn, pyIterable, pyTruth, pyTypeName } from './python-values.js';
+import { numeric, pyCompare, pyEquals, pyIn, pyIterable, pyTruth, pyTypeName } from './python-values.js';
 import { keywordArgs } from './template-methods.js';
 import { isPlainObject, stringOf } from './values.js';
 
@@ -12,6 +12,7 @@ import { isPlainObject, stringOf } from './values.js';
 
 type Fn = (this: unknown, ...args: unknown[]) => unknown;
 interface Registry {
+  getFilter(name: string): Fn;
   getTest(name: string): Fn;
   addTest(name: string, fn: Fn): void;
 }
@@ -21,7 +22,7 @@ function toBool(value: unknown): boolean | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'boolean') return value;
   if (typeof value === 'string') return ['yes', 'on', '1', 'true'].includes(value.toLowerCase());
-  return value === 1;
+  return numeric(value) === 1;
 }
 
 const BOOLEAN_TRUE = new Set(['y', 'yes', 'on', '1', 'true', 't']);
@@ -76,6 +77,31 @@ function selecting(env: Registry, keep: boolean, byAttribute: boolean): Fn {
   };
 }
 
+/**
+ * Jinja's `map`: each item through a filter by name (`map('int')`, `map('regex_replace', 'a', 'b')`),
+ * or an attribute of each (`map(attribute='name', default='')`), a missing one failing without a
+ * default. A list, where Jinja gives a generator (written through `| list` either way).
+ */
+function mapping(env: Registry): Fn {
+  return function (this: unknown, seq: unknown, ...rest: unknown[]) {
+    const items: unknown = pyIterable(seq);
+    if (!Array.isArray(items)) throw new TypeError(`'${pyTypeName(seq)}' object is not iterable`);
+    const keywords = keywordArgs(rest);
+    const args = positional(rest);
+    if (args.length === 0 && keywords.attribute !== undefined) {
+      const path = stringOf(keywords.attribute);
+      const hasDefault = Object.hasOwn(keywords, 'default');
+      return (items as unknown[]).map((item) => {
+        const value = attribute(item, path, hasDefault ? 'defined' : undefined);
+        return value === undefined ? keywords.default : value;
+      });
+    }
+    if (args.length === 0) throw new TypeError('map() needs a filter name or attribute=');
+    const filter = env.getFilter(stringOf(args[0]));
+    return (items as unknown[]).map((item) => filter.call(this, item, ...rest.slice(1)));
+  };
+}
+
 /** Positional arguments without nunjucks' trailing keyword-arguments object. */
 export function positional(args: unknown[]): unknown[] {
   const keywords = keywordArgs(args);
@@ -101,6 +127,7 @@ export function addTruthFilters(env: nunjucks.Environment): void {
   env.addFilter('d', defaultFilter);
   env.addFilter('bool', toBool);
   env.addFilter('ternary', ternary);
+  env.addFilter('map', mapping(registry));
   env.addFilter('select', selecting(registry, true, false));
   env.addFilter('reject', selecting(registry, false, false));
   env.addFilter('selectattr', selecting(registry, true, true));

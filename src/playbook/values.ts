@@ -1,5 +1,8 @@
 /** Coercions of playbook values shared by play and task validation. */
 
+import { pyFloatRepr } from '../domain/python-repr.js';
+import { PyFloat } from '../domain/tagged-values.js';
+
 const BOOLEAN_WORDS: Record<string, boolean> = {
   yes: true,
   true: true,
@@ -45,6 +48,7 @@ export function stringOf(value: unknown): string {
     case 'boolean':
       return value.toString();
     case 'object':
+      if (value instanceof PyFloat) return pyFloatRepr(value.value);
       return value === null ? '' : JSON.stringify(value);
     case 'undefined':
       return '';

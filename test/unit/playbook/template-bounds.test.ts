@@ -28,6 +28,9 @@ describe('template resource bounds', () => {
     ["{{ 'x' | indent(1000000000) }}", 'indent() wider than'],
     ["{% for i in range(100000) %}{{ 'x' | center(1000) }}{% endfor %}", 'writing more than'],
     ['{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(1) }}', 'nested more than 64 deep'],
+    // Python's sequence repetition, bounded like the text and lists a template makes otherwise.
+    ["{{ 'x' * 1000000000 }}", 'a repeated text of more than'],
+    ['{{ [0] * 1000000000 }}', 'a repeated list of more than'],
   ])(
     '%s: %s',
     (text, message) => {

@@ -1,0 +1,127 @@
+/**
+ * Values as Ansible writes them into files: `copy: content:` given text, numbers, booleans, lists
+ * and mappings, and templates over YAML floats (`2.0` stays `2.0`), numbers and the number
+ * filters, plus `when:` given a YAML number. Each case is one copy task and records the bytes
+ * ansible-core 2.14 writes (null: the task was skipped); ansible-values.test.ts (conformance)
+ * checks every record against the real ansible-playbook and apim-provision's engine, and
+ * test/unit/engine/copy-content.test.ts checks the engine against the records without Ansible.
+ */
+
+import { FakeHost } from '../unit/engine/support/fake-host.js';
+import {
+  inventoryYaml,
+  loadTestInventory,
+  playbookFrom,
+  runOnHost,
+} from '../unit/engine/support/engine-fixtures.js';
+
+/** The play's variables (YAML, the same text for both engines). */
+export const VALUE_VARS = `    f: 2.0
+    i: 2
+    half: 0.5
+    lst: [1, 2.0, "é", {a: 1.5, b: [true, null]}]
+    d: {k: 2.0, s: "x", "ü": 1}
+`;
+
+/** Inventory variables (group `all`): Ansible reads them from its inventory, apim-provision from its own. */
+export const INVENTORY_VARS = `    inv_f: 3.0
+    inv_l: [1.0, 2]
+`;
+
+export interface ContentCase {
+  /** The YAML of `content:` (on one line). */
+  content: string;
+  /** The YAML of `when:`, if any. */
+  when?: string;
+  /** What the file holds afterwards; null when the task was skipped. */
+  expect: string | null;
+}
+
+const c = (content: string, expect: string | null, when?: string): ContentCase => ({
+  content,
+  expect,
+  ...(when !== undefined ? { when } : {}),
+});
+
+export const CONTENT_CASES: ContentCase[] = [
+  // Lists and mappings are written as json.dumps writes them: `, ` and `: `, ASCII, keys in order.
+  c('"{{ lst }}"', '[1, 2.0, "\\u00e9", {"a": 1.5, "b": [true, null]}]'),
+  c('"{{ d }}"', '{"k": 2.0, "s": "x", "\\u00fc": 1}'),
+  c('[1, 2.0, "é", {a: 1.5}]', '[1, 2.0, "\\u00e9", {"a": 1.5}]'),
+  c('{b: 1, a: [true, null]}', '{"b": 1, "a": [true, null]}'),
+  c('[]', '[]'),
+  // Other values as Python's str().
+  c('2.0', '2.0'),
+  c('true', 'True'),
+  c('5', '5'),
+  c('"{{ f }}"', '2.0'),
+  c('"{{ 4 / 2 }}"', '2.0'),
+  c('"{{ inv_f }}"', '3.0'),
+  c('"{{ i == 2 }}"', 'True'),
+  // Floats in text keep their .0, wherever they come from.
+  c('"x{{ f }} {{ inv_f }} {{ inv_l }} {{ lst[1] }} {{ d.k }} {{ half }}"', 'x2.0 3.0 [1.0, 2] 2.0 2.0 0.5'),
+  c('"{% for x in lst %}{{ x }};{% endfor %}"', "1;2.0;é;{'a': 1.5, 'b': [True, None]};"),
+  c('"{{ {\'a\': f} }} {{ [i / 2, f] }} {{ (f, 1) }}"', "{'a': 2.0} [1.0, 2.0] (2.0, 1)"),
+  c(
+    "\"{{ 'v' ~ f }} {{ '%s|%d|%.1f' % (f, f, i) }} {{ lst | join(',') }}\"",
+    "v2.0 2.0|2|2.0 1,2.0,é,{'a': 1.5, 'b': [True, None]}",
+  ),
+  // Arithmetic: `/` is always a float, a float operand makes a float, ints stay ints.
+  c(
+    '"{{ f * i }} {{ f + 1 }} {{ -f }} {{ i / i }} {{ 7 // 2 }} {{ 7 // 2.0 }} {{ -7 // 2 }} {{ 2 ** -1 }} {{ 2 ** 3 }} {{ 5 % 2.0 }} {{ i - 2 }} {{ 1.0 }}"',
+    '4.0 3.0 -2.0 1.0 3 3.0 -4 0.5 8 1.0 0 1.0',
+  ),
+  c(
+    "\"{{ 'ab' * 2 }} {{ [1] + [2] }} {{ [0] * 3 }} {{ 'a' + 'b' }} {{ 1 + true }}\"",
+    'abab [1, 2] [0, 0, 0] ab 2',
+  ),
+  // The number filters.
+  c(
+    "\"{{ i | float }} {{ f | int }} {{ f | string }} {{ '3.7' | int }} {{ 'x' | int }} {{ 'x' | float }} {{ '1e3' | float }} {{ true | int }} {{ ' 7 ' | int }} {{ '0x1A' | int(base=16) }} {{ 1.5 | int }}\"",
+    '2.0 2 2.0 3 0 0.0 1000.0 1 7 26 1',
+  ),
+  c(
+    "\"{{ f | round }} {{ 2.675 | round(2) }} {{ 2.5 | round }} {{ 3.5 | round }} {{ 7 | round }} {{ 3 | round(0, 'ceil') }} {{ 2.5 | round(0, 'floor') }} {{ -f | abs }} {{ -3 | abs }}\"",
+    '2.0 2.67 2.0 4.0 7 3.0 2.0 2.0 3',
+  ),
+  c('"{{ [1, 2.0] | sum }} {{ [1, 2] | sum }} {{ inv_l | sum }}"', '3.0 3 3.0'),
+  // to_json is json.dumps; to_nice_json sorts keys and indents by 4.
+  c('"{{ lst | to_json }}"', '[1, 2.0, "\\u00e9", {"a": 1.5, "b": [true, null]}]'),
+  c('"{{ d | to_nice_json }}"', '{\n    "k": 2.0,\n    "s": "x",\n    "\\u00fc": 1\n}'),
+  c(
+    "\"{{ {'b': [1, {}], 'a': []} | to_nice_json(indent=2) }}\"",
+    '{\n  "a": [],\n  "b": [\n    1,\n    {}\n  ]\n}',
+  ),
+  // when: a YAML number is a condition, a number's truth decides.
+  c('ran', null, '0'),
+  c('ran', 'ran', '1'),
+  c('ran', null, '"i - 2"'),
+  c('ran', 'ran', '"i * 2"'),
+  c('ran', 'ran', '"4 / 2"'),
+  c('ran', null, '"f - 2"'),
+  c('ran', null, '"0.0"'),
+];
+
+/** The tasks, one copy per case into `{{ out_dir }}/case_<i>`, as YAML lines of a play's task list. */
+export function contentTasks(): string {
+  return CONTENT_CASES.map(
+    (k, i) =>
+      `    - name: case_${i}\n      copy:\n        dest: "{{ out_dir }}/case_${i}"\n        content: ${k.content}\n` +
+      (k.when !== undefined ? `      when: ${k.when}\n` : ''),
+  ).join('');
+}
+
+/** What apim-provision's engine writes for every case (null: not written). */
+export async function ourContents(): Promise<(string | null)[]> {
+  const inventory = loadTestInventory(
+    inventoryYaml().replace('all:\n  vars:\n', `all:\n  vars:\n${INVENTORY_VARS}`),
+  );
+  const playbook = playbookFrom(
+    `- name: values\n  hosts: all\n  vars:\n${VALUE_VARS}    out_dir: /out\n  tasks:\n${contentTasks()}`,
+  );
+  const host = new FakeHost('lb1');
+  const run = await runOnHost(host, playbook, {}, inventory);
+  const failed = run.tasks.filter((t) => t.status === 'failed');
+  if (failed.length > 0) throw new Error(`tasks failed: ${JSON.stringify(failed)}`);
+  return CONTENT_CASES.map((_, i) => host.text(`/out/case_${i}`) ?? null);
+}
