@@ -180,12 +180,12 @@ apim_reload_confirm() {
   fi
   apim_now
   apim_rc_end=$((APIM_NOW + $1))
-  # New workers show within 20-90 ms of the signal (bench/host-cpu): the first look after 0.05 s,
-  # then every 0.2 s (a look is a wc and a ps; a tail and a grep only when the log grew).
-  apim_rc_nap=0.05
+  # A look every 0.2 s (a wc and the children list; a tail and a grep only when the log grew). Not
+  # sooner: new workers show 20-90 ms after the signal, but the old ones may still be accepting
+  # until the master has told them to quit; a first look at 0.05 s let the next request reach an old
+  # worker (test/integration/remote-scripts.test.ts got the old page after `committed`).
   while :; do
-    apim_nap "$apim_rc_nap"
-    apim_rc_nap=0.2
+    apim_nap
     apim_log_size
     if [ "$APIM_LOG_SIZE" != "$APIM_LOG_OFFSET" ]; then
       apim_rc_emerg=$(apim_log_after "$APIM_LOG_OFFSET" | grep '\[emerg\]')
