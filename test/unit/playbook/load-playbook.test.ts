@@ -195,6 +195,32 @@ describe('loadPlaybook: tasks', () => {
     expect(r.diagnostics[0]!.fix).not.toBe('');
   });
 
+  it('flattens YAML merge keys as Ansible does: anchored task keys merged in, the written ones winning', () => {
+    const r = load(
+      playWithTasks(
+        '    - &say\n      name: say\n      debug: {msg: hi}\n      tags: [a]\n' +
+          '    - <<: *say\n      name: again\n    - <<: [{when: x is defined}, *say]\n      name: third\n',
+      ),
+    );
+    expect(where(r.diagnostics)).toEqual([]);
+    expect(r.playbook!.plays[0]!.tasks.map((t) => [t.name, t.args, t.tags, t.when])).toEqual([
+      ['say', { msg: 'hi' }, ['a'], undefined],
+      ['again', { msg: 'hi' }, ['a'], undefined],
+      ['third', { msg: 'hi' }, ['a'], 'x is defined'],
+    ]);
+  });
+
+  it.each([
+    ['<<: 5', '5:11 a merge key (<<) needs a mapping or a list of mappings'],
+    ['<<:', '5:10 a merge key (<<) needs a mapping or a list of mappings'],
+    ['<<: [{when: x}, 5]', '5:11 a merge key (<<) needs a mapping or a list of mappings'],
+    ['<<: [*nope]', '5:12 YAML alias refers to an anchor that is not defined before it'],
+  ])('reports a merge key of %j at its position, no exception', (line, expected) => {
+    const r = load(playWithTasks(`    - debug: {msg: a}\n      ${line}\n`));
+    expect(r.playbook).toBeUndefined();
+    expect(where(r.diagnostics).map((d) => d.replace(/ \(Unresolved alias.*/, ''))).toEqual([expected]);
+  });
+
   it('accepts 0o-prefixed modes, which are unambiguous', () => {
     const r = load(playWithTasks('    - file:\n        path: /x\n        mode: 0o640\n'));
     expect(r.playbook!.plays[0]!.tasks[0]!.args.mode).toBe('0640');
