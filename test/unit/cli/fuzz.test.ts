@@ -1,10 +1,10 @@
 /**
  * Issue 14, fuzz: inventories (YAML and INI; a local one and the example inventories of every
- * pattern) and playbooks made of plausible pieces, broken in random ways, through the real CLI entry
- * in-process: `validate`, `render` and, of the local inventory only, `apply --check` against
- * 127.0.0.1 port 9 (closed: nothing reachable). Whatever the input, the exit code is 0, 2,
- * 3, 4 or 5 (never 1), no stack trace is printed, the output stays within a size bound and each
- * run ends within a time bound. Bounded in count and total time.
+ * pattern), group_vars files and playbooks made of plausible pieces, broken in random ways, through
+ * the real CLI entry in-process: `validate`, `render` and, of the local inventory only,
+ * `apply --check` against 127.0.0.1 port 9 (closed: nothing reachable). Whatever the input, the
+ * exit code is 0, 2, 3, 4 or 5 (never 1), no stack trace is printed, the output stays within a
+ * size bound and each run ends within a time bound. Bounded in count and total time.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -206,6 +206,8 @@ const BASE_PLAYBOOK = [
   '      debug: { msg: "{{ greeting }}" }',
 ];
 
+const BASE_GROUP_VARS = ['ansible_user: deploy', 'apim_websocket: true'];
+
 const BASE_INI = [
   '[loadbalancers]',
   'lb1 ansible_host=127.0.0.1 ansible_port=9 ansible_ssh_retries=0',
@@ -305,6 +307,10 @@ const EXAMPLES = readdirSync(EXAMPLES_DIR)
 const common = {
   inventoryEdits: fc.array(edit, { maxLength: 4 }),
   playbookEdits: fc.option(fc.array(playbookEdit, { maxLength: 3 }), { nil: undefined }),
+  /** A group_vars file next to the inventory (Ansible reads it with the inventory), edited. */
+  groupVars: fc.option(fc.record({ group: groupName, edits: fc.array(edit, { maxLength: 3 }) }), {
+    nil: undefined,
+  }),
 };
 const scenario = fc.oneof(
   fc.record({
@@ -336,6 +342,13 @@ describe('fuzz: broken inventories and playbooks through the CLI', () => {
             mkdirSync(dir);
             const inventory = join(dir, s.format === 'ini' ? 'hosts.ini' : 'inventory.yml');
             writeFileSync(inventory, applyEdits(baseOf(s), s.inventoryEdits, s.format === 'ini'));
+            if (s.groupVars) {
+              mkdirSync(join(dir, 'group_vars'));
+              writeFileSync(
+                join(dir, 'group_vars', `${s.groupVars.group}.yml`),
+                applyEdits(BASE_GROUP_VARS, s.groupVars.edits, false),
+              );
+            }
             const argv = [s.command, '-i', inventory];
             if (s.playbookEdits) {
               const playbook = join(dir, 'play.yml');
