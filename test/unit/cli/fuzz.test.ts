@@ -338,35 +338,41 @@ describe('fuzz: broken inventories and playbooks through the CLI', () => {
       try {
         await fc.assert(
           fc.asyncProperty(scenario, async (s) => {
+            // Removed after each run, inside the time bound: thousands of folders left to the end took
+            // 41 s to remove on a busy disk, past the test's timeout.
             const dir = join(root, String(n++));
             mkdirSync(dir);
-            const inventory = join(dir, s.format === 'ini' ? 'hosts.ini' : 'inventory.yml');
-            writeFileSync(inventory, applyEdits(baseOf(s), s.inventoryEdits, s.format === 'ini'));
-            if (s.groupVars) {
-              mkdirSync(join(dir, 'group_vars'));
-              writeFileSync(
-                join(dir, 'group_vars', `${s.groupVars.group}.yml`),
-                applyEdits(BASE_GROUP_VARS, s.groupVars.edits, false),
-              );
+            try {
+              const inventory = join(dir, s.format === 'ini' ? 'hosts.ini' : 'inventory.yml');
+              writeFileSync(inventory, applyEdits(baseOf(s), s.inventoryEdits, s.format === 'ini'));
+              if (s.groupVars) {
+                mkdirSync(join(dir, 'group_vars'));
+                writeFileSync(
+                  join(dir, 'group_vars', `${s.groupVars.group}.yml`),
+                  applyEdits(BASE_GROUP_VARS, s.groupVars.edits, false),
+                );
+              }
+              const argv = [s.command, '-i', inventory];
+              if (s.playbookEdits) {
+                const playbook = join(dir, 'play.yml');
+                writeFileSync(playbook, applyEdits(BASE_PLAYBOOK, s.playbookEdits, false));
+                if (s.command !== 'render') argv.push(playbook);
+              }
+              if (s.command === 'apply') argv.push('--check', '--known-hosts', join(dir, 'known_hosts'));
+              output.clear();
+              const started = Date.now();
+              const code = await main(argv);
+              const elapsed = Date.now() - started;
+              const text = output.stdout + output.stderr;
+              const context = `${argv.join(' ')}\n${text.slice(0, 2000)}`;
+              expect(ALLOWED.has(code), `exit ${code}: ${context}`).toBe(true);
+              expect(text, context).not.toContain('unexpected error');
+              expect(text, context).not.toMatch(/\n\s+at .+:\d+:\d+\)?$/m);
+              expect(text.length, context).toBeLessThan(MAX_OUTPUT);
+              expect(elapsed, context).toBeLessThan(PER_RUN_MS);
+            } finally {
+              rmSync(dir, { recursive: true, force: true });
             }
-            const argv = [s.command, '-i', inventory];
-            if (s.playbookEdits) {
-              const playbook = join(dir, 'play.yml');
-              writeFileSync(playbook, applyEdits(BASE_PLAYBOOK, s.playbookEdits, false));
-              if (s.command !== 'render') argv.push(playbook);
-            }
-            if (s.command === 'apply') argv.push('--check', '--known-hosts', join(dir, 'known_hosts'));
-            output.clear();
-            const started = Date.now();
-            const code = await main(argv);
-            const elapsed = Date.now() - started;
-            const text = output.stdout + output.stderr;
-            const context = `${argv.join(' ')}\n${text.slice(0, 2000)}`;
-            expect(ALLOWED.has(code), `exit ${code}: ${context}`).toBe(true);
-            expect(text, context).not.toContain('unexpected error');
-            expect(text, context).not.toMatch(/\n\s+at .+:\d+:\d+\)?$/m);
-            expect(text.length, context).toBeLessThan(MAX_OUTPUT);
-            expect(elapsed, context).toBeLessThan(PER_RUN_MS);
           }),
           {
             numRuns: RUNS,
