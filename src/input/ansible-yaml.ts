@@ -2,7 +2,7 @@ import { EVENT_ID, getScalarValue, parseEvents, SCALAR_STYLE, YAMLException, typ
 import { markFloat, UnsafeText, VaultedText } from '../domain/tagged-values.js';
 import type { Diagnostic } from './diagnostics.js';
 import { setKey } from './set-key.js';
-import type { KeyPath, YamlSource } from './yaml-types.js';
+import { MERGE_SOURCE_PROBLEM, type KeyPath, type YamlSource } from './yaml-types.js';
 import { resolvePlain, timestampText, toBool, toFloat, toInt } from './yaml-typing.js';
 
 /**
@@ -522,12 +522,7 @@ class Constructor {
             lists.push((this.#flatten(sub) ?? []).map((p) => ({ ...p, own: false })));
           }
           for (const list of lists.reverse()) merged.push(...list);
-        } else
-          return this.#fail(
-            value,
-            'a merge key (<<) needs a mapping or a list of mappings',
-            'write <<: *anchor',
-          );
+        } else return this.#fail(value, MERGE_SOURCE_PROBLEM.message, MERGE_SOURCE_PROBLEM.fix);
       } else own.push({ pair, own: true });
     }
     return [...merged, ...own];

@@ -6,6 +6,7 @@ import {
   isSeq,
   LineCounter,
   parseDocument,
+  type Alias,
   type Document,
   type Node,
   type Pair,
@@ -15,7 +16,7 @@ import { markFloat } from '../domain/tagged-values.js';
 import { parseAnsibleYaml } from './ansible-yaml.js';
 import { fileDiagnostic, type Diagnostic } from './diagnostics.js';
 import { readInputFile } from './read-input-file.js';
-import type { KeyPath, YamlSource } from './yaml-types.js';
+import { MERGE_SOURCE_PROBLEM, type KeyPath, type YamlSource } from './yaml-types.js';
 
 export type { KeyPath, YamlSource } from './yaml-types.js';
 
@@ -76,7 +77,8 @@ export function parseYamlText(
   if ((options.typing ?? 'ansible') === 'ansible')
     return parseAnsibleYaml(file, text, isJson(text), fromVault);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // Merge keys as PyYAML has them, which Ansible's playbook loader uses (`<<: *defaults` in a task).
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   const diagnostics: Diagnostic[] = [];
   for (const e of doc.errors) {
     const pos = lineCounter.linePos(e.pos[0]);
@@ -102,7 +104,19 @@ export function parseYamlText(
   try {
     data = doc.toJS({ maxAliasCount: 1000 });
   } catch (err) {
-    diagnostics.push(aliasProblem(file, firstAlias(doc, at), (err as Error).message));
+    const found = firstAliasProblem(doc);
+    const pos = found ? at(found.node) : { line: 0, column: 0 };
+    diagnostics.push(
+      found?.kind === 'merge'
+        ? { file, ...pos, key: '', ...MERGE_SOURCE_PROBLEM, severity: 'error' }
+        : aliasProblem(
+            file,
+            pos,
+            found?.kind === 'undefined'
+              ? `Unresolved alias (the anchor must be set before the alias): ${String(found.node.source)}`
+              : (err as Error).message,
+          ),
+    );
     return { diagnostics };
   }
   markCoreFloats(doc, doc.contents, data);
@@ -170,19 +184,38 @@ function aliasProblem(file: string, pos: { line: number; column: number }, detai
   };
 }
 
-function firstAlias(doc: Document, at: (n: Node) => { line: number; column: number }) {
-  let found: Node | undefined;
+type AliasProblem = { node: Alias; kind: 'undefined' | 'first' } | { node: Node; kind: 'merge' };
+
+/**
+ * Where the data could not be built, in one pass in document order: an alias of no anchor defined
+ * before it, or a merge key (plain `<<`) whose value is not a mapping or a list of mappings
+ * (`merge`); else the first alias (aliases that expand to too much).
+ */
+function firstAliasProblem(doc: Document): AliasProblem | undefined {
+  const anchors = new Map<string, Node>();
+  let first: Alias | undefined;
+  let found: AliasProblem | undefined;
+  const target = (n: unknown) => (isAlias(n) ? anchors.get(n.source) : n);
+  const mergeable = (n: unknown) => isMap(target(n)) || (isAlias(n) && !anchors.has(n.source));
   const visit = (node: unknown): void => {
     if (found || !node) return;
-    if (isAlias(node)) found = node;
-    else if (isMap(node) || isSeq(node)) for (const item of node.items) visit(item);
-    else if (isPair(node)) {
+    if (isAlias(node)) {
+      first ??= node;
+      if (!anchors.has(node.source)) found = { node, kind: 'undefined' };
+    } else if (isPair(node)) {
       visit(node.key);
-      visit(node.value);
+      const merge = isScalar(node.key) && typeof node.key.value === 'symbol';
+      const source = target(node.value);
+      if (merge && !mergeable(node.value) && !(isSeq(source) && source.items.every(mergeable)))
+        found = { node: (node.value ?? node.key) as Node, kind: 'merge' };
+      else visit(node.value);
+    } else if (isMap(node) || isSeq(node) || isScalar(node)) {
+      if (node.anchor) anchors.set(node.anchor, node);
+      if (!isScalar(node)) for (const item of node.items) visit(item);
     }
   };
   visit(doc.contents);
-  return found ? at(found) : { line: 0, column: 0 };
+  return found ?? (first && { node: first, kind: 'first' });
 }
 
 function makeSource(

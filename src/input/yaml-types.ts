@@ -16,3 +16,9 @@ export interface YamlSource {
   locate(path: KeyPath, onKey?: boolean): { line: number; column: number };
   diagnostic(path: KeyPath, message: string, fix: string, severity?: Diagnostic['severity']): Diagnostic;
 }
+
+/** A merge key whose value is neither a mapping nor a list of mappings (both YAML readers say it so). */
+export const MERGE_SOURCE_PROBLEM = {
+  message: 'a merge key (<<) needs a mapping or a list of mappings',
+  fix: 'write <<: *anchor',
+} as const;

@@ -764,12 +764,16 @@ describe('production settings', () => {
   });
 
   describe('upstream TLS verification', () => {
-    const ca = createCa({ commonName: 'nodes CA', key: { keyType: 'ecdsa', rsaBits: 2048 }, days: 30 });
+    // One issue time for both: the leaf's 30 days would outlive the CA's by a second if its key took
+    // the clock past a second boundary (a busy machine), which createCertificate rightly refuses.
+    const now = new Date();
+    const ca = createCa({ commonName: 'nodes CA', key: { keyType: 'ecdsa', rsaBits: 2048 }, days: 30, now });
     const leaf = createCertificate({
       hostnames: ['node.example.com'],
       key: { keyType: 'ecdsa', rsaBits: 2048 },
       days: 30,
       issuer: ca,
+      now,
     });
     const expired = createCa({
       commonName: 'old CA',

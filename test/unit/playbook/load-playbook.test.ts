@@ -138,6 +138,9 @@ describe('loadPlaybook: plays', () => {
 });
 
 describe('loadPlaybook: tasks', () => {
+  /** A play of one debug task with `line` added to it (line 5). */
+  const loadTaskLine = (line: string) => load(playWithTasks(`    - debug: {msg: a}\n      ${line}\n`));
+
   it('names a nameless task after its module, and keeps its location', () => {
     const r = load(playWithTasks('    - debug:\n        msg: hi\n'));
     expect(r.playbook!.plays[0]!.tasks[0]).toEqual({
@@ -190,9 +193,35 @@ describe('loadPlaybook: tasks', () => {
     ['include_tasks', 'include_tasks: x.yml'],
     ['block', 'block: []'],
   ])('rejects %s as unsupported, with a fix', (key, line) => {
-    const r = load(playWithTasks(`    - debug: {msg: a}\n      ${line}\n`));
+    const r = loadTaskLine(line);
     expect(where(r.diagnostics)).toEqual([`5:7 '${key}' is not supported by apim-provision (yet)`]);
     expect(r.diagnostics[0]!.fix).not.toBe('');
+  });
+
+  it('flattens YAML merge keys as Ansible does: anchored task keys merged in, the written ones winning', () => {
+    const r = load(
+      playWithTasks(
+        '    - &say\n      name: say\n      debug: {msg: hi}\n      tags: [a]\n' +
+          '    - <<: *say\n      name: again\n    - <<: [{when: x is defined}, *say]\n      name: third\n',
+      ),
+    );
+    expect(where(r.diagnostics)).toEqual([]);
+    expect(r.playbook!.plays[0]!.tasks.map((t) => [t.name, t.args, t.tags, t.when])).toEqual([
+      ['say', { msg: 'hi' }, ['a'], undefined],
+      ['again', { msg: 'hi' }, ['a'], undefined],
+      ['third', { msg: 'hi' }, ['a'], 'x is defined'],
+    ]);
+  });
+
+  it.each([
+    ['<<: 5', '5:11 a merge key (<<) needs a mapping or a list of mappings'],
+    ['<<:', '5:10 a merge key (<<) needs a mapping or a list of mappings'],
+    ['<<: [{when: x}, 5]', '5:11 a merge key (<<) needs a mapping or a list of mappings'],
+    ['<<: [*nope]', '5:12 YAML alias refers to an anchor that is not defined before it'],
+  ])('reports a merge key of %j at its position, no exception', (line, expected) => {
+    const r = loadTaskLine(line);
+    expect(r.playbook).toBeUndefined();
+    expect(where(r.diagnostics).map((d) => d.replace(/ \(Unresolved alias.*/, ''))).toEqual([expected]);
   });
 
   it('accepts 0o-prefixed modes, which are unambiguous', () => {

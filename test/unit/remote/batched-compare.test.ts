@@ -3,12 +3,13 @@
  * with the facts program (lib.sh's apim_stat_paths), run with real sh on real files: every path of
  * the plan stated by one stat, every regular file hashed by one sha256sum, whatever the names hold.
  */
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scriptSource, sha256Hex } from '../../../src/remote/index.js';
 import { singleQuote } from '../../../src/transport/shell-quote.js';
+import { fileIdentity } from './fixtures.js';
 import { runSh } from './traced-sh.js';
 
 let base: string;
@@ -43,6 +44,9 @@ beforeAll(() => {
     chmodSync(path(name), 0o644);
   }
   chmodSync(path('mode'), 0o600);
+  // An mtime in its second's last half millisecond, which a millisecond Date rounds up: stat's whole
+  // seconds truncate it.
+  utimesSync(path('spaces'), 1_700_000_000.9996, 1_700_000_000.9996);
   symlinkSync(path('spaces'), path('link'));
   mkdirSync(path('folder'));
   mkdirSync(join(base, 'logs'), { mode: 0o700 });
@@ -75,11 +79,9 @@ describe('apim_stat_paths', () => {
       '1 directory 0755',
     ]);
     // The file's identity after its size: device, inode, mtime and ctime (seconds), as lstat has them.
-    const id = lstatSync(path('spaces'));
-    const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
-    expect(lines[0]).toBe(
-      `1 file 0644 root root 0 0 ${'spaces\n'.length} ${id.dev} ${id.ino} ${seconds(id.mtime)} ${seconds(id.ctime)}`,
-    );
+    const [dev, ino, , mtime, ctime] = fileIdentity(path('spaces')).split(' ');
+    expect(mtime).toBe('1700000000');
+    expect(lines[0]).toBe(`1 file 0644 root root 0 0 ${'spaces\n'.length} ${dev} ${ino} ${mtime} ${ctime}`);
     expect(execs).toEqual(['stat']);
   });
 });

@@ -2,7 +2,7 @@
 // (src/remote/sh/facts.sh, nginx.sh) must be what those commands say, under every shell a host may
 // run; a recorded file the plan asks about is answered once.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ import {
   type NginxVersionSeen,
 } from '../../../src/remote/index.js';
 import { singleQuote } from '../../../src/transport/shell-quote.js';
+import { fileIdentity } from './fixtures.js';
 
 const source = (file: string) =>
   readFileSync(new URL(`../../../src/remote/sh/${file}.sh`, import.meta.url), 'utf8');
@@ -404,9 +405,7 @@ describe('nginx -V recorded by the transaction for the binary it ran (state.sh, 
 
     install('1.22.1');
     const seen = seenByFacts();
-    const st = statSync(bin);
-    const s = (d: Date) => Math.floor(d.getTime() / 1000);
-    expect(seen.identity).toBe(`${st.dev} ${st.ino} ${st.size} ${s(st.mtime)} ${s(st.ctime)}`);
+    expect(seen.identity).toBe(fileIdentity(bin, true));
     expect(seen.text).toMatch(/^nginx version: nginx\/1\.22\.1\n/);
     // The binary the facts saw: their text is recorded, nginx is not run.
     expect(commit(seen)).toEqual({ status: 'committed', ranNginx: 0, recorded: seen });

@@ -1,4 +1,16 @@
+import { lstatSync, statSync } from 'node:fs';
 import type { InstallSpec, RollbackOptions, TransactionSpec } from '../../../src/remote/index.js';
+
+/**
+ * A file's identity as the remote programs state it (`stat -c '%d %i %s %Y %Z'`: the times truncated
+ * to whole seconds). Read in nanoseconds: Node's `mtime`/`ctime` Dates round to the nearest
+ * millisecond, so a time in a second's last half millisecond would read as the next second.
+ */
+export function fileIdentity(path: string, follow = false): string {
+  const st = (follow ? statSync : lstatSync)(path, { bigint: true });
+  const s = (ns: bigint) => ns / 1_000_000_000n;
+  return `${st.dev} ${st.ino} ${st.size} ${s(st.mtimeNs)} ${s(st.ctimeNs)}`;
+}
 
 /** Specs shared by the remote unit tests. */
 export const baseTransaction: TransactionSpec = {
