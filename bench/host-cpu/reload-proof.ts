@@ -2,10 +2,11 @@
 // the HUP to apim_reload_confirm's answer and the processes it started, for the nginx.sh and
 // lib.sh of two trees, A and B, in interleaved rounds (the machine is shared: alternation spreads
 // its noise over both). `--hold` keeps a keepalive connection open on the old worker, so it stays
-// "shutting down" instead of exiting at once. Each round serves a new page; `stale` counts the
+// "shutting down" instead of exiting at once; `--servers=N` adds N server blocks, so that the
+// master takes longer to read the configuration (800: ~60 ms here, about what the lab's hosts take). Each round serves a new page; `stale` counts the
 // rounds whose first request after the proof (a new connection) still got the old one. Run as root:
 //
-//   npx tsx bench/host-cpu/reload-proof.ts <rounds> <tree A> <tree B> [--hold]
+//   npx tsx bench/host-cpu/reload-proof.ts <rounds> <tree A> <tree B> [--hold] [--servers=N]
 //
 // Rows: tree, rounds, wall_ms (median, p90), execs (mean), stale.
 import { spawnSync } from 'node:child_process';
@@ -19,10 +20,17 @@ import { NGINX_BINARY, startLocalNginx } from '../../test/integration/support/lo
 const [roundsArg, treeA, treeB] = process.argv.slice(2);
 const rounds = Number(roundsArg);
 const hold = process.argv.includes('--hold');
+const servers = Number(
+  /^--servers=(\d+)$/.exec(process.argv.find((a) => a.startsWith('--servers=')) ?? '')?.[1] ?? 0,
+);
 if (!Number.isInteger(rounds) || rounds < 1 || !treeA || !treeB)
-  throw new Error('usage: reload-proof.ts <rounds> <tree A> <tree B> [--hold]');
+  throw new Error('usage: reload-proof.ts <rounds> <tree A> <tree B> [--hold] [--servers=N]');
 
 const lb = await startLocalNginx();
+const extra = Array.from(
+  { length: servers },
+  (_, i) => `server { listen 127.0.0.1:${lb.port}; server_name s${i}.example; return 200 "s"; }\n`,
+).join('');
 const program = (tree: string) =>
   ['lib', 'nginx'].map((f) => readFileSync(join(tree, 'src/remote/sh', `${f}.sh`), 'utf8')).join('\n') +
   [
@@ -51,7 +59,7 @@ try {
     for (const tree of i % 2 ? [treeB, treeA] : [treeA, treeB]) {
       const page = `round ${i} ${tree}`;
       const release = hold ? await keepalive() : () => {};
-      writeFileSync(lb.siteConf, lb.siteConfig(page));
+      writeFileSync(lb.siteConf, lb.siteConfig(page) + extra);
       const r = spawnSync(
         'strace',
         ['-f', '-qq', '-e', 'trace=execve', '-e', 'signal=none', '-o', trace, 'sh', '-s'],

@@ -213,6 +213,32 @@ apim_old_open() {
     case $apim_oo_s in '' | S* | Z* | X*) ;; *) APIM_OLD_OPEN="$APIM_OLD_OPEN $apim_oo_p" ;; esac
   done
 }
+# APIM_QUIT_NAP: how long until the master tells the old workers to quit, 100 ms after it started
+# the last of the new children in APIM_CHILDREN (ngx_master_process_cycle's ngx_msleep(100) follows
+# their forks), as a sleep argument; empty when that is past or unknown. From their start
+# times (/proc/<pid>/stat field 22, in the 1/100 s ticks Linux gives user space) and /proc/uptime
+# (1/100 s); a value off that scale (another tick) is not used.
+apim_quit_nap() {
+  APIM_QUIT_NAP=
+  apim_qn_last=0
+  for apim_qn_p in $APIM_CHILDREN; do
+    case " $APIM_WORKERS " in *" $apim_qn_p "*) continue ;; esac
+    apim_qn_s=
+    IFS= read -r apim_qn_s <"/proc/$apim_qn_p/stat" 2>/dev/null
+    # shellcheck disable=SC2086 # the stat fields after the name, one per word
+    set -- ${apim_qn_s##*) }
+    [ $# -ge 20 ] && [ "${20}" -gt "$apim_qn_last" ] && apim_qn_last=${20}
+  done
+  apim_qn_up=
+  read -r apim_qn_up _ </proc/uptime 2>/dev/null
+  case $apim_qn_up in *.[0-9][0-9]) ;; *) return 0 ;; esac
+  # The start was within its tick, the quit comes 100 ms later: 0.11 s after the tick's start.
+  apim_qn_cs=$((apim_qn_last + 11 - ${apim_qn_up%.*}${apim_qn_up#*.}))
+  [ "$apim_qn_cs" -gt 0 ] && [ "$apim_qn_cs" -le 11 ] || return 0
+  APIM_QUIT_NAP=0.0$apim_qn_cs
+  [ "$apim_qn_cs" -ge 10 ] && APIM_QUIT_NAP=0.$apim_qn_cs
+  return 0
+}
 # The reload's error-log check: 1 (APIM_NGINX_OUT set) when the log grew by an [emerg] line.
 apim_reload_emerg() {
   apim_log_size
@@ -235,11 +261,13 @@ apim_reload_confirm() {
   apim_nginx_titles
   # With titles: the first look after 0.1 s (the master sleeps 100 ms after starting the new workers
   # before it tells the old ones to quit: ngx_master_process_cycle's ngx_msleep(100)), then every
-  # 0.02 s, the error log (a wc) every fifth look and before success. Without: a look every 0.2 s,
+  # 0.02 s but for one nap to the end of those 100 ms once the new workers show (apim_quit_nap),
+  # the error log (a wc) every fifth look and before success. Without: a look every 0.2 s,
   # the margin that usually covers the old workers' quitting, each with the log.
   apim_rc_nap=0.2
   [ -n "$APIM_TITLES" ] && apim_rc_nap=0.1
   apim_rc_n=0
+  apim_rc_seen=
   while :; do
     apim_nap "$apim_rc_nap"
     [ -n "$APIM_TITLES" ] && apim_rc_nap=0.02
@@ -264,6 +292,12 @@ apim_reload_confirm() {
       if [ -z "$APIM_OLD_OPEN" ]; then
         apim_reload_emerg && return 1
         return 0
+      fi
+      # The first look that sees the new children: no quit before the master's 100 ms are over.
+      if [ -z "$apim_rc_seen" ]; then
+        apim_rc_seen=1
+        apim_quit_nap
+        [ -n "$APIM_QUIT_NAP" ] && apim_rc_nap=$APIM_QUIT_NAP
       fi
     fi
     if [ "$APIM_NOW" -ge "$apim_rc_end" ]; then
