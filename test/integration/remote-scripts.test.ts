@@ -13,7 +13,7 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -201,6 +201,28 @@ describe('transaction commit against a real nginx', () => {
     const again = await commit(spec({ files: [siteFile('v2', v1())], records }));
     expect(again.status).toBe('unchanged');
     expect(again.reloaded).toBe(false);
+  });
+
+  it('answers committed only once no old worker accepts: the next request gets the new page', async () => {
+    // An old worker holding a keepalive connection stays alive ("shutting down") after the
+    // reload; one the master has not yet told to quit would still accept and serve the old page.
+    for (let round = 0; round < 21; round++) {
+      const held = connect(lb.port, '127.0.0.1');
+      await new Promise<void>((resolve, reject) => {
+        held.once('error', reject);
+        held.once('data', () => resolve());
+        held.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+      });
+      try {
+        const page = `round ${round}`;
+        const result = await commit(spec({ files: [siteFile(page, v1())] }));
+        expect(result.status, result.messages.join('\n')).toBe('committed');
+        expect(result.reloaded).toBe(true);
+        expect((await lb.get()).body, `round ${round}`).toBe(page);
+      } finally {
+        held.destroy();
+      }
+    }
   });
 
   it('runs under bash as well as dash', async () => {

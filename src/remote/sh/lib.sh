@@ -154,7 +154,7 @@ apim_now() {
 }
 # Short pause for polling loops ($1 seconds, 0.2 when not given); busybox and GNU sleep take
 # fractions, POSIX sleep may not.
-apim_nap() { sleep 0.2 2>/dev/null || sleep 1; }
+apim_nap() { sleep "${1:-0.2}" 2>/dev/null || sleep 1; }
 
 # ---- file state ----
 apim_sha256() {

@@ -6,7 +6,8 @@
 # A reload is sent as HUP to the master pid we recorded, which is exactly what `nginx -s reload`
 # and `systemctl reload nginx` do, without re-parsing the config to find the pid file. Neither
 # reports whether nginx accepted the new configuration, so success is proven afterwards: same
-# master alive, a worker that did not exist before, and no new [emerg] line in the error log.
+# master alive, a worker that did not exist before, no new [emerg] line in the error log, and no
+# old worker still accepting connections (apim_old_open).
 
 apim_nginx() {
   if [ -n "$NGINX_P" ]; then "$NGINX" -p "$NGINX_P" "$@"; else "$NGINX" "$@"; fi
@@ -171,7 +172,84 @@ apim_nginx_before() {
   apim_log_size
   APIM_LOG_OFFSET=$APIM_LOG_SIZE
 }
-# Reloads and waits up to $1 seconds for proof; on failure APIM_NGINX_OUT says why.
+# APIM_TITLES: 1 when this host shows nginx's process titles (/proc/<pid>/cmdline as nginx's
+# ngx_setproctitle writes it: Linux, /proc not hidden from us), else empty.
+apim_nginx_titles() {
+  APIM_TITLES=
+  apim_nt_t=
+  IFS= read -r apim_nt_t <"/proc/$APIM_MASTER/cmdline" 2>/dev/null
+  case $apim_nt_t in *': master process'*) APIM_TITLES=1 ;; esac
+}
+# APIM_OLD_OPEN: the old workers (APIM_WORKERS) that may still accept new connections, among the
+# master's children APIM_CHILDREN; $1 = 1 also counts a titled-shutting-down one that was never
+# seen asleep as closed. nginx's worker, told to quit, sets the title "worker process is shutting
+# down" and then closes its listening sockets in one synchronous block with no accept and no
+# sleeping call in between (ngx_worker_process_cycle in src/os/unix/ngx_process_cycle.c, nginx
+# 3f6f782). So that title and the worker asleep (S), or a zombie, prove it accepts no more; the
+# title alone does not (it may be preempted before the close). What is queued on a socket at its
+# close stays for the new workers: ngx_init_cycle passes every old socket of an address the new
+# config listens on to the new cycle, reuseport ones too (each kept one serves a new worker); only
+# a socket the new config drops loses its queue, as under any wait. Exited workers and children of
+# another kind (cache manager and loader close the listening sockets when they start) count as
+# closed.
+apim_old_open() {
+  APIM_OLD_OPEN=
+  for apim_oo_p in $APIM_WORKERS; do
+    case " $APIM_CHILDREN " in *" $apim_oo_p "*) ;; *) continue ;; esac
+    # read answers 1 at the end of a title without a newline: what it read is what counts; nothing
+    # read, the worker has exited meanwhile.
+    apim_oo_t=
+    IFS= read -r apim_oo_t <"/proc/$apim_oo_p/cmdline" 2>/dev/null
+    case $apim_oo_t in
+      '') continue ;;
+      *': worker process is shutting down') ;;
+      *': worker process') APIM_OLD_OPEN="$APIM_OLD_OPEN $apim_oo_p" && continue ;;
+      *) continue ;;
+    esac
+    [ "$1" = 1 ] && continue
+    apim_oo_s=
+    IFS= read -r apim_oo_s <"/proc/$apim_oo_p/stat" 2>/dev/null
+    apim_oo_s=${apim_oo_s##*) }
+    case $apim_oo_s in '' | S* | Z* | X*) ;; *) APIM_OLD_OPEN="$APIM_OLD_OPEN $apim_oo_p" ;; esac
+  done
+}
+# APIM_QUIT_NAP: how long until the master tells the old workers to quit, 100 ms after it started
+# the last of the new children in APIM_CHILDREN (ngx_master_process_cycle's ngx_msleep(100) follows
+# their forks), as a sleep argument; empty when that is past or unknown. From their start
+# times (/proc/<pid>/stat field 22, in the 1/100 s ticks Linux gives user space) and /proc/uptime
+# (1/100 s); a value off that scale (another tick) is not used.
+apim_quit_nap() {
+  APIM_QUIT_NAP=
+  apim_qn_last=0
+  for apim_qn_p in $APIM_CHILDREN; do
+    case " $APIM_WORKERS " in *" $apim_qn_p "*) continue ;; esac
+    apim_qn_s=
+    IFS= read -r apim_qn_s <"/proc/$apim_qn_p/stat" 2>/dev/null
+    # shellcheck disable=SC2086 # the stat fields after the name, one per word
+    set -- ${apim_qn_s##*) }
+    [ $# -ge 20 ] && [ "${20}" -gt "$apim_qn_last" ] && apim_qn_last=${20}
+  done
+  apim_qn_up=
+  read -r apim_qn_up _ </proc/uptime 2>/dev/null
+  case $apim_qn_up in *.[0-9][0-9]) ;; *) return 0 ;; esac
+  # The start was within its tick, the quit comes 100 ms later: 0.11 s after the tick's start.
+  apim_qn_cs=$((apim_qn_last + 11 - ${apim_qn_up%.*}${apim_qn_up#*.}))
+  [ "$apim_qn_cs" -gt 0 ] && [ "$apim_qn_cs" -le 11 ] || return 0
+  APIM_QUIT_NAP=0.0$apim_qn_cs
+  [ "$apim_qn_cs" -ge 10 ] && APIM_QUIT_NAP=0.$apim_qn_cs
+  return 0
+}
+# The reload's error-log check: 1 (APIM_NGINX_OUT set) when the log grew by an [emerg] line.
+apim_reload_emerg() {
+  apim_log_size
+  [ "$APIM_LOG_SIZE" != "$APIM_LOG_OFFSET" ] || return 1
+  apim_rc_emerg=$(apim_log_after "$APIM_LOG_OFFSET" | grep '\[emerg\]')
+  [ -n "$apim_rc_emerg" ] || return 1
+  APIM_NGINX_OUT=$apim_rc_emerg
+}
+# Reloads and waits up to $1 seconds for proof: the same master alive, a child that did not exist
+# before, no new [emerg] line, and, where the titles show, no old worker still accepting (else the
+# next request could reach one and get the old configuration). On failure APIM_NGINX_OUT says why.
 apim_reload_confirm() {
   APIM_NGINX_OUT=
   if ! kill -HUP "$APIM_MASTER" 2>/dev/null; then
@@ -180,36 +258,61 @@ apim_reload_confirm() {
   fi
   apim_now
   apim_rc_end=$((APIM_NOW + $1))
-  # A look every 0.2 s (a wc and the children list; a tail and a grep only when the log grew). Not
-  # sooner: new workers show 20-90 ms after the signal, but the old ones may still be accepting
-  # until the master has told them to quit; a first look at 0.05 s let the next request reach an old
-  # worker (test/integration/remote-scripts.test.ts got the old page after `committed`).
+  apim_nginx_titles
+  # With titles: the first look after 0.1 s (the master sleeps 100 ms after starting the new workers
+  # before it tells the old ones to quit: ngx_master_process_cycle's ngx_msleep(100)), then every
+  # 0.02 s but for one nap to the end of those 100 ms once the new workers show (apim_quit_nap),
+  # the error log (a wc) every fifth look and before success. Without: a look every 0.2 s,
+  # the margin that usually covers the old workers' quitting, each with the log.
+  apim_rc_nap=0.2
+  [ -n "$APIM_TITLES" ] && apim_rc_nap=0.1
+  apim_rc_n=0
+  apim_rc_seen=
   while :; do
-    apim_nap
-    apim_log_size
-    if [ "$APIM_LOG_SIZE" != "$APIM_LOG_OFFSET" ]; then
-      apim_rc_emerg=$(apim_log_after "$APIM_LOG_OFFSET" | grep '\[emerg\]')
-      if [ -n "$apim_rc_emerg" ]; then
-        APIM_NGINX_OUT=$apim_rc_emerg
-        return 1
-      fi
-    fi
+    apim_nap "$apim_rc_nap"
+    [ -n "$APIM_TITLES" ] && apim_rc_nap=0.02
+    apim_rc_n=$((apim_rc_n + 1))
+    if { [ -z "$APIM_TITLES" ] || [ $((apim_rc_n % 5)) = 0 ]; } && apim_reload_emerg; then return 1; fi
     if ! kill -0 "$APIM_MASTER" 2>/dev/null; then
       APIM_NGINX_OUT="the nginx master process $APIM_MASTER exited during the reload"
       return 1
     fi
-    apim_children "$APIM_MASTER"
-    for apim_rc_w in $APIM_CHILDREN; do
-      case " $APIM_WORKERS " in *" $apim_rc_w "*) ;; *) return 0 ;; esac
-    done
     apim_now
+    apim_children "$APIM_MASTER"
+    apim_rc_new=
+    for apim_rc_w in $APIM_CHILDREN; do
+      case " $APIM_WORKERS " in *" $apim_rc_w "*) ;; *) apim_rc_new=1 && break ;; esac
+    done
+    if [ -n "$apim_rc_new" ]; then
+      [ -z "$APIM_TITLES" ] && return 0
+      # At the deadline, a worker that took its quit title long ago has closed its sockets.
+      apim_rc_late=
+      [ "$APIM_NOW" -ge "$apim_rc_end" ] && apim_rc_late=1
+      apim_old_open "$apim_rc_late"
+      if [ -z "$APIM_OLD_OPEN" ]; then
+        apim_reload_emerg && return 1
+        return 0
+      fi
+      # The first look that sees the new children: no quit before the master's 100 ms are over.
+      if [ -z "$apim_rc_seen" ]; then
+        apim_rc_seen=1
+        apim_quit_nap
+        [ -n "$APIM_QUIT_NAP" ] && apim_rc_nap=$APIM_QUIT_NAP
+      fi
+    fi
     if [ "$APIM_NOW" -ge "$apim_rc_end" ]; then
-      APIM_NGINX_OUT="nginx started no new worker processes within $1 s: the new configuration was not applied"
+      if [ -n "$apim_rc_new" ]; then
+        APIM_NGINX_OUT="old nginx worker processes ($APIM_OLD_OPEN ) still accept connections $1 s after the reload"
+      else
+        APIM_NGINX_OUT="nginx started no new worker processes within $1 s: the new configuration was not applied"
+      fi
       return 1
     fi
   done
 }
-# Starts nginx (fd 9, the lock, is closed so the daemon does not hold it) and waits up to $1 s.
+# Starts nginx (fd 9, the lock, is closed so the daemon does not hold it) and waits up to $1 s,
+# looking every 0.02 s (builtins only): there are no old workers to outwait, any child is a worker
+# of the new configuration, on listening sockets the master opened before it started them.
 apim_start_nginx() {
   APIM_NGINX_OUT=
   apim_log_size
@@ -235,7 +338,7 @@ apim_start_nginx() {
       [ -n "$APIM_NGINX_OUT" ] || APIM_NGINX_OUT="nginx did not start within $1 s"
       return 1
     fi
-    apim_nap
+    apim_nap 0.02
   done
 }
 # Optional request through the load balancer: any HTTP answer proves nginx serves the new

@@ -19,13 +19,11 @@ import {
 } from '../../../src/remote/index.js';
 import { singleQuote } from '../../../src/transport/shell-quote.js';
 import { fileIdentity } from './fixtures.js';
+import { SHELLS } from './traced-sh.js';
 
 const source = (file: string) =>
   readFileSync(new URL(`../../../src/remote/sh/${file}.sh`, import.meta.url), 'utf8');
 const FUNCTIONS = [source('lib'), source('nginx'), source('facts')].join('\n');
-const SHELLS = ['dash', 'bash', 'busybox sh'].filter(
-  (sh) => spawnSync('sh', ['-c', `command -v ${sh.split(' ')[0]}`]).status === 0,
-);
 const run = (cmd: string) => execFileSync('sh', ['-c', cmd], { encoding: 'utf8' }).trim();
 
 const dir = mkdtempSync(join(tmpdir(), 'apim-facts-builtins-'));

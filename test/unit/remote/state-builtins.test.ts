@@ -21,10 +21,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scriptSource } from '../../../src/remote/index.js';
 import { singleQuote } from '../../../src/transport/shell-quote.js';
-import { runSh } from './traced-sh.js';
+import { installed as has, runSh, SHELLS } from './traced-sh.js';
 
-const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd.split(' ')[0]}`]).status === 0;
-const SHELLS = ['dash', 'bash', 'busybox sh'].filter(has);
 const AWKS = ['gawk', 'mawk', 'busybox awk'].filter(has);
 const base = mkdtempSync(join(tmpdir(), 'apim-state-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));

@@ -1,6 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
+/** Whether `cmd` (its first word) is installed here. */
+export const installed = (cmd: string) =>
+  spawnSync('sh', ['-c', `command -v ${cmd.split(' ')[0]}`]).status === 0;
+/** The shells a host may run the programs with, those installed here. */
+export const SHELLS = ['dash', 'bash', 'busybox sh'].filter(installed);
+
 /**
  * Runs `script` with `shell` (stdin), and, traced (strace -f, successful execve only), names the
  * programs it ran: the base name of each, the shell itself left out. `log`: strace's output file.
