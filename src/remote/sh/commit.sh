@@ -54,6 +54,15 @@ apim_cleanup() {
   apim_unlock
 }
 
+# The payloads that came as text (` <i> ` each): their content is written from the shell's variable.
+APIM_TEXT_PAYLOADS=
+# APIM_SRC: what apim_put_content copies for payload $1, its variable when it came as text.
+apim_payload_src() {
+  case $APIM_TEXT_PAYLOADS in
+    *" $1 "*) APIM_SRC=@APIM_PAYLOAD_$1 ;;
+    *) APIM_SRC=$WORK/payload/$1 ;;
+  esac
+}
 apim_write_inputs() {
   # The plan's lines that are not blank, by the shell (an awk before).
   while read -r apim_wi_line; do
@@ -64,7 +73,12 @@ APIM_PLAN_END
   while read -r apim_wi_i apim_wi_data; do
     [ -n "$apim_wi_i" ] || continue
     case $apim_wi_i in *[!0-9]*) return 1 ;; esac
-    printf '%s' "$apim_wi_data" | apim_b64dec >"$WORK/payload/$apim_wi_i" || return 1
+    if [ "$apim_wi_data" = @ ]; then
+      APIM_TEXT_PAYLOADS="$APIM_TEXT_PAYLOADS $apim_wi_i "
+      apim_put_content "@APIM_PAYLOAD_$apim_wi_i" >"$WORK/payload/$apim_wi_i" || return 1
+    else
+      printf '%s' "$apim_wi_data" | apim_b64dec >"$WORK/payload/$apim_wi_i" || return 1
+    fi
   done <<APIM_PAYLOADS_END
 $APIM_PAYLOADS
 APIM_PAYLOADS_END
@@ -264,7 +278,10 @@ apim_swap_files() {
   while read -r k i mode owner group expected want field; do
     apim_field_to p "$field"
     case $k in
-      F) set -- "$@" "$WORK/payload/$i" "$p" "$mode" "$owner" "$group" ;;
+      F)
+        apim_payload_src "$i"
+        set -- "$@" "$APIM_SRC" "$p" "$mode" "$owner" "$group"
+        ;;
       K) set -- "$@" "$WORK/keystore/$i" "$p" "$mode" "$owner" "$group" ;;
     esac
   done <"$WORK/plan"
