@@ -154,6 +154,44 @@ describe('a first converge writes', () => {
     expect(readdirSync(join(nginx, 'conf.d')).sort()).toEqual(['f0', 'f1', 'f2', 'f3', 'f4']);
   });
 
+  it('makes new folders of one mode next to each other in the plan with one mkdir, in its order', () => {
+    const root = join(base, 'runs');
+    const nginx = join(root, 'nginx');
+    mkdirSync(nginx, { recursive: true });
+    const d = (path: string, mode: string, o = 'root') => ({
+      path: join(nginx, path),
+      mode,
+      owner: o,
+      group: o === 'root' ? 'root' : 'nogroup',
+    });
+    const dirs = [
+      d('log', '0750'),
+      d('log/a', '0755'),
+      d('log/a/http', '0755'),
+      d('log/b', '0755'),
+      d('ssl', '0700'),
+      d('www', '0750', 'nobody'),
+      d('www/x', '0755'),
+      d('log/c', '0755'),
+    ];
+    const r = runSh(transactionScript(spec(root, [], dirs)), { log: join(base, 'strace-runs') });
+    expect(parseTransactionResult(r.out, '').status).toBe('committed');
+    expect(dirs.map((x) => [modeOf(x.path), owner(x.path)])).toEqual([
+      ['750', '0:0'],
+      ['755', '0:0'],
+      ['755', '0:0'],
+      ['755', '0:0'],
+      ['700', '0:0'],
+      ['750', `${NOBODY}:${NOBODY}`],
+      ['755', '0:0'],
+      ['755', '0:0'],
+    ]);
+    // The state folders (2), then one mkdir per run: log; log/a, log/a/http, log/b; ssl; www/x,
+    // log/c (which made www on the way). www is nobody's: its mode and owner set through itself.
+    const count = (name: string) => r.execs.filter((e) => e === name).length;
+    expect([count('mkdir'), count('chmod'), count('chown')]).toEqual([2 + 4, 1, 1]);
+  });
+
   it('puts every folder back when the live nginx -t refuses what was swapped in', () => {
     const root = join(base, 'refused');
     const nginx = join(root, 'nginx');
