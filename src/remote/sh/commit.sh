@@ -10,7 +10,7 @@
 # `X <i> - - - <expected> - <path>` (retired file); <expected> is the sha256 the plan saw,
 # `absent`, or `link`; <path> is a path field (`=<path>` when plain, else base64: script-input.ts),
 # echoed as it came in the conflict, change and removed records. APIM_PAYLOADS lines:
-# `<i> <base64 content>`.
+# `<i> <base64 content>`, or `<i> @` for text that came as itself in APIM_PAYLOAD_<i>.
 
 # The start of both transactions: state folders, run log, tools, the lock, the work folder.
 apim_begin() {
