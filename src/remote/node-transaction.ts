@@ -1,6 +1,6 @@
 import type { Secret } from '../domain/secret.js';
 import { Records, decodeField } from './output-protocol.js';
-import { ScriptInput, path, text, token } from './script-input.js';
+import { ScriptInput, path, token } from './script-input.js';
 import { RUN_LOGS_TO_KEEP, program } from './scripts.js';
 import type { TransactionDirectory, TransactionFile } from './transaction.js';
 import { planRows, sha256Hex } from './transaction.js';
@@ -99,10 +99,6 @@ export function nodeTransactionScript(spec: NodeTransactionSpec): string {
       path(k.path),
     ]),
   ];
-  const payloads = [
-    ...spec.files.map((f, i) => [token(String(i)), text(f.content)]),
-    ...spec.keystores.map((k, i) => [token(String(spec.files.length + i)), text(k.certificatePem)]),
-  ];
   const r = spec.restart;
   const input = new ScriptInput()
     .set('RUN_ID', spec.runId)
@@ -111,7 +107,7 @@ export function nodeTransactionScript(spec: NodeTransactionSpec): string {
     .set('LOCK_WAIT', spec.lockWaitSeconds)
     .set('APIM_RUN_LOGS_KEEP', RUN_LOGS_TO_KEEP)
     .rows('APIM_PLAN', plan)
-    .rows('APIM_PAYLOADS', payloads)
+    .payloads([...spec.files.map((f) => f.content), ...spec.keystores.map((k) => k.certificatePem)])
     .rows(
       'APIM_KEYSTORE',
       spec.keystores.map((k, i) => [

@@ -179,10 +179,7 @@ export function transactionScript(spec: TransactionSpec): string {
     .set('NGINX_SEEN_V', spec.nginxSeen?.text ?? '')
     .set('APIM_RUN_LOGS_KEEP', RUN_LOGS_TO_KEEP)
     .rows('APIM_PLAN', plan)
-    .rows(
-      'APIM_PAYLOADS',
-      spec.files.map((f, i) => [token(String(i)), text(f.content)]),
-    )
+    .payloads(spec.files.map((f) => f.content))
     .set('APIM_REWRITE', rewrite.join('\n'))
     .set('APIM_UNREWRITE', unrewrite.join('\n'))
     .set('APIM_RECORD_MANAGERS', spec.records.managers.join(' '))

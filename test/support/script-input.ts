@@ -16,6 +16,11 @@ export function scriptInputs(program: string): Record<string, string> {
       i++;
       continue;
     }
+    // A shellcheck directive (text payloads, which the program reads through eval).
+    if (text.startsWith('# shellcheck ', i)) {
+      i = text.indexOf('\n', i) + 1 || text.length;
+      continue;
+    }
     const m = /^([A-Z][A-Z0-9_]*)='/.exec(text.slice(i));
     if (!m) throw new Error(`unexpected input text at ${JSON.stringify(text.slice(i, i + 40))}`);
     i += m[0].length;
@@ -46,6 +51,18 @@ export function field(value: string): string {
 export function fieldBytes(value: string): Buffer {
   if (value === '-') return Buffer.alloc(0);
   return value.startsWith('=') ? Buffer.from(value.slice(1)) : Buffer.from(value, 'base64');
+}
+
+/** The file contents of a transaction's input by payload number (APIM_PAYLOADS, text ones `@`). */
+export function payloadContents(inputs: Record<string, string>): Map<number, Buffer> {
+  return new Map(
+    inputRows(inputs, 'APIM_PAYLOADS').map(([i, data]) => {
+      if (data !== '@') return [Number(i), fieldBytes(data ?? '')];
+      const value = inputs[`APIM_PAYLOAD_${i}`];
+      if (value === undefined) throw new Error(`no input APIM_PAYLOAD_${i}`);
+      return [Number(i), Buffer.from(value)];
+    }),
+  );
 }
 
 /** The rows of a list input, each split into its fields. */

@@ -187,7 +187,11 @@ apim_recorded_nginx_v() {
 
 apim_nginx_facts() {
   if [ "$APIM_HAS_NGINX" = 1 ]; then
-    apim_recorded_nginx_v || APIM_NGINX_V=$("$NGINX" -V 2>&1)
+    # Run, its text is judged by apim_text_facts (-): plain, no awk on a fresh host.
+    apim_recorded_nginx_v || {
+      APIM_NGINX_V=$("$NGINX" -V 2>&1)
+      APIM_NGINX_V_PLAIN=-
+    }
     [ -z "$APIM_NGINX_ID" ] || apim_emit nginx_id "$APIM_NGINX_ID"
     # The same derivation the transaction uses for its reload proof.
     # shellcheck disable=SC2034 # read by apim_configure_arg (nginx.sh)
@@ -231,10 +235,32 @@ apim_nginx_facts() {
   apim_emit plus_package "$apim_nf_plus"
 }
 
+# APIM_PLAIN: the plain text record value of $1 (its lines, each apim_plain_line's, joined by
+# `\n`), empty when a line cannot be sent plain. The lines are split by the shell's field splitting
+# (linear; dash's ${v#*"$APIM_NL"} is quadratic in a line's length, and nginx -V's last line is
+# long), which drops empty lines: a text with one goes base64.
+apim_plain_text() {
+  APIM_PLAIN=
+  case $1 in "$APIM_NL"* | *"$APIM_NL" | *"$APIM_NL$APIM_NL"*) return 0 ;; esac
+  set -f
+  IFS=$APIM_NL
+  # shellcheck disable=SC2086 # one line a field
+  set -- $1
+  unset IFS
+  set +f
+  apim_pt_v='='
+  apim_pt_sep=
+  for apim_pt_l do
+    apim_plain_line "$apim_pt_l" || return 0
+    apim_pt_v="$apim_pt_v$apim_pt_sep$apim_pt_l"
+    apim_pt_sep='\n'
+  done
+  APIM_PLAIN=$apim_pt_v
+}
 # The text facts of apim_os_facts and apim_nginx_facts: plain text records where apim_plain_line
 # allows, the others base64 in one awk (which every no-op ran before, for all of them).
 apim_text_facts() {
-  # Triples `<key> <text> <plain record value, or empty: base64, or -: a one-line text, judged here>`.
+  # Triples `<key> <text> <plain record value, or empty: base64, or -: judged here>`.
   set -- os_release "$APIM_OS_RELEASE" "$APIM_OS_RELEASE_PLAIN" user "$APIM_USER" -
   if [ "$APIM_HAS_NGINX" = 1 ]; then
     set -- "$@" nginx_binary "$NGINX" - nginx_v "$APIM_NGINX_V" "${APIM_NGINX_V_PLAIN:-}" nginx_conf "$CONF" - \
@@ -245,8 +271,8 @@ apim_text_facts() {
   while [ "$apim_tf_left" -gt 0 ]; do
     apim_tf_plain=$3
     if [ "$apim_tf_plain" = - ]; then
-      apim_tf_plain=
-      case $2 in *"$APIM_NL"*) ;; *) apim_plain_line "$2" && apim_tf_plain="=$2" ;; esac
+      apim_plain_text "$2"
+      apim_tf_plain=$APIM_PLAIN
     fi
     if [ -n "$apim_tf_plain" ]; then apim_emit "$1" "$apim_tf_plain"; else set -- "$@" "$1" "$2"; fi
     shift 3

@@ -385,19 +385,27 @@ apim_split_path() {
 # mv -T: a folder or a link to one at the destination is an error, never a folder to move into.
 apim_rename_over() { mv -fT -- "$1" "$2"; }
 
+# apim_put_content <content file | @NAME>: the content on stdout, from the file, or (@NAME) the
+# shell variable NAME's value by printf, a builtin (a cat per file before).
+apim_put_content() {
+  case $1 in
+    @*) eval "printf '%s' \"\$${1#@}\"" ;;
+    *) cat -- "$1" ;;
+  esac
+}
 # apim_put_file <content file> <path> <mode> <owner> <group>: replaces <path> with a copy of
 # <content file>, atomically; apim_put_files below with one file.
 apim_put_file() { apim_put_files "$@"; }
-# apim_put_files <content file> <path> <mode> <owner> <group> [<content file> <path> ...]: replaces
-# each <path> with a copy of its <content file>, atomically, folder by folder (in the order the
-# folders first appear). The copies are made in a private folder inside the paths' own folder,
-# created with their mode (the umask; chmod only for a mode the umask cannot give) so that a key is
-# never readable by others, not even for a moment, and given their owner before they are renamed
-# over the paths relative to that checked folder, by one mv for the folder. A symbolic link at a
-# path is replaced, not followed; chown -h; nothing is ever written through a path a local user
-# could have swapped. Per folder: a mktemp, a stat, a cat per file, a chown only when the owner
-# differs from this program's user, an mv and an rm (a mktemp, a stat, a chmod, a chown, a cat,
-# an mv and an rm per file before).
+# apim_put_files <content> <path> <mode> <owner> <group> [<content> <path> ...]: replaces each
+# <path> with a copy of its <content> (apim_put_content's argument), atomically, folder by folder
+# (in the order the folders first appear). The copies are made in a private folder inside the
+# paths' own folder, created with their mode (the umask; chmod only for a mode the umask cannot
+# give) so that a key is never readable by others, not even for a moment, and given their owner
+# before they are renamed over the paths relative to that checked folder, by one mv for the folder.
+# A symbolic link at a path is replaced, not followed; chown -h; nothing is ever written through a
+# path a local user could have swapped. Per folder: a mktemp, a stat, a cat per content file (none
+# for a variable's), a chown only when the owner differs from this program's user, an mv and an rm
+# (a mktemp, a stat, a chmod, a chown, a cat, an mv and an rm per file before).
 apim_put_files() {
   apim_euid
   apim_pf_n=0
@@ -444,7 +452,7 @@ apim_put_in_folder() {
         umask 077
         apim_pf_chmod="$apim_pf_chmod $apim_pf_m"
       fi
-      cat -- "$apim_pf_src" >"$apim_pf_base" || exit 1
+      apim_put_content "$apim_pf_src" >"$apim_pf_base" || exit 1
       # The folder is 0700 (no setgid): new files are the program's.
       apim_is_own "${apim_pf_own%%:*}" "${apim_pf_own#*:}" || apim_pf_chown="$apim_pf_chown $apim_pf_m"
     done

@@ -118,7 +118,8 @@ apim_stage_and_validate() {
   while read -r k i _ _ _ _ _ field; do
     [ "$k" = F ] || continue
     apim_stage_path "$field"
-    cp "$WORK/payload/$i" "$sp" || return 2
+    apim_payload_src "$i"
+    apim_put_content "$APIM_SRC" >"$sp" || return 2
   done <"$WORK/plan"
   if [ "$apim_sv_links_first" = 1 ]; then apim_stage_fix -type f; else apim_stage_fix '(' -type l -o -type f ')'; fi || {
     apim_msg "could not rewrite paths in the stage"

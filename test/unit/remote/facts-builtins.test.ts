@@ -19,7 +19,7 @@ import {
 } from '../../../src/remote/index.js';
 import { singleQuote } from '../../../src/transport/shell-quote.js';
 import { fileIdentity } from './fixtures.js';
-import { SHELLS } from './traced-sh.js';
+import { runSh, SHELLS } from './traced-sh.js';
 
 const source = (file: string) =>
   readFileSync(new URL(`../../../src/remote/sh/${file}.sh`, import.meta.url), 'utf8');
@@ -351,6 +351,31 @@ describe('nginx -V recorded by the transaction for the binary it ran (state.sh, 
     const recorded = readFileSync(join(state, 'nginx-v'), 'utf8');
     writeFileSync(join(state, 'nginx-v'), `${recorded.split('\n')[0]}\nsomething else\n`);
     expect(facts()).toEqual({ version: '1.24.0', ranNginx: 1 });
+  });
+
+  it('sends the text of an nginx -V it ran plain (no awk), and base64 what cannot be plain', () => {
+    const fresh = join(dir, 'fresh-state');
+    const v = (text: string) => {
+      writeFileSync(bin, `#!/bin/sh\nprintf '%s\\n' ${singleQuote(text)} >&2\n`, { mode: 0o755 });
+      const r = runSh(
+        factsScript({ queries: [], stateDir: fresh, nginxBinary: bin, probeSysvServices: false }),
+        { log: join(dir, 'strace-fresh-v') },
+      );
+      const line = r.out.split('\n').find((l) => l.startsWith('@@APIM nginx_v '));
+      return {
+        seen: parseFacts(r.out).nginx?.versionSeen?.text,
+        plain: line?.[15] === '=',
+        awk: r.execs.includes('awk'),
+      };
+    };
+    const plain = `nginx version: nginx/1.22.1\nbuilt with OpenSSL 3.0\nconfigure arguments: ${'--with-x '.repeat(200)}--prefix=/usr/share/nginx`;
+    expect(v(plain)).toEqual({ seen: plain, plain: true, awk: false });
+    for (const other of [
+      'nginx version: nginx/1.22.1\n\nconfigure arguments: --prefix=/usr/share/nginx',
+      'nginx version: nginx/1.22.1\nconfigure arguments: --with-cc-opt=-DX=\\"y\\"',
+      'nginx version: nginx/1.22.1\nconfigure arguments: --prefix=/usr/share/nginx\u00e9',
+    ])
+      expect(v(other)).toEqual({ seen: other, plain: false, awk: true });
   });
 
   it("lets the transaction take the facts' nginx -V while the binary is the one they saw, and run it for any other", () => {

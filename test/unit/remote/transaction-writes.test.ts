@@ -6,6 +6,7 @@
 import {
   chmodSync,
   chownSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -20,6 +21,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   parseTransactionResult,
+  sha256Hex,
   transactionScript,
   type TransactionSpec,
 } from '../../../src/remote/index.js';
@@ -110,9 +112,132 @@ describe('a first converge writes', () => {
     for (const d of [tls, join(nginx, 'conf.d'), join(nginx, 'www')])
       expect(readdirSync(d).filter((e) => e.startsWith('.apim-tmp'))).toEqual([]);
     // chmod: the existing folder and the new one nobody owns (through themselves); chown: those
-    // and the file nobody owns. A mktemp per folder written, a cat per file.
+    // and the file nobody owns. A mktemp per folder written; text written by the shell's printf:
+    // no base64, no cat.
     const count = (name: string) => r.execs.filter((e) => e === name).length;
-    expect([count('chmod'), count('chown'), count('mktemp'), count('cat')]).toEqual([2, 3, 3, 4]);
+    expect([count('chmod'), count('chown'), count('mktemp'), count('cat'), count('base64')]).toEqual([
+      2, 3, 3, 0, 0,
+    ]);
+  });
+
+  it('writes text and other bytes in one folder exactly, from their variables and decoded files', () => {
+    const root = join(base, 'mixed');
+    const nginx = join(root, 'nginx');
+    mkdirSync(join(nginx, 'conf.d'), { recursive: true });
+    const contents = [
+      Buffer.from("it's \u00e9t\u00e9: $HOME `id` \\ '' \"\n\n\n"),
+      Buffer.from([0x00, 0xff, 0x0a, 0xfe, 0x27]),
+      Buffer.alloc(0),
+      Buffer.from('no newline at the end'),
+      Buffer.from('\n-----BEGIN X-----\r\n'),
+    ];
+    const paths = contents.map((_, i) => join(nginx, 'conf.d', `f${i}`));
+    const s = spec(
+      root,
+      contents.map((content, i) => ({
+        path: paths[i]!,
+        content,
+        mode: i === 1 ? '0600' : '0644',
+        owner: 'root',
+        group: 'root',
+        expected: 'absent',
+      })),
+      [],
+    );
+    const r = runSh(transactionScript(s), { log: join(base, 'strace-mixed') });
+    expect(parseTransactionResult(r.out, '').status).toBe('committed');
+    expect(paths.map((p) => readFileSync(p))).toEqual(contents);
+    expect(paths.map(modeOf)).toEqual(['644', '600', '644', '644', '644']);
+    // One folder: one mktemp; only the bytes that are not text take a base64 and a cat.
+    const count = (name: string) => r.execs.filter((e) => e === name).length;
+    expect([count('mktemp'), count('base64'), count('cat')]).toEqual([1, 1, 1]);
+    expect(readdirSync(join(nginx, 'conf.d')).sort()).toEqual(['f0', 'f1', 'f2', 'f3', 'f4']);
+  });
+
+  it('makes new folders of one mode next to each other in the plan with one mkdir, in its order', () => {
+    const root = join(base, 'runs');
+    const nginx = join(root, 'nginx');
+    mkdirSync(nginx, { recursive: true });
+    const d = (path: string, mode: string, o = 'root') => ({
+      path: join(nginx, path),
+      mode,
+      owner: o,
+      group: o === 'root' ? 'root' : 'nogroup',
+    });
+    const dirs = [
+      d('log', '0750'),
+      d('log/a', '0755'),
+      d('log/a/http', '0755'),
+      d('log/b', '0755'),
+      d('ssl', '0700'),
+      d('www', '0750', 'nobody'),
+      d('www/x', '0755'),
+      d('log/c', '0755'),
+    ];
+    const r = runSh(transactionScript(spec(root, [], dirs)), { log: join(base, 'strace-runs') });
+    expect(parseTransactionResult(r.out, '').status).toBe('committed');
+    expect(dirs.map((x) => [modeOf(x.path), owner(x.path)])).toEqual([
+      ['750', '0:0'],
+      ['755', '0:0'],
+      ['755', '0:0'],
+      ['755', '0:0'],
+      ['700', '0:0'],
+      ['750', `${NOBODY}:${NOBODY}`],
+      ['755', '0:0'],
+      ['755', '0:0'],
+    ]);
+    // The state folders (2), then one mkdir per run: log; log/a, log/a/http, log/b; ssl; www/x,
+    // log/c (which made www on the way). www is nobody's: its mode and owner set through itself.
+    const count = (name: string) => r.execs.filter((e) => e === name).length;
+    expect([count('mkdir'), count('chmod'), count('chown')]).toEqual([2 + 4, 1, 1]);
+  });
+
+  it('puts every folder back when the live nginx -t refuses what was swapped in', () => {
+    const root = join(base, 'refused');
+    const nginx = join(root, 'nginx');
+    const tls = join(nginx, 'ssl', 'apim');
+    mkdirSync(join(nginx, 'conf.d'), { recursive: true });
+    const conf = join(nginx, 'conf.d', 'apim.conf');
+    writeFileSync(conf, 'old\n');
+    // An nginx that accepts the candidate (its prefix is the stage) and refuses the live tree.
+    const fake = join(root, 'fake-nginx');
+    writeFileSync(
+      fake,
+      '#!/bin/sh\ncase "$*" in */stage/*) exit 0 ;; esac\necho "[emerg] refused" >&2\nexit 1\n',
+      {
+        mode: 0o755,
+      },
+    );
+    const content = (path: string) => Buffer.from(`new ${path}\n`);
+    const file = (path: string, expected: string) => ({
+      path,
+      content: content(path),
+      mode: '0644',
+      owner: 'root',
+      group: 'root',
+      expected,
+    });
+    const s: TransactionSpec = {
+      ...spec(
+        root,
+        [
+          file(conf, sha256Hex(Buffer.from('old\n'))),
+          file(join(nginx, 'conf.d', 'other.conf'), 'absent'),
+          file(join(tls, 'lb.crt'), 'absent'),
+          file(join(tls, 'lb.key'), 'absent'),
+        ],
+        [{ path: tls, mode: '0700', owner: 'root', group: 'root' }],
+      ),
+      nginxBinary: fake,
+      validate: true,
+    };
+    const r = runSh(transactionScript(s));
+    const result = parseTransactionResult(r.out, '');
+    expect([result.status, result.rolledBack]).toEqual(['validate_failed', true]);
+    expect(readFileSync(conf, 'utf8')).toBe('old\n');
+    expect(readdirSync(join(nginx, 'conf.d'))).toEqual(['apim.conf']);
+    // The planned folder goes (its parent, made on the way by mkdir -p, is not in the plan).
+    expect(existsSync(tls)).toBe(false);
   });
 
   it('sets the owner of a new folder whose setgid parent gave it another group', () => {

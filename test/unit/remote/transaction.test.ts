@@ -7,7 +7,7 @@ import {
   transactionScript,
   type TransactionSpec,
 } from '../../../src/remote/index.js';
-import { field, inputRows, scriptInputs } from '../../support/script-input.js';
+import { field, inputRows, payloadContents, scriptInputs } from '../../support/script-input.js';
 import { baseTransaction } from './fixtures.js';
 
 const b64 = (s: string) => encodeValue(s);
@@ -47,9 +47,14 @@ describe('transactionScript', () => {
       '=/etc/ssl/apim/lb.key',
       '=/etc/nginx/conf.d/old.conf',
     ]);
-    expect(inputRows(inputs, 'APIM_PAYLOADS').map(([i, data]) => [i, field(data!)])).toEqual([
-      ['0', 'server { }\n'],
-      ['1', baseTransaction.files[1]!.content.toString()],
+    // Text travels as itself, for the shell's printf (no base64 process per file on the host).
+    expect(inputRows(inputs, 'APIM_PAYLOADS')).toEqual([
+      ['0', '@'],
+      ['1', '@'],
+    ]);
+    expect([inputs.APIM_PAYLOAD_0, inputs.APIM_PAYLOAD_1]).toEqual([
+      'server { }\n',
+      baseTransaction.files[1]!.content.toString(),
     ]);
     expect(inputs.APIM_RECORD_MANAGERS).toBe('apim_lb_config apim_tls_certificates');
     expect(inputRows(inputs, 'APIM_RECORDS').map(([m, p]) => [m, field(p!)])).toEqual([
@@ -63,6 +68,32 @@ describe('transactionScript', () => {
     );
     expect(inputs.HEALTH_HOST).toBe('gw.example.com');
     expect(inputs.STAGE_CONF).toBe('/var/lib/apim-provision/stage/run-1/tree/nginx.conf');
+  });
+
+  it('sends bytes that are not UTF-8 text, or hold a NUL, base64; text as itself', () => {
+    const contents = [
+      Buffer.from([0xff, 0xfe, 0x41]),
+      Buffer.from('a\0b'),
+      Buffer.from("it's \u00e9t\u00e9 $HOME `x` \\\n\n"),
+      Buffer.alloc(0),
+    ];
+    const spec: TransactionSpec = {
+      ...baseTransaction,
+      files: contents.map((content, i) => ({
+        ...baseTransaction.files[0]!,
+        path: `/etc/nginx/conf.d/${i}.conf`,
+        content,
+      })),
+    };
+    const inputs = scriptInputs(transactionScript(spec));
+    expect(inputRows(inputs, 'APIM_PAYLOADS').map(([, data]) => data)).toEqual([
+      contents[0]!.toString('base64'),
+      contents[1]!.toString('base64'),
+      '@',
+      '@',
+    ]);
+    expect(payloadContents(inputs)).toEqual(new Map(contents.map((c, i) => [i, c])));
+    expect(inputs.APIM_PAYLOAD_0).toBeUndefined();
   });
 
   it("hands over the facts' nginx -V with the binary's identity, empty when unknown", () => {

@@ -7,7 +7,13 @@
  */
 import { encodeValue, formatRecord, type RemoteOp } from '../../../../src/remote/index.js';
 import type { ExecResult, HostConnection, RunOptions } from '../../../../src/transport/types.js';
-import { field, fieldBytes, inputRows, programName, scriptInputs } from '../../../support/script-input.js';
+import {
+  field,
+  inputRows,
+  payloadContents,
+  programName,
+  scriptInputs,
+} from '../../../support/script-input.js';
 import { sha256Of, type FakeFile, type FakeHost } from './fake-host.js';
 
 export type ProgramKind = 'facts' | 'ops' | 'install' | 'transaction' | 'rollback';
@@ -330,9 +336,7 @@ export class FakeHostConnection implements HostConnection {
         path: field(path ?? ''),
       }),
     );
-    const payloads = new Map(
-      inputRows(inputs, 'APIM_PAYLOADS').map(([i, data]) => [Number(i), fieldBytes(data ?? '')]),
-    );
+    const payloads = payloadContents(inputs);
     const out: string[] = [rec('run', runId)];
     const finish = (status: string, code: number): ExecResult => {
       out.push(rec('status', status));
