@@ -1,10 +1,13 @@
 // The controller's start-up cost, A against B (issue 15): interleaved runs of the built CLI of two or
 // more package roots (each with bin/apim-provision.js and dist/bundle/, e.g. a `git archive` of the
-// base revision, built, and this tree) for `validate`, a no-op `apply` and `apply --check --diff`
-// against simulated hosts (bench/scale/sim-process.ts, another process: only the controller is
-// measured). Per round the variants run in a rotated order, so that machine load shared by the
-// rounds falls on each alike; the figures are medians over the rounds of the CPU time (`perf stat`'s
-// task-clock of the process and its threads: /usr/bin/time counts in 10 ms steps) and wall time:
+// base revision, built, and this tree) for `validate`, a no-op `apply`, `apply --check --diff` and a
+// first converge (hosts reset before each) against simulated hosts (bench/scale/sim-process.ts,
+// another process: only the controller is measured). Per round the variants run in a rotated order,
+// so that machine load shared by the rounds falls on each alike; the figures are medians over the
+// rounds of the CPU time (`perf stat`'s task-clock of the process and its threads: /usr/bin/time
+// counts in 10 ms steps) and wall time, and for the `apply` scenarios the CPU and wall time from the
+// process's start to its first TCP connect (bench/startup/connect-marks.mjs, preloaded): the part
+// of start-up that no host's work overlaps.
 //
 //   npx tsx bench/startup/ab.ts --work DIR --variant base=ROOT --variant new=ROOT
 //                               [--hosts 1,10] [--rounds 7] [--cpu-prof DIR]
@@ -65,6 +68,8 @@ type Scenario = 'validate' | 'converge' | 'noop' | 'check-diff';
 interface Sample {
   cpuMs: number;
   wallMs: number;
+  /** From the process's start to its first TCP connect (not for `validate`). */
+  toConnect?: { cpuMs: number; wallMs: number };
 }
 const samples = new Map<string, Sample[]>();
 
@@ -78,6 +83,9 @@ function run(
   const dir = join(work, `n${size}`);
   const statFile = join(dir, 'run.perf');
   const json = join(dir, 'run.json');
+  const marksFile = join(dir, 'run.marks');
+  rmSync(marksFile, { force: true });
+  const marks = scenario === 'validate' ? [] : ['--import', join(import.meta.dirname, 'connect-marks.mjs')];
   const args =
     scenario === 'validate'
       ? ['validate', fleet.inventory]
@@ -105,11 +113,12 @@ function run(
       '-o',
       statFile,
       process.execPath,
+      ...marks,
       ...prof,
       join(variant.root, 'bin', 'apim-provision.js'),
       ...args,
     ]),
-    { cwd: variant.root, maxBuffer: 1 << 30 },
+    { cwd: variant.root, maxBuffer: 1 << 30, env: { ...process.env, APIM_STARTUP_MARKS: marksFile } },
   );
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   const log = Buffer.concat([result.stdout, result.stderr]).toString();
@@ -133,15 +142,26 @@ function run(
     .find((l) => l.includes(',task-clock,'));
   const cpuMs = Number(line?.split(',')[0]);
   if (!Number.isFinite(cpuMs)) throw new Error(`no task-clock in ${statFile}`);
-  return { cpuMs, wallMs };
+  if (scenario === 'validate') return { cpuMs, wallMs };
+  const { connect } = JSON.parse(readFileSync(marksFile, 'utf8')) as {
+    connect?: { cpuMs: number; wallMs: number };
+  };
+  if (!connect) throw new Error(`${variant.name} ${scenario} at N=${size}: no TCP connect was marked`);
+  return { cpuMs, wallMs, toConnect: connect };
 }
 
 /** `rounds` rounds of `scenario`, every variant once per round, the order rotated each round. */
-function interleaved(scenario: Scenario, size: number, fleet: FleetFiles): void {
+async function interleaved(
+  scenario: Scenario,
+  size: number,
+  fleet: FleetFiles,
+  before?: () => Promise<unknown>,
+): Promise<void> {
   for (let r = 0; r < rounds; r++)
     for (let i = 0; i < variants.length; i++) {
       const variant = variants[(r + i) % variants.length]!;
       const key = `${scenario}\t${size}\t${variant.name}`;
+      await before?.();
       samples.set(key, [...(samples.get(key) ?? []), run(variant, scenario, size, fleet)]);
     }
 }
@@ -167,9 +187,11 @@ for (const size of values.hosts.split(',').map(Number)) {
     const fleet = writeFleetFiles(dir, endpoints, USER, files.userKey, hostKey);
     say(`N=${size}: converging the simulated hosts once`);
     run(variants[0]!, 'converge', size, fleet);
-    for (const scenario of ['validate', 'noop'] as const) interleaved(scenario, size, fleet);
+    for (const scenario of ['validate', 'noop'] as const) await interleaved(scenario, size, fleet);
     await sim.send(`edit ${FLEET_CONF_FILE}`);
-    interleaved('check-diff', size, fleet);
+    await interleaved('check-diff', size, fleet);
+    // Each first converge on fresh hosts (nginx preinstalled, nothing of ours).
+    await interleaved('converge', size, fleet, () => sim.send('reset'));
     const { unexpected } = await sim.stats();
     if (unexpected.length > 0) throw new Error(`the simulation could not map: ${unexpected.join(' | ')}`);
   } finally {
@@ -177,9 +199,14 @@ for (const size of values.hosts.split(',').map(Number)) {
   }
 }
 
-const lines = ['scenario\thosts\tvariant\truns\tcpu_ms_median\tcpu_ms_min\tcpu_ms_max\twall_ms_median'];
+const lines = [
+  'scenario\thosts\tvariant\truns\tcpu_ms_median\tcpu_ms_min\tcpu_ms_max\twall_ms_median\tcpu_to_connect_median\twall_to_connect_median',
+];
 for (const [key, list] of samples) {
   const cpu = list.map((s) => s.cpuMs);
+  const toConnect = list.flatMap((s) => (s.toConnect ? [s.toConnect] : []));
+  const connectMedian = (pick: (m: { cpuMs: number; wallMs: number }) => number): string =>
+    toConnect.length > 0 ? median(toConnect.map(pick)).toFixed(0) : '-';
   lines.push(
     [
       key,
@@ -188,6 +215,8 @@ for (const [key, list] of samples) {
       Math.min(...cpu).toFixed(0),
       Math.max(...cpu).toFixed(0),
       median(list.map((s) => s.wallMs)).toFixed(0),
+      connectMedian((m) => m.cpuMs),
+      connectMedian((m) => m.wallMs),
     ].join('\t'),
   );
 }

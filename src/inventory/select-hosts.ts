@@ -17,6 +17,8 @@ export class HostPatternError extends Error {
 export function splitPattern(pattern: string): string[] {
   const trimmed = pattern.trim();
   if (trimmed.includes(',')) return trimmed.split(',').map((t) => t.trim());
+  // Without a colon there is nothing to split (and no IPv6 address to test, see address.ts).
+  if (!trimmed.includes(':')) return [trimmed];
   if (isIPv6(trimmed) || /^[^:]*\[.*\][^:]*$/.test(trimmed)) return [trimmed];
   return trimmed.split(':').map((t) => t.trim());
 }

@@ -1,9 +1,11 @@
+import type { Duplex } from 'node:stream';
 import type { Client } from 'ssh2';
 
 import { AuthSetupError, buildAuthPlan, type AuthPlan } from './auth-plan.js';
 import type { ConnectOptions, ConnectTarget } from './connect-options.js';
 import { describeConnectionPlan, planConnection } from './connection-plan.js';
 import { RetriesAborted, RetriesExhausted, withRetries } from './retry.js';
+import { EarlyDial } from './early-dial.js';
 import { describeHop, forwardTo, NetworkSetupError, openHop, type Hop } from './ssh-hop.js';
 import { SshHostConnection } from './ssh-host-connection.js';
 import { ConnectAborted, UnreachableError, type HostConnection } from './types.js';
@@ -20,15 +22,18 @@ export const FIRST_RETRY_DELAY_MS = 500;
 export async function connect(target: ConnectTarget, options: ConnectOptions): Promise<HostConnection> {
   const spec = target.connection;
   const trace = (message: string): void => options.onTrace?.({ hostName: target.name, message });
+  const plan = planConnection(target, options);
+  const { hops } = plan;
+  // TCP first, the key after: the server sets its side up meanwhile (early-dial.ts).
+  const early = options.signal?.aborted ? undefined : new EarlyDial(hops[0]!);
   let auth: AuthPlan;
   try {
     auth = await buildAuthPlan(spec, options);
   } catch (error) {
+    early?.dispose();
     if (error instanceof AuthSetupError) throw new UnreachableError(target.name, error.message);
     throw error;
   }
-  const plan = planConnection(target, options);
-  const { hops } = plan;
   if (options.onTrace) for (const line of describeConnectionPlan(target, plan, auth, options)) trace(line);
   const attempts = plan.retries.value + 1;
   let attempt = 0;
@@ -39,7 +44,8 @@ export async function connect(target: ConnectTarget, options: ConnectOptions): P
       () => {
         attempt += 1;
         trace(`attempt ${attempt}/${attempts}: TCP connection to ${describeHop(hops[0]!)}`);
-        return openChain(target.name, hops, auth, options, plan.timeout.value, trace);
+        const sock = early?.take();
+        return openChain(target.name, hops, sock, auth, options, plan.timeout.value, trace);
       },
       {
         retries: plan.retries.value,
@@ -53,6 +59,7 @@ export async function connect(target: ConnectTarget, options: ConnectOptions): P
       },
     );
   } catch (error) {
+    early?.dispose();
     if (error instanceof RetriesAborted) throw new ConnectAborted(target.name);
     if (error instanceof RetriesExhausted) {
       const via = hops.length > 1 ? ` via ${hops.slice(0, -1).map(describeHop).join(' -> ')}` : '';
@@ -82,6 +89,7 @@ export async function connect(target: ConnectTarget, options: ConnectOptions): P
 async function openChain(
   hostName: string,
   hops: readonly Hop[],
+  first: Duplex | undefined,
   plan: AuthPlan,
   options: ConnectOptions,
   readyTimeoutMs: number,
@@ -91,7 +99,7 @@ async function openChain(
   try {
     for (const [index, hop] of hops.entries()) {
       const previous = clients[index - 1];
-      const sock = previous ? await forwardTo(previous, hops[index - 1]!, hop) : undefined;
+      const sock = previous ? await forwardTo(previous, hops[index - 1]!, hop) : first;
       clients.push(
         await openHop({ hostName, hop, ...(sock ? { sock } : {}), plan, options, readyTimeoutMs, trace }),
       );
@@ -99,6 +107,7 @@ async function openChain(
     return clients;
   } catch (error) {
     for (const client of clients.reverse()) client.end();
+    first?.destroy();
     throw error;
   }
 }

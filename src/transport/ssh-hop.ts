@@ -109,6 +109,12 @@ export async function openHop(params: OpenHopParams): Promise<Client> {
       fail(new NetworkSetupError(`${where} closed the connection during SSH setup`)),
     );
     if (options.signal?.aborted) return onAbort();
+    // A socket given already failed (refused while the host key guard was read): ssh2 would take
+    // it for connected and wait out the handshake timeout.
+    if (sock?.destroyed)
+      return fail(
+        new NetworkSetupError(`cannot reach ${where}: ${sock.errored?.message ?? 'connection closed'}`),
+      );
     client.connect({
       host: hop.host,
       port: hop.port,

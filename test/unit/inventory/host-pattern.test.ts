@@ -16,6 +16,16 @@ describe('host keys as Ansible reads them', () => {
     ['web[01:03]:2222', { host: 'web[01:03]', port: 2222 }],
     ['bad name', undefined],
     ['trailing-', undefined],
+    // Plain ASCII names take a shorter rule than the Unicode one; both must agree.
+    ['trailing_', undefined],
+    ['_', undefined],
+    ['lb-1.example_site.com', { host: 'lb-1.example_site.com' }],
+    ['lb1..example.com', undefined],
+    ['lb1.-x', undefined],
+    ['_lb.A9', { host: '_lb.A9' }],
+    ['équilibreur-1.example', { host: 'équilibreur-1.example' }],
+    ['lb١', { host: 'lb١' }],
+    ['lb1.', undefined],
   ])('parse_address(%j)', (text, expected) => {
     expect(parseAddress(text)).toEqual(expected);
   });
