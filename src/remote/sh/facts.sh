@@ -457,14 +457,14 @@ $1 $APIM_RS "*) return 0 ;;
   return 1
 }
 # apim_diff_fact <path field> <b64 path> <sha256> <max bytes>: the content of a file a diff may need,
-# read only when apim_file_facts found a regular file of at most <max bytes> that hashes neither to
-# <sha256> (what the plan expects to write) nor to what its record holds (the tool's last write): the
-# file that differs has its old content in this round trip, not in one of its own. Otherwise nothing
-# is printed, and a later `content` query reads it if the plan needs it after all.
+# read only when apim_file_facts found a regular file of at most <max bytes> that does not hash to
+# <sha256> (what the plan expects to write): the file that differs has its old content in this round
+# trip, not in one of its own, also when it is what the tool wrote last (its record's: the inventory
+# changed since). Otherwise nothing is printed, and a later `content` query reads it if the plan
+# needs it after all.
 apim_diff_fact() {
   apim_file_sum "$2" || return 0
   [ "$APIM_FS_SUM" != "$3" ] && [ "$APIM_FS_SIZE" -le "$4" ] || return 0
-  apim_recorded_sum "$2" sha256 && return 0
   apim_content_fact "$1" "$APIM_FS_ID"
 }
 # apim_file_sum <b64 path>: APIM_FS_SUM, APIM_FS_SIZE and APIM_FS_ID, what APIM_FILE_SUMS holds for
