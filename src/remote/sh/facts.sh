@@ -477,10 +477,14 @@ $1 "*) ;;
   esac
   APIM_FS_SUM=${APIM_FILE_SUMS#*"
 $1 "}
-  read -r APIM_FS_SUM APIM_FS_SIZE APIM_FS_ID _ <<APIM_LINE_END
-${APIM_FS_SUM%%"
+  APIM_FS_SUM=${APIM_FS_SUM%%"
 "*}
-APIM_LINE_END
+  # `<sha256> <size> <device>:<inode>`, split by the shell (dash reads a here-document a byte per
+  # system call).
+  APIM_FS_ID=${APIM_FS_SUM##* }
+  APIM_FS_SIZE=${APIM_FS_SUM#* }
+  APIM_FS_SIZE=${APIM_FS_SIZE%% *}
+  APIM_FS_SUM=${APIM_FS_SUM%% *}
 }
 # APIM_FROM_RECORDS: 1 when every `content` query given with its b64 path can be answered by its
 # record (apim_recorded_sum), 0 when any cannot: then all of them are read, as one set (a
