@@ -288,8 +288,8 @@ export function resultsMarkdown(input: ResultsInput): string {
     '## What each remote step costs a host',
     hostSteps.length === 0
       ? 'Not measured in this run (`--handshake-rounds 0`).'
-      : 'bench/host-cpu/steps.ts on the first host of the smallest size, nginx installed and the ' +
-        "files deployed (what a no-op run finds), each step repeated (runs): CPU the host's container " +
+      : 'bench/host-cpu/steps.ts on the first host of the smallest size, converged by apim-provision ' +
+        "first (its records and nginx -V record: what a real no-op finds), each step repeated (runs): CPU the host's container " +
         "used per step (cgroup), and the processes the step started (execve calls of the container's " +
         'sshd and its children, counted by strace in one more run). The facts program is the first ' +
         "round trip of `apply` with this load balancer's queries; the floor rows are the floor's own " +

@@ -49,8 +49,8 @@ export const DIFF_READ_AHEAD_BYTES = 256 * 1024;
 
 /**
  * `--diff`: the old content of the files apim_lb_config writes (all text, none secret), read in
- * the first round trip where it differs from what the first guess renders and from what the
- * tool last wrote there, so the diff of a file edited on the host needs no round trip of its own.
+ * the first round trip where it differs from what the first guess renders, so the diff of a file
+ * edited on the host, or of one the inventory changed, needs no round trip of its own.
  */
 function diffQueries(lb: LoadBalancer): FactQuery[] {
   const rendered = firstGuessRendering(lb);

@@ -169,9 +169,9 @@ export type FactQuery =
   | { kind: 'content'; path: string; orRecord?: 'sha256' | 'note' }
   /**
    * The bytes a diff of a file the plan writes may need, asked ahead with its `file` query: read
-   * only when the file is a regular file of at most `maxBytes` that hashes neither to `expected`
-   * (what the plan expects to write) nor to its record; else left unanswered (a later `content`
-   * query reads it when the plan needs it after all).
+   * only when the file is a regular file of at most `maxBytes` that does not hash to `expected`
+   * (what the plan expects to write), its record's bytes too (an inventory change); else left
+   * unanswered (a later `content` query reads it when the plan needs it after all).
    */
   | { kind: 'diff'; path: string; expected: string; maxBytes: number }
   | { kind: 'package'; name: string }

@@ -5,6 +5,7 @@ export {
   RUN_LOGS_TO_KEEP,
   compactScript,
   program,
+  scriptChunks,
   scriptSource,
   scriptSources,
   type ProgramName,

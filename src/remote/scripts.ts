@@ -108,6 +108,119 @@ export function compactScript(text: string): string {
 }
 
 /**
+ * Programs that carry only the functions they can call: the facts program is every run's first
+ * round trip (a no-op's only one), and its host's shell parses all of it before running any of it;
+ * most of lib.sh and nginx.sh is the transaction's. The other programs ship their files whole.
+ */
+const PRUNED: ReadonlySet<ProgramName> = new Set(['facts']);
+
+/** One piece of a script file: top-level code, or the definition of function `fn`, compacted. */
+interface Chunk {
+  fn?: string;
+  text: string;
+}
+
+const FUNCTION_START = /^([A-Za-z_][A-Za-z0-9_]*)\(\)\s*\{/;
+/** What may follow a function's closing `}`: a blank or comment line, a definition, an assignment. */
+const AFTER_FUNCTION = /^(\s*$|#|[A-Za-z_][A-Za-z0-9_]*(\(\)|=))/;
+
+/**
+ * A script file cut into its function definitions and the top-level code between them. A
+ * definition starts with `name() {` at the start of a line and ends on that line when the line ends
+ * with `}`, else at the next line that is `}` alone and followed by what may follow a function (a
+ * `${x#*<newline>}` inside one leaves a `}` alone too, with the function's code after it): the
+ * files' formatting, which script-syntax.test.ts checks (every piece parses on its own). Comment
+ * lines go with the code after them.
+ */
+export function scriptChunks(source: string): Chunk[] {
+  const chunks: Chunk[] = [];
+  let pending: string[] = [];
+  const lines = source.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const fn = FUNCTION_START.exec(line)?.[1];
+    if (fn === undefined) {
+      pending.push(line);
+      continue;
+    }
+    if (pending.length > 0) {
+      const top = pending.filter((l) => !/^\s*(#.*)?$/.test(l));
+      const comments = top.length === 0 ? pending : [];
+      if (top.length > 0) chunks.push({ text: pending.join('\n') });
+      pending = comments;
+    }
+    const body = [...pending, line];
+    pending = [];
+    if (!/\}\s*$/.test(line)) {
+      while (++i < lines.length && !(lines[i] === '}' && AFTER_FUNCTION.test(lines[i + 1] ?? '')))
+        body.push(lines[i]!);
+      if (i === lines.length) throw new Error(`function ${fn} does not end with a line \`}\``);
+      body.push('}');
+    }
+    chunks.push({ fn, text: body.join('\n') });
+  }
+  if (pending.length > 0) chunks.push({ text: pending.join('\n') });
+  return chunks.map((c) => ({ ...c, text: compactScript(c.text) })).filter((c) => c.text !== '\n');
+}
+
+/** Top-level code that only sets variables to plain words (`APIM_EUID=`), one a line. */
+const PLAIN_SETTINGS = /^(?:[A-Za-z_][A-Za-z0-9_]*=[A-Za-z0-9_./-]*\n)+$/;
+
+/**
+ * The files of `name` with only the functions reachable from its top-level code and apim_main: a
+ * function is kept when a kept piece names it, or names a prefix of it before a `$` (a name put
+ * together at run time, such as ops.sh's `"apim_op_$op"`); a piece of plain settings when a kept
+ * piece names one of its variables.
+ */
+function prunedSources(name: ProgramName): string[] {
+  const files = PROGRAMS[name].map((file) =>
+    scriptChunks(readFileSync(new URL(`${file}.sh`, SH_DIR), 'utf8')),
+  );
+  // Functions by name, and the top-level pieces that only give variables a plain value by each name.
+  const defined = new Map<string, Chunk>();
+  const settings = new Map<string, Chunk>();
+  for (const chunk of files.flat()) {
+    if (chunk.fn !== undefined) defined.set(chunk.fn, chunk);
+    else if (PLAIN_SETTINGS.test(chunk.text))
+      for (const [, variable] of chunk.text.matchAll(/^([A-Za-z_][A-Za-z0-9_]*)=/gm))
+        settings.set(variable!, chunk);
+  }
+  const kept = new Set<Chunk>();
+  const queue: Chunk[] = [];
+  const keep = (chunk: Chunk | undefined) => {
+    if (chunk && !kept.has(chunk)) {
+      kept.add(chunk);
+      queue.push(chunk);
+    }
+  };
+  for (const chunk of files.flat())
+    if (chunk.fn === undefined && !PLAIN_SETTINGS.test(chunk.text)) keep(chunk);
+  keep(defined.get('apim_main'));
+  for (let chunk = queue.shift(); chunk; chunk = queue.shift()) {
+    for (const [, word, dollar] of chunk.text.matchAll(/([A-Za-z_][A-Za-z0-9_]*)(\$?)/g)) {
+      keep(defined.get(word!));
+      keep(settings.get(word!));
+      if (dollar) for (const [fn, c] of defined) if (fn.startsWith(word!)) keep(c);
+    }
+  }
+  return files.map((chunks) =>
+    chunks
+      .filter((c) => kept.has(c))
+      .map((c) => c.text)
+      .join(''),
+  );
+}
+
+const prunedPrograms = new Map<ProgramName, string[]>();
+
+function programSources(name: ProgramName): string[] {
+  if (!PRUNED.has(name)) return PROGRAMS[name].map(scriptSource);
+  let sources = prunedPrograms.get(name);
+  if (sources === undefined) prunedPrograms.set(name, (sources = prunedSources(name)));
+  return sources;
+}
+
+/**
  * A complete program: the script files, then the generated input, then `apim_main`. Everything is
  * one `{ ... }` group so the shell parses all of it before running anything: with `sh -s` the
  * program arrives on stdin (the transport sends it so, secrets and all), and once whole it makes
@@ -123,7 +236,7 @@ export function program(name: ProgramName, title: string, input: ScriptInput): s
     '{',
     "trap '' HUP PIPE",
     'exec </dev/null',
-    ...PROGRAMS[name].map(scriptSource),
+    ...programSources(name),
     '# ---- input ----',
     input.text(),
     'apim_main',

@@ -206,9 +206,12 @@ apim_stat_paths() {
 "
       continue
     fi
-    read -r apim_sp_raw apim_sp_mode apim_sp_rest <<APIM_LINE_END
-$apim_sp_line
-APIM_LINE_END
+    # Split by parameter expansion (stat puts one space between fields): dash reads a here-document
+    # a byte per system call.
+    apim_sp_raw=${apim_sp_line%% *}
+    apim_sp_rest=${apim_sp_line#* }
+    apim_sp_mode=${apim_sp_rest%% *}
+    apim_sp_rest=${apim_sp_rest#* }
     case $(((0x$apim_sp_raw) & 61440)) in
       32768) apim_sp_t='file' ;;
       16384) apim_sp_t='directory' ;;
@@ -236,20 +239,25 @@ APIM_LINE_END
 # shellcheck disable=SC2034 # the result, read by the callers
 apim_stat_identity() {
   APIM_IDENTITY=
-  read -r apim_si_there apim_si_t _ _ _ _ _ apim_si_size apim_si_dev apim_si_ino apim_si_mtime apim_si_ctime <<APIM_LINE_END
-$1
-APIM_LINE_END
-  [ "$apim_si_there $apim_si_t" != '1 file' ] || APIM_IDENTITY="$apim_si_dev $apim_si_ino $apim_si_size $apim_si_mtime $apim_si_ctime"
+  set -f
+  # shellcheck disable=SC2086 # the line's fields, one a word
+  set -- $1
+  set +f
+  [ "${1-} ${2-}" != '1 file' ] || APIM_IDENTITY="$9 ${10} $8 ${11} ${12}"
 }
 # apim_file_sums <paths, one a line>: their sha256 (or `-`), one a line in the same order, in
 # APIM_SUMS: one sha256sum for all (openssl, one file at a time, where sha256sum is missing).
 apim_file_sums() {
   APIM_SUMS=
-  apim_fs_paths=$1
-  set --
-  while IFS= read -r apim_fs_p; do [ -n "$apim_fs_p" ] && set -- "$@" "$apim_fs_p"; done <<APIM_PATHS_END
-$apim_fs_paths
-APIM_PATHS_END
+  # One path a line, empty ones dropped, split by the shell (a read loop over a here-document took
+  # a system call per byte); callers split with the default IFS.
+  set -f
+  IFS='
+'
+  # shellcheck disable=SC2086 # one path a line
+  set -- $1
+  unset IFS
+  set +f
   [ $# -gt 0 ] || return 0
   apim_fs_lines=
   command -v sha256sum >/dev/null 2>&1 && apim_fs_lines=$(sha256sum -- "$@" 2>/dev/null)

@@ -231,7 +231,9 @@ describe('--diff of the conf.d file: its old content comes with the facts where 
   const EDIT = '# edited on the host\n';
   const confDiff = (tasks: TaskResult[]) => changesOf(tasks).find((c) => c.target === CONF)?.diff;
   // A `content` record of the conf.d file in a facts program's output.
-  const readConf = (out: string) => out.includes(`@@APIM content ${Buffer.from(CONF).toString('base64')} `);
+  /** Did these facts carry the conf.d file's content (its field plain, as a plain path travels, or base64)? */
+  const readConf = (out: string) =>
+    [`=${CONF}`, Buffer.from(CONF).toString('base64')].some((f) => out.includes(`@@APIM content ${f} `));
 
   it('shows a file edited on the host from the facts round trip alone, the diff as before', async () => {
     const host = new FakeHost('lb1');
@@ -271,13 +273,14 @@ describe('--diff of the conf.d file: its old content comes with the facts where 
     expect(readConf(plain.conn.factsOutputs[0]!)).toBe(false);
   });
 
-  it('reads the old content when asked, after all, for a file the records vouched for (the inventory changed)', async () => {
+  it('reads the old content of the file the tool last wrote in the facts round trip when the inventory changed', async () => {
     const host = new FakeHost('lb1');
     await runSite(host);
     const written = host.text(CONF)!;
     const moved = loadTestInventory(inventoryYaml().replace('192.0.2.10', '192.0.2.11'));
     const { tasks, conn } = await runSite(host, { check: true, diff: true }, moved);
-    expect(conn.scripts).toEqual(['facts', 'facts']);
+    expect(conn.scripts).toEqual(['facts']);
+    expect(readConf(conn.factsOutputs[0]!)).toBe(true);
     const diff = confDiff(tasks);
     expect(diff).toMatch(/^-.*192\.0\.2\.10:/m);
     expect(diff).toMatch(/^\+.*192\.0\.2\.11:/m);

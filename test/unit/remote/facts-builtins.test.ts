@@ -486,14 +486,20 @@ describe('the old content a diff may need (diff queries), read with the facts', 
     expect(facts().contents[conf]?.toString()).toBe(`# edited\n${WRITTEN}`);
   });
 
-  it('leaves unread a file that hashes to what the plan writes, or to its record, or is too large', () => {
+  it('reads what the tool wrote last when the plan writes something else now (the inventory changed)', () => {
     mkdirSync(state, { recursive: true });
     writeFileSync(conf, WRITTEN);
+    record(sha256Hex(WRITTEN));
+    expect(facts(sha256Hex('the new rendering\n')).contents[conf]?.toString()).toBe(WRITTEN);
+  });
+
+  it('leaves unread a file that hashes to what the plan writes, or is too large', () => {
+    mkdirSync(state, { recursive: true });
+    writeFileSync(conf, WRITTEN);
+    record(sha256Hex(WRITTEN));
+    expect(facts().contents).toEqual({});
     record(sha256Hex('something else\n'));
     expect(facts().contents).toEqual({});
-    // What the tool wrote last, while the plan writes something else now.
-    record(sha256Hex(WRITTEN));
-    expect(facts(sha256Hex('the new rendering\n')).contents).toEqual({});
     writeFileSync(conf, `# edited\n${WRITTEN}`);
     expect(facts(sha256Hex(WRITTEN), 10).contents).toEqual({});
     expect(facts(sha256Hex(WRITTEN), `# edited\n${WRITTEN}`.length).contents[conf]).toBeDefined();

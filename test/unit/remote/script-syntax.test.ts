@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import {
   installScript,
   opsScript,
   rollbackScript,
+  scriptChunks,
   transactionScript,
 } from '../../../src/remote/index.js';
 import { baseTransaction, installs, rollbackOptions } from './fixtures.js';
@@ -113,4 +114,58 @@ describe('assembled programs are valid POSIX sh (dash and bash)', () => {
     // shellcheck over every assembled program (each holds lib.sh) took 39 s on 2 loaded CPUs, past
     // the unit project's 30 s default.
   }, 180_000);
+});
+
+describe('the facts program carries only the functions it can call (scripts.ts, prunedSources)', () => {
+  const shDir = join(import.meta.dirname, '..', '..', '..', 'src', 'remote', 'sh');
+
+  it('cuts every script file into pieces that parse on their own, a definition holding its one function', () => {
+    for (const file of readdirSync(shDir).filter((f) => f.endsWith('.sh'))) {
+      const source = readFileSync(join(shDir, file), 'utf8');
+      const chunks = scriptChunks(source);
+      const names = [...source.matchAll(/^([A-Za-z_][A-Za-z0-9_]*)\(\)\s*\{/gm)].map((m) => m[1]);
+      expect(
+        chunks.flatMap((c) => (c.fn === undefined ? [] : [c.fn])),
+        file,
+      ).toEqual(names);
+      for (const { fn, text } of chunks) {
+        for (const shell of ['dash', 'bash'])
+          expect(spawnSync(shell, ['-n'], { input: text }).status, `${file}: ${fn ?? 'top level'}`).toBe(0);
+        if (fn === undefined) continue;
+        const defines = spawnSync('bash', ['-c', `${text}\ndeclare -F`], { encoding: 'utf8' }).stdout;
+        expect(defines, `${file}: ${fn}`).toBe(`declare -f ${fn}\n`);
+      }
+    }
+  });
+
+  it('defines every function a run of it calls, for every kind of query', () => {
+    const root = mkdtempSync(join(dir, 'pruned-'));
+    const conf = join(root, 'a.conf');
+    writeFileSync(conf, 'server {}\n');
+    const script = factsScript({
+      queries: [
+        { kind: 'file', path: conf },
+        { kind: 'file', path: join(root, 'a b.conf') },
+        { kind: 'content', path: conf },
+        { kind: 'content', path: conf, orRecord: 'sha256' },
+        { kind: 'diff', path: conf, expected: '0'.repeat(64), maxBytes: 100 },
+        { kind: 'package', name: 'nginx' },
+        { kind: 'service', name: 'nginx' },
+        { kind: 'apim-home', home: root },
+        { kind: 'apim-home' },
+      ],
+      stateDir: join(root, 'state'),
+      probeSysvServices: false,
+    });
+    expect(script).not.toContain('apim_put_files()');
+    // bash runs it with a hook for commands it cannot find: a pruned function would be one.
+    const run = spawnSync(
+      'bash',
+      ['-c', 'command_not_found_handle() { printf "missing %s\\n" "$1" >&2; return 127; }; eval "$(cat)"'],
+      { input: script, encoding: 'utf8' },
+    );
+    expect(run.stderr).not.toMatch(/missing apim_/);
+    expect(run.stdout).toContain('@@APIM done 1');
+    expect(run.stdout).toContain('@@APIM content =');
+  });
 });

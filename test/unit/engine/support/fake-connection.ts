@@ -106,7 +106,7 @@ export class FakeHostConnection implements HostConnection {
     const fromRecords = basics && this.#fromRecords(queries);
     for (const [kind, arg = '', , need, max] of queries) {
       if (kind === 'diff') {
-        if (this.#diffWanted(queries, arg, need ?? '', Number(max), basics))
+        if (this.#diffWanted(queries, arg, need ?? '', Number(max)))
           lines.push(...this.#answer('content', arg));
         continue;
       }
@@ -181,14 +181,13 @@ export class FakeHostConnection implements HostConnection {
 
   /**
    * A `diff` query is answered (apim_diff_fact): a regular file the same program states, of at most
-   * `max` bytes, hashing neither to `expected` nor (with the basics, which read the records) to its record.
+   * `max` bytes, not hashing to `expected`.
    */
-  #diffWanted(queries: string[][], arg: string, expected: string, max: number, basics: boolean): boolean {
+  #diffWanted(queries: string[][], arg: string, expected: string, max: number): boolean {
     const path = field(arg);
     const file = this.host.files.get(path);
     if (!file || !queries.some(([kind, f = '']) => kind === 'file' && field(f) === path)) return false;
-    if (sha256Of(file.content) === expected || file.content.length > max) return false;
-    return !(basics && this.#recordedSum(arg, 'sha256'));
+    return sha256Of(file.content) !== expected && file.content.length <= max;
   }
 
   /** Every `content` query given with its record's terms can be answered by it (apim_recorded_contents). */
