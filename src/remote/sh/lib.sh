@@ -394,10 +394,16 @@ apim_split_path() {
 apim_rename_over() { mv -fT -- "$1" "$2"; }
 
 # apim_put_content <content file | @NAME>: the content on stdout, from the file, or (@NAME) the
-# shell variable NAME's value by printf, a builtin (a cat per file before).
+# shell variable NAME's value by printf, a builtin (a cat per file before). A failed printf says
+# only "I/O error" in dash: the write is tried again through cat, which names the cause (No space
+# left on device, ...), and fails whatever that try does.
 apim_put_content() {
   case $1 in
-    @*) eval "printf '%s' \"\$${1#@}\"" ;;
+    @*)
+      eval "printf '%s' \"\$${1#@}\"" 2>/dev/null && return 0
+      eval "printf '%s' \"\$${1#@}\"" | cat
+      return 1
+      ;;
     *) cat -- "$1" ;;
   esac
 }

@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scriptSource } from '../../../src/remote/index.js';
 import { singleQuote } from '../../../src/transport/shell-quote.js';
+import { runSh, SHELLS } from './traced-sh.js';
 
 const NOBODY = 65534;
 let base: string;
@@ -244,5 +245,20 @@ describe('apim_set_attrs and apim_read_file', () => {
     for (const bad of ['relative', '/a/../b', '/a/./b', '/a//b', '/a/..', '/a/.'])
       expect(lib(`apim_normal_path ${singleQuote(bad)}`), bad).not.toBe(0);
     expect(lib(`apim_normal_path '/etc/nginx/conf.d/apim.conf'`)).toBe(0);
+  });
+});
+
+describe.each(SHELLS)('apim_put_content (%s)', (shell) => {
+  it("names the cause of a failed write of a variable's value, not dash's bare I/O error", () => {
+    const program = [
+      scriptSource('lib'),
+      'V=content',
+      'apim_put_content @V >/dev/full 2>"$ERR"; echo "full=$?"',
+      'apim_put_content @V; echo " ok=$?"',
+    ].join('\n');
+    const err = join(base, `put-content-${shell.replace(' ', '-')}.err`);
+    const { out } = runSh(program, { shell, env: { ...process.env, ERR: err } });
+    expect(out).toBe('full=1\ncontent ok=0\n');
+    expect(readFileSync(err, 'utf8')).toContain('No space left on device');
   });
 });
