@@ -21,11 +21,16 @@ export const VALUE_VARS = `    f: 2.0
     half: 0.5
     lst: [1, 2.0, "é", {a: 1.5, b: [true, null]}]
     d: {k: 2.0, s: "x", "ü": 1}
+    v_t: "{{ 4 / 2 }}"
+    v_j: "{{ d | to_nice_json }}"
+    v_l: "{{ d | to_json | lower }}"
 `;
 
 /** Inventory variables (group `all`): Ansible reads them from its inventory, apim-provision from its own. */
 export const INVENTORY_VARS = `    inv_f: 3.0
     inv_l: [1.0, 2]
+    inv_t: "{{ 4 / 2 }}"
+    inv_tl: "{{ [1, 2.5] }}"
 `;
 
 export interface ContentCase {
@@ -92,6 +97,35 @@ export const CONTENT_CASES: ContentCase[] = [
     "\"{{ {'b': [1, {}], 'a': []} | to_nice_json(indent=2) }}\"",
     '{\n  "a": [],\n  "b": [\n    1,\n    {}\n  ]\n}',
   ),
+  // Jinja2's number literals: exponents are floats, `_` separates digits, 0x/0o/0b ints.
+  c(
+    '"{{ 1e3 }} {{ 1.5e-3 }} {{ 1E3 }} {{ 1e20 }} {{ 1_000 }} {{ 0x1F }} {{ 0o17 }} {{ 0b101 }} {{ 2.5e3 * 2 }} {{ 1e-7 }} {{ 1_0.5e1_0 }}"',
+    '1000.0 0.0015 1000.0 1e+20 1000 31 15 5 5000.0 1e-07 105000000000.0',
+  ),
+  // `}}` ends a tag only outside strings and brackets.
+  c(
+    "\"{{ 'a}}b' }}|{{ {'a': {'b': 1}} }}|{{ [{'a': [1]}]}}|{{ {'a': 1}}}\"",
+    "a}}b|{'a': {'b': 1}}|[{'a': [1]}]|{'a': 1}",
+  ),
+  c("\"{{ {'a': {'b': 1.5}} }}\"", '{"a": {"b": 1.5}}'),
+  // min and max are Python's: the first of equal items, floats stay floats, case ignored.
+  c(
+    "\"{{ [1.5, 2] | max }} {{ [1, 2.0] | max }} {{ [2.0, 2] | max }} {{ [2, 2.0] | max }} {{ [0.1, 0.2] | min }} {{ inv_l | max }} {{ inv_l | min }} {{ [lst[0], lst[1]] | max }} {{ ['b', 'A', 'a'] | max }} {{ ['b', 'A', 'a'] | min }} {{ ['b', 'A'] | min(case_sensitive=true) }} {{ 'hello' | max }} {{ [{'n': 1}, {'n': 3.0}] | max(attribute='n') }} {{ [1e16, 2] | max }}\"",
+    "2 2.0 2.0 2 0.1 2 1.0 2.0 b A A o {'n': 3.0} 1e+16",
+  ),
+  // A templated value is text unless it reads as a list, dict or bool (2.14's concat).
+  c(
+    '"{{ inv_t * 2 }} {{ inv_t == 2.0 }} {{ inv_t == \'2.0\' }} {{ inv_tl | max }} {{ inv_tl[1] + 1 }} {{ v_t * 2 }}"',
+    '2.02.0 False True 2.5 3.5 2.02.0',
+  ),
+  c('"{{ v_t }}"', '2.0'),
+  c('"{{ v_j }}"', '{\n    "k": 2.0,\n    "s": "x",\n    "\\u00fc": 1\n}'),
+  c('"{{ v_l }}"', '{"k": 2.0, "s": "x", "\\u00fc": 1}'),
+  c('"[{{ i }}, {{ f }}]"', '[2, 2.0]'),
+  c('"{{ \'[1, 2.5]\' }}"', '[1, 2.5]'),
+  c('ran', null, 'inv_t == 2.0'),
+  c('ran', 'ran', 'inv_t | float == 2.0'),
+  c('ran', 'ran', '"inv_t == \'2.0\'"'),
   // when: a YAML number is a condition, a number's truth decides.
   c('ran', null, '0'),
   c('ran', 'ran', '1'),
