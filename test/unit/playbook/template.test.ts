@@ -120,16 +120,19 @@ describe('renderValue and renderArgs', () => {
   });
 
   it('makes numbers and None text and reads list-, dict- and bool-looking text, as 2.14 does', () => {
-    expect(renderValue('{{ port }}', vars)).toBe('8443');
-    expect(renderValue('{{ port + 1 }}', vars)).toBe('8444');
-    expect(renderValue('{{ 4 / 2 }}', vars)).toBe('2.0');
-    expect(renderValue('{{ 1e3 }}', vars)).toBe('1000.0');
-    expect(renderValue('{{ none }}', vars)).toBe('');
-    expect(renderValue('{{ (1, 2) }}', vars)).toBe('(1, 2)');
-    expect(renderValue("{{ '[1, 2.5]' }}", vars)).toEqual([1, 2.5]);
-    expect(renderValue("{{ 'True' }}", vars)).toBe(true);
-    expect(renderValue("[{{ port }}, '{{ text }}']", vars)).toEqual([8443, 'hello world']);
-    expect(renderValue("{{ '[1,' }}", vars)).toBe('[1,');
+    const cases: [string, unknown][] = [
+      ['{{ port }}', '8443'],
+      ['{{ port + 1 }}', '8444'],
+      ['{{ 4 / 2 }}', '2.0'],
+      ['{{ 1e3 }}', '1000.0'],
+      ['{{ none }}', ''],
+      ['{{ (1, 2) }}', '(1, 2)'],
+      ["{{ '[1, 2.5]' }}", [1, 2.5]],
+      ["{{ 'True' }}", true],
+      ["[{{ port }}, '{{ text }}']", [8443, 'hello world']],
+      ["{{ '[1,' }}", '[1,'],
+    ];
+    expect(cases.map(([template]) => [template, renderValue(template, vars)])).toEqual(cases);
   });
 
   it('leaves the text of to_json, string and the like as text (NativeJinjaText), also through a variable', () => {
