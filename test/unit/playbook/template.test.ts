@@ -293,3 +293,14 @@ describe("Jinja2's lexing", () => {
     expect(thrown(() => renderString("{{ {'a': 1 }}", vars)).message).toMatch(/^template syntax error/);
   });
 });
+
+describe("Python's float floor division and modulo (CPython's float_divmod)", () => {
+  it('rounds as Python does, not as Math.floor(a / b) and ((a % b) + b) % b do', () => {
+    expect(
+      renderString(
+        '{{ 0.1 % 2.5 }} {{ 3 // 1.5e-3 }} {{ -7 // 2 }} {{ -7 % 2 }} {{ 7 % -2 }} {{ -0.5 // 1 }}',
+        vars,
+      ),
+    ).toBe('0.1 1999.0 -4 1 -1 -1.0');
+  });
+});
