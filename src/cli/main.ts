@@ -1,6 +1,7 @@
 import yargs, { type Argv } from 'yargs';
 import { packageVersion } from '../playbook/default-path.js';
 import { EXIT, sanitiseText } from '../report/index.js';
+import { guardClosedOutput } from './closed-output.js';
 import { applyCommand } from './commands/apply.js';
 import { certsCommand } from './commands/certs.js';
 import { graphCommand } from './commands/graph.js';
@@ -46,6 +47,7 @@ export function withoutEagerHelp<T>(cli: Argv<T>): Argv<T> {
 
 /** Runs the CLI and returns the process exit code (documented in README). */
 export async function main(argv: string[]): Promise<number> {
+  guardClosedOutput();
   let code: number = EXIT.OK;
   const setCode = (c: number) => {
     code = c;

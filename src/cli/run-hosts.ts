@@ -20,6 +20,7 @@ import { interruptOnSigint } from './interrupt.js';
 import { redactorFor } from './secrets-of.js';
 import { InterruptedError, UsageError } from './usage-error.js';
 import { progressMode, useColor } from './terminal.js';
+import { whileChangingHosts } from './closed-output.js';
 
 /** Snapshots kept per host unless `--keep-snapshots` says otherwise. */
 export const DEFAULT_SNAPSHOTS_TO_KEEP = 5;
@@ -60,9 +61,14 @@ export interface HostRunResult {
 /**
  * Runs a playbook on its hosts the way `apply` and `rollback` both do: -K, the reporter (live or
  * plain, `--json -` moving people's output to stderr), Ctrl-C handling, known hosts, -vvv traces,
- * the JSON report and the exit code. `options` are the command's own run options.
+ * the JSON report and the exit code. `options` are the command's own run options. A closed stdout
+ * does not end the process part-way (closed-output.ts).
  */
-export async function runOnHosts(
+export async function runOnHosts(...params: Parameters<typeof runOnHostsUnguarded>): Promise<HostRunResult> {
+  return whileChangingHosts(() => runOnHostsUnguarded(...params));
+}
+
+async function runOnHostsUnguarded(
   args: HostRunArgs,
   run: HostRunSettings,
   inventory: Inventory,

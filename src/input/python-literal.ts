@@ -1,3 +1,5 @@
+import { markFloat, markTuple } from '../domain/tagged-values.js';
+import { setKey } from './set-key.js';
 /**
  * Python's `ast.literal_eval`, as Ansible's INI inventory applies it to every value: numbers,
  * strings, True/False/None, lists, tuples and dicts become values; anything else stays the text as
@@ -245,5 +247,33 @@ class Parser {
     const code = parseInt(hex, 16);
     if (code > 0x10ffff) throw new NotLiteral();
     return String.fromCodePoint(code);
+  }
+}
+
+/** A literal as a value: floats marked in their containers, tuples marked (a whole float is a number). */
+export function pyLiteralValue(p: PyValue): unknown {
+  switch (p.t) {
+    case 'int':
+    case 'float':
+    case 'str':
+    case 'bool':
+      return p.v;
+    case 'none':
+      return null;
+    case 'list': {
+      const list = p.v.map(pyLiteralValue);
+      p.v.forEach((item, i) => item.t === 'float' && markFloat(list, i));
+      if (p.tuple) markTuple(list);
+      return list;
+    }
+    case 'dict': {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of p.v) {
+        const key = k.t === 'none' ? 'null' : k.t === 'bool' ? String(k.v) : String(pyLiteralValue(k));
+        setKey(out, key, pyLiteralValue(v));
+        if (v.t === 'float') markFloat(out, key);
+      }
+      return out;
+    }
   }
 }

@@ -11,7 +11,13 @@ export type InputKind = string;
 export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 
 export type ReadResult =
-  { text: string; diagnostic?: undefined } | { text?: undefined; diagnostic: Diagnostic };
+  | {
+      text: string;
+      /** The file began with a UTF-8 byte order mark, which `text` leaves out. */
+      bom?: true;
+      diagnostic?: undefined;
+    }
+  | { text?: undefined; diagnostic: Diagnostic };
 
 function describeNonRegular(mode: number): string {
   const type = mode & constants.S_IFMT;
@@ -102,11 +108,13 @@ export function readInputFile(file: string, kind: InputKind, maxBytes = MAX_INPU
   }
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps the mark in the text, so that the readers that Ansible's refuse it can tell.
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function decode(file: string, kind: InputKind, bytes: Buffer): ReadResult {
   try {
-    return { text: decoder.decode(bytes).replace(/^\uFEFF/, '') };
+    const text = decoder.decode(bytes);
+    return text.startsWith('\uFEFF') ? { text: text.slice(1), bom: true } : { text };
   } catch {
     return {
       diagnostic: problem(

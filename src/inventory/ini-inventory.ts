@@ -1,8 +1,6 @@
-import { setKey } from '../input/set-key.js';
 import type { Diagnostic } from '../input/diagnostics.js';
 import type { KeyPath } from '../input/yaml-source.js';
-import { markFloat, markTuple } from '../domain/tagged-values.js';
-import { literalEval, type PyValue } from '../input/python-literal.js';
+import { literalEval, pyLiteralValue } from '../input/python-literal.js';
 import { ShlexError, shlexSplit } from '../input/shlex.js';
 import { expandHostPattern, HostRangeError } from './host-pattern.js';
 import type { InventoryData } from './inventory-data.js';
@@ -200,35 +198,8 @@ function addPendingChildren(
 /** An INI value: a Python literal becomes its value, anything else stays the text. */
 function iniValue(text: string, origin: { source: IniSource; path: KeyPath }): VarValue {
   const literal = literalEval(text);
-  const v: VarValue = { value: literal ? toValue(literal) : text, origin };
+  const v: VarValue = { value: literal ? pyLiteralValue(literal) : text, origin };
   if (literal?.t === 'float') v.float = true;
   if (origin.source.fromVault) v.secret = true;
   return v;
-}
-
-function toValue(p: PyValue): unknown {
-  switch (p.t) {
-    case 'int':
-    case 'float':
-    case 'str':
-    case 'bool':
-      return p.v;
-    case 'none':
-      return null;
-    case 'list': {
-      const list = p.v.map(toValue);
-      p.v.forEach((item, i) => item.t === 'float' && markFloat(list, i));
-      if (p.tuple) markTuple(list);
-      return list;
-    }
-    case 'dict': {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of p.v) {
-        const key = k.t === 'none' ? 'null' : k.t === 'bool' ? String(k.v) : String(toValue(k));
-        setKey(out, key, toValue(v));
-        if (v.t === 'float') markFloat(out, key);
-      }
-      return out;
-    }
-  }
 }

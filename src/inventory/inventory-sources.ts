@@ -155,6 +155,16 @@ function parseFile(file: string, data: InventoryData, options: SourceOptions): v
     const yamlProblems =
       ext === '' || YAML_EXTENSIONS.includes(ext) ? tryYaml(file, text, fromVault, data) : undefined;
     if (yamlProblems === 'parsed') return;
+    if (read.bom) {
+      data.bag.push(
+        problem(
+          file,
+          "the inventory starts with a UTF-8 byte order mark, which Ansible's INI plugin reads as part of the first line (a first [group] header is then a bad host range and the file is not read; a first host's name gets the mark)",
+          'save it as UTF-8 without the mark (in most editors: the encoding "UTF-8", not "UTF-8 with BOM")',
+        ),
+      );
+      return;
+    }
     // Ansible's INI plugin takes any file the YAML plugin declined.
     const ini = new IniSource(file, text.split(/\r\n|\n|\r/), fromVault);
     const iniProblems = parseIniInventory(ini, data);

@@ -1,7 +1,7 @@
 import type nunjucks from 'nunjucks';
 import { floatBoxed, isPyFloat, PyFloat, pyFloat } from '../domain/tagged-values.js';
 import { pyAdd } from './python-arithmetic.js';
-import { numeric, pyTypeName } from './python-values.js';
+import { numeric, pyCompare, pyIterable, pyTruth, pyTypeName } from './python-values.js';
 import { keywordArgs } from './template-methods.js';
 import { attribute, positional } from './truth-filters.js';
 import { stringOf } from './values.js';
@@ -10,7 +10,7 @@ import { stringOf } from './values.js';
  * Jinja's number filters with Python's meaning, in place of nunjucks' JavaScript ones: `float`
  * gives a float (`2 | float` is `2.0`), `int` reads text as Python's int() then float() does and
  * falls back to its default (`'x' | int` is 0), `round` rounds half to even and keeps an int an
- * int, `abs` and `sum` keep floats floats.
+ * int, `abs` and `sum` keep floats floats, `min` and `max` are Python's.
  */
 
 /** Python's float() of text: surrounding whitespace, `_` between digits, inf and nan. */
@@ -119,7 +119,44 @@ function sum(value: unknown, ...rest: unknown[]): unknown {
   }, start);
 }
 
+/**
+ * Jinja's `min`/`max(value, case_sensitive=False, attribute=None)`, which Ansible's take keywords
+ * only: Python's min()/max() of the items, so the first of equal items wins (`[2.0, 2] | max` is
+ * 2.0), ints and floats compare by value and strings compare without case unless asked.
+ */
+function extreme(op: '<' | '>'): (value: unknown, ...rest: unknown[]) => unknown {
+  return (value, ...rest) => {
+    const keywords = keywordArgs(rest);
+    if (positional(rest).length > 0)
+      throw new TypeError(
+        `${op === '<' ? 'min' : 'max'}() takes the keyword arguments case_sensitive and attribute only`,
+      );
+    const items: unknown = pyIterable(value);
+    if (!Array.isArray(items)) throw new TypeError(`'${pyTypeName(value)}' object is not iterable`);
+    if (items.length === 0) throw new Error('No aggregated item, sequence was empty.');
+    const path =
+      keywords.attribute === undefined || keywords.attribute === null
+        ? undefined
+        : stringOf(keywords.attribute);
+    const caseSensitive = pyTruth(keywords.case_sensitive ?? false);
+    const key = (item: unknown): unknown => {
+      const v = path === undefined ? item : attribute(item, path);
+      return !caseSensitive && typeof v === 'string' ? v.toLowerCase() : v;
+    };
+    let best = floatBoxed(items, 0, items[0]);
+    let bestKey = key(best);
+    for (let i = 1; i < items.length; i++) {
+      const item = floatBoxed(items, i, items[i]);
+      const itemKey = key(item);
+      if (pyCompare(itemKey, op, bestKey)) [best, bestKey] = [item, itemKey];
+    }
+    return best;
+  };
+}
+
 export function addNumberFilters(env: nunjucks.Environment): void {
+  env.addFilter('min', extreme('<'));
+  env.addFilter('max', extreme('>'));
   env.addFilter('int', toInt);
   env.addFilter('float', toFloat);
   env.addFilter('round', round);

@@ -6,7 +6,7 @@
  */
 
 import { isPyFloat, pyFloat } from '../domain/tagged-values.js';
-import { numeric, pyTypeName, text } from './python-values.js';
+import { numeric, pyDivmod, pyTypeName, text } from './python-values.js';
 import { MAX_RANGE, MAX_TEMPLATE_OUTPUT, SandboxViolation } from './template-runtime.js';
 
 function unsupported(op: string, a: unknown, b: unknown): TypeError {
@@ -78,7 +78,7 @@ export function pyFloorDiv(a: unknown, b: unknown): unknown {
   const { x, y, float } = operands('//', a, b);
   if (y === 0)
     throw new TypeError(float ? 'float floor division by zero' : 'integer division or modulo by zero');
-  return result(Math.floor(x / y), float);
+  return result(pyDivmod(x, y)[0], float);
 }
 
 /** `**`: an int to a non-negative int power stays an int; anything else is a float. */

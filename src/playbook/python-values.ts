@@ -214,6 +214,26 @@ export function pyMod(left: unknown, right: unknown): unknown {
       `unsupported operand type(s) for %: '${pyTypeName(left)}' and '${pyTypeName(right)}'`,
     );
   if (b === 0) throw new TypeError('integer division or modulo by zero');
-  const remainder = ((a % b) + b) % b;
+  const remainder = pyDivmod(a, b)[1];
   return isPyFloat(left) || isPyFloat(right) ? pyFloat(remainder) : remainder;
+}
+
+/**
+ * Python's divmod() of two numbers (CPython's float_divmod): the remainder from fmod (JavaScript's
+ * %) moved to the divisor's sign, the quotient from the exact difference. `0.1 % 2.5` is 0.1 and
+ * `3 // 0.0015` is 1999.0; `((a % b) + b) % b` and Math.floor(a / b) round on the way (0.1000...09, 2000).
+ */
+export function pyDivmod(a: number, b: number): [number, number] {
+  let mod = a % b;
+  let div = (a - mod) / b;
+  if (mod !== 0) {
+    if (b < 0 !== mod < 0) {
+      mod += b;
+      div -= 1;
+    }
+  } else mod = b < 0 ? -0 : 0;
+  if (div === 0) return [a / b < 0 ? -0 : 0, mod];
+  let floorDiv = Math.floor(div);
+  if (div - floorDiv > 0.5) floorDiv += 1;
+  return [floorDiv, mod];
 }

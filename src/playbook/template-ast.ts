@@ -1,4 +1,5 @@
 import { lazyRequire } from '../domain/lazy-require.js';
+import { installLexerPatches } from './template-lexer.js';
 
 /** A template that does not parse: position is 1-based inside the template text. */
 export class TemplateSyntaxError extends Error {
@@ -42,9 +43,14 @@ export function childNodes(node: AstNode): AstNode[] {
 
 /**
  * nunjucks' parser alone, on first use (a quarter of nunjucks' load): parsing compiles and runs
- * nothing, so it needs none of the sandbox's patches (nunjucks-module.ts), which rendering does.
+ * nothing, so it needs none of the sandbox's patches (nunjucks-module.ts), which rendering does,
+ * only the lexer's (Jinja2's number literals and bracket balancing).
  */
-const parser = lazyRequire<{ parse(src: string): AstNode }>('nunjucks/src/parser');
+const loadParser = lazyRequire<{ parse(src: string): AstNode }>('nunjucks/src/parser');
+function parser(): { parse(src: string): AstNode } {
+  installLexerPatches();
+  return loadParser();
+}
 
 /** Parses template text with nunjucks' own parser; syntax errors carry 1-based positions. */
 export function parseAst(text: string): AstNode {

@@ -1,15 +1,17 @@
 import { dirname } from 'node:path';
 import type nunjucks from 'nunjucks';
 import { Secret } from '../domain/secret.js';
-import { floatBoxed } from '../domain/tagged-values.js';
+import { literalEval, pyLiteralValue } from '../input/python-literal.js';
+import { floatBoxed, isTuple } from '../domain/tagged-values.js';
 import { addAnsibleFilters, MANDATORY_ERROR_NAME } from './filters.js';
-import { TemplateSyntaxError } from './template-ast.js';
+import { parseAst, TemplateSyntaxError, type AstNode } from './template-ast.js';
+import { wholeExpression } from './template-lexer.js';
 import { ConfinedLoader, readTemplateFile, TemplateFileError } from './template-loader.js';
 import { analyseTemplate, type TemplateReference } from './template-references.js';
 import { sandboxedNunjucks } from './nunjucks-module.js';
 import { boundedRender, sandboxEnvironment } from './template-runtime.js';
 import { parseTemplate, REFUSAL_FIX, TemplateRefusedError } from './template-sandbox.js';
-import { pyTruth } from './python-values.js';
+import { pyText, pyTruth } from './python-values.js';
 import { asSecret, trackSecrets } from './template-taint.js';
 import { addNumberFilters } from './number-filters.js';
 import { addTextFilters } from './text-filters.js';
@@ -219,8 +221,6 @@ export function renderString(
   return renderTracked(stringEnv(), text, prepare(text, vars, where), where);
 }
 
-const WHOLE_VALUE = /^\{\{(?<expr>(?:(?!\{\{|\}\}|\{%).)*)\}\}$/s;
-
 /** Set by the capture global during one (synchronous) render. */
 let captured: unknown;
 
@@ -247,22 +247,89 @@ function evaluate(
   return { value, tainted };
 }
 
+/** Text 2.14's concat hands to ast.literal_eval. */
+function readsAsLiteral(text: string): boolean {
+  return text.startsWith('[') || text.startsWith('{') || text === 'True' || text === 'False';
+}
+
+/**
+ * What ansible-core 2.14 (without jinja2_native) makes of a rendered value: its concat turns it
+ * into text (None into '', Ansible's finalize) and gives back a value only for text that reads as
+ * a Python list, dict or bool (ast.literal_eval). So `"{{ 4 / 2 }}"` is the string "2.0" (`x + 1`
+ * fails, `x == 2.0` is false), `"{{ (1, 2) }}"` the text "(1, 2)", `"{{ [1] }}"` and
+ * `"[{{ 1 }}]"` lists. The text of to_json, string and the like (NativeJinjaText) stays text.
+ */
+function ansibleTyped(value: unknown): unknown {
+  if (value === null) return '';
+  if (typeof value === 'boolean' || isPlainObject(value) || (Array.isArray(value) && !isTuple(value)))
+    return value;
+  const text = pyText(value);
+  if (!readsAsLiteral(text)) return text;
+  const literal = literalEval(text);
+  return literal === undefined ? text : pyLiteralValue(literal);
+}
+
 /**
  * Renders one value. A string that is exactly one `{{ expr }}` keeps the type of the result
  * (list, number, boolean), as Ansible does; other strings render to strings. Values computed
  * from a secret come back as Secrets (inside lists and dictionaries too).
  */
 export function renderValue(value: unknown, vars: Record<string, unknown>, where?: TemplateSite): unknown {
+  return renderTyped(value, vars, where).value;
+}
+
+/** The value of one Jinja expression, before Ansible's concat makes text of it. */
+export function evaluateExpression(
+  expr: string,
+  vars: Record<string, unknown>,
+  where?: TemplateSite,
+): unknown {
+  const result = evaluate(expr, vars, where);
+  return result.tainted ? asSecret(result.value) : result.value;
+}
+
+/** Filters whose text Ansible marks NativeJinjaText (its STRING_TYPE_FILTERS): never literal_eval'd. */
+const STRING_TYPE_FILTERS = new Set(['string', 'to_json', 'to_nice_json', 'to_yaml', 'to_nice_yaml']);
+/** Variables (by container) whose rendered value is such text: `{{ v }}` keeps it text. */
+const nativeTexts = new WeakMap<object, Set<string>>();
+
+/**
+ * Whether a whole `{{ expr }}` is NativeJinjaText: its last step is one of those filters, or it
+ * names a variable that is. Read from the expression, as Ansible's marker travels only that far.
+ */
+function isNativeText(expr: string, vars: Record<string, unknown>): boolean {
+  const output = parseAst(`{{ ${expr} }}`).children?.[0];
+  let node = output?.children?.length === 1 ? output.children[0] : undefined;
+  while (node?.typename === 'Group' && node.children?.length === 1) node = node.children[0];
+  if (node?.typename === 'Filter') return STRING_TYPE_FILTERS.has(String((node.name as AstNode).value));
+  return node?.typename === 'Symbol' && nativeTexts.get(vars)?.has(String(node.value)) === true;
+}
+
+/** renderValue, and whether its value is NativeJinjaText. */
+function renderTyped(
+  value: unknown,
+  vars: Record<string, unknown>,
+  where?: TemplateSite,
+): { value: unknown; native?: true } {
   if (typeof value === 'string') {
-    const whole = WHOLE_VALUE.exec(value);
-    if (whole?.groups) {
-      const result = evaluate(whole.groups.expr!, vars, where);
+    const expr = wholeExpression(value);
+    if (expr !== undefined) {
+      const result = evaluate(expr, vars, where);
       if (result.value === undefined)
         throw new TemplateError(`'${value}' rendered to an undefined value`, undefined, where);
-      return result.tainted ? asSecret(result.value) : result.value;
+      // Only text literal_eval would read needs the (second) parse that tells NativeJinjaText.
+      const native =
+        typeof result.value === 'string' && readsAsLiteral(result.value) && isNativeText(expr, vars);
+      const kept = native ? result.value : ansibleTyped(result.value);
+      return { value: result.tainted ? asSecret(kept) : kept, ...(native && { native }) };
     }
-    return renderString(value, vars, where);
+    const text = renderString(value, vars, where);
+    return { value: isTemplate(value) && typeof text === 'string' ? ansibleTyped(text) : text };
   }
+  return { value: renderInside(value, vars, where) };
+}
+
+function renderInside(value: unknown, vars: Record<string, unknown>, where?: TemplateSite): unknown {
   // A YAML whole-number float inside (`[1.0]`) comes out a float, as a rendered one does.
   if (Array.isArray(value)) return value.map((v, i) => renderValue(floatBoxed(value, i, v), vars, where));
   if (isPlainObject(value)) return renderArgs(value, vars, where);
@@ -383,7 +450,8 @@ export function withLazyTemplates(
         if (resolving.has(name)) throw new TemplateError(`variable '${name}' refers to itself`, name, where);
         resolving.add(name);
         try {
-          const value = renderValue(raw, out, where);
+          const { value, native } = renderTyped(raw, out, where);
+          if (native) nativeTexts.set(out, (nativeTexts.get(out) ?? new Set()).add(name));
           cache.set(name, value);
           return value;
         } catch (err) {

@@ -21,12 +21,58 @@ export const VALUE_VARS = `    f: 2.0
     half: 0.5
     lst: [1, 2.0, "é", {a: 1.5, b: [true, null]}]
     d: {k: 2.0, s: "x", "ü": 1}
+    v_t: "{{ 4 / 2 }}"
+    v_j: "{{ d | to_nice_json }}"
+    v_l: "{{ d | to_json | lower }}"
 `;
 
 /** Inventory variables (group `all`): Ansible reads them from its inventory, apim-provision from its own. */
 export const INVENTORY_VARS = `    inv_f: 3.0
     inv_l: [1.0, 2]
+    inv_t: "{{ 4 / 2 }}"
+    inv_tl: "{{ [1, 2.5] }}"
 `;
+
+/**
+ * Arithmetic and number filters over ints, floats and exponent literals, drawn from a fixed seed
+ * (a property test against the oracle, in one task): the result's value and Python's str() of it.
+ */
+export function numberExpressions(count: number, seed = 7): string[] {
+  let state = seed;
+  const next = (n: number) => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return Math.floor(state / 65536) % n; // the high bits: an LCG's low bits repeat soon
+  };
+  const pick = <T>(items: readonly T[]): T => items[next(items.length)]!;
+  const numbers = [
+    '3',
+    '-7',
+    '2.5',
+    '0.1',
+    '1e3',
+    '1.5e-3',
+    '-2.0',
+    '12',
+    '0.5',
+    '1_000',
+    '7.25',
+    'i',
+    'f',
+    'half',
+  ];
+  const ops = ['+', '-', '*', '/', '//', '%'];
+  const wrap = [
+    (e: string) => e,
+    (e: string) => `(${e}) | abs`,
+    (e: string) => `(${e}) | round(2)`,
+    (e: string) => `(${e}) | int`,
+    (e: string) => `(${e}) | float`,
+    (e: string) => `[${e}, ${pick(numbers)}] | max`,
+    (e: string) => `[${e}, ${pick(numbers)}, 2] | min`,
+    (e: string) => `(${e}) ** 2`,
+  ];
+  return Array.from({ length: count }, () => pick(wrap)(`${pick(numbers)} ${pick(ops)} ${pick(numbers)}`));
+}
 
 export interface ContentCase {
   /** The YAML of `content:` (on one line). */
@@ -92,6 +138,41 @@ export const CONTENT_CASES: ContentCase[] = [
     "\"{{ {'b': [1, {}], 'a': []} | to_nice_json(indent=2) }}\"",
     '{\n  "a": [],\n  "b": [\n    1,\n    {}\n  ]\n}',
   ),
+  // Jinja2's number literals: exponents are floats, `_` separates digits, 0x/0o/0b ints.
+  c(
+    '"{{ 1e3 }} {{ 1.5e-3 }} {{ 1E3 }} {{ 1e20 }} {{ 1_000 }} {{ 0x1F }} {{ 0o17 }} {{ 0b101 }} {{ 2.5e3 * 2 }} {{ 1e-7 }} {{ 1_0.5e1_0 }}"',
+    '1000.0 0.0015 1000.0 1e+20 1000 31 15 5 5000.0 1e-07 105000000000.0',
+  ),
+  // `}}` ends a tag only outside strings and brackets.
+  c(
+    "\"{{ 'a}}b' }}|{{ {'a': {'b': 1}} }}|{{ [{'a': [1]}]}}|{{ {'a': 1}}}\"",
+    "a}}b|{'a': {'b': 1}}|[{'a': [1]}]|{'a': 1}",
+  ),
+  c("\"{{ {'a': {'b': 1.5}} }}\"", '{"a": {"b": 1.5}}'),
+  // min and max are Python's: the first of equal items, floats stay floats, case ignored.
+  c(
+    "\"{{ [1.5, 2] | max }} {{ [1, 2.0] | max }} {{ [2.0, 2] | max }} {{ [2, 2.0] | max }} {{ [0.1, 0.2] | min }} {{ inv_l | max }} {{ inv_l | min }} {{ [lst[0], lst[1]] | max }} {{ ['b', 'A', 'a'] | max }} {{ ['b', 'A', 'a'] | min }} {{ ['b', 'A'] | min(case_sensitive=true) }} {{ 'hello' | max }} {{ [{'n': 1}, {'n': 3.0}] | max(attribute='n') }} {{ [1e16, 2] | max }}\"",
+    "2 2.0 2.0 2 0.1 2 1.0 2.0 b A A o {'n': 3.0} 1e+16",
+  ),
+  // A templated value is text unless it reads as a list, dict or bool (2.14's concat).
+  c(
+    '"{{ inv_t * 2 }} {{ inv_t == 2.0 }} {{ inv_t == \'2.0\' }} {{ inv_tl | max }} {{ inv_tl[1] + 1 }} {{ v_t * 2 }}"',
+    '2.02.0 False True 2.5 3.5 2.02.0',
+  ),
+  c('"{{ v_t }}"', '2.0'),
+  c('"{{ v_j }}"', '{\n    "k": 2.0,\n    "s": "x",\n    "\\u00fc": 1\n}'),
+  c('"{{ v_l }}"', '{"k": 2.0, "s": "x", "\\u00fc": 1}'),
+  c('"[{{ i }}, {{ f }}]"', '[2, 2.0]'),
+  c('"{{ \'[1, 2.5]\' }}"', '[1, 2.5]'),
+  c(
+    `"${numberExpressions(80)
+      .map((e) => `{{ ${e} }}`)
+      .join(' ')}"`,
+    '-1333.3333333333333 333.0 0 1.25 16.0 -4 24 0 7.25 6.75 -1 6.25 0.1 0.36 156.25 7.35 0.0015 4.0 0.1 -4.0 994009.0 137.93103448275863 51.1225 998.0 8.41 666666.0 12.1 14.5 0.0 3.625 -2.5 -0.07142857142857142 1.0 -7 0.05 -992.75 3996001.0 100000000.0 -1.0 2.0 2.0 5.0 -2.0 1000.5 1007.25 9.0 2.0 -2.9985 1007 3 19 1000.0 400.0 1012.0 1000.5 1.0 0.5 1.5 1 4e-06 0 0.16000000000000003 -1.0 14.0 0 5.25 4 0.0015 500.0 0.002 10000.0 6.0 0.00011025000000000001 12 0.00075 2 2.5 2 -1.5 1.5',
+  ),
+  c('ran', null, 'inv_t == 2.0'),
+  c('ran', 'ran', 'inv_t | float == 2.0'),
+  c('ran', 'ran', '"inv_t == \'2.0\'"'),
   // when: a YAML number is a condition, a number's truth decides.
   c('ran', null, '0'),
   c('ran', 'ran', '1'),

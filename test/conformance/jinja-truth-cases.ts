@@ -6,7 +6,12 @@
  * records without Ansible.
  */
 
-import { evaluateWhen, renderString, renderValue, TemplateError } from '../../src/playbook/template.js';
+import {
+  evaluateExpression,
+  evaluateWhen,
+  renderString,
+  TemplateError,
+} from '../../src/playbook/template.js';
 
 /** What one case gives: a value (an expression's, compared as JSON), a rendered text, or whether a `when:` ran. */
 export type TruthOutcome = { value: unknown } | { output: string } | { ran: boolean } | { error: true };
@@ -381,7 +386,7 @@ export function ourOutcome(c: TruthCase): TruthOutcome {
       case 'expr':
         // Compared as JSON, as Ansible's side is read through to_json.
         return {
-          value: JSON.parse(JSON.stringify(renderValue(`{{ (${c.source}) }}`, TRUTH_VARS))) as unknown,
+          value: JSON.parse(JSON.stringify(evaluateExpression(c.source, TRUTH_VARS))) as unknown,
         };
       case 'text':
         return { output: String(renderString(c.source, TRUTH_VARS)) };

@@ -1,52 +1,26 @@
 // The scale test's simulated hosts (bench/scale) must follow the real protocol: the real CLI runs a
 // first converge, a no-op and a check-diff against three of them (ssh2 servers on loopback, in this
 // process) and must see exactly what it would see on real hosts.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import ssh2 from 'ssh2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
-import {
-  FLEET_CONF_FILE,
-  fleetApplyArgs,
-  writeFleetFiles,
-  type FleetFiles,
-} from '../../../bench/scale/fleet-files.js';
-import { SimulatedFleet } from '../../../bench/scale/simulator.js';
+import { FLEET_CONF_FILE, fleetApplyArgs } from '../../../bench/scale/fleet-files.js';
 import { main } from '../../../src/cli/main.js';
 import { EXIT } from '../../../src/report/index.js';
-import { soundKeyPair } from '../../support/ssh-keypair.js';
+import { useSimulatedFleet } from '../../support/sim-fleet.js';
 import { captureOutput } from '../cli/support.js';
 
 const output = captureOutput();
 const work = mkdtempSync(join(tmpdir(), 'apim-sim-'));
-const hostKey = soundKeyPair(() => ssh2.utils.generateKeyPairSync('ed25519'));
-const userKey = soundKeyPair(() => ssh2.utils.generateKeyPairSync('ed25519'));
-const fleet = new SimulatedFleet({
-  count: 3,
-  address: (i) => `127.0.0.${i + 1}`,
-  port: 0,
-  hostKey: hostKey.private,
-  authorizedKey: userKey.public,
-  user: 'vagrant',
-});
-let files: FleetFiles;
-
-beforeAll(async () => {
-  const keyFile = join(work, 'id_ed25519');
-  writeFileSync(keyFile, userKey.private, { mode: 0o600 });
-  files = writeFleetFiles(work, await fleet.start(), 'vagrant', keyFile, hostKey.public);
-});
-afterAll(async () => {
-  await fleet.close();
-  rmSync(work, { recursive: true, force: true });
-});
+const { fleet, files } = useSimulatedFleet(work);
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 async function apply(name: string, ...extra: string[]) {
   const json = join(work, `${name}.json`);
-  const code = await main(fleetApplyArgs(files, join(work, 'pki'), json, extra));
+  const code = await main(fleetApplyArgs(files(), join(work, 'pki'), json, extra));
   const report = JSON.parse(readFileSync(json, 'utf8')) as {
     totals: { changed: number };
     hosts: { status: string; round_trips: number }[];

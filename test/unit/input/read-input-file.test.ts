@@ -8,10 +8,10 @@ import { MAX_INPUT_BYTES, readInputFile } from '../../../src/input/read-input-fi
 const dir = mkdtempSync(join(tmpdir(), 'apim-read-'));
 
 describe('readInputFile: regular files only, bounded, UTF-8', () => {
-  it('reads a regular file (without a BOM)', () => {
+  it('reads a regular file (without a BOM, saying it had one)', () => {
     const file = join(dir, 'a.yml');
     writeFileSync(file, '\uFEFFall: {}\n');
-    expect(readInputFile(file, 'inventory')).toEqual({ text: 'all: {}\n' });
+    expect(readInputFile(file, 'inventory')).toEqual({ text: 'all: {}\n', bom: true });
   });
 
   it('refuses /dev/zero at once instead of reading forever', () => {

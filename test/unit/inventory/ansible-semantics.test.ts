@@ -247,3 +247,28 @@ describe('sources and vars folders', () => {
     expect(diag(nl.diagnostics, 'control character').severity).toBe('error');
   });
 });
+
+describe('a UTF-8 byte order mark', () => {
+  it("refuses an INI inventory starting with one, naming the file (Ansible's INI plugin reads the mark as text)", () => {
+    for (const first of ['[loadbalancers]', 'lb0', '# hosts']) {
+      const dir = writeTree({ hosts: `\uFEFF${first}\nlb1 ansible_host=198.51.100.10\n` });
+      const file = join(dir, 'hosts');
+      const found = errors(loadInventory(file, { env: { HOME: dir } }).diagnostics);
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatchObject({ file, severity: 'error' });
+      expect(found[0]!.message).toContain('byte order mark');
+    }
+  });
+
+  it('reads a YAML inventory starting with one, as Ansible does', () => {
+    const dir = writeTree({ 'inventory.yml': `\uFEFF${dedent(SINGLE_NODE)}` });
+    const plain = writeTree({ 'inventory.yml': dedent(SINGLE_NODE) });
+    const withMark = loadInventory(join(dir, 'inventory.yml'), { env: { HOME: dir } });
+    expect(errors(withMark.diagnostics)).toEqual([]);
+    const names = (r: typeof withMark) => [...(r.inventory?.hosts.keys() ?? [])];
+    expect(names(withMark)).toEqual(['lb1', 'apim1']);
+    expect(names(withMark)).toEqual(
+      names(loadInventory(join(plain, 'inventory.yml'), { env: { HOME: plain } })),
+    );
+  });
+});

@@ -111,13 +111,44 @@ describe('Ansible filters', () => {
 });
 
 describe('renderValue and renderArgs', () => {
-  it('keeps the type of a whole-value template, as Ansible does', () => {
+  it('keeps what ansible-core 2.14 keeps of a whole-value template: lists, dicts and bools', () => {
     expect(renderValue('{{ names }}', vars)).toEqual(vars.names);
-    expect(renderValue('{{ port }}', vars)).toBe(8443);
     expect(renderValue('{{ tls.enabled }}', vars)).toBe(true);
-    expect(renderValue('{{ port + 1 }}', vars)).toBe(8444);
+    expect(renderValue("{{ {'a': {'b': [1]}} }}", vars)).toEqual({ a: { b: [1] } });
     expect(renderValue('{{ port }}/x', vars)).toBe('8443/x');
     expect(renderValue(' {{ port }}', vars)).toBe(' 8443');
+  });
+
+  it('makes numbers and None text and reads list-, dict- and bool-looking text, as 2.14 does', () => {
+    const cases: [string, unknown][] = [
+      ['{{ port }}', '8443'],
+      ['{{ port + 1 }}', '8444'],
+      ['{{ 4 / 2 }}', '2.0'],
+      ['{{ 1e3 }}', '1000.0'],
+      ['{{ none }}', ''],
+      ['{{ (1, 2) }}', '(1, 2)'],
+      ["{{ '[1, 2.5]' }}", [1, 2.5]],
+      ["{{ 'True' }}", true],
+      ["[{{ port }}, '{{ text }}']", [8443, 'hello world']],
+      ["{{ '[1,' }}", '[1,'],
+    ];
+    expect(cases.map(([template]) => [template, renderValue(template, vars)])).toEqual(cases);
+  });
+
+  it('leaves the text of to_json, string and the like as text (NativeJinjaText), also through a variable', () => {
+    expect(renderValue('{{ names | to_json }}', vars)).toBe('["api.am.wso2.com", "gw.am.wso2.com"]');
+    expect(renderValue('{{ (tls | to_nice_json) }}', vars)).toBe(
+      '{\n    "dir": "/etc/nginx/ssl",\n    "enabled": true\n}',
+    );
+    expect(renderValue('{{ names | string }}', vars)).toBe("['api.am.wso2.com', 'gw.am.wso2.com']");
+    const lazy = withLazyTemplates({
+      ...vars,
+      j: '{{ names | to_json }}',
+      k: '{{ names | join(",") | to_json }}',
+    });
+    expect(renderValue('{{ j }}', lazy)).toBe('["api.am.wso2.com", "gw.am.wso2.com"]');
+    expect(renderValue('{{ k }}', lazy)).toBe('"api.am.wso2.com,gw.am.wso2.com"');
+    expect(renderValue('{{ j | lower }}', lazy)).toEqual(['api.am.wso2.com', 'gw.am.wso2.com']);
   });
 
   it('renders deeply through objects and lists, leaving other values alone', () => {
@@ -132,7 +163,13 @@ describe('renderValue and renderArgs', () => {
       },
       vars,
     );
-    expect(out).toEqual({ dest: '/etc/nginx/ssl/a.pem', list: [8443, 'x'], nested: { n: 2 }, n: 1, secret });
+    expect(out).toEqual({
+      dest: '/etc/nginx/ssl/a.pem',
+      list: ['8443', 'x'],
+      nested: { n: '2' },
+      n: 1,
+      secret,
+    });
     expect(out.secret).toBe(secret);
   });
 
@@ -206,7 +243,7 @@ describe('renderTemplateFile', () => {
 });
 
 describe('withLazyTemplates', () => {
-  it('renders templated variables when read, against the other variables, keeping types', () => {
+  it('renders templated variables when read, against the other variables, as 2.14 types them', () => {
     const lazy = withLazyTemplates({
       host: 'lb1',
       url: 'https://{{ host }}:{{ port }}',
@@ -216,7 +253,10 @@ describe('withLazyTemplates', () => {
       broken: '{{ never_defined }}',
     });
     expect(renderString('{{ url }} {{ names | join(",") }}', lazy)).toBe('https://lb1:8443 lb1,localhost');
-    expect(renderValue('{{ port }}', lazy)).toBe(8443);
+    expect(renderValue('{{ port }}', lazy)).toBe('8443');
+    expect(() => renderValue('{{ port + 1 }}', lazy)).toThrow(TemplateError);
+    expect(evaluateWhen('port == 8443', lazy)).toBe(false);
+    expect(evaluateWhen('port == "8443"', lazy)).toBe(true);
   });
 
   it('only fails for a broken variable when something reads it', () => {
@@ -228,5 +268,39 @@ describe('withLazyTemplates', () => {
   it('reports variables that refer to themselves', () => {
     const lazy = withLazyTemplates({ a: '{{ b }}', b: '{{ a }}' });
     expect(thrown(() => renderString('{{ a }}', lazy)).message).toMatch(/variable '(a|b)' refers to itself/);
+  });
+});
+
+describe("Jinja2's lexing", () => {
+  it('reads number literals as Jinja2 does: exponents are floats, _ separates digits, 0x/0o/0b', () => {
+    expect(renderString('{{ 1e3 }} {{ 1.5e-3 }} {{ 1E3 }} {{ 2.5E+2 }} {{ 1e20 }}', vars)).toBe(
+      '1000.0 0.0015 1000.0 250.0 1e+20',
+    );
+    expect(renderString('{{ 1_000 }} {{ 0x1F }} {{ 0O17 }} {{ 0b101 }} {{ 0 }} {{ 1e3 + port }}', vars)).toBe(
+      '1000 31 15 5 0 9443.0',
+    );
+    expect(renderString('{{ [[1, 2]][0][1] }} {{ names[1] }}', vars)).toBe('2 gw.am.wso2.com');
+    // A number run into a name is two tokens, as in Jinja2: a syntax error, not a variable `1e3x`.
+    expect(thrown(() => renderString('{{ 10px }}', vars)).message).toMatch(/^template syntax error/);
+  });
+
+  it('ends a tag at }} only outside strings and brackets', () => {
+    expect(renderString("{{ {'a': {'b': 1}} }}|{{ {'a': 1}}}|{{ '}}' }}|{{ [{'a': [1]}]}}", vars)).toBe(
+      "{'a': {'b': 1}}|{'a': 1}|}}|[{'a': [1]}]",
+    );
+    expect(renderString("{% if {'a': {'b': 1}} %}y{% endif %}", vars)).toBe('y');
+    expect(renderValue("{{- {'a': {'b': port}} -}}", vars)).toEqual({ a: { b: 8443 } });
+    expect(thrown(() => renderString("{{ {'a': 1 }}", vars)).message).toMatch(/^template syntax error/);
+  });
+});
+
+describe("Python's float floor division and modulo (CPython's float_divmod)", () => {
+  it('rounds as Python does, not as Math.floor(a / b) and ((a % b) + b) % b do', () => {
+    expect(
+      renderString(
+        '{{ 0.1 % 2.5 }} {{ 3 // 1.5e-3 }} {{ -7 // 2 }} {{ -7 % 2 }} {{ 7 % -2 }} {{ -0.5 // 1 }}',
+        vars,
+      ),
+    ).toBe('0.1 1999.0 -4 1 -1 -1.0');
   });
 });
