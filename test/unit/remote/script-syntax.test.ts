@@ -132,7 +132,12 @@ describe('the facts program carries only the functions it can call (scripts.ts, 
         for (const shell of ['dash', 'bash'])
           expect(spawnSync(shell, ['-n'], { input: text }).status, `${file}: ${fn ?? 'top level'}`).toBe(0);
         if (fn === undefined) continue;
-        const defines = spawnSync('bash', ['-c', `${text}\ndeclare -F`], { encoding: 'utf8' }).stdout;
+        // No start-up files and no inherited environment: they may define functions of their own
+        // (a ~/.bashrc with pyenv's is read when bash thinks it runs under sshd).
+        const defines = spawnSync('bash', ['--norc', '--noprofile', '-c', `${text}\ndeclare -F`], {
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH },
+        }).stdout;
         expect(defines, `${file}: ${fn}`).toBe(`declare -f ${fn}\n`);
       }
     }
