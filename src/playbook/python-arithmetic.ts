@@ -20,8 +20,9 @@ function operands(op: string, a: unknown, b: unknown): { x: number; y: number; f
   return { x, y, float: isPyFloat(a) || isPyFloat(b) };
 }
 
+/** An int has no negative zero (`0 * -1` is 0); a float keeps it (`0.0 * -1` is -0.0). */
 function result(n: number, float: boolean): unknown {
-  return float ? pyFloat(n) : n;
+  return float ? pyFloat(n) : n + 0;
 }
 
 export function pyAdd(a: unknown, b: unknown): unknown {

@@ -215,7 +215,7 @@ export function pyMod(left: unknown, right: unknown): unknown {
     );
   if (b === 0) throw new TypeError('integer division or modulo by zero');
   const remainder = pyDivmod(a, b)[1];
-  return isPyFloat(left) || isPyFloat(right) ? pyFloat(remainder) : remainder;
+  return isPyFloat(left) || isPyFloat(right) ? pyFloat(remainder) : remainder + 0;
 }
 
 /**
@@ -232,7 +232,8 @@ export function pyDivmod(a: number, b: number): [number, number] {
       div -= 1;
     }
   } else mod = b < 0 ? -0 : 0;
-  if (div === 0) return [a / b < 0 ? -0 : 0, mod];
+  // A zero quotient takes the sign of a / b, as CPython's copysign(0.0, vx / wx): 0 // -3.0 is -0.0.
+  if (div === 0) return [a / b < 0 || Object.is(a / b, -0) ? -0 : 0, mod];
   let floorDiv = Math.floor(div);
   if (div - floorDiv > 0.5) floorDiv += 1;
   return [floorDiv, mod];

@@ -1,5 +1,6 @@
 import type nunjucks from 'nunjucks';
 import { floatBoxed } from '../domain/tagged-values.js';
+import { sandboxedNunjucks } from './nunjucks-module.js';
 import { pyIterable, pyText, pyTypeName } from './python-values.js';
 import { keywordArgs } from './template-methods.js';
 import { attribute, positional } from './truth-filters.js';
@@ -25,7 +26,34 @@ function join(value: unknown, ...rest: unknown[]): string {
     .join(pyText(separator));
 }
 
+/** markupsafe's escapes (nunjucks' write `"` as &quot; and escape `\\` too). */
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  "'": '&#39;',
+  '"': '&#34;',
+};
+
+/**
+ * Jinja's Markup, as nunjucks' SafeString: `safe` marks str() of any value (`none | safe` is
+ * `None`), `escape`/`e` escape str() of a value not yet marked, `forceescape` always escapes.
+ */
+function markup(value: unknown, escape: 'never' | 'unmarked' | 'always'): unknown {
+  // markSafe exists at run time but is missing from @types/nunjucks.
+  const runtime = sandboxedNunjucks().runtime as typeof nunjucks.runtime & {
+    markSafe(text: string): nunjucks.runtime.SafeString;
+  };
+  if (escape !== 'always' && value instanceof runtime.SafeString) return value;
+  const text = pyText(value);
+  return runtime.markSafe(escape === 'never' ? text : text.replace(/[&<>'"]/g, (ch) => HTML_ESCAPES[ch]!));
+}
+
 export function addTextFilters(env: nunjucks.Environment): void {
   env.addFilter('string', (v: unknown) => pyText(v));
   env.addFilter('join', join);
+  env.addFilter('safe', (v: unknown) => markup(v, 'never'));
+  env.addFilter('escape', (v: unknown) => markup(v, 'unmarked'));
+  env.addFilter('e', (v: unknown) => markup(v, 'unmarked'));
+  env.addFilter('forceescape', (v: unknown) => markup(v, 'always'));
 }

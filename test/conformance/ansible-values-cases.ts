@@ -31,6 +31,13 @@ export const INVENTORY_VARS = `    inv_f: 3.0
     inv_l: [1.0, 2]
     inv_t: "{{ 4 / 2 }}"
     inv_tl: "{{ [1, 2.5] }}"
+    inv_d: {a: 1, b: [2.0]}
+    inv_j: "{{ inv_d | to_json }}"
+    inv_jn: "{{ inv_d | to_nice_json }}"
+    inv_jl: "{{ [1, 2] | to_json }}"
+    inv_jj: "{{ inv_j }}"
+    inv_jg: "{{ (inv_d | to_json) }}"
+    inv_jt: "{{ inv_d | to_json | trim }}"
 `;
 
 /**
@@ -160,6 +167,14 @@ export const CONTENT_CASES: ContentCase[] = [
     '2.02.0 False True 2.5 3.5 2.02.0',
   ),
   c('"{{ v_t }}"', '2.0'),
+  // Inventory values made by to_json/to_nice_json stay JSON text (NativeJinjaText), through a
+  // variable and parentheses too; another filter after them makes plain text, which is re-read.
+  c(
+    '"{{ inv_j.a | default(\'U\') }} {{ inv_jl[0] }} {{ inv_jj[0] }} {{ inv_jg[0] }} {{ inv_jn[0] }} {{ inv_jt.a }} {{ inv_jt.b }}"',
+    'U [ { { { 1 [2.0]',
+  ),
+  c('"{{ inv_j }}"', '{"a": 1, "b": [2.0]}'),
+  c('"{{ inv_jn }}"', '{\n    "a": 1,\n    "b": [\n        2.0\n    ]\n}'),
   c('"{{ v_j }}"', '{\n    "k": 2.0,\n    "s": "x",\n    "\\u00fc": 1\n}'),
   c('"{{ v_l }}"', '{"k": 2.0, "s": "x", "\\u00fc": 1}'),
   c('"[{{ i }}, {{ f }}]"', '[2, 2.0]'),

@@ -354,6 +354,24 @@ export const TRUTH_CASES: TruthCase[] = [
     "{{ [4 / 2] }} {{ {'a': 3 // 1.0} }} {{ '%s' % (6 / 3) }} {{ 'n' ~ 2.0 }}",
     "[2.0] {'a': 3.0} 2.0 n2.0",
   ),
+  // Signed zeros: a zero float quotient or remainder takes CPython's sign; ints have no -0.
+  text(
+    '{{ 0 // -3.0 }} {{ -0.0 // 1 }} {{ 0.0 // -2 }} {{ -0.0 // -2 }} {{ 0.0 % -3 }} {{ -1e-320 // 1e10 }}',
+    '-0.0 -0.0 -0.0 0.0 -0.0 -1.0',
+  ),
+  text(
+    '{{ 0 // -3 }} {{ 0 % -3 }} {{ 0 * -1 }} {{ -0 }} {{ -0.4 | round }} {{ -0.0 | abs }}',
+    '0 0 0 0 -0.0 0.0',
+  ),
+  // safe, escape/e and forceescape are markupsafe's (autoescape off): str() of the value, escaped once.
+  text(
+    `{{ '<a>' | e }} {{ 'q"' | escape }} {{ 'a&b' | e }} {{ '<a>' | safe }} {{ none | e }} {{ 5 | e }}`,
+    '&lt;a&gt; q&#34; a&amp;b <a> None 5',
+  ),
+  text(
+    "{{ [1, '<'] | e }} {{ '&lt;' | safe | e }} {{ '&lt;' | safe | forceescape }} {{ ('<' | e) ~ '<' }}",
+    '[1, &#39;&lt;&#39;] &lt; &amp;lt; &lt;<',
+  ),
   // bool: only yes/on/1/true (any case) are true.
   expr("'on' | bool", true),
   expr("'ON' | bool", true),
