@@ -1,7 +1,7 @@
 import type nunjucks from 'nunjucks';
 import { floatBoxed, isPyFloat, PyFloat, pyFloat } from '../domain/tagged-values.js';
 import { pyAdd } from './python-arithmetic.js';
-import { numeric, pyCompare, pyIterable, pyTruth, pyTypeName } from './python-values.js';
+import { numeric, pyCompare, pyFixed, pyIterable, pyTruth, pyTypeName } from './python-values.js';
 import { keywordArgs } from './template-methods.js';
 import { attribute, positional } from './truth-filters.js';
 import { stringOf } from './values.js';
@@ -64,24 +64,13 @@ function toFloat(value: unknown, ...rest: unknown[]): unknown {
   return n === undefined ? fallback : pyFloat(n);
 }
 
-/**
- * Python's round(x, digits) of a float: the nearest, and a tie (judged on the exact binary value,
- * so 2.675 is below the tie) to the even neighbour. toFixed rounds the exact value too, but a tie up.
- */
+/** Python's round(x, digits) of a float: `'%.*f' % (digits, x)` read back (a zero keeps its sign). */
 function roundHalfEven(x: number, digits: number): number {
   if (!Number.isFinite(x) || digits < 0 || digits > 99) {
     const factor = 10 ** digits;
     return Math.round(x * factor) / factor;
   }
-  const exact = Math.abs(x).toFixed(100);
-  const cut = exact.indexOf('.') + digits + (digits > 0 ? 0 : -1) + 1;
-  const tie =
-    exact[cut + (digits > 0 ? 0 : 1)] === '5' && /^0*$/.test(exact.slice(cut + (digits > 0 ? 1 : 2)));
-  if (!tie) return Number(x.toFixed(digits));
-  const kept = exact.slice(0, cut);
-  const lastDigit = Number(kept.replace('.', '').slice(-1));
-  const magnitude = lastDigit % 2 === 0 ? Number(kept) : Number(Math.abs(x).toFixed(digits));
-  return Math.sign(x) * magnitude;
+  return Number(pyFixed(x, digits));
 }
 
 /** Jinja's `round(value, precision=0, method='common')`. */
@@ -98,7 +87,8 @@ function round(value: unknown, ...rest: unknown[]): unknown {
   }
   if (method !== 'ceil' && method !== 'floor') throw new Error('method must be common, ceil or floor');
   const factor = 10 ** digits;
-  return pyFloat(Math[method](x * factor) / factor);
+  // Python's math.ceil/floor return ints, which have no -0: `-0.5 | round(0, 'ceil')` is 0.0.
+  return pyFloat((Math[method](x * factor) + 0) / factor);
 }
 
 function abs(value: unknown): unknown {

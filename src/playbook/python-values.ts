@@ -150,6 +150,26 @@ export function pyText(value: unknown): string {
   return text(value) ?? pyStr(value);
 }
 
+/**
+ * Python's `'%.<digits>f' % x`: the exact binary value rounded, a tie (2.675 is below one) to the
+ * even neighbour, the sign of -0.0 kept, no exponent for large values. toFixed rounds the exact
+ * value too, but a tie up, and it drops -0's sign and writes 1e21 and above with an exponent.
+ */
+export function pyFixed(x: number, digits: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  const sign = x < 0 || Object.is(x, -0) ? '-' : '';
+  const a = Math.abs(x);
+  if (a === Infinity) return `${sign}inf`;
+  if (a >= 1e21) return sign + BigInt(a).toString() + (digits > 0 ? `.${'0'.repeat(digits)}` : '');
+  const exact = a.toFixed(100);
+  const cut = exact.indexOf('.') + digits + (digits > 0 ? 0 : -1) + 1;
+  const tie =
+    exact[cut + (digits > 0 ? 0 : 1)] === '5' && /^0*$/.test(exact.slice(cut + (digits > 0 ? 1 : 2)));
+  const kept = exact.slice(0, cut);
+  const evenBelow = Number(kept.replace('.', '').slice(-1)) % 2 === 0;
+  return sign + (tie && evenBelow ? kept : a.toFixed(digits));
+}
+
 /** One printf conversion: `%(key)s`, flags, width, precision, type. */
 const CONVERSION = /%(?:\(([^)]*)\))?([-+ 0#]*)(\d+)?(?:\.(\d+))?([sridf%])/g;
 
@@ -157,7 +177,7 @@ function convert(value: unknown, type: string, precision: string | undefined): s
   if (type === 's') return pyText(value);
   if (type === 'r') return pyRepr(value);
   const n = numberOf(value, type);
-  if (type === 'f') return n.toFixed(precision === undefined ? 6 : Number(precision));
+  if (type === 'f') return pyFixed(n, precision === undefined ? 6 : Number(precision));
   return String(Math.trunc(n));
 }
 

@@ -128,6 +128,16 @@ export const CONTENT_CASES: ContentCase[] = [
     "\"{{ 'ab' * 2 }} {{ [1] + [2] }} {{ [0] * 3 }} {{ 'a' + 'b' }} {{ 1 + true }}\"",
     'abab [1, 2] [0, 0, 0] ab 2',
   ),
+  // Signed zero: a zero quotient, remainder or rounding keeps the sign Python gives it.
+  c(
+    "\"{{ 0 // -3.0 }} {{ 0.0 // -1 }} {{ -0.0 // -3 }} {{ -0.0 | round }} {{ -0.0 | round(1) }} {{ -0.5 | round(0, 'ceil') }} {{ -0.0 | round(0, 'floor') }} {{ 1 % -1.0 }} {{ -1 % 1.0 }} {{ -0.0 + 0 }} {{ -0.0 | abs }} {{ -(0) }}\"",
+    '-0.0 -0.0 0.0 -0.0 -0.0 0.0 0.0 -0.0 0.0 0.0 0.0 0',
+  ),
+  // %f is Python's: the exact value rounded half to even, -0.0's sign kept, no exponent.
+  c(
+    "\"{{ '%.0f|%.0f|%.2f|%.1f|%06.1f|%-6.2f|' % (0.5, 2.5, 0.125, -0.0, -0.0, -0.0) }}{{ '%f' % 1e22 }}\"",
+    '0|2|0.12|-0.0|-000.0|-0.00 |10000000000000000000000.000000',
+  ),
   // The number filters.
   c(
     "\"{{ i | float }} {{ f | int }} {{ f | string }} {{ '3.7' | int }} {{ 'x' | int }} {{ 'x' | float }} {{ '1e3' | float }} {{ true | int }} {{ ' 7 ' | int }} {{ '0x1A' | int(base=16) }} {{ 1.5 | int }}\"",
