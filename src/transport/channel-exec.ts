@@ -2,6 +2,8 @@ import { constants } from 'node:os';
 
 import type { Client, ClientChannel } from 'ssh2';
 
+import type { SessionChannel } from './shell-session.js';
+
 /** What one exec channel returned; `exitReported` is false when the channel closed without a status. */
 export interface ChannelResult {
   code: number;
@@ -71,6 +73,36 @@ export function execOnChannel(
       stream.on('close', finish);
       stream.on('error', reject);
       stream.end(stdin);
+    });
+  });
+}
+
+/** Opens a channel running `line` whose stdin stays open, for a session shell (shell-session.ts). */
+export function openSessionChannel(client: Client, line: string): Promise<SessionChannel> {
+  return new Promise((resolve, reject) => {
+    client.exec(line, (error, stream) => {
+      if (error) {
+        reject(error);
+        return;
+      }
+      let code: number | undefined;
+      stream.on('exit', (exitCode: number | null, signal?: string) => {
+        if (typeof exitCode === 'number') code = exitCode;
+        else if (signal) code = signalExitCode(signal);
+      });
+      // A channel error ends the session like a close: the running program's result says so.
+      stream.on('error', () => undefined);
+      resolve({
+        write: (data) => void stream.write(data),
+        end: () => void stream.end(),
+        kill: () => {
+          sendSignal(stream, 'KILL');
+          stream.close();
+        },
+        onStdout: (listener) => void stream.on('data', listener),
+        onStderr: (listener) => void stream.stderr.on('data', listener),
+        onClose: (listener) => void stream.on('close', () => listener(code)),
+      });
     });
   });
 }

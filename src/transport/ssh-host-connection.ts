@@ -1,9 +1,10 @@
 import type { Client } from 'ssh2';
 
-import { BecomeRunner, type BecomeTarget } from './become-detect.js';
+import { BecomeRunner, type BecomeShell, type BecomeTarget } from './become-detect.js';
 import { ChannelLimiter } from './channel-limiter.js';
-import { execOnChannel, type ChannelResult } from './channel-exec.js';
+import { execOnChannel, openSessionChannel, type ChannelResult } from './channel-exec.js';
 import { programStdin, SH_STDIN } from './program-stdin.js';
+import { ShellSession } from './shell-session.js';
 import { scrubSecret } from './sudo-command.js';
 import { ConnectionLostError, type ExecResult, type HostConnection, type RunOptions } from './types.js';
 
@@ -11,8 +12,10 @@ import { ConnectionLostError, type ExecResult, type HostConnection, type RunOpti
 export const MAX_CHANNELS = 6;
 
 /**
- * An authenticated SSH connection (through its jump hosts, if any). Execs run in parallel on
- * their own channels; when any hop drops, running and later calls fail with ConnectionLostError.
+ * An authenticated SSH connection (through its jump hosts, if any). Become programs run one after
+ * another through one session shell (become-detect.ts, shell-session.ts); other programs run in
+ * parallel on channels of their own. When any hop drops, running and later calls fail with
+ * ConnectionLostError.
  */
 export class SshHostConnection implements HostConnection {
   #roundTrips = 0;
@@ -23,6 +26,8 @@ export class SshHostConnection implements HostConnection {
   readonly #pending = new Set<(error: Error) => void>();
   /** Clients whose socket has closed (by us or by the network). */
   readonly #ended = new Set<Client>();
+  /** Session shells still open, their stdin ended on close. */
+  readonly #shells = new Set<ShellSession>();
 
   /** `hops` are the jump clients in order, then the target's client. */
   constructor(
@@ -30,9 +35,10 @@ export class SshHostConnection implements HostConnection {
     private readonly hops: readonly Client[],
     private readonly becomeTarget: BecomeTarget,
   ) {
-    this.#become = new BecomeRunner(becomeTarget, (line, stdin, timeoutMs) =>
-      this.#execLine(line, stdin, timeoutMs),
-    );
+    this.#become = new BecomeRunner(becomeTarget, {
+      exec: (line, stdin, timeoutMs) => this.#execLine(line, stdin, timeoutMs),
+      openShell: (line, preamble) => this.#openShell(line, preamble),
+    });
     for (const client of hops) {
       client.on('error', (error: Error) => this.#markLost(error.message));
       client.on('close', () => {
@@ -58,6 +64,8 @@ export class SshHostConnection implements HostConnection {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // The shells read the end of their input and exit.
+    for (const shell of this.#shells) shell.close();
     // Target first, then the jump hosts it was tunnelled through.
     for (const client of [...this.hops].reverse()) {
       if (this.#ended.has(client)) continue;
@@ -69,12 +77,44 @@ export class SshHostConnection implements HostConnection {
     }
   }
 
-  async #execLine(line: string, stdin: Buffer, timeoutMs?: number): Promise<ExecResult> {
+  #execLine(line: string, stdin: Buffer, timeoutMs?: number): Promise<ExecResult> {
+    return this.#exchange(
+      () => this.#limiter.run(() => execOnChannel(this.#target, line, stdin, timeoutMs)),
+      timeoutMs,
+    );
+  }
+
+  /** A session shell: it holds one of the connection's channels while it lives. */
+  async #openShell(line: string, preamble?: Buffer): Promise<BecomeShell> {
+    this.#ensureUsable();
+    const release = await this.#limiter.acquire();
+    let session: ShellSession;
+    try {
+      const channel = await this.#guard(openSessionChannel(this.#target, line));
+      session = new ShellSession(channel, preamble);
+      channel.onClose(() => {
+        this.#shells.delete(session);
+        release();
+      });
+    } catch (error) {
+      release();
+      throw error;
+    }
+    this.#shells.add(session);
+    return {
+      get open() {
+        return session.open;
+      },
+      run: (program, timeoutMs, ranMarker) =>
+        this.#exchange(() => session.run(program, timeoutMs, ranMarker), timeoutMs),
+    };
+  }
+
+  /** One program (one round trip): its result, or ConnectionLostError when the connection dropped. */
+  async #exchange(operation: () => Promise<ChannelResult>, timeoutMs?: number): Promise<ExecResult> {
     this.#ensureUsable();
     this.#roundTrips++;
-    const result: ChannelResult = await this.#limiter.run(() =>
-      this.#guard(execOnChannel(this.#target, line, stdin, timeoutMs)),
-    );
+    const result = await this.#guard(operation());
     // The channel closes without an exit status when the connection dropped under it.
     if (!result.exitReported && !result.timedOut) {
       await new Promise((resolve) => setImmediate(resolve));

@@ -5,8 +5,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { Secret } from '../../../src/domain/secret.js';
-import { BecomeRunner, sudoProbeLine, type BecomeTarget } from '../../../src/transport/become-detect.js';
+import {
+  BecomeRunner,
+  sudoProbeLine,
+  type BecomeHost,
+  type BecomeTarget,
+} from '../../../src/transport/become-detect.js';
 import { programStdin } from '../../../src/transport/program-stdin.js';
+import { sessionFrame } from '../../../src/transport/session-frame.js';
 import { BecomeError, type ExecResult } from '../../../src/transport/types.js';
 
 const PASSWORD = 'sudo-pw-4411';
@@ -17,18 +23,54 @@ interface Call {
   timeoutMs?: number;
 }
 
-/** A fake host: answers each command line with the first matching rule. */
-function fakeHost(rules: [RegExp, (stdin: string) => ExecResult][]) {
+/** A rule's answer; `ended`: the shell is gone after it (sudo refused, so it never ran). */
+type Answer = ExecResult & { ended?: boolean };
+
+/** The marker every fake shell frames its programs with. */
+const SESSION = 'apim-provision session 0000000000000000';
+
+/**
+ * A fake host: answers each command line with the first matching rule. One channel's stdin is what
+ * was sent on it; a shell's runs are one call each: its preamble (first run only), then the frame.
+ */
+function fakeHost(rules: [RegExp, (stdin: string) => Answer][]) {
   const calls: Call[] = [];
-  const exec = async (line: string, stdin: Buffer, timeoutMs?: number): Promise<ExecResult> => {
-    calls.push({ line, stdin: stdin.toString(), ...(timeoutMs ? { timeoutMs } : {}) });
+  const shells: string[] = [];
+  const answer = async (line: string, stdin: string, timeoutMs?: number): Promise<Answer> => {
+    calls.push({ line, stdin, ...(timeoutMs ? { timeoutMs } : {}) });
     await new Promise((resolve) => setImmediate(resolve));
     const rule = rules.find(([pattern]) => pattern.test(line));
     if (!rule) throw new Error(`unexpected command ${line}`);
-    return rule[1](stdin.toString());
+    return rule[1](stdin);
   };
-  return { exec, calls };
+  const host: BecomeHost = {
+    exec: async (line, stdin, timeoutMs) => {
+      const { ended: _, ...result } = await answer(line, stdin.toString(), timeoutMs);
+      return result;
+    },
+    openShell: async (line, preamble) => {
+      shells.push(line);
+      let open = true;
+      let pending = preamble?.toString() ?? '';
+      return {
+        get open() {
+          return open;
+        },
+        run: async (program, timeoutMs, ranMarker) => {
+          if (!open) throw new Error('a program sent to a shell that is gone');
+          const stdin = pending + sessionFrame(program, SESSION, ranMarker).toString();
+          pending = '';
+          const { ended, ...result } = await answer(line, stdin, timeoutMs);
+          if (ended) open = false;
+          return result;
+        },
+      };
+    },
+  };
+  return { host, calls, shells };
 }
+
+const frame = (program: string, ran?: string) => sessionFrame(program, SESSION, ran).toString();
 
 const ok = (stdout = ''): ExecResult => ({ code: 0, stdout, stderr: '' });
 const target = (overrides: Partial<BecomeTarget> = {}): BecomeTarget => ({
@@ -47,21 +89,26 @@ function markerOf(stdin: string): string {
   return /^\{\necho '(apim-provision become [0-9a-f]{16})'\n/.exec(stdin)![1]!;
 }
 
+/** The program in a frame. */
+function programOf(stdin: string): string {
+  return /\(\n([\s\S]*)\n\) <\/dev\/null\n/.exec(stdin)![1]!;
+}
+
 /** sudo let the probe run: the marker, then what the program printed. */
 const ranAs =
   (result: ExecResult) =>
   (stdin: string): ExecResult => ({ ...result, stdout: `${markerOf(stdin)}\n${result.stdout}` });
 
-const refused = (stderr: string) => (): ExecResult => ({ code: 1, stdout: '', stderr });
+const refused = (stderr: string) => (): Answer => ({ code: 1, stdout: '', stderr, ended: true });
 const PROBE = /^sh -c 'command -v sudo .*; exec sudo -H -k -n -u root -- sh -s'$/;
 const PASSWORDLESS = /^sudo -H -k -n -u root -- sh -s$/;
 const WITH_PASSWORD = /^sudo -H -k -S -p '[^']+' -u root -- sh -s$/;
 const FACTS = { program: 'echo facts' };
-const FACTS_STDIN = programStdin(FACTS.program).toString();
+const FACTS_STDIN = frame(FACTS.program);
 
 function runner(overrides: Partial<BecomeTarget>, rules: Parameters<typeof fakeHost>[0]) {
   const host = fakeHost(rules);
-  return { host, become: new BecomeRunner(target(overrides), host.exec) };
+  return { host, become: new BecomeRunner(target(overrides), host.host) };
 }
 
 describe('BecomeRunner', () => {
@@ -127,9 +174,13 @@ describe('BecomeRunner', () => {
     }
   });
 
-  it('with passwordless sudo the first program is the check: one round trip, no password sent', async () => {
+  it('with passwordless sudo the first program is the check and its shell the session: no password sent', async () => {
     const { host, become } = runner({ becomePassword: new Secret(PASSWORD) }, [
-      [PROBE, ranAs(ok('facts\n'))],
+      [
+        PROBE,
+        (stdin) =>
+          stdin.startsWith("{\necho 'apim-provision become") ? ranAs(ok('facts\n'))(stdin) : ok('0\n'),
+      ],
       [PASSWORDLESS, () => ok('0\n')],
     ]);
     expect(await become.run({ ...FACTS, timeoutMs: 500 })).toEqual(ok('facts\n'));
@@ -138,17 +189,27 @@ describe('BecomeRunner', () => {
     // The marker travels on stdin with the program, not on the command line.
     expect(host.calls[0]).toEqual({
       line: host.calls[0]!.line,
-      stdin: programStdin(FACTS.program, marker).toString(),
+      stdin: frame(FACTS.program, marker),
       timeoutMs: 500,
     });
     expect(host.calls[0]!.line).toMatch(PROBE);
     expect(host.calls[0]!.line).not.toContain(marker);
+    // The next program goes to the same shell: no new channel, no sudo.
     expect(await become.run({ program: 'id -u' })).toEqual(ok('0\n'));
-    expect(host.calls[1]).toEqual({
-      line: 'sudo -H -k -n -u root -- sh -s',
-      stdin: programStdin('id -u').toString(),
-    });
+    expect(host.calls[1]).toEqual({ line: host.calls[0]!.line, stdin: frame('id -u') });
+    expect(host.shells).toHaveLength(1);
     expect(JSON.stringify(host.calls)).not.toContain(PASSWORD);
+  });
+
+  it('opens a new session when the shell is gone (a timeout killed it)', async () => {
+    const { host, become } = runner({}, [
+      [PROBE, (stdin) => ({ ...ranAs(ok())(stdin), code: 124, ended: true })],
+      [PASSWORDLESS, (stdin) => ok(`ran ${programOf(stdin)}\n`)],
+    ]);
+    expect((await become.run({ program: 'sleep 9', timeoutMs: 10 })).code).toBe(124);
+    expect(await become.run({ program: 'id -u' })).toEqual(ok('ran id -u\n'));
+    expect(await become.run({ program: 'true' })).toEqual(ok('ran true\n'));
+    expect(host.shells).toEqual([host.calls[0]!.line, 'sudo -H -k -n -u root -- sh -s']);
   });
 
   it('returns a command that sudo ran and that failed as its result, whatever its stderr', async () => {
@@ -166,19 +227,26 @@ describe('BecomeRunner', () => {
     expect(host.calls).toHaveLength(1);
   });
 
-  it('checks the password once sudo asked for one, then sends the program once more behind it', async () => {
+  it('checks the password once sudo asked for one, then starts the session with it, once', async () => {
     const { host, become } = runner({ becomePassword: new Secret(PASSWORD) }, [
       [PROBE, refused('sudo: a password is required\n')],
-      // The check is the password line alone; the program comes behind the password line.
-      [WITH_PASSWORD, (stdin) => (stdin.startsWith(`${PASSWORD}\n`) ? ok(`got ${stdin}`) : refused('')())],
+      // The check is the password line alone; the session's shell gets it before its first program.
+      [
+        WITH_PASSWORD,
+        (stdin) => (stdin.startsWith(`${PASSWORD}\n`) || stdin.startsWith('{') ? ok() : refused('')()),
+      ],
     ]);
-    expect(await become.run(FACTS)).toEqual(ok(`got ${PASSWORD}\n${FACTS_STDIN}`));
+    expect(await become.run(FACTS)).toEqual(ok());
+    expect(await become.run({ program: 'id -u' })).toEqual(ok());
     const stdins = host.calls.map((call) => call.stdin);
     expect(stdins).toEqual([
-      programStdin(FACTS.program, markerOf(stdins[0]!)).toString(),
+      frame(FACTS.program, markerOf(stdins[0]!)),
       `${PASSWORD}\n`,
       `${PASSWORD}\n${FACTS_STDIN}`,
+      frame('id -u'),
     ]);
+    expect(host.shells).toEqual([host.calls[0]!.line, host.calls[2]!.line]);
+    expect(host.calls[2]!.line).toMatch(WITH_PASSWORD);
     expect(host.calls.map((call) => call.line).join('\n')).not.toContain(PASSWORD);
   });
 
@@ -207,10 +275,13 @@ describe('BecomeRunner', () => {
     expect((error as Error).message).toMatch(/deploy may not use sudo to become root on host lb1/);
   });
 
-  it('probes once when become commands come together; the others wait for the mode', async () => {
+  it('probes once when become commands come together; the others queue for the session', async () => {
     const { host, become } = runner({}, [
-      [PROBE, ranAs(ok('facts\n'))],
-      [PASSWORDLESS, () => ok('0\n')],
+      [
+        PROBE,
+        (stdin) =>
+          stdin.startsWith("{\necho 'apim-provision become") ? ranAs(ok('facts\n'))(stdin) : ok('0\n'),
+      ],
     ]);
     const results = await Promise.all([
       become.run(FACTS),
@@ -218,7 +289,12 @@ describe('BecomeRunner', () => {
       become.run({ program: 'id -u' }),
     ]);
     expect(results).toEqual([ok('facts\n'), ok('0\n'), ok('0\n')]);
-    expect(host.calls.map((call) => PROBE.test(call.line))).toEqual([true, false, false]);
+    expect(host.shells).toHaveLength(1);
+    expect(host.calls.map((call) => call.stdin)).toEqual([
+      frame(FACTS.program, markerOf(host.calls[0]!.stdin)),
+      frame('id -u'),
+      frame('id -u'),
+    ]);
   });
 
   it('fails the commands that waited when the first one finds sudo refusing', async () => {
