@@ -4,8 +4,10 @@
  * answers are not written here: every program the engine sends (facts, transaction, ...) goes to the
  * engine tests' FakeHost model (test/unit/engine/support), which answers exactly what the real script
  * would print and keeps each host's files between runs. This file adds only what sshd, the login
- * shell and sudo do: authentication, the command lines (`sh -s`, through sudo, the become probe)
- * and the program on stdin in its `{ }` group (transport/program-stdin.ts). When the protocol
+ * shell and sudo do: authentication, the command lines (`sh -s`, through sudo, the become probe),
+ * the program on stdin in its `{ }` group (transport/program-stdin.ts), and a become session's
+ * programs, one frame after another on a stdin that stays open, each answered with the session's
+ * marker lines as the shell prints them (transport/session-frame.ts). When the protocol
  * changes, the fakes change with it (the engine's unit tests depend on them) and so does this
  * simulation; a line or a stdin it cannot map fails loudly (exit 127, and counted in
  * `stats().unexpected`).
@@ -16,6 +18,7 @@ import ssh2, { type Connection, type ParsedKey, type ServerChannel } from 'ssh2'
 
 import { sudoProbeLine } from '../../src/transport/become-detect.js';
 import { programStdin, SH_STDIN } from '../../src/transport/program-stdin.js';
+import { sessionFrame } from '../../src/transport/session-frame.js';
 import { sudoCommand } from '../../src/transport/sudo-command.js';
 import type { ExecResult } from '../../src/transport/types.js';
 import { FakeHostConnection } from '../../test/unit/engine/support/fake-connection.js';
@@ -145,10 +148,27 @@ export class SimulatedFleet {
         const session = acceptSession();
         session.on('exec', (accept, _reject, info) => {
           const channel = accept();
-          const stdin: Buffer[] = [];
-          channel.on('data', (chunk: Buffer) => stdin.push(chunk));
+          let stdin = Buffer.alloc(0);
+          let answered = Promise.resolve();
+          let framed = false;
+          // A session's frames are answered one after another, as its shell runs them.
+          channel.on('data', (chunk: Buffer) => {
+            stdin = Buffer.concat([stdin, chunk]);
+            for (let frame = takeFrame(stdin); frame; frame = takeFrame(stdin)) {
+              framed = true;
+              stdin = stdin.subarray(frame.length);
+              const sent = frame;
+              answered = answered.then(() =>
+                this.#frame(sim, info.command, sent).then((r) => replyFramed(channel, r, sent.marker)),
+              );
+            }
+          });
           channel.on('end', () => {
-            void this.#exec(sim, info.command, Buffer.concat(stdin)).then((r) => reply(channel, r));
+            void answered.then(async () => {
+              // A session's shell reads the end of its input and exits; a one-program channel answers.
+              if (framed && stdin.length === 0) return void (channel.exit(0), channel.end());
+              reply(channel, await this.#exec(sim, info.command, stdin));
+            });
           });
         });
       });
@@ -169,6 +189,18 @@ export class SimulatedFleet {
     return sent.marker === undefined ? result : { ...result, stdout: `${sent.marker}\n${result.stdout}` };
   }
 
+  /** One program of a session: the frame's command line checked, then the host's answer. */
+  async #frame(sim: SimHost, line: string, frame: Frame): Promise<ExecResult> {
+    this.#stats.execs++;
+    const probe = line === this.#probeLine;
+    const become = probe || line === this.#sudoLine;
+    if (!become && line !== SH_STDIN) return this.#unexpected(line);
+    const result = await new FakeHostConnection(sim.host).run(frame.program, { become });
+    return frame.ranMarker === undefined
+      ? result
+      : { ...result, stdout: `${frame.ranMarker}\n${result.stdout}` };
+  }
+
   #unexpected(line: string): ExecResult {
     if (this.#stats.unexpected.length < 20) this.#stats.unexpected.push(line.slice(0, 200));
     return {
@@ -184,6 +216,12 @@ function reply(channel: ServerChannel, result: ExecResult): void {
   if (result.stderr) channel.stderr.write(result.stderr);
   channel.exit(result.code);
   channel.end();
+}
+
+/** The shell's answer to one frame: the program's output, then the marker lines it prints. */
+function replyFramed(channel: ServerChannel, result: ExecResult, marker: string): void {
+  channel.write(`${result.stdout}\n${marker} ${result.code}\n`);
+  channel.stderr.write(`${result.stderr}\n${marker}\n`);
 }
 
 function parsed(text: string, what: string): ParsedKey {
@@ -202,4 +240,24 @@ function unframe(stdin: Buffer): { program: string; marker?: string } | undefine
   if (!parts) return undefined;
   const [, marker, program = ''] = parts;
   return programStdin(program, marker).equals(stdin) ? { program, ...(marker ? { marker } : {}) } : undefined;
+}
+
+interface Frame {
+  program: string;
+  marker: string;
+  ranMarker?: string;
+  length: number;
+}
+
+const FRAME =
+  /^\{\n(?:echo '(apim-provision become [0-9a-f]+)'\n)?\(\n([\s\S]*?)\n\) <\/dev\/null\nprintf '\\n%s %s\\n' '(apim-provision session [0-9a-f]+)' "\$\?"\nprintf '\\n%s\\n' '\3' >&2\n\}\n/;
+
+/** The first whole session frame (transport/session-frame.ts) at the start of `stdin`, or undefined. */
+function takeFrame(stdin: Buffer): Frame | undefined {
+  const parts = FRAME.exec(stdin.toString());
+  if (!parts) return undefined;
+  const [text, ranMarker, program = '', marker = ''] = parts;
+  const length = Buffer.byteLength(text);
+  if (!sessionFrame(program, marker, ranMarker).equals(stdin.subarray(0, length))) return undefined;
+  return { program, marker, length, ...(ranMarker ? { ranMarker } : {}) };
 }
