@@ -2,7 +2,7 @@ import { constants } from 'node:os';
 
 import type { Client, ClientChannel } from 'ssh2';
 
-import type { SessionChannel } from './shell-session.js';
+import type { SessionChannel } from './session-frame.js';
 
 /** What one exec channel returned; `exitReported` is false when the channel closed without a status. */
 export interface ChannelResult {

@@ -25,6 +25,19 @@ export function sessionFrame(program: string, marker: string, ranMarker?: string
   );
 }
 
+/** The channel a session shell runs on: an SSH exec channel, or a local child process in tests. */
+export interface SessionChannel {
+  write(data: Buffer): void;
+  /** Closes stdin: the shell reads the end of its input and exits. */
+  end(): void;
+  /** Kills the shell and closes the channel (a timeout). */
+  kill(): void;
+  onStdout(listener: (chunk: Buffer) => void): void;
+  onStderr(listener: (chunk: Buffer) => void): void;
+  /** The shell's exit code (128 + n for signal n), or undefined when none was reported. */
+  onClose(listener: (code: number | undefined) => void): void;
+}
+
 /** One program's output as the session shell framed it, once both markers came. */
 export interface FramedOutput {
   code: number;

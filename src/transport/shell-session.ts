@@ -1,18 +1,5 @@
 import { TIMEOUT_EXIT_CODE, type ChannelResult } from './channel-exec.js';
-import { FrameReader, newSessionMarker, sessionFrame } from './session-frame.js';
-
-/** The channel a session shell runs on: an SSH exec channel, or a local child process in tests. */
-export interface SessionChannel {
-  write(data: Buffer): void;
-  /** Closes stdin: the shell reads the end of its input and exits. */
-  end(): void;
-  /** Kills the shell and closes the channel (a timeout). */
-  kill(): void;
-  onStdout(listener: (chunk: Buffer) => void): void;
-  onStderr(listener: (chunk: Buffer) => void): void;
-  /** The shell's exit code (128 + n for signal n), or undefined when none was reported. */
-  onClose(listener: (code: number | undefined) => void): void;
-}
+import { FrameReader, newSessionMarker, sessionFrame, type SessionChannel } from './session-frame.js';
 
 /** One program's result; `ended`: the session's shell is gone (it must not be used again). */
 export interface SessionResult extends ChannelResult {

@@ -16,10 +16,11 @@ export interface RunOptions {
 export interface HostConnection {
   readonly hostName: string;
   /**
-   * Runs a shell program, one channel: the program travels on the channel's stdin to `sh -s`
-   * (program-stdin.ts: parsed whole before any of it runs), never on a command line, so the
-   * secrets a program carries (keys, licences) are on no argv and in no file. Never throws for a
-   * non-zero exit; throws ConnectionLostError.
+   * Runs a shell program: it travels on stdin to `sh -s` (parsed whole before any of it runs),
+   * never on a command line, so the secrets a program carries (keys, licences) are on no argv and
+   * in no file. Become programs go one after another to the connection's one session shell
+   * (session-frame.ts, shell-session.ts), others on a channel each (program-stdin.ts). Never
+   * throws for a non-zero exit; throws ConnectionLostError.
    */
   run(program: string, options?: RunOptions): Promise<ExecResult>;
   close(): Promise<void>;

@@ -6,8 +6,8 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 
-import { ShellSession, type SessionChannel } from '../../../src/transport/shell-session.js';
-import { sessionFrame } from '../../../src/transport/session-frame.js';
+import { ShellSession } from '../../../src/transport/shell-session.js';
+import { sessionFrame, type SessionChannel } from '../../../src/transport/session-frame.js';
 import { signalExitCode } from '../../../src/transport/channel-exec.js';
 
 /** A local `<shell> -s` as a session's channel. */
@@ -28,7 +28,7 @@ function localChannel(shell: string): SessionChannel & { pid: number } {
   };
 }
 
-const result = (code: number, stdout = '', stderr = '') =>
+const result = (code: number, stdout = '', stderr = ''): unknown =>
   expect.objectContaining({ code, stdout, stderr, ended: false });
 
 for (const shell of ['dash', 'bash']) {
