@@ -24,6 +24,14 @@ export function signalExitCode(signal: string): number {
 /** Exit code for a command killed by the timeout, as coreutils' `timeout` reports it. */
 export const TIMEOUT_EXIT_CODE = 124;
 
+/**
+ * Calls `kill` once `timeoutMs` has passed (never without one). `kill` settles the program at once:
+ * sshd only closes the channel once the command has exited, so nothing waits for that.
+ */
+export function killAfter(timeoutMs: number | undefined, kill: () => void): NodeJS.Timeout | undefined {
+  return timeoutMs === undefined ? undefined : setTimeout(kill, timeoutMs);
+}
+
 /** Runs one command line on its own channel, writes stdin, and collects the output. */
 export function execOnChannel(
   client: Client,
@@ -41,16 +49,12 @@ export function execOnChannel(
       const stderr: Buffer[] = [];
       let code: number | undefined;
       let timedOut = false;
-      const timer =
-        timeoutMs === undefined
-          ? undefined
-          : setTimeout(() => {
-              timedOut = true;
-              sendSignal(stream, 'KILL');
-              stream.close();
-              // sshd only closes the channel once the command has exited: do not wait for it.
-              finish();
-            }, timeoutMs);
+      const timer = killAfter(timeoutMs, () => {
+        timedOut = true;
+        sendSignal(stream, 'KILL');
+        stream.close();
+        finish();
+      });
       stream.on('data', (chunk: Buffer) => stdout.push(chunk));
       stream.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
       stream.on('exit', (exitCode: number | null, signal?: string) => {

@@ -1,4 +1,4 @@
-import { TIMEOUT_EXIT_CODE, type ChannelResult } from './channel-exec.js';
+import { killAfter, TIMEOUT_EXIT_CODE, type ChannelResult } from './channel-exec.js';
 import { FrameReader, newSessionMarker, sessionFrame, type SessionChannel } from './session-frame.js';
 
 /** One program's result; `ended`: the session's shell is gone (it must not be used again). */
@@ -68,16 +68,12 @@ export class ShellSession {
     if (this.#ended) return Promise.resolve(this.#endedResult(false));
     return new Promise((resolve) => {
       let timedOut = false;
-      const timer =
-        timeoutMs === undefined
-          ? undefined
-          : setTimeout(() => {
-              timedOut = true;
-              this.#ended = true;
-              this.channel.kill();
-              // sshd only closes the channel once the command has exited: do not wait for it.
-              settle(true);
-            }, timeoutMs);
+      const timer = killAfter(timeoutMs, () => {
+        timedOut = true;
+        this.#ended = true;
+        this.channel.kill();
+        settle(true);
+      });
       const settle = (ended: boolean): void => {
         const framed = ended ? undefined : this.#reader.take();
         if (!ended && framed === undefined) return;
