@@ -7,7 +7,7 @@
  * shell and sudo do: authentication, the command lines (`sh -s`, through sudo, the become probe),
  * the program on stdin in its `{ }` group (transport/program-stdin.ts), and a become session's
  * programs, one frame after another on a stdin that stays open, each answered with the session's
- * marker lines as the shell prints them (transport/session-frame.ts). When the protocol
+ * begin and end lines as the shell prints them (transport/session-frame.ts). When the protocol
  * changes, the fakes change with it (the engine's unit tests depend on them) and so does this
  * simulation; a line or a stdin it cannot map fails loudly (exit 127, and counted in
  * `stats().unexpected`).
@@ -175,30 +175,22 @@ export class SimulatedFleet {
     });
   }
 
-  /** One exec request: the command line and the program's `{ }` group undone, then the host's answer. */
+  /** One exec request without become: the program's `{ }` group undone, then the host's answer. */
   async #exec(sim: SimHost, line: string, stdin: Buffer): Promise<ExecResult> {
     this.#stats.execs++;
-    const probe = line === this.#probeLine;
-    const become = probe || line === this.#sudoLine;
-    if (!become && line !== SH_STDIN) return this.#unexpected(line);
-    const sent = unframe(stdin);
-    // Only the probe (transport/become-detect.ts) sends a marker, which the shell sudo started prints
-    // first: sudo is there and needs no password.
-    if (sent === undefined || probe !== (sent.marker !== undefined)) return this.#unexpected(line);
-    const result = await new FakeHostConnection(sim.host).run(sent.program, { become });
-    return sent.marker === undefined ? result : { ...result, stdout: `${sent.marker}\n${result.stdout}` };
+    const program = unframe(stdin);
+    // Become programs go to a session (#frame); a channel of its own runs `sh -s`.
+    if (line !== SH_STDIN || program === undefined) return this.#unexpected(line);
+    return new FakeHostConnection(sim.host).run(program, { become: false });
   }
 
   /** One program of a session: the frame's command line checked, then the host's answer. */
   async #frame(sim: SimHost, line: string, frame: Frame): Promise<ExecResult> {
     this.#stats.execs++;
-    const probe = line === this.#probeLine;
-    const become = probe || line === this.#sudoLine;
+    // The probe's shell is the session's when sudo needs no password (transport/become-detect.ts).
+    const become = line === this.#probeLine || line === this.#sudoLine;
     if (!become && line !== SH_STDIN) return this.#unexpected(line);
-    const result = await new FakeHostConnection(sim.host).run(frame.program, { become });
-    return frame.ranMarker === undefined
-      ? result
-      : { ...result, stdout: `${frame.ranMarker}\n${result.stdout}` };
+    return new FakeHostConnection(sim.host).run(frame.program, { become });
   }
 
   #unexpected(line: string): ExecResult {
@@ -220,8 +212,8 @@ function reply(channel: ServerChannel, result: ExecResult): void {
 
 /** The shell's answer to one frame: the program's output, then the marker lines it prints. */
 function replyFramed(channel: ServerChannel, result: ExecResult, marker: string): void {
-  channel.write(`${result.stdout}\n${marker} ${result.code}\n`);
-  channel.stderr.write(`${result.stderr}\n${marker}\n`);
+  channel.write(`${marker} begin\n${result.stdout}\n${marker} ${result.code}\n`);
+  channel.stderr.write(`${marker} begin\n${result.stderr}\n${marker}\n`);
 }
 
 function parsed(text: string, what: string): ParsedKey {
@@ -234,30 +226,29 @@ function sameBytes(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** The program and marker that transport/program-stdin.ts made this stdin from, or undefined. */
-function unframe(stdin: Buffer): { program: string; marker?: string } | undefined {
-  const parts = /^\{\n(?:echo '(apim-provision become [0-9a-f]+)'\n)?([\s\S]*)\n\}\n$/.exec(stdin.toString());
+/** The program that transport/program-stdin.ts made this stdin from, or undefined. */
+function unframe(stdin: Buffer): string | undefined {
+  const parts = /^\{\n([\s\S]*)\n\}\n$/.exec(stdin.toString());
   if (!parts) return undefined;
-  const [, marker, program = ''] = parts;
-  return programStdin(program, marker).equals(stdin) ? { program, ...(marker ? { marker } : {}) } : undefined;
+  const program = parts[1] ?? '';
+  return programStdin(program).equals(stdin) ? program : undefined;
 }
 
 interface Frame {
   program: string;
   marker: string;
-  ranMarker?: string;
   length: number;
 }
 
 const FRAME =
-  /^\{\n(?:echo '(apim-provision become [0-9a-f]+)'\n)?\(\n([\s\S]*?)\n\) <\/dev\/null\nprintf '\\n%s %s\\n' '(apim-provision session [0-9a-f]+)' "\$\?"\nprintf '\\n%s\\n' '\3' >&2\n\}\n/;
+  /^\{\nprintf '%s begin\\n' '(apim-provision session [0-9a-f]+)'; printf '%s begin\\n' '\1' >&2\n\(\n([\s\S]*?)\n\) <\/dev\/null\nprintf '\\n%s %s\\n' '\1' "\$\?"; printf '\\n%s\\n' '\1' >&2\n\}\n/;
 
 /** The first whole session frame (transport/session-frame.ts) at the start of `stdin`, or undefined. */
 function takeFrame(stdin: Buffer): Frame | undefined {
   const parts = FRAME.exec(stdin.toString());
   if (!parts) return undefined;
-  const [text, ranMarker, program = '', marker = ''] = parts;
+  const [text, marker = '', program = ''] = parts;
   const length = Buffer.byteLength(text);
-  if (!sessionFrame(program, marker, ranMarker).equals(stdin.subarray(0, length))) return undefined;
-  return { program, marker, length, ...(ranMarker ? { ranMarker } : {}) };
+  if (!sessionFrame(program, marker).equals(stdin.subarray(0, length))) return undefined;
+  return { program, marker, length };
 }

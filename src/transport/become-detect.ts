@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
-
 import type { Secret } from '../domain/secret.js';
 import { SH_STDIN } from './program-stdin.js';
+import type { ReadyResult } from './shell-session.js';
 import { BecomeError, type ExecResult } from './types.js';
 import { newSudoPrompt, scrubSecret, shCommand, stripPrompt, sudoCommand } from './sudo-command.js';
 
@@ -27,35 +26,42 @@ const NO_SUDO_MARK = 'apim-provision: no sudo';
  */
 export const SUDO_GUARD = `command -v sudo >/dev/null 2>&1 || { echo '${NO_SUDO_MARK}'; exit ${NO_SUDO_CODE}; }; exec `;
 
-/** A line no command prints by accident: printed by the shell sudo started, before the program. */
-export function newRanMarker(): string {
-  return `apim-provision become ${randomBytes(8).toString('hex')}`;
-}
-
 /**
  * The line of the first become command: its program through sudo without a password, if sudo is
- * there. The program goes on stdin behind a marker (sessionFrame), which the shell sudo started
- * prints first, so that a program failing with any exit code and stderr is never taken for sudo
- * refusing, nor the reverse.
+ * there. The program's frame (sessionFrame) begins with a line the shell sudo started prints
+ * before the program, so that a program failing with any exit code and stderr is never taken for
+ * sudo refusing, nor the reverse.
  */
 export function sudoProbeLine(becomeUser: string): string {
   return shCommand(SUDO_GUARD + sudoCommand(becomeUser));
 }
 
-/** Runs one raw command line on the host with this stdin, on a channel of its own (the password check). */
-export type RawExec = (line: string, stdin: Buffer, timeoutMs?: number) => Promise<ExecResult>;
+/** What the shell sudo started with the password prints first (password mode): sudo took it. */
+export const SUDO_READY = 'apim-provision-sudo-ready';
+
+/**
+ * The line of a session shell in password mode: sudo reads the password line, then the shell it
+ * started says so before it reads any program, so no program is sent before sudo took the password
+ * (sudo would read it as another try after a wrong one).
+ */
+export function passwordShellLine(becomeUser: string, prompt: string): string {
+  return sudoCommand(becomeUser, prompt, shCommand(`echo ${SUDO_READY}; exec ${SH_STDIN}`));
+}
+
+/** A program's result in a session; `started`: its begin line came (false: none of it ran). */
+export type BecomeResult = ExecResult & { started: boolean };
 
 /** A become shell on the connection (shell-session.ts): programs run one after another on its stdin. */
 export interface BecomeShell {
   /** False once the shell is gone (killed by a timeout, ended by a program): a new one is needed. */
   readonly open: boolean;
-  /** `ranMarker` is printed by the shell before the program runs (the become probe's). */
-  run(program: string, timeoutMs?: number, ranMarker?: string): Promise<ExecResult>;
+  run(program: string, timeoutMs?: number): Promise<BecomeResult>;
+  /** Waits for the shell's first line (ShellSession.ready). */
+  ready(line: string, refused: (stderr: string) => boolean): Promise<ReadyResult>;
 }
 
 /** What the connection offers the become logic. */
 export interface BecomeHost {
-  exec: RawExec;
   /** Starts `line` on a channel whose stdin stays open, `preamble` (the password line) first. */
   openShell(line: string, preamble?: Buffer): Promise<BecomeShell>;
 }
@@ -76,11 +82,13 @@ interface OpenShell {
  * Runs a connection's become commands through one long-lived shell (`sudo ... sh -s`, or `sh -s`
  * when no sudo is needed), so a connection logs in and runs sudo once, not once per program. The
  * first command finds the mode as it runs: with NOPASSWD sudo (or none needed) it costs no extra
- * round trip and its shell is the session's; otherwise the password is checked before the command
- * runs, so a wrong password fails fast with a clear message instead of in the middle of a change,
- * and the session's shell starts with the password line. Commands queue: one runs at a time (the
- * engine sends a host's programs one after another anyway), and those that come while the mode is
- * being found wait for it. A shell that is gone (a timeout killed it) is replaced by the next command.
+ * round trip and its shell is the session's; otherwise the session's shell starts with the
+ * password line (sent once) and says whether sudo took it before any program is sent, so a wrong
+ * password fails fast with a clear message instead of in the middle of a change. Commands queue:
+ * one runs at a time (the engine sends a host's programs one after another anyway), and those that
+ * come while the mode is being found wait for it. A shell that is gone (a timeout killed it) is
+ * replaced by the next command; one that died while idle ran nothing of the command sent to it
+ * (no begin line), which then runs once more on a new one.
  */
 export class BecomeRunner {
   #mode: Promise<BecomeMode> | undefined;
@@ -105,51 +113,83 @@ export class BecomeRunner {
       // Whoever awaits the mode sees a rejection; the stored copy must not count as unhandled.
       this.#mode.catch(() => undefined);
       const { ran, shell } = await first;
-      if (shell) this.#shell = { shell };
+      if (shell) this.#shell = shell;
       if (ran) return ran;
     }
     const mode = await this.#mode;
-    if (!this.#shell?.shell.open) this.#shell = await openShell(mode, this.host);
-    const { shell, prompt } = this.#shell;
-    const result = await shell.run(program, timeoutMs);
-    return prompt === undefined ? result : { ...result, stderr: stripPrompt(result.stderr, prompt) };
+    const reused = this.#shell?.shell.open === true;
+    if (!reused) this.#shell = await openShell(mode, this.target, this.host);
+    let result = await this.#shell!.shell.run(program, timeoutMs);
+    if (!result.started && reused) {
+      this.#shell = await openShell(mode, this.target, this.host);
+      result = await this.#shell.shell.run(program, timeoutMs);
+    }
+    const { prompt } = this.#shell!;
+    return execResult(
+      prompt === undefined ? result : { ...result, stderr: stripPrompt(result.stderr, prompt) },
+    );
   }
 }
 
-function openShell(mode: BecomeMode, host: BecomeHost): Promise<OpenShell> {
+function execResult({ code, stdout, stderr }: BecomeResult): ExecResult {
+  return { code, stdout, stderr };
+}
+
+function openShell(mode: BecomeMode, target: BecomeTarget, host: BecomeHost): Promise<OpenShell> {
   if (mode.kind === 'direct') return host.openShell(SH_STDIN).then((shell) => ({ shell }));
   if (mode.kind === 'passwordless')
     return host.openShell(sudoCommand(mode.becomeUser)).then((shell) => ({ shell }));
-  const prompt = newSudoPrompt();
-  // The password line first: sudo reads it, sh gets the programs that follow.
-  const password = Buffer.from(`${mode.password.reveal()}\n`);
-  return host.openShell(sudoCommand(mode.becomeUser, prompt), password).then((shell) => ({ shell, prompt }));
+  return startWithPassword(target, host, mode.password.reveal());
 }
 
-/** The mode, and the first command's result when sudo already ran it. */
+/** Text of sudo's shown in an error: its prompt and the password taken out. */
+function clean(text: string, password: string | undefined, prompt?: string): string {
+  return scrubSecret(prompt ? stripPrompt(text, prompt) : text, password).trim();
+}
+
+/**
+ * A session shell through sudo with the password: the password line first, then the shell says
+ * it is ready. When sudo asks again (a wrong password), its stdin is ended: it reads no program
+ * as another try, and fails.
+ */
+async function startWithPassword(
+  target: BecomeTarget,
+  host: BecomeHost,
+  password: string,
+): Promise<OpenShell> {
+  const { hostName, loginUser, becomeUser } = target;
+  const prompt = newSudoPrompt();
+  const shell = await host.openShell(passwordShellLine(becomeUser, prompt), Buffer.from(`${password}\n`));
+  const start = await shell.ready(SUDO_READY, (stderr) => stderr.split(prompt).length > 2);
+  if (start.ready) return { shell, prompt };
+  const error = clean(start.stderr, password, prompt);
+  if (notPermitted(error)) throw notPermittedError(target, error);
+  throw new BecomeError(
+    hostName,
+    `sudo refused the become password for user ${loginUser} on host ${hostName}: ` +
+      'check ansible_become_password / -K' +
+      (error ? ` (sudo said: ${error.replace(/\s+/g, ' ')})` : ''),
+  );
+}
+
+/** The mode, and the first command's result when sudo already ran it; the shell, when it lives. */
 async function findMode(
   target: BecomeTarget,
   host: BecomeHost,
   first: BecomeCommand,
-): Promise<{ mode: BecomeMode; ran?: ExecResult; shell?: BecomeShell }> {
+): Promise<{ mode: BecomeMode; ran?: ExecResult; shell?: OpenShell }> {
   const { hostName, loginUser, becomeUser, becomePassword } = target;
   if (loginUser === becomeUser) return { mode: { kind: 'direct' } };
   const password = becomePassword?.reveal();
-  const clean = (text: string, prompt?: string): string =>
-    scrubSecret(prompt ? stripPrompt(text, prompt) : text, password).trim();
 
   // One round trip for three questions: is sudo there, does a NOPASSWD rule let it run (see
   // sudoCommand), and the program's own result; the shell it started is the session's. No password
-  // is ever sent unless sudo asks for one; when it does, sudo ran nothing, so the program is sent
-  // again after the check.
-  const marker = newRanMarker();
+  // is ever sent unless sudo asks for one; when it does, sudo ran nothing (no begin line), so the
+  // program goes to the session the password starts.
   const shell = await host.openShell(sudoProbeLine(becomeUser));
-  const probe = await shell.run(first.program, first.timeoutMs, marker);
-  const markerAt = probe.stdout.indexOf(`${marker}\n`);
-  if (markerAt >= 0) {
-    const stdout = probe.stdout.slice(0, markerAt) + probe.stdout.slice(markerAt + marker.length + 1);
-    return { mode: { kind: 'passwordless', becomeUser }, ran: { ...probe, stdout }, shell };
-  }
+  const probe = await shell.run(first.program, first.timeoutMs);
+  if (probe.started)
+    return { mode: { kind: 'passwordless', becomeUser }, ran: execResult(probe), shell: { shell } };
   if (probe.code === NO_SUDO_CODE && probe.stdout.includes(NO_SUDO_MARK)) {
     throw new BecomeError(
       hostName,
@@ -158,7 +198,7 @@ async function findMode(
     );
   }
 
-  const probeError = clean(probe.stderr);
+  const probeError = clean(probe.stderr, password);
   if (notPermitted(probeError)) throw notPermittedError(target, probeError);
 
   if (becomePassword === undefined || password === undefined) {
@@ -168,19 +208,10 @@ async function findMode(
         'pass -K (--ask-become-pass) or set ansible_become_password.',
     );
   }
-
-  // The password line alone: sudo reads it, and the shell it starts finds no program (exit 0).
-  const prompt = newSudoPrompt();
-  const check = await host.exec(sudoCommand(becomeUser, prompt), Buffer.from(`${password}\n`));
-  if (check.code === 0) return { mode: { kind: 'password', becomeUser, password: becomePassword } };
-  const checkError = clean(check.stderr, prompt);
-  if (notPermitted(checkError)) throw notPermittedError(target, checkError);
-  throw new BecomeError(
-    hostName,
-    `sudo refused the become password for user ${loginUser} on host ${hostName}: ` +
-      'check ansible_become_password / -K' +
-      (checkError ? ` (sudo said: ${checkError.replace(/\s+/g, ' ')})` : ''),
-  );
+  return {
+    mode: { kind: 'password', becomeUser, password: becomePassword },
+    shell: await startWithPassword(target, host, password),
+  };
 }
 
 function notPermitted(stderr: string): boolean {

@@ -103,6 +103,10 @@ export function openSessionChannel(client: Client, line: string): Promise<Sessio
           sendSignal(stream, 'KILL');
           stream.close();
         },
+        close: () => {
+          stream.end();
+          stream.close();
+        },
         onStdout: (listener) => void stream.on('data', listener),
         onStderr: (listener) => void stream.stderr.on('data', listener),
         onClose: (listener) => void stream.on('close', () => listener(code)),

@@ -36,7 +36,6 @@ export class SshHostConnection implements HostConnection {
     private readonly becomeTarget: BecomeTarget,
   ) {
     this.#become = new BecomeRunner(becomeTarget, {
-      exec: (line, stdin, timeoutMs) => this.#execLine(line, stdin, timeoutMs),
       openShell: (line, preamble) => this.#openShell(line, preamble),
     });
     for (const client of hops) {
@@ -105,8 +104,16 @@ export class SshHostConnection implements HostConnection {
       get open() {
         return session.open;
       },
-      run: (program, timeoutMs, ranMarker) =>
-        this.#exchange(() => session.run(program, timeoutMs, ranMarker), timeoutMs),
+      run: async (program, timeoutMs) => {
+        let started = false;
+        const result = await this.#exchange(async () => {
+          const ran = await session.run(program, timeoutMs);
+          started = ran.started;
+          return ran;
+        }, timeoutMs);
+        return { ...result, started };
+      },
+      ready: (line, refused) => this.#guard(session.ready(line, refused)),
     };
   }
 

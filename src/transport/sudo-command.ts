@@ -14,16 +14,16 @@ export function shCommand(command: string): string {
 }
 
 /**
- * The line that runs a program (sent on stdin, program-stdin.ts) as `becomeUser`: sudo starts
+ * The line that runs programs (sent on stdin, program-stdin.ts, session-frame.ts) as `becomeUser`: sudo starts
  * `sh -s` itself, no shell in between. `-k` makes sudo ignore cached credentials: with a password
  * it then always reads the password line from stdin, one byte at a time, leaving the program after
  * it to sh (with cached credentials it would not read it, and sh would take the password for a
  * command); without one, only a real NOPASSWD rule lets it run. Without a prompt, `-n` makes sudo
- * fail rather than read the program as a password.
+ * fail rather than read the program as a password. `command`: what sudo runs (a command line).
  */
-export function sudoCommand(becomeUser: string, prompt?: string): string {
+export function sudoCommand(becomeUser: string, prompt?: string, command = SH_STDIN): string {
   const auth = prompt === undefined ? '-n' : `-S -p ${shellQuote(prompt)}`;
-  return `sudo -H -k ${auth} -u ${shellQuote(becomeUser)} -- ${SH_STDIN}`;
+  return `sudo -H -k ${auth} -u ${shellQuote(becomeUser)} -- ${command}`;
 }
 
 /** sudo writes its prompt to stderr without a newline; remove it wherever it appears. */

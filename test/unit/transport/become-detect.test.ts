@@ -11,9 +11,10 @@ import {
   type BecomeHost,
   type BecomeTarget,
 } from '../../../src/transport/become-detect.js';
-import { programStdin } from '../../../src/transport/program-stdin.js';
+import { ShellSession } from '../../../src/transport/shell-session.js';
 import { sessionFrame } from '../../../src/transport/session-frame.js';
 import { BecomeError, type ExecResult } from '../../../src/transport/types.js';
+import { localChannel } from './support/local-channel.js';
 
 const PASSWORD = 'sudo-pw-4411';
 
@@ -23,15 +24,15 @@ interface Call {
   timeoutMs?: number;
 }
 
-/** A rule's answer; `ended`: the shell is gone after it (sudo refused, so it never ran). */
-type Answer = ExecResult & { ended?: boolean };
+/** A rule's answer; `ended`: the shell is gone after it; `started: false`: sudo refused, nothing ran. */
+type Answer = ExecResult & { ended?: boolean; started?: boolean };
 
 /** The marker every fake shell frames its programs with. */
 const SESSION = 'apim-provision session 0000000000000000';
 
 /**
- * A fake host: answers each command line with the first matching rule. One channel's stdin is what
- * was sent on it; a shell's runs are one call each: its preamble (first run only), then the frame.
+ * A fake host: answers each command line with the first matching rule. A shell's exchanges are
+ * one call each: its preamble (the password line) when it waits to be ready, then one per frame.
  */
 function fakeHost(rules: [RegExp, (stdin: string) => Answer][]) {
   const calls: Call[] = [];
@@ -44,10 +45,6 @@ function fakeHost(rules: [RegExp, (stdin: string) => Answer][]) {
     return rule[1](stdin);
   };
   const host: BecomeHost = {
-    exec: async (line, stdin, timeoutMs) => {
-      const { ended: _, ...result } = await answer(line, stdin.toString(), timeoutMs);
-      return result;
-    },
     openShell: async (line, preamble) => {
       shells.push(line);
       let open = true;
@@ -56,13 +53,20 @@ function fakeHost(rules: [RegExp, (stdin: string) => Answer][]) {
         get open() {
           return open;
         },
-        run: async (program, timeoutMs, ranMarker) => {
-          if (!open) throw new Error('a program sent to a shell that is gone');
-          const stdin = pending + sessionFrame(program, SESSION, ranMarker).toString();
+        ready: async () => {
+          const { ended, started: _, ...result } = await answer(line, pending);
           pending = '';
-          const { ended, ...result } = await answer(line, stdin, timeoutMs);
+          if (!ended) return { ready: true, code: undefined, stdout: '', stderr: '' };
+          open = false;
+          return { ready: false, ...result };
+        },
+        run: async (program, timeoutMs) => {
+          if (!open) throw new Error('a program sent to a shell that is gone');
+          const stdin = pending + frame(program);
+          pending = '';
+          const { ended, started = true, ...result } = await answer(line, stdin, timeoutMs);
           if (ended) open = false;
-          return result;
+          return { ...result, started };
         },
       };
     },
@@ -70,7 +74,7 @@ function fakeHost(rules: [RegExp, (stdin: string) => Answer][]) {
   return { host, calls, shells };
 }
 
-const frame = (program: string, ran?: string) => sessionFrame(program, SESSION, ran).toString();
+const frame = (program: string) => sessionFrame(program, SESSION).toString();
 
 const ok = (stdout = ''): ExecResult => ({ code: 0, stdout, stderr: '' });
 const target = (overrides: Partial<BecomeTarget> = {}): BecomeTarget => ({
@@ -84,25 +88,28 @@ function promptOf(line: string): string {
   return /-p '([^']+)'/.exec(line)![1]!;
 }
 
-/** The marker the probe's program prints first. */
-function markerOf(stdin: string): string {
-  return /^\{\necho '(apim-provision become [0-9a-f]{16})'\n/.exec(stdin)![1]!;
-}
-
 /** The program in a frame. */
 function programOf(stdin: string): string {
   return /\(\n([\s\S]*)\n\) <\/dev\/null\n/.exec(stdin)![1]!;
 }
 
-/** sudo let the probe run: the marker, then what the program printed. */
-const ranAs =
-  (result: ExecResult) =>
-  (stdin: string): ExecResult => ({ ...result, stdout: `${markerOf(stdin)}\n${result.stdout}` });
+/** sudo let the probe run: what the program printed. */
+const ranAs = (result: ExecResult) => (): Answer => result;
 
-const refused = (stderr: string) => (): Answer => ({ code: 1, stdout: '', stderr, ended: true });
+/** The fake shell answers each frame with what its program printed: `echo <word>` prints the word. */
+const echoes = (stdin: string): Answer => ok(`${programOf(stdin).replace(/^echo /, '')}\n`);
+
+const refused = (stderr: string) => (): Answer => ({
+  code: 1,
+  stdout: '',
+  stderr,
+  ended: true,
+  started: false,
+});
 const PROBE = /^sh -c 'command -v sudo .*; exec sudo -H -k -n -u root -- sh -s'$/;
 const PASSWORDLESS = /^sudo -H -k -n -u root -- sh -s$/;
-const WITH_PASSWORD = /^sudo -H -k -S -p '[^']+' -u root -- sh -s$/;
+const WITH_PASSWORD =
+  /^sudo -H -k -S -p '[^']+' -u root -- sh -c 'echo apim-provision-sudo-ready; exec sh -s'$/;
 const FACTS = { program: 'echo facts' };
 const FACTS_STDIN = frame(FACTS.program);
 
@@ -120,7 +127,10 @@ describe('BecomeRunner', () => {
 
   it('fails clearly when sudo is missing, and again for later commands, with no new round trip', async () => {
     const { host, become } = runner({}, [
-      [/command -v sudo/, () => ({ code: 127, stdout: 'apim-provision: no sudo\n', stderr: '' })],
+      [
+        /command -v sudo/,
+        () => ({ code: 127, stdout: 'apim-provision: no sudo\n', stderr: '', ended: true, started: false }),
+      ],
     ]);
     for (let i = 0; i < 2; i++) {
       const error = await become.run(FACTS).catch((e: Error) => e);
@@ -132,18 +142,16 @@ describe('BecomeRunner', () => {
     expect(host.calls).toHaveLength(1);
   });
 
-  it('its line tells, in sh, a missing sudo, a refusing sudo and a program sudo ran that failed', () => {
+  it('its line tells, in sh, a missing sudo, a refusing sudo and a program sudo ran that failed', async () => {
     const bin = mkdtempSync(join(tmpdir(), 'apim-sudo-probe-'));
     try {
       for (const tool of ['sh', 'cat']) symlinkSync(`/bin/${tool}`, join(bin, tool));
-      const marker = 'apim-provision become 0123456789abcdef';
-      const run = (program: string) =>
-        spawnSync('/bin/sh', ['-c', sudoProbeLine('root')], {
-          env: { PATH: bin },
-          encoding: 'utf8',
-          input: programStdin(program, marker),
-        });
-      expect(run('cat')).toMatchObject({ status: 127, stdout: 'apim-provision: no sudo\n' });
+      const session = () => new ShellSession(localChannel(sudoProbeLine('root'), { PATH: bin }));
+      expect(await session().run('cat')).toMatchObject({
+        started: false,
+        code: 127,
+        stdout: 'apim-provision: no sudo\n',
+      });
       // A stand-in sudo that records its arguments and refuses, as sudo -n does without NOPASSWD.
       const sudo = join(bin, 'sudo');
       writeFileSync(
@@ -151,24 +159,33 @@ describe('BecomeRunner', () => {
         '#!/bin/sh\necho "$@" >"${0%/*}/args"\necho "sudo: a password is required" >&2\nexit 1\n',
       );
       chmodSync(sudo, 0o755);
-      expect(run('echo ran')).toMatchObject({
-        status: 1,
+      expect(await session().run('echo ran')).toMatchObject({
+        started: false,
+        code: 1,
         stdout: '',
         stderr: 'sudo: a password is required\n',
       });
       expect(spawnSync('cat', [join(bin, 'args')], { encoding: 'utf8' }).stdout).toBe(
         '-H -k -n -u root -- sh -s\n',
       );
-      // A NOPASSWD sudo: runs what follows `--`, the program on its stdin.
+      // A NOPASSWD sudo: runs what follows `--`, the session's frames on its stdin.
       writeFileSync(sudo, '#!/bin/sh\nwhile [ "$1" != -- ]; do shift; done\nshift\nexec "$@"\n');
-      expect(run('echo ran')).toMatchObject({ status: 0, stdout: `${marker}\nran\n`, stderr: '' });
-      // sh read the whole program before running it: a command reading stdin finds nothing left.
-      expect(run('cat; echo after')).toMatchObject({ status: 0, stdout: `${marker}\nafter\n` });
-      expect(run("echo 'sudo: a password is required' >&2; exit 1")).toMatchObject({
-        status: 1,
-        stdout: `${marker}\n`,
+      const ran = session();
+      expect(await ran.run('echo ran')).toMatchObject({
+        started: true,
+        code: 0,
+        stdout: 'ran\n',
+        stderr: '',
+      });
+      // sh read the whole frame before running it: a command reading stdin finds nothing left.
+      expect(await ran.run('cat; echo after')).toMatchObject({ started: true, code: 0, stdout: 'after\n' });
+      expect(await ran.run("echo 'sudo: a password is required' >&2; exit 1")).toMatchObject({
+        started: true,
+        code: 1,
+        stdout: '',
         stderr: 'sudo: a password is required\n',
       });
+      ran.close();
     } finally {
       rmSync(bin, { recursive: true, force: true });
     }
@@ -176,34 +193,22 @@ describe('BecomeRunner', () => {
 
   it('with passwordless sudo the first program is the check and its shell the session: no password sent', async () => {
     const { host, become } = runner({ becomePassword: new Secret(PASSWORD) }, [
-      [
-        PROBE,
-        (stdin) =>
-          stdin.startsWith("{\necho 'apim-provision become") ? ranAs(ok('facts\n'))(stdin) : ok('0\n'),
-      ],
-      [PASSWORDLESS, () => ok('0\n')],
+      [PROBE, echoes],
+      [PASSWORDLESS, echoes],
     ]);
     expect(await become.run({ ...FACTS, timeoutMs: 500 })).toEqual(ok('facts\n'));
-    expect(host.calls).toHaveLength(1);
-    const marker = markerOf(host.calls[0]!.stdin);
-    // The marker travels on stdin with the program, not on the command line.
-    expect(host.calls[0]).toEqual({
-      line: host.calls[0]!.line,
-      stdin: frame(FACTS.program, marker),
-      timeoutMs: 500,
-    });
+    expect(host.calls).toEqual([{ line: host.calls[0]!.line, stdin: frame(FACTS.program), timeoutMs: 500 }]);
     expect(host.calls[0]!.line).toMatch(PROBE);
-    expect(host.calls[0]!.line).not.toContain(marker);
     // The next program goes to the same shell: no new channel, no sudo.
-    expect(await become.run({ program: 'id -u' })).toEqual(ok('0\n'));
-    expect(host.calls[1]).toEqual({ line: host.calls[0]!.line, stdin: frame('id -u') });
+    expect(await become.run({ program: 'echo 0' })).toEqual(ok('0\n'));
+    expect(host.calls[1]).toEqual({ line: host.calls[0]!.line, stdin: frame('echo 0') });
     expect(host.shells).toHaveLength(1);
     expect(JSON.stringify(host.calls)).not.toContain(PASSWORD);
   });
 
   it('opens a new session when the shell is gone (a timeout killed it)', async () => {
     const { host, become } = runner({}, [
-      [PROBE, (stdin) => ({ ...ranAs(ok())(stdin), code: 124, ended: true })],
+      [PROBE, () => ({ ...ok(), code: 124, ended: true })],
       [PASSWORDLESS, (stdin) => ok(`ran ${programOf(stdin)}\n`)],
     ]);
     expect((await become.run({ program: 'sleep 9', timeoutMs: 10 })).code).toBe(124);
@@ -227,26 +232,22 @@ describe('BecomeRunner', () => {
     expect(host.calls).toHaveLength(1);
   });
 
-  it('checks the password once sudo asked for one, then starts the session with it, once', async () => {
+  it('sends the password once, to the session shell, and its programs only once sudo took it', async () => {
     const { host, become } = runner({ becomePassword: new Secret(PASSWORD) }, [
       [PROBE, refused('sudo: a password is required\n')],
-      // The check is the password line alone; the session's shell gets it before its first program.
+      // The session's shell gets the password line, says it is ready, then gets the programs.
       [
         WITH_PASSWORD,
-        (stdin) => (stdin.startsWith(`${PASSWORD}\n`) || stdin.startsWith('{') ? ok() : refused('')()),
+        (stdin) => (stdin === `${PASSWORD}\n` ? ok() : stdin.startsWith('{') ? echoes(stdin) : refused('')()),
       ],
     ]);
-    expect(await become.run(FACTS)).toEqual(ok());
-    expect(await become.run({ program: 'id -u' })).toEqual(ok());
+    expect(await become.run(FACTS)).toEqual(ok('facts\n'));
+    expect(await become.run({ program: 'echo 0' })).toEqual(ok('0\n'));
     const stdins = host.calls.map((call) => call.stdin);
-    expect(stdins).toEqual([
-      frame(FACTS.program, markerOf(stdins[0]!)),
-      `${PASSWORD}\n`,
-      `${PASSWORD}\n${FACTS_STDIN}`,
-      frame('id -u'),
-    ]);
-    expect(host.shells).toEqual([host.calls[0]!.line, host.calls[2]!.line]);
-    expect(host.calls[2]!.line).toMatch(WITH_PASSWORD);
+    expect(stdins).toEqual([frame(FACTS.program), `${PASSWORD}\n`, FACTS_STDIN, frame('echo 0')]);
+    expect(stdins.join('').split(PASSWORD)).toHaveLength(2);
+    expect(host.shells).toEqual([host.calls[0]!.line, host.calls[1]!.line]);
+    expect(host.calls[1]!.line).toMatch(WITH_PASSWORD);
     expect(host.calls.map((call) => call.line).join('\n')).not.toContain(PASSWORD);
   });
 
@@ -276,24 +277,18 @@ describe('BecomeRunner', () => {
   });
 
   it('probes once when become commands come together; the others queue for the session', async () => {
-    const { host, become } = runner({}, [
-      [
-        PROBE,
-        (stdin) =>
-          stdin.startsWith("{\necho 'apim-provision become") ? ranAs(ok('facts\n'))(stdin) : ok('0\n'),
-      ],
-    ]);
+    const { host, become } = runner({}, [[PROBE, echoes]]);
     const results = await Promise.all([
       become.run(FACTS),
-      become.run({ program: 'id -u' }),
-      become.run({ program: 'id -u' }),
+      become.run({ program: 'echo 0' }),
+      become.run({ program: 'echo 1' }),
     ]);
-    expect(results).toEqual([ok('facts\n'), ok('0\n'), ok('0\n')]);
+    expect(results).toEqual([ok('facts\n'), ok('0\n'), ok('1\n')]);
     expect(host.shells).toHaveLength(1);
     expect(host.calls.map((call) => call.stdin)).toEqual([
-      frame(FACTS.program, markerOf(host.calls[0]!.stdin)),
-      frame('id -u'),
-      frame('id -u'),
+      frame(FACTS.program),
+      frame('echo 0'),
+      frame('echo 1'),
     ]);
   });
 
