@@ -211,13 +211,33 @@ function prunedSources(name: ProgramName): string[] {
   );
 }
 
-const prunedPrograms = new Map<ProgramName, string[]>();
+/**
+ * The script files of program `name` as it carries them (compacted, pruned), one text. `npm run
+ * build` writes each program's text next to the bundle (scripts/build.mjs), so that the shipped CLI
+ * reads one file instead of compacting and pruning the sources on every run (~4-5 ms of a no-op).
+ */
+export function programScripts(name: ProgramName): string {
+  return (PRUNED.has(name) ? prunedSources(name) : PROGRAMS[name].map(scriptSource)).join('\n');
+}
 
-function programSources(name: ProgramName): string[] {
-  if (!PRUNED.has(name)) return PROGRAMS[name].map(scriptSource);
-  let sources = prunedPrograms.get(name);
-  if (sources === undefined) prunedPrograms.set(name, (sources = prunedSources(name)));
-  return sources;
+/** Where the build writes each program's scripts (dist/bundle/programs/<name>.sh); not in src/. */
+export const BUILT_PROGRAMS = new URL('./programs/', import.meta.url);
+
+const programTexts = new Map<ProgramName, string>();
+
+function programText(name: ProgramName): string {
+  let text = programTexts.get(name);
+  if (text === undefined) {
+    try {
+      text = readFileSync(new URL(`${name}.sh`, BUILT_PROGRAMS), 'utf8');
+    } catch (error) {
+      // Run from src/ (tests, tsx): assembled from the sources, which a test may have changed.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      text = programScripts(name);
+    }
+    programTexts.set(name, text);
+  }
+  return text;
 }
 
 /**
@@ -236,7 +256,7 @@ export function program(name: ProgramName, title: string, input: ScriptInput): s
     '{',
     "trap '' HUP PIPE",
     'exec </dev/null',
-    ...programSources(name),
+    programText(name),
     '# ---- input ----',
     input.text(),
     'apim_main',

@@ -1,10 +1,11 @@
 import { isAscii } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runBundle } from '../../../bin/load-bundle.js';
+import { PROGRAMS, programScripts, type ProgramName } from '../../../src/remote/index.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const bundle = join(root, 'dist', 'bundle', 'main.cjs');
@@ -118,6 +119,17 @@ describe('start-up of the built CLI', () => {
   it('has a code cache V8 accepts for the bundle (else every run compiles 5 MB of JavaScript)', () => {
     const { script } = runBundle(readFileSync(`${bundle}.v8cache`));
     expect(script.cachedDataRejected).toBe(false);
+  });
+
+  it('ships each remote program as src/remote/sh assembles it (the build writes them once)', () => {
+    const built = join(root, 'dist', 'bundle', 'programs');
+    expect(readdirSync(built).sort()).toEqual(
+      Object.keys(PROGRAMS)
+        .map((n) => `${n}.sh`)
+        .sort(),
+    );
+    for (const name of Object.keys(PROGRAMS) as ProgramName[])
+      expect(readFileSync(join(built, `${name}.sh`), 'utf8'), name).toBe(programScripts(name));
   });
 
   it('--version loads none of the heavy dependencies', () => {
