@@ -3,11 +3,16 @@ import { PlainReporter } from './plain-reporter.js';
 import type { Redactor } from './redactor.js';
 import type { Reporter, ReporterOptions } from './reporter-options.js';
 import { sanitiseText } from './sanitise.js';
-import { TtyReporter } from './tty-reporter.js';
 
-/** The reporter for a run; the CLI picks `plain` when stdout is not a TTY or `CI` is set. */
-export function createReporter(options: ReporterOptions): Reporter {
-  const inner = options.mode === 'tty' ? new TtyReporter(options) : new PlainReporter(options);
+/**
+ * The reporter for a run; the CLI picks `plain` when stdout is not a TTY or `CI` is set. The TTY
+ * reporter (listr2 and its dependencies, ~1.5 ms of start-up) is loaded only for a terminal's run.
+ */
+export async function createReporter(options: ReporterOptions): Promise<Reporter> {
+  const inner =
+    options.mode === 'tty'
+      ? new (await import('./tty-reporter.js')).TtyReporter(options)
+      : new PlainReporter(options);
   return new CleanEvents(inner, options.redactor);
 }
 
