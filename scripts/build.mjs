@@ -5,7 +5,7 @@
 // written to dist/bundle/programs/ (src/remote/scripts.ts reads them at run time relative to its
 // own module). Types are checked by `npm run typecheck`.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -102,7 +102,8 @@ await build({
     'nunjucks',
   ],
   // Modules find their files (sh/, the package root) from import.meta.url: the bundle's own URL.
-  define: { 'import.meta.url': '__bundleUrl' },
+  // src/remote/scripts.ts reads the programs written below (APIM_BUILT_PROGRAMS), in the bundle only.
+  define: { 'import.meta.url': '__bundleUrl', APIM_BUILT_PROGRAMS: 'true' },
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [lazyStringWidth, bundledLazyRequire],
   logLevel: 'warning',
@@ -131,10 +132,13 @@ cpSync('src/remote/sh', 'dist/bundle/sh', { recursive: true });
   ).outputFiles;
   const scripts = { exports: {} };
   new Function('module', 'exports', 'require', out.text)(scripts, scripts.exports, createRequire(BUNDLE));
+  // Written in a folder of its own, renamed into place once all are there: a build stopped part-way
+  // leaves no programs/ (the bundle then says to build again), never some of them or a cut one.
   const dir = join(dirname(BUNDLE), 'programs');
-  mkdirSync(dir);
+  mkdirSync(`${dir}.partial`);
   for (const name of Object.keys(scripts.exports.PROGRAMS))
-    writeFileSync(join(dir, `${name}.sh`), scripts.exports.programScripts(name));
+    writeFileSync(join(`${dir}.partial`, `${name}.sh`), scripts.exports.programScripts(name));
+  renameSync(`${dir}.partial`, dir);
 }
 
 // esbuild escapes non-ASCII characters in strings, regexes and identifiers but copies comments as

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { ScriptInput } from './script-input.js';
 
 /** The shell files of src/remote/sh (copied next to the compiled code by `npm run build`). */
@@ -35,7 +36,8 @@ const SH_DIR = new URL('./sh/', import.meta.url);
 
 /**
  * The text of each script file, read on first use. A Map, so the integration suite's test-only CLI
- * entry can insert its pause at the transaction's marked hook point; the shipped CLI never changes it.
+ * entry (run from src/) can insert its pause at the transaction's marked hook point before the first
+ * program is assembled; the shipped CLI never changes it.
  */
 export const scriptSources = new Map<ScriptFile, string>();
 
@@ -220,21 +222,34 @@ export function programScripts(name: ProgramName): string {
   return (PRUNED.has(name) ? prunedSources(name) : PROGRAMS[name].map(scriptSource)).join('\n');
 }
 
-/** Where the build writes each program's scripts (dist/bundle/programs/<name>.sh); not in src/. */
-export const BUILT_PROGRAMS = new URL('./programs/', import.meta.url);
+/**
+ * `true` in the bundle only (scripts/build.mjs defines it), whose build wrote every program to
+ * dist/bundle/programs/<name>.sh from the sh/ files it copied beside it (the build starts from an
+ * empty dist/). Run from src/ (tests, tsx, the fault suite's hooked CLI) it is not defined and each
+ * program is assembled from the sources as they are now, whatever an earlier build left in dist/.
+ */
+declare const APIM_BUILT_PROGRAMS: true | undefined;
+
+/** Where the build writes each program's scripts (dist/bundle/programs/<name>.sh). */
+const BUILT_PROGRAMS = new URL('./programs/', import.meta.url);
+
+function builtProgram(name: ProgramName): string {
+  const file = new URL(`${name}.sh`, BUILT_PROGRAMS);
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(
+      `${fileURLToPath(file)} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}): an incomplete build; run npm run build`,
+    );
+  }
+}
 
 const programTexts = new Map<ProgramName, string>();
 
 function programText(name: ProgramName): string {
   let text = programTexts.get(name);
   if (text === undefined) {
-    try {
-      text = readFileSync(new URL(`${name}.sh`, BUILT_PROGRAMS), 'utf8');
-    } catch (error) {
-      // Run from src/ (tests, tsx): assembled from the sources, which a test may have changed.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      text = programScripts(name);
-    }
+    text = typeof APIM_BUILT_PROGRAMS === 'undefined' ? programScripts(name) : builtProgram(name);
     programTexts.set(name, text);
   }
   return text;
