@@ -1,4 +1,4 @@
-export { createReporter } from './create-reporter.js';
+export { createReporter, ReporterLoadError } from './create-reporter.js';
 export type { Reporter, ReporterOptions } from './reporter-options.js';
 export { PlainReporter } from './plain-reporter.js';
 export { renderRecap } from './recap.js';
