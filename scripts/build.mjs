@@ -1,11 +1,11 @@
 // npm run build: a clean dist/ (no output of removed sources left behind) holding the CLI bundled
 // into dist/bundle/main.cjs with its V8 code cache, which bin/apim-provision.js runs
 // (bin/load-bundle.js): one file read instead of ~700 module resolutions at start-up, and no
-// compile. The remote shell files are copied next to it, and each program's assembled scripts
-// written to dist/bundle/programs/ (src/remote/scripts.ts reads them at run time relative to its
-// own module). Types are checked by `npm run typecheck`.
+// compile. Each remote program's assembled scripts are written beside it to dist/bundle/programs/
+// (src/remote/scripts.ts reads them at run time relative to its own module, in the bundle only).
+// Types are checked by `npm run typecheck`.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -108,11 +108,10 @@ await build({
   plugins: [lazyStringWidth, bundledLazyRequire],
   logLevel: 'warning',
 });
-cpSync('src/remote/sh', 'dist/bundle/sh', { recursive: true });
-
 // Each remote program's script files as it carries them to hosts (compacted, the facts program
 // pruned to the functions it calls), written once here instead of assembled on every run:
-// src/remote/scripts.ts's own programScripts, bundled on its own and run against the copied sh/.
+// src/remote/scripts.ts's own programScripts, bundled on its own and run against src/remote/sh (the
+// bundle carries no shell sources, only these).
 {
   const [out] = (
     await build({
@@ -126,7 +125,7 @@ cpSync('src/remote/sh', 'dist/bundle/sh', { recursive: true });
       format: 'cjs',
       platform: 'node',
       target: 'node20',
-      define: { 'import.meta.url': JSON.stringify(pathToFileURL(BUNDLE).href) },
+      define: { 'import.meta.url': JSON.stringify(pathToFileURL('src/remote/scripts.ts').href) },
       logLevel: 'warning',
     })
   ).outputFiles;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ScriptInput } from './script-input.js';
 
-/** The shell files of src/remote/sh (copied next to the compiled code by `npm run build`). */
+/** The shell files of src/remote/sh, which programs are assembled from. */
 export type ScriptFile =
   | 'lib'
   | 'state'
@@ -224,9 +224,10 @@ export function programScripts(name: ProgramName): string {
 
 /**
  * `true` in the bundle only (scripts/build.mjs defines it), whose build wrote every program to
- * dist/bundle/programs/<name>.sh from the sh/ files it copied beside it (the build starts from an
- * empty dist/). Run from src/ (tests, tsx, the fault suite's hooked CLI) it is not defined and each
- * program is assembled from the sources as they are now, whatever an earlier build left in dist/.
+ * dist/bundle/programs/<name>.sh from src/remote/sh as it was then (the build starts from an empty
+ * dist/; the bundle carries no shell sources). Run from src/ (tests, tsx, the fault suite's hooked
+ * CLI) it is not defined and each program is assembled from the sources as they are now, whatever
+ * an earlier build left in dist/.
  */
 declare const APIM_BUILT_PROGRAMS: true | undefined;
 
