@@ -101,7 +101,7 @@ await build({
     // compiled templates must use that same object, so nunjucks is loaded once, from node_modules.
     'nunjucks',
   ],
-  // Modules find their files (sh/, the package root) from import.meta.url: the bundle's own URL.
+  // Modules find their files (programs/, the package root) from import.meta.url: the bundle's own URL.
   // src/remote/scripts.ts reads the programs written below (APIM_BUILT_PROGRAMS), in the bundle only.
   define: { 'import.meta.url': '__bundleUrl', APIM_BUILT_PROGRAMS: 'true' },
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },

@@ -241,6 +241,7 @@ function builtProgram(name: ProgramName): string {
   } catch (error) {
     throw new Error(
       `${fileURLToPath(file)} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}): an incomplete build; run npm run build`,
+      { cause: error },
     );
   }
 }
