@@ -1,11 +1,14 @@
 // npm run build: a clean dist/ (no output of removed sources left behind) holding the CLI bundled
 // into dist/bundle/main.cjs with its V8 code cache, which bin/apim-provision.js runs
 // (bin/load-bundle.js): one file read instead of ~700 module resolutions at start-up, and no
-// compile. The remote shell programs are copied next to it (src/remote/scripts.ts reads them at run
-// time relative to its own module). Types are checked by `npm run typecheck`.
+// compile. Each remote program's assembled scripts are written beside it to dist/bundle/programs/
+// (src/remote/scripts.ts reads them at run time relative to its own module, in the bundle only).
+// Types are checked by `npm run typecheck`.
 import { spawnSync } from 'node:child_process';
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { BUNDLE, CODE_CACHE, runBundle } from '../bin/load-bundle.js';
 
@@ -98,13 +101,44 @@ await build({
     // compiled templates must use that same object, so nunjucks is loaded once, from node_modules.
     'nunjucks',
   ],
-  // Modules find their files (sh/, the package root) from import.meta.url: the bundle's own URL.
-  define: { 'import.meta.url': '__bundleUrl' },
+  // Modules find their files (programs/, the package root) from import.meta.url: the bundle's own URL.
+  // src/remote/scripts.ts reads the programs written below (APIM_BUILT_PROGRAMS), in the bundle only.
+  define: { 'import.meta.url': '__bundleUrl', APIM_BUILT_PROGRAMS: 'true' },
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [lazyStringWidth, bundledLazyRequire],
   logLevel: 'warning',
 });
-cpSync('src/remote/sh', 'dist/bundle/sh', { recursive: true });
+// Each remote program's script files as it carries them to hosts (compacted, the facts program
+// pruned to the functions it calls), written once here instead of assembled on every run:
+// src/remote/scripts.ts's own programScripts, bundled on its own and run against src/remote/sh (the
+// bundle carries no shell sources, only these).
+{
+  const [out] = (
+    await build({
+      stdin: {
+        contents: "export { PROGRAMS, programScripts } from './src/remote/scripts.ts';",
+        resolveDir: '.',
+        loader: 'ts',
+      },
+      bundle: true,
+      write: false,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      define: { 'import.meta.url': JSON.stringify(pathToFileURL('src/remote/scripts.ts').href) },
+      logLevel: 'warning',
+    })
+  ).outputFiles;
+  const scripts = { exports: {} };
+  new Function('module', 'exports', 'require', out.text)(scripts, scripts.exports, createRequire(BUNDLE));
+  // Written in a folder of its own, renamed into place once all are there: a build stopped part-way
+  // leaves no programs/ (the bundle then says to build again), never some of them or a cut one.
+  const dir = join(dirname(BUNDLE), 'programs');
+  mkdirSync(`${dir}.partial`);
+  for (const name of Object.keys(scripts.exports.PROGRAMS))
+    writeFileSync(join(`${dir}.partial`, `${name}.sh`), scripts.exports.programScripts(name));
+  renameSync(`${dir}.partial`, dir);
+}
 
 // esbuild escapes non-ASCII characters in strings, regexes and identifiers but copies comments as
 // they are; the few non-ASCII characters left (in comments) are written as \u escapes, which mean

@@ -1,6 +1,6 @@
 import yargs, { type Argv } from 'yargs';
 import { packageVersion } from '../playbook/default-path.js';
-import { EXIT, sanitiseText } from '../report/index.js';
+import { EXIT, ReporterLoadError, sanitiseText } from '../report/index.js';
 import { guardClosedOutput } from './closed-output.js';
 import { applyCommand } from './commands/apply.js';
 import { certsCommand } from './commands/certs.js';
@@ -86,6 +86,10 @@ export async function main(argv: string[]): Promise<number> {
         `apim-provision: ${sanitiseText(err.message)}\nRun 'apim-provision --help' for usage.\n`,
       );
       return EXIT.USAGE;
+    }
+    if (err instanceof ReporterLoadError) {
+      process.stderr.write(`apim-provision: ${sanitiseText(err.message)}\n`);
+      return EXIT.UNEXPECTED;
     }
     process.stderr.write(
       `apim-provision: unexpected error: ${sanitiseText((err as Error).stack ?? String(err))}\n`,

@@ -90,7 +90,7 @@ async function runOnHostsUnguarded(
     }
   }
   const redactor = redactorFor(inventory, [...run.secrets, becomePassword]);
-  const reporter = createReporter({
+  const reporter = await createReporter({
     mode: progressMode(process.stdout),
     // With `--json -`, stdout carries the JSON report alone; people read stderr.
     out: args.json === '-' ? process.stderr : process.stdout,

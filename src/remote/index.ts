@@ -5,6 +5,7 @@ export {
   RUN_LOGS_TO_KEEP,
   compactScript,
   program,
+  programScripts,
   scriptChunks,
   scriptSource,
   scriptSources,

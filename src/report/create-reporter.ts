@@ -3,12 +3,38 @@ import { PlainReporter } from './plain-reporter.js';
 import type { Redactor } from './redactor.js';
 import type { Reporter, ReporterOptions } from './reporter-options.js';
 import { sanitiseText } from './sanitise.js';
-import { TtyReporter } from './tty-reporter.js';
 
-/** The reporter for a run; the CLI picks `plain` when stdout is not a TTY or `CI` is set. */
-export function createReporter(options: ReporterOptions): Reporter {
-  const inner = options.mode === 'tty' ? new TtyReporter(options) : new PlainReporter(options);
+/**
+ * The TTY reporter's module (listr2 and its dependencies) could not be loaded: said in one line
+ * (main.ts prints no stack for it), before any host is contacted.
+ */
+export class ReporterLoadError extends Error {
+  constructor(cause: unknown) {
+    const reason = (cause instanceof Error ? cause.message : String(cause)).split('\n')[0];
+    super(
+      `the terminal progress display (listr2) cannot be loaded: ${reason}. Nothing was contacted; ` +
+        'reinstall (npm ci), or run with CI=1 or stdout not a terminal for plain output',
+      { cause },
+    );
+    this.name = 'ReporterLoadError';
+  }
+}
+
+/**
+ * The reporter for a run; the CLI picks `plain` when stdout is not a TTY or `CI` is set. The TTY
+ * reporter (listr2 and its dependencies, ~1.5 ms of start-up) is loaded only for a terminal's run.
+ */
+export async function createReporter(options: ReporterOptions): Promise<Reporter> {
+  const inner = options.mode === 'tty' ? new (await ttyReporter())(options) : new PlainReporter(options);
   return new CleanEvents(inner, options.redactor);
+}
+
+async function ttyReporter(): Promise<typeof import('./tty-reporter.js').TtyReporter> {
+  try {
+    return (await import('./tty-reporter.js')).TtyReporter;
+  } catch (error) {
+    throw new ReporterLoadError(error);
+  }
 }
 
 /**

@@ -1,7 +1,6 @@
-export { createReporter } from './create-reporter.js';
+export { createReporter, ReporterLoadError } from './create-reporter.js';
 export type { Reporter, ReporterOptions } from './reporter-options.js';
 export { PlainReporter } from './plain-reporter.js';
-export { TtyReporter } from './tty-reporter.js';
 export { renderRecap } from './recap.js';
 export { renderChange, renderCertificate } from './render-change.js';
 export { toJsonReport, writeJsonReport, JSON_REPORT_VERSION } from './json-report.js';

@@ -1,10 +1,11 @@
 import { isAscii } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runBundle } from '../../../bin/load-bundle.js';
+import { PROGRAMS, programScripts, type ProgramName } from '../../../src/remote/index.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const bundle = join(root, 'dist', 'bundle', 'main.cjs');
@@ -77,9 +78,9 @@ function packagesLoadedBy(args: string[]): Set<string> {
 
 /**
  * Loaded only by what needs them: connections, the lab, graphs, terminal text widths, 2.6 site.json,
- * templates.
+ * templates, a terminal's live progress.
  */
-const LAZY = ['ssh2', 'execa', '@viz-js/viz', 'string-width', 'jsonc-parser', 'nunjucks'];
+const LAZY = ['ssh2', 'execa', '@viz-js/viz', 'string-width', 'jsonc-parser', 'nunjucks', 'listr2'];
 
 /** An inventory whose API hostname is the template `api` (single node, one load balancer). */
 function templatedInventory(name: string, api: string): string {
@@ -120,6 +121,21 @@ describe('start-up of the built CLI', () => {
     expect(script.cachedDataRejected).toBe(false);
   });
 
+  it('ships each remote program as src/remote/sh assembles it (the build writes them once)', () => {
+    // The bundle reads these and nothing else (scripts.ts): after an edit of src/remote/sh this
+    // fails until `npm run build` has run again.
+    const built = join(root, 'dist', 'bundle', 'programs');
+    expect(readdirSync(built).sort()).toEqual(
+      Object.keys(PROGRAMS)
+        .map((n) => `${n}.sh`)
+        .sort(),
+    );
+    for (const name of Object.keys(PROGRAMS) as ProgramName[])
+      expect(readFileSync(join(built, `${name}.sh`), 'utf8'), `${name}: run npm run build`).toBe(
+        programScripts(name),
+      );
+  });
+
   it('--version loads none of the heavy dependencies', () => {
     const loaded = packagesLoadedBy(['--version']);
     expect(loaded.has('yargs'), 'the probe sees bundled packages').toBe(true);
@@ -156,6 +172,9 @@ describe('start-up of the built CLI', () => {
     // Its client, not its index: no SSH server, no HTTP(S) agents (node:http, https, tls).
     expect(probe.initialised.filter((m) => /ssh2\/lib\/(index|server|http-agents)\.js$/.test(m))).toEqual([]);
     expect(probe.required.filter((r) => /^(node:)?(https?|tls)$/.test(r))).toEqual([]);
+    // Its stdout is no terminal: plain lines, listr2 not even evaluated (create-reporter.ts).
+    const evaluated = [...probe.initialised, ...hoistedModules(readFileSync(bundle, 'utf8'))];
+    expect(evaluated.filter((m) => m.startsWith('node_modules/listr2/'))).toEqual([]);
     // ssh2 falls back to slower JavaScript ciphers, silently, when its binding does not load.
     const binding = 'ssh2/lib/protocol/crypto/build/Release/sshcrypto.node';
     expect(probe.required).toContain(binding);

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { modulesReference } from '../../../src/modules/docs.js';
 import { MODULES, moduleSchema } from '../../../src/modules/index.js';
 import { argumentNames } from '../../../src/modules/args.js';
+import { PROGRAMS } from '../../../src/remote/index.js';
 
 const root = new URL('../../../', import.meta.url);
 const read = (file: string) => readFileSync(new URL(file, root), 'utf8');
@@ -33,7 +34,7 @@ describe('docs/modules.md, generated from the module registry', () => {
 });
 
 describe('the package ships what the CLI runs', () => {
-  it('npm pack holds the bundled CLI and the remote shell programs next to it', () => {
+  it('npm pack holds the bundled CLI and the remote programs next to it', () => {
     if (!existsSync(new URL('dist/bundle/main.cjs', root)))
       throw new Error('dist/ is missing: run npm run build (npm test does it first)');
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
@@ -41,18 +42,9 @@ describe('the package ships what the CLI runs', () => {
       encoding: 'utf8',
     });
     const files = new Set((JSON.parse(out) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path));
-    for (const sh of [
-      'lib',
-      'state',
-      'nginx',
-      'snapshot',
-      'facts',
-      'ops',
-      'install',
-      'transaction',
-      'rollback',
-    ])
-      expect(files, `dist/bundle/sh/${sh}.sh`).toContain(`dist/bundle/sh/${sh}.sh`);
+    // The bundle runs the programs its build assembled (src/remote/scripts.ts), not shell sources.
+    for (const name of Object.keys(PROGRAMS))
+      expect(files, `dist/bundle/programs/${name}.sh`).toContain(`dist/bundle/programs/${name}.sh`);
     for (const f of [
       'bin/apim-provision.js',
       'bin/load-bundle.js',

@@ -144,7 +144,7 @@ describe('runPlaybook', () => {
       },
     });
     const redactor = redactorFor(inventory);
-    const reporter = createReporter({
+    const reporter = await createReporter({
       mode: 'plain',
       out: sink,
       err: sink,

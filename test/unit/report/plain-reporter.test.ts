@@ -7,7 +7,7 @@ import { captureStream, confChange, replay, sampleSummary, task, turnEnd } from 
 async function runPlain(diff: boolean, redactor = new Redactor(), verbose = 0) {
   const out = captureStream();
   const err = captureStream();
-  const reporter = createReporter({ mode: 'plain', out, err, diff, verbose, color: false, redactor });
+  const reporter = await createReporter({ mode: 'plain', out, err, diff, verbose, color: false, redactor });
   await replay(reporter, sampleSummary());
   return { out: out.text(), err: err.text() };
 }
@@ -79,7 +79,7 @@ describe('plain reporter', () => {
 
   it('heads each play by its name, as Ansible does; a rollback (no plays) by its hosts', async () => {
     const out = captureStream();
-    const r = createReporter({
+    const r = await createReporter({
       mode: 'plain',
       out,
       diff: false,
@@ -95,14 +95,16 @@ describe('plain reporter', () => {
       'PLAY [Install] (check mode: nothing will be changed)\nPLAY [Configure] (check mode: nothing will be changed)\n',
     );
     const rollback = captureStream();
-    createReporter({
-      mode: 'plain',
-      out: rollback,
-      diff: false,
-      verbose: 0,
-      color: false,
-      redactor: new Redactor(),
-    }).runStarted(['lb1'], { check: false, diff: false });
+    (
+      await createReporter({
+        mode: 'plain',
+        out: rollback,
+        diff: false,
+        verbose: 0,
+        color: false,
+        redactor: new Redactor(),
+      })
+    ).runStarted(['lb1'], { check: false, diff: false });
     await turnEnd();
     expect(rollback.text()).toBe('PLAY [lb1]\n');
   });
@@ -117,7 +119,15 @@ describe('plain reporter', () => {
     redactor.add(new Secret('becomePa55word'));
     const out = captureStream();
     const err = captureStream();
-    const r = createReporter({ mode: 'plain', out, err, diff: true, verbose: 1, color: false, redactor });
+    const r = await createReporter({
+      mode: 'plain',
+      out,
+      err,
+      diff: true,
+      verbose: 1,
+      color: false,
+      redactor,
+    });
     r.runStarted(['lb1'], { check: false, diff: true });
     r.taskFinished(
       'lb1',
@@ -145,7 +155,7 @@ describe('plain reporter', () => {
 
   it('colours status lines only when asked', async () => {
     const out = captureStream();
-    const r = createReporter({
+    const r = await createReporter({
       mode: 'plain',
       out,
       diff: false,
@@ -163,7 +173,14 @@ describe('plain reporter', () => {
       const out = captureStream();
       const redactor = new Redactor();
       redactor.add(new Secret('Trace-secret-77'));
-      const reporter = createReporter({ mode: 'plain', out, diff: false, verbose, color: false, redactor });
+      const reporter = await createReporter({
+        mode: 'plain',
+        out,
+        diff: false,
+        verbose,
+        color: false,
+        redactor,
+      });
       reporter.trace('attempt 1/3: TCP connection to 198.51.100.10:22', 'lb1');
       reporter.trace('echoed Trace-secret-77 by mistake', 'lb1');
       await turnEnd();
@@ -181,7 +198,7 @@ describe('plain reporter', () => {
     const both: string[] = [];
     out.on('data', (c: Buffer) => both.push(`out ${c.toString('utf8')}`));
     err.on('data', (c: Buffer) => both.push(`err ${c.toString('utf8')}`));
-    const r = createReporter({
+    const r = await createReporter({
       mode: 'plain',
       out,
       err,

@@ -91,7 +91,7 @@ function hostileSummary(): RunSummary {
 async function render(mode: 'plain' | 'tty', verbose = 3): Promise<string> {
   const out = captureStream(false);
   const err = captureStream(false);
-  const reporter = createReporter({
+  const reporter = await createReporter({
     mode,
     out,
     err,
@@ -118,7 +118,7 @@ describe('every output channel escapes control characters', () => {
 
   it('keeps the reporters’ own colours', async () => {
     const out = captureStream(false);
-    const reporter = createReporter({
+    const reporter = await createReporter({
       mode: 'plain',
       out,
       diff: true,
@@ -166,7 +166,14 @@ describe('every output channel escapes control characters', () => {
     const redactor = new Redactor();
     redactor.add(new Secret('pass\u001bword-1'));
     const out = captureStream(false);
-    const reporter = createReporter({ mode: 'plain', out, diff: false, verbose: 3, color: false, redactor });
+    const reporter = await createReporter({
+      mode: 'plain',
+      out,
+      diff: false,
+      verbose: 3,
+      color: false,
+      redactor,
+    });
     reporter.warning('echoed pass\u001bword-1 back');
     reporter.trace('and pass\u001bword-1 again', 'lb1');
     await turnEnd();

@@ -11,7 +11,7 @@ const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
 describe('tty reporter (listr2)', () => {
   it('runs a full event sequence into a non-TTY stream (simple renderer) and prints the recap', async () => {
     const out = captureStream(false);
-    const reporter = createReporter({
+    const reporter = await createReporter({
       mode: 'tty',
       out,
       diff: true,
@@ -36,7 +36,7 @@ describe('tty reporter (listr2)', () => {
 
   it('drives the redrawing default renderer when the stream is a TTY', async () => {
     const out = captureStream(true);
-    const reporter = createReporter({
+    const reporter = await createReporter({
       mode: 'tty',
       out,
       diff: false,
@@ -54,7 +54,7 @@ describe('tty reporter (listr2)', () => {
 
   it('shows hosts that never started as not started, with the reason, and still completes', async () => {
     const out = captureStream(false);
-    const reporter = createReporter({
+    const reporter = await createReporter({
       mode: 'tty',
       out,
       diff: false,
@@ -94,7 +94,14 @@ describe('tty reporter (listr2)', () => {
     const redactor = new Redactor();
     redactor.add(new Secret('Pa55-in-output'));
     const out = captureStream(false);
-    const reporter = createReporter({ mode: 'tty', out, diff: true, verbose: 1, color: false, redactor });
+    const reporter = await createReporter({
+      mode: 'tty',
+      out,
+      diff: true,
+      verbose: 1,
+      color: false,
+      redactor,
+    });
     reporter.runStarted(['lb1'], { check: false, diff: true });
     reporter.taskStarted('lb1', 'Use Pa55-in-output');
     reporter.taskFinished('lb1', task({ task: 'T', status: 'failed', message: 'sudo: Pa55-in-output' }));
