@@ -19,21 +19,19 @@
 // A variant whose name does not contain [variant-filter] is left out. check+diff variants run with
 // the conf.d file edited on the host (bench/run.sh's scenario 3), taken back after.
 // Rows: variant, runs, host_cpu_ms_median, q1, q3, execs, syscalls.
-import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 
 import type { Client } from 'ssh2';
 
-import type { ConnectionSpec, Inventory } from '../../src/domain/types.js';
 import { gatherAnswers, gatherFacts } from '../../src/engine/gather-facts.js';
-import { loadInventory } from '../../src/inventory/load-inventory.js';
 import { apimQueries } from '../../src/modules/apim-paths.js';
 import { buildAuthPlan } from '../../src/transport/auth-plan.js';
 import { execOnChannel } from '../../src/transport/channel-exec.js';
-import type { ConnectOptions } from '../../src/transport/connect-options.js';
 import { connect } from '../../src/transport/connect.js';
 import { openHop } from '../../src/transport/ssh-hop.js';
+
+import { editConf, firstBenchHost, floorLines, hostCpuS, syscallsDuring } from './bench-host.js';
 
 const [dir, keyFile, roundsText, out, filter = ''] = process.argv.slice(2);
 if (!dir || !keyFile || !roundsText || !out) {
@@ -41,72 +39,13 @@ if (!dir || !keyFile || !roundsText || !out) {
   process.exit(5);
 }
 const rounds = Number(roundsText);
-const root = join(import.meta.dirname, '..', '..');
 
-const [name, ip, container] = readFileSync(join(dir, 'hosts'), 'utf8').split('\n')[0]!.split(' ');
-if (!name || !ip || !container) throw new Error(`no host in ${join(dir, 'hosts')}`);
-const { inventory } = loadInventory(join(dir, 'inventory.yml'), { secrets: 'ignore' }) as {
-  inventory?: Inventory;
-};
-const lb = inventory?.loadBalancers.find((l) => l.host.name === name);
-if (!lb) throw new Error(`${name} is not a load balancer of ${join(dir, 'inventory.yml')}`);
+const host = firstBenchHost(dir, keyFile);
+const { name, ip, lb, conf, spec, options } = host;
 const queries = apimQueries(lb, { diff: false });
 const diffQueries = apimQueries(lb, { diff: true });
-const { certificate, key } = lb.deployment.tlsPaths;
-const first = queries[0];
-if (first?.kind !== 'file') throw new Error('the first query is not the conf.d file');
-const conf = first.path;
-
-/** bench/floor.sh's command lines. */
-const FLOOR_NOOP = `sudo -n sha256sum -- '${conf}' '${certificate}' '${key}' && /usr/sbin/nginx -V`;
-const FLOOR_CHECK_DIFF = `sudo -n cat -- '${conf}' '${certificate}' '${key}'`;
-
-const docker = (...args: string[]) => spawnSync('docker', args, { encoding: 'utf8' }).stdout.trim();
-const containerId = docker('inspect', '-f', '{{.Id}}', container);
-
-function containerPids(): string[] {
-  for (const file of [
-    `/sys/fs/cgroup/cpuacct/docker/${containerId}/cgroup.procs`,
-    `/sys/fs/cgroup/system.slice/docker-${containerId}.scope/cgroup.procs`,
-    `/sys/fs/cgroup/docker/${containerId}/cgroup.procs`,
-  ]) {
-    try {
-      return readFileSync(file, 'utf8')
-        .split('\n')
-        .filter((l) => l !== '');
-    } catch {
-      // the next cgroup layout
-    }
-  }
-  throw new Error(`cannot list the processes of container ${container}`);
-}
-
-function hostCpuS(): number {
-  const r = spawnSync('bash', [join(root, 'bench', 'lib', 'containers-cpu.sh'), containerId], {
-    encoding: 'utf8',
-  });
-  const seconds = Number(r.stdout.trim());
-  if (r.status !== 0 || !Number.isFinite(seconds))
-    throw new Error(`cannot read the container's CPU: ${r.stderr}`);
-  return seconds;
-}
-
-const knownHosts = join(dir, 'known_hosts');
-const options: ConnectOptions = {
-  knownHostsFiles: [knownHosts],
-  acceptNewHostKeys: false,
-  agentSocket: '',
-  defaultKeyFiles: [],
-};
-const spec: ConnectionSpec = {
-  host: ip,
-  port: 22,
-  user: 'vagrant',
-  privateKeyFile: keyFile,
-  become: true,
-  becomeUser: 'root',
-  jumpHosts: [],
-};
+const { noop: FLOOR_NOOP, checkDiff: FLOOR_CHECK_DIFF } = floorLines(host);
+const knownHosts = options.knownHostsFiles[0]!;
 
 /** OpenSSH as bench/floor.sh runs it. */
 function openssh(line: string): () => Promise<void> {
@@ -115,7 +54,7 @@ function openssh(line: string): () => Promise<void> {
     ...['-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'GlobalKnownHostsFile=/dev/null'],
     ...['-o', 'StrictHostKeyChecking=yes', '-o', 'IdentitiesOnly=yes', '-i', keyFile!, '-l', 'vagrant'],
     ...['-o', 'KexAlgorithms=curve25519-sha256', '-o', 'HostKeyAlgorithms=ssh-ed25519'],
-    ...['-o', 'Ciphers=aes128-gcm@openssh.com', ip!, line],
+    ...['-o', 'Ciphers=aes128-gcm@openssh.com', ip, line],
   ];
   return () =>
     new Promise((resolve, reject) => {
@@ -133,8 +72,8 @@ function ssh2Plain(line: string): () => Promise<void> {
   return async () => {
     const plan = await buildAuthPlan(spec, options);
     const client: Client = await openHop({
-      hostName: name!,
-      hop: { host: ip!, port: 22, user: 'vagrant', role: 'target' },
+      hostName: name,
+      hop: { host: ip, port: 22, user: 'vagrant', role: 'target' },
       plan,
       options,
       readyTimeoutMs: 10_000,
@@ -154,7 +93,7 @@ function ssh2Plain(line: string): () => Promise<void> {
 /** Ours: a fresh connection, `fn` on it, close. */
 function ours(fn: (c: Awaited<ReturnType<typeof connect>>) => Promise<void>): () => Promise<void> {
   return async () => {
-    const conn = await connect({ name: name!, connection: spec }, options);
+    const conn = await connect({ name, connection: spec }, options);
     try {
       await fn(conn);
     } finally {
@@ -195,31 +134,6 @@ const variants: Array<{ variant: string; edited?: boolean; once: () => Promise<v
   },
 ].filter((v) => v.variant.includes(filter));
 
-const EDIT_LINE = '# edited on the host by the host CPU bench';
-function editConf(edited: boolean): void {
-  const sed = edited ? `1i ${EDIT_LINE}` : `1{/^${EDIT_LINE}$/d}`;
-  const r = spawnSync('docker', ['exec', container!, 'sed', '-i', sed, conf], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`cannot edit ${conf} on ${container}: ${r.stderr}`);
-}
-
-/** One run of `fn` while strace counts the system calls of the container's processes and children. */
-async function syscallsDuring(fn: () => Promise<void>): Promise<{ execs: number; total: number }> {
-  const file = `${out}.strace`;
-  const pids = containerPids().flatMap((pid) => ['-p', pid]);
-  const strace = spawn('strace', ['-f', '-c', '-o', file, ...pids], { stdio: 'ignore' });
-  await new Promise((resolve) => setTimeout(resolve, 500)); // attached
-  await fn();
-  await new Promise((resolve) => setTimeout(resolve, 300)); // the session's processes have ended
-  strace.kill('SIGINT');
-  await new Promise((resolve) => strace.once('exit', resolve));
-  const text = readFileSync(file, 'utf8');
-  const execs = /^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)(?:\s+\d+)?\s+execve$/m.exec(text);
-  const total = /^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)(?:\s+\d+)?\s+total$/m.exec(text);
-  writeFileSync(`${out}.strace.${variantsDone++}`, text);
-  return { execs: execs ? Number(execs[1]) : 0, total: total ? Number(total[1]) : 0 };
-}
-let variantsDone = 0;
-
 const quantile = (xs: number[], q: number): number => {
   const s = [...xs].sort((a, b) => a - b);
   const i = (s.length - 1) * q;
@@ -229,36 +143,36 @@ const quantile = (xs: number[], q: number): number => {
 const samples = new Map<string, number[]>(variants.map((v) => [v.variant, []]));
 for (const v of variants) {
   // warm-up (page cache, sudo's timestamp files)
-  if (v.edited) editConf(true);
+  if (v.edited) editConf(host, true);
   try {
     await v.once();
   } finally {
-    if (v.edited) editConf(false);
+    if (v.edited) editConf(host, false);
   }
 }
 for (let round = 0; round < rounds; round++) {
   for (const v of variants) {
-    if (v.edited) editConf(true);
+    if (v.edited) editConf(host, true);
     try {
-      const cpu0 = hostCpuS();
+      const cpu0 = hostCpuS(host);
       await v.once();
       // sshd's last writes and its process's exit land after the client saw the close.
       await new Promise((resolve) => setTimeout(resolve, 50));
-      samples.get(v.variant)!.push((hostCpuS() - cpu0) * 1000);
+      samples.get(v.variant)!.push((hostCpuS(host) - cpu0) * 1000);
     } finally {
-      if (v.edited) editConf(false);
+      if (v.edited) editConf(host, false);
     }
   }
   process.stderr.write(`bench: round ${round + 1}/${rounds}\n`);
 }
 const rows = ['variant\truns\thost_cpu_ms_median\tq1\tq3\texecs\tsyscalls'];
 for (const v of variants) {
-  if (v.edited) editConf(true);
+  if (v.edited) editConf(host, true);
   let calls: { execs: number; total: number };
   try {
-    calls = await syscallsDuring(v.once);
+    calls = await syscallsDuring(host, `${out}.strace.${variants.indexOf(v)}`, v.once);
   } finally {
-    if (v.edited) editConf(false);
+    if (v.edited) editConf(host, false);
   }
   const xs = samples.get(v.variant)!;
   const row = [v.variant, xs.length, ...[0.5, 0.25, 0.75].map((q) => quantile(xs, q).toFixed(1))];
