@@ -463,6 +463,7 @@ apim_diff_open() {
     # `command`: a file that cannot be opened is not an error that ends the shell.
     { command exec 8<"$apim_do_p"; } 2>/dev/null || return 0
     APIM_FD8_KEY=$apim_do_key
+    # shellcheck disable=SC2034 # read by apim_stat_paths (lib.sh)
     APIM_STAT_FD8=1
     return 0
   done
