@@ -22,18 +22,18 @@
 // file is the one the tool recorded, the plan expects other bytes: the queries' expected sha256
 // changed).
 // Rows: step, runs, host_cpu_ms, execs.
-import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-import type { ConnectionSpec, Inventory } from '../../src/domain/types.js';
 import { gatherAnswers, gatherFacts } from '../../src/engine/gather-facts.js';
 import { REMOTE_STATE_DIR } from '../../src/engine/run-options.js';
-import { loadInventory } from '../../src/inventory/load-inventory.js';
 import { apimQueries } from '../../src/modules/apim-paths.js';
 import { factsScript, type FactQuery } from '../../src/remote/index.js';
 import { connect } from '../../src/transport/connect.js';
 import type { HostConnection } from '../../src/transport/types.js';
+
+import { editConf, firstBenchHost, hostCpuS, syscallsDuring } from './bench-host.js';
 
 const [dir, keyFile, roundsText, out] = process.argv.slice(2);
 if (!dir || !keyFile || !roundsText || !out) {
@@ -43,19 +43,10 @@ if (!dir || !keyFile || !roundsText || !out) {
 const rounds = Number(roundsText);
 const root = join(import.meta.dirname, '..', '..');
 
-const [name, ip, container] = readFileSync(join(dir, 'hosts'), 'utf8').split('\n')[0]!.split(' ');
-if (!name || !ip || !container) throw new Error(`no host in ${join(dir, 'hosts')}`);
-const { inventory } = loadInventory(join(dir, 'inventory.yml'), { secrets: 'ignore' }) as {
-  inventory?: Inventory;
-};
-const lb = inventory?.loadBalancers.find((l) => l.host.name === name);
-if (!lb) throw new Error(`${name} is not a load balancer of ${join(dir, 'inventory.yml')}`);
+const host = firstBenchHost(dir, keyFile);
+const { name, container, lb, conf, certificate, key } = host;
 const queries = apimQueries(lb, { diff: false });
 const diffQueries = apimQueries(lb, { diff: true });
-const { certificate, key } = lb.deployment.tlsPaths;
-const first = queries[0];
-if (first?.kind !== 'file') throw new Error('the first query is not the conf.d file');
-const conf = first.path;
 const statedPaths = queries.flatMap((q) => (q.kind === 'file' ? [q.path] : []));
 /** After an inventory change: the host's files are the recorded ones, the plan expects other bytes. */
 const changedQueries = diffQueries.map((q): FactQuery =>
@@ -66,64 +57,15 @@ const noopProgram = factsScript({ queries, stateDir: REMOTE_STATE_DIR, probeSysv
 const parsedOnly = noopProgram.replace(/\napim_main\n\}\n$/, '\n}\n');
 if (parsedOnly === noopProgram) throw new Error('the facts program does not end with its apim_main call');
 
-const docker = (...args: string[]) => spawnSync('docker', args, { encoding: 'utf8' }).stdout.trim();
-const containerId = docker('inspect', '-f', '{{.Id}}', container);
-
-/** Every process of the container now (sshd, the open session's, nginx): strace follows their children. */
-function containerPids(): string[] {
-  for (const file of [
-    `/sys/fs/cgroup/cpuacct/docker/${containerId}/cgroup.procs`,
-    `/sys/fs/cgroup/system.slice/docker-${containerId}.scope/cgroup.procs`,
-    `/sys/fs/cgroup/docker/${containerId}/cgroup.procs`,
-  ]) {
-    try {
-      return readFileSync(file, 'utf8')
-        .split('\n')
-        .filter((l) => l !== '');
-    } catch {
-      // the next cgroup layout
-    }
-  }
-  throw new Error(`cannot list the processes of container ${container}`);
-}
-
-function hostCpuS(): number {
-  const r = spawnSync('bash', [join(root, 'bench', 'lib', 'containers-cpu.sh'), containerId], {
-    encoding: 'utf8',
-  });
-  const seconds = Number(r.stdout.trim());
-  if (r.status !== 0 || !Number.isFinite(seconds))
-    throw new Error(`cannot read the container's CPU: ${r.stderr}`);
-  return seconds;
-}
-
-const spec: ConnectionSpec = {
-  host: ip,
-  port: 22,
-  user: 'vagrant',
-  privateKeyFile: keyFile,
-  become: true,
-  becomeUser: 'root',
-  jumpHosts: [],
-};
-const open = (become = true) =>
-  connect(
-    { name, connection: { ...spec, become } },
-    {
-      knownHostsFiles: [join(dir, 'known_hosts')],
-      acceptNewHostKeys: false,
-      agentSocket: '',
-      defaultKeyFiles: [],
-    },
-  );
+const open = (become = true) => connect({ name, connection: { ...host.spec, become } }, host.options);
 
 async function ok(conn: HostConnection, program: string, become: boolean): Promise<void> {
   const r = await conn.run(program, { become });
   if (r.code !== 0) throw new Error(`${program} exited ${r.code}: ${r.stderr}`);
 }
 
-/** Reads the host's files a check+diff finds differing, as the facts do: the open file stated, base64. */
-const diffRead = `exec 8<${conf} && stat -L -c %d:%i /proc/self/fd/8 && base64 <&8`;
+/** Reads the host's file a check+diff finds differing, as the facts do: opened before their one stat (which states it), base64. */
+const diffRead = `exec 8<${conf} && base64 <&8`;
 
 /** A check+diff's round trips on a fresh connection: the facts, the old content when they did not bring it. */
 async function checkDiff(diffQs: FactQuery[]): Promise<void> {
@@ -139,7 +81,6 @@ async function checkDiff(diffQs: FactQuery[]): Promise<void> {
 }
 
 /** One step: `once` runs it on the shared connection (the first step opens its own). */
-const EDIT_LINE = '# edited on the host by the host CPU bench';
 /** `edited`: run with the conf.d file edited on the host (scenario 3), the edit taken back after. */
 const steps: Array<{ step: string; edited?: boolean; once: (conn: HostConnection) => Promise<void> }> = [
   { step: 'SSH connection: connect, log in, close', once: async () => (await open(false)).close() },
@@ -189,7 +130,7 @@ const steps: Array<{ step: string; edited?: boolean; once: (conn: HostConnection
     },
   },
   {
-    step: 'the read of the differing file, as the facts do it: sudo, the open file stated, base64',
+    step: 'the read of the differing file, as the facts do it: sudo, base64 of the open file',
     edited: true,
     once: (c) => ok(c, diffRead, true),
   },
@@ -215,7 +156,7 @@ function converge(): void {
       'apply',
       join(dir!, 'inventory.yml'),
       '--limit',
-      name!,
+      name,
       '--known-hosts',
       join(dir!, 'known_hosts'),
       '--pki-dir',
@@ -225,31 +166,8 @@ function converge(): void {
   );
   if (r.status !== 0) throw new Error(`apim-provision apply exited ${r.status}: ${r.stdout}${r.stderr}`);
   const state = ['records', 'nginx-v'].map((f) => `${REMOTE_STATE_DIR}/${f}`);
-  const check = spawnSync('docker', ['exec', container!, 'test', '-f', state[0]!, '-a', '-f', state[1]!]);
+  const check = spawnSync('docker', ['exec', container, 'test', '-f', state[0]!, '-a', '-f', state[1]!]);
   if (check.status !== 0) throw new Error(`converged, yet ${state.join(' or ')} is missing on ${container}`);
-}
-
-/** Edits the conf.d file on the host as bench/run.sh does for scenario 3, or takes the edit back. */
-function editConf(edited: boolean): void {
-  const sed = edited ? `1i ${EDIT_LINE}` : `1{/^${EDIT_LINE}$/d}`;
-  const r = spawnSync('docker', ['exec', container!, 'sed', '-i', sed, conf], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`cannot edit ${conf} on ${container}: ${r.stderr}`);
-}
-
-/** Runs fn once while strace counts the execve calls of the container's processes and their children. */
-async function execsDuring(fn: () => Promise<void>): Promise<number> {
-  const file = `${out}.strace`;
-  const pids = containerPids().flatMap((pid) => ['-p', pid]);
-  const strace = spawn('strace', ['-f', '-c', '-e', 'trace=execve', '-o', file, ...pids], {
-    stdio: 'ignore',
-  });
-  await new Promise((resolve) => setTimeout(resolve, 500)); // attached
-  await fn();
-  await new Promise((resolve) => setTimeout(resolve, 300)); // the session's processes have ended
-  strace.kill('SIGINT');
-  await new Promise((resolve) => strace.once('exit', resolve));
-  const calls = /^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)(?:\s+\d+)?\s+execve$/m.exec(readFileSync(file, 'utf8'));
-  return calls ? Number(calls[1]) : 0;
 }
 
 converge();
@@ -262,17 +180,17 @@ try {
     throw new Error('the converged host does not answer the certificate and key from their records');
   for (const { step, edited, once } of steps) {
     const run = () => once(shared);
-    if (edited) editConf(true);
+    if (edited) editConf(host, true);
     try {
       await run(); // warm-up (page cache, sudo's timestamp files)
-      const cpu0 = hostCpuS();
+      const cpu0 = hostCpuS(host);
       for (let i = 0; i < rounds; i++) await run();
-      const cpuMs = ((hostCpuS() - cpu0) * 1000) / rounds;
-      const execs = await execsDuring(run);
+      const cpuMs = ((hostCpuS(host) - cpu0) * 1000) / rounds;
+      const { execs } = await syscallsDuring(host, `${out}.strace`, run);
       rows.push([step, rounds, cpuMs.toFixed(1), execs].join('\t'));
       process.stderr.write(`bench: host step ${step}: ${cpuMs.toFixed(1)} ms, ${execs} execs\n`);
     } finally {
-      if (edited) editConf(false);
+      if (edited) editConf(host, false);
     }
   }
 } finally {

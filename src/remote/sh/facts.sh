@@ -345,14 +345,18 @@ file $apim_sf_b64"
 # by one awk (a process or two per path were most of the program's cost on the host): `file <field> 0`,
 # or `file <field> 1 <type> <mode> <owner> <group> <size> <sha256|->`. APIM_FILE_SUMS: `<b64 path>
 # <sha256> <size> <device>:<inode>` of each regular file, one a line (for apim_recorded_contents and
-# apim_diff_fact).
+# apim_diff_fact). The first file a `diff` query names that is a regular file (not a link) is opened
+# on fd 8 first, and the one stat states the open file too (APIM_FD8_KEY: its b64 path; APIM_FD8_ID:
+# its identity): the read apim_diff_fact may make needs no stat of its own.
 apim_file_facts() {
   apim_ff_fields=
   apim_ff_keys=
   apim_ff_paths=
   apim_ff_plain=1
+  apim_ff_diffs=$APIM_NL
   APIM_QROWS=$APIM_QUERIES$APIM_NL
   while apim_next_query; do
+    [ "$APIM_QK" = diff ] && apim_ff_diffs="$apim_ff_diffs$APIM_Q2$APIM_NL"
     [ "$APIM_QK" = file ] || continue
     apim_ff_fields="$apim_ff_fields$APIM_Q1
 "
@@ -374,8 +378,10 @@ apim_file_facts() {
   set -- $apim_ff_paths
   unset IFS
   set +f
+  apim_diff_open "$apim_ff_keys" "$@"
   # The nginx binary last (apim_nginx_binary), in the same stat, for its identity.
   apim_stat_paths "$@" ${APIM_NGINX_STAT:+"$APIM_NGINX_STAT"}
+  APIM_STAT_FD8=0
   apim_ff_out=
   apim_ff_regular=
   for apim_ff_p do
@@ -438,6 +444,28 @@ apim_file_facts() {
       1*) apim_emit file "$apim_ff_field $apim_ff_rest -" ;;
       *) apim_emit file "$apim_ff_field $apim_ff_rest" ;;
     esac
+  done
+}
+# apim_diff_open <b64 paths, one a line> <path>...: fd 8 open on the first of the paths (each with its
+# b64 path, the line of the same rank) that a `diff` query names (apim_ff_diffs) and that is a
+# regular file, not a link (no fifo is ever opened); APIM_FD8_KEY its b64 path, APIM_STAT_FD8 1.
+apim_diff_open() {
+  APIM_FD8_KEY=
+  APIM_STAT_FD8=0
+  [ "$apim_ff_diffs" != "$APIM_NL" ] || return 0
+  apim_do_keys=$1$APIM_NL
+  shift
+  for apim_do_p do
+    apim_do_key=${apim_do_keys%%"$APIM_NL"*}
+    apim_do_keys=${apim_do_keys#*"$APIM_NL"}
+    case $apim_ff_diffs in *"$APIM_NL$apim_do_key$APIM_NL"*) ;; *) continue ;; esac
+    if [ ! -f "$apim_do_p" ] || [ -L "$apim_do_p" ]; then continue; fi
+    # `command`: a file that cannot be opened is not an error that ends the shell.
+    { command exec 8<"$apim_do_p"; } 2>/dev/null || return 0
+    APIM_FD8_KEY=$apim_do_key
+    # shellcheck disable=SC2034 # read by apim_stat_paths (lib.sh)
+    APIM_STAT_FD8=1
+    return 0
   done
 }
 # apim_content_fact <path field> [<device>:<inode>]: `content <field> <b64 bytes>`, or `missing`; with
@@ -503,9 +531,20 @@ $1 $APIM_RS "*) return 0 ;;
 # trip, not in one of its own, also when it is what the tool wrote last (its record's: the inventory
 # changed since). Otherwise nothing is printed, and a later `content` query reads it if the plan
 # needs it after all.
+# The file open on fd 8 (apim_diff_open) is read from there when the one stat found it to be the file
+# at the path (the same device and inode: a link or another file swapped in is never read); fd 8 is
+# closed after.
 apim_diff_fact() {
   apim_file_sum "$2" || return 0
   [ "$APIM_FS_SUM" != "$3" ] && [ "$APIM_FS_SIZE" -le "$4" ] || return 0
+  if [ -n "$APIM_FD8_KEY" ] && [ "$2" = "$APIM_FD8_KEY" ] && [ "$APIM_FD8_ID" = "$APIM_FS_ID" ]; then
+    apim_df_p=
+    apim_field_to apim_df_p "$1"
+    if ! apim_content_record "$1" <&8 || [ ! -f "$apim_df_p" ]; then apim_emit missing "$1"; fi
+    exec 8<&-
+    APIM_FD8_KEY=
+    return 0
+  fi
   apim_content_fact "$1" "$APIM_FS_ID"
 }
 # apim_file_sum <b64 path>: APIM_FS_SUM, APIM_FS_SIZE and APIM_FS_ID, what APIM_FILE_SUMS holds for
@@ -587,6 +626,8 @@ apim_service_fact() {
 }
 
 apim_main() {
+  APIM_FD8_KEY=
+  APIM_FD8_ID=
   APIM_RECORDED='
 '
   APIM_FILE_SUMS='

@@ -170,8 +170,12 @@ apim_sha256() {
 # or other; a 4-digit mode; with the size, the last four are a file's identity: apim_stat_identity). Only
 # paths that exist are passed to stat and it prints no names, so every line is one path's, whatever
 # its name holds; when one vanished meanwhile (stat fails), each is stated on its own.
+# APIM_STAT_FD8=1: the file open on fd 8 is stated too, in the same stat (its operand `-`, stdin
+# from fd 8: an fstat), its `<device>:<inode>` in APIM_FD8_ID (empty when that stat failed, or a stat
+# without `-` such as busybox's: the caller states the open file itself then).
 apim_stat_paths() {
   APIM_STATS=
+  APIM_FD8_ID=
   apim_sp_n=$#
   apim_sp_there=
   for apim_sp_p do
@@ -185,7 +189,23 @@ apim_stat_paths() {
   shift "$apim_sp_n"
   apim_sp_lines=
   apim_sp_batch=0
-  if [ $# -gt 0 ] && apim_sp_lines=$(stat -c '%f %a %U %G %u %g %s %d %i %Y %Z' -- "$@" 2>/dev/null); then apim_sp_batch=1; fi
+  if [ "${APIM_STAT_FD8:-0}" = 1 ]; then
+    if apim_sp_lines=$(stat -c '%f %a %U %G %u %g %s %d %i %Y %Z' -- "$@" - 2>/dev/null <&8); then
+      apim_sp_batch=1
+      # The last line is the open file's: `... <size> <device> <inode> <mtime> <ctime>`.
+      apim_sp_fd=${apim_sp_lines##*
+}
+      apim_sp_fd=${apim_sp_fd#* * * * * * * }
+      APIM_FD8_ID=${apim_sp_fd%% *}:${apim_sp_fd#* }
+      APIM_FD8_ID=${APIM_FD8_ID%% *}
+      case $apim_sp_lines in
+        *"
+"*) apim_sp_lines=${apim_sp_lines%
+*} ;;
+        *) apim_sp_lines= ;;
+      esac
+    fi
+  elif [ $# -gt 0 ] && apim_sp_lines=$(stat -c '%f %a %U %G %u %g %s %d %i %Y %Z' -- "$@" 2>/dev/null); then apim_sp_batch=1; fi
   while [ -n "$apim_sp_there" ]; do
     apim_sp_c=${apim_sp_there%"${apim_sp_there#?}"}
     apim_sp_there=${apim_sp_there#?}

@@ -493,6 +493,30 @@ describe('the old content a diff may need (diff queries), read with the facts', 
     expect(facts(sha256Hex('the new rendering\n')).contents[conf]?.toString()).toBe(WRITTEN);
   });
 
+  it('reads the differing file through the fd the one stat stated: no stat of its own, bytes exact', () => {
+    mkdirSync(state, { recursive: true });
+    record(sha256Hex(WRITTEN));
+    // Binary, not UTF-8, no trailing newline: byte for byte.
+    const bytes = Buffer.from([0, 1, 0xff, 0xc3, 0x28, 0x0a, 0x41, 0x5c, 0x6e]);
+    writeFileSync(conf, bytes);
+    expect(facts().contents[conf]).toEqual(bytes);
+    writeFileSync(conf, `# edited\n${WRITTEN}`);
+    const r = runSh(
+      factsScript({
+        queries: [
+          { kind: 'file', path: conf },
+          { kind: 'diff', path: conf, expected: sha256Hex(WRITTEN), maxBytes: 1024 },
+        ],
+        stateDir: state,
+        probeSysvServices: false,
+        basics: false,
+      }),
+      { log: join(dir, 'diff-fd8.strace') },
+    );
+    expect(parseAnswers(r.out).contents[conf]?.toString()).toBe(`# edited\n${WRITTEN}`);
+    expect(r.execs).toEqual(['stat', 'sha256sum', 'base64']);
+  });
+
   it('leaves unread a file that hashes to what the plan writes, or is too large', () => {
     mkdirSync(state, { recursive: true });
     writeFileSync(conf, WRITTEN);
