@@ -248,6 +248,9 @@ function evaluate(
   captured = undefined;
   if (typeof value === 'function')
     throw new TemplateError(`template error: ${NOT_A_VALUE}`, undefined, where);
+  // A missing attribute or item read at run time (`seq.length`, `d[key]`): Ansible's undefined is strict.
+  if (value === undefined)
+    throw new TemplateError(`'${expr.trim()}' rendered to an undefined value`, undefined, where);
   return { value, tainted };
 }
 
@@ -319,8 +322,6 @@ function renderTyped(
     const expr = wholeExpression(value);
     if (expr !== undefined) {
       const result = evaluate(expr, vars, where);
-      if (result.value === undefined)
-        throw new TemplateError(`'${value}' rendered to an undefined value`, undefined, where);
       // Only text literal_eval would read needs the (second) parse that tells NativeJinjaText.
       const native =
         typeof result.value === 'string' && readsAsLiteral(result.value) && isNativeText(expr, vars);
