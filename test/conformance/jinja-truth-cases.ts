@@ -449,7 +449,6 @@ export const TRUTH_CASES: TruthCase[] = [
   fails('expr', 'shadow.values'),
   fails('expr', "mapping['keys']"),
   fails('expr', 'shadow.values | list'),
-  { kind: 'text', source: '{{ mapping.keys }}', expect: { error: true } },
   expr('shadow.values is defined', true),
   expr("shadow['values'] ~ shadow['items']", 'VI'),
   expr('shadow.values() | list', ['V', 'I', 1]),
