@@ -1,5 +1,6 @@
 import { lazyRequire } from '../domain/lazy-require.js';
 import { installLexerPatches } from './template-lexer.js';
+import { installParserPatches } from './template-parser.js';
 
 /** A template that does not parse: position is 1-based inside the template text. */
 export class TemplateSyntaxError extends Error {
@@ -44,11 +45,13 @@ export function childNodes(node: AstNode): AstNode[] {
 /**
  * nunjucks' parser alone, on first use (a quarter of nunjucks' load): parsing compiles and runs
  * nothing, so it needs none of the sandbox's patches (nunjucks-module.ts), which rendering does,
- * only the lexer's (Jinja2's number literals and bracket balancing).
+ * only the lexer's (Jinja2's number literals and bracket balancing) and the parser's (Jinja's
+ * subscripts and attributes, template-parser.ts).
  */
 const loadParser = lazyRequire<{ parse(src: string): AstNode }>('nunjucks/src/parser');
 function parser(): { parse(src: string): AstNode } {
   installLexerPatches();
+  installParserPatches();
   return loadParser();
 }
 

@@ -2,6 +2,8 @@ import { createRequire } from 'node:module';
 import { markTuple, PyFloat } from '../domain/tagged-values.js';
 import { pyAdd, pyDiv, pyFloorDiv, pyMul, pyNeg, pyPos, pyPow, pySub } from './python-arithmetic.js';
 import { pyCompare, pyIterable, pyMod, pyText, pyTruth } from './python-values.js';
+import { helperCall, installParserPatches, PY_CALL, type Node } from './template-parser.js';
+import { pySlice } from './template-slice.js';
 import { revealDeep } from './template-taint.js';
 
 /**
@@ -17,24 +19,11 @@ import { revealDeep } from './template-taint.js';
  * template can compile.
  */
 
-interface Node {
-  typename: string;
-  lineno: number;
-  colno: number;
-  [field: string]: unknown;
-}
 interface Compiler {
   _emit(code: string): void;
   compile(node: unknown, frame: unknown): void;
 }
 type CompileFn = (this: Compiler, node: Node, frame: unknown, async?: boolean) => void;
-type ParsePrimary = (this: ParserState, noPostfix?: boolean) => Node;
-interface ParserState {
-  peekToken(): { type: string } | null;
-}
-type NodeClass = (new (lineno: number, colno: number, children: unknown[]) => Node) & {
-  extend(name: string): NodeClass;
-};
 
 /** The helpers compiled code calls, on the runtime object templates are run with. */
 const HELPERS = {
@@ -58,6 +47,8 @@ const HELPERS = {
   pyNeg: (a: unknown) => pyNeg(revealDeep(a)),
   pyPos: (a: unknown) => pyPos(revealDeep(a)),
   pyFloatLiteral: (n: number) => new PyFloat(n),
+  pySlice: (target: unknown, start: unknown, stop: unknown, step: unknown) =>
+    pySlice(revealDeep(target), revealDeep(start), revealDeep(stop), revealDeep(step)),
 } as const;
 /**
  * `left op right` as a call of the helper with both operands. `or`/`and` get their right side as
@@ -74,9 +65,6 @@ function binaryCall(helper: keyof typeof HELPERS): CompileFn {
   };
 }
 
-/** The node type of a helper call. */
-const PY_CALL = 'ApimPyCall';
-
 /**
  * nunjucks' own compile functions, kept on its prototype: a second copy of this module (a test
  * runner re-importing it) must wrap those, not the first copy's wrappers.
@@ -89,23 +77,10 @@ export function installCompilerPatches(): void {
   const { Compiler } = load('nunjucks/src/compiler') as {
     Compiler: { prototype: Record<string, CompileFn> };
   };
-  const nodes = load('nunjucks/src/nodes') as { Group: NodeClass; Array: NodeClass; Literal: NodeClass };
-  const { Parser } = load('nunjucks/src/parser') as {
-    Parser: { prototype: { parsePrimary: ParsePrimary } };
-  };
+  const nodes = load('nunjucks/src/nodes') as { Array: new () => Node };
+  installParserPatches();
   const runtime = load('nunjucks/src/runtime') as Record<string, unknown>;
   Object.assign(runtime, HELPERS);
-
-  /**
-   * A call of one helper around an expression. A Group subclass: the compiler accepts it wherever
-   * an expression may stand.
-   */
-  const PyCall = nodes.Group.extend(PY_CALL);
-  function helperCall(helper: keyof typeof HELPERS, inner: unknown, at: Node): Node {
-    const node = new PyCall(at.lineno, at.colno, [inner]);
-    node.helper = helper;
-    return node;
-  }
 
   const proto = Compiler.prototype as Record<string, CompileFn> & {
     [ORIGINALS]?: Record<'If' | 'InlineIf' | 'For' | 'Group' | 'Literal', CompileFn>;
@@ -118,16 +93,6 @@ export function installCompilerPatches(): void {
     Literal: proto.compileLiteral!,
   });
 
-  const parserProto = Parser.prototype as { parsePrimary: ParsePrimary; [ORIGINALS]?: ParsePrimary };
-  const originalPrimary = (parserProto[ORIGINALS] ??= parserProto.parsePrimary);
-
-  /** A float literal (`1.0`) is parsed to the number 1: its node remembers it was written as a float. */
-  parserProto.parsePrimary = function (noPostfix) {
-    const float = this.peekToken()?.type === 'float';
-    const node = originalPrimary.call(this, noPostfix);
-    if (float && node instanceof nodes.Literal && Number.isInteger(node.value)) node.pyFloat = true;
-    return node;
-  };
   proto.compileLiteral = function (node, frame) {
     if (node.pyFloat === true) this._emit(`runtime.pyFloatLiteral(${String(node.value)})`);
     else original.Literal.call(this, node, frame);
@@ -135,28 +100,39 @@ export function installCompilerPatches(): void {
 
   proto[`compile${PY_CALL}`] = function (node, frame) {
     this._emit(`runtime.${String(node.helper)}(`);
-    this.compile((node.children as unknown[])[0], frame);
+    (node.children as unknown[]).forEach((child, i) => {
+      if (i > 0) this._emit(', ');
+      this.compile(child, frame);
+    });
+    this._emit(')');
+  };
+  /** `x.name` is Jinja's getattr (the attribute first), `x[key]` its getitem (the item first). */
+  proto.compileLookupVal = function (node, frame) {
+    this._emit(node.pyAttribute === true ? 'runtime.pyAttribute((' : 'runtime.memberLookup((');
+    this.compile(node.target, frame);
+    this._emit('),');
+    this.compile(node.val, frame);
     this._emit(')');
   };
 
   proto.compileIf = function (node, frame, async) {
-    original.If.call(this, { ...node, cond: helperCall('pyTruth', node.cond, node) }, frame, async);
+    original.If.call(this, { ...node, cond: helperCall('pyTruth', node, node.cond) }, frame, async);
   };
   proto.compileInlineIf = function (node, frame) {
-    original.InlineIf.call(this, { ...node, cond: helperCall('pyTruth', node.cond, node) }, frame);
+    original.InlineIf.call(this, { ...node, cond: helperCall('pyTruth', node, node.cond) }, frame);
   };
   proto.compileFor = function (node, frame) {
     // `for k, v in d` keeps nunjucks' pairs; one name iterates keys, characters or items.
     const oneName = !(node.name instanceof nodes.Array);
     original.For.call(
       this,
-      oneName ? { ...node, arr: helperCall('pyIterable', node.arr, node) } : node,
+      oneName ? { ...node, arr: helperCall('pyIterable', node, node.arr) } : node,
       frame,
     );
   };
   proto.compileNot = function (node, frame) {
     this._emit('!');
-    this.compile(helperCall('pyTruth', node.target, node), frame);
+    this.compile(helperCall('pyTruth', node, node.target), frame);
   };
   proto.compileOr = binaryCall('pyOr');
   proto.compileAnd = binaryCall('pyAnd');
@@ -169,10 +145,10 @@ export function installCompilerPatches(): void {
   proto.compileFloorDiv = binaryCall('pyFloorDiv');
   proto.compilePow = binaryCall('pyPow');
   proto.compileNeg = function (node, frame) {
-    this.compile(helperCall('pyNeg', node.target, node), frame);
+    this.compile(helperCall('pyNeg', node, node.target), frame);
   };
   proto.compilePos = function (node, frame) {
-    this.compile(helperCall('pyPos', node.target, node), frame);
+    this.compile(helperCall('pyPos', node, node.target), frame);
   };
   /** `(a, b)` is a tuple, as in Python (nunjucks compiled it to JavaScript's comma operator: b). */
   proto.compileGroup = function (node, frame) {

@@ -5,6 +5,7 @@ import { lazyRequire } from '../domain/lazy-require.js';
  * (the parser and the compiler share it):
  * - number literals are Jinja2's (its lexer's float_re and integer_re): `1e3` and `1.5e-3` are
  *   floats, `1_000`, `0x1F`, `0o17` and `0b101` ints; nunjucks read `1e3` as a variable's name;
+ *   after a `.` a number is an int (`names.1.0` is names[1][0], template-parser.ts);
  * - `}}` and `%}` end a tag only where brackets are balanced, as Jinja2's balancing stack has it:
  *   `{{ {'a': {'b': 1}} }}` is one expression (nunjucks ended it at the inner `}}`).
  */
@@ -28,10 +29,15 @@ interface Tokenizer {
   apimDepth?: number;
 }
 
-/** Jinja2 3.1's float_re: an exponent, or a fraction; `_` between digits. Not after a `.`. */
+/** Jinja2 3.1's float_re: an exponent, or a fraction; `_` between digits. Not after a `.` (its lookbehind). */
 const FLOAT = /(?:\d+_)*\d+(?:(?:\.(?:\d+_)*\d+)?e[+-]?(?:\d+_)*\d+|\.(?:\d+_)*\d+)/iy;
 /** Jinja2 3.1's integer_re. */
 const INTEGER = /0b(?:_?[01])+|0o(?:_?[0-7])+|0x(?:_?[\da-f])+|[1-9](?:_?\d)*|0(?:_?0)*/iy;
+
+const NUMBER_KINDS = [
+  [FLOAT, 'float'],
+  [INTEGER, 'int'],
+] as const;
 
 const OPEN: Record<string, true> = { 'left-paren': true, 'left-bracket': true, 'left-curly': true };
 const CLOSE: Record<string, true> = { 'right-paren': true, 'right-bracket': true, 'right-curly': true };
@@ -45,11 +51,10 @@ const PATCHED = Symbol.for('apim-provision.nunjucks-lexer-patched');
 /** The literal's value as nunjucks' parser reads it (parseInt/parseFloat of decimal text). */
 function numberToken(tz: Tokenizer): Token | undefined {
   const at = tz.index;
-  if (!/\d/.test(tz.str[at] ?? '') || tz.str[at - 1] === '.') return undefined;
-  for (const [regex, type] of [
-    [FLOAT, 'float'],
-    [INTEGER, 'int'],
-  ] as const) {
+  if (!/\d/.test(tz.str[at] ?? '')) return undefined;
+  // After a `.` only an int (float_re's lookbehind): `names.1.0` is names[1][0].
+  const kinds = tz.str[at - 1] === '.' ? ([[INTEGER, 'int']] as const) : NUMBER_KINDS;
+  for (const [regex, type] of kinds) {
     regex.lastIndex = at;
     const m = regex.exec(tz.str);
     if (!m) continue;

@@ -5,6 +5,7 @@
  * only callable attributes of strings, lists and dictionaries. None of them mutates its receiver.
  */
 
+import { isPyFloat, PyFloat } from '../domain/tagged-values.js';
 import { isPlainObject, stringOf } from './values.js';
 
 type Method = (receiver: never, ...args: unknown[]) => unknown;
@@ -158,4 +159,59 @@ export function boundMethod(
 /** Method names per receiver, for documentation and error messages. */
 export function methodNames(kind: Receiver): string[] {
   return Object.keys(TABLES[kind]);
+}
+
+/**
+ * Every attribute of a Python dict (its methods): Jinja's getattr finds these before an item of
+ * the same name, so `d.values` is the method even where d has a key 'values'.
+ */
+export const DICT_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'clear',
+  'copy',
+  'fromkeys',
+  'get',
+  'items',
+  'keys',
+  'pop',
+  'popitem',
+  'setdefault',
+  'update',
+  'values',
+]);
+
+/** A number as Python has it: bool and int are ints, a boxed whole float or a fraction a float. */
+function isNumber(value: unknown): value is number | boolean | PyFloat {
+  return typeof value === 'number' || typeof value === 'boolean' || value instanceof PyFloat;
+}
+
+/**
+ * The data attributes of a Python number (`5.real`, `x.imag`, an int's numerator and
+ * denominator), or undefined when it has none of that name. Floats stay floats.
+ */
+export function numberAttribute(value: unknown, name: string): unknown {
+  if (!isNumber(value)) return undefined;
+  const n = Number(value);
+  if (isPyFloat(value)) {
+    if (name === 'real') return value;
+    return name === 'imag' ? new PyFloat(0) : undefined;
+  }
+  switch (name) {
+    case 'real':
+    case 'numerator':
+      return n;
+    case 'imag':
+      return 0;
+    case 'denominator':
+      return 1;
+    default:
+      return undefined;
+  }
+}
+
+/** Whether Python's getattr finds `name` on a string, list, dict or number (a method or data). */
+export function hasPythonAttribute(value: unknown, name: string): boolean {
+  if (typeof value === 'string' || value instanceof String) return Object.hasOwn(STRING_METHODS, name);
+  if (Array.isArray(value)) return Object.hasOwn(LIST_METHODS, name);
+  if (isPlainObject(value)) return DICT_ATTRIBUTES.has(name);
+  return numberAttribute(value, name) !== undefined;
 }

@@ -159,7 +159,9 @@ class ReferenceWalker {
     let literal = true;
     for (const l of chain) {
       const val = l.val;
-      if (isNode(val) && val.typename === 'Literal' && literal) path.push(String(val.value));
+      // A text or number key; `xs[true]` is xs[1], read at run time.
+      const key = isNode(val) && val.typename === 'Literal' ? val.value : undefined;
+      if ((typeof key === 'string' || typeof key === 'number') && literal) path.push(String(key));
       else {
         literal = false;
         this.walk(val, bound, guard);

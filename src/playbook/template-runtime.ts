@@ -2,7 +2,13 @@ import { createRequire } from 'node:module';
 import type nunjucks from 'nunjucks';
 import { floatBoxed, isFloatAt, PyFloat } from '../domain/tagged-values.js';
 import { pyIn, pyText } from './python-values.js';
-import { boundMethod, keywordArgs, type Receiver } from './template-methods.js';
+import {
+  boundMethod,
+  DICT_ATTRIBUTES,
+  keywordArgs,
+  numberAttribute,
+  type Receiver,
+} from './template-methods.js';
 import {
   ATTRIBUTE_ARGUMENTS,
   ATTRIBUTE_KEYWORDS,
@@ -60,15 +66,15 @@ function describe(value: unknown): string {
   return name ? `a ${name} object` : 'an object';
 }
 
-/** Index into a list or string, Python style (`-1` is the last item). */
-function item<T>(items: ArrayLike<T>, key: number | string): T | undefined {
-  const i = Number(key);
-  if (!Number.isInteger(i)) return undefined;
-  return items[i < 0 ? items.length + i : i];
+/** A subscript as a Python sequence index: an int (bool is one), else undefined (`xs['1']` is no index). */
+function indexOf(key: unknown): number | undefined {
+  if (typeof key === 'boolean') return Number(key);
+  return typeof key === 'number' && Number.isInteger(key) ? key : undefined;
 }
 
-function isIndex(key: number | string): boolean {
-  return typeof key === 'number' || /^-?\d+$/.test(key);
+/** Item `i` of a list or string, Python style (`-1` is the last item). */
+function item<T>(items: ArrayLike<T>, i: number): T | undefined {
+  return items[i < 0 ? items.length + i : i];
 }
 
 function method(kind: Receiver, receiver: unknown, name: string) {
@@ -76,49 +82,85 @@ function method(kind: Receiver, receiver: unknown, name: string) {
   return bound && ((...args: unknown[]) => reveal(bound(...args)));
 }
 
-/** `obj.key` / `obj[key]` as a template may do it: data only, never JavaScript internals. */
-function lookupMember(target: unknown, rawKey: unknown): unknown {
-  const obj = reveal(target);
-  if (obj === undefined || obj === null) return undefined;
-  const revealedKey = reveal(rawKey);
-  const key = typeof revealedKey === 'number' ? revealedKey : stringOf(revealedKey);
-  const name = String(key);
-  if (isForbiddenName(name)) throw new SandboxViolation(refusalMessage(name));
+/** One of Python's dict methods, which getattr finds before an item of its name (`d.values`). */
+function dictMethod(obj: Record<string, unknown>, name: string): unknown {
+  const bound = method('dict', obj, name);
+  if (bound) return bound;
+  throw new TypeError(
+    `'${name}' is a Python dict method, which templates here do not offer (d['${name}'] reads the item)`,
+  );
+}
 
-  if (typeof obj === 'string' || obj instanceof runtime.SafeString) {
-    const s = typeof obj === 'string' ? obj : obj.val;
-    if (isIndex(key)) return item(s, key);
-    if (name === 'length') return s.length;
-    return method('string', s, name);
-  }
-  if (Array.isArray(obj)) {
-    if (isIndex(key)) {
-      const i = Number(key);
-      return reveal(floatBoxed(obj, i < 0 ? obj.length + i : i, item(obj, key)));
-    }
-    if (name === 'length') return obj.length;
-    return method('list', obj, name);
-  }
-  if (isPlainObject(obj)) {
-    if (Object.hasOwn(obj, name)) {
-      const value = obj[name];
-      // Own functions exist only on objects the environment made (a cycler's next()).
-      return typeof value === 'function'
-        ? (...args: unknown[]) => reveal(value.apply(obj, args))
-        : reveal(floatBoxed(obj, name, value));
-    }
-    return method('dict', obj, name);
-  }
+function dictItem(obj: Record<string, unknown>, name: string): unknown {
+  const value = obj[name];
+  // Own functions exist only on objects the environment made (a cycler's next()).
+  return typeof value === 'function'
+    ? (...args: unknown[]) => reveal(value.apply(obj, args))
+    : reveal(floatBoxed(obj, name, value));
+}
+
+/** The value being read from, or a refusal of what is not data. */
+function receiver(target: unknown, name: string): unknown {
+  if (isForbiddenName(name)) throw new SandboxViolation(refusalMessage(name));
+  const obj = reveal(target);
+  if (obj instanceof runtime.SafeString) return obj.val;
   if (
+    obj === undefined ||
+    obj === null ||
+    typeof obj === 'string' ||
+    Array.isArray(obj) ||
+    isPlainObject(obj) ||
     typeof obj === 'number' ||
     typeof obj === 'boolean' ||
     typeof obj === 'bigint' ||
     obj instanceof PyFloat
   )
-    return undefined;
+    return obj;
   throw new SandboxViolation(
     `cannot read '${name}' of ${describe(obj)}: templates read dictionaries, lists and strings only`,
   );
+}
+
+/**
+ * `obj[key]` as Jinja's getitem does it, data only, never JavaScript internals: the item, else
+ * (for a text key) the attribute of that name (`s['upper']` is the method).
+ */
+function lookupMember(target: unknown, rawKey: unknown): unknown {
+  const key = reveal(rawKey);
+  const name = typeof key === 'number' ? String(key) : stringOf(key);
+  const obj = receiver(target, name);
+  const index = indexOf(key);
+  const attribute = typeof key === 'string';
+  if (typeof obj === 'string') {
+    if (index !== undefined) return item(obj, index);
+    return attribute ? method('string', obj, name) : undefined;
+  }
+  if (Array.isArray(obj)) {
+    if (index !== undefined)
+      return reveal(floatBoxed(obj, index < 0 ? obj.length + index : index, item(obj, index)));
+    return attribute ? method('list', obj, name) : undefined;
+  }
+  if (isPlainObject(obj)) {
+    if (Object.hasOwn(obj, name)) return dictItem(obj, name);
+    return attribute && DICT_ATTRIBUTES.has(name) ? dictMethod(obj, name) : undefined;
+  }
+  return attribute ? numberAttribute(obj, name) : undefined;
+}
+
+/**
+ * `obj.name` as Jinja's getattr does it: the attribute (a method, a number's real ...), else the
+ * item of that name. A dict's methods win over its keys (`d.values` is the method).
+ */
+function lookupAttribute(target: unknown, rawName: unknown): unknown {
+  const name = stringOf(reveal(rawName));
+  const obj = receiver(target, name);
+  if (typeof obj === 'string') return method('string', obj, name);
+  if (Array.isArray(obj)) return method('list', obj, name);
+  if (isPlainObject(obj)) {
+    if (DICT_ATTRIBUTES.has(name)) return dictMethod(obj, name);
+    return Object.hasOwn(obj, name) ? dictItem(obj, name) : undefined;
+  }
+  return numberAttribute(obj, name);
 }
 
 /** A variable: the template's own (loop, set, macro arguments), then the render's, then the globals. */
@@ -162,6 +204,11 @@ function floatItems(arr: unknown): unknown {
   if (!Array.isArray(arr) || !arr.some((_, i) => isFloatAt(arr, i))) return arr;
   return arr.map((v, i) => floatBoxed(arr, i, v));
 }
+/**
+ * Python writes a method it is given as `<built-in method values of dict object at 0x7f..>` (an
+ * address): refused, as everywhere a method is used as a value.
+ */
+export const NOT_A_VALUE = 'a method is not a value here: call it (d.keys(), s.upper())';
 /** Characters the current render has written so far (nunjucks renders synchronously). */
 let written = 0;
 /**
@@ -169,6 +216,7 @@ let written = 0;
  * `{'a': 1}`. None writes nothing (Ansible's finalize), so only an undefined value is an error.
  */
 function pythonText(val: unknown): unknown {
+  if (typeof val === 'function') throw new TypeError(NOT_A_VALUE);
   if (
     typeof val === 'boolean' ||
     typeof val === 'number' ||
@@ -198,6 +246,7 @@ export function installRuntimeSandbox(): void {
     ensureDefined: runtime.ensureDefined,
   };
   runtime.memberLookup = lookupMember;
+  (runtime as unknown as Record<string, unknown>).pyAttribute = lookupAttribute;
   runtime.contextOrFrameLookup = lookupVariable;
   runtime.callWrap = callWrap;
   runtime.fromIterator = (arr) => revealElements(floatItems(original.fromIterator(arr)));
@@ -270,6 +319,7 @@ export function sandboxEnvironment(env: nunjucks.Environment): void {
     const filter = internals.filters[name]!;
     return function (this: unknown, ...args: unknown[]) {
       const revealed = args.map(revealDeep);
+      if (typeof revealed[0] === 'function') throw new TypeError(`${name}: ${NOT_A_VALUE}`);
       checkAttributeArguments(name, revealed);
       if (WIDTH_FILTERS.has(name) && revealed.some((a) => typeof a === 'number' && a > MAX_TEMPLATE_OUTPUT))
         throw new SandboxViolation(`${name}() wider than ${MAX_TEMPLATE_OUTPUT} characters`);

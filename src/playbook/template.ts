@@ -9,7 +9,8 @@ import { wholeExpression } from './template-lexer.js';
 import { ConfinedLoader, readTemplateFile, TemplateFileError } from './template-loader.js';
 import { analyseTemplate, type TemplateReference } from './template-references.js';
 import { sandboxedNunjucks } from './nunjucks-module.js';
-import { boundedRender, sandboxEnvironment } from './template-runtime.js';
+import { boundedRender, NOT_A_VALUE, sandboxEnvironment } from './template-runtime.js';
+import { hasPythonAttribute } from './template-methods.js';
 import { parseTemplate, REFUSAL_FIX, TemplateRefusedError } from './template-sandbox.js';
 import { pyText, pyTruth } from './python-values.js';
 import { asSecret, trackSecrets } from './template-taint.js';
@@ -106,9 +107,10 @@ export function firstUndefined(
       // Own properties only, as the sandbox reads them: `x.toString` is not an attribute of x.
       // A secret is read as the string it holds (only to see whether `pw[0]` exists).
       const holder: unknown = cur instanceof Secret ? cur.reveal() : cur;
-      if (holder === null || holder === undefined || !Object.hasOwn(Object(holder) as object, seg)) {
-        return { ...ref, missing: ref.path.slice(0, i + 1).join('.') };
-      }
+      const own = holder !== null && holder !== undefined && Object.hasOwn(Object(holder) as object, seg);
+      // An attribute Python's getattr finds (`d.keys`, `n.real`): what follows is read at run time.
+      if (!own && hasPythonAttribute(holder, seg)) break;
+      if (!own) return { ...ref, missing: ref.path.slice(0, i + 1).join('.') };
       cur = (Object(holder) as Record<string, unknown>)[seg];
     }
   }
@@ -244,6 +246,11 @@ function evaluate(
   );
   const value = captured instanceof sandboxedNunjucks().runtime.SafeString ? String(captured) : captured;
   captured = undefined;
+  if (typeof value === 'function')
+    throw new TemplateError(`template error: ${NOT_A_VALUE}`, undefined, where);
+  // A missing attribute or item read at run time (`seq.length`, `d[key]`): Ansible's undefined is strict.
+  if (value === undefined)
+    throw new TemplateError(`'${expr.trim()}' rendered to an undefined value`, undefined, where);
   return { value, tainted };
 }
 
@@ -315,8 +322,6 @@ function renderTyped(
     const expr = wholeExpression(value);
     if (expr !== undefined) {
       const result = evaluate(expr, vars, where);
-      if (result.value === undefined)
-        throw new TemplateError(`'${value}' rendered to an undefined value`, undefined, where);
       // Only text literal_eval would read needs the (second) parse that tells NativeJinjaText.
       const native =
         typeof result.value === 'string' && readsAsLiteral(result.value) && isNativeText(expr, vars);

@@ -133,7 +133,9 @@ describe('template sandbox: escapes are refused before anything runs', () => {
     [`{{ tls.hasOwnProperty }}`, "undefined variable 'tls.hasOwnProperty'"],
     [`{{ tls.hasOwnProperty("dir") }}`, 'Unable to call'],
     [`{{ tls.toString() }}`, 'Unable to call'],
-    [`{{ tls.items["call"] }}`, "undefined variable 'tls.items'"],
+    // tls.items is Python's dict method (Jinja's getattr), whose own attributes are not data.
+    [`{{ tls.items["call"] }}`, "cannot read 'call' of a function"],
+    [`{{ tls.items.call(tls) }}`, "cannot read 'call' of a function"],
     [`{{ text.toUpperCase() }}`, 'Unable to call'],
     [`{{ names.push(1) }}`, 'Unable to call'],
     [`{% include "/etc/passwd" %}`, 'template not found'],

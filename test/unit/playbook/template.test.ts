@@ -304,3 +304,15 @@ describe("Python's float floor division and modulo (CPython's float_divmod)", ()
     ).toBe('0.1 1999.0 -4 1 -1 -1.0');
   });
 });
+
+describe('methods used as values', () => {
+  // Python writes `<built-in method keys of dict object at 0x7f..>` (an address): refused instead.
+  it.each(['{{ mapping.keys }}', 'x{{ names.count }}', '{{ mapping.values | string }}'])(
+    '%s is refused',
+    (text) => {
+      expect(() => renderString(text, { mapping: { a: 1 }, names: ['a'] })).toThrow(
+        /a method is not a value/,
+      );
+    },
+  );
+});
